@@ -1,0 +1,36 @@
+/**
+ * ThriveCart has no signature: the body carries the account's secret word and account slug, and
+ * the only check possible is to compare them with what we were configured with.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Fields } from './parse-body.ts';
+
+export type Verification = { ok: true } | { ok: false; reason: string };
+
+/** Hashing first gives equal-length inputs, so neither the value nor its length leaks by timing. */
+function sameText(received: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(received), digest(expected));
+}
+
+function topLevelText(fields: Fields, key: string): string | null {
+  const value = fields[key];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+export function verifyThriveCart(fields: Fields, expected: { account: string; secret: string }): Verification {
+  // An empty configured secret would accept any body that also omits it: refuse instead.
+  if (expected.secret === '' || expected.account === '') {
+    return { ok: false, reason: 'ThriveCart account or secret is not configured' };
+  }
+  const secret = topLevelText(fields, 'thrivecart_secret');
+  const account = topLevelText(fields, 'thrivecart_account');
+  if (secret === null) return { ok: false, reason: 'missing thrivecart_secret' };
+  if (account === null) return { ok: false, reason: 'missing thrivecart_account' };
+  // Both comparisons always run, so timing does not reveal which one failed.
+  const secretMatches = sameText(secret, expected.secret);
+  const accountMatches = sameText(account, expected.account);
+  if (!secretMatches) return { ok: false, reason: 'thrivecart_secret does not match' };
+  if (!accountMatches) return { ok: false, reason: 'thrivecart_account does not match' };
+  return { ok: true };
+}
