@@ -1,0 +1,164 @@
+/**
+ * ActiveCampaign API v3. Quirks handled here:
+ * - upsert is `POST /contact/sync` (create-or-update keyed on email);
+ * - tags are addressed by id; `GET /tags?search=` is a substring search, so the exact name is
+ *   picked client-side, and a missing tag is created;
+ * - removal deletes the contact↔tag *association* (`contactTags/{id}`), not the tag;
+ * - a bad token is 403, and some endpoints report failure as HTTP 200 with `success: false`.
+ */
+import { z } from 'zod';
+import type { CrmConnector, CrmContactInput, RateBudget } from '../../../ports/crm-connector.ts';
+import { budgetKeyFor } from '../budget-key.ts';
+import { crmIdSchema } from '../crm-id.ts';
+import { CrmHttpClient, encodedPath, type CrmConnectorDeps } from '../http-client.ts';
+import type { ActiveCampaignOptions } from './options.ts';
+
+const PROVIDER = 'activecampaign';
+const PAGE_SIZE = 100;
+
+const contactEnvelope = z.object({ contact: z.object({ id: crmIdSchema }) });
+const tagSchema = z.object({ id: crmIdSchema, tag: z.string() });
+const tagEnvelope = z.object({ tag: tagSchema });
+const tagPage = z.object({ tags: z.array(tagSchema) });
+const contactTagList = z.object({ contactTags: z.array(z.object({ id: crmIdSchema, tag: crmIdSchema })) });
+const validationErrors = z.object({ errors: z.array(z.object({ code: z.string().optional() })) });
+
+type ContactTag = z.output<typeof contactTagList>['contactTags'][number];
+
+export class ActiveCampaignConnector implements CrmConnector {
+  readonly provider = PROVIDER;
+  /** 5 requests/second per account, shared by every key of the account. */
+  readonly budget: RateBudget = { requests: 5, perMs: 1000 };
+  readonly budgetKey: string;
+  private readonly http: CrmHttpClient;
+  private readonly tagIdByName = new Map<string, string>();
+  private readonly tagNameById = new Map<string, string>();
+
+  constructor(options: ActiveCampaignOptions, deps: CrmConnectorDeps = {}) {
+    this.budgetKey = budgetKeyFor({ provider: PROVIDER, baseUrl: options.baseUrl });
+    this.http = new CrmHttpClient({
+      provider: PROVIDER,
+      baseUrl: options.baseUrl,
+      headers: { 'Api-Token': options.apiToken },
+      secrets: [options.apiToken],
+      fetch: deps.fetch,
+      timeoutMs: deps.timeoutMs,
+      findFailureInBody,
+    });
+  }
+
+  async upsertContact(input: CrmContactInput): Promise<string> {
+    const contact: Record<string, string> = { email: input.email };
+    // Omitted, not empty: an empty string would blank the name already in the CRM.
+    if (input.firstName !== null) contact.firstName = input.firstName;
+    if (input.lastName !== null) contact.lastName = input.lastName;
+    const answer = await this.http.sendFor(contactEnvelope, { method: 'POST', path: '/api/3/contact/sync', json: { contact } });
+    return answer.contact.id;
+  }
+
+  async readTags(contactId: string): Promise<string[]> {
+    const held = await this.contactTagsOf(contactId);
+    const names: string[] = [];
+    for (const contactTag of held) names.push(await this.tagName(contactTag.tag));
+    return names;
+  }
+
+  async addTags(contactId: string, _email: string, tags: readonly string[]): Promise<void> {
+    // Reading first makes re-applying a no-op whatever AC does with a duplicate association.
+    const heldTagIds = new Set((await this.contactTagsOf(contactId)).map((contactTag) => contactTag.tag));
+    for (const name of tags) {
+      const tagId = await this.findOrCreateTagId(name);
+      if (heldTagIds.has(tagId)) continue;
+      const request = {
+        method: 'POST',
+        path: '/api/3/contactTags',
+        json: { contactTag: { contact: contactId, tag: tagId } },
+        acceptStatuses: [422],
+      } as const;
+      const response = await this.http.send(request);
+      if (response.status === 422 && !isDuplicate(response.body)) throw this.http.unusableAnswer(request, response, 'tag not applied');
+      heldTagIds.add(tagId);
+    }
+  }
+
+  async removeTags(contactId: string, _email: string, tags: readonly string[]): Promise<void> {
+    const unwanted = new Set(tags);
+    for (const contactTag of await this.contactTagsOf(contactId)) {
+      if (!unwanted.has(await this.tagName(contactTag.tag))) continue;
+      // The association id, not the tag id; 404 means someone removed it meanwhile.
+      await this.http.send({ method: 'DELETE', path: encodedPath`/api/3/contactTags/${contactTag.id}`, acceptStatuses: [404] });
+    }
+  }
+
+  async deleteContact(contactId: string): Promise<void> {
+    await this.http.send({ method: 'DELETE', path: encodedPath`/api/3/contacts/${contactId}`, acceptStatuses: [404] });
+  }
+
+  async check(): Promise<void> {
+    await this.http.send({ method: 'GET', path: '/api/3/users/me' });
+  }
+
+  private async contactTagsOf(contactId: string): Promise<ContactTag[]> {
+    const answer = await this.http.sendFor(contactTagList, { method: 'GET', path: encodedPath`/api/3/contacts/${contactId}/contactTags` });
+    return answer.contactTags;
+  }
+
+  private async tagName(tagId: string): Promise<string> {
+    const cached = this.tagNameById.get(tagId);
+    if (cached !== undefined) return cached;
+    const answer = await this.http.sendFor(tagEnvelope, { method: 'GET', path: encodedPath`/api/3/tags/${tagId}` });
+    this.remember(answer.tag);
+    return answer.tag.tag;
+  }
+
+  private async findOrCreateTagId(name: string): Promise<string> {
+    const known = this.tagIdByName.get(name) ?? (await this.searchTagId(name));
+    if (known !== undefined) return known;
+    const request = {
+      method: 'POST',
+      path: '/api/3/tags',
+      json: { tag: { tag: name, tagType: 'contact', description: '' } },
+      acceptStatuses: [422],
+    } as const;
+    const response = await this.http.send(request);
+    if (response.status !== 422) {
+      const created = this.http.parse(tagEnvelope, request, response).tag;
+      this.remember(created);
+      return created.id;
+    }
+    // Whether AC rejects a duplicate name is unverified; if it did, someone created it meanwhile.
+    const createdMeanwhile = await this.searchTagId(name);
+    if (createdMeanwhile === undefined) throw this.http.unusableAnswer(request, response, `tag "${name}" neither found nor created`);
+    return createdMeanwhile;
+  }
+
+  /** `search` matches substrings, so page through the matches for the exact name. */
+  private async searchTagId(name: string): Promise<string | undefined> {
+    for (let offset = 0; ; offset += PAGE_SIZE) {
+      const page = await this.http.sendFor(tagPage, {
+        method: 'GET',
+        path: '/api/3/tags',
+        query: { search: name, limit: PAGE_SIZE, offset },
+      });
+      page.tags.forEach((tag) => this.remember(tag));
+      const exact = page.tags.find((tag) => tag.tag === name);
+      if (exact) return exact.id;
+      if (page.tags.length < PAGE_SIZE) return undefined;
+    }
+  }
+
+  private remember(tag: { id: string; tag: string }): void {
+    this.tagIdByName.set(tag.tag, tag.id);
+    this.tagNameById.set(tag.id, tag.tag);
+  }
+}
+
+function findFailureInBody(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('success' in body) || body.success !== false) return undefined;
+  return 'message' in body && typeof body.message === 'string' ? body.message : 'success: false';
+}
+
+function isDuplicate(body: unknown): boolean {
+  const parsed = validationErrors.safeParse(body);
+  return parsed.success && parsed.data.errors.some((error) => error.code === 'duplicate');
+}

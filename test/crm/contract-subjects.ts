@@ -1,0 +1,77 @@
+/**
+ * How the contract suite drives each HTTP connector: start the provider's fake, build the
+ * connector through the registry (so config schemas are exercised too) and expose the fake's
+ * state in provider-neutral terms.
+ */
+import type { CrmConnector } from '../../src/ports/crm-connector.ts';
+import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
+import type { FakeCrmServer, FakeMode } from '../../src/adapters/crm/fake-crm-server.ts';
+import type { FakeContact } from '../../src/adapters/crm/fake-crm-state.ts';
+import { createCrmConnector, crmConfigSchema } from '../../src/adapters/crm/registry.ts';
+
+export interface ContractHarness {
+  connector: CrmConnector;
+  connectorWithWrongKey: CrmConnector;
+  wrongKey: string;
+  setMode(mode: FakeMode): void;
+  tagOutsideHandoff(email: string, tag: string): void;
+  namesOf(email: string): { firstName: string | null; lastName: string | null } | undefined;
+  /** Whether the CRM still holds the person (Kit: still subscribed, as its API cannot delete). */
+  holdsContact(email: string): boolean;
+  close(): Promise<void>;
+}
+
+export interface ContractSubject {
+  provider: string;
+  /** Whether the provider's 429 says how long to wait. */
+  givesRetryAfter: boolean;
+  start(): Promise<ContractHarness>;
+}
+
+interface FakeBackedProvider {
+  provider: string;
+  givesRetryAfter: boolean;
+  startFake(key: string): Promise<FakeCrmServer>;
+  /** The `crm:` config entry pointing at the fake. */
+  config(url: string, key: string): unknown;
+  lastNameOf?(contact: FakeContact): string | null;
+  isHeld?(contact: FakeContact): boolean;
+}
+
+const WRONG_KEY = 'wrong-key-9876543210';
+
+export const fakeBackedProviders: FakeBackedProvider[] = [
+  {
+    provider: 'activecampaign',
+    givesRetryAfter: true,
+    startFake: (key) => startActiveCampaignFake(key, { enforceBudget: false }),
+    config: (url, key) => ({ provider: 'activecampaign', baseUrl: url, apiToken: key }),
+  },
+];
+
+export function contractSubjectsOverFakes(goodKey: string): ContractSubject[] {
+  return fakeBackedProviders.map((spec) => ({
+    provider: spec.provider,
+    givesRetryAfter: spec.givesRetryAfter,
+    start: async () => {
+      const fake = await spec.startFake(goodKey);
+      const connectorFor = (key: string) => createCrmConnector(crmConfigSchema.parse(spec.config(fake.url, key)));
+      return {
+        connector: connectorFor(goodKey),
+        connectorWithWrongKey: connectorFor(WRONG_KEY),
+        wrongKey: WRONG_KEY,
+        setMode: (mode) => fake.setMode(mode),
+        tagOutsideHandoff: (email, tag) => fake.state.tagOutsideHandoff(email, tag),
+        namesOf: (email) => {
+          const contact = fake.state.findContactByEmail(email);
+          return contact && { firstName: contact.firstName, lastName: spec.lastNameOf?.(contact) ?? contact.lastName };
+        },
+        holdsContact: (email) => {
+          const contact = fake.state.findContactByEmail(email);
+          return contact !== undefined && (spec.isHeld?.(contact) ?? true);
+        },
+        close: () => fake.close(),
+      };
+    },
+  }));
+}

@@ -1,0 +1,153 @@
+/**
+ * The CrmConnector contract, run against every connector talking to its provider's fake server,
+ * and against the in-memory reference connector. A behaviour belongs here when the sync layer
+ * relies on it whatever the provider; provider quirks live in `<provider>.test.ts`.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CrmError, type CrmConnector } from '../../src/ports/crm-connector.ts';
+import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from '../../src/adapters/crm/fake-crm-server.ts';
+import { MemoryCrmConnector } from '../../src/adapters/crm/memory/connector.ts';
+import { MemoryCrm } from '../../src/adapters/crm/memory/memory-crm.ts';
+import { memoryOptionsSchema } from '../../src/adapters/crm/memory/options.ts';
+import { contractSubjectsOverFakes, type ContractHarness, type ContractSubject } from './contract-subjects.ts';
+
+const GOOD_KEY = 'good-key-0123456789';
+
+const memorySubject: ContractSubject = {
+  provider: 'memory',
+  givesRetryAfter: true,
+  start: async () => {
+    const crm = new MemoryCrm(GOOD_KEY);
+    const connectorFor = (apiKey: string) => new MemoryCrmConnector(memoryOptionsSchema.parse({ provider: 'memory', apiKey }), crm);
+    return {
+      connector: connectorFor(GOOD_KEY),
+      connectorWithWrongKey: connectorFor('wrong-key'),
+      wrongKey: 'wrong-key',
+      setMode: (mode: FakeMode) => crm.setMode(mode),
+      tagOutsideHandoff: (email, tag) => crm.tagOutsideHandoff(email, tag),
+      namesOf: (email) => {
+        const contact = crm.findByEmail(email);
+        return contact && { firstName: contact.firstName, lastName: contact.lastName };
+      },
+      holdsContact: (email) => crm.findByEmail(email) !== undefined,
+      close: async () => undefined,
+    };
+  },
+};
+
+const subjects: ContractSubject[] = [memorySubject, ...contractSubjectsOverFakes(GOOD_KEY)];
+
+async function rejection(promise: Promise<unknown>): Promise<CrmError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(CrmError);
+  return error as CrmError;
+}
+
+const sorted = (names: string[]) => [...names].sort();
+
+describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
+  let harness: ContractHarness;
+  let crm: CrmConnector;
+
+  beforeEach(async () => {
+    harness = await subject.start();
+    crm = harness.connector;
+  });
+  afterEach(async () => {
+    await harness.close();
+  });
+
+  it('creates a contact, then updates the same one matched by email whatever its case', async () => {
+    const created = await crm.upsertContact({ email: 'Ada@Example.com', firstName: 'Ada', lastName: 'Lovelace' });
+    const updated = await crm.upsertContact({ email: 'ada@example.com', firstName: 'Augusta', lastName: 'King' });
+
+    expect(updated).toBe(created);
+    expect(harness.namesOf('ada@example.com')).toEqual({ firstName: 'Augusta', lastName: 'King' });
+  });
+
+  it('leaves existing names alone when Handoff has none', async () => {
+    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' });
+
+    expect(await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null })).toBe(id);
+    expect(harness.namesOf('ada@example.com')).toEqual({ firstName: 'Ada', lastName: 'Lovelace' });
+
+    await crm.upsertContact({ email: 'ada@example.com', firstName: 'Augusta', lastName: null });
+    expect(harness.namesOf('ada@example.com')).toEqual({ firstName: 'Augusta', lastName: 'Lovelace' });
+  });
+
+  it('adds tags, creating missing ones, and adding again changes nothing', async () => {
+    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
+
+    await crm.addTags(id, 'ada@example.com', ['Customer', 'VIP']);
+    await crm.addTags(id, 'ada@example.com', ['VIP', 'Course / Level 2']);
+
+    expect(sorted(await crm.readTags(id, 'ada@example.com'))).toEqual(['Course / Level 2', 'Customer', 'VIP']);
+  });
+
+  it('removes only the named tags, tolerating tags the contact lacks and tags that do not exist', async () => {
+    const other = await crm.upsertContact({ email: 'grace@example.com', firstName: null, lastName: null });
+    await crm.addTags(other, 'grace@example.com', ['Held by someone else']);
+    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
+    await crm.addTags(id, 'ada@example.com', ['A', 'B', 'C']);
+
+    await crm.removeTags(id, 'ada@example.com', ['B', 'Held by someone else', 'Exists nowhere']);
+    await crm.removeTags(id, 'ada@example.com', ['B']);
+
+    expect(sorted(await crm.readTags(id, 'ada@example.com'))).toEqual(['A', 'C']);
+    expect(await crm.readTags(other, 'grace@example.com')).toEqual(['Held by someone else']);
+  });
+
+  it('reads every tag the contact holds, including tags applied outside Handoff', async () => {
+    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
+    expect(await crm.readTags(id, 'ada@example.com')).toEqual([]);
+
+    await crm.addTags(id, 'ada@example.com', ['Customer']);
+    harness.tagOutsideHandoff('ada@example.com', 'Added by hand');
+
+    expect(sorted(await crm.readTags(id, 'ada@example.com'))).toEqual(['Added by hand', 'Customer']);
+  });
+
+  it('deletes a contact, and deleting it again is not an error', async () => {
+    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: 'Ada', lastName: null });
+
+    await crm.deleteContact(id, 'ada@example.com');
+    expect(harness.holdsContact('ada@example.com')).toBe(false);
+
+    await expect(crm.deleteContact(id, 'ada@example.com')).resolves.toBeUndefined();
+  });
+
+  it('passes check() with a good key and reports a wrong key as an auth error without quoting it', async () => {
+    await expect(crm.check()).resolves.toBeUndefined();
+
+    const error = await rejection(harness.connectorWithWrongKey.check());
+    expect(error.kind).toBe('auth');
+    expect(error.details.provider).toBe(subject.provider);
+    expect(error.message).not.toContain(harness.wrongKey);
+  });
+
+  it('reports a rate-limited provider as rate_limited, with the wait when the provider states one', async () => {
+    harness.setMode('rate-limited');
+
+    const error = await rejection(crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }));
+
+    expect(error.kind).toBe('rate_limited');
+    expect(error.details.retryAfterMs).toBe(subject.givesRetryAfter ? RATE_LIMITED_MODE_WAIT_SECONDS * 1000 : undefined);
+  });
+
+  it('reports an outage as transient', async () => {
+    harness.setMode('outage');
+
+    const error = await rejection(crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }));
+
+    expect(error.kind).toBe('transient');
+  });
+
+  it('reports a validation failure (invalid email) as permanent', async () => {
+    const error = await rejection(crm.upsertContact({ email: 'not-an-email', firstName: null, lastName: null }));
+
+    expect(error.kind).toBe('permanent');
+  });
+});
