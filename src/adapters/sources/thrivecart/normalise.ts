@@ -186,35 +186,35 @@ function blockItem(fields: Fields, block: 'subscription' | 'refund'): ItemKey {
   return toItemKey(type, id, `${block}[type]/${block}[id]`);
 }
 
-/** Array or index-keyed group (both shapes occur, depending on encoding): the entries in order. */
-function listAt(fields: Fields, path: Path): FieldValue[] {
+/**
+ * Entries of a list that may arrive as an array or as an index-keyed group (both shapes occur,
+ * depending on encoding), each with its own key so errors can name the exact field.
+ */
+function entriesAt(fields: Fields, path: Path): [string, FieldValue][] {
   const value = fieldAt(fields, path);
   if (value === undefined || typeof value === 'string') return [];
-  return Array.isArray(value) ? value : Object.values(value);
+  return Array.isArray(value) ? value.map((entry, index) => [String(index), entry]) : Object.entries(value);
 }
 
 interface Charge {
   item: ItemKey;
-  fields: Fields;
+  /** Full path of the charge line, e.g. ['order', 'charges', '0']. */
   path: Path;
 }
 
 /** `order[charges]` or `order[future_charges]`, each tied to its item by item_type + reference. */
 function chargesAt(fields: Fields, list: 'charges' | 'future_charges'): Charge[] {
-  return listAt(fields, ['order', list]).map((entry, index) => {
-    const path = ['order', list, String(index)];
+  return entriesAt(fields, ['order', list]).map(([key, entry]) => {
+    const path = ['order', list, key];
     if (typeof entry === 'string' || Array.isArray(entry)) throw new NormaliseError(`${describe(path)} must be a group of fields`);
-    const item = toItemKey(requiredText(entry, ['item_type']), requiredText(entry, ['reference']), describe(path));
-    return { item, fields: entry, path };
+    const item = toItemKey(requiredText(fields, [...path, 'item_type']), requiredText(fields, [...path, 'reference']), describe(path));
+    return { item, path };
   });
 }
 
 /** Items in checkout order: purchase_map (or its flat twin), then any charged item it missed. */
 function purchasedItemKeys(fields: Fields, charges: Charge[]): ItemKey[] {
-  const mapped = listAt(fields, ['purchase_map']).map((entry, index) => {
-    if (typeof entry !== 'string') throw new NormaliseError(`purchase_map[${index}] must be text`);
-    return entry.trim();
-  });
+  const mapped = entriesAt(fields, ['purchase_map']).map(([key]) => requiredText(fields, ['purchase_map', key]));
   const tokens = mapped.length > 0 ? mapped : (optionalText(fields, ['purchase_map_flat']) ?? '').split(',').map((token) => token.trim());
   const keys = tokens.filter((token) => token !== '').map((token) => parseItemKey(token, 'purchase_map'));
   return [...new Set([...keys, ...charges.map((charge) => charge.item)])];
@@ -224,21 +224,21 @@ function purchasedItem(fields: Fields, item: ItemKey, position: number, charges:
   const charged = charges.filter((charge) => charge.item === item);
   const scheduled = futureCharges.filter((charge) => charge.item === item);
   // An item with no charge line (e.g. a free trial) cost nothing now.
-  const amountCents = charged.reduce((sum, charge) => sum + requiredCents(charge.fields, ['amount']), 0);
+  const amountCents = charged.reduce((sum, charge) => sum + requiredCents(fields, [...charge.path, 'amount']), 0);
   const nextChargeTimes = scheduled
-    .map((charge) => optionalUnixSeconds(charge.fields, ['defer_date']) ?? optionalUtcDateTime(charge.fields, ['due']))
+    .map((charge) => optionalUnixSeconds(fields, [...charge.path, 'defer_date']) ?? optionalUtcDateTime(fields, [...charge.path, 'due']))
     .filter((millis) => millis !== null);
-  const first = charged[0]?.fields;
+  const first = charged[0]?.path;
   const name =
-    displayText(first ? optionalText(first, ['name']) : null) ??
+    displayText(first ? optionalText(fields, [...first, 'name']) : null) ??
     displayText(optionalText(fields, ['purchases', String(position)])) ??
     item;
   return {
     item,
     name,
     amountCents,
-    pricingOptionId: first ? optionalText(first, ['payment_plan_id']) : null,
-    recurring: scheduled.length > 0 || charged.some((charge) => optionalText(charge.fields, ['related_to_recur']) === 'true'),
+    pricingOptionId: first ? optionalText(fields, [...first, 'payment_plan_id']) : null,
+    recurring: scheduled.length > 0 || charged.some((charge) => optionalText(fields, [...charge.path, 'related_to_recur']) === 'true'),
     thrivecartSubscriptionId: optionalText(fields, ['subscription_ids', item]),
     nextChargeAt: nextChargeTimes.length > 0 ? Math.min(...nextChargeTimes) : null,
   };
