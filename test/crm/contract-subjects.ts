@@ -7,6 +7,7 @@ import type { CrmConnector } from '../../src/ports/crm-connector.ts';
 import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
 import type { FakeCrmServer, FakeMode } from '../../src/adapters/crm/fake-crm-server.ts';
 import type { FakeContact } from '../../src/adapters/crm/fake-crm-state.ts';
+import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
 import { createCrmConnector, crmConfigSchema } from '../../src/adapters/crm/registry.ts';
 
 export interface ContractHarness {
@@ -46,6 +47,14 @@ export const fakeBackedProviders: FakeBackedProvider[] = [
     givesRetryAfter: true,
     startFake: (key) => startActiveCampaignFake(key, { enforceBudget: false }),
     config: (url, key) => ({ provider: 'activecampaign', baseUrl: url, apiToken: key }),
+  },
+  {
+    provider: 'kit',
+    givesRetryAfter: false,
+    startFake: (key) => startKitFake(key, { enforceBudget: false }),
+    config: (url, key) => ({ provider: 'kit', baseUrl: url, apiKey: key }),
+    lastNameOf: (contact) => contact.fields.last_name ?? null,
+    isHeld: (contact) => !contact.unsubscribed,
   },
 ];
 

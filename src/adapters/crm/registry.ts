@@ -8,6 +8,8 @@ import type { CrmConnector } from '../../ports/crm-connector.ts';
 import { ActiveCampaignConnector } from './activecampaign/connector.ts';
 import { activeCampaignOptionsSchema } from './activecampaign/options.ts';
 import type { CrmConnectorDeps } from './http-client.ts';
+import { KitConnector } from './kit/connector.ts';
+import { kitOptionsSchema } from './kit/options.ts';
 import { MemoryCrmConnector } from './memory/connector.ts';
 import { memoryOptionsSchema } from './memory/options.ts';
 
@@ -25,6 +27,7 @@ export const crmProviders = {
     optionsSchema: activeCampaignOptionsSchema,
     create: (options, deps) => new ActiveCampaignConnector(options, deps),
   }),
+  kit: provider({ optionsSchema: kitOptionsSchema, create: (options, deps) => new KitConnector(options, deps) }),
   memory: provider({ optionsSchema: memoryOptionsSchema, create: (options) => new MemoryCrmConnector(options) }),
 };
 
@@ -33,6 +36,7 @@ export type CrmProviderName = keyof typeof crmProviders;
 /** One `crm:` config entry, discriminated on `provider`. */
 export const crmConfigSchema = z.discriminatedUnion('provider', [
   activeCampaignOptionsSchema,
+  kitOptionsSchema,
   memoryOptionsSchema,
 ]);
 
