@@ -7,6 +7,7 @@ import type { CrmConnector } from '../../src/ports/crm-connector.ts';
 import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
 import type { FakeCrmServer, FakeMode } from '../../src/adapters/crm/fake-crm-server.ts';
 import type { FakeContact } from '../../src/adapters/crm/fake-crm-state.ts';
+import { startKeapFake } from '../../src/adapters/crm/keap/fake-server.ts';
 import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
 import { createCrmConnector, crmConfigSchema } from '../../src/adapters/crm/registry.ts';
 
@@ -47,6 +48,12 @@ export const fakeBackedProviders: FakeBackedProvider[] = [
     givesRetryAfter: true,
     startFake: (key) => startActiveCampaignFake(key, { enforceBudget: false }),
     config: (url, key) => ({ provider: 'activecampaign', baseUrl: url, apiToken: key }),
+  },
+  {
+    provider: 'keap',
+    givesRetryAfter: false,
+    startFake: (key) => startKeapFake(key, 'pat', { enforceBudget: false }),
+    config: (url, key) => ({ provider: 'keap', baseUrl: url, keyType: 'pat', apiKey: key }),
   },
   {
     provider: 'kit',

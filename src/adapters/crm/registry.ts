@@ -8,6 +8,8 @@ import type { CrmConnector } from '../../ports/crm-connector.ts';
 import { ActiveCampaignConnector } from './activecampaign/connector.ts';
 import { activeCampaignOptionsSchema } from './activecampaign/options.ts';
 import type { CrmConnectorDeps } from './http-client.ts';
+import { KeapConnector } from './keap/connector.ts';
+import { keapOptionsSchema } from './keap/options.ts';
 import { KitConnector } from './kit/connector.ts';
 import { kitOptionsSchema } from './kit/options.ts';
 import { MemoryCrmConnector } from './memory/connector.ts';
@@ -27,6 +29,7 @@ export const crmProviders = {
     optionsSchema: activeCampaignOptionsSchema,
     create: (options, deps) => new ActiveCampaignConnector(options, deps),
   }),
+  keap: provider({ optionsSchema: keapOptionsSchema, create: (options, deps) => new KeapConnector(options, deps) }),
   kit: provider({ optionsSchema: kitOptionsSchema, create: (options, deps) => new KitConnector(options, deps) }),
   memory: provider({ optionsSchema: memoryOptionsSchema, create: (options) => new MemoryCrmConnector(options) }),
 };
@@ -36,6 +39,7 @@ export type CrmProviderName = keyof typeof crmProviders;
 /** One `crm:` config entry, discriminated on `provider`. */
 export const crmConfigSchema = z.discriminatedUnion('provider', [
   activeCampaignOptionsSchema,
+  keapOptionsSchema,
   kitOptionsSchema,
   memoryOptionsSchema,
 ]);
