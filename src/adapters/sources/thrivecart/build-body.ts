@@ -81,7 +81,8 @@ function defaultCustomerId(email: string): string {
   return `4295836577${digitsFrom(`customer:${email}`, 8)}`;
 }
 
-function fields(entries: Record<string, FieldValue>): Fields {
+/** A null-prototype group, like the parser produces. */
+function fieldGroup(entries: Record<string, FieldValue>): Fields {
   return Object.assign(Object.create(null) as Fields, entries);
 }
 
@@ -179,7 +180,7 @@ function header(event: SimulatedEvent, context: Context): Record<string, FieldVa
 function customerBlock(context: Context, email: string): Fields {
   const first = context.options.firstName ?? 'Sam';
   const last = context.options.lastName ?? 'Rivera';
-  return fields({
+  return fieldGroup({
     id: context.customerId,
     client_user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.0.0 Safari/537.36',
     origin: 'vanity',
@@ -188,7 +189,7 @@ function customerBlock(context: Context, email: string): Fields {
     contactno: '+44 20 7946 0958',
     business_name: '',
     ip_address: '203.0.113.24',
-    address: fields({ country: 'GB', line1: '1 Example Street', city: 'London', state: 'Not applicable', zip: 'N1 9GU' }),
+    address: fieldGroup({ country: 'GB', line1: '1 Example Street', city: 'London', state: 'Not applicable', zip: 'N1 9GU' }),
     first_name: first,
     last_name: last,
     checkbox_confirmation: 'false',
@@ -212,7 +213,7 @@ function originalTotal(context: Context): number {
 /** The order block; on later events it describes the ORIGINAL order, without charges. */
 function orderBlock(context: Context, charges: Record<string, FieldValue> = {}): Fields {
   const total = originalTotal(context);
-  return fields({
+  return fieldGroup({
     id: context.orderId,
     invoice_id: context.invoiceId,
     processor: 'stripe_connect+',
@@ -229,7 +230,7 @@ function orderBlock(context: Context, charges: Record<string, FieldValue> = {}):
 }
 
 function chargeLine(item: SimulatedItem, extra: Record<string, string>): Fields {
-  return fields({
+  return fieldGroup({
     name: item.name,
     label: '',
     reference: item.id,
@@ -251,7 +252,7 @@ function chargeLine(item: SimulatedItem, extra: Record<string, string>): Fields 
 }
 
 function keyed(items: SimulatedItem[], value: (item: SimulatedItem) => string): Fields {
-  return fields(Object.fromEntries(items.map((item) => [item.key, value(item)])));
+  return fieldGroup(Object.fromEntries(items.map((item) => [item.key, value(item)])));
 }
 
 function purchaseFields(context: Context): Record<string, FieldValue> {
@@ -304,7 +305,7 @@ function purchaseFields(context: Context): Record<string, FieldValue> {
     accessible_purchases: [...names],
     accessible_purchase_map: [...keys],
     accessible_purchase_map_flat: keys.join(', '),
-    fulfillment: fields({ url: `https://${options.account}.thrivecart.com/${main.type}-${main.id}/confirm/${digitsFrom(context.orderId, 12)}/` }),
+    fulfillment: fieldGroup({ url: `https://${options.account}.thrivecart.com/${main.type}-${main.id}/confirm/${digitsFrom(context.orderId, 12)}/` }),
   };
 }
 
@@ -330,7 +331,7 @@ function laterEventFields(context: Context, invoiceId: string, withSubscriptionI
 function subscriptionBlock(context: Context, extra: Record<string, string>): Fields {
   const { main, options } = context;
   const remaining = options.remainingRebills === undefined || options.remainingRebills === null ? 'null' : String(options.remainingRebills);
-  return fields({
+  return fieldGroup({
     type: main.type,
     id: main.id,
     [`${main.type}_id`]: main.id,
@@ -405,7 +406,7 @@ function refundFields(context: Context): Record<string, FieldValue> {
   const cents = options.refundAmountCents ?? main.cents;
   return {
     ...laterEventFields(context, options.invoiceId ?? context.invoiceId, options.recurring === true),
-    refund: fields({
+    refund: fieldGroup({
       type: main.type,
       id: main.id,
       ...(main.type === 'product' ? { product_id: main.id } : {}),
@@ -438,7 +439,7 @@ function abandonedFields(context: Context): Record<string, FieldValue> {
     ...dateTriple('date', context.occurredAt),
     ...baseProduct(context),
     currency: 'USD',
-    customer: fields({ email: context.options.email, name: `${context.options.firstName ?? 'Sam'} ${context.options.lastName ?? 'Rivera'}` }),
+    customer: fieldGroup({ email: context.options.email, name: `${context.options.firstName ?? 'Sam'} ${context.options.lastName ?? 'Rivera'}` }),
   };
 }
 
@@ -449,7 +450,7 @@ function affiliateFields(context: Context): Record<string, FieldValue> {
     order_id: context.orderId,
     invoice_id: context.invoiceId,
     currency: 'USD',
-    affiliate: fields({
+    affiliate: fieldGroup({
       id: digitsFrom(`affiliate:${context.options.account}`, 6),
       email: `partner@${context.options.account}.example`,
       commission: String(Math.round(context.main.cents * 0.3)),
@@ -472,7 +473,7 @@ const EVENT_BODIES: Record<SimulatedEvent, (context: Context) => Record<string, 
 
 export function buildThriveCartFields(event: SimulatedEvent, options: SimulateOptions): Fields {
   const context = contextFor(event, options);
-  return fields({ ...header(event, context), ...EVENT_BODIES[event](context) });
+  return fieldGroup({ ...header(event, context), ...EVENT_BODIES[event](context) });
 }
 
 /** PHP `urlencode`: everything but alphanumerics and `-_.` is escaped, spaces become `+`. */
