@@ -4,7 +4,7 @@
  * fresh folder under the OS temp folder (whose ancestors the `postgres` user can enter when we
  * are root), and stopped at the end.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -17,6 +17,11 @@ declare module 'vitest' {
   }
 }
 
+const RUN_FOLDER_PREFIX = 'handoff-test-';
+/** Holds the pid of the vitest process that owns a run folder, so later runs can tell abandoned ones. */
+const OWNER_FILE = 'owner.pid';
+const SHUTDOWN_WAIT_MS = 10_000;
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const databaseUrl = process.env.DATABASE_URL;
   if (databaseUrl) {
@@ -24,13 +29,66 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => undefined;
   }
 
-  const dataDir = await mkdtemp(join(tmpdir(), 'handoff-test-'));
+  await removeAbandonedRuns();
+  const runFolder = await mkdtemp(join(tmpdir(), RUN_FOLDER_PREFIX));
   // mkdtemp creates it 0700, which the `postgres` user could not enter when we run as root.
-  await chmod(dataDir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir });
+  await chmod(runFolder, 0o755);
+  await writeFile(join(runFolder, OWNER_FILE), String(process.pid));
+  const server = await startEmbeddedPostgres({ dataDir: join(runFolder, 'data') });
   project.provide('adminDatabaseUrl', server.connectionString);
   return async () => {
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(runFolder, { recursive: true, force: true });
   };
+}
+
+/**
+ * The server outlives a vitest that is killed before its teardown (it is detached on purpose).
+ * Such servers are shut down here, on the next run, once their owner is known to be gone; a
+ * folder of a run still in progress (its owner alive) is left alone.
+ */
+async function removeAbandonedRuns(): Promise<void> {
+  for (const name of await readdir(tmpdir())) {
+    if (!name.startsWith(RUN_FOLDER_PREFIX)) continue;
+    const runFolder = join(tmpdir(), name);
+    const owner = await readFirstLineNumber(join(runFolder, OWNER_FILE));
+    if (owner === undefined || processExists(owner)) continue;
+    const pidFile = join(runFolder, 'data', 'pg', 'postmaster.pid');
+    const postmaster = await readFirstLineNumber(pidFile);
+    if (postmaster !== undefined && (await isPostgres(postmaster))) {
+      // SIGINT is PostgreSQL's fast shutdown; it deletes its pid file last.
+      process.kill(postmaster, 'SIGINT');
+      if (!(await waitForRemoval(pidFile))) continue; // still shutting down: a later run retries
+    }
+    await rm(runFolder, { recursive: true, force: true });
+  }
+}
+
+async function waitForRemoval(file: string): Promise<boolean> {
+  const deadline = Date.now() + SHUTDOWN_WAIT_MS;
+  while ((await readFirstLineNumber(file)) !== undefined) {
+    if (Date.now() > deadline) return false;
+    await new Promise((wake) => setTimeout(wake, 50));
+  }
+  return true;
+}
+
+/** Guards against signalling an unrelated process that got the pid of a server long gone. */
+async function isPostgres(pid: number): Promise<boolean> {
+  return processExists(pid) && (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'postgres';
+}
+
+async function readFirstLineNumber(file: string): Promise<number | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const value = Number(text.split('\n')[0]);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
 }
