@@ -9,6 +9,7 @@ import type { FakeCrmServer, FakeMode } from '../../src/adapters/crm/fake-crm-se
 import type { FakeContact } from '../../src/adapters/crm/fake-crm-state.ts';
 import { startKeapFake } from '../../src/adapters/crm/keap/fake-server.ts';
 import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
+import { startOntraportFake } from '../../src/adapters/crm/ontraport/fake-server.ts';
 import { createCrmConnector, crmConfigSchema } from '../../src/adapters/crm/registry.ts';
 
 export interface ContractHarness {
@@ -41,6 +42,7 @@ interface FakeBackedProvider {
 }
 
 const WRONG_KEY = 'wrong-key-9876543210';
+const ONTRAPORT_APP_ID = '2_12345_AbCdEf';
 
 export const fakeBackedProviders: FakeBackedProvider[] = [
   {
@@ -62,6 +64,12 @@ export const fakeBackedProviders: FakeBackedProvider[] = [
     config: (url, key) => ({ provider: 'kit', baseUrl: url, apiKey: key }),
     lastNameOf: (contact) => contact.fields.last_name ?? null,
     isHeld: (contact) => !contact.unsubscribed,
+  },
+  {
+    provider: 'ontraport',
+    givesRetryAfter: true,
+    startFake: (key) => startOntraportFake(ONTRAPORT_APP_ID, key, { enforceBudget: false }),
+    config: (url, key) => ({ provider: 'ontraport', baseUrl: url, appId: ONTRAPORT_APP_ID, apiKey: key }),
   },
 ];
 

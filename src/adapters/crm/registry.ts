@@ -12,6 +12,8 @@ import { KeapConnector } from './keap/connector.ts';
 import { keapOptionsSchema } from './keap/options.ts';
 import { KitConnector } from './kit/connector.ts';
 import { kitOptionsSchema } from './kit/options.ts';
+import { OntraportConnector } from './ontraport/connector.ts';
+import { ontraportOptionsSchema } from './ontraport/options.ts';
 import { MemoryCrmConnector } from './memory/connector.ts';
 import { memoryOptionsSchema } from './memory/options.ts';
 
@@ -31,6 +33,10 @@ export const crmProviders = {
   }),
   keap: provider({ optionsSchema: keapOptionsSchema, create: (options, deps) => new KeapConnector(options, deps) }),
   kit: provider({ optionsSchema: kitOptionsSchema, create: (options, deps) => new KitConnector(options, deps) }),
+  ontraport: provider({
+    optionsSchema: ontraportOptionsSchema,
+    create: (options, deps) => new OntraportConnector(options, deps),
+  }),
   memory: provider({ optionsSchema: memoryOptionsSchema, create: (options) => new MemoryCrmConnector(options) }),
 };
 
@@ -41,6 +47,7 @@ export const crmConfigSchema = z.discriminatedUnion('provider', [
   activeCampaignOptionsSchema,
   keapOptionsSchema,
   kitOptionsSchema,
+  ontraportOptionsSchema,
   memoryOptionsSchema,
 ]);
 

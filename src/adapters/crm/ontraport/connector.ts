@@ -1,0 +1,125 @@
+/**
+ * Ontraport API v1. Quirks handled here:
+ * - upsert is `POST /1/Contacts/saveorupdate`; a new contact's id is `data.id`, an existing
+ *   one's is `data.attrs.id`;
+ * - tags are applied and removed by name (`/1/objects/tagByName` auto-creates, ignores unknown
+ *   names), so no tag ids are needed to write;
+ * - a contact's tags are `contact_cat`, tag ids joined by CONTACT_CAT_DELIMITER, mapped to names
+ *   via the tag list;
+ * - every answer is an envelope whose `code` must be 0; error bodies are often plain text;
+ * - a 429 carries `X-Rate-Limit-Reset` (seconds), used as retryAfterMs.
+ */
+import { z } from 'zod';
+import type { CrmConnector, CrmContactInput, RateBudget } from '../../../ports/crm-connector.ts';
+import { budgetKeyFor } from '../budget-key.ts';
+import { crmIdSchema } from '../crm-id.ts';
+import { CrmHttpClient, type CrmConnectorDeps } from '../http-client.ts';
+import type { OntraportOptions } from './options.ts';
+
+const PROVIDER = 'ontraport';
+const CONTACT_OBJECT_ID = 0;
+/** Ontraport silently truncates pages at 50. */
+const PAGE_SIZE = 50;
+const CONTACT_CAT_DELIMITER = '*/*';
+
+/** A new contact's id is `data.id`; an updated one's is `data.attrs.id`. */
+const savedContact = z.object({
+  data: z.union([
+    z.object({ attrs: z.object({ id: crmIdSchema }) }).transform((data) => data.attrs.id),
+    z.object({ id: crmIdSchema }).transform((data) => data.id),
+  ]),
+});
+const contactRecord = z.object({ data: z.object({ contact_cat: z.string().nullish() }) });
+const tagPage = z.object({ data: z.array(z.object({ tag_id: crmIdSchema, tag_name: z.string() })) });
+
+export class OntraportConnector implements CrmConnector {
+  readonly provider = PROVIDER;
+  /** 180 requests per rolling minute per account. */
+  readonly budget: RateBudget = { requests: 180, perMs: 60_000 };
+  readonly budgetKey: string;
+  private readonly http: CrmHttpClient;
+  private readonly tagNameById = new Map<string, string>();
+
+  constructor(options: OntraportOptions, deps: CrmConnectorDeps = {}) {
+    this.budgetKey = budgetKeyFor({ provider: PROVIDER, baseUrl: options.baseUrl, accountId: options.appId });
+    this.http = new CrmHttpClient({
+      provider: PROVIDER,
+      baseUrl: options.baseUrl,
+      headers: { 'Api-Appid': options.appId, 'Api-Key': options.apiKey },
+      secrets: [options.apiKey],
+      fetch: deps.fetch,
+      timeoutMs: deps.timeoutMs,
+      findFailureInBody,
+    });
+  }
+
+  async upsertContact(input: CrmContactInput): Promise<string> {
+    const contact: Record<string, string> = { email: input.email };
+    // Omitted, not empty, so Ontraport keeps the names it has.
+    if (input.firstName !== null) contact.firstname = input.firstName;
+    if (input.lastName !== null) contact.lastname = input.lastName;
+    const answer = await this.http.sendFor(savedContact, { method: 'POST', path: '/1/Contacts/saveorupdate', json: contact });
+    return answer.data;
+  }
+
+  async readTags(contactId: string): Promise<string[]> {
+    const answer = await this.http.sendFor(contactRecord, {
+      method: 'GET',
+      path: '/1/object',
+      query: { objectID: CONTACT_OBJECT_ID, id: contactId },
+    });
+    const tagIds = parseContactCat(answer.data.contact_cat);
+    if (tagIds.some((tagId) => !this.tagNameById.has(tagId))) await this.loadTagNames();
+    // A tag deleted between the two reads has no name any more: it is not held either.
+    return tagIds.flatMap((tagId) => this.tagNameById.get(tagId) ?? []);
+  }
+
+  async addTags(contactId: string, _email: string, tags: readonly string[]): Promise<void> {
+    if (tags.length === 0) return;
+    await this.http.send({
+      method: 'PUT',
+      path: '/1/objects/tagByName',
+      json: { objectID: CONTACT_OBJECT_ID, ids: [Number(contactId)], add_names: tags },
+    });
+  }
+
+  async removeTags(contactId: string, _email: string, tags: readonly string[]): Promise<void> {
+    if (tags.length === 0) return;
+    await this.http.send({
+      method: 'DELETE',
+      path: '/1/objects/tagByName',
+      json: { objectID: CONTACT_OBJECT_ID, ids: [Number(contactId)], remove_names: tags },
+    });
+  }
+
+  async deleteContact(contactId: string): Promise<void> {
+    await this.http.send({
+      method: 'DELETE',
+      path: '/1/object',
+      query: { objectID: CONTACT_OBJECT_ID, id: contactId },
+      acceptStatuses: [404],
+    });
+  }
+
+  async check(): Promise<void> {
+    await this.http.send({ method: 'GET', path: '/1/Tags', query: { start: 0, range: 1 } });
+  }
+
+  private async loadTagNames(): Promise<void> {
+    for (let start = 0; ; start += PAGE_SIZE) {
+      const page = await this.http.sendFor(tagPage, { method: 'GET', path: '/1/Tags', query: { start, range: PAGE_SIZE } });
+      for (const tag of page.data) this.tagNameById.set(tag.tag_id, tag.tag_name);
+      if (page.data.length < PAGE_SIZE) return;
+    }
+  }
+}
+
+// `*/*12*/*15*/*` (or empty, or null) → ['12', '15'].
+export function parseContactCat(contactCat: string | null | undefined): string[] {
+  return (contactCat ?? '').split(CONTACT_CAT_DELIMITER).filter((tagId) => tagId.trim() !== '');
+}
+
+function findFailureInBody(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('code' in body) || body.code === 0) return undefined;
+  return `envelope code ${String(body.code)}`;
+}

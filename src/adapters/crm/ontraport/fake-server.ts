@@ -1,0 +1,118 @@
+/**
+ * A stateful fake of the Ontraport v1 endpoints the connector uses: the `{code, data,
+ * account_id}` envelope with string ids, saveorupdate answering `data.id` for a new contact but
+ * `data.attrs.id` for an existing one, tagByName (auto-creating, ignoring unknown names),
+ * `contact_cat` as delimited tag ids, 50-per-page tag lists, plain-text errors, and 429s with
+ * `X-Rate-Limit-Reset`.
+ */
+import type { FakeContact, FakeCrmState } from '../fake-crm-state.ts';
+import { isPlausibleEmail } from '../fake-crm-state.ts';
+import { bodyField, startFakeCrmServer, type FakeCrmServer, type FakeReply, type FakeServerOptions } from '../fake-crm-server.ts';
+
+const ACCOUNT_ID = '50';
+const MAX_PAGE_SIZE = 50;
+const RATE_LIMIT = 180;
+
+export async function startOntraportFake(appId: string, apiKey: string, options: FakeServerOptions = {}): Promise<FakeCrmServer> {
+  return startFakeCrmServer((state: FakeCrmState) => {
+    const renderContact = (contact: FakeContact) => ({
+      id: String(contact.id),
+      email: contact.email,
+      firstname: contact.firstName ?? '',
+      lastname: contact.lastName ?? '',
+      contact_cat: contactCat(state, contact.id),
+    });
+    const eachNamedTag = (body: unknown, namesKey: string, apply: (contactId: number, name: string) => void): FakeReply => {
+      const ids = bodyField(body, 'ids');
+      const names = bodyField(body, namesKey);
+      if (bodyField(body, 'objectID') !== 0 || !Array.isArray(ids) || !Array.isArray(names)) return plain(400, 'Invalid request');
+      for (const contactId of ids.map(Number)) {
+        if (!state.contacts.has(contactId)) continue;
+        for (const name of names) if (typeof name === 'string') apply(contactId, name);
+      }
+      return envelope('The tag is now being processed.');
+    };
+
+    return {
+      budgets: [{ requests: RATE_LIMIT, perMs: 60_000 }],
+      isAuthorized: ({ headers }) => headers['api-appid'] === appId && headers['api-key'] === apiKey,
+      unauthorized: plain(401, 'Your App ID and API Key do not match.'),
+      rateLimited: (seconds) => ({
+        status: 429,
+        headers: { 'X-Rate-Limit-Limit': String(RATE_LIMIT), 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': String(seconds) },
+        text: `You have exceeded your maximum rate limit of ${RATE_LIMIT} requests per minute.`,
+      }),
+      outage: plain(500, 'Internal Server Error'),
+      notFound: plain(404, 'Object not found'),
+      routes: [
+        {
+          method: 'POST',
+          pattern: '/1/Contacts/saveorupdate',
+          handle: ({ body }) => {
+            const email = bodyField(body, 'email');
+            if (!isPlausibleEmail(email)) return plain(422, 'Invalid email address');
+            const existing = state.findContactByEmail(email);
+            const contact = existing ?? state.createContact(email);
+            const firstName = bodyField(body, 'firstname');
+            const lastName = bodyField(body, 'lastname');
+            if (typeof firstName === 'string') contact.firstName = firstName;
+            if (typeof lastName === 'string') contact.lastName = lastName;
+            return envelope(existing ? { attrs: renderContact(contact) } : renderContact(contact));
+          },
+        },
+        {
+          method: 'GET',
+          pattern: '/1/object',
+          handle: ({ query }) => {
+            const contact = query.get('objectID') === '0' ? state.contacts.get(Number(query.get('id'))) : undefined;
+            return contact ? envelope(renderContact(contact)) : plain(404, 'Object not found');
+          },
+        },
+        {
+          method: 'DELETE',
+          pattern: '/1/object',
+          handle: ({ query }) =>
+            query.get('objectID') === '0' && state.deleteContact(Number(query.get('id'))) ? envelope(undefined) : plain(404, 'Object not found'),
+        },
+        {
+          method: 'GET',
+          pattern: '/1/Tags',
+          handle: ({ query }) => {
+            const start = Number(query.get('start') ?? 0);
+            const range = Math.min(Number(query.get('range') ?? MAX_PAGE_SIZE), MAX_PAGE_SIZE);
+            const page = [...state.tags.values()].slice(start, start + range);
+            return envelope(page.map((tag) => ({ tag_id: String(tag.id), tag_name: tag.name, object_type_id: '0' })));
+          },
+        },
+        {
+          method: 'PUT',
+          pattern: '/1/objects/tagByName',
+          handle: ({ body }) => eachNamedTag(body, 'add_names', (contactId, name) => state.applyTag(contactId, state.ensureTag(name).id)),
+        },
+        {
+          method: 'DELETE',
+          pattern: '/1/objects/tagByName',
+          handle: ({ body }) =>
+            eachNamedTag(body, 'remove_names', (contactId, name) => {
+              const tag = state.findTagByName(name);
+              if (tag) state.removeTag(contactId, tag.id);
+            }),
+        },
+      ],
+    };
+  }, options);
+}
+
+/** Ontraport's `contact_cat`: tag ids wrapped and joined by the three characters star, slash, star. */
+function contactCat(state: FakeCrmState, contactId: number): string {
+  const tagIds = state.associationsOf(contactId).map((association) => association.tagId);
+  return tagIds.length === 0 ? '' : `*/*${tagIds.join('*/*')}*/*`;
+}
+
+function envelope(data: unknown): FakeReply {
+  return { status: 200, json: { code: 0, data, account_id: ACCOUNT_ID } };
+}
+
+function plain(status: number, text: string): FakeReply {
+  return { status, text };
+}
