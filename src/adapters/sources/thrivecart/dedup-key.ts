@@ -18,7 +18,8 @@ const SUBSCRIPTION_ITEM: Path[] = [['subscription', 'type'], ['subscription', 'i
 
 /** What makes one occurrence of each event distinct, beyond the event name. */
 const IDENTITY_FIELDS = new Map<string, Path[]>(Object.entries({
-  'order.success': [...ACCOUNT_AND_TIME, ['order_id'], ['order', 'id'], ['invoice_id'], ['order_timestamp']],
+  // A checkout completes once: the order id is its identity, even if a re-send carried a new time.
+  'order.success': [['thrivecart_account'], ['order_id'], ['order', 'id'], ['invoice_id']],
   // Rebills share order_id; each has its own invoice id (`-N`), index and time.
   'order.subscription_payment': [
     ...ACCOUNT_AND_TIME,

@@ -1,0 +1,183 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../ports/clock.ts';
+import { withTransaction, type Pool } from '../store/database.ts';
+
+export interface ClaimedJob {
+  id: number;
+  kind: string;
+  key: string;
+  payload: Record<string, unknown>;
+  /** 1 on the first run. */
+  attempt: number;
+}
+
+/**
+ * What a handler may ask for instead of completing: run again later. `spendAttempt: false` is
+ * for waiting that is not the job's fault (a rate limit, a paused connector), so a long outage
+ * does not exhaust the attempts.
+ */
+export interface RetryLater {
+  retryAfterMs: number;
+  spendAttempt: boolean;
+  reason: string;
+}
+
+export type JobHandler = (job: ClaimedJob) => Promise<RetryLater | void>;
+
+/** Thrown by a handler when retrying cannot help (e.g. a CRM answered 422): the job goes dead at once. */
+export class PermanentJobError extends Error {
+  override readonly name = 'PermanentJobError';
+}
+
+export interface JobWorkerOptions {
+  log: Logger;
+  /** Jobs claimed per round trip. */
+  batchSize?: number;
+  /** How long a claimed job is ours; after that a crashed worker's job runs again. */
+  leaseMs?: number;
+  /** Attempts before a failing job is dead-lettered. */
+  maxAttempts?: number;
+  /** Polling period when running in the background. */
+  pollMs?: number;
+  /** First retry delay; doubles per attempt with full jitter, capped at `maxBackoffMs`. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/**
+ * Runs due jobs from the `jobs` table. Claims use SKIP LOCKED, so any number of Handoff processes
+ * can run workers on one database; a key with a running job is not claimed again until that run
+ * ends, so one contact's jobs never race each other. Time comes from the injected clock, which
+ * lets tests move a fake clock through weeks of timers in milliseconds.
+ */
+export class JobWorker {
+  private readonly options: Required<Omit<JobWorkerOptions, 'log'>>;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+  private stopped = true;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly clock: Clock,
+    private readonly handlers: Readonly<Record<string, JobHandler>>,
+    private readonly log: Logger,
+    options: Omit<JobWorkerOptions, 'log'> = {},
+  ) {
+    this.options = {
+      batchSize: options.batchSize ?? 20,
+      leaseMs: options.leaseMs ?? 120_000,
+      maxAttempts: options.maxAttempts ?? 25,
+      pollMs: options.pollMs ?? 500,
+      baseBackoffMs: options.baseBackoffMs ?? 5_000,
+      maxBackoffMs: options.maxBackoffMs ?? 3_600_000,
+    };
+  }
+
+  /** Runs every job due now (and any that become due while doing so); resolves with how many ran. */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      await this.releaseExpiredLeases();
+      const jobs = await this.claim();
+      if (jobs.length === 0) return total;
+      await Promise.all(jobs.map((job) => this.run(job)));
+      total += jobs.length;
+    }
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const tick = (): void => {
+      if (this.stopped) return;
+      this.running = this.runDue()
+        .catch((error: unknown) => this.log.error({ err: error }, 'job worker round failed'))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs);
+        });
+    };
+    tick();
+  }
+
+  /** Stops polling and waits for the jobs in flight to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async claim(): Promise<ClaimedJob[]> {
+    const now = this.clock.now();
+    const result = await this.pool.query<{ id: number; kind: string; key: string; payload: Record<string, unknown>; attempts: number }>(
+      `with due as (
+         select id from jobs candidate
+          where state = 'pending' and run_at <= to_timestamp($1 / 1000.0) and kind = any($2)
+            and not exists (select 1 from jobs busy where busy.kind = candidate.kind and busy.key = candidate.key and busy.state = 'running')
+          order by run_at, id
+          limit $3
+          for update skip locked)
+       update jobs set state = 'running', attempts = attempts + 1, locked_until = to_timestamp(($1 + $4) / 1000.0), updated_at = now()
+         from due where jobs.id = due.id
+       returning jobs.id, jobs.kind, jobs.key, jobs.payload, jobs.attempts`,
+      [now, Object.keys(this.handlers), this.options.batchSize, this.options.leaseMs],
+    );
+    return result.rows.map((row) => ({ id: row.id, kind: row.kind, key: row.key, payload: row.payload, attempt: row.attempts }));
+  }
+
+  private async run(job: ClaimedJob): Promise<void> {
+    const handler = this.handlers[job.kind];
+    if (!handler) return;
+    try {
+      const outcome = await handler(job);
+      if (outcome) await this.reschedule(job, outcome.retryAfterMs, outcome.spendAttempt, outcome.reason);
+      else await this.pool.query(`delete from jobs where id = $1`, [job.id]);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof PermanentJobError || job.attempt >= this.options.maxAttempts) {
+        this.log.warn({ jobId: job.id, kind: job.kind, attempt: job.attempt, error: message }, 'job dead-lettered');
+        await this.pool.query(`update jobs set state = 'dead', locked_until = null, last_error = $2, updated_at = now() where id = $1`, [job.id, message]);
+        return;
+      }
+      const ceiling = Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** (job.attempt - 1));
+      // Full jitter, with a floor so a retry never lands on the same instant.
+      const delay = Math.max(this.options.baseBackoffMs / 5, Math.random() * ceiling);
+      this.log.info({ jobId: job.id, kind: job.kind, attempt: job.attempt, retryInMs: Math.round(delay), error: message }, 'job failed; will retry');
+      await this.reschedule(job, delay, true, message);
+    }
+  }
+
+  /** Puts a claimed job back to pending, merging into a pending job for the same key if one was enqueued meanwhile. */
+  private async reschedule(job: ClaimedJob, afterMs: number, spendAttempt: boolean, reason: string): Promise<void> {
+    const runAt = this.clock.now() + afterMs;
+    const attempts = spendAttempt ? job.attempt : job.attempt - 1;
+    await withTransaction(this.pool, async (client) => {
+      const merged = await client.query(
+        `update jobs set run_at = greatest(run_at, to_timestamp($3 / 1000.0)), attempts = greatest(attempts, $4), last_error = $5, updated_at = now()
+          where kind = $1 and key = $2 and state = 'pending'`,
+        [job.kind, job.key, runAt, attempts, reason],
+      );
+      if (merged.rowCount) await client.query(`delete from jobs where id = $1`, [job.id]);
+      else {
+        await client.query(
+          `update jobs set state = 'pending', run_at = to_timestamp($2 / 1000.0), attempts = $3, locked_until = null, last_error = $4, updated_at = now() where id = $1`,
+          [job.id, runAt, attempts, reason],
+        );
+      }
+    });
+  }
+
+  /** Jobs whose worker died (lease expired) become pending again, or merge into a pending twin. */
+  private async releaseExpiredLeases(): Promise<void> {
+    const now = this.clock.now();
+    await this.pool.query(
+      `delete from jobs stale where stale.state = 'running' and stale.locked_until < to_timestamp($1 / 1000.0)
+          and exists (select 1 from jobs twin where twin.kind = stale.kind and twin.key = stale.key and twin.state = 'pending')`,
+      [now],
+    );
+    await this.pool.query(
+      `update jobs set state = 'pending', locked_until = null, updated_at = now()
+        where state = 'running' and locked_until < to_timestamp($1 / 1000.0)`,
+      [now],
+    );
+  }
+}

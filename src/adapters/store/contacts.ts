@@ -1,0 +1,147 @@
+import type { LedgerProjection } from '../../core/ledger/fold.ts';
+import type { Queryable } from './database.ts';
+
+export interface ContactRow {
+  id: number;
+  email: string;
+  thrivecartCustomerId: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  /** Event time of the details we hold; older events never overwrite newer details. */
+  detailsAsOf: number | null;
+  /** Null until the first fold. */
+  ledger: LedgerProjection | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const COLUMNS = `id, email, thrivecart_customer_id, first_name, last_name,
+  (extract(epoch from details_as_of) * 1000)::float8 as details_as_of,
+  case when ledger = '{}'::jsonb then null else ledger end as ledger,
+  (extract(epoch from created_at) * 1000)::float8 as created_at, (extract(epoch from updated_at) * 1000)::float8 as updated_at`;
+
+interface RawContact {
+  id: number;
+  email: string;
+  thrivecart_customer_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  details_as_of: number | null;
+  ledger: LedgerProjection | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toContact(row: RawContact): ContactRow {
+  return {
+    id: row.id,
+    email: row.email,
+    thrivecartCustomerId: row.thrivecart_customer_id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    detailsAsOf: row.details_as_of,
+    ledger: row.ledger,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Serialises every change to one person (by customer id and by email) until the transaction ends,
+ * so two deliveries for a new customer cannot create two contacts. Keys are locked in sorted order
+ * to rule out deadlocks.
+ */
+export async function lockIdentities(db: Queryable, keys: readonly string[]): Promise<void> {
+  for (const key of [...new Set(keys)].sort()) {
+    await db.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+  }
+}
+
+export async function findContactByCustomerId(db: Queryable, customerId: string): Promise<ContactRow | null> {
+  const result = await db.query<RawContact>(`select ${COLUMNS} from contacts where thrivecart_customer_id = $1`, [customerId]);
+  return result.rows[0] ? toContact(result.rows[0]) : null;
+}
+
+export async function findContactByEmail(db: Queryable, email: string): Promise<ContactRow | null> {
+  const result = await db.query<RawContact>(`select ${COLUMNS} from contacts where email = $1`, [email.trim().toLowerCase()]);
+  return result.rows[0] ? toContact(result.rows[0]) : null;
+}
+
+export async function findContactById(db: Queryable, id: number): Promise<ContactRow | null> {
+  const result = await db.query<RawContact>(`select ${COLUMNS} from contacts where id = $1`, [id]);
+  return result.rows[0] ? toContact(result.rows[0]) : null;
+}
+
+/** Reads the contact and locks its row until the transaction ends: one fold of a contact at a time. */
+export async function lockContact(db: Queryable, id: number): Promise<ContactRow | null> {
+  const result = await db.query<RawContact>(`select ${COLUMNS} from contacts where id = $1 for update`, [id]);
+  return result.rows[0] ? toContact(result.rows[0]) : null;
+}
+
+export interface NewContact {
+  email: string;
+  thrivecartCustomerId: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  detailsAsOf: number;
+  now: number;
+}
+
+export async function insertContact(db: Queryable, contact: NewContact): Promise<number> {
+  const result = await db.query<{ id: number }>(
+    `insert into contacts (email, thrivecart_customer_id, first_name, last_name, details_as_of, created_at, updated_at)
+     values ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), to_timestamp($6 / 1000.0)) returning id`,
+    [contact.email, contact.thrivecartCustomerId, contact.firstName, contact.lastName, contact.detailsAsOf, contact.now],
+  );
+  return result.rows[0]!.id;
+}
+
+export interface ContactDetails {
+  email: string;
+  thrivecartCustomerId: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  detailsAsOf: number | null;
+}
+
+export async function updateContactDetails(db: Queryable, id: number, details: ContactDetails, now: number): Promise<void> {
+  await db.query(
+    `update contacts set email = $2, thrivecart_customer_id = $3, first_name = $4, last_name = $5,
+       details_as_of = to_timestamp($6 / 1000.0), updated_at = to_timestamp($7 / 1000.0) where id = $1`,
+    [id, details.email, details.thrivecartCustomerId, details.firstName, details.lastName, details.detailsAsOf, now],
+  );
+}
+
+export async function saveLedger(db: Queryable, id: number, ledger: LedgerProjection, now: number): Promise<void> {
+  await db.query(`update contacts set ledger = $2, updated_at = to_timestamp($3 / 1000.0) where id = $1`, [id, JSON.stringify(ledger), now]);
+}
+
+/** Moves everything recorded for `fromId` to `intoId` and deletes `fromId` (one person, two rows). */
+export async function mergeContactInto(db: Queryable, fromId: number, intoId: number): Promise<void> {
+  await db.query(`update deliveries set contact_id = $2 where contact_id = $1`, [fromId, intoId]);
+  await db.query(`delete from contacts where id = $1`, [fromId]);
+}
+
+export interface ContactSummary {
+  id: number;
+  email: string;
+  name: string | null;
+  updatedAt: number;
+}
+
+/** Contacts whose email or name contains `query` (case-insensitive), most recently changed first. */
+export async function searchContacts(db: Queryable, query: string, limit: number, offset: number): Promise<ContactSummary[]> {
+  const pattern = `%${query.trim().toLowerCase().replace(/[%_\\]/g, (match) => `\\${match}`)}%`;
+  const result = await db.query<{ id: number; email: string; first_name: string | null; last_name: string | null; updated_at: number }>(
+    `select id, email, first_name, last_name, (extract(epoch from updated_at) * 1000)::float8 as updated_at from contacts
+      where email like $1 or lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) like $1
+      order by updated_at desc, id desc limit $2 offset $3`,
+    [pattern, limit, offset],
+  );
+  return result.rows.map((row) => ({ id: row.id, email: row.email, name: fullName(row.first_name, row.last_name), updatedAt: row.updated_at }));
+}
+
+export function fullName(firstName: string | null, lastName: string | null): string | null {
+  const name = [firstName, lastName].filter((part) => part).join(' ');
+  return name === '' ? null : name;
+}

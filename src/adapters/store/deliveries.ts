@@ -1,0 +1,112 @@
+import type { CommerceEvent } from '../../core/events.ts';
+import type { HistoryEntry } from '../../core/ledger/fold.ts';
+import type { Queryable } from './database.ts';
+
+export type DeliveryStatus = 'applied' | 'ignored' | 'failed' | 'rejected';
+
+export interface NewDelivery {
+  source: string;
+  dedupKey: string;
+  receivedAt: number;
+  eventName: string;
+  occurredAt: number | null;
+  live: boolean;
+  /** The parsed body without the secret word. */
+  body: unknown;
+  event: CommerceEvent | null;
+  status: DeliveryStatus;
+  reason: string | null;
+}
+
+/** Inserts the delivery unless its dedup key is known; returns the new id, or null for a duplicate. */
+export async function insertDelivery(db: Queryable, delivery: NewDelivery): Promise<number | null> {
+  const result = await db.query<{ id: number }>(
+    `insert into deliveries (source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason)
+     values ($1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10)
+     on conflict (dedup_key) do nothing returning id`,
+    [
+      delivery.source,
+      delivery.dedupKey,
+      delivery.receivedAt,
+      delivery.eventName,
+      delivery.occurredAt,
+      delivery.live,
+      JSON.stringify(delivery.body),
+      delivery.event === null ? null : JSON.stringify(delivery.event),
+      delivery.status,
+      delivery.reason,
+    ],
+  );
+  return result.rows[0]?.id ?? null;
+}
+
+export interface DeliveryOutcome {
+  id: number;
+  status: DeliveryStatus;
+  reason: string | null;
+}
+
+export async function findDeliveryByDedupKey(db: Queryable, dedupKey: string): Promise<DeliveryOutcome | null> {
+  const result = await db.query<DeliveryOutcome>(`select id, status, reason from deliveries where dedup_key = $1`, [dedupKey]);
+  return result.rows[0] ?? null;
+}
+
+export async function setDeliveryOutcome(
+  db: Queryable,
+  id: number,
+  outcome: { status: DeliveryStatus; reason: string | null; contactId: number | null; event?: CommerceEvent | null },
+): Promise<void> {
+  if (outcome.event === undefined) {
+    await db.query(`update deliveries set status = $2, reason = $3, contact_id = $4 where id = $1`, [id, outcome.status, outcome.reason, outcome.contactId]);
+  } else {
+    await db.query(`update deliveries set status = $2, reason = $3, contact_id = $4, event = $5 where id = $1`, [
+      id,
+      outcome.status,
+      outcome.reason,
+      outcome.contactId,
+      outcome.event === null ? null : JSON.stringify(outcome.event),
+    ]);
+  }
+}
+
+/** The contact's applied deliveries: the history the ledger is folded from. */
+export async function loadHistory(db: Queryable, contactId: number): Promise<HistoryEntry[]> {
+  const result = await db.query<{ id: number; event: CommerceEvent }>(
+    `select id, event from deliveries where contact_id = $1 and status = 'applied' order by occurred_at, id`,
+    [contactId],
+  );
+  return result.rows.map((row) => ({ deliveryId: row.id, event: row.event }));
+}
+
+export interface DeliveryRecord {
+  id: number;
+  source: string;
+  receivedAt: number;
+  eventName: string;
+  occurredAt: number | null;
+  live: boolean;
+  status: DeliveryStatus;
+  reason: string | null;
+  contactId: number | null;
+  body: unknown;
+  event: CommerceEvent | null;
+}
+
+const DELIVERY_COLUMNS = `id, source, (extract(epoch from received_at) * 1000)::float8 as "receivedAt", event_name as "eventName",
+  (extract(epoch from occurred_at) * 1000)::float8 as "occurredAt", live, status, reason, contact_id as "contactId", body, event`;
+
+export async function getDelivery(db: Queryable, id: number): Promise<DeliveryRecord | null> {
+  const result = await db.query<DeliveryRecord>(`select ${DELIVERY_COLUMNS} from deliveries where id = $1`, [id]);
+  return result.rows[0] ?? null;
+}
+
+/** Newest first; `status` narrows to one outcome. */
+export async function listDeliveries(db: Queryable, options: { status?: DeliveryStatus; limit: number; beforeId?: number }): Promise<DeliveryRecord[]> {
+  const result = await db.query<DeliveryRecord>(
+    `select ${DELIVERY_COLUMNS} from deliveries
+      where ($1::text is null or status = $1) and ($2::bigint is null or id < $2)
+      order by id desc limit $3`,
+    [options.status ?? null, options.beforeId ?? null, options.limit],
+  );
+  return result.rows;
+}

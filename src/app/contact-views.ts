@@ -1,0 +1,89 @@
+import { deriveAccess, type AccessEntry } from '../core/access/derive-access.ts';
+import { foldLedger, type Cause, type LedgerProjection, type TimelineEntry } from '../core/ledger/fold.ts';
+import { findContactByEmail, fullName } from '../adapters/store/contacts.ts';
+import { loadHistory } from '../adapters/store/deliveries.ts';
+import type { AppContext } from './context.ts';
+
+export interface AccessAnswer {
+  granted: boolean;
+  /** ISO time at which granted access is scheduled to end; null when open-ended or not granted. */
+  until: string | null;
+  reason: string;
+}
+
+export interface ContactView {
+  email: string;
+  name: string | null;
+  thrivecartCustomerId: string | null;
+  tags: { name: string; since: string; why: string; deliveryId: number | null }[];
+  access: ({ offering: string; offeringName: string } & AccessAnswer)[];
+}
+
+export interface TimelineView {
+  at: string;
+  summary: string;
+  deliveryId: number | null;
+  tagChanges: TimelineEntry['tagChanges'];
+  accessChanges: TimelineEntry['accessChanges'];
+}
+
+/** "Who has what, and why" for one person; null when the email is unknown. */
+export async function getContactView(ctx: AppContext, email: string): Promise<ContactView | null> {
+  const contact = await findContactByEmail(ctx.pool, email);
+  if (!contact) return null;
+  const access = currentAccess(ctx, contact.ledger);
+  return {
+    email: contact.email,
+    name: fullName(contact.firstName, contact.lastName),
+    thrivecartCustomerId: contact.thrivecartCustomerId,
+    tags: Object.entries(contact.ledger?.tags ?? {})
+      .map(([name, provenance]) => ({ name, since: iso(provenance.since), why: provenance.why, deliveryId: deliveryOf(provenance.cause) }))
+      .sort((a, b) => a.since.localeCompare(b.since) || a.name.localeCompare(b.name)),
+    access: access.map((entry) => ({ offering: entry.offering, offeringName: ctx.rules.offerings.get(entry.offering)?.name ?? entry.offering, ...answer(entry) })),
+  };
+}
+
+/**
+ * The membership site's question. `null` means the offering is not configured. Access is
+ * re-derived at the current time from the stored ledger, so an ended period reads as ended even
+ * before its timer has run.
+ */
+export async function checkAccess(ctx: AppContext, email: string, offering: string): Promise<AccessAnswer | null> {
+  const offeringConfig = ctx.rules.offerings.get(offering);
+  if (!offeringConfig) return null;
+  const contact = await findContactByEmail(ctx.pool, email);
+  if (!contact) return { granted: false, until: null, reason: 'No purchase recorded for this email' };
+  const entry = currentAccess(ctx, contact.ledger).find((candidate) => candidate.offering === offering);
+  return entry ? answer(entry) : { granted: false, until: null, reason: `No purchase of this contact grants ${offeringConfig.name}` };
+}
+
+/** Every event and tag change for one person, oldest first, each with why; null when unknown. */
+export async function getTimeline(ctx: AppContext, email: string): Promise<TimelineView[] | null> {
+  const contact = await findContactByEmail(ctx.pool, email);
+  if (!contact) return null;
+  const { timeline } = foldLedger(await loadHistory(ctx.pool, contact.id), ctx.rules, ctx.clock.now());
+  return timeline.map((entry) => ({
+    at: iso(entry.at),
+    summary: entry.summary,
+    deliveryId: deliveryOf(entry.cause),
+    tagChanges: entry.tagChanges,
+    accessChanges: entry.accessChanges,
+  }));
+}
+
+function currentAccess(ctx: AppContext, ledger: LedgerProjection | null): AccessEntry[] {
+  if (!ledger) return [];
+  return deriveAccess(ledger.state, ctx.rules, ctx.clock.now(), new Set(Object.keys(ledger.tags))).access;
+}
+
+function answer(entry: AccessEntry): AccessAnswer {
+  return { granted: entry.granted, until: entry.until === null ? null : iso(entry.until), reason: entry.reason };
+}
+
+function deliveryOf(cause: Cause): number | null {
+  return cause.type === 'delivery' ? cause.deliveryId : null;
+}
+
+function iso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}

@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { HandoffConfig } from '../config/schema.ts';
+import type { LedgerRules } from '../core/ledger/rules.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Pool } from '../adapters/store/database.ts';
+
+/** What every use-case needs; built once, in the composition root. */
+export interface AppContext {
+  pool: Pool;
+  clock: Clock;
+  config: HandoffConfig;
+  rules: LedgerRules;
+  log: Logger;
+  /**
+   * Job kinds to enqueue (keyed by contact id) whenever a contact's tags or access change: CRM
+   * sync, site notifications. Empty when nothing downstream is configured.
+   */
+  onContactChanged: readonly string[];
+}

@@ -1,0 +1,89 @@
+import type { CommerceEvent } from '../core/events.ts';
+import { BodyError, fieldAt, parseFormBody, parseJsonBody, type Fields } from '../adapters/sources/thrivecart/parse-body.ts';
+import { verifyThriveCart } from '../adapters/sources/thrivecart/verify.ts';
+import { redactSecret } from '../adapters/sources/thrivecart/redact.ts';
+import { normaliseThriveCart, NormaliseError } from '../adapters/sources/thrivecart/normalise.ts';
+import { thrivecartDedupKey } from '../adapters/sources/thrivecart/dedup-key.ts';
+import { withTransaction } from '../adapters/store/database.ts';
+import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus } from '../adapters/store/deliveries.ts';
+import type { AppContext } from './context.ts';
+import { applyDelivery } from './apply-delivery.ts';
+
+export type BodyEncoding = 'form' | 'json';
+
+/** What the sender is told. 2xx only once the delivery is committed. */
+export type IntakeResult =
+  | { httpStatus: 200; body: { status: DeliveryStatus | 'duplicate'; deliveryId: number; reason: string | null } }
+  | { httpStatus: 400 | 401 | 422; body: { error: string; message: string } };
+
+/**
+ * Receives one ThriveCart delivery: parse, verify the secret word, store it (deduplicated, secret
+ * removed) and apply it, all in one transaction, so when the sender gets its 2xx the access API
+ * already answers the new state. Nothing is stored for a body that fails verification.
+ */
+export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string, encoding: BodyEncoding): Promise<IntakeResult> {
+  let fields: Fields;
+  try {
+    fields = encoding === 'json' ? parseJsonBody(rawBody) : parseFormBody(rawBody);
+  } catch (error) {
+    if (error instanceof BodyError) return { httpStatus: 400, body: { error: 'malformed_body', message: error.message } };
+    throw error;
+  }
+  const verification = verifyThriveCart(fields, ctx.config.thrivecart);
+  if (!verification.ok) {
+    ctx.log.warn({ reason: verification.reason }, 'ThriveCart delivery failed verification');
+    return { httpStatus: 401, body: { error: 'unauthorized', message: verification.reason } };
+  }
+
+  const body = redactSecret(fields);
+  const eventName = textAt(fields, 'event') ?? '';
+  let event: CommerceEvent | null = null;
+  let status: DeliveryStatus = 'applied';
+  let reason: string | null = null;
+  try {
+    const normalised = normaliseThriveCart(fields);
+    if (normalised.kind === 'ignored') {
+      status = 'ignored';
+      reason = normalised.reason;
+    } else {
+      event = normalised;
+    }
+  } catch (error) {
+    if (!(error instanceof NormaliseError)) throw error;
+    status = 'rejected';
+    reason = error.message;
+  }
+
+  const dedupKey = thrivecartDedupKey(fields);
+  const result = await withTransaction(ctx.pool, async (client) => {
+    const deliveryId = await insertDelivery(client, {
+      source: 'thrivecart',
+      dedupKey,
+      receivedAt: ctx.clock.now(),
+      eventName,
+      occurredAt: event?.occurredAt ?? null,
+      live: event?.live ?? textAt(fields, 'mode') !== 'test',
+      body,
+      event,
+      status,
+      reason,
+    });
+    if (deliveryId === null) {
+      const existing = await findDeliveryByDedupKey(client, dedupKey);
+      return { status: 'duplicate' as const, deliveryId: existing?.id ?? 0, reason: `already received (${existing?.status ?? 'unknown'})` };
+    }
+    if (event === null) return { status, deliveryId, reason };
+    const outcome = await applyDelivery(ctx, client, deliveryId, event);
+    return { status: outcome.status, deliveryId, reason: outcome.reason };
+  });
+
+  if (result.status === 'rejected') {
+    return { httpStatus: 422, body: { error: 'unusable_delivery', message: `${result.reason ?? 'unusable delivery'} (stored as delivery ${result.deliveryId})` } };
+  }
+  return { httpStatus: 200, body: result };
+}
+
+function textAt(fields: Fields, key: string): string | null {
+  const value = fieldAt(fields, [key]);
+  return typeof value === 'string' ? value : null;
+}

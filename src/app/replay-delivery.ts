@@ -1,0 +1,46 @@
+import { normaliseThriveCart, NormaliseError } from '../adapters/sources/thrivecart/normalise.ts';
+import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
+import { withTransaction } from '../adapters/store/database.ts';
+import { getDelivery, setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
+import { applyDelivery } from './apply-delivery.ts';
+import type { AppContext } from './context.ts';
+import { refreshContact } from './refresh-contact.ts';
+
+export interface ReplayDeliveryOutcome {
+  deliveryId: number;
+  previousStatus: DeliveryStatus;
+  status: DeliveryStatus;
+  reason: string | null;
+}
+
+/**
+ * Applies one stored delivery again (after a failure was fixed, or a configuration change), from
+ * its stored body. An already applied delivery only refreshes its contact: applying is idempotent.
+ * Returns null when the delivery does not exist.
+ */
+export async function replayDelivery(ctx: AppContext, deliveryId: number): Promise<ReplayDeliveryOutcome | null> {
+  return withTransaction(ctx.pool, async (client) => {
+    const delivery = await getDelivery(client, deliveryId);
+    if (!delivery) return null;
+    await client.query('select id from deliveries where id = $1 for update', [deliveryId]);
+    if (delivery.status === 'applied' && delivery.contactId !== null) {
+      await refreshContact(ctx, client, delivery.contactId);
+      return { deliveryId, previousStatus: delivery.status, status: 'applied', reason: null };
+    }
+    let normalised;
+    try {
+      normalised = normaliseThriveCart(delivery.body as Fields);
+    } catch (error) {
+      if (!(error instanceof NormaliseError)) throw error;
+      await setDeliveryOutcome(client, deliveryId, { status: 'rejected', reason: error.message, contactId: null, event: null });
+      return { deliveryId, previousStatus: delivery.status, status: 'rejected', reason: error.message };
+    }
+    if (normalised.kind === 'ignored') {
+      await setDeliveryOutcome(client, deliveryId, { status: 'ignored', reason: normalised.reason, contactId: null, event: null });
+      return { deliveryId, previousStatus: delivery.status, status: 'ignored', reason: normalised.reason };
+    }
+    await client.query('update deliveries set event = $2, occurred_at = to_timestamp($3 / 1000.0) where id = $1', [deliveryId, JSON.stringify(normalised), normalised.occurredAt]);
+    const outcome = await applyDelivery(ctx, client, deliveryId, normalised);
+    return { deliveryId, previousStatus: delivery.status, status: outcome.status, reason: outcome.reason };
+  });
+}

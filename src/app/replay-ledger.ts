@@ -1,0 +1,208 @@
+import type { PoolClient } from 'pg';
+import type { CommerceEvent } from '../core/events.ts';
+import { whyNotApplied } from '../core/ledger/applicability.ts';
+import { foldLedger, type HistoryEntry, type LedgerProjection } from '../core/ledger/fold.ts';
+import { normaliseThriveCart, NormaliseError } from '../adapters/sources/thrivecart/normalise.ts';
+import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
+import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
+import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
+import type { AppContext } from './context.ts';
+import { CONTACT_RECOMPUTE_JOB } from './job-kinds.ts';
+import { resolveContact } from './resolve-contact.ts';
+
+export interface ReplayReport {
+  dryRun: boolean;
+  deliveries: number;
+  /** Deliveries whose outcome changes (an item newly configured, a fixed normaliser...). */
+  reclassified: { deliveryId: number; from: DeliveryStatus; to: DeliveryStatus; reason: string | null }[];
+  contacts: number;
+  /** Contacts whose tags or access change. */
+  changed: { email: string; tagsAdded: string[]; tagsRemoved: string[]; accessGained: string[]; accessLost: string[] }[];
+}
+
+const BATCH = 2_000;
+
+/**
+ * Rebuilds the ledger from the stored deliveries with the current configuration and code: every
+ * delivery is normalised and classified again, newly applicable ones are attached to their
+ * contacts, and every contact is folded anew. With `dryRun` all of it runs in a transaction that
+ * is rolled back, and the report says what would change.
+ */
+export async function replayLedger(ctx: AppContext, options: { dryRun: boolean }): Promise<ReplayReport> {
+  const client = await ctx.pool.connect();
+  try {
+    await client.query('begin');
+    const report = await replayInTransaction(ctx, client, options.dryRun);
+    await client.query(options.dryRun ? 'rollback' : 'commit');
+    return report;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: boolean): Promise<ReplayReport> {
+  // Nothing else may apply deliveries while the ledger is rebuilt.
+  await client.query('lock table deliveries, contacts in share row exclusive mode');
+  const before = await snapshot(client);
+  const reclassified: ReplayReport['reclassified'] = [];
+  const toAttach: { deliveryId: number; event: CommerceEvent; from: DeliveryStatus }[] = [];
+  let deliveries = 0;
+
+  for (let afterId = 0; ; ) {
+    const batch = await client.query<{ id: number; status: DeliveryStatus; reason: string | null; body: Fields; event: CommerceEvent | null; contact_id: number | null }>(
+      `select id, status, reason, body, event, contact_id from deliveries where id > $1 order by id limit $2`,
+      [afterId, BATCH],
+    );
+    if (batch.rows.length === 0) break;
+    for (const row of batch.rows) {
+      deliveries += 1;
+      const decision = classify(ctx, row.body);
+      if (decision.status === 'applied' && decision.event) {
+        if (row.status === 'applied' && row.contact_id !== null) {
+          if (JSON.stringify(decision.event) !== JSON.stringify(row.event)) {
+            await client.query('update deliveries set event = $2, occurred_at = to_timestamp($3 / 1000.0) where id = $1', [row.id, JSON.stringify(decision.event), decision.event.occurredAt]);
+          }
+        } else {
+          toAttach.push({ deliveryId: row.id, event: decision.event, from: row.status });
+        }
+      } else if (decision.status !== row.status || decision.reason !== row.reason) {
+        await setDeliveryOutcome(client, row.id, { status: decision.status, reason: decision.reason, contactId: null, event: decision.event });
+        if (decision.status !== row.status) reclassified.push({ deliveryId: row.id, from: row.status, to: decision.status, reason: decision.reason });
+      }
+    }
+    afterId = batch.rows[batch.rows.length - 1]!.id;
+  }
+
+  // Identity is resolved in event-time order, as it would have been had they arrived in order.
+  toAttach.sort((a, b) => a.event.occurredAt - b.event.occurredAt || a.deliveryId - b.deliveryId);
+  for (const delivery of toAttach) {
+    const contactId = await resolveContact(client, delivery.event.customer, delivery.event.occurredAt, ctx.clock.now(), delivery.event.kind !== 'customer_updated');
+    const status: DeliveryStatus = contactId === null ? 'ignored' : 'applied';
+    const reason = contactId === null ? 'no contact with this customer id or email yet' : null;
+    await setDeliveryOutcome(client, delivery.deliveryId, { status, reason, contactId, event: delivery.event });
+    if (status !== delivery.from) reclassified.push({ deliveryId: delivery.deliveryId, from: delivery.from, to: status, reason });
+  }
+
+  const contacts = await refoldAll(ctx, client, before);
+  const after = await snapshot(client);
+  return { dryRun, deliveries, reclassified, contacts, changed: compare(before, after) };
+}
+
+function classify(ctx: AppContext, body: Fields): { status: DeliveryStatus; reason: string | null; event: CommerceEvent | null } {
+  try {
+    const normalised = normaliseThriveCart(body);
+    if (normalised.kind === 'ignored') return { status: 'ignored', reason: normalised.reason, event: null };
+    const notOurs = whyNotApplied(normalised, ctx.rules, ctx.config.thrivecart.testMode);
+    return notOurs === null ? { status: 'applied', reason: null, event: normalised } : { status: 'ignored', reason: notOurs, event: normalised };
+  } catch (error) {
+    if (error instanceof NormaliseError) return { status: 'rejected', reason: error.message, event: null };
+    throw error;
+  }
+}
+
+/** Folds every contact from its applied deliveries, streaming them contact by contact, and writes the ledgers in bulk. */
+async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number, Snapshot>): Promise<number> {
+  const now = ctx.clock.now();
+  const pending: { id: number; projection: LedgerProjection }[] = [];
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    await client.query(
+      `update contacts set ledger = source.ledger, updated_at = to_timestamp($3 / 1000.0)
+         from (select unnest($1::bigint[]) as id, unnest($2::jsonb[]) as ledger) as source where contacts.id = source.id`,
+      [pending.map((entry) => entry.id), pending.map((entry) => JSON.stringify(entry.projection)), now],
+    );
+    for (const { id, projection } of pending) {
+      const previous = before.get(id);
+      if (!previous || previous.tags !== tagKey(projection) || previous.granted !== grantedKey(projection)) {
+        for (const kind of ctx.onContactChanged) await enqueueJob(client, { kind, key: String(id), runAt: now });
+      }
+      if (projection.nextChangeAt !== null) await enqueueJob(client, { kind: CONTACT_RECOMPUTE_JOB, key: String(id), runAt: projection.nextChangeAt });
+    }
+    pending.length = 0;
+  };
+
+  const folded = new Set<number>();
+  const contact: { current: { id: number; history: HistoryEntry[] } | null } = { current: null };
+  const finish = async (): Promise<void> => {
+    const { current } = contact;
+    if (!current) return;
+    pending.push({ id: current.id, projection: foldLedger(current.history, ctx.rules, now).projection });
+    folded.add(current.id);
+    if (pending.length >= BATCH) await flush();
+  };
+  for (let cursor = { contactId: 0, id: 0 }; ; ) {
+    const batch = await client.query<{ id: number; contact_id: number; event: CommerceEvent }>(
+      `select id, contact_id, event from deliveries
+        where status = 'applied' and contact_id is not null and (contact_id, id) > ($1, $2)
+        order by contact_id, id limit $3`,
+      [cursor.contactId, cursor.id, BATCH * 5],
+    );
+    if (batch.rows.length === 0) break;
+    for (const row of batch.rows) {
+      if (contact.current?.id !== row.contact_id) {
+        await finish();
+        contact.current = { id: row.contact_id, history: [] };
+      }
+      contact.current.history.push({ deliveryId: row.id, event: row.event });
+    }
+    const last = batch.rows[batch.rows.length - 1]!;
+    cursor = { contactId: last.contact_id, id: last.id };
+  }
+  await finish();
+  // Contacts left with no applied delivery (their items are no longer configured) fold to nothing.
+  for (const id of before.keys()) {
+    if (!folded.has(id)) pending.push({ id, projection: foldLedger([], ctx.rules, now).projection });
+    if (pending.length >= BATCH) await flush();
+  }
+  await flush();
+  return folded.size;
+}
+
+interface Snapshot {
+  email: string;
+  tags: string;
+  granted: string;
+}
+
+async function snapshot(client: PoolClient): Promise<Map<number, Snapshot>> {
+  const result = await client.query<{ id: number; email: string; ledger: LedgerProjection | Record<string, never> }>(`select id, email, ledger from contacts`);
+  return new Map(
+    result.rows.map((row) => {
+      const projection = 'tags' in row.ledger ? (row.ledger as LedgerProjection) : null;
+      return [row.id, { email: row.email, tags: projection ? tagKey(projection) : '', granted: projection ? grantedKey(projection) : '' }];
+    }),
+  );
+}
+
+function tagKey(projection: LedgerProjection): string {
+  return Object.keys(projection.tags).sort().join('\n');
+}
+
+function grantedKey(projection: LedgerProjection): string {
+  return projection.access
+    .filter((entry) => entry.granted)
+    .map((entry) => entry.offering)
+    .sort()
+    .join('\n');
+}
+
+function compare(before: Map<number, Snapshot>, after: Map<number, Snapshot>): ReplayReport['changed'] {
+  const changed: ReplayReport['changed'] = [];
+  const split = (text: string): Set<string> => new Set(text === '' ? [] : text.split('\n'));
+  for (const [id, next] of after) {
+    const previous = before.get(id) ?? { email: next.email, tags: '', granted: '' };
+    if (previous.tags === next.tags && previous.granted === next.granted) continue;
+    const [tagsBefore, tagsAfter, grantedBefore, grantedAfter] = [split(previous.tags), split(next.tags), split(previous.granted), split(next.granted)];
+    changed.push({
+      email: next.email,
+      tagsAdded: [...tagsAfter].filter((tag) => !tagsBefore.has(tag)),
+      tagsRemoved: [...tagsBefore].filter((tag) => !tagsAfter.has(tag)),
+      accessGained: [...grantedAfter].filter((offering) => !grantedBefore.has(offering)),
+      accessLost: [...grantedBefore].filter((offering) => !grantedAfter.has(offering)),
+    });
+  }
+  return changed;
+}

@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import { DEFAULT_CONFIG_FILE } from '../config/load-config.ts';
+import { registerCheckConfigCommand } from './check-config.ts';
+import { registerContactCommand } from './contact.ts';
+import { registerReplayCommand } from './replay.ts';
+import { registerServeCommand } from './serve.ts';
+import { registerSimulateCommand } from './simulate.ts';
+
+/** The `handoff` command line. Each command calls the composition root and app use-cases only. */
+export function buildProgram(): Command {
+  const program = new Command('handoff')
+    .description('ThriveCart → CRM → membership access, with an audit trail of why.')
+    .option('-c, --config <file>', `configuration file (env HANDOFF_CONFIG, default ${DEFAULT_CONFIG_FILE})`)
+    .showHelpAfterError();
+  registerServeCommand(program);
+  registerCheckConfigCommand(program);
+  registerSimulateCommand(program);
+  registerContactCommand(program);
+  registerReplayCommand(program);
+  return program;
+}

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { openRuntime, startService } from '../main.ts';
+import { configPathOf } from './config-path.ts';
+
+const DEMO_SECRET = 'demo-secret-change-me';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the service: webhook intake, API and job worker (PORT, HOST, DATABASE_URL, HANDOFF_DATA_DIR)')
+    .action(async (_options, command: Command) => {
+      const runtime = await openRuntime({ configPath: configPathOf(command) });
+      const port = Number(process.env.PORT ?? 3000);
+      const host = process.env.HOST ?? '0.0.0.0';
+      const service = await startService(runtime, { port, host });
+
+      const publicUrl = (process.env.HANDOFF_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+      const token = service.adminToken;
+      console.log(`Handoff is running on ${service.address}`);
+      console.log(`  ThriveCart webhook URL: ${publicUrl}/webhooks/thrivecart`);
+      console.log('    (ThriveCart: Settings > API & Webhooks > Webhooks & notifications > Add webhook; it must be reachable from the internet)');
+      console.log(`  Database: ${runtime.embedded ? `embedded PostgreSQL in ${runtime.dataDir}` : 'DATABASE_URL'}`);
+      if (token.source === 'environment') console.log('  Admin token: HANDOFF_ADMIN_TOKEN');
+      else console.log(`  Admin token: ${token.generated ? `${token.token} (generated, saved in ${token.path})` : `in ${token.path}`}`);
+      if (runtime.ctx.config.thrivecart.secret === DEMO_SECRET) {
+        console.log('  WARNING: the ThriveCart secret is the demo value; set THRIVECART_SECRET to your secret word before going live.');
+      }
+
+      let stopping = false;
+      const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`${signal} received: finishing requests and jobs in flight, then stopping.`);
+        service.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(error);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}

@@ -1,0 +1,82 @@
+import type { LedgerRules } from '../ledger/rules.ts';
+import type { LedgerState } from '../ledger/state.ts';
+import { subscriptionKey } from '../events.ts';
+import { lineEntitlement, type LineEntitlement } from './line-entitlement.ts';
+
+/** Access to one offering at one instant, with the reason a person can read. */
+export interface AccessEntry {
+  offering: string;
+  granted: boolean;
+  /** When granted access is scheduled to end (epoch ms); null when open-ended or not granted. */
+  until: number | null;
+  reason: string;
+}
+
+export interface DerivedAccess {
+  /** The tags the contact should carry in the CRM, by name. */
+  tags: Set<string>;
+  /** One entry per offering some purchase of this contact concerns, in configuration order. */
+  access: AccessEntry[];
+}
+
+/**
+ * AccessAlly's rule, applied to the ledger: an offering is granted by its access tag and denied by
+ * its revoke tag (deny wins). Once granted, the access tag stays and the revoke tag is added when
+ * access ends, so the CRM shows both that the person had it and that it was taken away; a new
+ * purchase removes the revoke tag again. `previousTags` are the tags before this instant.
+ */
+export function deriveAccess(state: LedgerState, rules: LedgerRules, at: number, previousTags: ReadonlySet<string>): DerivedAccess {
+  const tags = new Set<string>();
+  const byOffering = new Map<string, LineEntitlement[]>();
+  for (const line of Object.values(state.lines)) {
+    const item = rules.items.get(line.item);
+    if (!item) continue;
+    const entitlement = lineEntitlement(state, line, rules, at);
+    for (const offering of item.grants) {
+      const list = byOffering.get(offering) ?? [];
+      list.push(entitlement);
+      byOffering.set(offering, list);
+    }
+    const purchaseStands = !(
+      (line.fullyRefundedAt !== null && item.onRefund === 'revoke') ||
+      (line.partiallyRefundedAt !== null && item.onPartialRefund === 'revoke')
+    );
+    if (purchaseStands) item.tags.forEach((tag) => tags.add(tag));
+    const subscription = state.subscriptions[subscriptionKey(line.orderId, line.item)];
+    const failedTag = rules.dunning.get(line.item)?.failedTag;
+    if (subscription?.failingSince != null && subscription.status !== 'cancelled' && failedTag) tags.add(failedTag);
+    if (subscription?.status === 'completed' && item.paidInFullTag) tags.add(item.paidInFullTag);
+  }
+
+  const access: AccessEntry[] = [];
+  for (const [offeringId, offering] of rules.offerings) {
+    const entitlements = byOffering.get(offeringId);
+    if (!entitlements) {
+      if (previousTags.has(offering.accessTag)) {
+        tags.add(offering.accessTag);
+        tags.add(offering.revokeTag);
+      }
+      continue;
+    }
+    const entry = combine(offeringId, entitlements);
+    access.push(entry);
+    if (entry.granted) {
+      tags.add(offering.accessTag);
+    } else if (previousTags.has(offering.accessTag)) {
+      tags.add(offering.accessTag);
+      tags.add(offering.revokeTag);
+    }
+  }
+  return { tags, access };
+}
+
+/** Any active line grants; the one lasting longest (open-ended first) gives `until` and the reason. */
+function combine(offering: string, entitlements: LineEntitlement[]): AccessEntry {
+  const active = entitlements.filter((entitlement) => entitlement.active);
+  if (active.length > 0) {
+    const best = active.reduce((a, b) => (a.until === null ? a : b.until === null || b.until > a.until ? b : a));
+    return { offering, granted: true, until: best.until, reason: best.reason };
+  }
+  const latest = entitlements.reduce((a, b) => (!b.active && !a.active && b.since > a.since ? b : a));
+  return { offering, granted: false, until: null, reason: latest.reason };
+}

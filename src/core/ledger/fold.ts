@@ -1,0 +1,140 @@
+import type { CommerceEvent } from '../events.ts';
+import { deriveAccess, type AccessEntry } from '../access/derive-access.ts';
+import { entitlementBoundaries } from '../access/line-entitlement.ts';
+import { applyEvent } from './apply-event.ts';
+import { describeEvent } from './describe-event.ts';
+import type { LedgerRules } from './rules.ts';
+import { emptyLedgerState, type LedgerState } from './state.ts';
+
+/** One applied delivery of a contact's history. */
+export interface HistoryEntry {
+  deliveryId: number;
+  event: CommerceEvent;
+}
+
+/** Why something changed: a delivery, or time passing (end of a paid period or a grace period). */
+export type Cause = { type: 'delivery'; deliveryId: number } | { type: 'scheduled' };
+
+export interface TagChange {
+  tag: string;
+  change: 'added' | 'removed';
+}
+
+export interface AccessChange {
+  offering: string;
+  granted: boolean;
+  reason: string;
+}
+
+export interface TimelineEntry {
+  at: number;
+  cause: Cause;
+  summary: string;
+  tagChanges: TagChange[];
+  accessChanges: AccessChange[];
+}
+
+/** Where a tag the contact carries came from. */
+export interface TagProvenance {
+  since: number;
+  cause: Cause;
+  why: string;
+}
+
+/** The stored result of a fold (contacts.ledger). */
+export interface LedgerProjection {
+  state: LedgerState;
+  tags: Record<string, TagProvenance>;
+  access: AccessEntry[];
+  /** The next instant at which access changes by itself; a timer recomputes the contact then. */
+  nextChangeAt: number | null;
+  /** The `now` this projection was computed for. */
+  asOf: number;
+}
+
+/** Purchases sort first among events of the same second: a refund can't precede its purchase. */
+const KIND_ORDER: Record<CommerceEvent['kind'], number> = {
+  purchase: 0,
+  renewal: 1,
+  payment_failed: 2,
+  paused: 3,
+  resumed: 4,
+  refund: 5,
+  cancellation: 6,
+  customer_updated: 7,
+};
+
+export function compareHistory(a: HistoryEntry, b: HistoryEntry): number {
+  return a.event.occurredAt - b.event.occurredAt || KIND_ORDER[a.event.kind] - KIND_ORDER[b.event.kind] || a.deliveryId - b.deliveryId;
+}
+
+/**
+ * Folds a contact's whole history, in event-time order whatever order it arrived in, into the
+ * projection at `now`, with the timeline that explains every tag and access change. Time passing
+ * between events (a paid period ending, a grace period running out) is a step of its own.
+ */
+export function foldLedger(history: readonly HistoryEntry[], rules: LedgerRules, now: number): { projection: LedgerProjection; timeline: TimelineEntry[] } {
+  const state = emptyLedgerState();
+  const tags = new Map<string, TagProvenance>();
+  let access: AccessEntry[] = [];
+  const timeline: TimelineEntry[] = [];
+  let clock = -Infinity;
+
+  const step = (at: number, cause: Cause, summary: string | null): void => {
+    const derived = deriveAccess(state, rules, at, new Set(tags.keys()));
+    const tagChanges: TagChange[] = [];
+    for (const tag of tags.keys()) {
+      if (!derived.tags.has(tag)) {
+        tags.delete(tag);
+        tagChanges.push({ tag, change: 'removed' });
+      }
+    }
+    const accessChanges = diffAccess(access, derived.access);
+    const why = summary ?? accessChanges.map((change) => change.reason).join('; ');
+    for (const tag of derived.tags) {
+      if (!tags.has(tag)) {
+        tags.set(tag, { since: at, cause, why });
+        tagChanges.push({ tag, change: 'added' });
+      }
+    }
+    access = derived.access;
+    if (summary !== null || tagChanges.length > 0 || accessChanges.length > 0) {
+      timeline.push({ at, cause, summary: why, tagChanges, accessChanges });
+    }
+  };
+
+  const advanceTo = (until: number): void => {
+    for (const boundary of [...new Set(entitlementBoundaries(state, rules))].sort((a, b) => a - b)) {
+      if (boundary > clock && boundary <= until) step(boundary, { type: 'scheduled' }, null);
+    }
+    clock = Math.max(clock, until);
+  };
+
+  for (const entry of [...history].sort(compareHistory)) {
+    advanceTo(Math.min(entry.event.occurredAt, now));
+    applyEvent(state, entry.event);
+    step(entry.event.occurredAt, { type: 'delivery', deliveryId: entry.deliveryId }, describeEvent(entry.event, rules));
+  }
+  advanceTo(now);
+  // Entitlements are re-read at `now` so `until` and reasons are current even between steps.
+  access = deriveAccess(state, rules, now, new Set(tags.keys())).access;
+
+  const upcoming = entitlementBoundaries(state, rules).filter((boundary) => boundary > now);
+  return {
+    projection: {
+      state,
+      tags: Object.fromEntries(tags),
+      access,
+      nextChangeAt: upcoming.length > 0 ? Math.min(...upcoming) : null,
+      asOf: now,
+    },
+    timeline,
+  };
+}
+
+function diffAccess(before: readonly AccessEntry[], after: readonly AccessEntry[]): AccessChange[] {
+  const previous = new Map(before.map((entry) => [entry.offering, entry.granted]));
+  return after
+    .filter((entry) => previous.get(entry.offering) !== entry.granted && (entry.granted || previous.get(entry.offering) === true))
+    .map((entry) => ({ offering: entry.offering, granted: entry.granted, reason: entry.reason }));
+}

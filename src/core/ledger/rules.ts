@@ -1,0 +1,24 @@
+import type { DunningPolicy, HandoffConfig, ItemConfig, OfferingConfig } from '../../config/schema.ts';
+import type { ItemKey } from '../events.ts';
+
+/** The part of the configuration the ledger decides with, indexed for lookups. */
+export interface LedgerRules {
+  offerings: ReadonlyMap<string, OfferingConfig>;
+  items: ReadonlyMap<ItemKey, ItemConfig>;
+  /** Dunning policy per item; absent when failed payments only get recorded. */
+  dunning: ReadonlyMap<ItemKey, DunningPolicy>;
+}
+
+export function ledgerRules(config: Pick<HandoffConfig, 'offerings' | 'items' | 'dunning'>): LedgerRules {
+  const dunning = new Map<ItemKey, DunningPolicy>();
+  for (const item of config.items) {
+    const name = item.dunning ?? 'default';
+    const policy = name === 'none' ? undefined : config.dunning[name];
+    if (policy) dunning.set(item.item as ItemKey, policy);
+  }
+  return {
+    offerings: new Map(config.offerings.map((offering) => [offering.id, offering])),
+    items: new Map(config.items.map((item) => [item.item as ItemKey, item])),
+    dunning,
+  };
+}

@@ -1,0 +1,64 @@
+import type { ItemKey } from '../events.ts';
+
+/**
+ * What the ledger remembers about one contact's commerce history. Times are epoch milliseconds.
+ * It is always rebuilt by folding the contact's applied events in event-time order, so it is
+ * plain JSON (stored as-is in contacts.ledger).
+ */
+export interface LedgerState {
+  orders: Record<string, OrderRecord>;
+  /** Keyed by subscription key (`<orderId>:<item key>`): one line per item of an order. */
+  lines: Record<string, LineRecord>;
+  /** Keyed by subscription key; only items that bill more than once. */
+  subscriptions: Record<string, SubscriptionRecord>;
+}
+
+export interface OrderRecord {
+  orderId: string;
+  placedAt: number;
+  currency: string;
+  invoiceId: string | null;
+}
+
+/** One item (product, bump, upsell or downsell) bought in one order. */
+export interface LineRecord {
+  orderId: string;
+  item: ItemKey;
+  name: string;
+  /** When the purchase was seen; a renewal or refund can reveal a line whose purchase was lost. */
+  purchasedAt: number;
+  /** The most recent charge for this line (purchase or renewal), in cents; 0 when unknown. */
+  lastChargeCents: number;
+  /** Money refunded against the most recent charge, in cents. */
+  refundedCents: number;
+  /** Set when refunds reached the stored charge (or no charge was known). */
+  fullyRefundedAt: number | null;
+  partiallyRefundedAt: number | null;
+}
+
+export type SubscriptionStatus = 'active' | 'paused' | 'cancelled' | 'completed';
+
+export interface SubscriptionRecord {
+  orderId: string;
+  item: ItemKey;
+  status: SubscriptionStatus;
+  /** Successful rebills after the first charge. */
+  payments: number;
+  lastPaymentAt: number | null;
+  nextPaymentAt: number | null;
+  /** Rebills left on a payment plan; null for open-ended subscriptions. */
+  remainingRebills: number | null;
+  cancelledAt: number | null;
+  /** End of the period already paid, as told by the cancellation. */
+  paidThrough: number | null;
+  pausedAt: number | null;
+  /** First failure of the current unpaid charge; null while payments are fine. */
+  failingSince: number | null;
+  failures: number;
+  /** Amount due on the failing charge, in cents, when known. */
+  amountDueCents: number | null;
+}
+
+export function emptyLedgerState(): LedgerState {
+  return { orders: {}, lines: {}, subscriptions: {} };
+}

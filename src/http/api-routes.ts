@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app/context.ts';
+import { checkAccess, getContactView, getTimeline } from '../app/contact-views.ts';
+import { listDeliveries, getDelivery, type DeliveryStatus } from '../adapters/store/deliveries.ts';
+import { replayDelivery } from '../app/replay-delivery.ts';
+
+const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['applied', 'ignored', 'failed', 'rejected'];
+
+/** The JSON API (mounted under /api, behind the admin token). */
+export function registerApiRoutes(api: FastifyInstance, ctx: AppContext): void {
+  api.get<{ Params: { email: string } }>('/contacts/:email', async (request, reply) => {
+    const view = await getContactView(ctx, request.params.email);
+    return view ?? reply.status(404).send({ error: 'not_found', message: `No contact with email ${request.params.email}` });
+  });
+
+  api.get<{ Params: { email: string } }>('/contacts/:email/timeline', async (request, reply) => {
+    const timeline = await getTimeline(ctx, request.params.email);
+    return timeline ? { email: request.params.email.trim().toLowerCase(), timeline } : reply.status(404).send({ error: 'not_found', message: `No contact with email ${request.params.email}` });
+  });
+
+  api.get<{ Querystring: { email?: string; offering?: string } }>('/access', async (request, reply) => {
+    const { email, offering } = request.query;
+    if (!email || !offering) return reply.status(400).send({ error: 'invalid_request', message: 'Pass both ?email= and ?offering= (an offering id from the configuration).' });
+    const answer = await checkAccess(ctx, email, offering);
+    return answer ?? reply.status(404).send({ error: 'not_found', message: `No offering "${offering}" in the configuration; known: ${[...ctx.rules.offerings.keys()].join(', ')}` });
+  });
+
+  api.get<{ Querystring: { status?: string; limit?: string; before?: string } }>('/deliveries', async (request, reply) => {
+    const { status, limit, before } = request.query;
+    if (status !== undefined && !DELIVERY_STATUSES.includes(status as DeliveryStatus)) {
+      return reply.status(400).send({ error: 'invalid_request', message: `status must be one of ${DELIVERY_STATUSES.join(', ')}` });
+    }
+    const deliveries = await listDeliveries(ctx.pool, {
+      status: status as DeliveryStatus | undefined,
+      limit: Math.min(Math.max(Number(limit) || 50, 1), 500),
+      beforeId: before ? Number(before) || undefined : undefined,
+    });
+    return { deliveries: deliveries.map(({ body: _body, ...summary }) => summary) };
+  });
+
+  api.get<{ Params: { id: string } }>('/deliveries/:id', async (request, reply) => {
+    const delivery = await getDelivery(ctx.pool, Number(request.params.id) || 0);
+    return delivery ?? reply.status(404).send({ error: 'not_found', message: `No delivery ${request.params.id}` });
+  });
+
+  api.post<{ Params: { id: string } }>('/deliveries/:id/replay', async (request, reply) => {
+    const outcome = await replayDelivery(ctx, Number(request.params.id) || 0);
+    return outcome ?? reply.status(404).send({ error: 'not_found', message: `No delivery ${request.params.id}` });
+  });
+}

@@ -1,0 +1,64 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { AppContext } from '../app/context.ts';
+import { registerApiRoutes } from './api-routes.ts';
+import { bearerTokenMatches } from './bearer-token.ts';
+import { registerWebhookRoutes } from './webhook-routes.ts';
+
+export interface ServerOptions {
+  adminToken: string;
+}
+
+/**
+ * The HTTP surface: ThriveCart intake, the JSON API behind the admin token, and health. Every
+ * error leaves as JSON `{ error, message }` with the right status; internal errors never leak
+ * details to the caller (they are logged).
+ */
+export function buildServer(ctx: AppContext, options: ServerOptions): FastifyInstance {
+  const server = Fastify({ loggerInstance: ctx.log as FastifyBaseLogger, trustProxy: true, return503OnClosing: true });
+
+  server.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error, url: request.url }, 'request failed');
+      return reply.status(500).send({ error: 'internal_error', message: 'Handoff could not process this request; the error is in its log.' });
+    }
+    return reply.status(status).send({ error: errorName(error), message: error.message });
+  });
+  server.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }));
+
+  server.get('/healthz', async (_request, reply) => {
+    try {
+      await ctx.pool.query('select 1');
+      return { status: 'ok', database: 'up' };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: 'down' });
+    }
+  });
+
+  server.register(async (webhooks) => registerWebhookRoutes(webhooks, ctx));
+  server.register(async (api) => {
+    api.addHook('onRequest', async (request, reply) => {
+      if (!bearerTokenMatches(request.headers.authorization, options.adminToken)) {
+        return reply.status(401).send({ error: 'unauthorized', message: 'Send the admin token as "Authorization: Bearer <token>" (HANDOFF_ADMIN_TOKEN).' });
+      }
+    });
+    registerApiRoutes(api, ctx);
+  }, { prefix: '/api' });
+  return server;
+}
+
+function errorName(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'body_too_large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported_media_type';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'malformed_body';
+    case 'FST_ERR_VALIDATION':
+      return 'invalid_request';
+    default:
+      return 'bad_request';
+  }
+}

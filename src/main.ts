@@ -1,0 +1,120 @@
+/**
+ * The composition root: the only place that builds adapters and wires them to the use-cases.
+ * The CLI (src/cli) and the tests start Handoff through these functions.
+ */
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppContext } from './app/context.ts';
+import { CONTACT_RECOMPUTE_JOB } from './app/job-kinds.ts';
+import { recomputeContact } from './app/recompute-contact.ts';
+import { resolveAdminToken, type AdminToken } from './config/admin-token.ts';
+import { loadConfig } from './config/load-config.ts';
+import type { HandoffConfig } from './config/schema.ts';
+import { ledgerRules } from './core/ledger/rules.ts';
+import { JobWorker, type JobHandler } from './adapters/jobs/job-worker.ts';
+import { createLogger } from './adapters/log/logger.ts';
+import { createPool } from './adapters/store/database.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './adapters/store/embedded-postgres.ts';
+import { migrate } from './adapters/store/migrate.ts';
+import { buildServer } from './http/server.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
+
+export interface Runtime {
+  ctx: AppContext;
+  /** Null when DATABASE_URL points at an existing PostgreSQL. */
+  embedded: EmbeddedPostgres | null;
+  dataDir: string;
+  /** The job handlers this configuration needs, by job kind. */
+  jobHandlers: Record<string, JobHandler>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  config: HandoffConfig;
+  connectionString: string;
+  dataDir: string;
+  log?: Logger;
+  clock?: Clock;
+  poolSize?: number;
+}
+
+/** Connects to a database, migrates it and wires the use-cases. */
+export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const log = options.log ?? createLogger();
+  const pool = createPool(options.connectionString, options.poolSize);
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const ctx: AppContext = {
+    pool,
+    clock: options.clock ?? systemClock,
+    config: options.config,
+    rules: ledgerRules(options.config),
+    log,
+    onContactChanged: [],
+  };
+  const jobHandlers: Record<string, JobHandler> = {
+    [CONTACT_RECOMPUTE_JOB]: (job) => recomputeContact(ctx, job),
+  };
+  return { ctx, embedded: null, dataDir: options.dataDir, jobHandlers, close: () => pool.end() };
+}
+
+/**
+ * Loads the configuration and opens the database named by DATABASE_URL, or else Handoff's own
+ * embedded PostgreSQL in HANDOFF_DATA_DIR (default ./data).
+ */
+export async function openRuntime(options: { configPath: string; env?: NodeJS.ProcessEnv; log?: Logger }): Promise<Runtime> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? createLogger();
+  const config = loadConfig(options.configPath, env);
+  const dataDir = resolve(env.HANDOFF_DATA_DIR ?? './data');
+  const embedded = env.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir, log: (message) => log.debug({ postgres: message.trim() }, 'embedded postgres') });
+  try {
+    const runtime = await connectRuntime({ config, connectionString: env.DATABASE_URL ?? embedded!.connectionString, dataDir, log });
+    return {
+      ...runtime,
+      embedded,
+      close: async () => {
+        await runtime.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+export interface Service {
+  server: FastifyInstance;
+  worker: JobWorker;
+  adminToken: AdminToken;
+  /** The address the server listens on, e.g. http://127.0.0.1:3000. */
+  address: string;
+  /** Stops taking requests, lets jobs in flight finish, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Serves HTTP and runs the job worker on an open runtime. */
+export async function startService(runtime: Runtime, options: { port: number; host: string; env?: NodeJS.ProcessEnv }): Promise<Service> {
+  const adminToken = resolveAdminToken(options.env ?? process.env, runtime.dataDir);
+  const server = buildServer(runtime.ctx, { adminToken: adminToken.token });
+  const worker = new JobWorker(runtime.ctx.pool, runtime.ctx.clock, runtime.jobHandlers, runtime.ctx.log);
+  const address = await server.listen({ port: options.port, host: options.host });
+  worker.start();
+  return {
+    server,
+    worker,
+    adminToken,
+    address,
+    stop: async () => {
+      await server.close();
+      await worker.stop();
+      await runtime.close();
+    },
+  };
+}
