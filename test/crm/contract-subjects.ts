@@ -5,6 +5,7 @@
  */
 import type { CrmConnector } from '../../src/ports/crm-connector.ts';
 import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
+import { startDripFake } from '../../src/adapters/crm/drip/fake-server.ts';
 import type { FakeCrmServer, FakeMode } from '../../src/adapters/crm/fake-crm-server.ts';
 import type { FakeContact } from '../../src/adapters/crm/fake-crm-state.ts';
 import { startKeapFake } from '../../src/adapters/crm/keap/fake-server.ts';
@@ -42,6 +43,7 @@ interface FakeBackedProvider {
 }
 
 const WRONG_KEY = 'wrong-key-9876543210';
+const DRIP_ACCOUNT_ID = '9999999';
 const ONTRAPORT_APP_ID = '2_12345_AbCdEf';
 
 export const fakeBackedProviders: FakeBackedProvider[] = [
@@ -50,6 +52,12 @@ export const fakeBackedProviders: FakeBackedProvider[] = [
     givesRetryAfter: true,
     startFake: (key) => startActiveCampaignFake(key, { enforceBudget: false }),
     config: (url, key) => ({ provider: 'activecampaign', baseUrl: url, apiToken: key }),
+  },
+  {
+    provider: 'drip',
+    givesRetryAfter: false,
+    startFake: (key) => startDripFake(DRIP_ACCOUNT_ID, key, { enforceBudget: false }),
+    config: (url, key) => ({ provider: 'drip', baseUrl: url, accountId: DRIP_ACCOUNT_ID, apiToken: key }),
   },
   {
     provider: 'keap',

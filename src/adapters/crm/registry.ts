@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { CrmConnector } from '../../ports/crm-connector.ts';
 import { ActiveCampaignConnector } from './activecampaign/connector.ts';
 import { activeCampaignOptionsSchema } from './activecampaign/options.ts';
+import { DripConnector } from './drip/connector.ts';
+import { dripOptionsSchema } from './drip/options.ts';
 import type { CrmConnectorDeps } from './http-client.ts';
 import { KeapConnector } from './keap/connector.ts';
 import { keapOptionsSchema } from './keap/options.ts';
@@ -31,6 +33,7 @@ export const crmProviders = {
     optionsSchema: activeCampaignOptionsSchema,
     create: (options, deps) => new ActiveCampaignConnector(options, deps),
   }),
+  drip: provider({ optionsSchema: dripOptionsSchema, create: (options, deps) => new DripConnector(options, deps) }),
   keap: provider({ optionsSchema: keapOptionsSchema, create: (options, deps) => new KeapConnector(options, deps) }),
   kit: provider({ optionsSchema: kitOptionsSchema, create: (options, deps) => new KitConnector(options, deps) }),
   ontraport: provider({
@@ -45,6 +48,7 @@ export type CrmProviderName = keyof typeof crmProviders;
 /** One `crm:` config entry, discriminated on `provider`. */
 export const crmConfigSchema = z.discriminatedUnion('provider', [
   activeCampaignOptionsSchema,
+  dripOptionsSchema,
   keapOptionsSchema,
   kitOptionsSchema,
   ontraportOptionsSchema,
