@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { bearerTokenMatches } from './bearer-token.ts';
@@ -14,7 +14,13 @@ export interface ServerOptions {
  * details to the caller (they are logged).
  */
 export function buildServer(ctx: AppContext, options: ServerOptions): FastifyInstance {
-  const server = Fastify({ loggerInstance: ctx.log as FastifyBaseLogger, trustProxy: true, return503OnClosing: true });
+  const server = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    // One log line per request would drown the log at webhook rates; outcomes are logged where they matter.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: true,
+    return503OnClosing: true,
+  });
 
   server.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
