@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { HandoffConfig } from '../../src/config/schema.ts';
+import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
+import { buildThriveCartFields, encodeForm, encodeJson, type SimulatedEvent, type SimulateOptions } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { connectRuntime, type Runtime } from '../../src/main.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { FakeClock } from './fake-clock.ts';
+import { TEST_ACCOUNT, TEST_SECRET, testConfig } from './test-config.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token';
+
+/**
+ * A whole Handoff on a fresh database with a fake clock: the real server (driven with
+ * `inject`, no socket), the real job worker (run by hand with `runJobs`), and helpers to send
+ * ThriveCart deliveries and read the API.
+ */
+export interface TestHandoff {
+  runtime: Runtime;
+  server: FastifyInstance;
+  worker: JobWorker;
+  clock: FakeClock;
+  database: TestDatabase;
+  /** Sends a simulated ThriveCart delivery (form encoding unless `encoding: 'json'`), timed at the fake clock's now unless `occurredAt` says otherwise. */
+  send(event: SimulatedEvent, options: Partial<SimulateOptions> & { email: string; item?: string }, encoding?: 'form' | 'json'): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** GET on the API with the admin token. */
+  api<T = Record<string, unknown>>(path: string): Promise<{ status: number; body: T }>;
+  /** Runs every job due at the fake clock's now. */
+  runJobs(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startTestHandoff(options: { config?: HandoffConfig; clock?: FakeClock } = {}): Promise<TestHandoff> {
+  const database = await createTestDatabase();
+  const clock = options.clock ?? new FakeClock();
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const runtime = await connectRuntime({ config: options.config ?? testConfig(), connectionString: database.connectionString, dataDir: '/nonexistent', log, clock });
+  const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN });
+  await server.ready();
+  const worker = new JobWorker(runtime.ctx.pool, clock, runtime.jobHandlers, log, { baseBackoffMs: 1_000 });
+
+  return {
+    runtime,
+    server,
+    worker,
+    clock,
+    database,
+    async send(event, sendOptions, encoding = 'form') {
+      const fields = buildThriveCartFields(event, {
+        account: TEST_ACCOUNT,
+        secret: TEST_SECRET,
+        item: 'product-12',
+        occurredAt: new Date(clock.now()),
+        ...sendOptions,
+      });
+      const response = await server.inject({
+        method: 'POST',
+        url: '/webhooks/thrivecart',
+        headers: { 'content-type': encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded' },
+        payload: encoding === 'json' ? encodeJson(fields) : encodeForm(fields),
+      });
+      return { status: response.statusCode, body: response.json() };
+    },
+    async api(path) {
+      const response = await server.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      return { status: response.statusCode, body: response.json() };
+    },
+    runJobs: () => worker.runDue(),
+    async close() {
+      await server.close();
+      await runtime.close();
+      await database.drop();
+    },
+  };
+}
