@@ -4,11 +4,12 @@
  * relies on it whatever the provider; provider quirks live in `<provider>.test.ts`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CrmError, type CrmConnector } from '../../src/ports/crm-connector.ts';
+import type { CrmConnector } from '../../src/ports/crm-connector.ts';
 import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from '../../src/adapters/crm/fake-crm-server.ts';
 import { MemoryCrmConnector } from '../../src/adapters/crm/memory/connector.ts';
 import { MemoryCrm } from '../../src/adapters/crm/memory/memory-crm.ts';
 import { memoryOptionsSchema } from '../../src/adapters/crm/memory/options.ts';
+import { crmErrorFrom } from './rejection.ts';
 import { contractSubjectsOverFakes, type ContractHarness, type ContractSubject } from './contract-subjects.ts';
 
 const GOOD_KEY = 'good-key-0123456789';
@@ -36,15 +37,6 @@ const memorySubject: ContractSubject = {
 };
 
 const subjects: ContractSubject[] = [memorySubject, ...contractSubjectsOverFakes(GOOD_KEY)];
-
-async function rejection(promise: Promise<unknown>): Promise<CrmError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(CrmError);
-  return error as CrmError;
-}
 
 const sorted = (names: string[]) => [...names].sort();
 
@@ -122,7 +114,7 @@ describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
   it('passes check() with a good key and reports a wrong key as an auth error without quoting it', async () => {
     await expect(crm.check()).resolves.toBeUndefined();
 
-    const error = await rejection(harness.connectorWithWrongKey.check());
+    const error = await crmErrorFrom(harness.connectorWithWrongKey.check());
     expect(error.kind).toBe('auth');
     expect(error.details.provider).toBe(subject.provider);
     expect(error.message).not.toContain(harness.wrongKey);
@@ -131,7 +123,7 @@ describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
   it('reports a rate-limited provider as rate_limited, with the wait when the provider states one', async () => {
     harness.setMode('rate-limited');
 
-    const error = await rejection(crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }));
+    const error = await crmErrorFrom(crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }));
 
     expect(error.kind).toBe('rate_limited');
     expect(error.details.retryAfterMs).toBe(subject.givesRetryAfter ? RATE_LIMITED_MODE_WAIT_SECONDS * 1000 : undefined);
@@ -140,13 +132,13 @@ describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
   it('reports an outage as transient', async () => {
     harness.setMode('outage');
 
-    const error = await rejection(crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }));
+    const error = await crmErrorFrom(crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }));
 
     expect(error.kind).toBe('transient');
   });
 
   it('reports a validation failure (invalid email) as permanent', async () => {
-    const error = await rejection(crm.upsertContact({ email: 'not-an-email', firstName: null, lastName: null }));
+    const error = await crmErrorFrom(crm.upsertContact({ email: 'not-an-email', firstName: null, lastName: null }));
 
     expect(error.kind).toBe('permanent');
   });
