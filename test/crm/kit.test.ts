@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import { KitConnector } from '../../src/adapters/crm/kit/connector.ts';
+import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
+import { kitOptionsSchema } from '../../src/adapters/crm/kit/options.ts';
+import { crmErrorFrom } from './rejection.ts';
+
+const KEY = 'kit-key-abcdef';
+const EMAIL = 'ada@example.com';
+
+describe('Kit connector quirks', () => {
+  let fake: FakeCrmServer;
+  const connectorFor = () => new KitConnector(kitOptionsSchema.parse({ provider: 'kit', baseUrl: fake.url, apiKey: KEY }));
+  const callsTo = (method: string, path: string) => fake.requests.filter((request) => request.method === method && request.path === path);
+
+  beforeEach(async () => {
+    fake = await startKitFake(KEY, { enforceBudget: false });
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('stores the last name in the last_name custom field, creating the field once', async () => {
+    const connector = connectorFor();
+
+    await connector.upsertContact({ email: EMAIL, firstName: 'Ada', lastName: 'Lovelace' });
+    await connector.upsertContact({ email: 'grace@example.com', firstName: 'Grace', lastName: 'Hopper' });
+    await connectorFor().upsertContact({ email: 'alan@example.com', firstName: 'Alan', lastName: 'Turing' });
+
+    expect(fake.state.findContactByEmail(EMAIL)?.fields).toEqual({ last_name: 'Lovelace' });
+    expect(callsTo('POST', '/v4/custom_fields')).toHaveLength(1);
+    expect(callsTo('GET', '/v4/custom_fields')).toHaveLength(2);
+  });
+
+  it('touches no custom field when there is no last name to write', async () => {
+    await connectorFor().upsertContact({ email: EMAIL, firstName: 'Ada', lastName: null });
+
+    expect(fake.requests.map((request) => request.path)).toEqual(['/v4/subscribers']);
+  });
+
+  it('trusts tag ids from its own writes instead of the lagging tag list', async () => {
+    const connector = connectorFor();
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+    await connector.addTags(id, EMAIL, ['Customer']);
+
+    await connector.removeTags(id, EMAIL, ['Customer']);
+
+    expect(callsTo('GET', '/v4/tags')).toHaveLength(0);
+    expect(fake.state.tagNamesOf(Number(id))).toEqual([]);
+  });
+
+  it('finds a tag applied outside Handoff through the tag list when removing it', async () => {
+    const connector = connectorFor();
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+    fake.state.tagOutsideHandoff(EMAIL, 'Added by hand');
+
+    await connector.removeTags(id, EMAIL, ['Added by hand']);
+
+    expect(callsTo('GET', '/v4/tags')).toHaveLength(1);
+    expect(fake.state.tagNamesOf(Number(id))).toEqual([]);
+  });
+
+  it('reuses an existing tag whose name differs only in case, as Kit does', async () => {
+    fake.state.createTag('VIP');
+    const connector = connectorFor();
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+
+    await connector.addTags(id, EMAIL, ['vip']);
+
+    expect([...fake.state.tags.values()].map((tag) => tag.name)).toEqual(['VIP']);
+    expect(await connector.readTags(id)).toEqual(['VIP']);
+  });
+
+  it('follows cursor pagination when reading tags', async () => {
+    const connector = connectorFor();
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+    for (let index = 0; index < 1001; index += 1) fake.state.tagOutsideHandoff(EMAIL, `Tag ${index}`);
+
+    expect(await connector.readTags(id)).toHaveLength(1001);
+    expect(callsTo('GET', `/v4/subscribers/${id}/tags`)).toHaveLength(2);
+  });
+
+  it('can only unsubscribe on delete, since Kit has no delete endpoint', async () => {
+    const connector = connectorFor();
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+
+    await connector.deleteContact(id);
+
+    expect(fake.state.findContactByEmail(EMAIL)?.unsubscribed).toBe(true);
+    expect(callsTo('POST', `/v4/subscribers/${id}/unsubscribe`)).toHaveLength(1);
+  });
+
+  it('reads the plain-text 429 as rate_limited with no stated wait', async () => {
+    fake.setMode('rate-limited');
+
+    const error = await crmErrorFrom(connectorFor().check());
+
+    expect(error.kind).toBe('rate_limited');
+    expect(error.details.retryAfterMs).toBeUndefined();
+    expect(error.message).toContain('Retry later');
+  });
+});
