@@ -28,6 +28,8 @@ export interface TestHandoff {
   api<T = Record<string, unknown>>(path: string): Promise<{ status: number; body: T }>;
   /** Runs every job due at the fake clock's now. */
   runJobs(): Promise<number>;
+  /** Stops this Handoff (server, worker, pool) and starts a new one on the same database, as a process restart would. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,15 +37,16 @@ export async function startTestHandoff(options: { config?: HandoffConfig; clock?
   const database = await createTestDatabase();
   const clock = options.clock ?? new FakeClock();
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const runtime = await connectRuntime({ config: options.config ?? testConfig(), connectionString: database.connectionString, dataDir: '/nonexistent', log, clock });
-  const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN });
-  await server.ready();
-  const worker = new JobWorker(runtime.ctx.pool, clock, runtime.jobHandlers, log, { baseBackoffMs: 1_000 });
+  const boot = async (): Promise<Pick<TestHandoff, 'runtime' | 'server' | 'worker'>> => {
+    const runtime = await connectRuntime({ config: options.config ?? testConfig(), connectionString: database.connectionString, dataDir: '/nonexistent', log, clock });
+    const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN });
+    await server.ready();
+    const worker = new JobWorker(runtime.ctx.pool, clock, runtime.jobHandlers, log, { baseBackoffMs: 1_000 });
+    return { runtime, server, worker };
+  };
 
-  return {
-    runtime,
-    server,
-    worker,
+  const handoff: TestHandoff = {
+    ...(await boot()),
     clock,
     database,
     async send(event, sendOptions, encoding = 'form') {
@@ -54,7 +57,7 @@ export async function startTestHandoff(options: { config?: HandoffConfig; clock?
         occurredAt: new Date(clock.now()),
         ...sendOptions,
       });
-      const response = await server.inject({
+      const response = await handoff.server.inject({
         method: 'POST',
         url: '/webhooks/thrivecart',
         headers: { 'content-type': encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded' },
@@ -63,14 +66,20 @@ export async function startTestHandoff(options: { config?: HandoffConfig; clock?
       return { status: response.statusCode, body: response.json() };
     },
     async api(path) {
-      const response = await server.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const response = await handoff.server.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       return { status: response.statusCode, body: response.json() };
     },
-    runJobs: () => worker.runDue(),
+    runJobs: () => handoff.worker.runDue(),
+    async restart() {
+      await handoff.server.close();
+      await handoff.runtime.close();
+      Object.assign(handoff, await boot());
+    },
     async close() {
-      await server.close();
-      await runtime.close();
+      await handoff.server.close();
+      await handoff.runtime.close();
       await database.drop();
     },
   };
+  return handoff;
 }
