@@ -1,0 +1,64 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DripConnector } from '../../src/adapters/crm/drip/connector.ts';
+import { startDripFake } from '../../src/adapters/crm/drip/fake-server.ts';
+import { dripOptionsSchema } from '../../src/adapters/crm/drip/options.ts';
+import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import { crmErrorFrom } from './rejection.ts';
+
+const ACCOUNT_ID = '9999999';
+const TOKEN = 'drip-token-abcdef';
+const EMAIL = 'ada+courses@example.com';
+
+describe('Drip connector quirks', () => {
+  let fake: FakeCrmServer;
+  const connectorFor = (accountId = ACCOUNT_ID) =>
+    new DripConnector(dripOptionsSchema.parse({ provider: 'drip', baseUrl: fake.url, accountId, apiToken: TOKEN }));
+
+  beforeEach(async () => {
+    fake = await startDripFake(ACCOUNT_ID, TOKEN, { enforceBudget: false });
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('URL-encodes the email and tag names with spaces and slashes when removing', async () => {
+    const connector = connectorFor();
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+    await connector.addTags(id, EMAIL, ['Course / Level 2', 'Q&A? 100%', 'Keep']);
+
+    await connector.removeTags(id, EMAIL, ['Course / Level 2', 'Q&A? 100%']);
+
+    const deletions = fake.requests.filter((request) => request.method === 'DELETE').map((request) => request.path);
+    expect(deletions).toEqual([
+      `/v2/${ACCOUNT_ID}/subscribers/ada%2Bcourses%40example.com/tags/Course%20%2F%20Level%202`,
+      `/v2/${ACCOUNT_ID}/subscribers/ada%2Bcourses%40example.com/tags/Q%26A%3F%20100%25`,
+    ]);
+    expect(await connector.readTags(id)).toEqual(['Keep']);
+  });
+
+  it('puts the account id in every path and applies all tags in one call by email', async () => {
+    const connector = connectorFor();
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+
+    await connector.addTags(id, EMAIL, ['A', 'B', 'C']);
+
+    expect(fake.requests.every((request) => request.path.startsWith(`/v2/${ACCOUNT_ID}/`))).toBe(true);
+    expect(fake.requests.filter((request) => request.path === `/v2/${ACCOUNT_ID}/tags`)).toHaveLength(1);
+  });
+
+  it('reports an account id the token may not use as an auth error on check()', async () => {
+    const error = await crmErrorFrom(connectorFor('1234567').check());
+
+    expect(error).toMatchObject({ kind: 'auth', details: { status: 403 } });
+  });
+
+  it('reads the JSON 429 as rate_limited without a stated wait', async () => {
+    fake.setMode('rate-limited');
+
+    const error = await crmErrorFrom(connectorFor().check());
+
+    expect(error.kind).toBe('rate_limited');
+    expect(error.details.retryAfterMs).toBeUndefined();
+    expect(error.message).toContain('API rate limit exceeded');
+  });
+});
