@@ -69,8 +69,11 @@ describe('CrmHttpClient', () => {
     remote = undefined;
   });
 
-  const clientFor = (baseUrl: string, extra: Partial<ConstructorParameters<typeof CrmHttpClient>[0]> = {}) =>
-    new CrmHttpClient({ provider: 'acme', baseUrl, headers: { 'X-Key': SECRET }, secrets: [SECRET], ...extra });
+  const clientFor = (
+    baseUrl: string,
+    extra: Partial<ConstructorParameters<typeof CrmHttpClient>[0]> = {},
+    deps: ConstructorParameters<typeof CrmHttpClient>[1] = {},
+  ) => new CrmHttpClient({ provider: 'acme', baseUrl, headers: { 'X-Key': SECRET }, secrets: [SECRET], ...extra }, deps);
 
   it('returns parsed JSON, or the text of a non-JSON body', async () => {
     remote = await startRemote();
@@ -140,7 +143,7 @@ describe('CrmHttpClient', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
     try {
-      const error = await crmErrorFrom(clientFor(`http://127.0.0.1:${port}`, { timeoutMs: 50 }).send({ method: 'GET', path: '/thing' }));
+      const error = await crmErrorFrom(clientFor(`http://127.0.0.1:${port}`, {}, { timeoutMs: 50 }).send({ method: 'GET', path: '/thing' }));
 
       expect(error.kind).toBe('transient');
       expect(error.message).toContain('no answer within 50 ms');

@@ -55,6 +55,18 @@ export class FakeCrmState {
     return contact;
   }
 
+  /**
+   * Create-or-update by email, as every provider's upsert does: a name given as a string is
+   * written, anything else (absent, null) leaves the stored name alone.
+   */
+  upsertContact(email: string, firstName: unknown, lastName: unknown): { contact: FakeContact; created: boolean } {
+    const existing = this.findContactByEmail(email);
+    const contact = existing ?? this.createContact(email);
+    if (typeof firstName === 'string') contact.firstName = firstName;
+    if (typeof lastName === 'string') contact.lastName = lastName;
+    return { contact, created: existing === undefined };
+  }
+
   deleteContact(contactId: number): boolean {
     for (const association of this.associationsOf(contactId)) this.associations.delete(association.id);
     return this.contacts.delete(contactId);

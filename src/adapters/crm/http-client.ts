@@ -25,8 +25,6 @@ export interface CrmHttpClientConfig {
   headers: Readonly<Record<string, string>>;
   /** Credential values to blank out of error messages, in case a provider echoes them. */
   secrets: readonly string[];
-  fetch?: typeof fetch | undefined;
-  timeoutMs?: number | undefined;
   /**
    * Some providers answer HTTP 200 with a failure in the body (ActiveCampaign `success: false`,
    * Ontraport `code` ≠ 0). Returns that failure's message, or undefined when the body is a success.
@@ -90,10 +88,13 @@ export class CrmHttpClient {
   private readonly fetchImpl: typeof fetch;
   private readonly timeoutMs: number;
 
-  constructor(private readonly config: CrmHttpClientConfig) {
+  constructor(
+    private readonly config: CrmHttpClientConfig,
+    deps: CrmConnectorDeps = {},
+  ) {
     this.baseUrl = config.baseUrl.replace(/\/+$/, '');
-    this.fetchImpl = config.fetch ?? globalThis.fetch;
-    this.timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.fetchImpl = deps.fetch ?? globalThis.fetch;
+    this.timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   get provider(): string {

@@ -41,10 +41,8 @@ export class ActiveCampaignConnector implements CrmConnector {
       baseUrl: options.baseUrl,
       headers: { 'Api-Token': options.apiToken },
       secrets: [options.apiToken],
-      fetch: deps.fetch,
-      timeoutMs: deps.timeoutMs,
       findFailureInBody,
-    });
+    }, deps);
   }
 
   async upsertContact(input: CrmContactInput): Promise<string> {

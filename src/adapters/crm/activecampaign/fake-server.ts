@@ -31,13 +31,8 @@ export async function startActiveCampaignFake(apiToken: string, options: FakeSer
             const input = bodyField(body, 'contact');
             const email = bodyField(input, 'email');
             if (!isPlausibleEmail(email)) return validationError('Contact Email is not valid.', 'email_invalid');
-            const existing = state.findContactByEmail(email);
-            const contact = existing ?? state.createContact(email);
-            const firstName = bodyField(input, 'firstName');
-            const lastName = bodyField(input, 'lastName');
-            if (typeof firstName === 'string') contact.firstName = firstName;
-            if (typeof lastName === 'string') contact.lastName = lastName;
-            return { status: existing ? 200 : 201, json: { contact: renderContact(contact), fieldValues: [] } };
+            const { contact, created } = state.upsertContact(email, bodyField(input, 'firstName'), bodyField(input, 'lastName'));
+            return { status: created ? 201 : 200, json: { contact: renderContact(contact), fieldValues: [] } };
           },
         },
         {

@@ -45,9 +45,7 @@ export class DripConnector implements CrmConnector {
         'User-Agent': USER_AGENT,
       },
       secrets: [options.apiToken],
-      fetch: deps.fetch,
-      timeoutMs: deps.timeoutMs,
-    });
+    }, deps);
   }
 
   async upsertContact(input: CrmContactInput): Promise<string> {

@@ -64,11 +64,7 @@ export async function startDripFake(accountId: string, apiToken: string, options
             const input: unknown = Array.isArray(entries) ? entries[0] : undefined;
             const email = bodyField(input, 'email');
             if (!isPlausibleEmail(email)) return dripError(422, 'email_error', 'Email is invalid', 'email');
-            const contact = state.findContactByEmail(email) ?? state.createContact(email);
-            const firstName = bodyField(input, 'first_name');
-            const lastName = bodyField(input, 'last_name');
-            if (typeof firstName === 'string') contact.firstName = firstName;
-            if (typeof lastName === 'string') contact.lastName = lastName;
+            const { contact } = state.upsertContact(email, bodyField(input, 'first_name'), bodyField(input, 'last_name'));
             return { status: 200, json: { links: {}, subscribers: [renderSubscriber(contact)] } };
           },
         }),

@@ -53,9 +53,7 @@ export class KeapConnector implements CrmConnector {
       baseUrl: options.baseUrl,
       headers: options.keyType === 'oauth' ? { Authorization: `Bearer ${options.apiKey}` } : { 'X-Keap-API-Key': options.apiKey },
       secrets: [options.apiKey],
-      fetch: deps.fetch,
-      timeoutMs: deps.timeoutMs,
-    });
+    }, deps);
   }
 
   async upsertContact(input: CrmContactInput): Promise<string> {

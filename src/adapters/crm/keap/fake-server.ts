@@ -59,13 +59,8 @@ export async function startKeapFake(apiKey: string, keyType: KeapKeyType, option
             const addresses = bodyField(body, 'email_addresses');
             const email = Array.isArray(addresses) ? bodyField(addresses[0], 'email') : undefined;
             if (!isPlausibleEmail(email)) return badRequest(`Invalid email address: ${String(email)}`);
-            const existing = state.findContactByEmail(email);
-            const contact = existing ?? state.createContact(email);
-            const givenName = bodyField(body, 'given_name');
-            const familyName = bodyField(body, 'family_name');
-            if (typeof givenName === 'string') contact.firstName = givenName;
-            if (typeof familyName === 'string') contact.lastName = familyName;
-            return { status: existing ? 200 : 201, json: renderContact(contact) };
+            const { contact, created } = state.upsertContact(email, bodyField(body, 'given_name'), bodyField(body, 'family_name'));
+            return { status: created ? 201 : 200, json: renderContact(contact) };
           },
         },
         {

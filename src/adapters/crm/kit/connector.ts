@@ -49,9 +49,7 @@ export class KitConnector implements CrmConnector {
       baseUrl: options.baseUrl,
       headers: { 'X-Kit-Api-Key': options.apiKey },
       secrets: [options.apiKey],
-      fetch: deps.fetch,
-      timeoutMs: deps.timeoutMs,
-    });
+    }, deps);
   }
 
   async upsertContact(input: CrmContactInput): Promise<string> {

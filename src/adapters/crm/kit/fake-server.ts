@@ -80,17 +80,15 @@ export async function startKitFake(apiKey: string, options: FakeServerOptions = 
           handle: ({ body }) => {
             const email = bodyField(body, 'email_address');
             if (!isPlausibleEmail(email)) return unprocessable('Email address is invalid');
-            const existing = state.findContactByEmail(email);
-            const contact = existing ?? state.createContact(email);
-            const firstName = bodyField(body, 'first_name');
-            if (typeof firstName === 'string') contact.firstName = firstName;
+            // Kit has no last name: only a custom field can hold one.
+            const { contact, created } = state.upsertContact(email, bodyField(body, 'first_name'), undefined);
             const warnings: string[] = [];
             for (const [key, value] of Object.entries(bodyField(body, 'fields') ?? {})) {
               if (!customFields.some((field) => field.key === key)) warnings.push(`Custom field "${key}" does not exist`);
               else if (typeof value === 'string') contact.fields[key] = value;
             }
             const json = { subscriber: renderSubscriber(contact), ...(warnings.length > 0 ? { warnings } : {}) };
-            return { status: existing ? 200 : 201, json };
+            return { status: created ? 201 : 200, json };
           },
         },
         {

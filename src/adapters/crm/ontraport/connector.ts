@@ -47,10 +47,8 @@ export class OntraportConnector implements CrmConnector {
       baseUrl: options.baseUrl,
       headers: { 'Api-Appid': options.appId, 'Api-Key': options.apiKey },
       secrets: [options.apiKey],
-      fetch: deps.fetch,
-      timeoutMs: deps.timeoutMs,
       findFailureInBody,
-    });
+    }, deps);
   }
 
   async upsertContact(input: CrmContactInput): Promise<string> {

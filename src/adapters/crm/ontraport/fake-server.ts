@@ -51,13 +51,8 @@ export async function startOntraportFake(appId: string, apiKey: string, options:
           handle: ({ body }) => {
             const email = bodyField(body, 'email');
             if (!isPlausibleEmail(email)) return plain(422, 'Invalid email address');
-            const existing = state.findContactByEmail(email);
-            const contact = existing ?? state.createContact(email);
-            const firstName = bodyField(body, 'firstname');
-            const lastName = bodyField(body, 'lastname');
-            if (typeof firstName === 'string') contact.firstName = firstName;
-            if (typeof lastName === 'string') contact.lastName = lastName;
-            return envelope(existing ? { attrs: renderContact(contact) } : renderContact(contact));
+            const { contact, created } = state.upsertContact(email, bodyField(body, 'firstname'), bodyField(body, 'lastname'));
+            return envelope(created ? renderContact(contact) : { attrs: renderContact(contact) });
           },
         },
         {
