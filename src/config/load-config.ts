@@ -81,7 +81,12 @@ function substituteEnvironment(document: Document, env: NodeJS.ProcessEnv, onMis
 
 function describeIssue(file: string, document: Document, lineCounter: LineCounter, issue: z.core.$ZodIssue): string {
   const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
-  const detail = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}` : issue.message;
+  const detail =
+    issue.code === 'unrecognized_keys'
+      ? `unknown key(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}`
+      : issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
+        ? `missing; expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a group of keys' : `a ${issue.expected}`}`
+        : issue.message;
   return `${locate(file, document, lineCounter, path)}: ${detail}`;
 }
 

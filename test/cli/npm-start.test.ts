@@ -1,0 +1,95 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, chmodSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET } from '../support/test-config.ts';
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '../../bin/handoff.js');
+
+const CONFIG = `
+thrivecart:
+  account: clischool
+  secret: \${THRIVECART_SECRET}
+offerings:
+  - { id: focus-course, name: Focus Course, accessTag: "Focus - Access", revokeTag: "Focus - Revoke" }
+items:
+  - { item: product-12, grants: [focus-course] }
+`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The service as a user starts it (`npm start` runs `node bin/handoff.js serve`), on its own embedded PostgreSQL. */
+describe('handoff serve on the embedded database, driven by the CLI', () => {
+  const home = mkdtempSync(join(tmpdir(), 'handoff-cli-'));
+  chmodSync(home, 0o755);
+  const configPath = join(home, 'handoff.config.yaml');
+  const dataDir = join(home, 'data');
+  let port = 0;
+  let service: ChildProcess;
+  let output = '';
+  const { DATABASE_URL: _ignored, ...baseEnv } = process.env;
+  const env = (): NodeJS.ProcessEnv => ({ ...baseEnv, HANDOFF_CONFIG: configPath, HANDOFF_DATA_DIR: dataDir, THRIVECART_SECRET: TEST_SECRET, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+
+  beforeAll(async () => {
+    writeFileSync(configPath, CONFIG);
+    port = await freePort();
+    service = spawn(process.execPath, [CLI, 'serve'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    service.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    service.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('Admin token')) {
+      if (Date.now() > deadline || service.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }, 90_000);
+
+  afterAll(() => {
+    if (service.exitCode === null) service.kill('SIGKILL');
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('prints the URL to paste into ThriveCart and where the admin token is', () => {
+    expect(output).toContain(`ThriveCart webhook URL: http://localhost:${port}/webhooks/thrivecart`);
+    expect(output).toContain(`Database: embedded PostgreSQL in ${dataDir}`);
+    expect(output).toContain(`saved in ${join(dataDir, 'admin-token')}`);
+    expect(output).not.toContain(TEST_SECRET);
+  });
+
+  it('answers HEAD on the webhook URL, takes a simulated purchase, and the contact command shows the access', async () => {
+    expect((await fetch(`http://127.0.0.1:${port}/webhooks/thrivecart`, { method: 'HEAD' })).status).toBe(200);
+    const simulated = await run(process.execPath, [CLI, 'simulate', 'purchase', '--email', 'cli@example.com', '--item', 'product-12', '--first-name', 'Cli'], { env: env() });
+    expect(simulated.stdout).toMatch(/^200 \{"status":"applied"/);
+    const contact = await run(process.execPath, [CLI, 'contact', 'cli@example.com'], { env: env() });
+    expect(contact.stdout).toContain('GRANTED Focus Course');
+    expect(contact.stdout).toMatch(/Bought Course 12 & Community \(product-12\) in order \d+ {2}\[\+Focus - Access\]/);
+    const dryRun = await run(process.execPath, [CLI, 'replay', '--dry-run'], { env: env() });
+    expect(dryRun.stdout).toMatch(/^Dry run: replayed 1 deliveries for 1 contacts/);
+  }, 60_000);
+
+  it('stops cleanly on SIGTERM, embedded PostgreSQL included', async () => {
+    const exited = new Promise<number | null>((resolve) => service.once('exit', (code) => resolve(code)));
+    service.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  }, 30_000);
+
+  it('check-config exits 1 naming the file, the line and the bad key', async () => {
+    const broken = join(home, 'broken.yaml');
+    writeFileSync(broken, CONFIG.replace('grants: [focus-course]', 'grants: [focus]'));
+    const result = await run(process.execPath, [CLI, 'check-config', '--config', broken], { env: env() }).catch((error: { code: number; stderr: string }) => error);
+    expect(result).toMatchObject({ code: 1, stderr: `Invalid configuration:\n${broken}:8: items[0].grants[0]: unknown offering "focus"; known offerings: focus-course\n` });
+    const ok = await run(process.execPath, [CLI, 'check-config'], { env: env() });
+    expect(ok.stdout).toContain('is valid: ThriveCart account "clischool", 1 offering(s), 1 item(s)');
+  }, 30_000);
+});
