@@ -90,13 +90,11 @@ describe('Kit connector quirks', () => {
     expect(callsTo('POST', `/v4/subscribers/${id}/unsubscribe`)).toHaveLength(1);
   });
 
-  it('reads the plain-text 429 as rate_limited with no stated wait', async () => {
+  it('quotes the plain-text 429 body', async () => {
     fake.setMode('rate-limited');
 
     const error = await crmErrorFrom(connectorFor().check());
 
-    expect(error.kind).toBe('rate_limited');
-    expect(error.details.retryAfterMs).toBeUndefined();
-    expect(error.message).toContain('Retry later');
+    expect(error.message).toMatch(/^kit GET \S+ → 429: Retry later$/);
   });
 });

@@ -41,6 +41,12 @@ export async function startKitFake(apiKey: string, options: FakeServerOptions = 
       const contact = state.contacts.get(numericParam(request, 'id'));
       return contact ? handle(contact) : notFound();
     };
+    /** Routes naming both a tag and a subscriber answer 404 when either does not exist. */
+    const taggingOr404 = (request: FakeRequest, handle: (contact: FakeContact, tagId: number) => FakeReply): FakeReply =>
+      subscriberOr404(request, (contact) => {
+        const tagId = numericParam(request, 'tagId');
+        return state.tags.has(tagId) ? handle(contact, tagId) : notFound();
+      });
 
     return {
       budgets: [{ requests: 120, perMs: 60_000 }],
@@ -128,9 +134,7 @@ export async function startKitFake(apiKey: string, options: FakeServerOptions = 
           method: 'POST',
           pattern: '/v4/tags/:tagId/subscribers/:id',
           handle: (request) =>
-            subscriberOr404(request, (contact) => {
-              const tagId = numericParam(request, 'tagId');
-              if (!state.tags.has(tagId)) return notFound();
+            taggingOr404(request, (contact, tagId) => {
               const { created } = state.applyTag(contact.id, tagId);
               return { status: created ? 201 : 200, json: { subscriber: { ...renderSubscriber(contact), tagged_at: CREATED_AT } } };
             }),
@@ -139,9 +143,7 @@ export async function startKitFake(apiKey: string, options: FakeServerOptions = 
           method: 'DELETE',
           pattern: '/v4/tags/:tagId/subscribers/:id',
           handle: (request) =>
-            subscriberOr404(request, (contact) => {
-              const tagId = numericParam(request, 'tagId');
-              if (!state.tags.has(tagId)) return notFound();
+            taggingOr404(request, (contact, tagId) => {
               state.removeTag(contact.id, tagId);
               return { status: 204 };
             }),
