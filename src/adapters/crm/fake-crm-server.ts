@@ -9,13 +9,10 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import type { RateBudget } from '../../ports/crm-connector.ts';
 import { FakeCrmState } from './fake-crm-state.ts';
+import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from './fake-mode.ts';
 import type { HttpMethod } from './http-client.ts';
 
-/** `rate-limited` answers every call with the provider's 429; `outage` with its 5xx. */
-export type FakeMode = 'normal' | 'rate-limited' | 'outage';
-
-/** How long the provider tells us to wait while in `rate-limited` mode (where it says at all). */
-export const RATE_LIMITED_MODE_WAIT_SECONDS = 7;
+export { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from './fake-mode.ts';
 
 export interface FakeReply {
   status: number;

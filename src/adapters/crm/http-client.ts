@@ -8,7 +8,7 @@ import { CrmError, type CrmErrorKind } from '../../ports/crm-connector.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_TIMEOUT_MS = 15_000;
 const BODY_EXCERPT_LENGTH = 200;
 
 /** What the registry may inject into every HTTP connector. */
@@ -95,10 +95,6 @@ export class CrmHttpClient {
     this.baseUrl = config.baseUrl.replace(/\/+$/, '');
     this.fetchImpl = deps.fetch ?? globalThis.fetch;
     this.timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  }
-
-  get provider(): string {
-    return this.config.provider;
   }
 
   async send(request: CrmHttpRequest): Promise<CrmHttpResponse> {

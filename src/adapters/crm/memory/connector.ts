@@ -5,7 +5,7 @@
  */
 import { CrmError, type CrmConnector, type CrmContactInput, type RateBudget } from '../../../ports/crm-connector.ts';
 import { budgetKeyFor } from '../budget-key.ts';
-import { RATE_LIMITED_MODE_WAIT_SECONDS } from '../fake-crm-server.ts';
+import { RATE_LIMITED_MODE_WAIT_SECONDS } from '../fake-mode.ts';
 import { isPlausibleEmail } from '../fake-crm-state.ts';
 import { MemoryCrm, type MemoryContact } from './memory-crm.ts';
 import type { MemoryOptions } from './options.ts';

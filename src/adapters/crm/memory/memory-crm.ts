@@ -3,7 +3,7 @@
  * modes the HTTP fakes offer, so sync-layer tests can drive rate limits, outages and bad keys
  * without a server.
  */
-import type { FakeMode } from '../fake-crm-server.ts';
+import type { FakeMode } from '../fake-mode.ts';
 
 export interface MemoryContact {
   id: string;
