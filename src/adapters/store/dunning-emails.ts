@@ -1,0 +1,95 @@
+import type { DunningEmailStep } from '../../core/dunning/email-step.ts';
+import type { Queryable } from './database.ts';
+
+/**
+ * Where one e-mail of a case stands in the effect ledger.
+ * - sending: claimed and committed; the SMTP conversation is under way, or a crash interrupted it
+ *   (the retry sends again).
+ * - retrying: the mail server refused or was unreachable; the job retries later.
+ * - sent: the mail server accepted it. logged: no SMTP configured, it was written to the log.
+ * - undeliverable: the mail server refused the recipient for good (5xx); retrying cannot help.
+ */
+export type EmailState = 'sending' | 'retrying' | 'sent' | 'logged' | 'undeliverable';
+
+export interface EmailRecord {
+  caseId: number;
+  step: DunningEmailStep;
+  state: EmailState;
+  recipient: string;
+  attempts: number;
+  lastError: string | null;
+  messageId: string | null;
+  /** When the current state was reached: accepted, logged or given up; null while in flight. */
+  finishedAt: number | null;
+}
+
+/** Steps that need no more work: done one way or another. */
+export async function finishedSteps(db: Queryable, caseId: number): Promise<Set<DunningEmailStep>> {
+  const result = await db.query<{ step: DunningEmailStep }>(
+    `select step from dunning_emails where case_id = $1 and state in ('sent', 'logged', 'undeliverable')`,
+    [caseId],
+  );
+  return new Set(result.rows.map((row) => row.step));
+}
+
+/**
+ * Claims the step for sending, to be committed BEFORE the mail goes out. Returns false when the
+ * step is already finished (the mail went out on an earlier run). A step claimed earlier but
+ * never finished (crash, SMTP refusal) is claimed again: that is the at-most-one duplicate.
+ */
+export async function claimEmail(db: Queryable, caseId: number, step: DunningEmailStep, recipient: string, now: number): Promise<{ attempts: number } | null> {
+  const result = await db.query<{ attempts: number }>(
+    `insert into dunning_emails (case_id, step, state, recipient, claimed_at) values ($1, $2, 'sending', $3, to_timestamp($4 / 1000.0))
+     on conflict (case_id, step) do update set state = 'sending', recipient = excluded.recipient, claimed_at = excluded.claimed_at,
+       attempts = dunning_emails.attempts + 1
+       where dunning_emails.state in ('sending', 'retrying')
+     returning attempts`,
+    [caseId, step, recipient, now],
+  );
+  return result.rows[0] ?? null;
+}
+
+export async function finishEmail(
+  db: Queryable,
+  caseId: number,
+  step: DunningEmailStep,
+  outcome: { state: 'sent' | 'logged' | 'undeliverable'; messageId: string | null; error: string | null },
+  now: number,
+): Promise<void> {
+  await db.query(
+    `update dunning_emails set state = $3, message_id = $4, last_error = $5, finished_at = to_timestamp($6 / 1000.0) where case_id = $1 and step = $2`,
+    [caseId, step, outcome.state, outcome.messageId, outcome.error, now],
+  );
+}
+
+export async function markEmailRetrying(db: Queryable, caseId: number, step: DunningEmailStep, error: string): Promise<void> {
+  await db.query(`update dunning_emails set state = 'retrying', last_error = $3 where case_id = $1 and step = $2`, [caseId, step, error]);
+}
+
+export async function listEmails(db: Queryable, caseIds: readonly number[]): Promise<EmailRecord[]> {
+  if (caseIds.length === 0) return [];
+  const result = await db.query<{
+    case_id: number;
+    step: DunningEmailStep;
+    state: EmailState;
+    recipient: string;
+    attempts: number;
+    last_error: string | null;
+    message_id: string | null;
+    finished_at: number | null;
+  }>(
+    `select case_id, step, state, recipient, attempts, last_error, message_id, (extract(epoch from finished_at) * 1000)::float8 as finished_at
+       from dunning_emails where case_id = any($1) order by case_id, claimed_at`,
+    [caseIds],
+  );
+  return result.rows.map((row) => ({
+    caseId: row.case_id,
+    step: row.step,
+    state: row.state,
+    recipient: row.recipient,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    messageId: row.message_id,
+    finishedAt: row.finished_at,
+  }));
+}
