@@ -59,6 +59,21 @@ export const dunningPolicySchema = z
   })
   .strict();
 
+/** Outgoing e-mail (dunning reminders). Without `smtp`, e-mails are written to the log instead of sent. */
+export const mailSchema = z
+  .object({
+    /** `smtp://user:pass@host:587` or `smtps://user:pass@host:465`; empty (e.g. an unset `${SMTP_URL:-}`) means none. */
+    smtp: z.preprocess(
+      (value) => (value === '' ? undefined : value),
+      z.url({ protocol: /^smtps?$/, error: 'expected an smtp:// or smtps:// URL such as smtp://user:password@smtp.example.com:587' }).optional(),
+    ),
+    /** Sender, e.g. "Your School <hello@example.com>". */
+    from: z.string().trim().min(1, 'expected a sender such as "Your School <hello@example.com>"'),
+    /** Folder with your own versions of the e-mail templates; files missing there fall back to the shipped ones. */
+    templatesDir: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     thrivecart: z
@@ -71,6 +86,7 @@ export const configSchema = z
     offerings: z.array(offeringSchema).default([]),
     items: z.array(itemSchema).default([]),
     dunning: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case policy name'), dunningPolicySchema).default({}),
+    mail: mailSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
