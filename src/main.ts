@@ -8,12 +8,14 @@ import type { Logger } from 'pino';
 import type { AppContext } from './app/context.ts';
 import { CONTACT_RECOMPUTE_JOB } from './app/job-kinds.ts';
 import { recomputeContact } from './app/recompute-contact.ts';
+import { DUNNING_EMAIL_JOB, sendDunningEmail } from './app/dunning/send-dunning-email.ts';
 import { resolveAdminToken, type AdminToken } from './config/admin-token.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { HandoffConfig } from './config/schema.ts';
 import { ledgerRules } from './core/ledger/rules.ts';
 import { JobWorker, type JobHandler } from './adapters/jobs/job-worker.ts';
 import { createLogger } from './adapters/log/logger.ts';
+import { createMailer } from './adapters/mail/create-mailer.ts';
 import { createPool } from './adapters/store/database.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './adapters/store/embedded-postgres.ts';
 import { migrate } from './adapters/store/migrate.ts';
@@ -57,8 +59,10 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     log,
     onContactChanged: [],
   };
+  const mailer = createMailer(options.config, log);
   const jobHandlers: Record<string, JobHandler> = {
     [CONTACT_RECOMPUTE_JOB]: (job) => recomputeContact(ctx, job),
+    [DUNNING_EMAIL_JOB]: (job) => sendDunningEmail(ctx, mailer, job),
   };
   return { ctx, embedded: null, dataDir: options.dataDir, jobHandlers, close: () => pool.end() };
 }

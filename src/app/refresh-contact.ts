@@ -5,6 +5,7 @@ import { loadHistory } from '../adapters/store/deliveries.ts';
 import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
 import type { AppContext } from './context.ts';
 import { CONTACT_RECOMPUTE_JOB } from './job-kinds.ts';
+import { syncDunningCases } from './dunning/sync-dunning-cases.ts';
 
 /**
  * Re-folds a contact's whole history at the current time and stores the projection, inside the
@@ -19,6 +20,7 @@ export async function refreshContact(ctx: AppContext, db: Queryable, contactId: 
   const now = ctx.clock.now();
   const { projection } = foldLedger(history, ctx.rules, now);
   await saveLedger(db, contactId, projection, now);
+  await syncDunningCases(ctx, db, contactId, history, now);
 
   if (changedDownstream(contact.ledger, projection)) {
     for (const kind of ctx.onContactChanged) await enqueueJob(db, { kind, key: String(contactId), runAt: now });

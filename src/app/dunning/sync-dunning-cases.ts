@@ -1,0 +1,32 @@
+import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import { caseIdentity, deleteDunningCases, loadContactCases, upsertDunningCase } from '../../adapters/store/dunning-cases.ts';
+import { finishedSteps } from '../../adapters/store/dunning-emails.ts';
+import { deriveDunningCases } from '../../core/dunning/derive-dunning-cases.ts';
+import { emailsToSchedule } from '../../core/dunning/email-step.ts';
+import type { HistoryEntry } from '../../core/ledger/fold.ts';
+import type { AppContext } from '../context.ts';
+import { DUNNING_EMAIL_JOB, emailJobKey } from './send-dunning-email.ts';
+
+/**
+ * Stores the contact's dunning cases as the history tells them at `now`, inside the caller's
+ * transaction (the one that re-folded the contact), and enqueues the e-mails that follow in that
+ * same transaction: a committed failure always has its reminders, a rolled-back one never does.
+ */
+export async function syncDunningCases(ctx: AppContext, db: Queryable, contactId: number, history: readonly HistoryEntry[], now: number): Promise<void> {
+  const stale = await loadContactCases(db, contactId);
+  for (const dunningCase of deriveDunningCases(history, ctx.rules, now)) {
+    const identity = caseIdentity(dunningCase);
+    const before = stale.get(identity)?.state ?? null;
+    stale.delete(identity);
+    const caseId = await upsertDunningCase(db, contactId, dunningCase, now);
+    const policy = ctx.rules.dunning.get(dunningCase.item);
+    // A case that was closed and stays closed has nothing left to send.
+    if (!policy || (before === dunningCase.state && dunningCase.state !== 'open')) continue;
+    const recorded = await finishedSteps(db, caseId);
+    for (const email of emailsToSchedule(before, dunningCase, policy, now, recorded)) {
+      await enqueueJob(db, { kind: DUNNING_EMAIL_JOB, key: emailJobKey(caseId, email.step), runAt: email.runAt });
+    }
+  }
+  await deleteDunningCases(db, [...stale.values()].map((dunningCase) => dunningCase.id));
+}
