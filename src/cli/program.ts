@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../config/load-config.ts';
 import { registerCheckConfigCommand } from './check-config.ts';
 import { registerContactCommand } from './contact.ts';
+import { registerDunningCommand } from './dunning.ts';
+import { registerMailCommand } from './mail-preview.ts';
 import { registerReplayCommand } from './replay.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSimulateCommand } from './simulate.ts';
@@ -17,5 +19,7 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerContactCommand(program);
   registerReplayCommand(program);
+  registerDunningCommand(program);
+  registerMailCommand(program);
   return program;
 }

@@ -3,6 +3,7 @@ import type { AppContext } from '../app/context.ts';
 import { checkAccess, getContactView, getTimeline } from '../app/contact-views.ts';
 import { listDeliveries, getDelivery, type DeliveryStatus } from '../adapters/store/deliveries.ts';
 import { replayDelivery } from '../app/replay-delivery.ts';
+import { listDunningCaseViews } from '../app/dunning/list-dunning-cases.ts';
 
 const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['applied', 'ignored', 'failed', 'rejected'];
 
@@ -23,6 +24,12 @@ export function registerApiRoutes(api: FastifyInstance, ctx: AppContext): void {
     if (!email || !offering) return reply.status(400).send({ error: 'invalid_request', message: 'Pass both ?email= and ?offering= (an offering id from the configuration).' });
     const answer = await checkAccess(ctx, email, offering);
     return answer ?? reply.status(404).send({ error: 'not_found', message: `No offering "${offering}" in the configuration; known: ${[...ctx.rules.offerings.keys()].join(', ')}` });
+  });
+
+  api.get<{ Querystring: { state?: string; limit?: string } }>('/dunning', async (request, reply) => {
+    const { state = 'open', limit } = request.query;
+    if (state !== 'open' && state !== 'closed') return reply.status(400).send({ error: 'invalid_request', message: 'state must be open or closed' });
+    return { state, cases: await listDunningCaseViews(ctx, { state, limit: Math.min(Math.max(Number(limit) || 100, 1), 500) }) };
   });
 
   api.get<{ Querystring: { status?: string; limit?: string; before?: string } }>('/deliveries', async (request, reply) => {

@@ -1,0 +1,23 @@
+import { Argument, type Command } from 'commander';
+import { previewDunningEmail } from '../app/dunning/preview-email.ts';
+import { TEMPLATE_NAMES, type TemplateName } from '../adapters/mail/templates.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { configPathOf } from './config-path.ts';
+
+export function registerMailCommand(program: Command): void {
+  const mail = program.command('mail').description('outgoing e-mail');
+  mail
+    .command('preview')
+    .description('render an e-mail template with sample data (uses mail.templatesDir and the card-update link from the configuration)')
+    .addArgument(new Argument('<template>', 'template to render').choices(TEMPLATE_NAMES))
+    .option('--html', 'print only the HTML part')
+    .action((template: TemplateName, flags: { html?: boolean }, command: Command) => {
+      const config = loadConfig(configPathOf(command));
+      const preview = previewDunningEmail(config, template, Date.now());
+      if (flags.html) {
+        console.log(preview.html);
+        return;
+      }
+      console.log(`To: ${preview.to}\nSubject: ${preview.subject}\n\n--- text ---\n${preview.text}\n--- html ---\n${preview.html}`);
+    });
+}
