@@ -37,11 +37,12 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
 
   const body = redactSecret(fields);
   const eventName = textAt(fields, 'event') ?? '';
+  const receivedAt = ctx.clock.now();
   let event: CommerceEvent | null = null;
   let status: DeliveryStatus = 'applied';
   let reason: string | null = null;
   try {
-    const normalised = normaliseThriveCart(fields);
+    const normalised = normaliseThriveCart(fields, { receivedAt });
     if (normalised.kind === 'ignored') {
       status = 'ignored';
       reason = normalised.reason;
@@ -59,7 +60,7 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
     const deliveryId = await insertDelivery(client, {
       source: 'thrivecart',
       dedupKey,
-      receivedAt: ctx.clock.now(),
+      receivedAt,
       eventName,
       occurredAt: event?.occurredAt ?? null,
       live: event?.live ?? textAt(fields, 'mode') !== 'test',

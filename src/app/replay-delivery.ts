@@ -29,7 +29,7 @@ export async function replayDelivery(ctx: AppContext, deliveryId: number): Promi
     }
     let normalised;
     try {
-      normalised = normaliseThriveCart(delivery.body as Fields);
+      normalised = normaliseThriveCart(delivery.body as Fields, { receivedAt: delivery.receivedAt });
     } catch (error) {
       if (!(error instanceof NormaliseError)) throw error;
       await setDeliveryOutcome(client, deliveryId, { status: 'rejected', reason: error.message, contactId: null, event: null });

@@ -52,14 +52,14 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
   let deliveries = 0;
 
   for (let afterId = 0; ; ) {
-    const batch = await client.query<{ id: number; status: DeliveryStatus; reason: string | null; body: Fields; event: CommerceEvent | null; contact_id: number | null }>(
-      `select id, status, reason, body, event, contact_id from deliveries where id > $1 order by id limit $2`,
+    const batch = await client.query<{ id: number; status: DeliveryStatus; reason: string | null; body: Fields; event: CommerceEvent | null; contact_id: number | null; received_at: number }>(
+      `select id, status, reason, body, event, contact_id, (extract(epoch from received_at) * 1000)::float8 as received_at from deliveries where id > $1 order by id limit $2`,
       [afterId, BATCH],
     );
     if (batch.rows.length === 0) break;
     for (const row of batch.rows) {
       deliveries += 1;
-      const decision = classify(ctx, row.body);
+      const decision = classify(ctx, row.body, row.received_at);
       if (decision.status === 'applied' && decision.event) {
         if (row.status === 'applied' && row.contact_id !== null) {
           if (JSON.stringify(decision.event) !== JSON.stringify(row.event)) {
@@ -91,9 +91,9 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
   return { dryRun, deliveries, reclassified, contacts, changed: compare(before, after) };
 }
 
-function classify(ctx: AppContext, body: Fields): { status: DeliveryStatus; reason: string | null; event: CommerceEvent | null } {
+function classify(ctx: AppContext, body: Fields, receivedAt: number): { status: DeliveryStatus; reason: string | null; event: CommerceEvent | null } {
   try {
-    const normalised = normaliseThriveCart(body);
+    const normalised = normaliseThriveCart(body, { receivedAt });
     if (normalised.kind === 'ignored') return { status: 'ignored', reason: normalised.reason, event: null };
     const notOurs = whyNotApplied(normalised, ctx.rules, ctx.config.thrivecart.testMode);
     return notOurs === null ? { status: 'applied', reason: null, event: normalised } : { status: 'ignored', reason: notOurs, event: normalised };

@@ -72,7 +72,7 @@ describe('handoff serve on the embedded database, driven by the CLI', () => {
     expect(simulated.stdout).toMatch(/^200 \{"status":"applied"/);
     const contact = await run(process.execPath, [CLI, 'contact', 'cli@example.com'], { env: env() });
     expect(contact.stdout).toContain('GRANTED Focus Course');
-    expect(contact.stdout).toMatch(/Bought Course 12 & Community \(product-12\) in order \d+ {2}\[\+Focus - Access\]/);
+    expect(contact.stdout).toMatch(/Bought Course 12 & Community \(product-12\) in order \d+: access to Focus Course granted {2}\[\+Focus - Access\]/);
     const dryRun = await run(process.execPath, [CLI, 'replay', '--dry-run'], { env: env() });
     expect(dryRun.stdout).toMatch(/^Dry run: replayed 1 deliveries for 1 contacts/);
   }, 60_000);

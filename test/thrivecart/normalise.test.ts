@@ -268,6 +268,17 @@ describe('customer', () => {
       customer: { email: 'new@example.com' },
     });
   });
+
+  it('times a customer_updated without date_unix at its arrival, and only that event', () => {
+    const receivedAt = Date.parse('2026-04-02T10:00:00Z');
+    const withoutDate = (event: SimulatedEvent) => {
+      const fields = buildThriveCartFields(event, { account: 'a', secret: 's', email: 'x@example.com', item: 'product-12' });
+      delete fields.date_unix;
+      return fields;
+    };
+    expect(normaliseThriveCart(withoutDate('customer_updated'), { receivedAt })).toMatchObject({ kind: 'customer_updated', occurredAt: receivedAt });
+    expectNormaliseError(() => normaliseThriveCart(withoutDate('refund'), { receivedAt }), /missing event time \(date_unix\)/);
+  });
 });
 
 describe('mode and event names', () => {

@@ -90,7 +90,11 @@ export function foldLedger(history: readonly HistoryEntry[], rules: LedgerRules,
       }
     }
     const accessChanges = diffAccess(access, derived.access);
-    const why = summary ?? accessChanges.map((change) => change.reason).join('; ');
+    const consequence = accessChanges
+      .map((change) => `access to ${rules.offerings.get(change.offering)?.name ?? change.offering} ${change.granted ? 'granted' : 'removed'}`)
+      .join(', ');
+    const what = summary ?? accessChanges.map((change) => change.reason).join('; ');
+    const why = consequence === '' ? what : `${what}: ${consequence}`;
     for (const tag of derived.tags) {
       if (!tags.has(tag)) {
         tags.set(tag, { since: at, cause, why });

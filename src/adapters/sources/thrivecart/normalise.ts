@@ -107,13 +107,15 @@ function optionalUtcDateTime(fields: Fields, path: Path): number | null {
 /**
  * When the event happened. Later events (rebill, refund, cancel...) carry the original order's
  * `order_timestamp` / `order[date_unix]`, so only an order.success may fall back to them.
+ * `fallback` (the arrival time) is only given for events no public capture shows with a date.
  */
-function eventTime(fields: Fields, isOrderSuccess: boolean): number {
+function eventTime(fields: Fields, isOrderSuccess: boolean, fallback: number | null): number {
   const candidates: Path[] = isOrderSuccess ? [['date_unix'], ['order_timestamp'], ['order', 'date_unix']] : [['date_unix']];
   for (const path of candidates) {
     const millis = optionalUnixSeconds(fields, path);
     if (millis !== null) return millis;
   }
+  if (fallback !== null) return fallback;
   throw new NormaliseError(`missing event time (${candidates.map(describe).join(', ')})`);
 }
 
@@ -253,11 +255,11 @@ function orderId(fields: Fields): string {
 
 type Base = { occurredAt: number; live: boolean; customer: CustomerRef };
 
-function baseOf(fields: Fields, event: string): Base {
+function baseOf(fields: Fields, event: string, timeFallback: number | null = null): Base {
   const mode = optionalText(fields, ['mode']);
   const modeInt = optionalText(fields, ['mode_int']);
   return {
-    occurredAt: eventTime(fields, event === 'order.success'),
+    occurredAt: eventTime(fields, event === 'order.success', timeFallback),
     live: mode !== 'test' && modeInt !== '1',
     customer: customerOf(fields),
   };
@@ -287,7 +289,15 @@ function ignoredReason(event: string): string | null {
   return null;
 }
 
-export function normaliseThriveCart(fields: Fields): CommerceEvent | IgnoredDelivery {
+export interface NormaliseOptions {
+  /**
+   * When the delivery arrived (epoch ms). Used as the event time of a `customer_updated` that
+   * carries no `date_unix` (its payload is not publicly captured), so an email change is not lost.
+   */
+  receivedAt?: number;
+}
+
+export function normaliseThriveCart(fields: Fields, options: NormaliseOptions = {}): CommerceEvent | IgnoredDelivery {
   const event = requiredText(fields, ['event']);
   const ignored = ignoredReason(event);
   if (ignored !== null) return { kind: 'ignored', reason: ignored };
@@ -342,7 +352,7 @@ export function normaliseThriveCart(fields: Fields): CommerceEvent | IgnoredDeli
         amountCents: requiredCents(fields, ['refund', 'amount']),
       };
     case 'customer_updated':
-      return { kind: 'customer_updated', ...baseOf(fields, event) };
+      return { kind: 'customer_updated', ...baseOf(fields, event, options.receivedAt ?? null) };
     default:
       return { kind: 'ignored', reason: `unknown event ${JSON.stringify(event.slice(0, 60))}` };
   }
