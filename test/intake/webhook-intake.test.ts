@@ -98,6 +98,13 @@ describe('ThriveCart intake', () => {
     expect(rejected.body.deliveries).toHaveLength(1);
   });
 
+  it('accepts content types with parameters, as PHP senders write them', async () => {
+    const fields = buildThriveCartFields('purchase', { account: TEST_ACCOUNT, secret: TEST_SECRET, email: 'charset@example.com', item: 'product-12', orderId: '7250' });
+    expect((await post(handoff, encodeForm(fields), 'application/x-www-form-urlencoded; charset=UTF-8')).body.status).toBe('applied');
+    const json = buildThriveCartFields('purchase', { account: TEST_ACCOUNT, secret: TEST_SECRET, email: 'charset@example.com', item: 'product-12', orderId: '7251' });
+    expect((await post(handoff, encodeJson(json), 'application/json; charset=utf-8')).body.status).toBe('applied');
+  });
+
   it('answers a re-sent identical delivery as a duplicate without applying it twice, in either encoding', async () => {
     const fields = buildThriveCartFields('purchase', { account: TEST_ACCOUNT, secret: TEST_SECRET, email: 'twice@example.com', item: 'product-12', orderId: '7301' });
     const first = await post(handoff, encodeForm(fields), 'application/x-www-form-urlencoded');
