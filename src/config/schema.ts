@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { ITEM_TYPES } from '../core/events.ts';
+import { activeCampaignOptionsSchema } from '../adapters/crm/activecampaign/options.ts';
+import { dripOptionsSchema } from '../adapters/crm/drip/options.ts';
+import { keapOptionsSchema } from '../adapters/crm/keap/options.ts';
+import { kitOptionsSchema } from '../adapters/crm/kit/options.ts';
+import { memoryOptionsSchema } from '../adapters/crm/memory/options.ts';
+import { ontraportOptionsSchema } from '../adapters/crm/ontraport/options.ts';
 
 /** `product-12`, `bump-12`, `upsell-2`, `downsell-5`: the keys ThriveCart uses in purchase_map. */
 const itemKeySchema = z
@@ -74,6 +80,43 @@ export const mailSchema = z
   })
   .strict();
 
+const crmNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name such as kit or ac-main');
+
+/** A provider's options plus `name`, which identifies the connector in jobs, the CLI and the API. */
+function namedCrm<Shape extends z.ZodRawShape>(options: z.ZodObject<Shape>) {
+  return options.extend({ name: crmNameSchema.optional() }).strict();
+}
+
+/** One `crm:` entry; `name` defaults to the provider. */
+export const crmEntrySchema = z
+  .discriminatedUnion(
+    'provider',
+    [
+      namedCrm(activeCampaignOptionsSchema),
+      namedCrm(kitOptionsSchema),
+      namedCrm(keapOptionsSchema),
+      namedCrm(ontraportOptionsSchema),
+      namedCrm(dripOptionsSchema),
+      namedCrm(memoryOptionsSchema),
+    ],
+    { error: 'expected provider: activecampaign, kit, keap, ontraport or drip' },
+  )
+  .transform((entry) => ({ ...entry, name: entry.name ?? entry.provider }));
+
+/** AccessAlly: after tags reach the CRM, POST its webhook so the WordPress user is created or refreshed. */
+export const accessAllySchema = z
+  .object({
+    /** The webhook URL from AccessAlly > General Settings > Initial Setup, with the operation (e.g. aal_updateuser). */
+    webhookUrl: z.url({ protocol: /^https?$/, error: 'expected the AccessAlly webhook URL, e.g. https://yoursite.example/?...aal_updateuser' }),
+    /** Which `crm:` entry AccessAlly reads tags from (its name); may be left out when there is one. */
+    crm: crmNameSchema.optional(),
+    /** Form field carrying the contact's id in that CRM; defaults to what the CRM's own automation would send. */
+    contactIdField: z.string().min(1).optional(),
+    /** Form field carrying the e-mail address. */
+    emailField: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     thrivecart: z
@@ -87,6 +130,8 @@ export const configSchema = z
     items: z.array(itemSchema).default([]),
     dunning: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case policy name'), dunningPolicySchema).default({}),
     mail: mailSchema.optional(),
+    crm: z.array(crmEntrySchema).default([]),
+    accessally: accessAllySchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -146,9 +191,36 @@ export const configSchema = z
         }
       });
     });
+    checkCrmNames(config, ctx);
   });
+
+/** Connector names must be unique, and AccessAlly must name one of them (or have exactly one to use). */
+function checkCrmNames(config: { crm: { name: string }[]; accessally?: { crm?: string | undefined } | undefined }, ctx: z.RefinementCtx): void {
+  const names = new Set<string>();
+  config.crm.forEach((entry, index) => {
+    if (names.has(entry.name)) {
+      ctx.addIssue({ code: 'custom', path: ['crm', index, 'name'], message: `duplicate CRM name "${entry.name}"; give each entry its own "name:" (e.g. kit-main, kit-old)` });
+    }
+    names.add(entry.name);
+  });
+  const accessally = config.accessally;
+  if (!accessally) return;
+  if (accessally.crm === undefined) {
+    if (names.size !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accessally'],
+        message: names.size === 0 ? 'AccessAlly reads tags from your CRM: add a crm: entry first' : `say which CRM AccessAlly reads tags from: crm: one of ${[...names].join(', ')}`,
+      });
+    }
+  } else if (!names.has(accessally.crm)) {
+    ctx.addIssue({ code: 'custom', path: ['accessally', 'crm'], message: `unknown CRM "${accessally.crm}"; configured: ${[...names].join(', ') || '(none)'}` });
+  }
+}
 
 export type HandoffConfig = z.infer<typeof configSchema>;
 export type OfferingConfig = z.infer<typeof offeringSchema>;
 export type ItemConfig = z.infer<typeof itemSchema>;
 export type DunningPolicy = z.infer<typeof dunningPolicySchema>;
+export type CrmEntryConfig = z.infer<typeof crmEntrySchema>;
+export type AccessAllyConfig = z.infer<typeof accessAllySchema>;

@@ -1,0 +1,66 @@
+import type { ContactDetails } from '../../core/tag-sync/contact-details.ts';
+import type { Queryable } from './database.ts';
+
+/** What Handoff last knew one CRM (a `crm:` entry, by name) to hold for one contact. */
+export interface CrmContactState {
+  /** The CRM's id for the person; null until the first upsert succeeded. */
+  remoteId: string | null;
+  /** Managed tags the CRM holds as far as Handoff knows (it applied or removed them itself). */
+  knownTags: string[];
+  /** The details last sent in an upsert; null before the first. */
+  pushed: ContactDetails | null;
+  syncedAt: number | null;
+  lastError: string | null;
+}
+
+export const UNSYNCED: CrmContactState = { remoteId: null, knownTags: [], pushed: null, syncedAt: null, lastError: null };
+
+interface RawCrmContact {
+  remote_id: string | null;
+  known_tags: string[];
+  pushed_email: string | null;
+  pushed_first_name: string | null;
+  pushed_last_name: string | null;
+  synced_at: number | null;
+  last_error: string | null;
+}
+
+export async function loadCrmContactState(db: Queryable, connector: string, contactId: number): Promise<CrmContactState> {
+  const result = await db.query<RawCrmContact>(
+    `select remote_id, known_tags, pushed_email, pushed_first_name, pushed_last_name,
+            (extract(epoch from synced_at) * 1000)::float8 as synced_at, last_error
+       from crm_contacts where connector = $1 and contact_id = $2`,
+    [connector, contactId],
+  );
+  const row = result.rows[0];
+  if (!row) return UNSYNCED;
+  return {
+    remoteId: row.remote_id,
+    knownTags: row.known_tags,
+    pushed: row.pushed_email === null ? null : { email: row.pushed_email, firstName: row.pushed_first_name, lastName: row.pushed_last_name },
+    syncedAt: row.synced_at,
+    lastError: row.last_error,
+  };
+}
+
+export async function saveCrmContactState(db: Queryable, connector: string, contactId: number, state: CrmContactState, now: number): Promise<void> {
+  await db.query(
+    `insert into crm_contacts (connector, contact_id, remote_id, known_tags, pushed_email, pushed_first_name, pushed_last_name, synced_at, last_error, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8 / 1000.0), $9, to_timestamp($10 / 1000.0))
+     on conflict (connector, contact_id) do update set remote_id = excluded.remote_id, known_tags = excluded.known_tags,
+       pushed_email = excluded.pushed_email, pushed_first_name = excluded.pushed_first_name, pushed_last_name = excluded.pushed_last_name,
+       synced_at = excluded.synced_at, last_error = excluded.last_error, updated_at = excluded.updated_at`,
+    [
+      connector,
+      contactId,
+      state.remoteId,
+      [...state.knownTags].sort(),
+      state.pushed?.email ?? null,
+      state.pushed?.firstName ?? null,
+      state.pushed?.lastName ?? null,
+      state.syncedAt,
+      state.lastError,
+      now,
+    ],
+  );
+}
