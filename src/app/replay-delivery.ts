@@ -23,7 +23,8 @@ export async function replayDelivery(ctx: AppContext, deliveryId: number): Promi
     const delivery = await getDelivery(client, deliveryId);
     if (!delivery) return null;
     await client.query('select id from deliveries where id = $1 for update', [deliveryId]);
-    if (delivery.status === 'applied' && delivery.contactId !== null) {
+    if ((delivery.status === 'applied' && delivery.contactId !== null) || delivery.source !== 'thrivecart') {
+      if (delivery.contactId === null) return { deliveryId, previousStatus: delivery.status, status: delivery.status, reason: delivery.reason };
       await refreshContact(ctx, client, delivery.contactId);
       return { deliveryId, previousStatus: delivery.status, status: 'applied', reason: null };
     }

@@ -7,6 +7,7 @@ import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
 import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
 import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
 import type { AppContext } from './context.ts';
+import { CONSOLE_SOURCE } from './change-access-by-hand.ts';
 import { CONTACT_RECOMPUTE_JOB } from './job-kinds.ts';
 import { resolveContact } from './resolve-contact.ts';
 
@@ -52,14 +53,16 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
   let deliveries = 0;
 
   for (let afterId = 0; ; ) {
-    const batch = await client.query<{ id: number; status: DeliveryStatus; reason: string | null; body: Fields; event: CommerceEvent | null; contact_id: number | null; received_at: number }>(
-      `select id, status, reason, body, event, contact_id, (extract(epoch from received_at) * 1000)::float8 as received_at from deliveries where id > $1 order by id limit $2`,
+    const batch = await client.query<{ id: number; source: string; status: DeliveryStatus; reason: string | null; body: Fields; event: CommerceEvent | null; contact_id: number | null; received_at: number }>(
+      `select id, source, status, reason, body, event, contact_id, (extract(epoch from received_at) * 1000)::float8 as received_at from deliveries where id > $1 order by id limit $2`,
       [afterId, BATCH],
     );
     if (batch.rows.length === 0) break;
     for (const row of batch.rows) {
       deliveries += 1;
-      const decision = classify(ctx, row.body, row.received_at);
+      // Console changes have no ThriveCart body to normalise again: their stored event is the record.
+      const decision =
+        row.source === CONSOLE_SOURCE && row.event ? { status: 'applied' as const, reason: null, event: row.event } : classify(ctx, row.body, row.received_at);
       if (decision.status === 'applied' && decision.event) {
         if (row.status === 'applied' && row.contact_id !== null) {
           if (JSON.stringify(decision.event) !== JSON.stringify(row.event)) {

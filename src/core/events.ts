@@ -125,6 +125,19 @@ export interface CustomerUpdatedEvent extends EventBase {
   kind: 'customer_updated';
 }
 
+/**
+ * A person in the console granted or revoked an offering by hand. A grant holds until a later
+ * manual revoke; a revoke denies what was bought before it (a purchase after it grants again).
+ */
+export interface ManualAccessEvent extends EventBase {
+  kind: 'manual_access';
+  offering: string;
+  action: 'grant' | 'revoke';
+  /** Who did it (the console user), and why, as they wrote it. */
+  actor: string;
+  note: string;
+}
+
 export type CommerceEvent =
   | PurchaseEvent
   | RenewalEvent
@@ -132,7 +145,8 @@ export type CommerceEvent =
   | CancellationEvent
   | PauseEvent
   | RefundEvent
-  | CustomerUpdatedEvent;
+  | CustomerUpdatedEvent
+  | ManualAccessEvent;
 
 /** An authentic delivery that is not ours to act on, with the reason (kept, never applied). */
 export interface IgnoredDelivery {
@@ -141,8 +155,4 @@ export interface IgnoredDelivery {
 }
 
 /** The events that name one item of one order. */
-export type ItemEvent = Exclude<CommerceEvent, PurchaseEvent | CustomerUpdatedEvent>;
-
-export function isItemEvent(event: CommerceEvent): event is ItemEvent {
-  return event.kind !== 'purchase' && event.kind !== 'customer_updated';
-}
+export type ItemEvent = Exclude<CommerceEvent, PurchaseEvent | CustomerUpdatedEvent | ManualAccessEvent>;

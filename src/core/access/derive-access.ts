@@ -1,6 +1,7 @@
 import type { LedgerRules } from '../ledger/rules.ts';
 import type { LedgerState } from '../ledger/state.ts';
 import { subscriptionKey } from '../events.ts';
+import { describeDay } from '../describe.ts';
 import { lineEntitlement, type LineEntitlement } from './line-entitlement.ts';
 
 /** Access to one offering at one instant, with the reason a person can read. */
@@ -27,14 +28,14 @@ export interface DerivedAccess {
  */
 export function deriveAccess(state: LedgerState, rules: LedgerRules, at: number, previousTags: ReadonlySet<string>): DerivedAccess {
   const tags = new Set<string>();
-  const byOffering = new Map<string, LineEntitlement[]>();
+  const byOffering = new Map<string, { entitlement: LineEntitlement; purchasedAt: number }[]>();
   for (const line of Object.values(state.lines)) {
     const item = rules.items.get(line.item);
     if (!item) continue;
     const entitlement = lineEntitlement(state, line, rules, at);
     for (const offering of item.grants) {
       const list = byOffering.get(offering) ?? [];
-      list.push(entitlement);
+      list.push({ entitlement, purchasedAt: line.purchasedAt });
       byOffering.set(offering, list);
     }
     const purchaseStands = !(
@@ -50,7 +51,7 @@ export function deriveAccess(state: LedgerState, rules: LedgerRules, at: number,
 
   const access: AccessEntry[] = [];
   for (const [offeringId, offering] of rules.offerings) {
-    const entitlements = byOffering.get(offeringId);
+    const entitlements = withManualAccess(byOffering.get(offeringId), state.manual?.[offeringId]);
     if (!entitlements) {
       if (previousTags.has(offering.accessTag)) {
         tags.add(offering.accessTag);
@@ -68,6 +69,29 @@ export function deriveAccess(state: LedgerState, rules: LedgerRules, at: number,
     }
   }
   return { tags, access };
+}
+
+/**
+ * A manual grant is an open-ended entitlement of its own; a manual revoke ends every entitlement
+ * from purchases made before it (a later purchase grants again).
+ */
+function withManualAccess(
+  lines: { entitlement: LineEntitlement; purchasedAt: number }[] | undefined,
+  manual: LedgerState['manual'][string] | undefined,
+): LineEntitlement[] | undefined {
+  const entitlements = lines?.map(({ entitlement, purchasedAt }) => {
+    if (manual?.action !== 'revoke' || purchasedAt > manual.at) return entitlement;
+    const reason = `Revoked by hand by ${manual.actor} on ${describeDay(manual.at)}${manual.note ? `: ${manual.note}` : ''}`;
+    return { active: false, since: manual.at, reason } satisfies LineEntitlement;
+  });
+  if (manual?.action === 'grant') {
+    const reason = `Granted by hand by ${manual.actor} on ${describeDay(manual.at)}${manual.note ? `: ${manual.note}` : ''}`;
+    return [...(entitlements ?? []), { active: true, until: null, reason }];
+  }
+  if (manual?.action === 'revoke' && !entitlements) {
+    return [{ active: false, since: manual.at, reason: `Revoked by hand by ${manual.actor} on ${describeDay(manual.at)}` }];
+  }
+  return entitlements;
 }
 
 /** Any active line grants; the one lasting longest (open-ended first) gives `until` and the reason. */

@@ -14,6 +14,7 @@ export function whyNotApplied(event: CommerceEvent, rules: LedgerRules, testMode
       return `no configured item in this order (${event.items.map((item) => item.item).join(', ')})`;
     }
     case 'customer_updated':
+    case 'manual_access':
       return null;
     default:
       return rules.items.has(event.item) ? null : `item ${event.item} is not configured`;

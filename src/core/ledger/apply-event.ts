@@ -77,6 +77,9 @@ export function applyEvent(state: LedgerState, event: CommerceEvent): void {
     }
     case 'customer_updated':
       return;
+    case 'manual_access':
+      state.manual[event.offering] = { action: event.action, at, actor: event.actor, note: event.note };
+      return;
   }
 }
 

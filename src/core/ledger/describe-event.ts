@@ -24,6 +24,10 @@ export function describeEvent(event: CommerceEvent, rules: LedgerRules): string 
       return `Refunded ${describeMoney(event.amountCents)} of ${name(event.item, rules)} (order ${event.orderId})${test}`;
     case 'customer_updated':
       return `Customer details updated (email ${event.customer.email})${test}`;
+    case 'manual_access': {
+      const offering = rules.offerings.get(event.offering)?.name ?? event.offering;
+      return `${event.action === 'grant' ? 'Granted' : 'Revoked'} ${offering} by hand (${event.actor}${event.note ? `: ${event.note}` : ''})`;
+    }
   }
 }
 

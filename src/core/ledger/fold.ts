@@ -62,6 +62,7 @@ const KIND_ORDER: Record<CommerceEvent['kind'], number> = {
   refund: 5,
   cancellation: 6,
   customer_updated: 7,
+  manual_access: 8,
 };
 
 export function compareHistory(a: HistoryEntry, b: HistoryEntry): number {

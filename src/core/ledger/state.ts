@@ -11,6 +11,15 @@ export interface LedgerState {
   lines: Record<string, LineRecord>;
   /** Keyed by subscription key; only items that bill more than once. */
   subscriptions: Record<string, SubscriptionRecord>;
+  /** The latest manual grant or revoke per offering id. */
+  manual: Record<string, ManualAccessRecord>;
+}
+
+export interface ManualAccessRecord {
+  action: 'grant' | 'revoke';
+  at: number;
+  actor: string;
+  note: string;
 }
 
 export interface OrderRecord {
@@ -60,5 +69,5 @@ export interface SubscriptionRecord {
 }
 
 export function emptyLedgerState(): LedgerState {
-  return { orders: {}, lines: {}, subscriptions: {} };
+  return { orders: {}, lines: {}, subscriptions: {}, manual: {} };
 }
