@@ -1,6 +1,6 @@
 import { Argument, type Command } from 'commander';
 import { previewDunningEmail } from '../app/dunning/preview-email.ts';
-import { TEMPLATE_NAMES, type TemplateName } from '../adapters/mail/templates.ts';
+import { TEMPLATE_NAMES, TemplateError, type TemplateName } from '../adapters/mail/templates.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { configPathOf } from './config-path.ts';
 
@@ -13,7 +13,15 @@ export function registerMailCommand(program: Command): void {
     .option('--html', 'print only the HTML part')
     .action((template: TemplateName, flags: { html?: boolean }, command: Command) => {
       const config = loadConfig(configPathOf(command));
-      const preview = previewDunningEmail(config, template, Date.now());
+      let preview: ReturnType<typeof previewDunningEmail>;
+      try {
+        preview = previewDunningEmail(config, template, Date.now());
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        console.error(error.message);
+        process.exitCode = 1;
+        return;
+      }
       if (flags.html) {
         console.log(preview.html);
         return;

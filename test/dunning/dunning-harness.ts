@@ -14,9 +14,13 @@ export const MEMBERSHIP = 'product-40';
  * The configuration the dunning tests run with: the membership with the issue's default policy
  * (reminders on days 0, 3 and 7, 14 days of grace, owner told on loss) and mail through `smtpUrl`.
  */
-export function dunningConfig(smtpUrl: string, extraPolicyYaml = ''): HandoffConfig {
-  return parseConfig(
-    `
+export function dunningConfig(smtpUrl: string): HandoffConfig {
+  return parseConfig(dunningConfigYaml(smtpUrl), 'dunning-test-config.yaml', {});
+}
+
+/** The same configuration as a file's text, for tests that run the command line; `extraMailYaml` goes under `mail:`. */
+export function dunningConfigYaml(smtpUrl: string, extraMailYaml = ''): string {
+  return `
 thrivecart: { account: ${TEST_ACCOUNT}, secret: "${TEST_SECRET}" }
 offerings:
   - { id: community, name: Community, accessTag: "Community - Access", revokeTag: "Community - Revoke" }
@@ -28,14 +32,11 @@ dunning:
     reminders: [0, 3, 7]
     graceDays: 14
     notifyOwner: ${OWNER}
-${extraPolicyYaml}
 mail:
   smtp: ${smtpUrl}
   from: "Focus School <hello@focusschool.test>"
-`,
-    'dunning-test-config.yaml',
-    {},
-  );
+${extraMailYaml}
+`;
 }
 
 export interface DunningHarness {
@@ -48,9 +49,9 @@ export interface DunningHarness {
   close(): Promise<void>;
 }
 
-export async function startDunningHarness(extraPolicyYaml = ''): Promise<DunningHarness> {
+export async function startDunningHarness(): Promise<DunningHarness> {
   const smtp = await startSmtpReceiver();
-  const handoff = await startTestHandoff({ config: dunningConfig(smtp.url, extraPolicyYaml) });
+  const handoff = await startTestHandoff({ config: dunningConfig(smtp.url) });
   return {
     handoff,
     smtp,
