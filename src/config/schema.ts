@@ -117,6 +117,14 @@ export const accessAllySchema = z
   })
   .strict();
 
+/** The web console (served at /). The admin token always logs in; a password is an easier alternative. */
+export const consoleSchema = z
+  .object({
+    /** A password for the console login, e.g. ${HANDOFF_CONSOLE_PASSWORD}; at least 12 characters. */
+    password: z.string().min(12, 'expected a password of at least 12 characters').optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     thrivecart: z
@@ -132,6 +140,7 @@ export const configSchema = z
     mail: mailSchema.optional(),
     crm: z.array(crmEntrySchema).default([]),
     accessally: accessAllySchema.optional(),
+    console: consoleSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
