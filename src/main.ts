@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AppContext } from './app/context.ts';
 import { CONTACT_RECOMPUTE_JOB } from './app/job-kinds.ts';
 import { recomputeContact } from './app/recompute-contact.ts';
+import { createCrmSync, crmJobHandlers, crmJobKinds, registerCrmSync, type CrmSync } from './app/crm/crm-sync.ts';
 import { DUNNING_EMAIL_JOB, sendDunningEmail } from './app/dunning/send-dunning-email.ts';
 import { resolveAdminToken, type AdminToken } from './config/admin-token.ts';
 import { loadConfig } from './config/load-config.ts';
@@ -29,6 +30,8 @@ export interface Runtime {
   dataDir: string;
   /** The job handlers this configuration needs, by job kind. */
   jobHandlers: Record<string, JobHandler>;
+  /** The configured CRMs (reconcile and doctor use them outside jobs). */
+  crm: CrmSync;
   close(): Promise<void>;
 }
 
@@ -51,20 +54,26 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     await pool.end();
     throw error;
   }
+  const crm = createCrmSync(options.config);
   const ctx: AppContext = {
     pool,
     clock: options.clock ?? systemClock,
     config: options.config,
     rules: ledgerRules(options.config),
     log,
-    onContactChanged: [],
+    onContactChanged: crmJobKinds(crm),
   };
+  await registerCrmSync(ctx, crm).catch(async (error: unknown) => {
+    await pool.end();
+    throw error;
+  });
   const mailer = createMailer(options.config, log);
   const jobHandlers: Record<string, JobHandler> = {
     [CONTACT_RECOMPUTE_JOB]: (job) => recomputeContact(ctx, job),
     [DUNNING_EMAIL_JOB]: (job) => sendDunningEmail(ctx, mailer, job),
+    ...crmJobHandlers(ctx, crm),
   };
-  return { ctx, embedded: null, dataDir: options.dataDir, jobHandlers, close: () => pool.end() };
+  return { ctx, embedded: null, dataDir: options.dataDir, jobHandlers, crm, close: () => pool.end() };
 }
 
 /**

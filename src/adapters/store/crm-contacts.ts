@@ -64,3 +64,18 @@ export async function saveCrmContactState(db: Queryable, connector: string, cont
     ],
   );
 }
+
+/** Notes why the last push failed, keeping what is known. */
+export async function recordCrmContactError(db: Queryable, connector: string, contactId: number, message: string, now: number): Promise<void> {
+  await db.query(
+    `insert into crm_contacts (connector, contact_id, last_error, updated_at) values ($1, $2, $3, to_timestamp($4 / 1000.0))
+     on conflict (connector, contact_id) do update set last_error = excluded.last_error, updated_at = excluded.updated_at`,
+    [connector, contactId, message, now],
+  );
+}
+
+/** Every contact id, in order: what reconcile walks. */
+export async function listContactIds(db: Queryable): Promise<number[]> {
+  const result = await db.query<{ id: number }>(`select id from contacts order by id`);
+  return result.rows.map((row) => row.id);
+}

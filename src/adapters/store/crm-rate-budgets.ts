@@ -19,7 +19,8 @@ export async function takeRateSlot(pool: Pool, budgetKey: string, budget: RateBu
       [budgetKey],
     );
     const row = result.rows[0]!;
-    const decision = decideSlot(row.grants.map(Number), budget, now, row.blocked_until ?? -Infinity);
+    // Whole milliseconds for the bigint log, rounded up so a stored grant never leaves the window early.
+    const decision = decideSlot(row.grants.map(Number), budget, Math.ceil(now), row.blocked_until ?? -Infinity);
     await client.query(`update crm_rate_budgets set grants = $2 where budget_key = $1`, [budgetKey, decision.log]);
     return decision.granted ? { granted: true, throttlesInARow: row.throttles_in_a_row } : { granted: false, waitMs: decision.waitMs };
   });

@@ -1,0 +1,70 @@
+/**
+ * Everything CRM sync needs, built once from the configuration, and its wiring into the job
+ * worker: one sync job kind per configured CRM (so one failing CRM never holds another back) and
+ * the AccessAlly notification job.
+ */
+import type { HandoffConfig } from '../../config/schema.ts';
+import { managedTags } from '../../core/tag-sync/managed-tags.ts';
+import type { JobHandler } from '../../adapters/jobs/job-worker.ts';
+import { accessAllyFieldsFor, type AccessAllyFields } from '../../adapters/accessally/accessally-webhook.ts';
+import { registerCrmConnectors, releaseHeldJobs } from '../../adapters/store/crm-connectors.ts';
+import type { AppContext } from '../context.ts';
+import { openCrmConnections, type CrmConnection } from './crm-connections.ts';
+import { ACCESSALLY_NOTIFY_JOB, notifyAccessAlly } from './notify-accessally.ts';
+import { syncContactToCrm } from './sync-contact.ts';
+
+export interface AccessAllyTarget {
+  webhookUrl: string;
+  /** The connection whose contact ids AccessAlly knows. */
+  connection: string;
+  fields: AccessAllyFields;
+}
+
+export interface CrmSync {
+  connections: CrmConnection[];
+  /** The tags sync may add or remove; every other tag in a CRM is left alone. */
+  managedTags: ReadonlySet<string>;
+  accessAlly: AccessAllyTarget | null;
+}
+
+export function createCrmSync(config: Pick<HandoffConfig, 'crm' | 'accessally' | 'offerings' | 'items' | 'dunning'>, fetchImpl?: typeof fetch): CrmSync {
+  const connections = openCrmConnections(config.crm, fetchImpl);
+  let accessAlly: AccessAllyTarget | null = null;
+  if (config.accessally) {
+    // The config schema guarantees the named CRM exists, or that there is exactly one.
+    const connection = connections.find((candidate) => candidate.name === (config.accessally?.crm ?? candidate.name))!;
+    accessAlly = {
+      webhookUrl: config.accessally.webhookUrl,
+      connection: connection.name,
+      fields: accessAllyFieldsFor(connection.provider, config.accessally),
+    };
+  }
+  return { connections, managedTags: managedTags(config), accessAlly };
+}
+
+/** The job kinds to enqueue whenever a contact's tags or access change. */
+export function crmJobKinds(sync: CrmSync): string[] {
+  return sync.connections.map((connection) => connection.syncJobKind);
+}
+
+export function crmJobHandlers(ctx: AppContext, sync: CrmSync): Record<string, JobHandler> {
+  const handlers: Record<string, JobHandler> = {};
+  for (const connection of sync.connections) handlers[connection.syncJobKind] = (job) => syncContactToCrm(ctx, sync, connection, job);
+  const accessAlly = sync.accessAlly;
+  if (accessAlly) handlers[ACCESSALLY_NOTIFY_JOB] = (job) => notifyAccessAlly(ctx, accessAlly, job);
+  return handlers;
+}
+
+/**
+ * Records the configured connectors at start. A connector paused for refused credentials whose
+ * config entry changed since is resumed at once, with the jobs it held.
+ */
+export async function registerCrmSync(ctx: AppContext, sync: CrmSync): Promise<void> {
+  const now = ctx.clock.now();
+  const resumed = await registerCrmConnectors(ctx.pool, sync.connections.map((connection) => ({ name: connection.name, fingerprint: connection.credentialsFingerprint })), now);
+  for (const connection of sync.connections) {
+    if (!resumed.includes(connection.name)) continue;
+    ctx.log.info({ connector: connection.name }, 'CRM credentials changed: connector resumed');
+    await releaseHeldJobs(ctx.pool, connection.syncJobKind, now);
+  }
+}

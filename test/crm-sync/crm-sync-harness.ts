@@ -1,0 +1,63 @@
+/**
+ * Shared set-up for the CRM sync tests: provider fakes timed by the test's fake clock, a config
+ * pointing at them, and a way to run the job worker until the CRM work is done (moving the fake
+ * clock to each next due job, as waiting would).
+ */
+import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import type { HandoffConfig } from '../../src/config/schema.ts';
+import { FakeClock } from '../support/fake-clock.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { testConfig } from '../support/test-config.ts';
+
+export const AC_TOKEN = 'ac-token-0123456789';
+export const KIT_KEY = 'kit-key-0123456789';
+
+export function crmConfig(crmYaml: string, extraYaml = ''): HandoffConfig {
+  return testConfig(`crm:\n${crmYaml}\n${extraYaml}`);
+}
+
+export function activeCampaignEntry(fake: FakeCrmServer, token = AC_TOKEN, name?: string): string {
+  return `  - { provider: activecampaign, baseUrl: "${fake.url}", apiToken: "${token}"${name ? `, name: ${name}` : ''} }`;
+}
+
+export function kitEntry(fake: FakeCrmServer, key = KIT_KEY): string {
+  return `  - { provider: kit, baseUrl: "${fake.url}", apiKey: "${key}" }`;
+}
+
+export async function startHandoffWith(config: (clock: FakeClock) => Promise<HandoffConfig> | HandoffConfig): Promise<TestHandoff> {
+  const clock = new FakeClock();
+  return startTestHandoff({ config: await config(clock), clock });
+}
+
+/** CRM and AccessAlly jobs: the ones these tests wait for (not the ledger's far-future timers). */
+const SYNC_JOBS = `(kind like 'crm.sync:%' or kind = 'accessally.notify')`;
+
+/**
+ * Runs due jobs, then moves the clock to the next pending sync job, until none is pending or
+ * `withinMs` of fake time has passed. Returns the fake time spent.
+ */
+export async function settleSync(handoff: TestHandoff, withinMs = 6 * 3_600_000): Promise<number> {
+  const started = handoff.clock.now();
+  for (;;) {
+    await handoff.runJobs();
+    const next = await handoff.runtime.ctx.pool.query<{ run_at: number | null }>(
+      `select (extract(epoch from min(run_at)) * 1000)::float8 as run_at from jobs where state = 'pending' and ${SYNC_JOBS}`,
+    );
+    const runAt = next.rows[0]?.run_at ?? null;
+    if (runAt === null || runAt - started > withinMs) return handoff.clock.now() - started;
+    handoff.clock.set(Math.max(runAt, handoff.clock.now()));
+  }
+}
+
+export async function jobsIn(handoff: TestHandoff, state: 'pending' | 'dead'): Promise<{ id: number; kind: string; key: string; attempts: number; last_error: string | null }[]> {
+  const result = await handoff.runtime.ctx.pool.query<{ id: number; kind: string; key: string; attempts: number; last_error: string | null }>(
+    `select id, kind, key, attempts, last_error from jobs where state = $1 and ${SYNC_JOBS} order by id`,
+    [state],
+  );
+  return result.rows;
+}
+
+export function tagsIn(fake: FakeCrmServer, email: string): string[] {
+  const contact = fake.state.findContactByEmail(email);
+  return contact ? fake.state.tagNamesOf(contact.id).sort() : [];
+}
