@@ -1,0 +1,179 @@
+/**
+ * `npm run bench`: starts a Handoff of its own (`handoff serve` in a separate process, embedded
+ * PostgreSQL in a fresh folder), measures each benchmark against a baseline taken in the same
+ * run, prints a table and writes bench/results.json. Never part of `npm test`.
+ *
+ * BENCH_SECONDS shortens or lengthens each load (default 10); BENCH_CPU_PROF=<dir> runs the
+ * server under `node --cpu-prof` for profiling.
+ */
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../src/adapters/store/embedded-postgres.ts';
+import { TEST_SECRET } from '../test/support/test-config.ts';
+import { createHandoffHome, freePort, residentMb, sleep, spawnHandoff, SPAWNED_ADMIN_TOKEN, type SpawnedHandoff } from '../test/reliability/support/spawned-handoff.ts';
+import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
+import { BodySupply, distinctBodies } from './bodies.ts';
+import { ingestBaseline, ingestThroughHandoff } from './ingest.ts';
+import { percentile, round, type LoadResult } from './load.ts';
+import { replayBenchmark } from './replay.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCIES = [1, 8, 32] as const;
+const HEADLINE_CONCURRENCY = 8;
+const ACCESS_CONNECTIONS = 50;
+const OFFERED_RATE = 200;
+const PURCHASE_TO_ACCESS_SAMPLES = 200;
+/** More than the fastest plausible intake can take in all ingest runs, so no body is ever sent twice. */
+const BODIES = 40_000 * Math.max(1, SECONDS / 10) * CONCURRENCIES.length;
+const RSS_SAMPLE_MS = 100;
+
+async function main(): Promise<void> {
+  const home = await createHandoffHome('handoff-bench-');
+  const port = await freePort();
+  const cpuProfileDir = process.env.BENCH_CPU_PROF;
+  const server = await spawnHandoff({ home, port, nodeArgs: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [] });
+  try {
+    const { connectionString } = await startEmbeddedPostgres({ dataDir: home.dataDir });
+    console.log(`Handoff (pid ${server.pid()}) on ${server.url}; generating ${BODIES} distinct purchase bodies…`);
+    const supply = new BodySupply(distinctBodies('purchase', 1, BODIES));
+
+    await sleep(2_000);
+    const idleMb = await residentMb(server.pid());
+
+    console.log('ingest (warm-up, then 1/8/32 connections, then 200 req/s offered)…');
+    const peak = trackPeakRss(server);
+    await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, Math.min(3, SECONDS));
+    const ingest: Record<number, { handoff: LoadResult; baseline: LoadResult }> = {};
+    for (const connections of CONCURRENCIES) {
+      const handoff = await ingestThroughHandoff(server.url, supply, connections, SECONDS);
+      const baseline = await ingestBaseline(connectionString, distinctBodies('purchase', 0, 1)[0]!, connections, SECONDS);
+      ingest[connections] = { handoff, baseline };
+      console.log(`  ${connections} connections: ${handoff.rps} purchases/s (baseline ${baseline.rps}), p50 ${handoff.p50Ms} ms, p99 ${handoff.p99Ms} ms`);
+    }
+    const paced = await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, SECONDS, OFFERED_RATE);
+    const loadedMb = peak.stop();
+    console.log(`  at ${OFFERED_RATE} req/s offered: p50 ${paced.p50Ms} ms, p99 ${paced.p99Ms} ms`);
+
+    console.log('purchase to access…');
+    const purchaseToAccess = await measurePurchaseToAccess(server, supply);
+
+    console.log(`access check (seeding ${ACCESS_CONTACTS} contacts)…`);
+    await seedAccessContacts(connectionString, 'buyer0000000001@example.com');
+    const access = await accessThroughHandoff(server.url, SPAWNED_ADMIN_TOKEN, ACCESS_CONNECTIONS, SECONDS);
+    const accessFloor = await accessBaseline(await freePort(), ACCESS_CONNECTIONS, SECONDS);
+
+    console.log('replay…');
+    const replay = await replayBenchmark({ connectionString, configPath: home.configPath, env: { ...process.env, THRIVECART_SECRET: TEST_SECRET } });
+
+    const headline = ingest[HEADLINE_CONCURRENCY]!;
+    const results = {
+      machine: { cpuModel: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString(), secondsPerLoad: SECONDS },
+      ingest: {
+        rps: headline.handoff.rps,
+        baselineRps: headline.baseline.rps,
+        ratio: round(headline.handoff.rps / headline.baseline.rps),
+        p50Ms: headline.handoff.p50Ms,
+        p99Ms: headline.handoff.p99Ms,
+        connections: HEADLINE_CONCURRENCY,
+        byConnections: Object.fromEntries(
+          CONCURRENCIES.map((connections) => {
+            const { handoff, baseline } = ingest[connections]!;
+            return [connections, { rps: handoff.rps, baselineRps: baseline.rps, ratio: round(handoff.rps / baseline.rps), p50Ms: handoff.p50Ms, p99Ms: handoff.p99Ms, baselineP50Ms: baseline.p50Ms, baselineP99Ms: baseline.p99Ms }];
+          }),
+        ),
+        atOfferedRate: { offeredRps: OFFERED_RATE, rps: paced.rps, p50Ms: paced.p50Ms, p99Ms: paced.p99Ms },
+      },
+      access: { rps: access.rps, baselineRps: accessFloor.rps, ratio: round(access.rps / accessFloor.rps), p50Ms: access.p50Ms, p99Ms: access.p99Ms, baselineP99Ms: accessFloor.p99Ms, connections: ACCESS_CONNECTIONS, contacts: ACCESS_CONTACTS },
+      purchaseToAccess,
+      replay,
+      memory: { idleMb: round(idleMb, 1), loadedMb: round(loadedMb, 1) },
+    };
+    await writeFile(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    printTable(results);
+  } catch (error) {
+    console.error(error, `\nHandoff's output:\n${server.output()}`);
+    throw error;
+  } finally {
+    await server.stop();
+    await home.remove();
+  }
+}
+
+/**
+ * Sends purchases one at a time; right after each 2xx asks the access API, and keeps asking
+ * until it answers granted. `visibleAtAck` holds when the first ask was always granted.
+ */
+async function measurePurchaseToAccess(server: SpawnedHandoff, supply: BodySupply): Promise<{ p50Ms: number; p99Ms: number; visibleAtAck: boolean; samples: number }> {
+  const timings: number[] = [];
+  let visibleAtAck = true;
+  for (let sample = 0; sample < PURCHASE_TO_ACCESS_SAMPLES; sample += 1) {
+    const body = supply.take();
+    const email = decodeURIComponent(/customer%5Bemail%5D=([^&]+)/.exec(body)![1]!);
+    const started = performance.now();
+    const ack = await fetch(`${server.url}/webhooks/thrivecart`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    await ack.arrayBuffer();
+    if (!ack.ok) throw new Error(`purchase answered ${ack.status}`);
+    for (let attempt = 0; ; attempt += 1) {
+      const answer = await fetch(`${server.url}/api/access?email=${encodeURIComponent(email)}&offering=focus-course`, { headers: { authorization: `Bearer ${SPAWNED_ADMIN_TOKEN}` } });
+      const { granted } = (await answer.json()) as { granted: boolean };
+      if (granted) break;
+      if (attempt === 0) visibleAtAck = false;
+      if (attempt > 1_000) throw new Error(`access for ${email} never granted`);
+      await sleep(1);
+    }
+    timings.push(performance.now() - started);
+  }
+  return { p50Ms: percentile(timings, 50), p99Ms: percentile(timings, 99), visibleAtAck, samples: timings.length };
+}
+
+function trackPeakRss(server: SpawnedHandoff): { stop(): number } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    residentMb(server.pid()).then(
+      (mb) => (peak = Math.max(peak, mb)),
+      () => undefined,
+    );
+  }, RSS_SAMPLE_MS);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+interface Row {
+  benchmark: string;
+  result: string;
+  baseline: string;
+  goal: string;
+  met: boolean;
+}
+
+function printTable(results: {
+  ingest: { rps: number; baselineRps: number; ratio: number; p50Ms: number; p99Ms: number; byConnections: Record<string, { rps: number; baselineRps: number; ratio: number; p50Ms: number; p99Ms: number }>; atOfferedRate: { p99Ms: number } };
+  access: { rps: number; baselineRps: number; ratio: number; p99Ms: number };
+  purchaseToAccess: { p50Ms: number; p99Ms: number; visibleAtAck: boolean };
+  replay: { events: number; seconds: number };
+  memory: { idleMb: number; loadedMb: number };
+}): void {
+  const { ingest, access, purchaseToAccess, replay, memory } = results;
+  const rows: Row[] = [
+    ...Object.entries(ingest.byConnections).map(([connections, run]) => ({
+      benchmark: `ingest, ${connections} conn`,
+      result: `${run.rps} purchases/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`,
+      baseline: `${run.baselineRps}/s (${Math.round(run.ratio * 100)}%)`,
+      goal: '>= 1,000/s and >= 50%',
+      met: run.rps >= 1000 && run.ratio >= 0.5,
+    })),
+    { benchmark: `ingest, ${OFFERED_RATE} req/s offered`, result: `p99 ${ingest.atOfferedRate.p99Ms} ms`, baseline: '', goal: 'p99 < 50 ms', met: ingest.atOfferedRate.p99Ms < 50 },
+    { benchmark: `access, ${ACCESS_CONNECTIONS} conn`, result: `${access.rps} req/s, p99 ${access.p99Ms} ms`, baseline: `${access.baselineRps}/s (${Math.round(access.ratio * 100)}%)`, goal: '>= 10,000/s and >= 40%', met: access.rps >= 10_000 && access.ratio >= 0.4 },
+    { benchmark: 'purchase to access', result: `p50 ${purchaseToAccess.p50Ms} ms, p99 ${purchaseToAccess.p99Ms} ms, visible at ack: ${purchaseToAccess.visibleAtAck}`, baseline: '', goal: 'visible at ack', met: purchaseToAccess.visibleAtAck },
+    { benchmark: 'replay', result: `${replay.events} deliveries in ${replay.seconds} s`, baseline: '', goal: '<= 60 s', met: replay.seconds <= 60 },
+    { benchmark: 'memory (RSS)', result: `idle ${memory.idleMb} MB, loaded ${memory.loadedMb} MB`, baseline: '', goal: '< 200 / < 400 MB', met: memory.idleMb < 200 && memory.loadedMb < 400 },
+  ];
+  console.table(rows);
+}
+
+await main();
