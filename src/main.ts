@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from './app/context.ts';
+import { IntakeMonitor } from './app/intake-monitor.ts';
 import { CONTACT_RECOMPUTE_JOB } from './app/job-kinds.ts';
 import { recomputeContact } from './app/recompute-contact.ts';
 import { createCrmSync, crmJobHandlers, crmJobKinds, registerCrmSync, type CrmSync } from './app/crm/crm-sync.ts';
@@ -62,6 +63,7 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     rules: ledgerRules(options.config),
     log,
     onContactChanged: crmJobKinds(crm),
+    intake: new IntakeMonitor(),
   };
   await registerCrmSync(ctx, crm).catch(async (error: unknown) => {
     await pool.end();
@@ -108,14 +110,18 @@ export interface Service {
   adminToken: AdminToken;
   /** The address the server listens on, e.g. http://127.0.0.1:3000. */
   address: string;
+  /** The public base URL (HANDOFF_PUBLIC_URL, else http://localhost:<port>). */
+  publicUrl: string;
   /** Stops taking requests, lets jobs in flight finish, then closes the database. */
   stop(): Promise<void>;
 }
 
 /** Serves HTTP and runs the job worker on an open runtime. */
 export async function startService(runtime: Runtime, options: { port: number; host: string; env?: NodeJS.ProcessEnv }): Promise<Service> {
-  const adminToken = resolveAdminToken(options.env ?? process.env, runtime.dataDir);
-  const server = buildServer(runtime.ctx, { adminToken: adminToken.token });
+  const env = options.env ?? process.env;
+  const adminToken = resolveAdminToken(env, runtime.dataDir);
+  const publicUrl = (env.HANDOFF_PUBLIC_URL ?? `http://localhost:${options.port}`).replace(/\/+$/, '');
+  const server = buildServer(runtime.ctx, { adminToken: adminToken.token, publicUrl });
   const worker = new JobWorker(runtime.ctx.pool, runtime.ctx.clock, runtime.jobHandlers, runtime.ctx.log);
   const address = await server.listen({ port: options.port, host: options.host });
   worker.start();
@@ -124,6 +130,7 @@ export async function startService(runtime: Runtime, options: { port: number; ho
     worker,
     adminToken,
     address,
+    publicUrl,
     stop: async () => {
       await server.close();
       await worker.stop();

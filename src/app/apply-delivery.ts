@@ -26,9 +26,8 @@ export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: 
   await db.query('savepoint apply_delivery');
   try {
     const now = ctx.clock.now();
-    const contactId = await resolveContact(db, event.customer, event.occurredAt, now, event.kind !== 'customer_updated');
+    const { contactId, reason } = await resolveContact(db, event.customer, event.occurredAt, now, event.kind !== 'customer_updated');
     if (contactId === null) {
-      const reason = 'no contact with this customer id or email yet';
       await db.query('release savepoint apply_delivery');
       await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason, contactId: null });
       return { status: 'ignored', reason, contactId: null };

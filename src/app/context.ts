@@ -3,6 +3,7 @@ import type { HandoffConfig } from '../config/schema.ts';
 import type { LedgerRules } from '../core/ledger/rules.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Pool } from '../adapters/store/database.ts';
+import type { IntakeMonitor } from './intake-monitor.ts';
 
 /** What every use-case needs; built once, in the composition root. */
 export interface AppContext {
@@ -16,4 +17,6 @@ export interface AppContext {
    * sync, site notifications. Empty when nothing downstream is configured.
    */
   onContactChanged: readonly string[];
+  /** What the intake saw that the database must not keep (refused deliveries). */
+  intake: IntakeMonitor;
 }

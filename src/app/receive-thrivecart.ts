@@ -32,6 +32,7 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
   const verification = verifyThriveCart(fields, ctx.config.thrivecart);
   if (!verification.ok) {
     ctx.log.warn({ reason: verification.reason }, 'ThriveCart delivery failed verification');
+    ctx.intake.refused(ctx.clock.now(), verification.reason);
     return { httpStatus: 401, body: { error: 'unauthorized', message: verification.reason } };
   }
 

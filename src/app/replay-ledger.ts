@@ -82,9 +82,8 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
   // Identity is resolved in event-time order, as it would have been had they arrived in order.
   toAttach.sort((a, b) => a.event.occurredAt - b.event.occurredAt || a.deliveryId - b.deliveryId);
   for (const delivery of toAttach) {
-    const contactId = await resolveContact(client, delivery.event.customer, delivery.event.occurredAt, ctx.clock.now(), delivery.event.kind !== 'customer_updated');
+    const { contactId, reason } = await resolveContact(client, delivery.event.customer, delivery.event.occurredAt, ctx.clock.now(), delivery.event.kind !== 'customer_updated');
     const status: DeliveryStatus = contactId === null ? 'ignored' : 'applied';
-    const reason = contactId === null ? 'no contact with this customer id or email yet' : null;
     await setDeliveryOutcome(client, delivery.deliveryId, { status, reason, contactId, event: delivery.event });
     if (status !== delivery.from) reclassified.push({ deliveryId: delivery.deliveryId, from: delivery.from, to: status, reason });
   }

@@ -9,13 +9,23 @@ import {
   type ContactRow,
 } from '../adapters/store/contacts.ts';
 import type { Queryable } from '../adapters/store/database.ts';
+import { wasErased } from '../adapters/store/erasure.ts';
+
+/** The contact an event belongs to, or why there is none. */
+export type ContactResolution = { contactId: number; reason: null } | { contactId: null; reason: string };
+
+/** Identities as erasure remembers them. */
+export function identitiesOf(customer: Pick<CustomerRef, 'email' | 'thrivecartId'>): string[] {
+  return [`email:${customer.email}`, ...(customer.thrivecartId ? [`customer:${customer.thrivecartId}`] : [])];
+}
 
 /**
  * Finds the one contact for a person: by ThriveCart customer id first (stable across email
  * changes), by email otherwise. Newer events update the email and names; blank names never
  * overwrite real ones. When the same person exists twice (an email-only row, then a customer id
- * arriving with that email on another row), the rows are merged. Returns null only when
- * `createIfMissing` is false and nobody matches.
+ * arriving with that email on another row), the rows are merged. Nobody is created when
+ * `createIfMissing` is false, nor when the person was erased (GDPR): a late delivery must not
+ * bring them back.
  */
 export async function resolveContact(
   db: Queryable,
@@ -23,17 +33,18 @@ export async function resolveContact(
   occurredAt: number,
   now: number,
   createIfMissing = true,
-): Promise<number | null> {
-  const keys = [`email:${customer.email}`];
-  if (customer.thrivecartId) keys.push(`customer:${customer.thrivecartId}`);
+): Promise<ContactResolution> {
+  const keys = identitiesOf(customer);
   await lockIdentities(db, keys);
 
   const byCustomerId = customer.thrivecartId ? await findContactByCustomerId(db, customer.thrivecartId) : null;
   const byEmail = await findContactByEmail(db, customer.email);
 
   if (!byCustomerId && !byEmail) {
-    if (!createIfMissing) return null;
-    return insertContact(db, { ...customer, thrivecartCustomerId: customer.thrivecartId, detailsAsOf: occurredAt, now });
+    if (!createIfMissing) return { contactId: null, reason: 'no contact with this customer id or email yet' };
+    if (await wasErased(db, keys)) return { contactId: null, reason: 'this person was erased (GDPR); nothing is recorded for them' };
+    const contactId = await insertContact(db, { ...customer, thrivecartCustomerId: customer.thrivecartId, detailsAsOf: occurredAt, now });
+    return { contactId, reason: null };
   }
 
   const contact = (byCustomerId ?? byEmail) as ContactRow;
@@ -65,7 +76,7 @@ export async function resolveContact(
     details.lastName !== contact.lastName ||
     details.detailsAsOf !== contact.detailsAsOf;
   if (changed) await updateContactDetails(db, contact.id, details, now);
-  return contact.id;
+  return { contactId: contact.id, reason: null };
 }
 
 function isNewer(occurredAt: number, asOf: number | null): boolean {

@@ -14,10 +14,10 @@ export function registerServeCommand(program: Command): void {
       const host = process.env.HOST ?? '0.0.0.0';
       const service = await startService(runtime, { port, host });
 
-      const publicUrl = (process.env.HANDOFF_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
       const token = service.adminToken;
       console.log(`Handoff is running on ${service.address}`);
-      console.log(`  ThriveCart webhook URL: ${publicUrl}/webhooks/thrivecart`);
+      console.log(`  Console: ${service.publicUrl}/ (log in with the admin token)`);
+      console.log(`  ThriveCart webhook URL: ${service.publicUrl}/webhooks/thrivecart`);
       console.log('    (ThriveCart: Settings > API & Webhooks > Webhooks & notifications > Add webhook; it must be reachable from the internet)');
       console.log(`  Database: ${runtime.embedded ? `embedded PostgreSQL in ${runtime.dataDir}` : 'DATABASE_URL'}`);
       if (token.source === 'environment') console.log('  Admin token: HANDOFF_ADMIN_TOKEN');

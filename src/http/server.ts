@@ -1,11 +1,14 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { registerApiRoutes } from './api-routes.ts';
+import { registerConsole } from './console/console-plugin.ts';
 import { bearerTokenMatches } from './bearer-token.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 
 export interface ServerOptions {
   adminToken: string;
+  /** Public base URL, e.g. https://handoff.yourschool.com (shown on the setup page). */
+  publicUrl: string;
 }
 
 /**
@@ -42,6 +45,7 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
   });
 
   server.register(async (webhooks) => registerWebhookRoutes(webhooks, ctx));
+  server.register(async (ui) => registerConsole(ui, ctx, options));
   server.register(async (api) => {
     api.addHook('onRequest', async (request, reply) => {
       if (!bearerTokenMatches(request.headers.authorization, options.adminToken)) {

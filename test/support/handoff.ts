@@ -39,7 +39,7 @@ export async function startTestHandoff(options: { config?: HandoffConfig; clock?
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const boot = async (): Promise<Pick<TestHandoff, 'runtime' | 'server' | 'worker'>> => {
     const runtime = await connectRuntime({ config: options.config ?? testConfig(), connectionString: database.connectionString, dataDir: '/nonexistent', log, clock });
-    const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN });
+    const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN, publicUrl: 'https://handoff.test' });
     await server.ready();
     const worker = new JobWorker(runtime.ctx.pool, clock, runtime.jobHandlers, log, { baseBackoffMs: 1_000 });
     return { runtime, server, worker };

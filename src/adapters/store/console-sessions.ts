@@ -29,7 +29,7 @@ export async function createConsoleSession(db: Queryable, actor: string, now: nu
 export async function findConsoleSession(db: Queryable, sessionId: string, now: number): Promise<ConsoleSession | null> {
   const result = await db.query<{ actor: string; csrf_token: string }>(
     `update console_sessions set last_seen_at = to_timestamp($2 / 1000.0)
-      where id_hash = $1 and last_seen_at > to_timestamp(($2 - $3) / 1000.0) and created_at > to_timestamp(($2 - $4) / 1000.0)
+      where id_hash = $1 and last_seen_at > to_timestamp(($2::float8 - $3::float8) / 1000.0) and created_at > to_timestamp(($2::float8 - $4::float8) / 1000.0)
       returning actor, csrf_token`,
     [hashOf(sessionId), now, IDLE_MS, ABSOLUTE_MS],
   );
@@ -38,5 +38,5 @@ export async function findConsoleSession(db: Queryable, sessionId: string, now: 
 }
 
 export async function deleteConsoleSession(db: Queryable, sessionId: string, now: number): Promise<void> {
-  await db.query(`delete from console_sessions where id_hash = $1 or created_at < to_timestamp(($2 - $3) / 1000.0)`, [hashOf(sessionId), now, ABSOLUTE_MS]);
+  await db.query(`delete from console_sessions where id_hash = $1 or created_at < to_timestamp(($2::float8 - $3::float8) / 1000.0)`, [hashOf(sessionId), now, ABSOLUTE_MS]);
 }

@@ -24,3 +24,6 @@ begin
     create index contacts_name_trgm on contacts using gin ((lower(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))) gin_trgm_ops);
   end if;
 end $$;
+
+-- The overview's activity chart reads applied events by event time.
+create index deliveries_applied_by_time on deliveries (occurred_at) where status = 'applied';

@@ -1,0 +1,137 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app/context.ts';
+import { createConsoleSession, deleteConsoleSession, findConsoleSession, type ConsoleSession } from '../../adapters/store/console-sessions.ts';
+import { registerContactPages } from './pages/contacts.ts';
+import { registerDeliveryPages } from './pages/deliveries.ts';
+import { registerDunningPage } from './pages/dunning.ts';
+import { registerProblemsPage } from './pages/problems.ts';
+import { loginPage } from './pages/login.ts';
+import { registerOverviewPage } from './pages/overview.ts';
+import { registerSetupPage } from './pages/setup.ts';
+import { LoginThrottle } from './login-throttle.ts';
+
+export const SESSION_COOKIE = 'handoff_session';
+
+export interface ConsoleOptions {
+  adminToken: string;
+  /** The public base URL (for the webhook URL shown on the setup page). */
+  publicUrl: string;
+}
+
+/** What a page handler gets: the request's session and a helper to render. */
+export interface ConsoleRequestContext {
+  session: ConsoleSession;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    consoleSession: ConsoleSession | null;
+  }
+}
+
+/**
+ * The creator's console: server-rendered pages behind a login (admin token or the configured
+ * password), a session cookie (HttpOnly, SameSite=Lax, Secure over https) and a CSRF token checked
+ * on every form that changes something.
+ */
+export async function registerConsole(server: FastifyInstance, ctx: AppContext, options: ConsoleOptions): Promise<void> {
+  await server.register(cookie);
+  await server.register(formbody, { bodyLimit: 16 * 1024 });
+  server.decorateRequest('consoleSession', null);
+  const throttle = new LoginThrottle(ctx.clock);
+
+  server.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (path === '/login') return;
+    const sessionId = request.cookies[SESSION_COOKIE];
+    const session = sessionId ? await findConsoleSession(ctx.pool, sessionId, ctx.clock.now()) : null;
+    if (!session) {
+      if (request.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`);
+      return reply.status(401).type('text/plain').send('Your session has ended; log in again.');
+    }
+    request.consoleSession = session;
+  });
+
+  server.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST' || request.url.split('?')[0] === '/login') return;
+    const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
+    const session = request.consoleSession;
+    if (!session || typeof sent !== 'string' || !sameText(sent, session.csrfToken) || !sameOrigin(request)) {
+      return reply.status(403).type('text/plain').send('This form expired or came from another site; reload the page and try again.');
+    }
+  });
+
+  server.get<{ Querystring: { next?: string; failed?: string } }>('/login', async (request, reply) =>
+    reply.type('text/html').send(loginPage({ next: safeNext(request.query.next), failed: request.query.failed === '1', passwordEnabled: Boolean(ctx.config.console?.password) }).text),
+  );
+
+  server.post<{ Body: { secret?: string; name?: string; next?: string } }>('/login', async (request, reply) => {
+    const next = safeNext(request.body?.next);
+    if (!throttle.allow(request.ip)) {
+      ctx.log.warn({ ip: request.ip }, 'console login throttled');
+      return reply.status(429).type('text/html').send(loginPage({ next, failed: true, throttled: true, passwordEnabled: Boolean(ctx.config.console?.password) }).text);
+    }
+    const secret = request.body?.secret ?? '';
+    const password = ctx.config.console?.password;
+    const accepted = sameText(secret, options.adminToken) || (password !== undefined && sameText(secret, password));
+    if (!accepted) {
+      throttle.fail(request.ip);
+      ctx.log.warn({ ip: request.ip }, 'console login refused');
+      return reply.redirect(`/login?failed=1&next=${encodeURIComponent(next)}`);
+    }
+    const actor = (request.body?.name ?? '').trim().slice(0, 80) || 'admin';
+    const { sessionId } = await createConsoleSession(ctx.pool, actor, ctx.clock.now());
+    ctx.log.info({ actor, ip: request.ip }, 'console login');
+    reply.setCookie(SESSION_COOKIE, sessionId, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
+    return reply.redirect(next);
+  });
+
+  server.post('/logout', async (request, reply) => {
+    const sessionId = request.cookies[SESSION_COOKIE];
+    if (sessionId) await deleteConsoleSession(ctx.pool, sessionId, ctx.clock.now());
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/login');
+  });
+
+  registerOverviewPage(server, ctx);
+  registerContactPages(server, ctx);
+  registerDeliveryPages(server, ctx);
+  registerDunningPage(server, ctx);
+  registerProblemsPage(server, ctx);
+  registerSetupPage(server, ctx, options);
+}
+
+/** The session of a request that passed the login hook. */
+export function sessionOf(request: FastifyRequest): ConsoleSession {
+  if (!request.consoleSession) throw new Error('console page reached without a session');
+  return request.consoleSession;
+}
+
+/** Redirect after a form: back to `path`, with a short message code the page turns into text. */
+export function redirectWithFlash(reply: FastifyReply, path: string, flash: string): FastifyReply {
+  return reply.redirect(`${path}${path.includes('?') ? '&' : '?'}flash=${encodeURIComponent(flash)}`);
+}
+
+function sameText(a: string, b: string): boolean {
+  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** Browsers send Origin on form posts; when present it must be this site. */
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** Only local paths: a login link must not send people to another site. */
+function safeNext(next: string | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
+}

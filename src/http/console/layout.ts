@@ -1,0 +1,84 @@
+import { html, raw, type SafeHtml } from './html.ts';
+
+const STYLE = raw(`
+:root { --ink: #1d2330; --muted: #5b6475; --line: #e3e6ec; --bg: #f6f7f9; --ok: #17794a; --bad: #b42318; --warn: #9a6700; --accent: #3451b2; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); background: var(--bg); }
+a { color: var(--accent); text-decoration: none; } a:hover { text-decoration: underline; }
+header { background: #fff; border-bottom: 1px solid var(--line); }
+header .bar { max-width: 1100px; margin: 0 auto; padding: 10px 16px; display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; }
+header .brand { font-weight: 700; margin-right: 8px; }
+header nav { display: flex; flex-wrap: wrap; gap: 4px 14px; flex: 1; }
+header nav a { color: var(--muted); padding: 4px 0; } header nav a.here { color: var(--ink); font-weight: 600; border-bottom: 2px solid var(--accent); }
+main { max-width: 1100px; margin: 0 auto; padding: 16px; }
+h1 { font-size: 1.4rem; margin: 8px 0 16px; } h2 { font-size: 1.1rem; margin: 24px 0 8px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 12px; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
+.card .value { font-size: 1.6rem; font-weight: 700; } .card .label { color: var(--muted); font-size: .85rem; }
+.panel { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 4px 14px 12px; margin-bottom: 16px; overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 7px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { color: var(--muted); font-weight: 600; font-size: .85rem; } tr:last-child td { border-bottom: 0; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: .8rem; font-weight: 600; background: #eef0f4; color: var(--muted); white-space: nowrap; }
+.badge.ok { background: #e3f4ea; color: var(--ok); } .badge.bad { background: #fde8e6; color: var(--bad); } .badge.warn { background: #fdf3d8; color: var(--warn); }
+.muted { color: var(--muted); } .small { font-size: .85rem; } .mono { font-family: ui-monospace, Menlo, monospace; font-size: .85rem; word-break: break-all; }
+form.inline { display: inline; } form.stack { display: grid; gap: 8px; max-width: 420px; }
+input, select, textarea { font: inherit; padding: 7px 9px; border: 1px solid #c9ced8; border-radius: 6px; background: #fff; max-width: 100%; }
+button { font: inherit; padding: 7px 14px; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: #fff; cursor: pointer; }
+button.secondary { background: #fff; color: var(--accent); } button.danger { background: var(--bad); border-color: var(--bad); }
+.row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+.flash { padding: 10px 14px; border-radius: 8px; margin-bottom: 14px; background: #e3f4ea; color: var(--ok); } .flash.bad { background: #fde8e6; color: var(--bad); }
+pre { background: #f1f3f6; padding: 10px; border-radius: 6px; overflow-x: auto; font-size: .8rem; }
+.chart { width: 100%; height: 140px; } .legend span { margin-right: 14px; } .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
+.login { max-width: 380px; margin: 12vh auto; } .pager { margin-top: 10px; }
+@media (max-width: 640px) { .hide-phone { display: none; } main { padding: 10px; } th, td { padding: 6px 4px; } }
+`);
+
+export interface PageOptions {
+  title: string;
+  /** Which nav entry is current (its path). */
+  section?: string;
+  csrfToken?: string;
+  flash?: { text: string; bad?: boolean } | null;
+}
+
+const NAV: [string, string][] = [
+  ['/', 'Overview'],
+  ['/contacts', 'Contacts'],
+  ['/deliveries', 'Deliveries'],
+  ['/dunning', 'Dunning'],
+  ['/problems', 'Problems'],
+  ['/setup', 'Setup'],
+];
+
+/** The page frame: navigation, flash message, logout. */
+export function page(options: PageOptions, body: SafeHtml): SafeHtml {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · Handoff</title><style>${STYLE}</style></head>
+<body>
+${options.csrfToken === undefined
+  ? ''
+  : html`<header><div class="bar"><span class="brand">Handoff</span><nav>${NAV.map(
+      ([path, label]) => html`<a href="${path}" class="${options.section === path ? 'here' : ''}">${label}</a>`,
+    )}</nav><form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button class="secondary" type="submit">Log out</button></form></div></header>`}
+<main>
+${options.flash ? html`<div class="flash ${options.flash.bad ? 'bad' : ''}" role="status">${options.flash.text}</div>` : ''}
+${body}
+</main></body></html>`;
+}
+
+/** A hidden CSRF field for forms that change something. */
+export function csrfField(token: string): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${token}">`;
+}
+
+export function badge(text: string, tone: 'ok' | 'bad' | 'warn' | 'plain' = 'plain'): SafeHtml {
+  return html`<span class="badge ${tone === 'plain' ? '' : tone}">${text}</span>`;
+}
+
+/** `2026-11-25 14:03` (UTC), compact for tables. */
+export function when(epochMs: number | string | null): string {
+  if (epochMs === null) return '';
+  const date = typeof epochMs === 'string' ? new Date(epochMs) : new Date(epochMs);
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

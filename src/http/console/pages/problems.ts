@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../app/context.ts';
+import { listPausedCrmConnectors } from '../../../adapters/store/crm-connectors.ts';
+import { listDeadJobs, retryDeadJobs } from '../../../adapters/store/crm-dead-letters.ts';
+import { redirectWithFlash, sessionOf } from '../console-plugin.ts';
+import { html } from '../html.ts';
+import { badge, csrfField, page, when } from '../layout.ts';
+
+export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): void {
+  server.get<{ Querystring: { flash?: string } }>('/problems', async (request, reply) => {
+    const session = sessionOf(request);
+    const [dead, paused] = await Promise.all([listDeadJobs(ctx.pool, 200), listPausedCrmConnectors(ctx.pool)]);
+    const body = html`<h1>Problems</h1>
+<h2>Paused CRM connections</h2>
+<div class="panel">${
+      paused.length === 0
+        ? html`<p class="muted">Every CRM connection is working.</p>`
+        : html`<table><thead><tr><th>Connection</th><th>Since</th><th>What to fix</th></tr></thead><tbody>${paused.map(
+            (connector) => html`<tr><td>${connector.connector} ${badge('paused', 'bad')}</td><td class="small">${when(connector.pausedSince)}</td><td>${connector.pausedReason}<div class="small muted">Its changes are held, not lost. Fix the key in the configuration and restart; Handoff also re-checks every 5 minutes.</div></td></tr>`,
+          )}</tbody></table>`
+    }</div>
+<h2>Jobs that gave up</h2>
+<div class="panel">${
+      dead.length === 0
+        ? html`<p class="muted">Nothing is dead-lettered.</p>`
+        : html`<form method="post" action="/problems/retry-all" class="row" style="padding-top:10px">${csrfField(session.csrfToken)}<button type="submit" class="secondary">Retry all</button></form>
+<table><thead><tr><th>Job</th><th class="hide-phone">Gave up</th><th>Cause</th><th></th></tr></thead><tbody>${dead.map(
+            (job) => html`<tr><td>${job.kind} <span class="small muted">#${job.id}</span></td><td class="hide-phone small">${when(job.diedAt)} after ${job.attempts} attempt(s)</td><td class="small">${job.lastError}</td>
+<td><form method="post" action="/problems/jobs/${job.id}/retry" class="inline">${csrfField(session.csrfToken)}<button type="submit">Retry</button></form></td></tr>`,
+          )}</tbody></table>`
+    }</div>`;
+    return reply.type('text/html').send(page({ title: 'Problems', section: '/problems', csrfToken: session.csrfToken, flash: request.query.flash ? { text: request.query.flash } : null }, body).text);
+  });
+
+  server.post<{ Params: { id: string } }>('/problems/jobs/:id/retry', async (request, reply) => {
+    const moved = await retryDeadJobs(ctx.pool, Number(request.params.id) || 0, ctx.clock.now());
+    ctx.log.info({ actor: sessionOf(request).actor, jobs: moved }, 'dead jobs retried');
+    return redirectWithFlash(reply, '/problems', moved.length > 0 ? `Job ${request.params.id} is queued again.` : `Job ${request.params.id} was already handled by a newer job.`);
+  });
+
+  server.post('/problems/retry-all', async (request, reply) => {
+    const moved = await retryDeadJobs(ctx.pool, 'all', ctx.clock.now());
+    ctx.log.info({ actor: sessionOf(request).actor, jobs: moved }, 'dead jobs retried');
+    return redirectWithFlash(reply, '/problems', `${moved.length} job(s) queued again.`);
+  });
+}

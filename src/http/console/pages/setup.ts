@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { stringify } from 'yaml';
+import type { AppContext } from '../../../app/context.ts';
+import { listDeliveries } from '../../../adapters/store/deliveries.ts';
+import type { ConsoleOptions } from '../console-plugin.ts';
+import { sessionOf } from '../console-plugin.ts';
+import { html } from '../html.ts';
+import { badge, page, when } from '../layout.ts';
+import { statusBadge } from './deliveries.ts';
+
+/** Keys whose values are credentials: shown as •••• on the page. */
+const SECRET_KEY = /secret|password|token|apikey|api_key|key$|smtp/i;
+
+/** A copy of the configuration with every credential replaced, safe to show. */
+export function maskSecrets(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((item) => maskSecrets(item));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, maskSecrets(item, name)]));
+  if (typeof value === 'string' && SECRET_KEY.test(key)) return value === '' ? '' : '••••••••';
+  return value;
+}
+
+export function registerSetupPage(server: FastifyInstance, ctx: AppContext, options: ConsoleOptions): void {
+  server.get('/setup', async (request, reply) => {
+    const [latest] = await listDeliveries(ctx.pool, { limit: 1 });
+    const webhookUrl = `${options.publicUrl}/webhooks/thrivecart`;
+    const refusal = ctx.intake.lastRefused();
+    const body = html`<h1>Setup check</h1>
+<div class="panel"><table>
+<tr><th>Webhook URL for ThriveCart</th><td><span class="mono">${webhookUrl}</span><div class="small muted">ThriveCart: Settings → API &amp; Webhooks → Webhooks &amp; notifications → Add webhook. It must be reachable from the internet (set HANDOFF_PUBLIC_URL to the public address).</div></td></tr>
+<tr><th>ThriveCart account</th><td>${ctx.config.thrivecart.account} · test-mode events are ${ctx.config.thrivecart.testMode === 'ignore' ? 'stored and ignored' : 'processed'}</td></tr>
+<tr><th>Last delivery</th><td>${
+      latest
+        ? html`${when(latest.receivedAt)} · ${latest.eventName} · ${statusBadge(latest.status)} ${badge('secret word verified', 'ok')} <a href="/deliveries/${latest.id}">view</a>`
+        : html`${badge('none yet', 'warn')} <span class="small muted">Send a test purchase from ThriveCart, or run <span class="mono">npx handoff simulate purchase --email you@example.com --item product-1</span>.</span>`
+    }</td></tr>
+${refusal ? html`<tr><th>Last refused delivery</th><td>${badge('refused', 'bad')} ${when(refusal.at)}: ${refusal.reason}<div class="small muted">Something posted to the webhook URL with a secret word or account that does not match the configuration. If it was ThriveCart, copy the secret word again (Settings → API &amp; Webhooks).</div></td></tr>` : ''}
+<tr><th>Offerings / items</th><td>${ctx.config.offerings.length} offering(s), ${ctx.config.items.length} ThriveCart item(s) mapped</td></tr>
+</table></div>
+<h2>Loaded configuration <span class="small muted">(credentials hidden)</span></h2>
+<pre>${stringify(maskSecrets(ctx.config))}</pre>`;
+    return reply.type('text/html').send(page({ title: 'Setup', section: '/setup', csrfToken: sessionOf(request).csrfToken }, body).text);
+  });
+}
