@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { parseFormBody } from '../src/adapters/sources/thrivecart/parse-body.ts';
 import { redactSecret } from '../src/adapters/sources/thrivecart/redact.ts';
-import type { BodySupply } from './bodies.ts';
+import type { BodySupply } from '../test/reliability/support/distinct-bodies.ts';
 import { runLoad, runLoops, type LoadResult } from './load.ts';
 
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };

@@ -12,7 +12,7 @@ import { redactSecret } from '../src/adapters/sources/thrivecart/redact.ts';
 import { replayLedger } from '../src/app/replay-ledger.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { connectRuntime } from '../src/main.ts';
-import { distinctBodies } from './bodies.ts';
+import { distinctBodies } from '../test/reliability/support/distinct-bodies.ts';
 import { round } from './load.ts';
 
 export const REPLAY_DELIVERIES = 100_000;

@@ -13,7 +13,7 @@ import { startEmbeddedPostgres } from '../src/adapters/store/embedded-postgres.t
 import { TEST_SECRET } from '../test/support/test-config.ts';
 import { createHandoffHome, freePort, residentMb, sleep, spawnHandoff, SPAWNED_ADMIN_TOKEN, type SpawnedHandoff } from '../test/reliability/support/spawned-handoff.ts';
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
-import { BodySupply, distinctBodies } from './bodies.ts';
+import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
 import { ingestBaseline, ingestThroughHandoff } from './ingest.ts';
 import { percentile, round, type LoadResult } from './load.ts';
 import { replayBenchmark } from './replay.ts';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const purchaseToAccess = await measurePurchaseToAccess(server, supply);
 
     console.log(`access check (seeding ${ACCESS_CONTACTS} contacts)…`);
-    await seedAccessContacts(connectionString, 'buyer0000000001@example.com');
+    await seedAccessContacts(connectionString, emailOf(1));
     const access = await accessThroughHandoff(server.url, SPAWNED_ADMIN_TOKEN, ACCESS_CONNECTIONS, SECONDS);
     const accessFloor = await accessBaseline(await freePort(), ACCESS_CONNECTIONS, SECONDS);
 

@@ -5,8 +5,8 @@
  * own: every copy has its own email, order id, invoice id and customer id, hence its own contact
  * and dedup key, and is otherwise byte-for-byte what ThriveCart sends.
  */
-import { buildThriveCartFields, encodeForm, type SimulatedEvent, type SimulateOptions } from '../src/adapters/sources/thrivecart/build-body.ts';
-import { TEST_ACCOUNT, TEST_SECRET } from '../test/support/test-config.ts';
+import { buildThriveCartFields, encodeForm, type SimulatedEvent, type SimulateOptions } from '../../../src/adapters/sources/thrivecart/build-body.ts';
+import { TEST_ACCOUNT, TEST_SECRET } from '../../support/test-config.ts';
 
 const SENTINEL = '7391846205';
 const WIDTH = SENTINEL.length;
@@ -18,8 +18,8 @@ export function distinctBodies(event: SimulatedEvent, first: number, count: numb
       account: TEST_ACCOUNT,
       secret: TEST_SECRET,
       item: 'product-12',
-      email: `buyer${SENTINEL}@example.com`,
-      orderId: `8${SENTINEL}`,
+      email: emailOf(SENTINEL),
+      orderId: orderIdOf(SENTINEL),
       invoiceId: `000${SENTINEL}`,
       customerId: `42958365${SENTINEL}`,
       firstName: 'Sam',
@@ -29,7 +29,21 @@ export function distinctBodies(event: SimulatedEvent, first: number, count: numb
   );
   const parts = template.split(SENTINEL);
   if (parts.length < 5) throw new Error('the sentinel did not reach every identifying field');
-  return Array.from({ length: count }, (_, index) => parts.join(String(first + index).padStart(WIDTH, '0')));
+  return Array.from({ length: count }, (_, index) => parts.join(numbered(first + index)));
+}
+
+function numbered(number: number | string): string {
+  return String(number).padStart(WIDTH, '0');
+}
+
+/** The order id of body number `number`. */
+export function orderIdOf(number: number | string): string {
+  return `8${numbered(number)}`;
+}
+
+/** The customer's email of body number `number`. */
+export function emailOf(number: number | string): string {
+  return `buyer${numbered(number)}@example.com`;
 }
 
 /** A body source that never repeats: asking past the pre-generated ones is an error, not a silent duplicate. */
