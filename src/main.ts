@@ -121,7 +121,7 @@ export async function startService(runtime: Runtime, options: { port: number; ho
   const env = options.env ?? process.env;
   const adminToken = resolveAdminToken(env, runtime.dataDir);
   const publicUrl = (env.HANDOFF_PUBLIC_URL ?? `http://localhost:${options.port}`).replace(/\/+$/, '');
-  const server = buildServer(runtime.ctx, { adminToken: adminToken.token, publicUrl });
+  const server = buildServer(runtime.ctx, { adminToken: adminToken.token, publicUrl, metricsToken: env.HANDOFF_METRICS_TOKEN || undefined });
   const worker = new JobWorker(runtime.ctx.pool, runtime.ctx.clock, runtime.jobHandlers, runtime.ctx.log);
   const address = await server.listen({ port: options.port, host: options.host });
   worker.start();

@@ -12,9 +12,26 @@ import { applyDelivery } from './apply-delivery.ts';
 export type BodyEncoding = 'form' | 'json';
 
 /** What the sender is told. 2xx only once the delivery is committed. */
-export type IntakeResult =
+export type IntakeResult = (
   | { httpStatus: 200; body: { status: DeliveryStatus | 'duplicate'; deliveryId: number; reason: string | null } }
-  | { httpStatus: 400 | 401 | 422; body: { error: string; message: string } };
+  | { httpStatus: 400 | 401 | 422; body: { error: string; message: string } }
+) & {
+  /** The ThriveCart event name of an authentic delivery, for metrics; `other` for names we don't know, absent when unauthenticated. */
+  eventName?: string;
+};
+
+/** Event names kept as metric labels; anything else counts as `other` so labels stay few. */
+const KNOWN_EVENTS = new Set([
+  'order.success',
+  'order.subscription_payment',
+  'order.rebill_failed',
+  'order.subscription_cancelled',
+  'order.subscription_paused',
+  'order.subscription_resumed',
+  'order.refund',
+  'customer_updated',
+  'cart.abandoned',
+]);
 
 /**
  * Receives one ThriveCart delivery: parse, verify the secret word, store it (deduplicated, secret
@@ -79,10 +96,11 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
     return { status: outcome.status, deliveryId, reason: outcome.reason };
   });
 
+  const metricEvent = KNOWN_EVENTS.has(eventName) ? eventName : eventName.startsWith('affiliate.') ? 'affiliate' : 'other';
   if (result.status === 'rejected') {
-    return { httpStatus: 422, body: { error: 'unusable_delivery', message: `${result.reason ?? 'unusable delivery'} (stored as delivery ${result.deliveryId})` } };
+    return { httpStatus: 422, body: { error: 'unusable_delivery', message: `${result.reason ?? 'unusable delivery'} (stored as delivery ${result.deliveryId})` }, eventName: metricEvent };
   }
-  return { httpStatus: 200, body: result };
+  return { httpStatus: 200, body: result, eventName: metricEvent };
 }
 
 function textAt(fields: Fields, key: string): string | null {

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
+import { scrapeMetrics } from '../app/scrape-metrics.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { registerConsole } from './console/console-plugin.ts';
 import { bearerTokenMatches } from './bearer-token.ts';
@@ -7,6 +8,8 @@ import { registerWebhookRoutes } from './webhook-routes.ts';
 
 export interface ServerOptions {
   adminToken: string;
+  /** A token that only reads /metrics (HANDOFF_METRICS_TOKEN), for a Prometheus scraper. */
+  metricsToken?: string;
   /** Public base URL, e.g. https://handoff.yourschool.com (shown on the setup page). */
   publicUrl: string;
 }
@@ -42,6 +45,14 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
     } catch {
       return reply.status(503).send({ status: 'unavailable', database: 'down' });
     }
+  });
+
+  server.get('/metrics', async (request, reply) => {
+    const authorization = request.headers.authorization;
+    const allowed = bearerTokenMatches(authorization, options.adminToken) || (options.metricsToken !== undefined && bearerTokenMatches(authorization, options.metricsToken));
+    if (!allowed) return reply.status(401).send({ error: 'unauthorized', message: 'Send the admin token or HANDOFF_METRICS_TOKEN as "Authorization: Bearer <token>".' });
+    const metrics = await scrapeMetrics(ctx);
+    return reply.type(metrics.contentType).send(metrics.body);
   });
 
   server.register(async (webhooks) => registerWebhookRoutes(webhooks, ctx));

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { receiveThriveCartDelivery, type BodyEncoding } from '../app/receive-thrivecart.ts';
+import { deliveriesReceived, deliveryApplySeconds } from '../adapters/metrics/metrics.ts';
 
 /** Real ThriveCart bodies are a few kilobytes; anything near this limit is not a checkout. */
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
@@ -20,7 +21,10 @@ export function registerWebhookRoutes(server: FastifyInstance, ctx: AppContext):
 
   server.post<{ Body: string }>('/webhooks/thrivecart', async (request, reply) => {
     const encoding: BodyEncoding = (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json') ? 'json' : 'form';
+    const stopTimer = deliveryApplySeconds.startTimer();
     const result = await receiveThriveCartDelivery(ctx, typeof request.body === 'string' ? request.body : '', encoding);
+    stopTimer();
+    deliveriesReceived.inc({ event: result.eventName ?? 'unknown', status: 'status' in result.body ? result.body.status : result.body.error });
     return reply.status(result.httpStatus).send(result.body);
   });
 }

@@ -124,7 +124,7 @@ describe('the console in a browser', () => {
     await phone.fill('input[name=secret]', ADMIN_TOKEN);
     await phone.click('button[type=submit]');
     await phone.goto(`${base}/contacts/buyer%40example.com`);
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.screenshot({ path: `${ARTIFACTS}/contact-phone.png`, fullPage: true });
     await phone.close();

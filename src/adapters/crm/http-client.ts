@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { CrmError, type CrmErrorKind } from '../../ports/crm-connector.ts';
+import { crmRequests } from '../metrics/metrics.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -111,8 +112,10 @@ export class CrmHttpClient {
       });
       text = await response.text();
     } catch (cause) {
+      crmRequests.inc({ provider: this.config.provider, status: 'network' });
       throw this.error('transient', request, undefined, describeNetworkFailure(cause, this.timeoutMs));
     }
+    crmRequests.inc({ provider: this.config.provider, status: String(response.status) });
     const body = parseBody(text);
     const accepted = response.ok || (request.acceptStatuses ?? []).includes(response.status);
     if (!accepted) {
