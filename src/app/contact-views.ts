@@ -2,6 +2,7 @@ import { deriveAccess, type AccessEntry } from '../core/access/derive-access.ts'
 import { foldLedger, type Cause, type LedgerProjection, type TimelineEntry } from '../core/ledger/fold.ts';
 import { findContactByEmail, fullName } from '../adapters/store/contacts.ts';
 import { loadHistory } from '../adapters/store/deliveries.ts';
+import { listContactDunningEmails, type ContactDunningEmail } from '../adapters/store/dunning-emails.ts';
 import type { AppContext } from './context.ts';
 
 export interface AccessAnswer {
@@ -57,18 +58,37 @@ export async function checkAccess(ctx: AppContext, email: string, offering: stri
   return entry ? answer(entry) : { granted: false, until: null, reason: `No purchase of this contact grants ${offeringConfig.name}` };
 }
 
-/** Every event and tag change for one person, oldest first, each with why; null when unknown. */
+/**
+ * Every event, tag change and dunning e-mail for one person, oldest first, each with why; null
+ * when unknown.
+ */
 export async function getTimeline(ctx: AppContext, email: string): Promise<TimelineView[] | null> {
   const contact = await findContactByEmail(ctx.pool, email);
   if (!contact) return null;
-  const { timeline } = foldLedger(await loadHistory(ctx.pool, contact.id), ctx.rules, ctx.clock.now());
-  return timeline.map((entry) => ({
+  const [history, emails] = await Promise.all([loadHistory(ctx.pool, contact.id), listContactDunningEmails(ctx.pool, contact.id)]);
+  const { timeline } = foldLedger(history, ctx.rules, ctx.clock.now());
+  const entries: (TimelineView & { sortAt: number })[] = timeline.map((entry) => ({
+    sortAt: entry.at,
     at: iso(entry.at),
     summary: entry.summary,
     deliveryId: deliveryOf(entry.cause),
     tagChanges: entry.tagChanges,
     accessChanges: entry.accessChanges,
   }));
+  for (const sent of emails) {
+    entries.push({ sortAt: sent.finishedAt, at: iso(sent.finishedAt), summary: describeDunningEmail(sent), deliveryId: null, tagChanges: [], accessChanges: [] });
+  }
+  return entries.sort((a, b) => a.sortAt - b.sortAt).map(({ sortAt: _sortAt, ...entry }) => entry);
+}
+
+function describeDunningEmail(sent: ContactDunningEmail): string {
+  const what = sent.step.startsWith('reminder-')
+    ? `payment reminder ${sent.step.slice('reminder-'.length)}`
+    : sent.step === 'recovered'
+      ? '"you\'re all set" e-mail'
+      : 'owner notice of the lost payment';
+  const how = sent.state === 'logged' ? 'written to the log (no SMTP configured)' : sent.state === 'undeliverable' ? 'refused by the mail server' : `sent to ${sent.recipient}`;
+  return `${what[0]!.toUpperCase()}${what.slice(1)} about ${sent.productName}: ${how}`;
 }
 
 function currentAccess(ctx: AppContext, ledger: LedgerProjection | null): AccessEntry[] {

@@ -77,4 +77,16 @@ describe('a failed renewal paid after the first reminder', () => {
     const closed = await handoff.api<{ cases: DunningCaseView[] }>('/api/dunning?state=closed');
     expect(closed.body.cases).toEqual([expect.objectContaining({ email: ADA, state: 'recovered', closedAt: '2026-12-03T09:00:00.000Z', nextStep: null })]);
   });
+
+  it("shows the e-mails in the contact's timeline, between the events that caused them", async () => {
+    const timeline = await harness.handoff.api<{ timeline: { summary: string }[] }>(`/api/contacts/${ADA}/timeline`);
+    expect(timeline.body.timeline.map((entry) => entry.summary.split(' (')[0]!.split(':')[0])).toEqual([
+      'Bought Course 40 & Community',
+      'Payment for Community',
+      'Payment reminder 1 about Course 40 & Community',
+      'Paid $47.00 for Community',
+      '"you\'re all set" e-mail about Course 40 & Community',
+    ]);
+    expect(timeline.body.timeline[2]!.summary).toBe(`Payment reminder 1 about Course 40 & Community: sent to ${ADA}`);
+  });
 });

@@ -93,3 +93,23 @@ export async function listEmails(db: Queryable, caseIds: readonly number[]): Pro
     finishedAt: row.finished_at,
   }));
 }
+
+/** A dunning e-mail that reached an end (sent, logged or refused), for a contact's timeline. */
+export interface ContactDunningEmail {
+  step: string;
+  state: 'sent' | 'logged' | 'undeliverable';
+  recipient: string;
+  productName: string;
+  finishedAt: number;
+}
+
+export async function listContactDunningEmails(db: Queryable, contactId: number): Promise<ContactDunningEmail[]> {
+  const result = await db.query<ContactDunningEmail>(
+    `select e.step, e.state, e.recipient, c.product_name as "productName", (extract(epoch from e.finished_at) * 1000)::float8 as "finishedAt"
+       from dunning_emails e join dunning_cases c on c.id = e.case_id
+      where c.contact_id = $1 and e.state in ('sent', 'logged', 'undeliverable') and e.finished_at is not null
+      order by e.finished_at`,
+    [contactId],
+  );
+  return result.rows;
+}
