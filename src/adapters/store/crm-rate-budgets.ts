@@ -19,8 +19,7 @@ export async function takeRateSlot(pool: Pool, budgetKey: string, budget: RateBu
       [budgetKey],
     );
     const row = result.rows[0]!;
-    // Whole milliseconds for the bigint log, rounded up so a stored grant never leaves the window early.
-    const decision = decideSlot(row.grants.map(Number), budget, Math.ceil(now), row.blocked_until ?? -Infinity);
+    const decision = decideSlot(row.grants.map(Number), budget, now, row.blocked_until ?? -Infinity);
     await client.query(`update crm_rate_budgets set grants = $2 where budget_key = $1`, [budgetKey, decision.log]);
     return decision.granted ? { granted: true, throttlesInARow: row.throttles_in_a_row } : { granted: false, waitMs: decision.waitMs };
   });
@@ -50,4 +49,29 @@ export async function recordThrottle(pool: Pool, budgetKey: string, budget: Rate
 /** The provider answered without a 429: the next guessed wait starts small again. */
 export async function clearThrottles(pool: Pool, budgetKey: string): Promise<void> {
   await pool.query(`update crm_rate_budgets set throttles_in_a_row = 0 where budget_key = $1`, [budgetKey]);
+}
+
+export type TurnGrant = { granted: true } | { granted: false; waitMs: number };
+
+/**
+ * Takes the credential's turn for `holder` until `now + leaseMs` (the lease frees the turn of a
+ * process that died holding it), or says how long the current holder may still keep it.
+ */
+export async function takeCredentialTurn(pool: Pool, budgetKey: string, holder: string, now: number, leaseMs: number): Promise<TurnGrant> {
+  await pool.query(`insert into crm_rate_budgets (budget_key) values ($1) on conflict (budget_key) do nothing`, [budgetKey]);
+  const taken = await pool.query(
+    `update crm_rate_budgets set turn_holder = $2, turn_until = to_timestamp($4 / 1000.0)
+      where budget_key = $1 and (turn_holder is null or turn_holder = $2 or turn_until <= to_timestamp($3 / 1000.0))`,
+    [budgetKey, holder, now, now + leaseMs],
+  );
+  if (taken.rowCount === 1) return { granted: true };
+  const current = await pool.query<{ turn_until: number | null }>(
+    `select (extract(epoch from turn_until) * 1000)::float8 as turn_until from crm_rate_budgets where budget_key = $1`,
+    [budgetKey],
+  );
+  return { granted: false, waitMs: Math.max(1, Math.ceil((current.rows[0]?.turn_until ?? now) - now)) };
+}
+
+export async function endCredentialTurn(pool: Pool, budgetKey: string, holder: string): Promise<void> {
+  await pool.query(`update crm_rate_budgets set turn_holder = null, turn_until = null where budget_key = $1 and turn_holder = $2`, [budgetKey, holder]);
 }

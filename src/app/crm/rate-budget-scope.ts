@@ -4,12 +4,17 @@
  * taken per request, inside the fetch the connectors are built with. The caller opens a scope
  * naming the credential's budget; when the budget is spent the request is not sent and the scope
  * records how long to wait, which the caller turns into "retry later, no attempt spent".
+ *
+ * A scope also holds the credential's turn: one scope per credential at a time across all
+ * processes. Jobs sharing a small budget one request each would otherwise each start operations
+ * (read tags, then apply one) that none of them gets the requests to finish.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import type { CrmConnector } from '../../ports/crm-connector.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Pool } from '../../adapters/store/database.ts';
-import { clearThrottles, takeRateSlot } from '../../adapters/store/crm-rate-budgets.ts';
+import { clearThrottles, endCredentialTurn, takeCredentialTurn, takeRateSlot } from '../../adapters/store/crm-rate-budgets.ts';
 
 export interface RateBudgetScope {
   pool: Pool;
@@ -21,9 +26,29 @@ export interface RateBudgetScope {
 
 const scopes = new AsyncLocalStorage<RateBudgetScope>();
 
-/** Runs `work` with its CRM requests counted against `scope.connector`'s budget. */
-export function withinRateBudget<T>(scope: RateBudgetScope, work: () => Promise<T>): Promise<T> {
-  return scopes.run(scope, work);
+/** How long a turn is ours if the process dies holding it; far longer than any one contact's push. */
+const TURN_LEASE_MS = 2 * 60_000;
+/** How soon a caller turned away asks again, at most. */
+const TURN_POLL_MS = 1_000;
+
+/**
+ * Runs `work` holding the credential's turn, with its CRM requests counted against
+ * `scope.connector`'s budget. Throws RateBudgetSpent (and sets `scope.spentForMs`) when another
+ * caller holds the turn or the budget is spent.
+ */
+export async function withinRateBudget<T>(scope: RateBudgetScope, work: () => Promise<T>): Promise<T> {
+  const { budgetKey } = scope.connector;
+  const holder = randomUUID();
+  const turn = await takeCredentialTurn(scope.pool, budgetKey, holder, scope.clock.now(), TURN_LEASE_MS);
+  if (!turn.granted) {
+    scope.spentForMs = Math.min(turn.waitMs, TURN_POLL_MS);
+    throw new RateBudgetSpent(scope.spentForMs);
+  }
+  try {
+    return await scopes.run(scope, work);
+  } finally {
+    await endCredentialTurn(scope.pool, budgetKey, holder);
+  }
 }
 
 export class RateBudgetSpent extends Error {

@@ -11,7 +11,9 @@ export type SlotDecision = { granted: true; log: number[] } | { granted: false; 
 export function decideSlot(log: readonly number[], budget: RateBudget, now: number, blockedUntil: number): SlotDecision {
   const recent = log.filter((at) => at > now - budget.perMs).sort((a, b) => a - b);
   const windowWaitMs = recent.length < budget.requests ? 0 : recent[recent.length - budget.requests]! + budget.perMs - now;
-  const waitMs = Math.max(windowWaitMs, blockedUntil - now);
+  // Whole milliseconds, rounded up: a caller woken by the wait always finds the slot free.
+  const waitMs = Math.ceil(Math.max(windowWaitMs, blockedUntil - now));
   if (waitMs > 0) return { granted: false, waitMs, log: recent };
-  return { granted: true, log: [...recent, now] };
+  // Stored rounded up to whole milliseconds: a grant never leaves the window before it really does.
+  return { granted: true, log: [...recent, Math.ceil(now)] };
 }

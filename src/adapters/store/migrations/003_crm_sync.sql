@@ -37,5 +37,10 @@ create table crm_rate_budgets (
   budget_key text primary key,
   grants bigint[] not null default '{}',
   blocked_until timestamptz,
-  throttles_in_a_row integer not null default 0
+  throttles_in_a_row integer not null default 0,
+  -- Whose turn it is to use the credential, until when: one job at a time per credential, because
+  -- a connector operation takes several requests (read the contact's tags, then apply one), and
+  -- jobs sharing a small budget one request each would each start operations none can finish.
+  turn_holder text,
+  turn_until timestamptz
 );
