@@ -1,0 +1,67 @@
+/**
+ * T17, secret hygiene: after `handoff serve` has handled purchases signed with the secret word,
+ * refused wrong ones, rejected unusable ones and answered malformed bodies that carried the
+ * secret, neither any stored text (every text and JSON column of every table: the dump) nor
+ * anything the process logged (at the most verbose level) contains the secret word.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildThriveCartFields, encodeForm, encodeJson } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
+import { findInDatabase, secretSpellings } from './support/database-scan.ts';
+import { createHandoffHome, freePort, spawnHandoff, SPAWNED_ADMIN_TOKEN, type HandoffHome, type SpawnedHandoff } from './support/spawned-handoff.ts';
+
+describe('secret hygiene of the database and the logs', () => {
+  let database: TestDatabase;
+  let home: HandoffHome;
+  let server: SpawnedHandoff;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    home = await createHandoffHome('handoff-hygiene-');
+    server = await spawnHandoff({ home, port: await freePort(), env: { DATABASE_URL: database.connectionString, LOG_LEVEL: 'trace' } });
+  }, 120_000);
+  afterAll(async () => {
+    await server.stop();
+    await home.remove();
+    await database.drop();
+  });
+
+  it('keeps the ThriveCart secret word out of every stored text and every log line', async () => {
+    const post = async (payload: string, contentType: string): Promise<number> =>
+      (await fetch(`${server.url}/webhooks/thrivecart`, { method: 'POST', headers: { 'content-type': contentType }, body: payload })).status;
+    const fields = (index: number, secret = TEST_SECRET): ReturnType<typeof buildThriveCartFields> =>
+      buildThriveCartFields('purchase', { account: TEST_ACCOUNT, secret, email: `hygiene-${index}@example.com`, item: 'product-12', extraItems: ['bump-12'], orderId: String(900_000 + index) });
+
+    const statuses: number[] = [];
+    for (let index = 0; index < 20; index += 1) {
+      statuses.push(await post(index % 2 ? encodeJson(fields(index)) : encodeForm(fields(index)), index % 2 ? 'application/json' : 'application/x-www-form-urlencoded'));
+    }
+    statuses.push(await post(encodeForm(fields(0)), 'application/x-www-form-urlencoded'));
+    const refund = buildThriveCartFields('refund', { account: TEST_ACCOUNT, secret: TEST_SECRET, email: 'hygiene-0@example.com', item: 'product-12', orderId: '900000' });
+    statuses.push(await post(encodeForm(refund), 'application/x-www-form-urlencoded'));
+    delete (refund.refund as Record<string, unknown>).type;
+    statuses.push(await post(encodeJson({ ...refund, event_id: '77' }), 'application/json'));
+    statuses.push(await post(encodeForm(fields(50, `${TEST_SECRET}-but-wrong`)), 'application/x-www-form-urlencoded'));
+    statuses.push(await post(`${encodeJson(fields(51)).slice(0, -1)},`, 'application/json'));
+    statuses.push(await post(`${encodeForm(fields(52))}&__proto__[x]=1`, 'application/x-www-form-urlencoded'));
+    statuses.push(await post(`${encodeForm(fields(53))}&padding=${'x'.repeat(70_000)}`, 'application/x-www-form-urlencoded'));
+    expect(statuses).toEqual([...Array(21).fill(200), 200, 422, 401, 400, 400, 413]);
+    const contact = await fetch(`${server.url}/api/contacts/hygiene-1@example.com`, { headers: { authorization: `Bearer ${SPAWNED_ADMIN_TOKEN}` } });
+    expect(contact.status).toBe(200);
+
+    const client = new pg.Client({ connectionString: database.connectionString });
+    await client.connect();
+    try {
+      const spellings = secretSpellings(TEST_SECRET);
+      expect(await findInDatabase(client, spellings)).toEqual([]);
+      // The scan itself works: it finds what is certainly stored.
+      expect(await findInDatabase(client, ['hygiene-1@example.com'])).toContain('deliveries.body');
+      const logs = server.output();
+      expect(logs).toContain('failed verification');
+      for (const spelling of spellings) expect(logs).not.toContain(spelling);
+    } finally {
+      await client.end();
+    }
+  }, 120_000);
+});
