@@ -38,7 +38,7 @@ interface JobRun {
 async function startInstance(name: string, database: TestDatabase, clock: FakeClock, runs: JobRun[]): Promise<Instance> {
   const log = pino({ level: 'silent' });
   const runtime = await connectRuntime({ config: testConfig(), connectionString: database.connectionString, dataDir: '/nonexistent', log, clock });
-  const server = buildServer(runtime.ctx, { adminToken: 'two-processes-token' });
+  const server = buildServer(runtime.ctx, { adminToken: 'two-processes-token', publicUrl: 'http://127.0.0.1' });
   await server.listen({ port: 0, host: '127.0.0.1' });
   // Every job run is recorded before it runs: the count per (kind, key) is the effect under test.
   const counted: Record<string, JobHandler> = Object.fromEntries(
