@@ -11,6 +11,9 @@ import { CONTACT_RECOMPUTE_JOB } from './app/job-kinds.ts';
 import { recomputeContact } from './app/recompute-contact.ts';
 import { createCrmSync, crmJobHandlers, crmJobKinds, registerCrmSync, type CrmSync } from './app/crm/crm-sync.ts';
 import { DUNNING_EMAIL_JOB, sendDunningEmail } from './app/dunning/send-dunning-email.ts';
+import { deliverWebhook } from './app/webhooks/deliver-webhook.ts';
+import { WEBHOOK_DELIVERY_JOB } from './app/webhooks/webhook-job-kind.ts';
+import { openWebhooks } from './app/webhooks/webhooks.ts';
 import { resolveAdminToken, type AdminToken } from './config/admin-token.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { HandoffConfig } from './config/schema.ts';
@@ -21,6 +24,7 @@ import { createMailer } from './adapters/mail/create-mailer.ts';
 import { createPool } from './adapters/store/database.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './adapters/store/embedded-postgres.ts';
 import { migrate } from './adapters/store/migrate.ts';
+import { systemResolver, type HostResolver } from './adapters/webhooks/host-resolver.ts';
 import { buildServer } from './http/server.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 
@@ -43,27 +47,31 @@ export interface RuntimeOptions {
   log?: Logger;
   clock?: Clock;
   poolSize?: number;
+  /** How outbound webhook hosts are resolved (tests answer DNS themselves). */
+  resolveHost?: HostResolver;
 }
 
 /** Connects to a database, migrates it and wires the use-cases. */
 export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? createLogger();
   const pool = createPool(options.connectionString, options.poolSize);
-  try {
-    await migrate(pool);
-  } catch (error) {
-    await pool.end();
-    throw error;
-  }
+  const clock = options.clock ?? systemClock;
+  const webhooks = await migrate(pool)
+    .then(() => openWebhooks(pool, options.config.webhooks, options.resolveHost ?? systemResolver, clock.now()))
+    .catch(async (error: unknown) => {
+      await pool.end();
+      throw error;
+    });
   const crm = createCrmSync(options.config);
   const ctx: AppContext = {
     pool,
-    clock: options.clock ?? systemClock,
+    clock,
     config: options.config,
     rules: ledgerRules(options.config),
     log,
     onContactChanged: crmJobKinds(crm),
     intake: new IntakeMonitor(),
+    webhooks,
   };
   await registerCrmSync(ctx, crm).catch(async (error: unknown) => {
     await pool.end();
@@ -73,6 +81,7 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
   const jobHandlers: Record<string, JobHandler> = {
     [CONTACT_RECOMPUTE_JOB]: (job) => recomputeContact(ctx, job),
     [DUNNING_EMAIL_JOB]: (job) => sendDunningEmail(ctx, mailer, job),
+    [WEBHOOK_DELIVERY_JOB]: (job) => deliverWebhook(ctx, job),
     ...crmJobHandlers(ctx, crm),
   };
   return { ctx, embedded: null, dataDir: options.dataDir, jobHandlers, crm, close: () => pool.end() };

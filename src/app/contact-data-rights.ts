@@ -2,6 +2,7 @@ import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
 import { findContactByEmail, lockContact, type ContactRow } from '../adapters/store/contacts.ts';
 import { withTransaction } from '../adapters/store/database.ts';
 import { rememberErased } from '../adapters/store/erasure.ts';
+import { deleteContactMessages } from '../adapters/store/webhook-messages.ts';
 import type { AppContext } from './context.ts';
 import { getContactView, getTimeline, type ContactView, type TimelineView } from './contact-views.ts';
 import { identitiesOf } from './resolve-contact.ts';
@@ -80,6 +81,7 @@ export async function eraseContact(ctx: AppContext, email: string, actor: string
     );
     await client.query(`delete from dunning_cases where contact_id = $1`, [contact.id]);
     await client.query(`delete from crm_contacts where contact_id = $1`, [contact.id]);
+    await deleteContactMessages(client, contact.id);
     await client.query(`delete from jobs where key = $1 and state <> 'running'`, [String(contact.id)]);
     await client.query(`delete from contacts where id = $1`, [contact.id]);
     ctx.log.info({ actor, contactId: contact.id, deliveries: scrubbed.rowCount }, 'contact erased');

@@ -4,6 +4,7 @@ import type { LedgerRules } from '../core/ledger/rules.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Pool } from '../adapters/store/database.ts';
 import type { IntakeMonitor } from './intake-monitor.ts';
+import type { Webhooks } from './webhooks/webhooks.ts';
 
 /** What every use-case needs; built once, in the composition root. */
 export interface AppContext {
@@ -19,4 +20,6 @@ export interface AppContext {
   onContactChanged: readonly string[];
   /** What the intake saw that the database must not keep (refused deliveries). */
   intake: IntakeMonitor;
+  /** Outbound signed webhooks: whether any endpoint may exist, and how hosts are resolved. */
+  webhooks: Webhooks;
 }

@@ -6,6 +6,7 @@ import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
 import type { AppContext } from './context.ts';
 import { CONTACT_RECOMPUTE_JOB } from './job-kinds.ts';
 import { syncDunningCases } from './dunning/sync-dunning-cases.ts';
+import { announceContactChanges } from './webhooks/announce-contact-changes.ts';
 
 /**
  * Re-folds a contact's whole history at the current time and stores the projection, inside the
@@ -21,6 +22,7 @@ export async function refreshContact(ctx: AppContext, db: Queryable, contactId: 
   const { projection } = foldLedger(history, ctx.rules, now);
   await saveLedger(db, contactId, projection, now);
   await syncDunningCases(ctx, db, contactId, history, now);
+  await announceContactChanges(ctx, db, contact, projection);
 
   if (changedDownstream(contact.ledger, projection)) {
     for (const kind of ctx.onContactChanged) await enqueueJob(db, { kind, key: String(contactId), runAt: now });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ITEM_TYPES } from '../core/events.ts';
+import { WEBHOOK_EVENT_TYPES } from '../core/webhooks/webhook-event.ts';
 import { activeCampaignOptionsSchema } from '../adapters/crm/activecampaign/options.ts';
 import { dripOptionsSchema } from '../adapters/crm/drip/options.ts';
 import { keapOptionsSchema } from '../adapters/crm/keap/options.ts';
@@ -125,6 +126,42 @@ export const consoleSchema = z
   })
   .strict();
 
+/** A Standard Webhooks secret: `whsec_` + base64 of 24 to 64 random bytes (one per endpoint). */
+const webhookSecretSchema = z
+  .string()
+  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'expected a secret such as whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw (whsec_ + base64)')
+  .refine((secret) => {
+    const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length;
+    return bytes >= 24 && bytes <= 64;
+  }, 'expected 24 to 64 random bytes after whsec_ (e.g. `openssl rand -base64 32`)');
+
+/** One membership site receiving signed webhooks. The operator wrote it, so any address may be used. */
+export const webhookEndpointSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case name such as members-site'),
+    url: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL that receives the webhooks' }),
+    secret: webhookSecretSchema,
+    /** Event types to send, or `all`. */
+    events: z.union([z.literal('all'), z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1)]).default('all'),
+  })
+  .strict();
+
+/** Signed webhooks out (Standard Webhooks) for membership sites other than AccessAlly. */
+export const webhooksSchema = z
+  .object({
+    endpoints: z.array(webhookEndpointSchema).default([]),
+    /** Lets endpoints added in the console or API use http:// and private, loopback or link-local addresses. */
+    allowPrivateNetworks: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((webhooks, ctx) => {
+    const names = new Set<string>();
+    webhooks.endpoints.forEach((endpoint, index) => {
+      if (names.has(endpoint.name)) ctx.addIssue({ code: 'custom', path: ['endpoints', index, 'name'], message: `duplicate webhook endpoint name "${endpoint.name}"` });
+      names.add(endpoint.name);
+    });
+  });
+
 export const configSchema = z
   .object({
     thrivecart: z
@@ -141,6 +178,7 @@ export const configSchema = z
     crm: z.array(crmEntrySchema).default([]),
     accessally: accessAllySchema.optional(),
     console: consoleSchema.optional(),
+    webhooks: webhooksSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -233,3 +271,4 @@ export type ItemConfig = z.infer<typeof itemSchema>;
 export type DunningPolicy = z.infer<typeof dunningPolicySchema>;
 export type CrmEntryConfig = z.infer<typeof crmEntrySchema>;
 export type AccessAllyConfig = z.infer<typeof accessAllySchema>;
+export type WebhooksConfig = z.infer<typeof webhooksSchema>;

@@ -6,6 +6,7 @@ import { deriveDunningCases } from '../../core/dunning/derive-dunning-cases.ts';
 import { emailsToSchedule } from '../../core/dunning/email-step.ts';
 import type { HistoryEntry } from '../../core/ledger/fold.ts';
 import type { AppContext } from '../context.ts';
+import { announceDunningCase } from '../webhooks/announce-dunning-case.ts';
 import { DUNNING_EMAIL_JOB, emailJobKey } from './send-dunning-email.ts';
 
 /**
@@ -20,6 +21,7 @@ export async function syncDunningCases(ctx: AppContext, db: Queryable, contactId
     const before = stale.get(identity)?.state ?? null;
     stale.delete(identity);
     const caseId = await upsertDunningCase(db, contactId, dunningCase, now);
+    await announceDunningCase(ctx, db, contactId, dunningCase, before);
     const policy = ctx.rules.dunning.get(dunningCase.item);
     // A case that was closed and stays closed has nothing left to send.
     if (!policy || (before === dunningCase.state && dunningCase.state !== 'open')) continue;
