@@ -2,9 +2,13 @@ import { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../config/load-config.ts';
 import { registerCheckConfigCommand } from './check-config.ts';
 import { registerContactCommand } from './contact.ts';
+import { registerDoctorCommand } from './doctor.ts';
 import { registerDunningCommand } from './dunning.ts';
 import { registerMailCommand } from './mail-preview.ts';
+import { registerProblemsCommand } from './problems.ts';
+import { registerReconcileCommand } from './reconcile.ts';
 import { registerReplayCommand } from './replay.ts';
+import { registerRetryCommand } from './retry.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSimulateCommand } from './simulate.ts';
 
@@ -21,5 +25,9 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerDunningCommand(program);
   registerMailCommand(program);
+  registerProblemsCommand(program);
+  registerRetryCommand(program);
+  registerReconcileCommand(program);
+  registerDoctorCommand(program);
   return program;
 }

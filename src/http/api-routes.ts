@@ -3,6 +3,7 @@ import type { AppContext } from '../app/context.ts';
 import { checkAccess, getContactView, getTimeline } from '../app/contact-views.ts';
 import { listDeliveries, getDelivery, type DeliveryStatus } from '../adapters/store/deliveries.ts';
 import { replayDelivery } from '../app/replay-delivery.ts';
+import { listProblems, retryProblemJobs } from '../app/crm/problems.ts';
 import { listDunningCaseViews } from '../app/dunning/list-dunning-cases.ts';
 
 const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['applied', 'ignored', 'failed', 'rejected'];
@@ -53,5 +54,15 @@ export function registerApiRoutes(api: FastifyInstance, ctx: AppContext): void {
   api.post<{ Params: { id: string } }>('/deliveries/:id/replay', async (request, reply) => {
     const outcome = await replayDelivery(ctx, Number(request.params.id) || 0);
     return outcome ?? reply.status(404).send({ error: 'not_found', message: `No delivery ${request.params.id}` });
+  });
+
+  api.get('/problems', async () => listProblems(ctx));
+
+  api.post<{ Params: { id: string } }>('/jobs/:id/retry', async (request, reply) => {
+    const which = request.params.id === 'all' ? 'all' : Number(request.params.id);
+    if (which !== 'all' && !Number.isInteger(which)) return reply.status(400).send({ error: 'invalid_request', message: 'Pass a job id from GET /api/problems, or "all".' });
+    const requeued = await retryProblemJobs(ctx, which);
+    if (which !== 'all' && requeued.length === 0) return reply.status(404).send({ error: 'not_found', message: `No dead-lettered job ${request.params.id}` });
+    return { requeued };
   });
 }

@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { listProblems } from '../app/crm/problems.ts';
+import { openRuntime } from '../main.ts';
+import { configPathOf } from './config-path.ts';
+
+export function registerProblemsCommand(program: Command): void {
+  program
+    .command('problems')
+    .alias('jobs')
+    .description('list dead-lettered jobs (with their cause) and paused CRM connectors')
+    .option('--json', 'print JSON (the API shape) instead of text')
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      const runtime = await openRuntime({ configPath: configPathOf(command) });
+      try {
+        const problems = await listProblems(runtime.ctx);
+        if (flags.json) {
+          console.log(JSON.stringify(problems, null, 2));
+          return;
+        }
+        if (problems.pausedConnectors.length === 0 && problems.deadJobs.length === 0) {
+          console.log('No problems: no dead-lettered jobs, no paused CRM connectors.');
+          return;
+        }
+        for (const connector of problems.pausedConnectors) {
+          const since = connector.pausedSince === null ? '' : ` since ${new Date(connector.pausedSince).toISOString()}`;
+          console.log(`PAUSED ${connector.connector}${since}: ${connector.pausedReason ?? 'credentials refused'}`);
+          console.log('  Its jobs are held, not failed. Fix the credentials in the config and restart, or run `handoff doctor`.');
+        }
+        if (problems.deadJobs.length > 0) console.log(`${problems.deadJobs.length} dead-lettered job(s); retry with \`handoff retry <id>\` or \`handoff retry all\`:`);
+        for (const job of problems.deadJobs) {
+          console.log(`  #${job.id} ${job.kind} ${job.key} (${job.attempts} attempt(s), ${new Date(job.diedAt).toISOString()}): ${job.lastError ?? '(no cause recorded)'}`);
+        }
+      } finally {
+        await runtime.close();
+      }
+    });
+}
