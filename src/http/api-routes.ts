@@ -5,6 +5,8 @@ import { listDeliveries, getDelivery, type DeliveryStatus } from '../adapters/st
 import { replayDelivery } from '../app/replay-delivery.ts';
 import { listProblems, retryProblemJobs } from '../app/crm/problems.ts';
 import { listDunningCaseViews } from '../app/dunning/list-dunning-cases.ts';
+import { addWebhookEndpoint, listWebhookEndpointViews, removeWebhookEndpoint } from '../app/webhooks/webhook-endpoints.ts';
+import { listRecentDeliveries } from '../adapters/store/webhook-deliveries.ts';
 
 const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['applied', 'ignored', 'failed', 'rejected'];
 
@@ -55,6 +57,29 @@ export function registerApiRoutes(api: FastifyInstance, ctx: AppContext): void {
     const outcome = await replayDelivery(ctx, Number(request.params.id) || 0);
     return outcome ?? reply.status(404).send({ error: 'not_found', message: `No delivery ${request.params.id}` });
   });
+
+  api.get('/webhooks/endpoints', async () => ({ endpoints: await listWebhookEndpointViews(ctx) }));
+
+  api.post<{ Body: { url?: unknown; name?: unknown; events?: unknown } | null }>('/webhooks/endpoints', async (request, reply) => {
+    const { url, name, events } = request.body ?? {};
+    const eventList = events === undefined || events === 'all' ? 'all' : Array.isArray(events) && events.every((type) => typeof type === 'string') ? (events as string[]) : null;
+    if (typeof url !== 'string' || (name !== undefined && typeof name !== 'string') || eventList === null) {
+      return reply.status(400).send({ error: 'invalid_request', message: 'Send JSON { "url": "https://…", "name"?: "…", "events"?: ["access.granted", …] | "all" }.' });
+    }
+    const added = await addWebhookEndpoint(ctx, { url, name, events: eventList });
+    if (added.error !== null) return reply.status(400).send({ error: 'refused', message: added.error });
+    // The secret is shown here once; only its endpoint can use it afterwards.
+    return reply.status(201).send({ endpoint: added.endpoint, secret: added.secret });
+  });
+
+  api.delete<{ Params: { id: string } }>('/webhooks/endpoints/:id', async (request, reply) => {
+    const removed = await removeWebhookEndpoint(ctx, Number(request.params.id) || 0);
+    return removed ? reply.status(204).send() : reply.status(404).send({ error: 'not_found', message: `No endpoint ${request.params.id} added through the console or API (configuration endpoints are removed from the file)` });
+  });
+
+  api.get<{ Querystring: { limit?: string; endpoint?: string } }>('/webhooks/deliveries', async (request) => ({
+    deliveries: await listRecentDeliveries(ctx.pool, { limit: Math.min(Math.max(Number(request.query.limit) || 50, 1), 500), endpointId: Number(request.query.endpoint) || undefined }),
+  }));
 
   api.get('/problems', async () => listProblems(ctx));
 
