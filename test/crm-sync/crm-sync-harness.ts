@@ -3,10 +3,14 @@
  * pointing at them, and a way to run the job worker until the CRM work is done (moving the fake
  * clock to each next due job, as waiting would).
  */
+import { pino } from 'pino';
 import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
 import type { HandoffConfig } from '../../src/config/schema.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { connectRuntime } from '../../src/main.ts';
 import { FakeClock } from '../support/fake-clock.ts';
-import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { testConfig } from '../support/test-config.ts';
 
 export const AC_TOKEN = 'ac-token-0123456789';
@@ -60,4 +64,22 @@ export async function jobsIn(handoff: TestHandoff, state: 'pending' | 'dead'): P
 export function tagsIn(fake: FakeCrmServer, email: string): string[] {
   const contact = fake.state.findContactByEmail(email);
   return contact ? fake.state.tagNamesOf(contact.id).sort() : [];
+}
+
+/** A restart of Handoff on the same database with another configuration (e.g. a fixed API key). */
+export async function restartWithConfig(handoff: TestHandoff, config: HandoffConfig): Promise<void> {
+  await handoff.server.close();
+  await handoff.runtime.close();
+  const log = pino({ level: 'silent' });
+  const runtime = await connectRuntime({ config, connectionString: handoff.database.connectionString, dataDir: '/nonexistent', log, clock: handoff.clock });
+  const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN });
+  await server.ready();
+  const worker = new JobWorker(runtime.ctx.pool, handoff.clock, runtime.jobHandlers, log, { baseBackoffMs: 1_000 });
+  Object.assign(handoff, { runtime, server, worker });
+}
+
+/** POST on the API with the admin token. */
+export async function apiPost<T>(handoff: TestHandoff, path: string): Promise<{ status: number; body: T }> {
+  const response = await handoff.server.inject({ method: 'POST', url: path, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  return { status: response.statusCode, body: response.json() };
 }

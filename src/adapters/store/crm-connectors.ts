@@ -83,7 +83,7 @@ export async function pauseCrmConnector(db: Queryable, connector: string, reason
 export async function claimCrmConnectorCheck(db: Queryable, connector: string, now: number, intervalMs: number): Promise<boolean> {
   const result = await db.query(
     `update crm_connectors set last_check_at = to_timestamp($2 / 1000.0)
-      where connector = $1 and status = 'paused' and (last_check_at is null or last_check_at <= to_timestamp(($2 - $3) / 1000.0))`,
+      where connector = $1 and status = 'paused' and (last_check_at is null or last_check_at <= to_timestamp(($2::float8 - $3::float8) / 1000.0))`,
     [connector, now, intervalMs],
   );
   return result.rowCount === 1;
