@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
+import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
+import type { TestHandoff } from '../support/handoff.ts';
+import { AC_TOKEN, activeCampaignEntry, crmConfig, jobsIn, KIT_KEY, kitEntry, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+
+interface ReceivedWebhook {
+  contentType: string | undefined;
+  query: string;
+  fields: Record<string, string>;
+  /** The tags the CRM held when AccessAlly was called. */
+  crmTagsThen: string[];
+}
+
+/** A stand-in for the WordPress site: records each webhook call; answers `statuses` in turn, then 200. */
+async function startSite(crmTagsNow: (email: string) => string[], statuses: number[] = []): Promise<{ server: Server; url: string; received: ReceivedWebhook[] }> {
+  const received: ReceivedWebhook[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const fields = Object.fromEntries(new URLSearchParams(body));
+      const email = Object.values(fields).find((value) => value.includes('@')) ?? '';
+      received.push({ contentType: request.headers['content-type'], query: new URL(request.url ?? '/', 'http://site').search, fields, crmTagsThen: crmTagsNow(email) });
+      response.writeHead(statuses.shift() ?? 200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+}
+
+describe('AccessAlly webhook after the tags reached the CRM', () => {
+  let handoff: TestHandoff;
+  let fake: FakeCrmServer;
+  let site: Server;
+  afterEach(async () => {
+    await handoff.close();
+    await fake.close();
+    site.close();
+  });
+
+  it("posts ActiveCampaign's contact id and e-mail, form-encoded, once the tags are there", async () => {
+    let received: ReceivedWebhook[] = [];
+    handoff = await startHandoffWith(async (clock) => {
+      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
+      const started = await startSite((email) => tagsIn(fake, email));
+      site = started.server;
+      received = started.received;
+      return crmConfig(activeCampaignEntry(fake), `accessally:\n  webhookUrl: "${started.url}/?accessally-webhook=aal_updateuser"`);
+    });
+    await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '5101' });
+    await settleSync(handoff);
+
+    const remoteId = String(fake.state.findContactByEmail('ada@example.com')!.id);
+    expect(received).toEqual([
+      {
+        contentType: 'application/x-www-form-urlencoded',
+        query: '?accessally-webhook=aal_updateuser',
+        fields: { 'contact[id]': remoteId, 'contact[email]': 'ada@example.com' },
+        crmTagsThen: ['Bought Focus', 'Focus - Access'],
+      },
+    ]);
+  });
+
+  it('uses the configured field names and retries a failing site', async () => {
+    let received: ReceivedWebhook[] = [];
+    handoff = await startHandoffWith(async (clock) => {
+      fake = await startKitFake(KIT_KEY, { now: () => clock.now() });
+      const started = await startSite((email) => tagsIn(fake, email), [503]);
+      site = started.server;
+      received = started.received;
+      return crmConfig(kitEntry(fake), `accessally:\n  webhookUrl: "${started.url}/hook"\n  crm: kit\n  contactIdField: cid\n  emailField: mail`);
+    });
+    await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '5102' });
+    await settleSync(handoff);
+
+    const remoteId = String(fake.state.findContactByEmail('ada@example.com')!.id);
+    expect(received.map((call) => call.fields)).toEqual([
+      { cid: remoteId, mail: 'ada@example.com' },
+      { cid: remoteId, mail: 'ada@example.com' },
+    ]);
+    expect(await jobsIn(handoff, 'dead')).toEqual([]);
+  });
+});

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
+import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import type { TestHandoff } from '../support/handoff.ts';
+import { AC_TOKEN, activeCampaignEntry, crmConfig, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+
+describe('a burst of changes to one contact', () => {
+  let handoff: TestHandoff;
+  let fake: FakeCrmServer;
+  beforeAll(async () => {
+    handoff = await startHandoffWith(async (clock) => {
+      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
+      return crmConfig(activeCampaignEntry(fake));
+    });
+  });
+  afterAll(async () => {
+    await handoff.close();
+    await fake.close();
+  });
+
+  it('ends in one push of the final state, not a replay of every step', async () => {
+    const buyer = { email: 'ada@example.com', firstName: 'Ada', lastName: 'Lovelace' };
+    await handoff.send('purchase', { ...buyer, item: 'product-12', orderId: '6001' });
+    await handoff.send('purchase', { ...buyer, item: 'bump-12', orderId: '6002' });
+    handoff.clock.advance(60_000);
+    await handoff.send('refund', { ...buyer, item: 'product-12', orderId: '6001' });
+
+    await settleSync(handoff);
+
+    const finalTags = ['Focus - Access', 'Focus - Revoke', 'Workbook - Access'];
+    expect(tagsIn(fake, 'ada@example.com')).toEqual(finalTags);
+    const writes = fake.requests.filter((request) => request.method !== 'GET');
+    expect(writes.filter((request) => request.path === '/api/3/contact/sync')).toHaveLength(1);
+    // "Bought Focus" came and went inside the burst: it is never applied, so nothing is removed.
+    expect(writes.filter((request) => request.path === '/api/3/contactTags')).toHaveLength(finalTags.length);
+    expect(writes.filter((request) => request.method === 'DELETE')).toEqual([]);
+  });
+});
