@@ -13,11 +13,12 @@ const FORBIDDEN_RANGES: readonly [address: string, prefix: number, family: 'ipv4
   ['198.18.0.0', 15, 'ipv4', 'a reserved address'],
   ['224.0.0.0', 4, 'ipv4', 'a multicast address'],
   ['240.0.0.0', 4, 'ipv4', 'a reserved address'],
+  // Narrow ranges first: ::1 also lies inside ::/96 below, and the first match names the reason.
+  ['::1', 128, 'ipv6', 'a loopback address'],
   // IPv4-mapped, IPv4-compatible and NAT64 addresses can smuggle any IPv4 address: refuse them all.
   ['::', 96, 'ipv6', 'an IPv4-compatible or unspecified address'],
   ['::ffff:0:0', 96, 'ipv6', 'an IPv4-mapped address'],
   ['64:ff9b::', 96, 'ipv6', 'a NAT64 address'],
-  ['::1', 128, 'ipv6', 'a loopback address'],
   ['fc00::', 7, 'ipv6', 'a unique-local (private) address'],
   ['fe80::', 10, 'ipv6', 'a link-local address'],
   ['ff00::', 8, 'ipv6', 'a multicast address'],
