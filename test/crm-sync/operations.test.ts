@@ -1,0 +1,139 @@
+/** The commands a person runs: reconcile, doctor, problems and retry (through the real CLI). */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
+import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
+import { reconcileCrms } from '../../src/app/crm/reconcile.ts';
+import { buildProgram } from '../../src/cli/program.ts';
+import type { TestHandoff } from '../support/handoff.ts';
+import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
+import { AC_TOKEN, activeCampaignEntry, crmConfig, KIT_KEY, kitEntry, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('handoff reconcile, doctor, problems and retry', () => {
+  let handoff: TestHandoff;
+  let activeCampaign: FakeCrmServer;
+  let kit: FakeCrmServer;
+  let crmYaml = '';
+  const home = mkdtempSync(join(tmpdir(), 'handoff-crm-cli-'));
+  const configPath = join(home, 'handoff.config.yaml');
+
+  /** Runs `handoff <args>` in this process against the test database; returns what it printed. */
+  async function cli(...args: string[]): Promise<{ output: string; exitCode: number }> {
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void printed.push(String(line)));
+    const error = vi.spyOn(console, 'error').mockImplementation((line: unknown) => void printed.push(String(line)));
+    vi.stubEnv('DATABASE_URL', handoff.database.connectionString);
+    vi.stubEnv('LOG_LEVEL', 'silent');
+    try {
+      await buildProgram().parseAsync(['node', 'handoff', '--config', configPath, ...args]);
+      return { output: printed.join('\n'), exitCode: Number(process.exitCode ?? 0) };
+    } finally {
+      process.exitCode = undefined;
+      log.mockRestore();
+      error.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  }
+
+  beforeAll(async () => {
+    handoff = await startHandoffWith(async (clock) => {
+      activeCampaign = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
+      kit = await startKitFake(KIT_KEY, { now: () => clock.now() });
+      crmYaml = `${activeCampaignEntry(activeCampaign)}\n${kitEntry(kit)}`;
+      return crmConfig(crmYaml);
+    });
+    writeFileSync(
+      configPath,
+      `thrivecart: { account: ${TEST_ACCOUNT}, secret: "${TEST_SECRET}" }
+offerings:
+  - { id: focus-course, name: Focus Course, accessTag: "Focus - Access", revokeTag: "Focus - Revoke" }
+items:
+  - { item: product-12, tags: ["Bought Focus"], grants: [focus-course] }
+crm:
+${crmYaml}
+`,
+    );
+    await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '4001' });
+    await settleSync(handoff);
+  });
+  afterEach(() => vi.restoreAllMocks());
+  afterAll(async () => {
+    await handoff.close();
+    await activeCampaign.close();
+    await kit.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('reconcile reports drift of managed tags only, and --fix repairs it', async () => {
+    const contact = activeCampaign.state.findContactByEmail('ada@example.com')!;
+    activeCampaign.state.removeTag(contact.id, activeCampaign.state.findTagByName('Focus - Access')!.id);
+    activeCampaign.state.tagOutsideHandoff('ada@example.com', 'Focus - Revoke');
+    activeCampaign.state.tagOutsideHandoff('ada@example.com', 'Webinar attendee');
+    const sleep = async (ms: number) => handoff.clock.advance(ms);
+
+    const report = await reconcileCrms(handoff.runtime.ctx, handoff.runtime.crm, { fix: false, sleep });
+    expect(report).toMatchObject({ contacts: 1, checked: 2, errors: [] });
+    expect(report.drift).toEqual([
+      { connector: 'activecampaign', email: 'ada@example.com', notInCrm: false, missing: ['Focus - Access'], extra: ['Focus - Revoke'], fixed: false },
+    ]);
+    expect(tagsIn(activeCampaign, 'ada@example.com')).toEqual(['Bought Focus', 'Focus - Revoke', 'Webinar attendee']);
+
+    const fixed = await reconcileCrms(handoff.runtime.ctx, handoff.runtime.crm, { fix: true, sleep });
+    expect(fixed.drift).toEqual([expect.objectContaining({ connector: 'activecampaign', fixed: true })]);
+    expect(tagsIn(activeCampaign, 'ada@example.com')).toEqual(['Bought Focus', 'Focus - Access', 'Webinar attendee']);
+    expect((await reconcileCrms(handoff.runtime.ctx, handoff.runtime.crm, { fix: false, sleep })).drift).toEqual([]);
+  });
+
+  it('doctor says in plain words which CRM works, which refuses the key and which cannot be reached', async () => {
+    // The CLI runs on the real clock; the fakes' rate windows follow the test clock, so bring it level.
+    handoff.clock.set(Date.now());
+    const port = await closedPort();
+    writeFileSync(
+      configPath,
+      `thrivecart: { account: ${TEST_ACCOUNT}, secret: "${TEST_SECRET}" }
+crm:
+${activeCampaignEntry(activeCampaign)}
+${kitEntry(kit, 'wrong-key')}
+  - { provider: kit, name: kit-offline, baseUrl: "http://127.0.0.1:${port}", apiKey: "${KIT_KEY}" }
+`,
+    );
+    const { output, exitCode } = await cli('doctor');
+
+    expect(exitCode).toBe(1);
+    expect(output).toContain(`OK   activecampaign (activecampaign, ${activeCampaign.url}): works`);
+    expect(output).toContain(`FAIL kit (kit, ${kit.url}): kit: the API key was refused (HTTP 401)`);
+    expect(output).toContain(`FAIL kit-offline (kit, http://127.0.0.1:${port}): kit-offline: cannot reach http://127.0.0.1:${port}: kit GET /v4/account: network failure`);
+  });
+
+  it('problems lists a dead-lettered job with its cause, and retry all brings it back', async () => {
+    // The CLI requeues at the real clock's now; the worker here runs on the test clock.
+    handoff.clock.set(Date.now());
+    kit.replyOnce('POST', '/v4/subscribers', { status: 422, json: { errors: ['Email address is invalid'] } });
+    await handoff.send('purchase', { email: 'grace@example.com', item: 'product-12', orderId: '4002' });
+    await settleSync(handoff);
+    writeFileSync(configPath, `thrivecart: { account: ${TEST_ACCOUNT}, secret: "${TEST_SECRET}" }\ncrm:\n${crmYaml}\n`);
+
+    const problems = await cli('problems');
+    expect(problems.output).toMatch(/#\d+ crm\.sync:kit \d+ \(1 attempt\(s\), .*\): kit: kit POST \/v4\/subscribers → 422: .*Email address is invalid/);
+
+    const retried = await cli('retry', 'all');
+    expect(retried.output).toMatch(/^Requeued 1 job\(s\): #\d+\.$/);
+    await settleSync(handoff);
+    expect(tagsIn(kit, 'grace@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
+    expect((await cli('jobs')).output).toBe('No problems: no dead-lettered jobs, no paused CRM connectors.');
+  });
+});
