@@ -11,6 +11,7 @@ import { registerProblemsPage } from './pages/problems.ts';
 import { loginPage } from './pages/login.ts';
 import { registerOverviewPage } from './pages/overview.ts';
 import { registerSetupPage } from './pages/setup.ts';
+import { registerWebhooksPage } from './pages/webhooks.ts';
 import { LoginThrottle } from './login-throttle.ts';
 
 export const SESSION_COOKIE = 'handoff_session';
@@ -100,6 +101,7 @@ export async function registerConsole(server: FastifyInstance, ctx: AppContext, 
   registerContactPages(server, ctx);
   registerDeliveryPages(server, ctx);
   registerDunningPage(server, ctx);
+  registerWebhooksPage(server, ctx);
   registerProblemsPage(server, ctx);
   registerSetupPage(server, ctx, options);
 }

@@ -46,6 +46,7 @@ const NAV: [string, string][] = [
   ['/contacts', 'Contacts'],
   ['/deliveries', 'Deliveries'],
   ['/dunning', 'Dunning'],
+  ['/webhooks', 'Webhooks'],
   ['/problems', 'Problems'],
   ['/setup', 'Setup'],
 ];
