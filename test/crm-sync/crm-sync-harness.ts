@@ -3,12 +3,8 @@
  * pointing at them, and a way to run the job worker until the CRM work is done (moving the fake
  * clock to each next due job, as waiting would).
  */
-import { pino } from 'pino';
 import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
-import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
 import type { HandoffConfig } from '../../src/config/schema.ts';
-import { buildServer } from '../../src/http/server.ts';
-import { connectRuntime } from '../../src/main.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { testConfig } from '../support/test-config.ts';
@@ -66,16 +62,13 @@ export function tagsIn(fake: FakeCrmServer, email: string): string[] {
   return contact ? fake.state.tagNamesOf(contact.id).sort() : [];
 }
 
-/** A restart of Handoff on the same database with another configuration (e.g. a fixed API key). */
+/**
+ * Edits the configuration in place and restarts Handoff on the same database, as a person fixing
+ * the config file and restarting would (the harness boots from the same config object).
+ */
 export async function restartWithConfig(handoff: TestHandoff, config: HandoffConfig): Promise<void> {
-  await handoff.server.close();
-  await handoff.runtime.close();
-  const log = pino({ level: 'silent' });
-  const runtime = await connectRuntime({ config, connectionString: handoff.database.connectionString, dataDir: '/nonexistent', log, clock: handoff.clock });
-  const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN });
-  await server.ready();
-  const worker = new JobWorker(runtime.ctx.pool, handoff.clock, runtime.jobHandlers, log, { baseBackoffMs: 1_000 });
-  Object.assign(handoff, { runtime, server, worker });
+  Object.assign(handoff.runtime.ctx.config, config);
+  await handoff.restart();
 }
 
 /** POST on the API with the admin token. */
