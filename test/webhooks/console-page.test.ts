@@ -11,7 +11,7 @@ describe('console: the Webhooks page', () => {
 
   const get = async (url: string) => (await handoff.server.inject({ method: 'GET', url, headers: { cookie } })).body;
   const post = (url: string, form: Record<string, string | string[]>) =>
-    handoff.server.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(Object.entries({ _csrf: csrf, ...form }).flatMap(([key, value]) => [value].flat().map((one) => [key, one]))).toString() });
+    handoff.server.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(Object.entries({ _csrf: csrf, ...form }).flatMap(([key, value]) => [value].flat().map((one): [string, string] => [key, one]))).toString() });
 
   beforeAll(async () => {
     receiver = await startReceiver(() => ({ status: 500, body: 'site is down' }));
