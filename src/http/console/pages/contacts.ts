@@ -4,7 +4,8 @@ import { changeAccessByHand } from '../../../app/change-access-by-hand.ts';
 import { getContactView, getTimeline } from '../../../app/contact-views.ts';
 import { eraseContact, exportContact } from '../../../app/contact-data-rights.ts';
 import { resyncContact } from '../../../app/resync-contact.ts';
-import { searchContacts } from '../../../adapters/store/contacts.ts';
+import { findContactByEmail, searchContacts } from '../../../adapters/store/contacts.ts';
+import { listContactCrmStatus } from '../../../adapters/store/crm-sync-status.ts';
 import { redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html } from '../html.ts';
 import { badge, csrfField, page, when } from '../layout.ts';
@@ -29,7 +30,8 @@ ${contacts.slice(0, PAGE_SIZE).map(
 
   server.get<{ Params: { email: string }; Querystring: { flash?: string } }>('/contacts/:email', async (request, reply) => {
     const session = sessionOf(request);
-    const [view, timeline] = await Promise.all([getContactView(ctx, request.params.email), getTimeline(ctx, request.params.email)]);
+    const [view, timeline, contact] = await Promise.all([getContactView(ctx, request.params.email), getTimeline(ctx, request.params.email), findContactByEmail(ctx.pool, request.params.email)]);
+    const crm = contact && ctx.config.crm.length > 0 ? await listContactCrmStatus(ctx.pool, contact.id) : [];
     const flash = request.query.flash ? { text: request.query.flash } : null;
     if (!view) return reply.status(404).type('text/html').send(page({ title: 'Not found', section: '/contacts', csrfToken: session.csrfToken, flash }, html`<h1>No contact with email ${request.params.email}</h1>`).text);
     const path = `/contacts/${encodeURIComponent(view.email)}`;
@@ -51,6 +53,15 @@ ${view.access.map(
 <div class="panel"><table><thead><tr><th>Tag</th><th class="hide-phone">Since</th><th>Why</th></tr></thead><tbody>
 ${view.tags.map((tag) => html`<tr><td>${tag.name}</td><td class="hide-phone small">${when(tag.since)}</td><td class="small">${tag.deliveryId ? html`<a href="/deliveries/${tag.deliveryId}">${tag.why}</a>` : tag.why}</td></tr>`)}
 </tbody></table>${view.tags.length === 0 ? html`<p class="muted">No tags.</p>` : ''}</div>
+${ctx.config.crm.length === 0 ? '' : html`<h2>CRM sync</h2>
+<div class="panel"><table><thead><tr><th>CRM</th><th>State</th><th class="hide-phone">Last push</th><th class="hide-phone">CRM id</th></tr></thead><tbody>
+${ctx.config.crm.map((connection) => {
+  const status = crm.find((entry) => entry.connector === connection.name);
+  const desired = view.tags.map((tag) => tag.name).sort().join('\n');
+  const inSync = status !== undefined && !status.pending && status.lastError === null && [...status.knownTags].sort().join('\n') === desired;
+  const state = !status ? badge('not pushed yet', 'warn') : status.lastError ? badge('error', 'bad') : status.pending ? badge('pending', 'warn') : inSync ? badge('in sync', 'ok') : badge('pending', 'warn');
+  return html`<tr><td>${connection.name}</td><td>${state}${status?.lastError ? html`<div class="small">${status.lastError}</div>` : ''}</td><td class="hide-phone small">${status?.syncedAt ? when(status.syncedAt) : ''}</td><td class="hide-phone small mono">${status?.remoteId}</td></tr>`;
+})}</tbody></table></div>`}
 <h2>Timeline</h2>
 <div class="panel"><table><tbody>
 ${(timeline ?? []).map(

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.ts';
 import { dailyActivity, deliveryCounts, openDunningCount, type DailyActivity } from '../../../adapters/store/console-stats.ts';
 import { listDeliveries } from '../../../adapters/store/deliveries.ts';
+import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
 import { sessionOf } from '../console-plugin.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { badge, page, when } from '../layout.ts';
@@ -16,11 +17,12 @@ const SERIES = [
 export function registerOverviewPage(server: FastifyInstance, ctx: AppContext): void {
   server.get('/', async (request, reply) => {
     const now = ctx.clock.now();
-    const [counts, activity, openCases, problems] = await Promise.all([
+    const [counts, activity, openCases, problems, crm] = await Promise.all([
       deliveryCounts(ctx.pool, now),
       dailyActivity(ctx.pool, now, 30),
       openDunningCount(ctx.pool),
       Promise.all([listDeliveries(ctx.pool, { status: 'failed', limit: 5 }), listDeliveries(ctx.pool, { status: 'ignored', limit: 5 }), listDeliveries(ctx.pool, { status: 'rejected', limit: 5 })]),
+      crmHealth(ctx.pool),
     ]);
     const needingAttention = problems.flat().sort((a, b) => b.id - a.id).slice(0, 8);
     const body = html`<h1>Overview</h1>
@@ -31,6 +33,10 @@ export function registerOverviewPage(server: FastifyInstance, ctx: AppContext): 
   ${card(counts.ignoredThisWeek, 'ignored this week', 'plain', '/deliveries?status=ignored')}
   ${card(openCases, 'open dunning cases', openCases > 0 ? 'warn' : 'ok', '/dunning')}
 </div>
+${crm.length === 0 ? '' : html`<h2>CRM sync</h2>
+<div class="panel"><table><thead><tr><th>CRM</th><th>State</th><th>Waiting</th><th>Gave up</th></tr></thead><tbody>${crm.map(
+      (connection) => html`<tr><td>${connection.connector}</td><td>${connection.status === 'paused' ? html`${badge('paused', 'bad')} <span class="small">${connection.pausedReason}</span>` : badge('active', 'ok')}</td><td>${connection.pending}</td><td>${connection.dead > 0 ? html`<a href="/problems">${connection.dead}</a>` : '0'}</td></tr>`,
+    )}</tbody></table></div>`}
 <h2>Last 30 days</h2>
 <div class="panel">${chart(activity)}</div>
 <h2>Deliveries needing a look</h2>

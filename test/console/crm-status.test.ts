@@ -1,0 +1,26 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { testConfig } from '../support/test-config.ts';
+
+describe('CRM sync status in the console', () => {
+  let handoff: TestHandoff;
+  let cookie = '';
+  beforeAll(async () => {
+    const config = testConfig();
+    config.crm = [{ provider: 'memory', name: 'reference', apiKey: 'memory' }] as typeof config.crm;
+    handoff = await startTestHandoff({ config });
+    const login = await handoff.server.inject({ method: 'POST', url: '/login', payload: { secret: ADMIN_TOKEN, name: 'Amy' } });
+    cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  });
+  afterAll(() => handoff.close());
+
+  const pageText = async (url: string): Promise<string> => (await handoff.server.inject({ method: 'GET', url, headers: { cookie } })).body;
+
+  it('shows a change as pending until the CRM has it, then in sync; the overview shows the connection', async () => {
+    await handoff.send('purchase', { email: 'crm@example.com', item: 'product-12', orderId: '9951' });
+    expect(await pageText('/contacts/crm%40example.com')).toMatch(/<td>reference<\/td><td><span class="badge warn">(not pushed yet|pending)<\/span>/);
+    await handoff.runJobs();
+    expect(await pageText('/contacts/crm%40example.com')).toContain('<td>reference</td><td><span class="badge ok">in sync</span>');
+    expect(await pageText('/')).toMatch(/<td>reference<\/td><td><span class="badge ok">active<\/span><\/td><td>0<\/td>/);
+  });
+});
