@@ -3,6 +3,7 @@ import { whyNotApplied } from '../core/ledger/applicability.ts';
 import type { Queryable } from '../adapters/store/database.ts';
 import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
 import type { AppContext } from './context.ts';
+import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
 import { refreshContact } from './refresh-contact.ts';
 import { resolveContact } from './resolve-contact.ts';
 
@@ -26,13 +27,15 @@ export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: 
   await db.query('savepoint apply_delivery');
   try {
     const now = ctx.clock.now();
-    const { contactId, reason } = await resolveContact(db, event.customer, event.occurredAt, now, event.kind !== 'customer_updated');
+    const { contactId, reason, detailsChanged } = await resolveContact(db, event.customer, event.occurredAt, now, event.kind !== 'customer_updated');
     if (contactId === null) {
       await db.query('release savepoint apply_delivery');
       await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason, contactId: null });
       return { status: 'ignored', reason, contactId: null };
     }
     await setDeliveryOutcome(db, deliveryId, { status: 'applied', reason: null, contactId });
+    // A new email or name reaches the CRMs even when no tag changes (refreshContact only sees tags).
+    if (detailsChanged) for (const kind of ctx.onContactChanged) await enqueueJob(db, { kind, key: String(contactId), runAt: now });
     await refreshContact(ctx, db, contactId);
     await db.query('release savepoint apply_delivery');
     return { status: 'applied', reason: null, contactId };

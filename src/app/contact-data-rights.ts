@@ -5,12 +5,9 @@ import { rememberErased } from '../adapters/store/erasure.ts';
 import { deleteContactMessages } from '../adapters/store/webhook-messages.ts';
 import type { AppContext } from './context.ts';
 import { getContactView, getTimeline, type ContactView, type TimelineView } from './contact-views.ts';
+import { crmErasureJobKind } from './crm/crm-connections.ts';
 import { identitiesOf } from './resolve-contact.ts';
 
-/** Job kind that deletes an erased person from one CRM (`crm.erase:<connector name>`). */
-export function crmErasureJobKind(connector: string): string {
-  return `crm.erase:${connector}`;
-}
 
 export interface ContactExport {
   exportedAt: string;

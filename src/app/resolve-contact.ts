@@ -12,7 +12,14 @@ import type { Queryable } from '../adapters/store/database.ts';
 import { wasErased } from '../adapters/store/erasure.ts';
 
 /** The contact an event belongs to, or why there is none. */
-export type ContactResolution = { contactId: number; reason: null } | { contactId: null; reason: string };
+export type ContactResolution =
+  | {
+      contactId: number;
+      reason: null;
+      /** The email or a name changed (CRMs must hear of it even when no tag changes). */
+      detailsChanged: boolean;
+    }
+  | { contactId: null; reason: string; detailsChanged: false };
 
 /** Identities as erasure remembers them. */
 export function identitiesOf(customer: Pick<CustomerRef, 'email' | 'thrivecartId'>): string[] {
@@ -41,10 +48,10 @@ export async function resolveContact(
   const byEmail = await findContactByEmail(db, customer.email);
 
   if (!byCustomerId && !byEmail) {
-    if (!createIfMissing) return { contactId: null, reason: 'no contact with this customer id or email yet' };
-    if (await wasErased(db, keys)) return { contactId: null, reason: 'this person was erased (GDPR); nothing is recorded for them' };
+    if (!createIfMissing) return { contactId: null, reason: 'no contact with this customer id or email yet', detailsChanged: false };
+    if (await wasErased(db, keys)) return { contactId: null, reason: 'this person was erased (GDPR); nothing is recorded for them', detailsChanged: false };
     const contactId = await insertContact(db, { ...customer, thrivecartCustomerId: customer.thrivecartId, detailsAsOf: occurredAt, now });
-    return { contactId, reason: null };
+    return { contactId, reason: null, detailsChanged: false };
   }
 
   const contact = (byCustomerId ?? byEmail) as ContactRow;
@@ -76,7 +83,8 @@ export async function resolveContact(
     details.lastName !== contact.lastName ||
     details.detailsAsOf !== contact.detailsAsOf;
   if (changed) await updateContactDetails(db, contact.id, details, now);
-  return { contactId: contact.id, reason: null };
+  const detailsChanged = details.email !== contact.email || details.firstName !== contact.firstName || details.lastName !== contact.lastName;
+  return { contactId: contact.id, reason: null, detailsChanged };
 }
 
 function isNewer(occurredAt: number, asOf: number | null): boolean {

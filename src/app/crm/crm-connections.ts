@@ -22,6 +22,11 @@ export function crmSyncJobKind(name: string): string {
   return `crm.sync:${name}`;
 }
 
+/** The job that deletes an erased person from this CRM (GDPR; key: `erase:<contact id>`). */
+export function crmErasureJobKind(name: string): string {
+  return `crm.erase:${name}`;
+}
+
 /**
  * Builds one long-lived connector per `crm:` entry. Long-lived on purpose: connectors cache tag
  * ids for the life of the process, which saves a lookup per tag per push.

@@ -9,7 +9,8 @@ import type { JobHandler } from '../../adapters/jobs/job-worker.ts';
 import { accessAllyFieldsFor, type AccessAllyFields } from '../../adapters/accessally/accessally-webhook.ts';
 import { registerCrmConnectors, releaseHeldJobs } from '../../adapters/store/crm-connectors.ts';
 import type { AppContext } from '../context.ts';
-import { openCrmConnections, type CrmConnection } from './crm-connections.ts';
+import { crmErasureJobKind, openCrmConnections, type CrmConnection } from './crm-connections.ts';
+import { eraseFromCrm } from './erase-from-crm.ts';
 import { ACCESSALLY_NOTIFY_JOB, notifyAccessAlly } from './notify-accessally.ts';
 import { syncContactToCrm } from './sync-contact.ts';
 
@@ -49,7 +50,10 @@ export function crmJobKinds(sync: CrmSync): string[] {
 
 export function crmJobHandlers(ctx: AppContext, sync: CrmSync): Record<string, JobHandler> {
   const handlers: Record<string, JobHandler> = {};
-  for (const connection of sync.connections) handlers[connection.syncJobKind] = (job) => syncContactToCrm(ctx, sync, connection, job);
+  for (const connection of sync.connections) {
+    handlers[connection.syncJobKind] = (job) => syncContactToCrm(ctx, sync, connection, job);
+    handlers[crmErasureJobKind(connection.name)] = (job) => eraseFromCrm(ctx, connection, job);
+  }
   const accessAlly = sync.accessAlly;
   if (accessAlly) handlers[ACCESSALLY_NOTIFY_JOB] = (job) => notifyAccessAlly(ctx, accessAlly, job);
   return handlers;

@@ -32,7 +32,7 @@ export async function syncContactToCrm(ctx: AppContext, sync: CrmSync, connectio
       await enqueueJob(ctx.pool, { kind: ACCESSALLY_NOTIFY_JOB, key: String(contact.id), runAt: ctx.clock.now() });
     }
   } catch (error) {
-    return handleSyncFailure(ctx, connection, contact.id, scope, error);
+    return handleCrmFailure(ctx, connection, contact.id, scope, error);
   }
 }
 
@@ -96,8 +96,9 @@ async function pushDifference(ctx: AppContext, sync: CrmSync, connection: CrmCon
 /**
  * Turns a failure into what the worker should do: wait without spending an attempt (budget spent,
  * 429, credentials refused), retry with backoff (5xx, network), or dead-letter (other 4xx).
+ * `contactId` is where the error is recorded for the console; null when the contact is gone.
  */
-async function handleSyncFailure(ctx: AppContext, connection: CrmConnection, contactId: number, scope: RateBudgetScope, error: unknown): Promise<RetryLater> {
+export async function handleCrmFailure(ctx: AppContext, connection: CrmConnection, contactId: number | null, scope: RateBudgetScope, error: unknown): Promise<RetryLater> {
   // Checked first: a request held back by the budget reaches here as a "network" failure.
   if (scope.spentForMs !== undefined) {
     return { retryAfterMs: scope.spentForMs, spendAttempt: false, reason: `${connection.name}: rate budget spent` };
@@ -113,10 +114,10 @@ async function handleSyncFailure(ctx: AppContext, connection: CrmConnection, con
     case 'auth':
       return pauseForRefusedCredentials(ctx, connection, error);
     case 'transient':
-      await recordCrmContactError(ctx.pool, connection.name, contactId, error.message, now);
+      if (contactId !== null) await recordCrmContactError(ctx.pool, connection.name, contactId, error.message, now);
       throw error;
     case 'permanent':
-      await recordCrmContactError(ctx.pool, connection.name, contactId, error.message, now);
+      if (contactId !== null) await recordCrmContactError(ctx.pool, connection.name, contactId, error.message, now);
       throw new PermanentJobError(`${connection.name}: ${error.message}`);
   }
 }

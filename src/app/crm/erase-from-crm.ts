@@ -1,0 +1,29 @@
+/**
+ * The `crm.erase:<name>` job: deletes a person erased in Handoff (GDPR) from one CRM, with the
+ * same rate budget, pause and retry rules as sync. Its payload is the one place the e-mail lives
+ * on after the erasure, and only until the job completes (done jobs are deleted).
+ */
+import type { ClaimedJob, RetryLater } from '../../adapters/jobs/job-worker.ts';
+import type { AppContext } from '../context.ts';
+import { holdWhilePaused } from './connector-pause.ts';
+import type { CrmConnection } from './crm-connections.ts';
+import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
+import { handleCrmFailure } from './sync-contact.ts';
+
+export async function eraseFromCrm(ctx: AppContext, connection: CrmConnection, job: ClaimedJob): Promise<RetryLater | void> {
+  const held = await holdWhilePaused(ctx, connection);
+  if (held) return held;
+  const { email, remoteId } = job.payload as { email: string; remoteId: string | null };
+  if (remoteId === null) {
+    // Handoff never pushed this person to this CRM: nothing of ours is there to delete.
+    ctx.log.info({ connector: connection.name, job: job.id }, 'erased contact was never synced to this CRM');
+    return;
+  }
+  const scope: RateBudgetScope = { pool: ctx.pool, clock: ctx.clock, connector: connection.connector };
+  try {
+    await withinRateBudget(scope, () => connection.connector.deleteContact(remoteId, email));
+    ctx.log.info({ connector: connection.name, job: job.id }, 'erased contact deleted from the CRM');
+  } catch (error) {
+    return handleCrmFailure(ctx, connection, null, scope, error);
+  }
+}
