@@ -7,7 +7,7 @@
  * server under `node --cpu-prof` for profiling.
  */
 import { writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../src/adapters/store/embedded-postgres.ts';
 import { TEST_SECRET } from '../test/support/test-config.ts';
@@ -35,6 +35,8 @@ async function main(): Promise<void> {
   const server = await spawnHandoff({ home, port, nodeArgs: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [] });
   try {
     const { connectionString } = await startEmbeddedPostgres({ dataDir: home.dataDir });
+    // Other work on the machine skews every number; the load average at the start says how much there was.
+    const loadAverageAtStart = loadavg().map((value) => round(value));
     console.log(`Handoff (pid ${server.pid()}) on ${server.url}; generating ${BODIES} distinct purchase bodies…`);
     const supply = new BodySupply(distinctBodies('purchase', 1, BODIES));
 
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
 
     const headline = ingest[HEADLINE_CONCURRENCY]!;
     const results = {
-      machine: { cpuModel: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString(), secondsPerLoad: SECONDS },
+      machine: { cpuModel: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString(), secondsPerLoad: SECONDS, loadAverageAtStart, loadAverageAtEnd: loadavg().map((value) => round(value)) },
       ingest: {
         rps: headline.handoff.rps,
         baselineRps: headline.baseline.rps,
