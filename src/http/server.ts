@@ -1,3 +1,4 @@
+import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { scrapeMetrics } from '../app/scrape-metrics.ts';
@@ -37,6 +38,18 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
     return reply.status(status).send({ error: errorName(error), message: error.message });
   });
   server.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }));
+
+  server.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Handoff API', version: '1', description: 'ThriveCart → CRM → membership access. Every /api route needs the admin token as a bearer token.' },
+      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
+      security: [{ adminToken: [] }],
+    },
+    // Only the JSON API (its routes carry tags); the console pages and the intake stay out.
+    hideUntagged: true,
+  });
+  server.get('/api/openapi.json', async () => server.swagger());
 
   server.get('/healthz', async (_request, reply) => {
     try {
