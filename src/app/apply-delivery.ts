@@ -27,16 +27,21 @@ export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: 
   await db.query('savepoint apply_delivery');
   try {
     const now = ctx.clock.now();
-    const { contactId, reason, detailsChanged } = await resolveContact(db, event.customer, event.occurredAt, now, event.kind !== 'customer_updated');
+    const { contactId, reason, detailsChanged, created } = await resolveContact(db, event.customer, event.occurredAt, now, event.kind !== 'customer_updated');
     if (contactId === null) {
       await db.query('release savepoint apply_delivery');
       await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason, contactId: null });
       return { status: 'ignored', reason, contactId: null };
     }
-    await setDeliveryOutcome(db, deliveryId, { status: 'applied', reason: null, contactId });
-    // A new email or name reaches the CRMs even when no tag changes (refreshContact only sees tags).
-    if (detailsChanged) for (const kind of ctx.onContactChanged) await enqueueJob(db, { kind, key: String(contactId), runAt: now });
-    await refreshContact(ctx, db, contactId);
+    if (created) {
+      // A person seen for the first time: their history is this delivery, nothing to load or lock.
+      await refreshContact(ctx, db, contactId, { contact: created, history: [{ deliveryId, event }], attachDeliveryId: deliveryId });
+    } else {
+      await setDeliveryOutcome(db, deliveryId, { status: 'applied', reason: null, contactId });
+      // A new email or name reaches the CRMs even when no tag changes (refreshContact only sees tags).
+      if (detailsChanged) for (const kind of ctx.onContactChanged) await enqueueJob(db, { kind, key: String(contactId), runAt: now });
+      await refreshContact(ctx, db, contactId);
+    }
     await db.query('release savepoint apply_delivery');
     return { status: 'applied', reason: null, contactId };
   } catch (error) {

@@ -1,5 +1,5 @@
-import { foldLedger, type LedgerProjection } from '../core/ledger/fold.ts';
-import { lockContact, saveLedger } from '../adapters/store/contacts.ts';
+import { foldLedger, type HistoryEntry, type LedgerProjection } from '../core/ledger/fold.ts';
+import { lockContact, saveLedger, saveLedgerAndAttachDelivery, type ContactRow } from '../adapters/store/contacts.ts';
 import type { Queryable } from '../adapters/store/database.ts';
 import { loadHistory } from '../adapters/store/deliveries.ts';
 import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
@@ -13,15 +13,26 @@ import { announceContactChanges } from './webhooks/announce-contact-changes.ts';
  * caller's transaction. Effects are decided here, in the same transaction: downstream jobs when
  * tags or access changed, and a timer for the next instant access changes by itself.
  * Returns the new projection, or null when the contact no longer exists (merged into another).
+ *
+ * `created` is for a contact created by this transaction: its row and history are known (no read
+ * or lock needed), and the delivery that created it is attached in the same write as its ledger.
+ * This is the intake's hot path for every new buyer.
  */
-export async function refreshContact(ctx: AppContext, db: Queryable, contactId: number): Promise<LedgerProjection | null> {
-  const contact = await lockContact(db, contactId);
+export async function refreshContact(
+  ctx: AppContext,
+  db: Queryable,
+  contactId: number,
+  created?: { contact: ContactRow; history: readonly HistoryEntry[]; attachDeliveryId: number },
+): Promise<LedgerProjection | null> {
+  const contact = created?.contact ?? (await lockContact(db, contactId));
   if (!contact) return null;
-  const history = await loadHistory(db, contactId);
+  const history = created?.history ?? (await loadHistory(db, contactId));
   const now = ctx.clock.now();
   const { projection } = foldLedger(history, ctx.rules, now);
-  await saveLedger(db, contactId, projection, now);
-  await syncDunningCases(ctx, db, contactId, history, now);
+  if (created) await saveLedgerAndAttachDelivery(db, contactId, projection, created.attachDeliveryId, now);
+  else await saveLedger(db, contactId, projection, now);
+  // A new contact has no stored dunning cases: only a failed payment in its history can open one.
+  if (!created || history.some((entry) => entry.event.kind === 'payment_failed')) await syncDunningCases(ctx, db, contactId, history, now);
   await announceContactChanges(ctx, db, contact, projection);
 
   if (changedDownstream(contact.ledger, projection)) {

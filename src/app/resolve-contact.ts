@@ -1,15 +1,6 @@
 import type { CustomerRef } from '../core/events.ts';
-import {
-  findContactByCustomerId,
-  findContactByEmail,
-  insertContact,
-  lockIdentities,
-  mergeContactInto,
-  updateContactDetails,
-  type ContactRow,
-} from '../adapters/store/contacts.ts';
+import { findIdentity, insertContact, lockIdentities, mergeContactInto, updateContactDetails, type ContactRow } from '../adapters/store/contacts.ts';
 import type { Queryable } from '../adapters/store/database.ts';
-import { wasErased } from '../adapters/store/erasure.ts';
 
 /** The contact an event belongs to, or why there is none. */
 export type ContactResolution =
@@ -18,8 +9,10 @@ export type ContactResolution =
       reason: null;
       /** The email or a name changed (CRMs must hear of it even when no tag changes). */
       detailsChanged: boolean;
+      /** The row just created for a new person (nothing else is recorded for them yet); null for a known one. */
+      created: ContactRow | null;
     }
-  | { contactId: null; reason: string; detailsChanged: false };
+  | { contactId: null; reason: string; detailsChanged: false; created: null };
 
 /** Identities as erasure remembers them. */
 export function identitiesOf(customer: Pick<CustomerRef, 'email' | 'thrivecartId'>): string[] {
@@ -43,15 +36,14 @@ export async function resolveContact(
 ): Promise<ContactResolution> {
   const keys = identitiesOf(customer);
   await lockIdentities(db, keys);
-
-  const byCustomerId = customer.thrivecartId ? await findContactByCustomerId(db, customer.thrivecartId) : null;
-  const byEmail = await findContactByEmail(db, customer.email);
+  const { byCustomerId, byEmail, erased } = await findIdentity(db, customer.thrivecartId, customer.email, keys);
 
   if (!byCustomerId && !byEmail) {
-    if (!createIfMissing) return { contactId: null, reason: 'no contact with this customer id or email yet', detailsChanged: false };
-    if (await wasErased(db, keys)) return { contactId: null, reason: 'this person was erased (GDPR); nothing is recorded for them', detailsChanged: false };
-    const contactId = await insertContact(db, { ...customer, thrivecartCustomerId: customer.thrivecartId, detailsAsOf: occurredAt, now });
-    return { contactId, reason: null, detailsChanged: false };
+    if (!createIfMissing) return { contactId: null, reason: 'no contact with this customer id or email yet', detailsChanged: false, created: null };
+    if (erased) return { contactId: null, reason: 'this person was erased (GDPR); nothing is recorded for them', detailsChanged: false, created: null };
+    const details = { email: customer.email, thrivecartCustomerId: customer.thrivecartId, firstName: customer.firstName, lastName: customer.lastName, detailsAsOf: occurredAt };
+    const contactId = await insertContact(db, { ...details, now });
+    return { contactId, reason: null, detailsChanged: false, created: { id: contactId, ...details, ledger: null, createdAt: now, updatedAt: now } };
   }
 
   const contact = (byCustomerId ?? byEmail) as ContactRow;
@@ -84,7 +76,7 @@ export async function resolveContact(
     details.detailsAsOf !== contact.detailsAsOf;
   if (changed) await updateContactDetails(db, contact.id, details, now);
   const detailsChanged = details.email !== contact.email || details.firstName !== contact.firstName || details.lastName !== contact.lastName;
-  return { contactId: contact.id, reason: null, detailsChanged };
+  return { contactId: contact.id, reason: null, detailsChanged, created: null };
 }
 
 function isNewer(occurredAt: number, asOf: number | null): boolean {

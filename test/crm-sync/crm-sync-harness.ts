@@ -30,7 +30,7 @@ export async function startHandoffWith(config: (clock: FakeClock) => Promise<Han
 }
 
 /** CRM and AccessAlly jobs: the ones these tests wait for (not the ledger's far-future timers). */
-const SYNC_JOBS = `(kind like 'crm.sync:%' or kind = 'accessally.notify')`;
+const SYNC_JOBS = `(kind like 'crm.sync:%' or kind like 'crm.erase:%' or kind = 'accessally.notify')`;
 
 /**
  * Runs due jobs, then moves the clock to the next pending sync job, until none is pending or

@@ -52,14 +52,44 @@ function toContact(row: RawContact): ContactRow {
  * to rule out deadlocks.
  */
 export async function lockIdentities(db: Queryable, keys: readonly string[]): Promise<void> {
-  for (const key of [...new Set(keys)].sort()) {
-    await db.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
-  }
+  // One round trip; the subquery (kept apart by OFFSET 0) hands the keys over in sorted order.
+  await db.query({
+    name: 'lock-identities',
+    text: 'select pg_advisory_xact_lock(hashtextextended(key, 0)) from (select key from unnest($1::text[]) as key order by key offset 0) as sorted',
+    values: [[...new Set(keys)]],
+  });
 }
 
-export async function findContactByCustomerId(db: Queryable, customerId: string): Promise<ContactRow | null> {
-  const result = await db.query<RawContact>(`select ${COLUMNS} from contacts where thrivecart_customer_id = $1`, [customerId]);
-  return result.rows[0] ? toContact(result.rows[0]) : null;
+/** What is known of one person's identities: the rows matching them, and whether they were erased. */
+export interface IdentityMatch {
+  byCustomerId: ContactRow | null;
+  byEmail: ContactRow | null;
+  /** Erased (GDPR) under one of `erasureIdentities`; see adapters/store/erasure.ts for the hashing. */
+  erased: boolean;
+}
+
+/**
+ * Looks a person up by customer id and by email, and checks the erasure tombstones, in one
+ * round trip (this is on the path of every delivery).
+ */
+export async function findIdentity(db: Queryable, customerId: string | null, email: string, erasureIdentities: readonly string[]): Promise<IdentityMatch> {
+  const result = await db.query<RawContact & { found: boolean; erased: boolean }>({
+    name: 'find-identity',
+    text: `with erased as (
+             select exists (
+               select 1 from erased_identities tombstone, installation_settings salt, unnest($3::text[]) as identity
+                where salt.key = 'erasure_salt' and tombstone.identity_hash = encode(sha256(convert_to(salt.value || ':' || identity, 'UTF8')), 'hex')
+             ) as erased),
+           matches as (select ${COLUMNS} from contacts where thrivecart_customer_id = $1 or email = $2)
+           select matches.*, matches.id is not null as found, erased.erased from erased left join matches on true`,
+    values: [customerId, email, erasureIdentities],
+  });
+  const rows = result.rows.filter((row) => row.found).map(toContact);
+  return {
+    byCustomerId: customerId === null ? null : (rows.find((row) => row.thrivecartCustomerId === customerId) ?? null),
+    byEmail: rows.find((row) => row.email === email) ?? null,
+    erased: result.rows[0]?.erased ?? false,
+  };
 }
 
 export async function findContactByEmail(db: Queryable, email: string): Promise<ContactRow | null> {
@@ -88,11 +118,12 @@ export interface NewContact {
 }
 
 export async function insertContact(db: Queryable, contact: NewContact): Promise<number> {
-  const result = await db.query<{ id: number }>(
-    `insert into contacts (email, thrivecart_customer_id, first_name, last_name, details_as_of, created_at, updated_at)
-     values ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), to_timestamp($6 / 1000.0)) returning id`,
-    [contact.email, contact.thrivecartCustomerId, contact.firstName, contact.lastName, contact.detailsAsOf, contact.now],
-  );
+  const result = await db.query<{ id: number }>({
+    name: 'insert-contact',
+    text: `insert into contacts (email, thrivecart_customer_id, first_name, last_name, details_as_of, created_at, updated_at)
+           values ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), to_timestamp($6 / 1000.0)) returning id`,
+    values: [contact.email, contact.thrivecartCustomerId, contact.firstName, contact.lastName, contact.detailsAsOf, contact.now],
+  });
   return result.rows[0]!.id;
 }
 
@@ -114,6 +145,16 @@ export async function updateContactDetails(db: Queryable, id: number, details: C
 
 export async function saveLedger(db: Queryable, id: number, ledger: LedgerProjection, now: number): Promise<void> {
   await db.query(`update contacts set ledger = $2, updated_at = to_timestamp($3 / 1000.0) where id = $1`, [id, JSON.stringify(ledger), now]);
+}
+
+/** Saves a contact's ledger and marks the delivery that changed it applied to them, in one round trip. */
+export async function saveLedgerAndAttachDelivery(db: Queryable, id: number, ledger: LedgerProjection, deliveryId: number, now: number): Promise<void> {
+  await db.query({
+    name: 'save-ledger-attach-delivery',
+    text: `with attached as (update deliveries set status = 'applied', reason = null, contact_id = $1 where id = $4)
+           update contacts set ledger = $2, updated_at = to_timestamp($3 / 1000.0) where id = $1`,
+    values: [id, JSON.stringify(ledger), now, deliveryId],
+  });
 }
 
 /** Moves everything recorded for `fromId` to `intoId` and deletes `fromId` (one person, two rows). */

@@ -20,11 +20,12 @@ export interface NewDelivery {
 
 /** Inserts the delivery unless its dedup key is known; returns the new id, or null for a duplicate. */
 export async function insertDelivery(db: Queryable, delivery: NewDelivery): Promise<number | null> {
-  const result = await db.query<{ id: number }>(
-    `insert into deliveries (source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason)
-     values ($1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10)
-     on conflict (dedup_key) do nothing returning id`,
-    [
+  const result = await db.query<{ id: number }>({
+    name: 'insert-delivery',
+    text: `insert into deliveries (source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason)
+           values ($1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10)
+           on conflict (dedup_key) do nothing returning id`,
+    values: [
       delivery.source,
       delivery.dedupKey,
       delivery.receivedAt,
@@ -36,7 +37,7 @@ export async function insertDelivery(db: Queryable, delivery: NewDelivery): Prom
       delivery.status,
       delivery.reason,
     ],
-  );
+  });
   return result.rows[0]?.id ?? null;
 }
 

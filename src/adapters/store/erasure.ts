@@ -20,10 +20,3 @@ export async function rememberErased(db: Queryable, identities: readonly string[
     ]);
   }
 }
-
-/** Whether any of the identities belongs to an erased person. */
-export async function wasErased(db: Queryable, identities: readonly string[]): Promise<boolean> {
-  const installationSalt = await salt(db);
-  const result = await db.query(`select 1 from erased_identities where identity_hash = any($1) limit 1`, [identities.map((identity) => hashIdentity(installationSalt, identity))]);
-  return (result.rowCount ?? 0) > 0;
-}
