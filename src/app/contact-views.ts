@@ -1,6 +1,6 @@
 import { deriveAccess, type AccessEntry } from '../core/access/derive-access.ts';
 import { foldLedger, type Cause, type LedgerProjection, type TimelineEntry } from '../core/ledger/fold.ts';
-import { findContactByEmail, fullName } from '../adapters/store/contacts.ts';
+import { findAccessFacts, findContactByEmail, fullName } from '../adapters/store/contacts.ts';
 import { loadHistory } from '../adapters/store/deliveries.ts';
 import { listContactDunningEmails, type ContactDunningEmail } from '../adapters/store/dunning-emails.ts';
 import type { AppContext } from './context.ts';
@@ -52,9 +52,9 @@ export async function getContactView(ctx: AppContext, email: string): Promise<Co
 export async function checkAccess(ctx: AppContext, email: string, offering: string): Promise<AccessAnswer | null> {
   const offeringConfig = ctx.rules.offerings.get(offering);
   if (!offeringConfig) return null;
-  const contact = await findContactByEmail(ctx.pool, email);
-  if (!contact) return { granted: false, until: null, reason: 'No purchase recorded for this email' };
-  const entry = currentAccess(ctx, contact.ledger).find((candidate) => candidate.offering === offering);
+  const facts = await findAccessFacts(ctx.pool, email);
+  if (!facts) return { granted: false, until: null, reason: 'No purchase recorded for this email' };
+  const entry = deriveAccess(facts.state, ctx.rules, ctx.clock.now(), new Set(facts.tagNames)).access.find((candidate) => candidate.offering === offering);
   return entry ? answer(entry) : { granted: false, until: null, reason: `No purchase of this contact grants ${offeringConfig.name}` };
 }
 

@@ -1,9 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** Constant-time check of an `Authorization: Bearer <token>` header (hashing equalises lengths). */
-export function bearerTokenMatches(header: string | undefined, expected: string): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  if (!match) return false;
-  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(match[1]!), digest(expected));
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/**
+ * A constant-time check of `Authorization: Bearer <token>` headers against one token (hashing
+ * equalises lengths). The token's own digest is computed once: this runs on every API request.
+ */
+export function bearerTokenChecker(expected: string): (header: string | undefined) => boolean {
+  const expectedDigest = digest(expected);
+  return (header) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    return match !== null && timingSafeEqual(digest(match[1]!), expectedDigest);
+  };
 }

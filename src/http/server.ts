@@ -4,7 +4,7 @@ import type { AppContext } from '../app/context.ts';
 import { scrapeMetrics } from '../app/scrape-metrics.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { registerConsole } from './console/console-plugin.ts';
-import { bearerTokenMatches } from './bearer-token.ts';
+import { bearerTokenChecker } from './bearer-token.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 
 export interface ServerOptions {
@@ -28,6 +28,9 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
     trustProxy: true,
     return503OnClosing: true,
   });
+
+  const isAdmin = bearerTokenChecker(options.adminToken);
+  const isMetricsReader = options.metricsToken === undefined ? null : bearerTokenChecker(options.metricsToken);
 
   server.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
@@ -62,7 +65,7 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
 
   server.get('/metrics', async (request, reply) => {
     const authorization = request.headers.authorization;
-    const allowed = bearerTokenMatches(authorization, options.adminToken) || (options.metricsToken !== undefined && bearerTokenMatches(authorization, options.metricsToken));
+    const allowed = isAdmin(authorization) || (isMetricsReader?.(authorization) ?? false);
     if (!allowed) return reply.status(401).send({ error: 'unauthorized', message: 'Send the admin token or HANDOFF_METRICS_TOKEN as "Authorization: Bearer <token>".' });
     const metrics = await scrapeMetrics(ctx);
     return reply.type(metrics.contentType).send(metrics.body);
@@ -72,7 +75,7 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
   server.register(async (ui) => registerConsole(ui, ctx, options));
   server.register(async (api) => {
     api.addHook('onRequest', async (request, reply) => {
-      if (!bearerTokenMatches(request.headers.authorization, options.adminToken)) {
+      if (!isAdmin(request.headers.authorization)) {
         return reply.status(401).send({ error: 'unauthorized', message: 'Send the admin token as "Authorization: Bearer <token>" (HANDOFF_ADMIN_TOKEN).' });
       }
     });

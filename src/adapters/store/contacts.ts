@@ -1,4 +1,5 @@
 import type { LedgerProjection } from '../../core/ledger/fold.ts';
+import { emptyLedgerState } from '../../core/ledger/state.ts';
 import type { Queryable } from './database.ts';
 
 export interface ContactRow {
@@ -100,6 +101,21 @@ export async function findContactByEmail(db: Queryable, email: string): Promise<
 export async function findContactById(db: Queryable, id: number): Promise<ContactRow | null> {
   const result = await db.query<RawContact>(`select ${COLUMNS} from contacts where id = $1`, [id]);
   return result.rows[0] ? toContact(result.rows[0]) : null;
+}
+
+/**
+ * Just what an access check needs (the ledger's facts and tag names), without parsing the rest of
+ * the projection: the membership site asks this on every page view.
+ */
+export async function findAccessFacts(db: Queryable, email: string): Promise<{ state: LedgerProjection['state']; tagNames: string[] } | null> {
+  const result = await db.query<{ state: LedgerProjection['state'] | null; tag_names: string[] | null }>({
+    name: 'find-access-facts',
+    text: `select ledger->'state' as state, array(select jsonb_object_keys(ledger->'tags')) as tag_names from contacts where email = $1`,
+    values: [email.trim().toLowerCase()],
+  });
+  const row = result.rows[0];
+  if (!row) return null;
+  return { state: row.state ?? emptyLedgerState(), tagNames: row.tag_names ?? [] };
 }
 
 /** Reads the contact and locks its row until the transaction ends: one fold of a contact at a time. */
