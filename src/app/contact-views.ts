@@ -1,6 +1,6 @@
 import { deriveAccess, type AccessEntry } from '../core/access/derive-access.ts';
 import { foldLedger, type Cause, type LedgerProjection, type TimelineEntry } from '../core/ledger/fold.ts';
-import { findAccessFacts, findContactByEmail, fullName } from '../adapters/store/contacts.ts';
+import { findAccessFacts, findContactByEmail, findStoredAccess, fullName } from '../adapters/store/contacts.ts';
 import { loadHistory } from '../adapters/store/deliveries.ts';
 import { listContactDunningEmails, type ContactDunningEmail } from '../adapters/store/dunning-emails.ts';
 import type { AppContext } from './context.ts';
@@ -45,16 +45,20 @@ export async function getContactView(ctx: AppContext, email: string): Promise<Co
 }
 
 /**
- * The membership site's question. `null` means the offering is not configured. Access is
- * re-derived at the current time from the stored ledger, so an ended period reads as ended even
- * before its timer has run.
+ * The membership site's question. `null` means the offering is not configured. An ended period
+ * reads as ended even before its timer has run.
  */
 export async function checkAccess(ctx: AppContext, email: string, offering: string): Promise<AccessAnswer | null> {
   const offeringConfig = ctx.rules.offerings.get(offering);
   if (!offeringConfig) return null;
-  const facts = await findAccessFacts(ctx.pool, email);
-  if (!facts) return { granted: false, until: null, reason: 'No purchase recorded for this email' };
-  const entry = deriveAccess(facts.state, ctx.rules, ctx.clock.now(), new Set(facts.tagNames)).access.find((candidate) => candidate.offering === offering);
+  const now = ctx.clock.now();
+  const stored = await findStoredAccess(ctx.pool, email);
+  if (!stored) return { granted: false, until: null, reason: 'No purchase recorded for this email' };
+  // The stored answers hold until the projection's next change; past it (its timer not run yet)
+  // they are derived again at `now`.
+  const facts = stored.nextChangeAt === null || stored.nextChangeAt > now ? null : await findAccessFacts(ctx.pool, email);
+  const access = facts ? deriveAccess(facts.state, ctx.rules, now, new Set(facts.tagNames)).access : stored.access;
+  const entry = access.find((candidate) => candidate.offering === offering);
   return entry ? answer(entry) : { granted: false, until: null, reason: `No purchase of this contact grants ${offeringConfig.name}` };
 }
 

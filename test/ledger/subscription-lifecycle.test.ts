@@ -26,6 +26,8 @@ describe('subscription lifecycle', () => {
     handoff.clock.set(paidThrough.getTime() - 1000);
     expect(await handoff.runJobs()).toBe(0);
     handoff.clock.set(paidThrough.getTime() + 1000);
+    // Before the timer runs, the access API already answers from time, not from the stale ledger.
+    expect((await handoff.api('/api/access?email=member@example.com&offering=community')).body).toMatchObject({ granted: false });
     expect(await handoff.runJobs()).toBe(1);
 
     const contact = await handoff.runtime.ctx.pool.query<{ tags: string[] }>(`select array(select jsonb_object_keys(ledger->'tags') order by 1) as tags from contacts where email = $1`, [email]);

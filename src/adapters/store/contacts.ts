@@ -104,8 +104,23 @@ export async function findContactById(db: Queryable, id: number): Promise<Contac
 }
 
 /**
- * Just what an access check needs (the ledger's facts and tag names), without parsing the rest of
- * the projection: the membership site asks this on every page view.
+ * The stored access answers and until when they hold by themselves (the projection's next
+ * change), without parsing the rest of the projection: the membership site asks this on every
+ * page view. Null when the email is unknown.
+ */
+export async function findStoredAccess(db: Queryable, email: string): Promise<{ access: LedgerProjection['access']; nextChangeAt: number | null } | null> {
+  const result = await db.query<{ access: LedgerProjection['access'] | null; next_change_at: number | null }>({
+    name: 'find-stored-access',
+    text: `select ledger->'access' as access, (ledger->>'nextChangeAt')::float8 as next_change_at from contacts where email = $1`,
+    values: [email.trim().toLowerCase()],
+  });
+  const row = result.rows[0];
+  return row ? { access: row.access ?? [], nextChangeAt: row.next_change_at } : null;
+}
+
+/**
+ * Just what re-deriving access needs (the ledger's facts and tag names), without parsing the rest
+ * of the projection.
  */
 export async function findAccessFacts(db: Queryable, email: string): Promise<{ state: LedgerProjection['state']; tagNames: string[] } | null> {
   const result = await db.query<{ state: LedgerProjection['state'] | null; tag_names: string[] | null }>({
