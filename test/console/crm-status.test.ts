@@ -23,4 +23,12 @@ describe('CRM sync status in the console', () => {
     expect(await pageText('/contacts/crm%40example.com')).toContain('<td>reference</td><td><span class="badge ok">in sync</span>');
     expect(await pageText('/')).toMatch(/<td>reference<\/td><td><span class="badge ok">active<\/span><\/td><td>0<\/td>/);
   });
+
+  it('checks every CRM connection from the setup page, as doctor does', async () => {
+    const setup = await pageText('/setup');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(setup)![1]!;
+    const checked = await handoff.server.inject({ method: 'POST', url: '/setup/doctor', headers: { cookie }, payload: { _csrf: csrf } });
+    expect(checked.statusCode).toBe(200);
+    expect(checked.body).toMatch(/<td>reference <span class="small muted">memory<\/span><\/td><td><span class="badge ok">works<\/span><\/td><td class="small">works<\/td>/);
+  });
 });

@@ -1,11 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { createCrmSync } from '../../../app/crm/crm-sync.ts';
+import { diagnoseCrms, type ConnectorDiagnosis } from '../../../app/crm/doctor.ts';
+import { realSleep } from '../../../app/crm/with-patience.ts';
 import { stringify } from 'yaml';
 import type { AppContext } from '../../../app/context.ts';
 import { listDeliveries } from '../../../adapters/store/deliveries.ts';
 import type { ConsoleOptions } from '../console-plugin.ts';
 import { sessionOf } from '../console-plugin.ts';
 import { html } from '../html.ts';
-import { badge, page, when } from '../layout.ts';
+import { badge, csrfField, page, when } from '../layout.ts';
 import { statusBadge } from './deliveries.ts';
 
 /** Keys whose values are credentials: shown as •••• on the page. */
@@ -19,8 +22,11 @@ export function maskSecrets(value: unknown, key = ''): unknown {
   return value;
 }
 
+/** A web request must not hang on a throttled CRM: a wait longer than this gives up with a message. */
+const LONGEST_WAIT_MS = 3_000;
+
 export function registerSetupPage(server: FastifyInstance, ctx: AppContext, options: ConsoleOptions): void {
-  server.get('/setup', async (request, reply) => {
+  const render = async (request: FastifyRequest, diagnoses: ConnectorDiagnosis[] | null): Promise<string> => {
     const [latest] = await listDeliveries(ctx.pool, { limit: 1 });
     const webhookUrl = `${options.publicUrl}/webhooks/thrivecart`;
     const refusal = ctx.intake.lastRefused();
@@ -36,8 +42,27 @@ export function registerSetupPage(server: FastifyInstance, ctx: AppContext, opti
 ${refusal ? html`<tr><th>Last refused delivery</th><td>${badge('refused', 'bad')} ${when(refusal.at)}: ${refusal.reason}<div class="small muted">Something posted to the webhook URL with a secret word or account that does not match the configuration. If it was ThriveCart, copy the secret word again (Settings → API &amp; Webhooks).</div></td></tr>` : ''}
 <tr><th>Offerings / items</th><td>${ctx.config.offerings.length} offering(s), ${ctx.config.items.length} ThriveCart item(s) mapped</td></tr>
 </table></div>
+<h2>CRM connections</h2>
+<div class="panel">${
+      ctx.config.crm.length === 0
+        ? html`<p class="muted">No CRM is configured (see the crm: section of the README).</p>`
+        : html`${
+            diagnoses === null
+              ? html`<p class="muted">Checks each CRM's address and key with one cheap call, like <span class="mono">npx handoff doctor</span>.</p>`
+              : html`<table><tbody>${diagnoses.map((diagnosis) => html`<tr><td>${diagnosis.name} <span class="small muted">${diagnosis.provider}</span></td><td>${diagnosis.ok ? badge('works', 'ok') : badge('problem', 'bad')}</td><td class="small">${diagnosis.message}</td></tr>`)}</tbody></table>`
+          }<form method="post" action="/setup/doctor" class="row" style="padding-top:10px">${csrfField(sessionOf(request).csrfToken)}<button type="submit" class="secondary">Check CRM connections now</button></form>`
+    }</div>
 <h2>Loaded configuration <span class="small muted">(credentials hidden)</span></h2>
 <pre>${stringify(maskSecrets(ctx.config))}</pre>`;
-    return reply.type('text/html').send(page({ title: 'Setup', section: '/setup', csrfToken: sessionOf(request).csrfToken }, body).text);
+    return page({ title: 'Setup', section: '/setup', csrfToken: sessionOf(request).csrfToken }, body).text;
+  };
+
+  server.get('/setup', async (request, reply) => reply.type('text/html').send(await render(request, null)));
+
+  server.post('/setup/doctor', async (request, reply) => {
+    const sleep = (ms: number): Promise<void> =>
+      ms > LONGEST_WAIT_MS ? Promise.reject(new Error(`the CRM asked to wait ${Math.ceil(ms / 1000)} s; try again in a minute`)) : realSleep(ms);
+    const diagnoses = await diagnoseCrms(ctx, createCrmSync(ctx.config), sleep);
+    return reply.type('text/html').send(await render(request, diagnoses));
   });
 }
