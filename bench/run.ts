@@ -13,6 +13,7 @@ import { startEmbeddedPostgres } from '../src/adapters/store/embedded-postgres.t
 import { TEST_SECRET } from '../test/support/test-config.ts';
 import { createHandoffHome, freePort, residentMb, sleep, spawnHandoff, SPAWNED_ADMIN_TOKEN, type SpawnedHandoff } from '../test/reliability/support/spawned-handoff.ts';
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
+import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
 import { ingestBaseline, ingestThroughHandoff } from './ingest.ts';
 import { percentile, round, type LoadResult } from './load.ts';
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
     const access = await accessThroughHandoff(server.url, SPAWNED_ADMIN_TOKEN, ACCESS_CONNECTIONS, SECONDS);
     const accessFloor = await accessBaseline(await freePort(), ACCESS_CONNECTIONS, SECONDS);
 
+    console.log(`console pages (${ACCESS_CONTACTS} contacts)…`);
+    const consolePages = await measureConsolePages(server.url, SPAWNED_ADMIN_TOKEN, emailOf(1));
+
     console.log('replay…');
     const replay = await replayBenchmark({ connectionString, configPath: home.configPath, env: { ...process.env, THRIVECART_SECRET: TEST_SECRET } });
 
@@ -90,6 +94,7 @@ async function main(): Promise<void> {
       purchaseToAccess,
       replay,
       memory: { idleMb: round(idleMb, 1), loadedMb: round(loadedMb, 1) },
+      consolePages: { contacts: ACCESS_CONTACTS, medianMs: consolePages },
     };
     await writeFile(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     printTable(results);
@@ -159,8 +164,10 @@ function printTable(results: {
   purchaseToAccess: { p50Ms: number; p99Ms: number; visibleAtAck: boolean };
   replay: { events: number; seconds: number };
   memory: { idleMb: number; loadedMb: number };
+  consolePages: { contacts: number; medianMs: Record<string, number> };
 }): void {
-  const { ingest, access, purchaseToAccess, replay, memory } = results;
+  const { ingest, access, purchaseToAccess, replay, memory, consolePages } = results;
+  const [slowestPage, slowestMs] = Object.entries(consolePages.medianMs).sort(([, a], [, b]) => b - a)[0] ?? ['', 0];
   const rows: Row[] = [
     ...Object.entries(ingest.byConnections).map(([connections, run]) => ({
       benchmark: `ingest, ${connections} conn`,
@@ -172,6 +179,7 @@ function printTable(results: {
     { benchmark: `ingest, ${OFFERED_RATE} req/s offered`, result: `p99 ${ingest.atOfferedRate.p99Ms} ms`, baseline: '', goal: 'p99 < 50 ms', met: ingest.atOfferedRate.p99Ms < 50 },
     { benchmark: `access, ${ACCESS_CONNECTIONS} conn`, result: `${access.rps} req/s, p99 ${access.p99Ms} ms`, baseline: `${access.baselineRps}/s (${Math.round(access.ratio * 100)}%)`, goal: '>= 10,000/s and >= 40%', met: access.rps >= 10_000 && access.ratio >= 0.4 },
     { benchmark: 'purchase to access', result: `p50 ${purchaseToAccess.p50Ms} ms, p99 ${purchaseToAccess.p99Ms} ms, visible at ack: ${purchaseToAccess.visibleAtAck}`, baseline: '', goal: 'visible at ack', met: purchaseToAccess.visibleAtAck },
+    { benchmark: `console pages, ${consolePages.contacts} contacts`, result: `slowest median ${slowestMs} ms (${slowestPage})`, baseline: '', goal: 'fast (< 200 ms)', met: slowestMs < 200 },
     { benchmark: 'replay', result: `${replay.events} deliveries in ${replay.seconds} s`, baseline: '', goal: '<= 60 s', met: replay.seconds <= 60 },
     { benchmark: 'memory (RSS)', result: `idle ${memory.idleMb} MB, loaded ${memory.loadedMb} MB`, baseline: '', goal: '< 200 / < 400 MB', met: memory.idleMb < 200 && memory.loadedMb < 400 },
   ];

@@ -1,15 +1,23 @@
-import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
 import { findContactByEmail } from '../adapters/store/contacts.ts';
 import type { AppContext } from './context.ts';
+import { createCrmSync } from './crm/crm-sync.ts';
+import { reconcileContact, type ReconcileReport } from './crm/reconcile.ts';
+import { realSleep, type Sleep } from './crm/with-patience.ts';
+
+/** A person waits for this at most per throttled step; a longer wait gives up with a message. */
+const LONGEST_WAIT_MS = 3_000;
+
+const patientForAMoment: Sleep = (ms) =>
+  ms > LONGEST_WAIT_MS ? Promise.reject(new Error(`the CRM asked to wait ${Math.ceil(ms / 1000)} s; try again in a minute`)) : realSleep(ms);
 
 /**
- * Queues a fresh push of the contact to every downstream connection (CRMs, sites), whether or not
- * anything changed: the console's "Resync" button. Returns how many jobs were queued, or null when
- * the email is unknown.
+ * The console's "Resync to CRMs": reads the tags every CRM really holds for the contact and
+ * repairs any drift from the ledger (a tag removed by hand in the CRM, a contact deleted there),
+ * now, instead of trusting what Handoff last pushed. Null when the email is unknown. `sleep` is how
+ * it waits for the CRM's rate budget (tests pass one that moves their clock).
  */
-export async function resyncContact(ctx: AppContext, email: string): Promise<number | null> {
+export async function resyncContact(ctx: AppContext, email: string, sleep: Sleep = patientForAMoment): Promise<Omit<ReconcileReport, 'contacts'> | null> {
   const contact = await findContactByEmail(ctx.pool, email);
   if (!contact) return null;
-  for (const kind of ctx.onContactChanged) await enqueueJob(ctx.pool, { kind, key: String(contact.id), runAt: ctx.clock.now() });
-  return ctx.onContactChanged.length;
+  return reconcileContact(ctx, createCrmSync(ctx.config), contact, { fix: true, sleep });
 }

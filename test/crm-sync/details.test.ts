@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
 import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import { resyncContact } from '../../src/app/resync-contact.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { AC_TOKEN, activeCampaignEntry, crmConfig, settleSync, startHandoffWith } from './crm-sync-harness.ts';
 
-describe('a change of name alone', () => {
+describe('a change of name alone, and a resync', () => {
   let handoff: TestHandoff;
   let activeCampaign: FakeCrmServer;
 
@@ -27,5 +28,18 @@ describe('a change of name alone', () => {
     await handoff.send('customer_updated', { email: 'name@example.com', customerId, firstName: 'Bea', lastName: 'Married' });
     await settleSync(handoff);
     expect(activeCampaign.state.findContactByEmail('name@example.com')).toMatchObject({ firstName: 'Bea', lastName: 'Married' });
+  });
+
+  it('resync repairs a tag removed by hand in the CRM, which a normal push would not notice', async () => {
+    const contact = activeCampaign.state.findContactByEmail('name@example.com')!;
+    activeCampaign.state.removeTag(contact.id, activeCampaign.state.findTagByName('Focus - Access')!.id);
+    await settleSync(handoff);
+    expect(activeCampaign.state.tagNamesOf(contact.id)).toEqual(['Bought Focus']);
+
+    const waitOnTheFakeClock = (ms: number): Promise<void> => Promise.resolve(handoff.clock.advance(ms));
+    const report = await resyncContact(handoff.runtime.ctx, 'name@example.com', waitOnTheFakeClock);
+    expect(report).toMatchObject({ checked: 1, errors: [], drift: [{ connector: 'activecampaign', missing: ['Focus - Access'], extra: [], fixed: true }] });
+    expect(activeCampaign.state.tagNamesOf(contact.id).sort()).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(await resyncContact(handoff.runtime.ctx, 'name@example.com', waitOnTheFakeClock)).toMatchObject({ checked: 1, drift: [] });
   });
 });

@@ -40,14 +40,24 @@ export async function reconcileCrms(ctx: AppContext, sync: CrmSync, options: { f
     const contact = await findContactById(ctx.pool, contactId);
     if (!contact?.ledger) continue;
     report.contacts += 1;
-    for (const connection of sync.connections) {
-      try {
-        const drift = await reconcileOne(ctx, sync, connection, contact, options);
-        report.checked += 1;
-        if (drift) report.drift.push(drift);
-      } catch (error) {
-        report.errors.push({ connector: connection.name, email: contact.email, message: describeCrmFailure(connection, error) });
-      }
+    const one = await reconcileContact(ctx, sync, contact, options);
+    report.checked += one.checked;
+    report.drift.push(...one.drift);
+    report.errors.push(...one.errors);
+  }
+  return report;
+}
+
+/** Reconciles one contact with every CRM (the console's "Resync" does this with `fix`). */
+export async function reconcileContact(ctx: AppContext, sync: CrmSync, contact: ContactRow, options: { fix: boolean; sleep: Sleep }): Promise<Omit<ReconcileReport, 'contacts'>> {
+  const report: Omit<ReconcileReport, 'contacts'> = { checked: 0, drift: [], errors: [] };
+  for (const connection of sync.connections) {
+    try {
+      const drift = await reconcileOne(ctx, sync, connection, contact, options);
+      report.checked += 1;
+      if (drift) report.drift.push(drift);
+    } catch (error) {
+      report.errors.push({ connector: connection.name, email: contact.email, message: describeCrmFailure(connection, error) });
     }
   }
   return report;

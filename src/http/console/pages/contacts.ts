@@ -12,6 +12,17 @@ import { badge, csrfField, page, when } from '../layout.ts';
 
 const PAGE_SIZE = 50;
 
+function describeResync(report: Awaited<ReturnType<typeof resyncContact>>, crms: number): string {
+  if (report === null) return 'No such contact.';
+  if (crms === 0) return 'No CRM is configured.';
+  const fixed = report.drift.map((drift) => `${drift.connector}: ${[...drift.missing.map((tag) => `+${tag}`), ...drift.extra.map((tag) => `−${tag}`)].join(', ') || 'contact created'}`);
+  const failed = report.errors.map((error) => `${error.connector}: ${error.message}`);
+  const inSync = report.checked - report.drift.length;
+  return [fixed.length > 0 ? `Repaired ${fixed.join('; ')}.` : '', inSync > 0 ? `${inSync} CRM(s) already in sync.` : '', failed.length > 0 ? `Could not check ${failed.join('; ')}.` : '']
+    .filter((part) => part !== '')
+    .join(' ');
+}
+
 export function registerContactPages(server: FastifyInstance, ctx: AppContext): void {
   server.get<{ Querystring: { q?: string; page?: string } }>('/contacts', async (request, reply) => {
     const query = (request.query.q ?? '').slice(0, 200);
@@ -93,8 +104,8 @@ ${(timeline ?? []).map(
   });
 
   server.post<{ Params: { email: string } }>('/contacts/:email/resync', async (request, reply) => {
-    const queued = await resyncContact(ctx, request.params.email);
-    return redirectWithFlash(reply, `/contacts/${encodeURIComponent(request.params.email)}`, queued === null ? 'No such contact.' : queued === 0 ? 'No CRM is configured.' : `Resync queued for ${queued} CRM connection(s).`);
+    const report = await resyncContact(ctx, request.params.email);
+    return redirectWithFlash(reply, `/contacts/${encodeURIComponent(request.params.email)}`, describeResync(report, ctx.config.crm.length));
   });
 
   server.get<{ Params: { email: string } }>('/contacts/:email/export', async (request, reply) => {
