@@ -203,12 +203,15 @@ export interface ContactSummary {
 
 /** Contacts whose email or name contains `query` (case-insensitive), most recently changed first. */
 export async function searchContacts(db: Queryable, query: string, limit: number, offset: number): Promise<ContactSummary[]> {
-  const pattern = `%${query.trim().toLowerCase().replace(/[%_\\]/g, (match) => `\\${match}`)}%`;
+  const wanted = query.trim().toLowerCase();
+  const pattern = `%${wanted.replace(/[%_\\]/g, (match) => `\\${match}`)}%`;
+  // Without a query the list is the recency index read in order; a filter that matches
+  // everything would make the planner sort the whole table instead.
+  const filter = wanted === '' ? '' : `where email like $3 or lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) like $3`;
   const result = await db.query<{ id: number; email: string; first_name: string | null; last_name: string | null; updated_at: number }>(
     `select id, email, first_name, last_name, (extract(epoch from updated_at) * 1000)::float8 as updated_at from contacts
-      where email like $1 or lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) like $1
-      order by updated_at desc, id desc limit $2 offset $3`,
-    [pattern, limit, offset],
+      ${filter} order by updated_at desc, id desc limit $1 offset $2`,
+    wanted === '' ? [limit, offset] : [limit, offset, pattern],
   );
   return result.rows.map((row) => ({ id: row.id, email: row.email, name: fullName(row.first_name, row.last_name), updatedAt: row.updated_at }));
 }
