@@ -2,13 +2,7 @@ import { findContactByEmail } from '../adapters/store/contacts.ts';
 import type { AppContext } from './context.ts';
 import { createCrmSync } from './crm/crm-sync.ts';
 import { reconcileContact, type ReconcileReport } from './crm/reconcile.ts';
-import { realSleep, type Sleep } from './crm/with-patience.ts';
-
-/** A person waits for this at most per throttled step; a longer wait gives up with a message. */
-const LONGEST_WAIT_MS = 3_000;
-
-const patientForAMoment: Sleep = (ms) =>
-  ms > LONGEST_WAIT_MS ? Promise.reject(new Error(`the CRM asked to wait ${Math.ceil(ms / 1000)} s; try again in a minute`)) : realSleep(ms);
+import { sleepWhileSomeoneWaits, type Sleep } from './crm/with-patience.ts';
 
 /**
  * The console's "Resync to CRMs": reads the tags every CRM really holds for the contact and
@@ -16,7 +10,7 @@ const patientForAMoment: Sleep = (ms) =>
  * now, instead of trusting what Handoff last pushed. Null when the email is unknown. `sleep` is how
  * it waits for the CRM's rate budget (tests pass one that moves their clock).
  */
-export async function resyncContact(ctx: AppContext, email: string, sleep: Sleep = patientForAMoment): Promise<Omit<ReconcileReport, 'contacts'> | null> {
+export async function resyncContact(ctx: AppContext, email: string, sleep: Sleep = sleepWhileSomeoneWaits): Promise<Omit<ReconcileReport, 'contacts'> | null> {
   const contact = await findContactByEmail(ctx.pool, email);
   if (!contact) return null;
   return reconcileContact(ctx, createCrmSync(ctx.config), contact, { fix: true, sleep });

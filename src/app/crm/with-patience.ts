@@ -12,6 +12,13 @@ export type Sleep = (ms: number) => Promise<void>;
 
 export const realSleep: Sleep = (ms) => new Promise((wake) => setTimeout(wake, ms));
 
+/** A person waiting on a web page waits this long at most for one throttled step. */
+const LONGEST_WAIT_FOR_A_PERSON_MS = 3_000;
+
+/** For requests a person waits on (console buttons): short waits are slept, a long one gives up with a message. */
+export const sleepWhileSomeoneWaits: Sleep = (ms) =>
+  ms > LONGEST_WAIT_FOR_A_PERSON_MS ? Promise.reject(new Error(`the CRM asked to wait ${Math.ceil(ms / 1000)} s; try again in a minute`)) : realSleep(ms);
+
 /** Gives up after this many waits in a row for one step: something is wrong beyond throttling. */
 const MAX_WAITS = 50;
 

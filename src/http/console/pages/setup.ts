@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createCrmSync } from '../../../app/crm/crm-sync.ts';
 import { diagnoseCrms, type ConnectorDiagnosis } from '../../../app/crm/doctor.ts';
-import { realSleep } from '../../../app/crm/with-patience.ts';
+import { sleepWhileSomeoneWaits } from '../../../app/crm/with-patience.ts';
 import { stringify } from 'yaml';
 import type { AppContext } from '../../../app/context.ts';
 import { listDeliveries } from '../../../adapters/store/deliveries.ts';
@@ -21,9 +21,6 @@ export function maskSecrets(value: unknown, key = ''): unknown {
   if (typeof value === 'string' && SECRET_KEY.test(key)) return value === '' ? '' : '••••••••';
   return value;
 }
-
-/** A web request must not hang on a throttled CRM: a wait longer than this gives up with a message. */
-const LONGEST_WAIT_MS = 3_000;
 
 export function registerSetupPage(server: FastifyInstance, ctx: AppContext, options: ConsoleOptions): void {
   const render = async (request: FastifyRequest, diagnoses: ConnectorDiagnosis[] | null): Promise<string> => {
@@ -60,9 +57,7 @@ ${refusal ? html`<tr><th>Last refused delivery</th><td>${badge('refused', 'bad')
   server.get('/setup', async (request, reply) => reply.type('text/html').send(await render(request, null)));
 
   server.post('/setup/doctor', async (request, reply) => {
-    const sleep = (ms: number): Promise<void> =>
-      ms > LONGEST_WAIT_MS ? Promise.reject(new Error(`the CRM asked to wait ${Math.ceil(ms / 1000)} s; try again in a minute`)) : realSleep(ms);
-    const diagnoses = await diagnoseCrms(ctx, createCrmSync(ctx.config), sleep);
+    const diagnoses = await diagnoseCrms(ctx, createCrmSync(ctx.config), sleepWhileSomeoneWaits);
     return reply.type('text/html').send(await render(request, diagnoses));
   });
 }
