@@ -5,16 +5,16 @@ export const TEST_ACCOUNT = 'focusschool';
 export const TEST_SECRET = 'correct horse battery staple';
 
 /**
- * The configuration most tests run with: a course (product-12) with its order bump (bump-12, a
- * different offering although it shares the number), an upsell, and a monthly membership
- * (product-40) with dunning. `extraYaml` is appended verbatim (top-level keys).
+ * The configuration most tests run with, as the YAML a user would write: a course (product-12)
+ * with its order bump (bump-12, a different offering although it shares the number), an upsell,
+ * and monthly memberships (product-40 with dunning, product-41 revoking at once on cancel).
+ * `secret` is written as given (a quoted value, or a `${VAR}` reference for spawned processes).
  */
-export function testConfig(extraYaml = ''): HandoffConfig {
-  return parseConfig(
-    `
+export function testConfigYaml(secret = `"${TEST_SECRET}"`, extraYaml = ''): string {
+  return `
 thrivecart:
   account: ${TEST_ACCOUNT}
-  secret: "${TEST_SECRET}"
+  secret: ${secret}
   testMode: ignore
 offerings:
   - { id: focus-course, name: Focus Course, accessTag: "Focus - Access", revokeTag: "Focus - Revoke" }
@@ -32,8 +32,10 @@ dunning:
     failedTag: "Payment Failed"
     reminders: [0, 3, 7]
     graceDays: 14
-${extraYaml}`,
-    'test-config.yaml',
-    {},
-  );
+${extraYaml}`;
+}
+
+/** `testConfigYaml()` parsed; `extraYaml` is appended verbatim (top-level keys). */
+export function testConfig(extraYaml = ''): HandoffConfig {
+  return parseConfig(testConfigYaml(undefined, extraYaml), 'test-config.yaml', {});
 }

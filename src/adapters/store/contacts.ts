@@ -210,7 +210,7 @@ export async function searchContacts(db: Queryable, query: string, limit: number
   const filter = wanted === '' ? '' : `where email like $3 or lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) like $3`;
   const result = await db.query<{ id: number; email: string; first_name: string | null; last_name: string | null; updated_at: number }>(
     `select id, email, first_name, last_name, (extract(epoch from updated_at) * 1000)::float8 as updated_at from contacts
-      ${filter} order by updated_at desc, id desc limit $1 offset $2`,
+      ${filter} order by contacts.updated_at desc, contacts.id desc limit $1 offset $2`,
     wanted === '' ? [limit, offset] : [limit, offset, pattern],
   );
   return result.rows.map((row) => ({ id: row.id, email: row.email, name: fullName(row.first_name, row.last_name), updatedAt: row.updated_at }));

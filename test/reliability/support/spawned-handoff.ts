@@ -8,35 +8,15 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_ACCOUNT, TEST_SECRET } from '../../support/test-config.ts';
+import { TEST_SECRET, testConfigYaml } from '../../support/test-config.ts';
 
 const CLI = join(import.meta.dirname, '../../../bin/handoff.js');
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
 const POLL_MS = 50;
 
-/** The same offerings and items as test/support/test-config.ts, as the YAML file a user would write. */
-export const SPAWNED_CONFIG_YAML = `
-thrivecart:
-  account: ${TEST_ACCOUNT}
-  secret: \${THRIVECART_SECRET}
-  testMode: ignore
-offerings:
-  - { id: focus-course, name: Focus Course, accessTag: "Focus - Access", revokeTag: "Focus - Revoke" }
-  - { id: focus-workbook, name: Focus Workbook, accessTag: "Workbook - Access", revokeTag: "Workbook - Revoke" }
-  - { id: masterclass, name: Masterclass, accessTag: "Masterclass - Access", revokeTag: "Masterclass - Revoke" }
-  - { id: community, name: Community, accessTag: "Community - Access", revokeTag: "Community - Revoke" }
-items:
-  - { item: product-12, tags: ["Bought Focus"], grants: [focus-course] }
-  - { item: bump-12, grants: [focus-workbook] }
-  - { item: upsell-2, grants: [masterclass], onPartialRefund: revoke }
-  - { item: product-40, grants: [community], onCancel: end-of-period, dunning: default, paidInFullTag: "Community - Paid in full" }
-dunning:
-  default:
-    failedTag: "Payment Failed"
-    reminders: [0, 3, 7]
-    graceDays: 14
-`;
+/** The tests' configuration, as the file a user would write, with the secret read from the environment. */
+export const SPAWNED_CONFIG_YAML = testConfigYaml('${THRIVECART_SECRET}');
 
 export const SPAWNED_ADMIN_TOKEN = 'reliability-admin-token';
 
