@@ -125,6 +125,9 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+/** How soon a webhook endpoint added through another process on the same database is heard of. */
+const ENDPOINT_LOOK_MS = 2_000;
+
 /** Serves HTTP and runs the job worker on an open runtime. */
 export async function startService(runtime: Runtime, options: { port: number; host: string; env?: NodeJS.ProcessEnv }): Promise<Service> {
   const env = options.env ?? process.env;
@@ -134,6 +137,7 @@ export async function startService(runtime: Runtime, options: { port: number; ho
   const worker = new JobWorker(runtime.ctx.pool, runtime.ctx.clock, runtime.jobHandlers, runtime.ctx.log);
   const address = await server.listen({ port: options.port, host: options.host });
   worker.start();
+  const stopWatchingEndpoints = runtime.ctx.webhooks.watchForEndpoints(runtime.ctx.pool, ENDPOINT_LOOK_MS);
   return {
     server,
     worker,
@@ -141,6 +145,7 @@ export async function startService(runtime: Runtime, options: { port: number; ho
     address,
     publicUrl,
     stop: async () => {
+      stopWatchingEndpoints();
       await server.close();
       await worker.stop();
       await runtime.close();

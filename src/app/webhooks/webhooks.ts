@@ -15,13 +15,33 @@ export class Webhooks {
     readonly restrictAddedEndpoints: boolean,
   ) {}
 
-  /** False only when no endpoint existed at start-up and none was added since (by this process). */
+  /**
+   * False only when no endpoint existed at the last look (start-up, then every few seconds while
+   * serving, see `watchForEndpoints`) and none was added since by this process.
+   */
   get mayHaveEndpoints(): boolean {
     return this.endpointsExist;
   }
 
   endpointAdded(): void {
     this.endpointsExist = true;
+  }
+
+  /**
+   * Looks again every `everyMs` whether any endpoint exists, so an endpoint added through another
+   * Handoff process on the same database is heard of within that time. Returns the stop function.
+   */
+  watchForEndpoints(pool: Pool, everyMs: number): () => void {
+    const timer = setInterval(() => {
+      countWebhookEndpoints(pool).then(
+        (count) => {
+          this.endpointsExist = count > 0;
+        },
+        () => undefined,
+      );
+    }, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }
 
