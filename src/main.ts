@@ -16,6 +16,7 @@ import { WEBHOOK_DELIVERY_JOB } from './app/webhooks/webhook-job-kind.ts';
 import { openWebhooks } from './app/webhooks/webhooks.ts';
 import { resolveAdminToken, type AdminToken } from './config/admin-token.ts';
 import { loadConfig } from './config/load-config.ts';
+import { resolveSecretKey } from './config/secret-key.ts';
 import type { HandoffConfig } from './config/schema.ts';
 import { ledgerRules } from './core/ledger/rules.ts';
 import { JobWorker, type JobHandler } from './adapters/jobs/job-worker.ts';
@@ -49,6 +50,8 @@ export interface RuntimeOptions {
   poolSize?: number;
   /** How outbound webhook hosts are resolved (tests answer DNS themselves). */
   resolveHost?: HostResolver;
+  /** The key for secrets stored in the database; default HANDOFF_SECRET_KEY, else `<dataDir>/secret-key`. */
+  secretKey?: Buffer;
 }
 
 /** Connects to a database, migrates it and wires the use-cases. */
@@ -57,7 +60,7 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
   const pool = createPool(options.connectionString, options.poolSize);
   const clock = options.clock ?? systemClock;
   const webhooks = await migrate(pool)
-    .then(() => openWebhooks(pool, options.config.webhooks, options.resolveHost ?? systemResolver, clock.now()))
+    .then(() => openWebhooks(pool, options.config.webhooks, options.resolveHost ?? systemResolver, clock.now(), () => options.secretKey ?? resolveSecretKey(process.env, options.dataDir)))
     .catch(async (error: unknown) => {
       await pool.end();
       throw error;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { HandoffConfig } from '../../src/config/schema.ts';
@@ -37,8 +38,10 @@ export async function startTestHandoff(options: { config?: HandoffConfig; clock?
   const database = await createTestDatabase();
   const clock = options.clock ?? new FakeClock();
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // One key for the life of this Handoff, restarts included, as a data folder would keep it.
+  const secretKey = randomBytes(32);
   const boot = async (): Promise<Pick<TestHandoff, 'runtime' | 'server' | 'worker'>> => {
-    const runtime = await connectRuntime({ config: options.config ?? testConfig(), connectionString: database.connectionString, dataDir: '/nonexistent', log, clock });
+    const runtime = await connectRuntime({ config: options.config ?? testConfig(), connectionString: database.connectionString, dataDir: '/nonexistent', log, clock, secretKey });
     const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN, publicUrl: 'https://handoff.test' });
     await server.ready();
     const worker = new JobWorker(runtime.ctx.pool, clock, runtime.jobHandlers, log, { baseBackoffMs: 1_000 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { addWebhookEndpoint } from '../../src/app/webhooks/webhook-endpoints.ts';
@@ -12,8 +13,9 @@ describe('an endpoint added through another process', () => {
   let second: Runtime;
   beforeAll(async () => {
     database = await createTestDatabase();
+    const secretKey = randomBytes(32);
     const open = (): Promise<Runtime> =>
-      connectRuntime({ config: testConfig('webhooks: { allowPrivateNetworks: true }'), connectionString: database.connectionString, dataDir: '/nonexistent', log: pino({ level: 'silent' }) });
+      connectRuntime({ config: testConfig('webhooks: { allowPrivateNetworks: true }'), connectionString: database.connectionString, dataDir: '/nonexistent', log: pino({ level: 'silent' }), secretKey });
     first = await open();
     second = await open();
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
@@ -27,7 +28,7 @@ async function startWithDns(config: HandoffConfig, dns: Map<string, string[]>) {
     if (!answers) throw new Error(`getaddrinfo ENOTFOUND ${hostname}`);
     return answers.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
   };
-  const runtime: Runtime = await connectRuntime({ config, connectionString: database.connectionString, dataDir: '/nonexistent', log, clock, resolveHost });
+  const runtime: Runtime = await connectRuntime({ config, connectionString: database.connectionString, dataDir: '/nonexistent', log, clock, resolveHost, secretKey: randomBytes(32) });
   const server: FastifyInstance = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN, publicUrl: 'https://handoff.test' });
   await server.ready();
   const worker = new JobWorker(runtime.ctx.pool, clock, runtime.jobHandlers, log);

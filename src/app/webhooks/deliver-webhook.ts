@@ -8,10 +8,11 @@ import { cancelDelivery, loadDeliveryTarget, recordAttempt, type DeliveryTarget 
 import { setEndpointEnabled } from '../../adapters/store/webhook-endpoints.ts';
 import { postWebhook } from '../../adapters/webhooks/post-webhook.ts';
 import type { AppContext } from '../context.ts';
+import { ENDPOINT_SECRET_CONTEXT } from './webhooks.ts';
 
-/** The endpoint's signing secret: stored for console endpoints, read from the configuration file for the others. */
+/** The endpoint's signing secret: stored encrypted for console endpoints, read from the configuration file for the others. */
 function secretOf(ctx: AppContext, endpoint: DeliveryTarget['endpoint']): string | null {
-  if (endpoint.source === 'console') return endpoint.secret;
+  if (endpoint.source === 'console') return endpoint.secret === null ? null : ctx.webhooks.secrets().open(endpoint.secret, ENDPOINT_SECRET_CONTEXT);
   return ctx.config.webhooks?.endpoints.find((configured) => configured.name === endpoint.name)?.secret ?? null;
 }
 

@@ -4,6 +4,7 @@ import { checkOutboundUrl } from '../../core/webhooks/outbound-url.ts';
 import { deleteConsoleEndpoint, insertConsoleEndpoint, listWebhookEndpoints, setEndpointEnabled, type WebhookEndpointRow } from '../../adapters/store/webhook-endpoints.ts';
 import { checkedAddresses } from '../../adapters/webhooks/checked-addresses.ts';
 import type { AppContext } from '../context.ts';
+import { ENDPOINT_SECRET_CONTEXT } from './webhooks.ts';
 
 /** An endpoint as the console and API show it: never its secret. */
 export interface WebhookEndpointView {
@@ -66,7 +67,8 @@ export async function addWebhookEndpoint(ctx: AppContext, request: NewEndpointRe
   const name = (request.name ?? '').trim().slice(0, 80) || parsed.url.hostname;
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   try {
-    const row = await insertConsoleEndpoint(ctx.pool, { name, url: parsed.url.href, secret, events }, ctx.clock.now());
+    const sealed = ctx.webhooks.secrets().seal(secret, ENDPOINT_SECRET_CONTEXT);
+    const row = await insertConsoleEndpoint(ctx.pool, { name, url: parsed.url.href, secret: sealed, events }, ctx.clock.now());
     ctx.webhooks.endpointAdded();
     return { endpoint: toView(row), secret, error: null };
   } catch (error) {

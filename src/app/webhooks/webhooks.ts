@@ -1,6 +1,7 @@
 import type { WebhooksConfig } from '../../config/schema.ts';
 import type { HostResolver } from '../../adapters/webhooks/host-resolver.ts';
 import type { Pool } from '../../adapters/store/database.ts';
+import { SecretBox } from '../../adapters/crypto/secret-box.ts';
 import { countWebhookEndpoints, mirrorConfigEndpoints } from '../../adapters/store/webhook-endpoints.ts';
 
 /**
@@ -8,12 +9,22 @@ import { countWebhookEndpoints, mirrorConfigEndpoints } from '../../adapters/sto
  * path free when nobody listens: emitting then costs no query at all.
  */
 export class Webhooks {
+  private box: SecretBox | null = null;
+
   constructor(
     private endpointsExist: boolean,
     readonly resolveHost: HostResolver,
     /** Endpoints added in the console or API are limited to https and public addresses. */
     readonly restrictAddedEndpoints: boolean,
+    /** The key for the secrets of console endpoints, read only when one is stored or used. */
+    private readonly secretKey: () => Buffer,
   ) {}
+
+  /** Encrypts and decrypts the signing secrets of console endpoints (stored in the database). */
+  secrets(): SecretBox {
+    this.box ??= new SecretBox(this.secretKey());
+    return this.box;
+  }
 
   /**
    * False only when no endpoint existed at the last look (start-up, then every few seconds while
@@ -46,8 +57,11 @@ export class Webhooks {
 }
 
 /** Mirrors the configuration's endpoints into the database and tells whether any endpoint exists. */
-export async function openWebhooks(pool: Pool, config: WebhooksConfig | undefined, resolveHost: HostResolver, now: number): Promise<Webhooks> {
+export async function openWebhooks(pool: Pool, config: WebhooksConfig | undefined, resolveHost: HostResolver, now: number, secretKey: () => Buffer): Promise<Webhooks> {
   const endpoints = (config?.endpoints ?? []).map((endpoint) => ({ name: endpoint.name, url: endpoint.url, events: endpoint.events === 'all' ? null : endpoint.events }));
   await mirrorConfigEndpoints(pool, endpoints, now);
-  return new Webhooks((await countWebhookEndpoints(pool)) > 0, resolveHost, !(config?.allowPrivateNetworks ?? false));
+  return new Webhooks((await countWebhookEndpoints(pool)) > 0, resolveHost, !(config?.allowPrivateNetworks ?? false), secretKey);
 }
+
+/** What the sealed secret of a console endpoint is bound to. */
+export const ENDPOINT_SECRET_CONTEXT = 'webhook_endpoints.secret';
