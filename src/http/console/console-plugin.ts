@@ -15,6 +15,7 @@ import { registerWebhooksPage } from './pages/webhooks.ts';
 import { LoginThrottle } from './login-throttle.ts';
 
 export const SESSION_COOKIE = 'handoff_session';
+const FLASH_COOKIE = 'handoff_flash';
 
 export interface ConsoleOptions {
   adminToken: string;
@@ -112,9 +113,21 @@ export function sessionOf(request: FastifyRequest): ConsoleSession {
   return request.consoleSession;
 }
 
-/** Redirect after a form: back to `path`, with a short message code the page turns into text. */
+/**
+ * Redirect after a form: back to `path`, with a message for the next page. The message travels
+ * in a short-lived cookie, never in the URL, so no link can put words in the console's mouth.
+ */
 export function redirectWithFlash(reply: FastifyReply, path: string, flash: string): FastifyReply {
-  return reply.redirect(`${path}${path.includes('?') ? '&' : '?'}flash=${encodeURIComponent(flash)}`);
+  reply.setCookie(FLASH_COOKIE, flash, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 60, secure: reply.request.protocol === 'https' });
+  return reply.redirect(path);
+}
+
+/** The message a form left for this page (shown once), or null. */
+export function flashOf(request: FastifyRequest, reply: FastifyReply): { text: string } | null {
+  const text = request.cookies[FLASH_COOKIE];
+  if (!text) return null;
+  reply.clearCookie(FLASH_COOKIE, { path: '/' });
+  return { text };
 }
 
 function sameText(a: string, b: string): boolean {

@@ -6,7 +6,7 @@ import { eraseContact, exportContact } from '../../../app/contact-data-rights.ts
 import { resyncContact } from '../../../app/resync-contact.ts';
 import { findContactByEmail, searchContacts } from '../../../adapters/store/contacts.ts';
 import { listContactCrmStatus } from '../../../adapters/store/crm-sync-status.ts';
-import { redirectWithFlash, sessionOf } from '../console-plugin.ts';
+import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html } from '../html.ts';
 import { badge, csrfField, page, when } from '../layout.ts';
 
@@ -39,11 +39,11 @@ ${contacts.slice(0, PAGE_SIZE).map(
     return reply.type('text/html').send(page({ title: 'Contacts', section: '/contacts', csrfToken: sessionOf(request).csrfToken }, body).text);
   });
 
-  server.get<{ Params: { email: string }; Querystring: { flash?: string } }>('/contacts/:email', async (request, reply) => {
+  server.get<{ Params: { email: string } }>('/contacts/:email', async (request, reply) => {
     const session = sessionOf(request);
     const [view, timeline, contact] = await Promise.all([getContactView(ctx, request.params.email), getTimeline(ctx, request.params.email), findContactByEmail(ctx.pool, request.params.email)]);
     const crm = contact && ctx.config.crm.length > 0 ? await listContactCrmStatus(ctx.pool, contact.id) : [];
-    const flash = request.query.flash ? { text: request.query.flash } : null;
+    const flash = flashOf(request, reply);
     if (!view) return reply.status(404).type('text/html').send(page({ title: 'Not found', section: '/contacts', csrfToken: session.csrfToken, flash }, html`<h1>No contact with email ${request.params.email}</h1>`).text);
     const path = `/contacts/${encodeURIComponent(view.email)}`;
     const offerings = [...ctx.rules.offerings.values()];

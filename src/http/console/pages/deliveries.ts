@@ -3,7 +3,7 @@ import type { AppContext } from '../../../app/context.ts';
 import { replayDelivery } from '../../../app/replay-delivery.ts';
 import { findContactById } from '../../../adapters/store/contacts.ts';
 import { getDelivery, listDeliveries, type DeliveryStatus } from '../../../adapters/store/deliveries.ts';
-import { redirectWithFlash, sessionOf } from '../console-plugin.ts';
+import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { badge, csrfField, page, when } from '../layout.ts';
 
@@ -32,7 +32,7 @@ ${deliveries.length === PAGE_SIZE ? html`<p class="pager"><a href="/deliveries?$
     return reply.type('text/html').send(page({ title: 'Deliveries', section: '/deliveries', csrfToken: sessionOf(request).csrfToken }, body).text);
   });
 
-  server.get<{ Params: { id: string }; Querystring: { flash?: string } }>('/deliveries/:id', async (request, reply) => {
+  server.get<{ Params: { id: string } }>('/deliveries/:id', async (request, reply) => {
     const delivery = await getDelivery(ctx.pool, Number(request.params.id) || 0);
     const session = sessionOf(request);
     if (!delivery) return reply.status(404).type('text/html').send(page({ title: 'Not found', csrfToken: session.csrfToken }, html`<h1>No delivery ${request.params.id}</h1>`).text);
@@ -49,7 +49,7 @@ ${deliveries.length === PAGE_SIZE ? html`<p class="pager"><a href="/deliveries?$
 </div>
 <h2>What Handoff understood</h2><pre>${JSON.stringify(delivery.event, null, 2) ?? 'nothing (not a usable event)'}</pre>
 <h2>As received (secret word removed)</h2><pre>${JSON.stringify(delivery.body, null, 2)}</pre>`;
-    return reply.type('text/html').send(page({ title: `Delivery ${delivery.id}`, section: '/deliveries', csrfToken: session.csrfToken, flash: request.query.flash ? { text: request.query.flash } : null }, body).text);
+    return reply.type('text/html').send(page({ title: `Delivery ${delivery.id}`, section: '/deliveries', csrfToken: session.csrfToken, flash: flashOf(request, reply) }, body).text);
   });
 
   server.post<{ Params: { id: string } }>('/deliveries/:id/replay', async (request, reply) => {

@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.ts';
 import { listPausedCrmConnectors } from '../../../adapters/store/crm-connectors.ts';
 import { listDeadJobs, retryDeadJobs } from '../../../adapters/store/crm-dead-letters.ts';
-import { redirectWithFlash, sessionOf } from '../console-plugin.ts';
+import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html } from '../html.ts';
 import { badge, csrfField, page, when } from '../layout.ts';
 
 export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): void {
-  server.get<{ Querystring: { flash?: string } }>('/problems', async (request, reply) => {
+  server.get('/problems', async (request, reply) => {
     const session = sessionOf(request);
     const [dead, paused] = await Promise.all([listDeadJobs(ctx.pool, 200), listPausedCrmConnectors(ctx.pool)]);
     const body = html`<h1>Problems</h1>
@@ -29,7 +29,7 @@ export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): 
 <td><form method="post" action="/problems/jobs/${job.id}/retry" class="inline">${csrfField(session.csrfToken)}<button type="submit">Retry</button></form></td></tr>`,
           )}</tbody></table>`
     }</div>`;
-    return reply.type('text/html').send(page({ title: 'Problems', section: '/problems', csrfToken: session.csrfToken, flash: request.query.flash ? { text: request.query.flash } : null }, body).text);
+    return reply.type('text/html').send(page({ title: 'Problems', section: '/problems', csrfToken: session.csrfToken, flash: flashOf(request, reply) }, body).text);
   });
 
   server.post<{ Params: { id: string } }>('/problems/jobs/:id/retry', async (request, reply) => {

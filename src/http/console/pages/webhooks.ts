@@ -3,7 +3,7 @@ import type { AppContext } from '../../../app/context.ts';
 import { addWebhookEndpoint, listWebhookEndpointViews, removeWebhookEndpoint, setWebhookEndpointEnabled, type WebhookEndpointView } from '../../../app/webhooks/webhook-endpoints.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../../core/webhooks/webhook-event.ts';
 import { listRecentDeliveries, type DeliveryView } from '../../../adapters/store/webhook-deliveries.ts';
-import { redirectWithFlash, sessionOf } from '../console-plugin.ts';
+import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { badge, csrfField, page, when } from '../layout.ts';
 
@@ -30,7 +30,7 @@ ${extra.created ? createdNotice(extra.created) : ''}
     return reply.type('text/html').send(page({ title: 'Webhooks', section: '/webhooks', csrfToken: session.csrfToken, flash: extra.flash ?? null }, body).text);
   };
 
-  server.get<{ Querystring: { flash?: string } }>('/webhooks', async (request, reply) => render(request, reply, { flash: request.query.flash ? { text: request.query.flash } : null }));
+  server.get('/webhooks', async (request, reply) => render(request, reply, { flash: flashOf(request, reply) }));
 
   server.post<{ Body: { url?: string; name?: string; events?: string | string[] } }>('/webhooks/endpoints', async (request, reply) => {
     const { url = '', name, events } = request.body ?? {};
