@@ -30,6 +30,18 @@ describe('a change of name alone, and a resync', () => {
     expect(activeCampaign.state.findContactByEmail('name@example.com')).toMatchObject({ firstName: 'Bea', lastName: 'Married' });
   });
 
+  it('after an email change, the CRM record of the old email stops carrying the access tags', async () => {
+    const customerId = '429583657727480002';
+    await handoff.send('purchase', { email: 'before@example.com', item: 'product-12', orderId: '7402', customerId, firstName: 'Cy', lastName: 'Moved' });
+    await settleSync(handoff);
+    handoff.clock.advanceDays(2);
+    await handoff.send('customer_updated', { email: 'before@example.com', newEmail: 'after@example.com', customerId, firstName: 'Cy', lastName: 'Moved' });
+    await settleSync(handoff);
+    const state = activeCampaign.state;
+    expect(state.tagNamesOf(state.findContactByEmail('after@example.com')!.id).sort()).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(state.tagNamesOf(state.findContactByEmail('before@example.com')!.id)).toEqual([]);
+  });
+
   it('resync repairs a tag removed by hand in the CRM, which a normal push would not notice', async () => {
     const contact = activeCampaign.state.findContactByEmail('name@example.com')!;
     activeCampaign.state.removeTag(contact.id, activeCampaign.state.findTagByName('Focus - Access')!.id);

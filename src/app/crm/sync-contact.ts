@@ -62,6 +62,11 @@ async function pushDifference(ctx: AppContext, sync: CrmSync, connection: CrmCon
   if (state.remoteId === null || details !== null) {
     const input = details ?? detailsToPush(contact, null)!;
     const remoteId = await crm.upsertContact(input);
+    if (state.remoteId !== null && remoteId !== state.remoteId && state.knownTags.length > 0) {
+      // The person changed email and the CRM, matching by email, now holds them twice: the old
+      // record must stop granting anything (AccessAlly would keep the old login's access).
+      await crm.removeTags(state.remoteId, state.pushed?.email ?? contact.email, state.knownTags);
+    }
     state = {
       ...state,
       remoteId,
