@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, chmodSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, chmodSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +91,13 @@ describe('handoff serve on the embedded database, driven by the CLI', () => {
     expect(result).toMatchObject({ code: 1, stderr: `Invalid configuration:\n${broken}:8: items[0].grants[0]: unknown offering "focus"; known offerings: focus-course\n` });
     const ok = await run(process.execPath, [CLI, 'check-config'], { env: env() });
     expect(ok.stdout).toContain('is valid: ThriveCart account "clischool", 1 offering(s), 1 item(s)');
+
+    const templates = join(home, 'my-templates');
+    mkdirSync(templates);
+    writeFileSync(join(templates, 'dunning-reminder.subject.txt'), 'Pay up, {{fistName}}');
+    const withTemplates = join(home, 'with-templates.yaml');
+    writeFileSync(withTemplates, `${CONFIG}dunning:\n  default: {}\nmail:\n  from: "School <hi@example.com>"\n  templatesDir: ${templates}\n`);
+    const badTemplate = await run(process.execPath, [CLI, 'check-config', '--config', withTemplates], { env: env() }).catch((error: { code: number; stderr: string }) => error);
+    expect(badTemplate).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Invalid e-mail templates:\n.*dunning-reminder\.subject\.txt.*fistName/) });
   }, 30_000);
 });
