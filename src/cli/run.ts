@@ -3,6 +3,13 @@ import { EmbeddedPostgresError } from '../adapters/store/embedded-postgres.ts';
 import { buildProgram } from './program.ts';
 
 /** Entry point of `handoff` / `npm start`: problems a person can fix print as one clear message. */
+
+// `handoff contact x | head` closes the pipe early: that is the reader being done, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
