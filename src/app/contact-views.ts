@@ -54,9 +54,7 @@ export async function checkAccess(ctx: AppContext, email: string, offering: stri
   const now = ctx.clock.now();
   const stored = await findStoredAccess(ctx.pool, email);
   if (!stored) return { granted: false, until: null, reason: 'No purchase recorded for this email' };
-  // The stored answers hold until the projection's next change; past it (its timer not run yet)
-  // they are derived again at `now`.
-  const facts = stored.nextChangeAt === null || stored.nextChangeAt > now ? null : await findAccessFacts(ctx.pool, email);
+  const facts = storedAccessHolds(stored.nextChangeAt, now) ? null : await findAccessFacts(ctx.pool, email);
   const access = facts ? deriveAccess(facts.state, ctx.rules, now, new Set(facts.tagNames)).access : stored.access;
   const entry = access.find((candidate) => candidate.offering === offering);
   return entry ? answer(entry) : { granted: false, until: null, reason: `No purchase of this contact grants ${offeringConfig.name}` };
@@ -95,9 +93,19 @@ function describeDunningEmail(sent: ContactDunningEmail): string {
   return `${what[0]!.toUpperCase()}${what.slice(1)} about ${sent.productName}: ${how}`;
 }
 
+/**
+ * The stored access answers hold until the projection's next change; past it (its timer has not
+ * run yet) they are derived again at `now`, so an ended period reads as ended at once.
+ */
+function storedAccessHolds(nextChangeAt: number | null, now: number): boolean {
+  return nextChangeAt === null || nextChangeAt > now;
+}
+
 function currentAccess(ctx: AppContext, ledger: LedgerProjection | null): AccessEntry[] {
   if (!ledger) return [];
-  return deriveAccess(ledger.state, ctx.rules, ctx.clock.now(), new Set(Object.keys(ledger.tags))).access;
+  const now = ctx.clock.now();
+  if (storedAccessHolds(ledger.nextChangeAt, now)) return ledger.access;
+  return deriveAccess(ledger.state, ctx.rules, now, new Set(Object.keys(ledger.tags))).access;
 }
 
 function answer(entry: AccessEntry): AccessAnswer {
