@@ -1,10 +1,12 @@
 import type { CommerceEvent } from '../core/events.ts';
 import { whyNotApplied } from '../core/ledger/applicability.ts';
-import type { Queryable } from '../adapters/store/database.ts';
+import { withTransaction, type Queryable } from '../adapters/store/database.ts';
 import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
+import type { IdentityMatch } from '../adapters/store/identity.ts';
+import type { PoolClient } from 'pg';
 import type { AppContext } from './context.ts';
-import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
-import { refreshContact } from './refresh-contact.ts';
+import { enqueueJobs } from '../adapters/jobs/enqueue-job.ts';
+import { createContact, refreshContact } from './refresh-contact.ts';
 import { resolveContact } from './resolve-contact.ts';
 
 export interface ApplyOutcome {
@@ -14,41 +16,71 @@ export interface ApplyOutcome {
 }
 
 /**
- * Decides and applies one stored delivery inside the caller's transaction. The apply step runs
- * under a savepoint: if it throws, its partial writes are undone, the delivery stays stored and is
- * marked failed with the error, so it can be replayed once the cause is fixed.
+ * Applying a stored delivery threw. Its transaction must be rolled back whole (partial writes
+ * included) and the failure recorded in a fresh one: see withApplyTransaction.
  */
-export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: number, event: CommerceEvent): Promise<ApplyOutcome> {
+export class ApplyFailed extends Error {
+  constructor(
+    readonly deliveryId: number,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'ApplyFailed';
+  }
+}
+
+/**
+ * Decides and applies one stored delivery inside the caller's transaction. `found` is the
+ * person's identity when the caller has already locked and looked it up (the intake does so in
+ * the statement that stores the delivery). Throws ApplyFailed when the apply step fails.
+ */
+export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: number, event: CommerceEvent, found?: IdentityMatch): Promise<ApplyOutcome> {
   const notOurs = whyNotApplied(event, ctx.rules, ctx.config.thrivecart.testMode);
   if (notOurs !== null) {
     await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason: notOurs, contactId: null });
     return { status: 'ignored', reason: notOurs, contactId: null };
   }
-  await db.query('savepoint apply_delivery');
   try {
     const now = ctx.clock.now();
-    const { contactId, reason, detailsChanged, created } = await resolveContact(db, event.customer, event.occurredAt, now, event.kind !== 'customer_updated');
-    if (contactId === null) {
-      await db.query('release savepoint apply_delivery');
-      await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason, contactId: null });
-      return { status: 'ignored', reason, contactId: null };
+    const resolution = await resolveContact(db, event.customer, event.occurredAt, now, event.kind !== 'customer_updated', found);
+    switch (resolution.kind) {
+      case 'none':
+        await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason: resolution.reason, contactId: null });
+        return { status: 'ignored', reason: resolution.reason, contactId: null };
+      case 'new': {
+        const contactId = await createContact(ctx, db, resolution.details, { deliveryId, event });
+        return { status: 'applied', reason: null, contactId };
+      }
+      case 'known': {
+        const { contactId } = resolution;
+        await setDeliveryOutcome(db, deliveryId, { status: 'applied', reason: null, contactId });
+        // A new email or name reaches the CRMs even when no tag changes (refreshContact only sees tags).
+        if (resolution.detailsChanged) await enqueueJobs(db, ctx.onContactChanged.map((kind) => ({ kind, key: String(contactId), runAt: now })));
+        await refreshContact(ctx, db, contactId);
+        return { status: 'applied', reason: null, contactId };
+      }
     }
-    if (created) {
-      // A person seen for the first time: their history is this delivery, nothing to load or lock.
-      await refreshContact(ctx, db, contactId, { contact: created, history: [{ deliveryId, event }], attachDeliveryId: deliveryId });
-    } else {
-      await setDeliveryOutcome(db, deliveryId, { status: 'applied', reason: null, contactId });
-      // A new email or name reaches the CRMs even when no tag changes (refreshContact only sees tags).
-      if (detailsChanged) for (const kind of ctx.onContactChanged) await enqueueJob(db, { kind, key: String(contactId), runAt: now });
-      await refreshContact(ctx, db, contactId);
-    }
-    await db.query('release savepoint apply_delivery');
-    return { status: 'applied', reason: null, contactId };
   } catch (error) {
-    await db.query('rollback to savepoint apply_delivery');
-    const reason = error instanceof Error ? error.message : String(error);
-    ctx.log.error({ deliveryId, err: error }, 'applying a delivery failed; it is stored and marked failed');
-    await setDeliveryOutcome(db, deliveryId, { status: 'failed', reason, contactId: null });
-    return { status: 'failed', reason, contactId: null };
+    throw new ApplyFailed(deliveryId, error);
+  }
+}
+
+/**
+ * Runs `work`, which stores and applies a delivery, in one transaction. When the apply fails the
+ * whole transaction is rolled back and `recordFailure` runs in a fresh one, so the delivery is
+ * kept, marked failed with the error and replayable once the cause is fixed. (A savepoint would do
+ * the same at the price of two more round trips on every delivery.)
+ */
+export async function withApplyTransaction<T>(
+  ctx: AppContext,
+  work: (client: PoolClient) => Promise<T>,
+  recordFailure: (client: PoolClient, failure: ApplyFailed) => Promise<T>,
+): Promise<T> {
+  try {
+    return await withTransaction(ctx.pool, work);
+  } catch (error) {
+    if (!(error instanceof ApplyFailed)) throw error;
+    ctx.log.error({ deliveryId: error.deliveryId, err: error.cause }, 'applying a delivery failed; it is stored and marked failed');
+    return withTransaction(ctx.pool, (client) => recordFailure(client, error));
   }
 }

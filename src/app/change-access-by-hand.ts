@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ManualAccessEvent } from '../core/events.ts';
-import { withTransaction } from '../adapters/store/database.ts';
-import { insertDelivery } from '../adapters/store/deliveries.ts';
+import { insertDelivery, type NewDelivery } from '../adapters/store/deliveries.ts';
 import type { AppContext } from './context.ts';
-import { applyDelivery, type ApplyOutcome } from './apply-delivery.ts';
+import { applyDelivery, withApplyTransaction, type ApplyOutcome } from './apply-delivery.ts';
 
 /** Deliveries made in the console rather than received from ThriveCart. */
 export const CONSOLE_SOURCE = 'console';
@@ -37,20 +36,27 @@ export async function changeAccessByHand(ctx: AppContext, request: ManualAccessR
     actor: request.actor,
     note: request.note.trim(),
   };
-  return withTransaction(ctx.pool, async (client) => {
-    const deliveryId = await insertDelivery(client, {
-      source: CONSOLE_SOURCE,
-      dedupKey: `${CONSOLE_SOURCE}:${randomUUID()}`,
-      receivedAt: now,
-      eventName: `manual_access.${request.action}`,
-      occurredAt: now,
-      live: true,
-      body: { offering: request.offering, action: request.action, actor: request.actor, note: event.note, email: event.customer.email },
-      event,
-      status: 'applied',
-      reason: null,
-    });
-    const outcome = await applyDelivery(ctx, client, deliveryId!, event);
-    return { ...outcome, deliveryId: deliveryId! };
-  });
+  const delivery: NewDelivery = {
+    source: CONSOLE_SOURCE,
+    dedupKey: `${CONSOLE_SOURCE}:${randomUUID()}`,
+    receivedAt: now,
+    eventName: `manual_access.${request.action}`,
+    occurredAt: now,
+    live: true,
+    body: { offering: request.offering, action: request.action, actor: request.actor, note: event.note, email: event.customer.email },
+    event,
+    status: 'applied',
+    reason: null,
+  };
+  return withApplyTransaction(
+    ctx,
+    async (client) => {
+      const deliveryId = (await insertDelivery(client, delivery))!;
+      return { ...(await applyDelivery(ctx, client, deliveryId, event)), deliveryId };
+    },
+    async (client, failure) => {
+      const deliveryId = (await insertDelivery(client, { ...delivery, status: 'failed', reason: failure.message }))!;
+      return { status: 'failed', reason: failure.message, contactId: null, deliveryId };
+    },
+  );
 }

@@ -4,16 +4,19 @@ import { verifyThriveCart } from '../adapters/sources/thrivecart/verify.ts';
 import { redactSecret } from '../adapters/sources/thrivecart/redact.ts';
 import { normaliseThriveCart, NormaliseError } from '../adapters/sources/thrivecart/normalise.ts';
 import { thrivecartDedupKey } from '../adapters/sources/thrivecart/dedup-key.ts';
-import { withTransaction } from '../adapters/store/database.ts';
-import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus } from '../adapters/store/deliveries.ts';
+import type { Queryable } from '../adapters/store/database.ts';
+import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus, type NewDelivery } from '../adapters/store/deliveries.ts';
+import { insertDeliveryAndFindIdentity } from '../adapters/store/identity.ts';
+import { whyNotApplied } from '../core/ledger/applicability.ts';
 import type { AppContext } from './context.ts';
-import { applyDelivery } from './apply-delivery.ts';
+import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
+import { identityLookupFor } from './resolve-contact.ts';
 
 export type BodyEncoding = 'form' | 'json';
 
 /** What the sender is told. 2xx only once the delivery is committed. */
 export type IntakeResult = (
-  | { httpStatus: 200; body: { status: DeliveryStatus | 'duplicate'; deliveryId: number; reason: string | null } }
+  | { httpStatus: 200; body: Answer }
   | { httpStatus: 400 | 401 | 422; body: { error: string; message: string } }
 ) & {
   /** The ThriveCart event name of an authentic delivery, for metrics; `other` for names we don't know, absent when unauthenticated. */
@@ -73,34 +76,55 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
     reason = error.message;
   }
 
-  const dedupKey = thrivecartDedupKey(fields);
-  const result = await withTransaction(ctx.pool, async (client) => {
-    const deliveryId = await insertDelivery(client, {
-      source: 'thrivecart',
-      dedupKey,
-      receivedAt,
-      eventName,
-      occurredAt: event?.occurredAt ?? null,
-      live: event?.live ?? textAt(fields, 'mode') !== 'test',
-      body,
-      event,
-      status,
-      reason,
-    });
-    if (deliveryId === null) {
-      const existing = await findDeliveryByDedupKey(client, dedupKey);
-      return { status: 'duplicate' as const, deliveryId: existing?.id ?? 0, reason: `already received (${existing?.status ?? 'unknown'})` };
-    }
-    if (event === null) return { status, deliveryId, reason };
-    const outcome = await applyDelivery(ctx, client, deliveryId, event);
-    return { status: outcome.status, deliveryId, reason: outcome.reason };
-  });
+  // An event for nobody we serve is stored as ignored straight away, without locking anyone.
+  const notOurs = event === null ? null : whyNotApplied(event, ctx.rules, ctx.config.thrivecart.testMode);
+  if (notOurs !== null) {
+    status = 'ignored';
+    reason = notOurs;
+  }
+  const delivery: NewDelivery = {
+    source: 'thrivecart',
+    dedupKey: thrivecartDedupKey(fields),
+    receivedAt,
+    eventName,
+    occurredAt: event?.occurredAt ?? null,
+    live: event?.live ?? textAt(fields, 'mode') !== 'test',
+    body,
+    event,
+    status,
+    reason,
+  };
+  const toApply = notOurs === null ? event : null;
+  const result = await withApplyTransaction(
+    ctx,
+    async (client): Promise<Answer> => {
+      if (toApply === null) {
+        const deliveryId = await insertDelivery(client, delivery);
+        return deliveryId === null ? answerDuplicate(client, delivery.dedupKey) : { status, deliveryId, reason };
+      }
+      const stored = await insertDeliveryAndFindIdentity(client, delivery, identityLookupFor(toApply.customer));
+      if (stored === null) return answerDuplicate(client, delivery.dedupKey);
+      const outcome = await applyDelivery(ctx, client, stored.deliveryId, toApply, stored.identity);
+      return { status: outcome.status, deliveryId: stored.deliveryId, reason: outcome.reason };
+    },
+    async (client, failure): Promise<Answer> => {
+      const deliveryId = await insertDelivery(client, { ...delivery, status: 'failed', reason: failure.message });
+      return deliveryId === null ? answerDuplicate(client, delivery.dedupKey) : { status: 'failed', deliveryId, reason: failure.message };
+    },
+  );
 
   const metricEvent = KNOWN_EVENTS.has(eventName) ? eventName : eventName.startsWith('affiliate.') ? 'affiliate' : 'other';
   if (result.status === 'rejected') {
     return { httpStatus: 422, body: { error: 'unusable_delivery', message: `${result.reason ?? 'unusable delivery'} (stored as delivery ${result.deliveryId})` }, eventName: metricEvent };
   }
   return { httpStatus: 200, body: result, eventName: metricEvent };
+}
+
+type Answer = { status: DeliveryStatus | 'duplicate'; deliveryId: number; reason: string | null };
+
+async function answerDuplicate(db: Queryable, dedupKey: string): Promise<Answer> {
+  const existing = await findDeliveryByDedupKey(db, dedupKey);
+  return { status: 'duplicate', deliveryId: existing?.id ?? 0, reason: `already received (${existing?.status ?? 'unknown'})` };
 }
 
 function textAt(fields: Fields, key: string): string | null {

@@ -1,8 +1,8 @@
 import { foldLedger, type HistoryEntry, type LedgerProjection } from '../core/ledger/fold.ts';
-import { lockContact, saveLedger, saveLedgerAndAttachDelivery, type ContactRow } from '../adapters/store/contacts.ts';
+import { insertContactWithLedger, lockContact, saveLedger, type ContactDetails, type ContactRow, type NewContactJob } from '../adapters/store/contacts.ts';
 import type { Queryable } from '../adapters/store/database.ts';
 import { loadHistory } from '../adapters/store/deliveries.ts';
-import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
+import { enqueueJobs } from '../adapters/jobs/enqueue-job.ts';
 import type { AppContext } from './context.ts';
 import { CONTACT_RECOMPUTE_JOB } from './job-kinds.ts';
 import { syncDunningCases } from './dunning/sync-dunning-cases.ts';
@@ -13,35 +13,43 @@ import { announceContactChanges } from './webhooks/announce-contact-changes.ts';
  * caller's transaction. Effects are decided here, in the same transaction: downstream jobs when
  * tags or access changed, and a timer for the next instant access changes by itself.
  * Returns the new projection, or null when the contact no longer exists (merged into another).
- *
- * `created` is for a contact created by this transaction: its row and history are known (no read
- * or lock needed), and the delivery that created it is attached in the same write as its ledger.
- * This is the intake's hot path for every new buyer.
  */
-export async function refreshContact(
-  ctx: AppContext,
-  db: Queryable,
-  contactId: number,
-  created?: { contact: ContactRow; history: readonly HistoryEntry[]; attachDeliveryId: number },
-): Promise<LedgerProjection | null> {
-  const contact = created?.contact ?? (await lockContact(db, contactId));
+export async function refreshContact(ctx: AppContext, db: Queryable, contactId: number): Promise<LedgerProjection | null> {
+  const contact = await lockContact(db, contactId);
   if (!contact) return null;
-  const history = created?.history ?? (await loadHistory(db, contactId));
+  const history = await loadHistory(db, contactId);
   const now = ctx.clock.now();
   const { projection } = foldLedger(history, ctx.rules, now);
-  if (created) await saveLedgerAndAttachDelivery(db, contactId, projection, created.attachDeliveryId, now);
-  else await saveLedger(db, contactId, projection, now);
-  // A new contact has no stored dunning cases: only a failed payment in its history can open one.
-  if (!created || history.some((entry) => entry.event.kind === 'payment_failed')) await syncDunningCases(ctx, db, contactId, history, now);
+  await saveLedger(db, contactId, projection, now);
+  await syncDunningCases(ctx, db, contactId, history, now);
   await announceContactChanges(ctx, db, contact, projection);
-
-  if (changedDownstream(contact.ledger, projection)) {
-    for (const kind of ctx.onContactChanged) await enqueueJob(db, { kind, key: String(contactId), runAt: now });
-  }
-  if (projection.nextChangeAt !== null) {
-    await enqueueJob(db, { kind: CONTACT_RECOMPUTE_JOB, key: String(contactId), runAt: projection.nextChangeAt });
-  }
+  await enqueueJobs(db, followUpJobs(ctx, contact.ledger, projection, now).map((job) => ({ ...job, key: String(contactId) })));
   return projection;
+}
+
+/**
+ * The same for a person seen for the first time, whose whole history is the delivery that names
+ * them: nothing to load or lock, and the contact, its ledger, the delivery's attachment and the
+ * follow-up jobs are written in one statement. This is the intake's path for every new buyer.
+ * Returns the new contact's id.
+ */
+export async function createContact(ctx: AppContext, db: Queryable, details: ContactDetails & { detailsAsOf: number }, first: HistoryEntry): Promise<number> {
+  const now = ctx.clock.now();
+  const { projection } = foldLedger([first], ctx.rules, now);
+  const contactId = await insertContactWithLedger(db, { ...details, now }, projection, first.deliveryId, followUpJobs(ctx, null, projection, now));
+  // A new contact has no stored dunning cases: only a failed payment can open one.
+  if (first.event.kind === 'payment_failed') await syncDunningCases(ctx, db, contactId, [first], now);
+  const contact: ContactRow = { id: contactId, ...details, ledger: null, createdAt: now, updatedAt: now };
+  await announceContactChanges(ctx, db, contact, projection);
+  return contactId;
+}
+
+/** Downstream syncs when what CRMs and sites see changed, and a timer at the next change. */
+function followUpJobs(ctx: AppContext, before: LedgerProjection | null, after: LedgerProjection, now: number): NewContactJob[] {
+  const jobs: NewContactJob[] = [];
+  if (changedDownstream(before, after)) for (const kind of ctx.onContactChanged) jobs.push({ kind, runAt: now });
+  if (after.nextChangeAt !== null) jobs.push({ kind: CONTACT_RECOMPUTE_JOB, runAt: after.nextChangeAt });
+  return jobs;
 }
 
 /** Whether anything a CRM or a site sees (tags, granted offerings) differs. */

@@ -1,8 +1,9 @@
 import { normaliseThriveCart, NormaliseError } from '../adapters/sources/thrivecart/normalise.ts';
 import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
-import { withTransaction } from '../adapters/store/database.ts';
+import type { CommerceEvent } from '../core/events.ts';
+import type { Queryable } from '../adapters/store/database.ts';
 import { getDelivery, setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
-import { applyDelivery } from './apply-delivery.ts';
+import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
 import type { AppContext } from './context.ts';
 import { refreshContact } from './refresh-contact.ts';
 
@@ -19,29 +20,46 @@ export interface ReplayDeliveryOutcome {
  * Returns null when the delivery does not exist.
  */
 export async function replayDelivery(ctx: AppContext, deliveryId: number): Promise<ReplayDeliveryOutcome | null> {
-  return withTransaction(ctx.pool, async (client) => {
-    const delivery = await getDelivery(client, deliveryId);
-    if (!delivery) return null;
-    await client.query('select id from deliveries where id = $1 for update', [deliveryId]);
-    if ((delivery.status === 'applied' && delivery.contactId !== null) || delivery.source !== 'thrivecart') {
-      if (delivery.contactId === null) return { deliveryId, previousStatus: delivery.status, status: delivery.status, reason: delivery.reason };
-      await refreshContact(ctx, client, delivery.contactId);
-      return { deliveryId, previousStatus: delivery.status, status: 'applied', reason: null };
-    }
-    let normalised;
-    try {
-      normalised = normaliseThriveCart(delivery.body as Fields, { receivedAt: delivery.receivedAt });
-    } catch (error) {
-      if (!(error instanceof NormaliseError)) throw error;
-      await setDeliveryOutcome(client, deliveryId, { status: 'rejected', reason: error.message, contactId: null, event: null });
-      return { deliveryId, previousStatus: delivery.status, status: 'rejected', reason: error.message };
-    }
-    if (normalised.kind === 'ignored') {
-      await setDeliveryOutcome(client, deliveryId, { status: 'ignored', reason: normalised.reason, contactId: null, event: null });
-      return { deliveryId, previousStatus: delivery.status, status: 'ignored', reason: normalised.reason };
-    }
-    await client.query('update deliveries set event = $2, occurred_at = to_timestamp($3 / 1000.0) where id = $1', [deliveryId, JSON.stringify(normalised), normalised.occurredAt]);
-    const outcome = await applyDelivery(ctx, client, deliveryId, normalised);
-    return { deliveryId, previousStatus: delivery.status, status: outcome.status, reason: outcome.reason };
-  });
+  // What the failure record needs if applying throws: the status before, and the event as normalised now.
+  let previousStatus: DeliveryStatus = 'failed';
+  let renormalised: CommerceEvent | null = null;
+  return withApplyTransaction(
+    ctx,
+    async (client) => {
+      const delivery = await getDelivery(client, deliveryId);
+      if (!delivery) return null;
+      previousStatus = delivery.status;
+      await client.query('select id from deliveries where id = $1 for update', [deliveryId]);
+      if ((delivery.status === 'applied' && delivery.contactId !== null) || delivery.source !== 'thrivecart') {
+        if (delivery.contactId === null) return { deliveryId, previousStatus: delivery.status, status: delivery.status, reason: delivery.reason };
+        await refreshContact(ctx, client, delivery.contactId);
+        return { deliveryId, previousStatus: delivery.status, status: 'applied', reason: null };
+      }
+      let normalised;
+      try {
+        normalised = normaliseThriveCart(delivery.body as Fields, { receivedAt: delivery.receivedAt });
+      } catch (error) {
+        if (!(error instanceof NormaliseError)) throw error;
+        await setDeliveryOutcome(client, deliveryId, { status: 'rejected', reason: error.message, contactId: null, event: null });
+        return { deliveryId, previousStatus: delivery.status, status: 'rejected', reason: error.message };
+      }
+      if (normalised.kind === 'ignored') {
+        await setDeliveryOutcome(client, deliveryId, { status: 'ignored', reason: normalised.reason, contactId: null, event: null });
+        return { deliveryId, previousStatus: delivery.status, status: 'ignored', reason: normalised.reason };
+      }
+      renormalised = normalised;
+      await storeEvent(client, deliveryId, normalised);
+      const outcome = await applyDelivery(ctx, client, deliveryId, normalised);
+      return { deliveryId, previousStatus: delivery.status, status: outcome.status, reason: outcome.reason };
+    },
+    async (client, failure) => {
+      if (renormalised) await storeEvent(client, deliveryId, renormalised);
+      await setDeliveryOutcome(client, deliveryId, { status: 'failed', reason: failure.message, contactId: null });
+      return { deliveryId, previousStatus, status: 'failed', reason: failure.message };
+    },
+  );
+}
+
+async function storeEvent(db: Queryable, deliveryId: number, event: CommerceEvent): Promise<void> {
+  await db.query('update deliveries set event = $2, occurred_at = to_timestamp($3 / 1000.0) where id = $1', [deliveryId, JSON.stringify(event), event.occurredAt]);
 }

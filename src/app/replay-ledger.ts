@@ -6,6 +6,7 @@ import { normaliseThriveCart, NormaliseError } from '../adapters/sources/thrivec
 import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
 import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
 import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
+import { insertContact } from '../adapters/store/contacts.ts';
 import type { AppContext } from './context.ts';
 import { CONSOLE_SOURCE } from './change-access-by-hand.ts';
 import { CONTACT_RECOMPUTE_JOB } from './job-kinds.ts';
@@ -82,7 +83,11 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
   // Identity is resolved in event-time order, as it would have been had they arrived in order.
   toAttach.sort((a, b) => a.event.occurredAt - b.event.occurredAt || a.deliveryId - b.deliveryId);
   for (const delivery of toAttach) {
-    const { contactId, reason } = await resolveContact(client, delivery.event.customer, delivery.event.occurredAt, ctx.clock.now(), delivery.event.kind !== 'customer_updated');
+    const now = ctx.clock.now();
+    const resolution = await resolveContact(client, delivery.event.customer, delivery.event.occurredAt, now, delivery.event.kind !== 'customer_updated');
+    // A new person's ledger is written by the fold of every contact below.
+    const contactId = resolution.kind === 'known' ? resolution.contactId : resolution.kind === 'new' ? await insertContact(client, { ...resolution.details, now }) : null;
+    const reason = resolution.kind === 'none' ? resolution.reason : null;
     const status: DeliveryStatus = contactId === null ? 'ignored' : 'applied';
     await setDeliveryOutcome(client, delivery.deliveryId, { status, reason, contactId, event: delivery.event });
     if (status !== delivery.from) reclassified.push({ deliveryId: delivery.deliveryId, from: delivery.from, to: status, reason });

@@ -1,22 +1,28 @@
 import type { CustomerRef } from '../core/events.ts';
-import { findIdentity, insertContact, lockIdentities, mergeContactInto, updateContactDetails, type ContactRow } from '../adapters/store/contacts.ts';
+import { mergeContactInto, updateContactDetails, type ContactDetails, type ContactRow } from '../adapters/store/contacts.ts';
 import type { Queryable } from '../adapters/store/database.ts';
+import { lockAndFindIdentity, type IdentityLookup, type IdentityMatch } from '../adapters/store/identity.ts';
 
-/** The contact an event belongs to, or why there is none. */
+/** The contact an event belongs to, the person to create for it, or why there is none. */
 export type ContactResolution =
   | {
+      kind: 'known';
       contactId: number;
-      reason: null;
       /** The email or a name changed (CRMs must hear of it even when no tag changes). */
       detailsChanged: boolean;
-      /** The row just created for a new person (nothing else is recorded for them yet); null for a known one. */
-      created: ContactRow | null;
     }
-  | { contactId: null; reason: string; detailsChanged: false; created: null };
+  /** A person seen for the first time: the caller creates the row (with whatever it writes alongside). */
+  | { kind: 'new'; details: ContactDetails & { detailsAsOf: number } }
+  | { kind: 'none'; reason: string };
 
 /** Identities as erasure remembers them. */
 export function identitiesOf(customer: Pick<CustomerRef, 'email' | 'thrivecartId'>): string[] {
   return [`email:${customer.email}`, ...(customer.thrivecartId ? [`customer:${customer.thrivecartId}`] : [])];
+}
+
+/** The identity lock and lookup keys for the person an event names. */
+export function identityLookupFor(customer: Pick<CustomerRef, 'email' | 'thrivecartId'>): IdentityLookup {
+  return { customerId: customer.thrivecartId, email: customer.email, keys: identitiesOf(customer) };
 }
 
 /**
@@ -26,6 +32,9 @@ export function identitiesOf(customer: Pick<CustomerRef, 'email' | 'thrivecartId
  * arriving with that email on another row), the rows are merged. Nobody is created when
  * `createIfMissing` is false, nor when the person was erased (GDPR): a late delivery must not
  * bring them back.
+ *
+ * Takes the identity locks (held until the transaction ends) unless `found` says the caller
+ * already took them and looked the person up (the intake does both in its first statement).
  */
 export async function resolveContact(
   db: Queryable,
@@ -33,17 +42,14 @@ export async function resolveContact(
   occurredAt: number,
   now: number,
   createIfMissing = true,
+  found?: IdentityMatch,
 ): Promise<ContactResolution> {
-  const keys = identitiesOf(customer);
-  await lockIdentities(db, keys);
-  const { byCustomerId, byEmail, erased } = await findIdentity(db, customer.thrivecartId, customer.email, keys);
+  const { byCustomerId, byEmail, erased } = found ?? (await lockAndFindIdentity(db, identityLookupFor(customer)));
 
   if (!byCustomerId && !byEmail) {
-    if (!createIfMissing) return { contactId: null, reason: 'no contact with this customer id or email yet', detailsChanged: false, created: null };
-    if (erased) return { contactId: null, reason: 'this person was erased (GDPR); nothing is recorded for them', detailsChanged: false, created: null };
-    const details = { email: customer.email, thrivecartCustomerId: customer.thrivecartId, firstName: customer.firstName, lastName: customer.lastName, detailsAsOf: occurredAt };
-    const contactId = await insertContact(db, { ...details, now });
-    return { contactId, reason: null, detailsChanged: false, created: { id: contactId, ...details, ledger: null, createdAt: now, updatedAt: now } };
+    if (!createIfMissing) return { kind: 'none', reason: 'no contact with this customer id or email yet' };
+    if (erased) return { kind: 'none', reason: 'this person was erased (GDPR); nothing is recorded for them' };
+    return { kind: 'new', details: { email: customer.email, thrivecartCustomerId: customer.thrivecartId, firstName: customer.firstName, lastName: customer.lastName, detailsAsOf: occurredAt } };
   }
 
   const contact = (byCustomerId ?? byEmail) as ContactRow;
@@ -76,7 +82,7 @@ export async function resolveContact(
     details.detailsAsOf !== contact.detailsAsOf;
   if (changed) await updateContactDetails(db, contact.id, details, now);
   const detailsChanged = details.email !== contact.email || details.firstName !== contact.firstName || details.lastName !== contact.lastName;
-  return { contactId: contact.id, reason: null, detailsChanged, created: null };
+  return { kind: 'known', contactId: contact.id, detailsChanged };
 }
 
 function isNewer(occurredAt: number, asOf: number | null): boolean {

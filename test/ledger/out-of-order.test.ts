@@ -52,4 +52,26 @@ describe('out-of-order and duplicated deliveries', () => {
     const stored = await handoff.runtime.ctx.pool.query(`select count(*)::int as count from deliveries d join contacts c on c.id = d.contact_id where c.email = 'copies@example.com'`);
     expect(stored.rows[0]).toEqual({ count: 1 });
   });
+
+  it('different first deliveries for one new buyer arriving at once create one contact with all of them', async () => {
+    // A checkout with an order bump and an upsell fires its webhooks together; the identity lock
+    // must make the second and third wait for the first one's contact rather than create their own.
+    const buyers = Array.from({ length: 10 }, (_, index) => `together-${index}@example.com`);
+    const answers = await Promise.all(
+      buyers.flatMap((email, index) => [
+        handoff.send('purchase', { email, item: 'product-12', orderId: `93${index}1` }),
+        handoff.send('purchase', { email, item: 'bump-12', orderId: `93${index}2` }),
+        handoff.send('purchase', { email, item: 'upsell-2', orderId: `93${index}3` }),
+      ]),
+    );
+    expect(answers.map((answer) => answer.body.status)).toEqual(answers.map(() => 'applied'));
+    const contacts = await handoff.runtime.ctx.pool.query<{ email: string; deliveries: number }>(
+      `select c.email, count(d.id)::int as deliveries from contacts c join deliveries d on d.contact_id = c.id where c.email like 'together-%' group by c.email order by c.email`,
+    );
+    expect(contacts.rows).toEqual([...buyers].sort().map((email) => ({ email, deliveries: 3 })));
+    for (const email of buyers) {
+      const contact = await handoff.api<{ access: { offering: string; granted: boolean }[] }>(`/api/contacts/${email}`);
+      expect(contact.body.access.filter((entry) => entry.granted).map((entry) => entry.offering).sort()).toEqual(['focus-course', 'focus-workbook', 'masterclass']);
+    }
+  });
 });

@@ -21,7 +21,7 @@ const COLUMNS = `id, email, thrivecart_customer_id, first_name, last_name,
   case when ledger = '{}'::jsonb then null else ledger end as ledger,
   (extract(epoch from created_at) * 1000)::float8 as created_at, (extract(epoch from updated_at) * 1000)::float8 as updated_at`;
 
-interface RawContact {
+export interface RawContact {
   id: number;
   email: string;
   thrivecart_customer_id: string | null;
@@ -33,7 +33,7 @@ interface RawContact {
   updated_at: number;
 }
 
-function toContact(row: RawContact): ContactRow {
+export function toContact(row: RawContact): ContactRow {
   return {
     id: row.id,
     email: row.email,
@@ -44,52 +44,6 @@ function toContact(row: RawContact): ContactRow {
     ledger: row.ledger,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-  };
-}
-
-/**
- * Serialises every change to one person (by customer id and by email) until the transaction ends,
- * so two deliveries for a new customer cannot create two contacts. Keys are locked in sorted order
- * to rule out deadlocks.
- */
-export async function lockIdentities(db: Queryable, keys: readonly string[]): Promise<void> {
-  // One round trip; the subquery (kept apart by OFFSET 0) hands the keys over in sorted order.
-  await db.query({
-    name: 'lock-identities',
-    text: 'select pg_advisory_xact_lock(hashtextextended(key, 0)) from (select key from unnest($1::text[]) as key order by key offset 0) as sorted',
-    values: [[...new Set(keys)]],
-  });
-}
-
-/** What is known of one person's identities: the rows matching them, and whether they were erased. */
-export interface IdentityMatch {
-  byCustomerId: ContactRow | null;
-  byEmail: ContactRow | null;
-  /** Erased (GDPR) under one of `erasureIdentities`; see adapters/store/erasure.ts for the hashing. */
-  erased: boolean;
-}
-
-/**
- * Looks a person up by customer id and by email, and checks the erasure tombstones, in one
- * round trip (this is on the path of every delivery).
- */
-export async function findIdentity(db: Queryable, customerId: string | null, email: string, erasureIdentities: readonly string[]): Promise<IdentityMatch> {
-  const result = await db.query<RawContact & { found: boolean; erased: boolean }>({
-    name: 'find-identity',
-    text: `with erased as (
-             select exists (
-               select 1 from erased_identities tombstone, installation_settings salt, unnest($3::text[]) as identity
-                where salt.key = 'erasure_salt' and tombstone.identity_hash = encode(sha256(convert_to(salt.value || ':' || identity, 'UTF8')), 'hex')
-             ) as erased),
-           matches as (select ${COLUMNS} from contacts where thrivecart_customer_id = $1 or email = $2)
-           select matches.*, matches.id is not null as found, erased.erased from erased left join matches on true`,
-    values: [customerId, email, erasureIdentities],
-  });
-  const rows = result.rows.filter((row) => row.found).map(toContact);
-  return {
-    byCustomerId: customerId === null ? null : (rows.find((row) => row.thrivecartCustomerId === customerId) ?? null),
-    byEmail: rows.find((row) => row.email === email) ?? null,
-    erased: result.rows[0]?.erased ?? false,
   };
 }
 
@@ -178,14 +132,42 @@ export async function saveLedger(db: Queryable, id: number, ledger: LedgerProjec
   await db.query(`update contacts set ledger = $2, updated_at = to_timestamp($3 / 1000.0) where id = $1`, [id, JSON.stringify(ledger), now]);
 }
 
-/** Saves a contact's ledger and marks the delivery that changed it applied to them, in one round trip. */
-export async function saveLedgerAndAttachDelivery(db: Queryable, id: number, ledger: LedgerProjection, deliveryId: number, now: number): Promise<void> {
-  await db.query({
-    name: 'save-ledger-attach-delivery',
-    text: `with attached as (update deliveries set status = 'applied', reason = null, contact_id = $1 where id = $4)
-           update contacts set ledger = $2, updated_at = to_timestamp($3 / 1000.0) where id = $1`,
-    values: [id, JSON.stringify(ledger), now, deliveryId],
+/** A job to enqueue for a contact created in the same statement (its key is the new contact's id). */
+export interface NewContactJob {
+  kind: string;
+  runAt: number;
+}
+
+/**
+ * Creates a contact with its first ledger, marks the delivery that created it applied to it and
+ * enqueues its follow-up jobs, in one round trip: the intake's write for every new buyer. A fresh
+ * id has no pending jobs, so the jobs are plain inserts.
+ */
+export async function insertContactWithLedger(db: Queryable, contact: NewContact, ledger: LedgerProjection, deliveryId: number, jobs: readonly NewContactJob[]): Promise<number> {
+  const result = await db.query<{ id: number }>({
+    name: 'insert-contact-with-ledger',
+    text: `with contact as (
+             insert into contacts (email, thrivecart_customer_id, first_name, last_name, details_as_of, ledger, created_at, updated_at)
+             values ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, to_timestamp($7 / 1000.0), to_timestamp($7 / 1000.0)) returning id),
+           attached as (update deliveries set status = 'applied', reason = null, contact_id = (select id from contact) where id = $8),
+           queued as (
+             insert into jobs (kind, key, run_at)
+             select job.kind, (select id from contact)::text, to_timestamp(job.run_at / 1000.0) from unnest($9::text[], $10::float8[]) as job(kind, run_at))
+           select id from contact`,
+    values: [
+      contact.email,
+      contact.thrivecartCustomerId,
+      contact.firstName,
+      contact.lastName,
+      contact.detailsAsOf,
+      JSON.stringify(ledger),
+      contact.now,
+      deliveryId,
+      jobs.map((job) => job.kind),
+      jobs.map((job) => job.runAt),
+    ],
   });
+  return result.rows[0]!.id;
 }
 
 /** Moves everything recorded for `fromId` to `intoId` and deletes `fromId` (one person, two rows). */

@@ -18,26 +18,30 @@ export interface NewDelivery {
   reason: string | null;
 }
 
+/** Inserts a delivery unless its dedup key is known, returning the new id (no row for a duplicate). */
+export const INSERT_DELIVERY_SQL = `insert into deliveries (source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason)
+  values ($1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10)
+  on conflict (dedup_key) do nothing returning id`;
+
+/** The parameters $1–$10 of INSERT_DELIVERY_SQL. */
+export function deliveryValues(delivery: NewDelivery): unknown[] {
+  return [
+    delivery.source,
+    delivery.dedupKey,
+    delivery.receivedAt,
+    delivery.eventName,
+    delivery.occurredAt,
+    delivery.live,
+    JSON.stringify(delivery.body),
+    delivery.event === null ? null : JSON.stringify(delivery.event),
+    delivery.status,
+    delivery.reason,
+  ];
+}
+
 /** Inserts the delivery unless its dedup key is known; returns the new id, or null for a duplicate. */
 export async function insertDelivery(db: Queryable, delivery: NewDelivery): Promise<number | null> {
-  const result = await db.query<{ id: number }>({
-    name: 'insert-delivery',
-    text: `insert into deliveries (source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason)
-           values ($1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10)
-           on conflict (dedup_key) do nothing returning id`,
-    values: [
-      delivery.source,
-      delivery.dedupKey,
-      delivery.receivedAt,
-      delivery.eventName,
-      delivery.occurredAt,
-      delivery.live,
-      JSON.stringify(delivery.body),
-      delivery.event === null ? null : JSON.stringify(delivery.event),
-      delivery.status,
-      delivery.reason,
-    ],
-  });
+  const result = await db.query<{ id: number }>({ name: 'insert-delivery', text: INSERT_DELIVERY_SQL, values: deliveryValues(delivery) });
   return result.rows[0]?.id ?? null;
 }
 

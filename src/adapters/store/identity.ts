@@ -1,0 +1,66 @@
+import { toContact, type ContactRow, type RawContact } from './contacts.ts';
+import type { Queryable } from './database.ts';
+import { deliveryValues, INSERT_DELIVERY_SQL, type NewDelivery } from './deliveries.ts';
+
+/** Who a delivery names: its ThriveCart customer id (when it has one) and email. */
+export interface IdentityLookup {
+  customerId: string | null;
+  email: string;
+  /** Lock and erasure keys (see app/resolve-contact.ts identitiesOf). */
+  keys: readonly string[];
+}
+
+/** What is known of one person's identities: the rows matching them, and whether they were erased. */
+export interface IdentityMatch {
+  byCustomerId: ContactRow | null;
+  byEmail: ContactRow | null;
+  /** Erased (GDPR) under one of the lookup's keys; see adapters/store/erasure.ts for the hashing. */
+  erased: boolean;
+}
+
+type IdentityRow = { [Column in keyof RawContact]: RawContact[Column] | null } & { erased: boolean };
+
+/**
+ * Locks the person's identities until the transaction ends (so two deliveries for a new customer
+ * cannot create two contacts), then looks them up by customer id and by email and checks the
+ * erasure tombstones: one round trip, through the lock_and_find_identity function (migration 008).
+ */
+export async function lockAndFindIdentity(db: Queryable, lookup: IdentityLookup): Promise<IdentityMatch> {
+  const result = await db.query<IdentityRow>({
+    name: 'lock-and-find-identity',
+    text: 'select * from lock_and_find_identity($1, $2, $3)',
+    values: [lookup.keys, lookup.customerId, lookup.email],
+  });
+  return toIdentityMatch(result.rows, lookup);
+}
+
+/**
+ * The intake's first statement: stores the delivery (unless its dedup key is known) and, only when
+ * it was new, locks and looks up the person it names, in one round trip. Null for a duplicate.
+ */
+export async function insertDeliveryAndFindIdentity(
+  db: Queryable,
+  delivery: NewDelivery,
+  lookup: IdentityLookup,
+): Promise<{ deliveryId: number; identity: IdentityMatch } | null> {
+  // The lookup refers to `inserted`, which makes it run after the insert and only for a new delivery.
+  const result = await db.query<IdentityRow & { delivery_id: number }>({
+    name: 'insert-delivery-find-identity',
+    text: `with inserted as (${INSERT_DELIVERY_SQL})
+           select inserted.id as delivery_id, found.*
+             from inserted cross join lateral (select * from lock_and_find_identity($11, $12, $13) where inserted.id is not null) as found`,
+    values: [...deliveryValues(delivery), lookup.keys, lookup.customerId, lookup.email],
+  });
+  const first = result.rows[0];
+  if (!first) return null;
+  return { deliveryId: first.delivery_id, identity: toIdentityMatch(result.rows, lookup) };
+}
+
+function toIdentityMatch(rows: readonly IdentityRow[], lookup: IdentityLookup): IdentityMatch {
+  const found = rows.filter((row): row is IdentityRow & RawContact => row.id !== null).map(toContact);
+  return {
+    byCustomerId: lookup.customerId === null ? null : (found.find((row) => row.thrivecartCustomerId === lookup.customerId) ?? null),
+    byEmail: found.find((row) => row.email === lookup.email) ?? null,
+    erased: rows[0]?.erased ?? false,
+  };
+}
