@@ -43,31 +43,35 @@ const MAX_ARRAY_INDEX = 200;
 /** Keys that mean something to JavaScript objects; never legitimate in a ThriveCart body. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * Text that went through a lossy UTF-8 decode upstream (U+FFFD), or that cannot be valid UTF-8
  * (lone surrogates), is rejected rather than stored half-garbled: the HTTP layer decodes bytes
- * with replacement, so U+FFFD is how invalid UTF-8 reaches us.
+ * with replacement, so U+FFFD is how invalid UTF-8 reaches us. `what` is only built for the error
+ * (this runs for every key and value of every delivery).
  */
-function assertCleanText(text: string, what: string): void {
-  if (text.includes('\u0000')) throw new BodyError(`${what} contains a NUL byte`);
-  if (text.includes('\uFFFD') || LONE_SURROGATE.test(text)) {
-    throw new BodyError(`${what} is not valid UTF-8`);
-  }
+function assertCleanText(text: string, what: () => string): void {
+  if (text.includes('\u0000')) throw new BodyError(`${what()} contains a NUL byte`);
+  if (text.includes('\uFFFD') || !isWellFormed(text)) throw new BodyError(`${what()} is not valid UTF-8`);
 }
 
-function assertAllowedKey(key: string, where: string): void {
-  if (FORBIDDEN_KEYS.has(key)) throw new BodyError(`forbidden key "${key}" in ${where}`);
+/** `String.prototype.isWellFormed` (ES2024; Node 20 has it, the ES2023 typings do not). */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+function assertAllowedKey(key: string, where: () => string): void {
+  if (FORBIDDEN_KEYS.has(key)) throw new BodyError(`forbidden key "${key}" in ${where()}`);
 }
 
 /** Percent-decoding that fails loudly: qs's default silently keeps malformed escapes. */
-function strictDecode(encoded: string, what: string): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(encoded.replace(/\+/g, ' '));
-  } catch {
-    throw new BodyError(`invalid percent-encoding in ${what}`);
+function strictDecode(encoded: string, what: () => string): string {
+  let decoded = encoded;
+  if (encoded.includes('%') || encoded.includes('+')) {
+    try {
+      decoded = decodeURIComponent(encoded.replace(/\+/g, ' '));
+    } catch {
+      throw new BodyError(`invalid percent-encoding in ${what()}`);
+    }
   }
   assertCleanText(decoded, what);
   return decoded;
@@ -78,28 +82,29 @@ function describeKey(key: string): string {
   return JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
 }
 
-/**
- * Validates every `key=value` pair before qs sees the body, so errors can name the field, and
- * NUL / invalid UTF-8 anywhere is caught whatever qs later does with the pair.
- */
-function checkFormPairs(raw: string): void {
-  const pairs = raw.split('&', MAX_FIELDS + 1);
-  if (pairs.length > MAX_FIELDS) throw new BodyError(`more than ${MAX_FIELDS} form parameters`);
-  for (const pair of pairs) {
-    const equals = pair.indexOf('=');
-    const encodedKey = equals === -1 ? pair : pair.slice(0, equals);
-    const key = strictDecode(encodedKey, `form key ${describeKey(encodedKey)}`);
-    if (equals !== -1) strictDecode(pair.slice(equals + 1), `value of form field ${describeKey(key)}`);
+/** Counts `&`-separated pairs up to the limit, without splitting the body. */
+function assertFieldCount(raw: string): void {
+  let pairs = 1;
+  for (let at = raw.indexOf('&'); at !== -1; at = raw.indexOf('&', at + 1)) {
+    pairs += 1;
+    if (pairs > MAX_FIELDS) throw new BodyError(`more than ${MAX_FIELDS} form parameters`);
   }
 }
 
-/** qs drops some prototype keys silently; we reject every bracket segment that names one. */
-function decodeFormToken(encoded: string, kind: 'key' | 'value'): string {
-  const decoded = strictDecode(encoded, `form ${kind}`);
-  if (kind === 'key') {
-    for (const segment of decoded.split(/[[\]]/)) assertAllowedKey(segment, `form key ${describeKey(decoded)}`);
-  }
-  return decoded;
+/**
+ * The strict decoder qs runs on every key and value. qs decodes a pair's key just before its
+ * value, so the last key names the field in a value's error. qs drops some prototype keys
+ * silently; we reject every bracket segment that names one.
+ */
+function formTokenDecoder(): (encoded: string, kind: 'key' | 'value') => string {
+  let lastKey = '';
+  return (encoded, kind) => {
+    if (kind === 'value') return strictDecode(encoded, () => `value of form field ${describeKey(lastKey)}`);
+    const key = strictDecode(encoded, () => `form key ${describeKey(encoded)}`);
+    for (const segment of key.split(/[[\]]/)) assertAllowedKey(segment, () => `form key ${describeKey(key)}`);
+    lastKey = key;
+    return key;
+  };
 }
 
 /**
@@ -115,8 +120,8 @@ function toFields(root: unknown, convertLeaf: (leaf: unknown, path: string) => s
       if (Array.isArray(value)) return value.map((item, index) => convert(item, `${path}[${index}]`, depth + 1));
       const copy: Fields = Object.create(null);
       for (const [key, child] of Object.entries(value)) {
-        assertAllowedKey(key, path || 'top level');
-        assertCleanText(key, `key ${describeKey(key)}`);
+        assertAllowedKey(key, () => path || 'top level');
+        assertCleanText(key, () => `key ${describeKey(key)}`);
         copy[key] = convert(child, path ? `${path}[${key}]` : key, depth + 1);
       }
       return copy;
@@ -124,7 +129,7 @@ function toFields(root: unknown, convertLeaf: (leaf: unknown, path: string) => s
     leafCount += 1;
     if (leafCount > MAX_FIELDS) throw new BodyError(`more than ${MAX_FIELDS} fields`);
     const text = convertLeaf(value, path);
-    assertCleanText(text, `value of ${path}`);
+    assertCleanText(text, () => `value of ${path}`);
     return text;
   }
 
@@ -136,7 +141,8 @@ function toFields(root: unknown, convertLeaf: (leaf: unknown, path: string) => s
 
 /** `application/x-www-form-urlencoded` with PHP-style bracket keys, as ThriveCart posts by default. */
 export function parseFormBody(raw: string): Fields {
-  checkFormPairs(raw);
+  assertFieldCount(raw);
+  const decode = formTokenDecoder();
   let parsed: unknown;
   try {
     parsed = qs.parse(raw, {
@@ -147,7 +153,7 @@ export function parseFormBody(raw: string): Fields {
       throwOnLimitExceeded: true,
       allowPrototypes: false,
       plainObjects: true,
-      decoder: (encoded, _defaultDecoder, _charset, kind) => decodeFormToken(encoded, kind),
+      decoder: (encoded, _defaultDecoder, _charset, kind) => decode(encoded, kind),
     });
   } catch (error) {
     if (error instanceof BodyError) throw error;
@@ -155,10 +161,21 @@ export function parseFormBody(raw: string): Fields {
     if (error instanceof RangeError) throw new BodyError(`form body rejected: ${error.message}`);
     throw new BodyError('form body could not be parsed');
   }
-  return toFields(parsed, (leaf, path) => {
-    if (typeof leaf !== 'string') throw new BodyError(`value of ${path} is not text`);
-    return leaf;
-  });
+  // The decoder has already checked every key and value, qs enforced the depth and the number of
+  // parameters, and plainObjects gave null-prototype objects: what is left to check is the shape.
+  assertTextTree(parsed);
+  return parsed as Fields;
+}
+
+/** Every leaf is a string, under objects and arrays only. */
+function assertTextTree(value: unknown): void {
+  if (typeof value === 'string') return;
+  if (Array.isArray(value)) {
+    for (const item of value) assertTextTree(item);
+    return;
+  }
+  if (value === null || typeof value !== 'object') throw new BodyError('form body could not be parsed');
+  for (const key in value) assertTextTree((value as Record<string, unknown>)[key]);
 }
 
 /**
@@ -167,7 +184,7 @@ export function parseFormBody(raw: string): Fields {
  * same delivery produce the same Fields.
  */
 export function parseJsonBody(raw: string): Fields {
-  assertCleanText(raw, 'JSON body');
+  assertCleanText(raw, () => 'JSON body');
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
