@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from './app/context.ts';
+import { createStoredAccessLoader } from './app/stored-access-loader.ts';
 import { IntakeMonitor } from './app/intake-monitor.ts';
 import { CONTACT_RECOMPUTE_JOB } from './app/job-kinds.ts';
 import { recomputeContact } from './app/recompute-contact.ts';
@@ -75,6 +76,7 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     onContactChanged: crmJobKinds(crm),
     intake: new IntakeMonitor(),
     webhooks,
+    storedAccess: createStoredAccessLoader(pool),
   };
   await registerCrmSync(ctx, crm).catch(async (error: unknown) => {
     await pool.end();

@@ -1,6 +1,6 @@
 import { deriveAccess, type AccessEntry } from '../core/access/derive-access.ts';
 import { foldLedger, type Cause, type LedgerProjection, type TimelineEntry } from '../core/ledger/fold.ts';
-import { findAccessFacts, findContactByEmail, findStoredAccess, fullName } from '../adapters/store/contacts.ts';
+import { findAccessFacts, findContactByEmail, fullName } from '../adapters/store/contacts.ts';
 import { loadHistory } from '../adapters/store/deliveries.ts';
 import { listContactDunningEmails, type ContactDunningEmail } from '../adapters/store/dunning-emails.ts';
 import type { AppContext } from './context.ts';
@@ -52,7 +52,7 @@ export async function checkAccess(ctx: AppContext, email: string, offering: stri
   const offeringConfig = ctx.rules.offerings.get(offering);
   if (!offeringConfig) return null;
   const now = ctx.clock.now();
-  const stored = await findStoredAccess(ctx.pool, email);
+  const stored = await ctx.storedAccess.load(email.trim().toLowerCase());
   if (!stored) return { granted: false, until: null, reason: 'No purchase recorded for this email' };
   const facts = storedAccessHolds(stored.nextChangeAt, now) ? null : await findAccessFacts(ctx.pool, email);
   const access = facts ? deriveAccess(facts.state, ctx.rules, now, new Set(facts.tagNames)).access : stored.access;

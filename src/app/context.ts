@@ -4,6 +4,7 @@ import type { LedgerRules } from '../core/ledger/rules.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Pool } from '../adapters/store/database.ts';
 import type { IntakeMonitor } from './intake-monitor.ts';
+import type { StoredAccessLoader } from './stored-access-loader.ts';
 import type { Webhooks } from './webhooks/webhooks.ts';
 
 /** What every use-case needs; built once, in the composition root. */
@@ -22,4 +23,6 @@ export interface AppContext {
   intake: IntakeMonitor;
   /** Outbound signed webhooks: whether any endpoint may exist, and how hosts are resolved. */
   webhooks: Webhooks;
+  /** The access API's lookups, batched per turn of the event loop (never cached). */
+  storedAccess: StoredAccessLoader;
 }

@@ -57,19 +57,25 @@ export async function findContactById(db: Queryable, id: number): Promise<Contac
   return result.rows[0] ? toContact(result.rows[0]) : null;
 }
 
+/** A contact's stored access answers and until when they hold by themselves (the projection's next change). */
+export interface StoredAccess {
+  access: LedgerProjection['access'];
+  nextChangeAt: number | null;
+}
+
 /**
- * The stored access answers and until when they hold by themselves (the projection's next
- * change), without parsing the rest of the projection: the membership site asks this on every
- * page view. Null when the email is unknown.
+ * The stored access of each email (null when unknown), in the order asked, in one query and
+ * without parsing the rest of the projection: the membership site asks this on every page view.
+ * Emails are expected normalised (trimmed, lower case).
  */
-export async function findStoredAccess(db: Queryable, email: string): Promise<{ access: LedgerProjection['access']; nextChangeAt: number | null } | null> {
-  const result = await db.query<{ access: LedgerProjection['access'] | null; next_change_at: number | null }>({
+export async function findStoredAccessByEmails(db: Queryable, emails: readonly string[]): Promise<(StoredAccess | null)[]> {
+  const result = await db.query<{ email: string; access: LedgerProjection['access'] | null; next_change_at: number | null }>({
     name: 'find-stored-access',
-    text: `select ledger->'access' as access, (ledger->>'nextChangeAt')::float8 as next_change_at from contacts where email = $1`,
-    values: [email.trim().toLowerCase()],
+    text: `select email, ledger->'access' as access, (ledger->>'nextChangeAt')::float8 as next_change_at from contacts where email = any($1::text[])`,
+    values: [emails],
   });
-  const row = result.rows[0];
-  return row ? { access: row.access ?? [], nextChangeAt: row.next_change_at } : null;
+  const byEmail = new Map(result.rows.map((row) => [row.email, { access: row.access ?? [], nextChangeAt: row.next_change_at }]));
+  return emails.map((email) => byEmail.get(email) ?? null);
 }
 
 /**
