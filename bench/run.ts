@@ -11,7 +11,8 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../src/adapters/store/embedded-postgres.ts';
 import { TEST_SECRET } from '../test/support/test-config.ts';
-import { createHandoffHome, freePort, residentMb, sleep, spawnHandoff, SPAWNED_ADMIN_TOKEN, type SpawnedHandoff } from '../test/reliability/support/spawned-handoff.ts';
+import { createHandoffHome, freePort, residentMb, sleep, spawnHandoff, SPAWNED_ADMIN_TOKEN, SPAWNED_CONFIG_YAML, type SpawnedHandoff } from '../test/reliability/support/spawned-handoff.ts';
+import { startActiveCampaignFake } from '../src/adapters/crm/activecampaign/fake-server.ts';
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
 import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
@@ -28,9 +29,14 @@ const PURCHASE_TO_ACCESS_SAMPLES = 200;
 /** More than the fastest plausible intake can take in all ingest runs, so no body is ever sent twice. */
 const BODIES = 40_000 * Math.max(1, SECONDS / 10) * CONCURRENCIES.length;
 const RSS_SAMPLE_MS = 100;
+const CRM_TOKEN = 'bench-activecampaign-token';
 
 async function main(): Promise<void> {
   const home = await createHandoffHome('handoff-bench-');
+  // A CRM, so every purchase enqueues its sync as in production; the fake answers like
+  // ActiveCampaign and the sync keeps to its budget (5 requests/s) while the loads run.
+  const crm = await startActiveCampaignFake(CRM_TOKEN);
+  await writeFile(home.configPath, `${SPAWNED_CONFIG_YAML}crm:\n  - { provider: activecampaign, baseUrl: "${crm.url}", apiToken: "${CRM_TOKEN}" }\n`);
   const port = await freePort();
   const cpuProfileDir = process.env.BENCH_CPU_PROF;
   const server = await spawnHandoff({ home, port, nodeArgs: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [] });
@@ -104,6 +110,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
     await home.remove();
+    await crm.close();
   }
 }
 
