@@ -4,6 +4,7 @@ import { registerCheckConfigCommand } from './check-config.ts';
 import { registerContactCommand } from './contact.ts';
 import { registerDoctorCommand } from './doctor.ts';
 import { registerDunningCommand } from './dunning.ts';
+import { registerEncryptSecretCommand } from './encrypt-secret.ts';
 import { registerMailCommand } from './mail-preview.ts';
 import { registerProblemsCommand } from './problems.ts';
 import { registerReconcileCommand } from './reconcile.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServeCommand(program);
   registerCheckConfigCommand(program);
+  registerEncryptSecretCommand(program);
   registerSimulateCommand(program);
   registerContactCommand(program);
   registerReplayCommand(program);
