@@ -35,4 +35,18 @@ describe('a burst of changes to one contact', () => {
     expect(writes.filter((request) => request.path === '/api/3/contactTags')).toHaveLength(finalTags.length);
     expect(writes.filter((request) => request.method === 'DELETE')).toEqual([]);
   });
+
+  it('a launch-sized backlog waits behind the budget without being claimed over and over, and all of it reaches the CRM', async () => {
+    const buyers = Array.from({ length: 40 }, (_, index) => `launch-${String(index).padStart(3, '0')}@example.com`);
+    for (const [index, email] of buyers.entries()) await handoff.send('purchase', { email, item: 'product-12', orderId: `61${index}` });
+
+    // ActiveCampaign allows 5 requests/s and a contact takes several: one claimed batch spends the
+    // budget, and the rest of the backlog is left alone until the budget comes back.
+    const ranAtOnce = await handoff.runJobs();
+    expect(ranAtOnce).toBeLessThanOrEqual(20);
+    expect(await handoff.runJobs()).toBe(0);
+
+    await settleSync(handoff);
+    for (const email of buyers) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+  }, 60_000);
 });

@@ -41,7 +41,9 @@ export async function settleSync(handoff: TestHandoff, withinMs = 6 * 3_600_000)
   for (;;) {
     await handoff.runJobs();
     const next = await handoff.runtime.ctx.pool.query<{ run_at: number | null }>(
-      `select (extract(epoch from min(run_at)) * 1000)::float8 as run_at from jobs where state = 'pending' and ${SYNC_JOBS}`,
+      // A job of a held kind is due when both its own time and its kind's hold have come.
+      `select (extract(epoch from min(greatest(run_at, hold.until))) * 1000)::float8 as run_at
+         from jobs left join job_kind_holds hold using (kind) where state = 'pending' and ${SYNC_JOBS}`,
     );
     const runAt = next.rows[0]?.run_at ?? null;
     if (runAt === null || runAt - started > withinMs) return handoff.clock.now() - started;

@@ -20,6 +20,13 @@ export interface RetryLater {
   retryAfterMs: number;
   spendAttempt: boolean;
   reason: string;
+  /**
+   * The wait belongs to every job of this kind, not to this one (a spent rate budget, a 429, a
+   * paused connector): no worker claims a job of the kind until the wait ends. Without
+   * this, a backlog (a launch's thousands of CRM syncs behind a 5 requests/s budget) would be
+   * claimed and put back over and over, busying the database.
+   */
+  holdsKind?: boolean;
 }
 
 export type JobHandler = (job: ClaimedJob) => Promise<RetryLater | void>;
@@ -111,7 +118,8 @@ export class JobWorker {
     const result = await this.pool.query<{ id: number; kind: string; key: string; payload: Record<string, unknown>; attempts: number }>(
       `with due as (
          select id from jobs candidate
-          where state = 'pending' and run_at <= to_timestamp($1 / 1000.0) and kind = any($2)
+          where state = 'pending' and run_at <= to_timestamp($1 / 1000.0)
+            and kind = any(array(select unnest($2::text[]) except select kind from job_kind_holds where until > to_timestamp($1 / 1000.0)))
             and not exists (select 1 from jobs busy where busy.kind = candidate.kind and busy.key = candidate.key and busy.state = 'running')
           order by run_at, id
           limit $3
@@ -129,7 +137,7 @@ export class JobWorker {
     if (!handler) return;
     try {
       const outcome = await handler(job);
-      if (outcome) await this.reschedule(job, outcome.retryAfterMs, outcome.spendAttempt, outcome.reason);
+      if (outcome) await this.reschedule(job, outcome.holdsKind ? await this.holdKind(job.kind, outcome.retryAfterMs) : outcome.retryAfterMs, outcome.spendAttempt, outcome.reason);
       else await this.pool.query(`delete from jobs where id = $1`, [job.id]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -144,6 +152,21 @@ export class JobWorker {
       this.log.info({ jobId: job.id, kind: job.kind, attempt: job.attempt, retryInMs: Math.round(delay), error: message }, 'job failed; will retry');
       await this.reschedule(job, delay, true, message);
     }
+  }
+
+  /**
+   * Holds the kind, for every worker on the database, for at least `waitMs`; returns how long
+   * until the (possibly longer) hold ends, which is when the job is due again.
+   */
+  private async holdKind(kind: string, waitMs: number): Promise<number> {
+    const now = this.clock.now();
+    const result = await this.pool.query<{ until: number }>(
+      `insert into job_kind_holds (kind, until) values ($1, to_timestamp($2 / 1000.0))
+       on conflict (kind) do update set until = greatest(job_kind_holds.until, excluded.until)
+       returning (extract(epoch from until) * 1000)::float8 as until`,
+      [kind, now + waitMs],
+    );
+    return Math.max(waitMs, result.rows[0]!.until - now);
   }
 
   /** Puts a claimed job back to pending, merging into a pending job for the same key if one was enqueued meanwhile. */

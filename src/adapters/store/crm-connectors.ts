@@ -1,3 +1,4 @@
+import { releaseHeldJobs } from '../jobs/release-held-jobs.ts';
 import type { Queryable } from './database.ts';
 
 export interface CrmConnectorStatus {
@@ -96,11 +97,4 @@ export async function resumeCrmConnector(db: Queryable, connector: string, heldJ
     [connector, now],
   );
   await releaseHeldJobs(db, heldJobKind, now);
-}
-
-export async function releaseHeldJobs(db: Queryable, kind: string, now: number): Promise<void> {
-  await db.query(
-    `update jobs set run_at = to_timestamp($2 / 1000.0), updated_at = now() where kind = $1 and state = 'pending' and run_at > to_timestamp($2 / 1000.0)`,
-    [kind, now],
-  );
 }

@@ -18,7 +18,7 @@ export async function pauseForRefusedCredentials(ctx: AppContext, connection: Cr
   const reason = describeCrmFailure(connection, error);
   await pauseCrmConnector(ctx.pool, connection.name, reason, ctx.clock.now());
   ctx.log.warn({ connector: connection.name, reason }, 'CRM connector paused');
-  return { retryAfterMs: CREDENTIALS_RECHECK_MS, spendAttempt: false, reason: `paused: ${reason}` };
+  return { retryAfterMs: CREDENTIALS_RECHECK_MS, spendAttempt: false, holdsKind: true, reason: `paused: ${reason}` };
 }
 
 /**
@@ -36,10 +36,10 @@ export async function holdWhilePaused(ctx: AppContext, connection: CrmConnection
       ctx.log.info({ connector: connection.name }, 'CRM credentials accepted again: connector resumed');
       return null;
     }
-    return { retryAfterMs: CREDENTIALS_RECHECK_MS, spendAttempt: false, reason: `paused: ${status.pausedReason ?? 'credentials refused'}` };
+    return { retryAfterMs: CREDENTIALS_RECHECK_MS, spendAttempt: false, holdsKind: true, reason: `paused: ${status.pausedReason ?? 'credentials refused'}` };
   }
   const nextCheckAt = (status.lastCheckAt ?? now) + CREDENTIALS_RECHECK_MS;
-  return { retryAfterMs: Math.max(1_000, nextCheckAt - now), spendAttempt: false, reason: `paused: ${status.pausedReason ?? 'credentials refused'}` };
+  return { retryAfterMs: Math.max(1_000, nextCheckAt - now), spendAttempt: false, holdsKind: true, reason: `paused: ${status.pausedReason ?? 'credentials refused'}` };
 }
 
 async function credentialsWork(ctx: AppContext, connection: CrmConnection): Promise<boolean> {

@@ -106,7 +106,7 @@ async function pushDifference(ctx: AppContext, sync: CrmSync, connection: CrmCon
 export async function handleCrmFailure(ctx: AppContext, connection: CrmConnection, contactId: number | null, scope: RateBudgetScope, error: unknown): Promise<RetryLater> {
   // Checked first: a request held back by the budget reaches here as a "network" failure.
   if (scope.spentForMs !== undefined) {
-    return { retryAfterMs: scope.spentForMs, spendAttempt: false, reason: `${connection.name}: rate budget spent` };
+    return { retryAfterMs: scope.spentForMs, spendAttempt: false, holdsKind: true, reason: `${connection.name}: rate budget spent` };
   }
   if (!(error instanceof CrmError)) throw error;
   const now = ctx.clock.now();
@@ -114,7 +114,7 @@ export async function handleCrmFailure(ctx: AppContext, connection: CrmConnectio
     case 'rate_limited': {
       const { budgetKey, budget } = connection.connector;
       const waitMs = await recordThrottle(ctx.pool, budgetKey, budget, error.details.retryAfterMs, now);
-      return { retryAfterMs: waitMs, spendAttempt: false, reason: `${connection.name}: rate limited (${error.message})` };
+      return { retryAfterMs: waitMs, spendAttempt: false, holdsKind: true, reason: `${connection.name}: rate limited (${error.message})` };
     }
     case 'auth':
       return pauseForRefusedCredentials(ctx, connection, error);
