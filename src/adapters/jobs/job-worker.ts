@@ -62,6 +62,8 @@ export class JobWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = true;
+  /** Set by stop(): a round in progress ends after its current batch instead of draining a backlog. */
+  private stopping = false;
 
   constructor(
     private readonly pool: Pool,
@@ -83,18 +85,20 @@ export class JobWorker {
   /** Runs every job due now (and any that become due while doing so); resolves with how many ran. */
   async runDue(): Promise<number> {
     let total = 0;
-    for (;;) {
+    while (!this.stopping) {
       await this.releaseExpiredLeases();
       const jobs = await this.claim();
       if (jobs.length === 0) return total;
       await Promise.all(jobs.map((job) => this.run(job)));
       total += jobs.length;
     }
+    return total;
   }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.stopping = false;
     const tick = (): void => {
       if (this.stopped) return;
       this.running = this.runDue()
@@ -109,6 +113,7 @@ export class JobWorker {
   /** Stops polling and waits for the jobs in flight to finish. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }

@@ -1,0 +1,56 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueJobs } from '../../src/adapters/jobs/enqueue-job.ts';
+import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
+import { createPool, type Pool } from '../../src/adapters/store/database.ts';
+import { migrate } from '../../src/adapters/store/migrate.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { FakeClock } from '../support/fake-clock.ts';
+
+describe('the job worker', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  const clock = new FakeClock();
+  const log = pino({ level: 'silent' });
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createPool(database.connectionString);
+    await migrate(pool);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await database.drop();
+  });
+
+  const pending = async (kind: string): Promise<number> =>
+    (await pool.query<{ count: number }>(`select count(*)::int as count from jobs where kind = $1 and state = 'pending'`, [kind])).rows[0]!.count;
+
+  it('stops after the batch in hand instead of draining a backlog, so a shutdown is prompt', async () => {
+    await enqueueJobs(pool, Array.from({ length: 200 }, (_, index) => ({ kind: 'slow', key: String(index), runAt: clock.now() })));
+    let ran = 0;
+    const worker = new JobWorker(pool, clock, { slow: async () => void (await new Promise((done) => setTimeout(done, 20)), (ran += 1)) }, log, { batchSize: 10 });
+    worker.start();
+    while (ran === 0) await new Promise((done) => setTimeout(done, 5));
+    await worker.stop();
+    expect(ran).toBeLessThan(200);
+    expect(await pending('slow')).toBe(200 - ran);
+  });
+
+  it('holds a whole kind for every worker on the database when a job says the wait is its kind’s', async () => {
+    await enqueueJobs(pool, Array.from({ length: 50 }, (_, index) => ({ kind: 'budgeted', key: String(index), runAt: clock.now() })));
+    let calls = 0;
+    const spentBudget = async () => {
+      calls += 1;
+      return { retryAfterMs: 1_000, spendAttempt: false, holdsKind: true, reason: 'budget spent' };
+    };
+    const first = new JobWorker(pool, clock, { budgeted: spentBudget }, log, { batchSize: 10 });
+    const second = new JobWorker(pool, clock, { budgeted: spentBudget }, log, { batchSize: 10 });
+    expect(await first.runDue()).toBe(10);
+    // Another process sharing the database sees the hold too.
+    expect(await second.runDue()).toBe(0);
+    expect(calls).toBe(10);
+    clock.advance(1_000);
+    expect(await second.runDue()).toBe(10);
+    expect(await pending('budgeted')).toBe(50);
+  });
+});
