@@ -90,6 +90,20 @@ describe('parseFormBody', () => {
     }
   });
 
+  it('checks keys as strictly as values, and decodes the value of a pair without a name too', () => {
+    expectBodyError(() => parseFormBody('customer%5Bna%zzme%5D=x'), /invalid percent-encoding in form key/);
+    expectBodyError(() => parseFormBody('customer[a%00b]=x'), /form key .* NUL/);
+    expectBodyError(() => parseFormBody('customer[a\u0000b]=x'), /form key .* NUL/);
+    expectBodyError(() => parseFormBody('customer[%EF%BF%BD]=x'), /form key .* UTF-8/);
+    expectBodyError(() => parseFormBody('customer[\uD800]=x'), /form key .* UTF-8/);
+    expectBodyError(() => parseFormBody('a=1&=%zz'), /invalid percent-encoding in value of form field ""/);
+    expectBodyError(() => parseFormBody('note=%EF%BF%BD'), /value of form field "note" is not valid UTF-8/);
+  });
+
+  it('accepts text that only looks suspicious', () => {
+    expect(plain(parseFormBody('name=%F0%9F%98%80+%E2%82%AC&emoji=\uD83D\uDE00&plus=%2B'))).toEqual({ name: '\u{1F600} €', emoji: '\u{1F600}', plus: '+' });
+  });
+
   it('rejects array indexes beyond the array limit', () => {
     expectBodyError(() => parseFormBody('purchase_map[5000]=product-1'), /Array limit/);
   });
