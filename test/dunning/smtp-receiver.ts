@@ -13,16 +13,19 @@ export interface ReceivedEmail {
 /**
  * A real SMTP server in the test process (port 0): Handoff talks SMTP to it over TCP. `down`
  * makes it answer every message with a temporary failure (421), like a provider outage.
+ * `answerDelayMs` makes it keep each message (in `received`) that long before answering "250 OK",
+ * like a provider scanning it first: a sender that dies in between never hears it was accepted.
  */
 export interface SmtpReceiver {
   url: string;
   received: ReceivedEmail[];
   down: boolean;
+  answerDelayMs: number;
   close(): Promise<void>;
 }
 
 export async function startSmtpReceiver(): Promise<SmtpReceiver> {
-  const receiver: SmtpReceiver = { url: '', received: [], down: false, close: async () => undefined };
+  const receiver: SmtpReceiver = { url: '', received: [], down: false, answerDelayMs: 0, close: async () => undefined };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -37,9 +40,14 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       stream.on('end', () => {
         const envelope = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((rcpt) => rcpt.address) };
         receiver.received.push({ ...envelope, ...decodeMessage(Buffer.concat(chunks).toString('utf8')) });
-        callback();
+        if (receiver.answerDelayMs > 0) setTimeout(() => callback(), receiver.answerDelayMs);
+        else callback();
       });
     },
+  });
+  // A sender that dies mid-message (the crash tests SIGKILL it) resets its connection: not the receiver's error.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;

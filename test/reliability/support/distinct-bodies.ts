@@ -11,6 +11,12 @@ import { TEST_ACCOUNT, TEST_SECRET } from '../../support/test-config.ts';
 const SENTINEL = '7391846205';
 const WIDTH = SENTINEL.length;
 
+/**
+ * Stands for each body's own number in an option's value, e.g. `orderId: \`9${BODY_NUMBER}\``:
+ * every copy gets its own (padded like `orderIdOf`).
+ */
+export const BODY_NUMBER = SENTINEL;
+
 /** Form bodies number `first` to `first + count - 1` of one kind of delivery. */
 export function distinctBodies(event: SimulatedEvent, first: number, count: number, options: Partial<SimulateOptions> = {}): string[] {
   const template = encodeForm(
