@@ -4,7 +4,7 @@ import { whyNotApplied } from '../core/ledger/applicability.ts';
 import { foldLedger, type HistoryEntry, type LedgerProjection } from '../core/ledger/fold.ts';
 import { normaliseThriveCart, NormaliseError } from '../adapters/sources/thrivecart/normalise.ts';
 import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
-import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
+import { enqueueJobs, type JobRequest } from '../adapters/jobs/enqueue-job.ts';
 import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
 import { insertContact } from '../adapters/store/contacts.ts';
 import type { AppContext } from './context.ts';
@@ -121,13 +121,15 @@ async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number
          from (select unnest($1::bigint[]) as id, unnest($2::jsonb[]) as ledger) as source where contacts.id = source.id`,
       [pending.map((entry) => entry.id), pending.map((entry) => JSON.stringify(entry.projection)), now],
     );
+    const jobs: JobRequest[] = [];
     for (const { id, projection } of pending) {
       const previous = before.get(id);
       if (!previous || previous.tags !== tagKey(projection) || previous.granted !== grantedKey(projection)) {
-        for (const kind of ctx.onContactChanged) await enqueueJob(client, { kind, key: String(id), runAt: now });
+        for (const kind of ctx.onContactChanged) jobs.push({ kind, key: String(id), runAt: now });
       }
-      if (projection.nextChangeAt !== null) await enqueueJob(client, { kind: CONTACT_RECOMPUTE_JOB, key: String(id), runAt: projection.nextChangeAt });
+      if (projection.nextChangeAt !== null) jobs.push({ kind: CONTACT_RECOMPUTE_JOB, key: String(id), runAt: projection.nextChangeAt });
     }
+    await enqueueJobs(client, jobs);
     pending.length = 0;
   };
 
