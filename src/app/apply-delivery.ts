@@ -7,7 +7,7 @@ import type { PoolClient } from 'pg';
 import type { AppContext } from './context.ts';
 import { enqueueJobs } from '../adapters/jobs/enqueue-job.ts';
 import { createContact, refreshContact } from './refresh-contact.ts';
-import { resolveContact } from './resolve-contact.ts';
+import { mayCreateContact, resolveContact } from './resolve-contact.ts';
 
 export interface ApplyOutcome {
   status: Extract<DeliveryStatus, 'applied' | 'ignored' | 'failed'>;
@@ -30,11 +30,20 @@ export class ApplyFailed extends Error {
 }
 
 /**
- * Decides and applies one stored delivery inside the caller's transaction. `found` is the
- * person's identity when the caller has already locked and looked it up (the intake does so in
- * the statement that stores the delivery). Throws ApplyFailed when the apply step fails.
+ * What the intake's first statement already did: lock and look up the person (`identity`), and
+ * store the delivery attached to the contact it will belong to (`contactId`: found, or reserved
+ * for the person about to be created; null when none).
  */
-export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: number, event: CommerceEvent, found?: IdentityMatch): Promise<ApplyOutcome> {
+export interface AlreadyResolved {
+  identity: IdentityMatch;
+  contactId: number | null;
+}
+
+/**
+ * Decides and applies one stored delivery inside the caller's transaction, resolving the person
+ * unless `resolved` says the caller already did. Throws ApplyFailed when the apply step fails.
+ */
+export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: number, event: CommerceEvent, resolved?: AlreadyResolved): Promise<ApplyOutcome> {
   const notOurs = whyNotApplied(event, ctx.rules, ctx.config.thrivecart.testMode);
   if (notOurs !== null) {
     await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason: notOurs, contactId: null });
@@ -42,18 +51,18 @@ export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: 
   }
   try {
     const now = ctx.clock.now();
-    const resolution = await resolveContact(db, event.customer, event.occurredAt, now, event.kind !== 'customer_updated', found);
+    const resolution = await resolveContact(db, event.customer, event.occurredAt, now, mayCreateContact(event), resolved?.identity);
     switch (resolution.kind) {
       case 'none':
         await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason: resolution.reason, contactId: null });
         return { status: 'ignored', reason: resolution.reason, contactId: null };
       case 'new': {
-        const contactId = await createContact(ctx, db, resolution.details, { deliveryId, event });
+        const contactId = await createContact(ctx, db, resolution.details, { deliveryId, event }, resolved?.contactId ?? null);
         return { status: 'applied', reason: null, contactId };
       }
       case 'known': {
         const { contactId } = resolution;
-        await setDeliveryOutcome(db, deliveryId, { status: 'applied', reason: null, contactId });
+        if (resolved?.contactId !== contactId) await setDeliveryOutcome(db, deliveryId, { status: 'applied', reason: null, contactId });
         // A new email or name reaches the CRMs even when no tag changes (refreshContact only sees tags).
         if (resolution.detailsChanged) await enqueueJobs(db, ctx.onContactChanged.map((kind) => ({ kind, key: String(contactId), runAt: now })));
         await refreshContact(ctx, db, contactId);

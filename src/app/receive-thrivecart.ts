@@ -10,7 +10,7 @@ import { insertDeliveryAndFindIdentity } from '../adapters/store/identity.ts';
 import { whyNotApplied } from '../core/ledger/applicability.ts';
 import type { AppContext } from './context.ts';
 import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
-import { identityLookupFor } from './resolve-contact.ts';
+import { identityLookupFor, mayCreateContact } from './resolve-contact.ts';
 
 export type BodyEncoding = 'form' | 'json';
 
@@ -102,9 +102,9 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
         const deliveryId = await insertDelivery(client, delivery);
         return deliveryId === null ? answerDuplicate(client, delivery.dedupKey) : { status, deliveryId, reason };
       }
-      const stored = await insertDeliveryAndFindIdentity(client, delivery, identityLookupFor(toApply.customer));
+      const stored = await insertDeliveryAndFindIdentity(client, delivery, identityLookupFor(toApply.customer), mayCreateContact(toApply));
       if (stored === null) return answerDuplicate(client, delivery.dedupKey);
-      const outcome = await applyDelivery(ctx, client, stored.deliveryId, toApply, stored.identity);
+      const outcome = await applyDelivery(ctx, client, stored.deliveryId, toApply, stored);
       return { status: outcome.status, deliveryId: stored.deliveryId, reason: outcome.reason };
     },
     async (client, failure): Promise<Answer> => {

@@ -31,12 +31,20 @@ export async function refreshContact(ctx: AppContext, db: Queryable, contactId: 
  * The same for a person seen for the first time, whose whole history is the delivery that names
  * them: nothing to load or lock, and the contact, its ledger, the delivery's attachment and the
  * follow-up jobs are written in one statement. This is the intake's path for every new buyer.
+ * `reservedId` is the id the intake already attached the delivery to (null: attach it here).
  * Returns the new contact's id.
  */
-export async function createContact(ctx: AppContext, db: Queryable, details: ContactDetails & { detailsAsOf: number }, first: HistoryEntry): Promise<number> {
+export async function createContact(
+  ctx: AppContext,
+  db: Queryable,
+  details: ContactDetails & { detailsAsOf: number },
+  first: HistoryEntry,
+  reservedId: number | null,
+): Promise<number> {
   const now = ctx.clock.now();
   const { projection } = foldLedger([first], ctx.rules, now);
-  const contactId = await insertContactWithLedger(db, { ...details, now }, projection, first.deliveryId, followUpJobs(ctx, null, projection, now));
+  const attach = reservedId === null ? first.deliveryId : null;
+  const contactId = await insertContactWithLedger(db, { ...details, id: reservedId, now }, projection, attach, followUpJobs(ctx, null, projection, now));
   // A new contact has no stored dunning cases: only a failed payment can open one.
   if (first.event.kind === 'payment_failed') await syncDunningCases(ctx, db, contactId, [first], now);
   const contact: ContactRow = { id: contactId, ...details, ledger: null, createdAt: now, updatedAt: now };

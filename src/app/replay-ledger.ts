@@ -10,7 +10,7 @@ import { insertContact } from '../adapters/store/contacts.ts';
 import type { AppContext } from './context.ts';
 import { CONSOLE_SOURCE } from './change-access-by-hand.ts';
 import { CONTACT_RECOMPUTE_JOB } from './job-kinds.ts';
-import { resolveContact } from './resolve-contact.ts';
+import { mayCreateContact, resolveContact } from './resolve-contact.ts';
 
 export interface ReplayReport {
   dryRun: boolean;
@@ -84,7 +84,7 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
   toAttach.sort((a, b) => a.event.occurredAt - b.event.occurredAt || a.deliveryId - b.deliveryId);
   for (const delivery of toAttach) {
     const now = ctx.clock.now();
-    const resolution = await resolveContact(client, delivery.event.customer, delivery.event.occurredAt, now, delivery.event.kind !== 'customer_updated');
+    const resolution = await resolveContact(client, delivery.event.customer, delivery.event.occurredAt, now, mayCreateContact(delivery.event));
     // A new person's ledger is written by the fold of every contact below.
     const contactId = resolution.kind === 'known' ? resolution.contactId : resolution.kind === 'new' ? await insertContact(client, { ...resolution.details, now }) : null;
     const reason = resolution.kind === 'none' ? resolution.reason : null;

@@ -1,4 +1,4 @@
-import type { CustomerRef } from '../core/events.ts';
+import type { CommerceEvent, CustomerRef } from '../core/events.ts';
 import { mergeContactInto, updateContactDetails, type ContactDetails, type ContactRow } from '../adapters/store/contacts.ts';
 import type { Queryable } from '../adapters/store/database.ts';
 import { lockAndFindIdentity, type IdentityLookup, type IdentityMatch } from '../adapters/store/identity.ts';
@@ -18,6 +18,11 @@ export type ContactResolution =
 /** Identities as erasure remembers them. */
 export function identitiesOf(customer: Pick<CustomerRef, 'email' | 'thrivecartId'>): string[] {
   return [`email:${customer.email}`, ...(customer.thrivecartId ? [`customer:${customer.thrivecartId}`] : [])];
+}
+
+/** Every event but a customer update may create the contact it names (an update of nobody is ignored). */
+export function mayCreateContact(event: Pick<CommerceEvent, 'kind'>): boolean {
+  return event.kind !== 'customer_updated';
 }
 
 /** The identity lock and lookup keys for the person an event names. */

@@ -145,16 +145,24 @@ export interface NewContactJob {
 }
 
 /**
- * Creates a contact with its first ledger, marks the delivery that created it applied to it and
- * enqueues its follow-up jobs, in one round trip: the intake's write for every new buyer. A fresh
- * id has no pending jobs, so the jobs are plain inserts.
+ * Creates a contact with its first ledger and enqueues its follow-up jobs, in one round trip: the
+ * intake's write for every new buyer. `id` is the id the intake reserved when it stored the
+ * delivery already attached to it; without one, a new id is taken and the delivery
+ * `attachDeliveryId` is attached. A fresh id has no pending jobs, so the jobs are plain inserts.
  */
-export async function insertContactWithLedger(db: Queryable, contact: NewContact, ledger: LedgerProjection, deliveryId: number, jobs: readonly NewContactJob[]): Promise<number> {
+export async function insertContactWithLedger(
+  db: Queryable,
+  contact: NewContact & { id: number | null },
+  ledger: LedgerProjection,
+  attachDeliveryId: number | null,
+  jobs: readonly NewContactJob[],
+): Promise<number> {
   const result = await db.query<{ id: number }>({
     name: 'insert-contact-with-ledger',
     text: `with contact as (
-             insert into contacts (email, thrivecart_customer_id, first_name, last_name, details_as_of, ledger, created_at, updated_at)
-             values ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, to_timestamp($7 / 1000.0), to_timestamp($7 / 1000.0)) returning id),
+             insert into contacts (id, email, thrivecart_customer_id, first_name, last_name, details_as_of, ledger, created_at, updated_at)
+             values (coalesce($11::bigint, nextval(pg_get_serial_sequence('contacts', 'id'))), $1, $2, $3, $4, to_timestamp($5 / 1000.0), $6,
+                     to_timestamp($7 / 1000.0), to_timestamp($7 / 1000.0)) returning id),
            attached as (update deliveries set status = 'applied', reason = null, contact_id = (select id from contact) where id = $8),
            queued as (
              insert into jobs (kind, key, run_at)
@@ -168,9 +176,10 @@ export async function insertContactWithLedger(db: Queryable, contact: NewContact
       contact.detailsAsOf,
       JSON.stringify(ledger),
       contact.now,
-      deliveryId,
+      attachDeliveryId,
       jobs.map((job) => job.kind),
       jobs.map((job) => job.runAt),
+      contact.id,
     ],
   });
   return result.rows[0]!.id;

@@ -18,12 +18,17 @@ export interface NewDelivery {
   reason: string | null;
 }
 
-/** Inserts a delivery unless its dedup key is known, returning the new id (no row for a duplicate). */
-export const INSERT_DELIVERY_SQL = `insert into deliveries (source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason)
-  values ($1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10)
-  on conflict (dedup_key) do nothing returning id`;
+/**
+ * Inserts a delivery unless its dedup key is known, returning the new id (no row for a duplicate).
+ * `contactId` is the SQL for its contact_id column (the intake computes it in the same statement).
+ */
+export function insertDeliverySql(contactId = 'null'): string {
+  return `insert into deliveries (source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason, contact_id)
+  values ($1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10, ${contactId})
+  on conflict (dedup_key) do nothing returning id, contact_id`;
+}
 
-/** The parameters $1–$10 of INSERT_DELIVERY_SQL. */
+/** The parameters $1–$10 of insertDeliverySql. */
 export function deliveryValues(delivery: NewDelivery): unknown[] {
   return [
     delivery.source,
@@ -41,7 +46,7 @@ export function deliveryValues(delivery: NewDelivery): unknown[] {
 
 /** Inserts the delivery unless its dedup key is known; returns the new id, or null for a duplicate. */
 export async function insertDelivery(db: Queryable, delivery: NewDelivery): Promise<number | null> {
-  const result = await db.query<{ id: number }>({ name: 'insert-delivery', text: INSERT_DELIVERY_SQL, values: deliveryValues(delivery) });
+  const result = await db.query<{ id: number }>({ name: 'insert-delivery', text: insertDeliverySql(), values: deliveryValues(delivery) });
   return result.rows[0]?.id ?? null;
 }
 

@@ -1,6 +1,6 @@
 import { toContact, type ContactRow, type RawContact } from './contacts.ts';
 import type { Queryable } from './database.ts';
-import { deliveryValues, INSERT_DELIVERY_SQL, type NewDelivery } from './deliveries.ts';
+import { deliveryValues, insertDeliverySql, type NewDelivery } from './deliveries.ts';
 
 /** Who a delivery names: its ThriveCart customer id (when it has one) and email. */
 export interface IdentityLookup {
@@ -35,25 +35,35 @@ export async function lockAndFindIdentity(db: Queryable, lookup: IdentityLookup)
 }
 
 /**
- * The intake's first statement: stores the delivery (unless its dedup key is known) and, only when
- * it was new, locks and looks up the person it names, in one round trip. Null for a duplicate.
+ * The intake's first statement, in one round trip: locks and looks up the person the delivery
+ * names, then stores the delivery (unless its dedup key is known) already attached to the contact
+ * it will belong to: the one found by customer id, else by email, else (when `createIfMissing`
+ * and the person was not erased) a contact id reserved for the person about to be created. This
+ * is resolveContact's rule; attaching here spares rewriting the delivery row once applied.
+ * Null for a duplicate.
  */
 export async function insertDeliveryAndFindIdentity(
   db: Queryable,
   delivery: NewDelivery,
   lookup: IdentityLookup,
-): Promise<{ deliveryId: number; identity: IdentityMatch } | null> {
-  // The lookup refers to `inserted`, which makes it run after the insert and only for a new delivery.
-  const result = await db.query<IdentityRow & { delivery_id: number }>({
+  createIfMissing: boolean,
+): Promise<{ deliveryId: number; contactId: number | null; identity: IdentityMatch } | null> {
+  const result = await db.query<IdentityRow & { delivery_id: number; delivery_contact_id: number | null }>({
     name: 'insert-delivery-find-identity',
-    text: `with inserted as (${INSERT_DELIVERY_SQL})
-           select inserted.id as delivery_id, found.*
-             from inserted cross join lateral (select * from lock_and_find_identity($11, $12, $13) where inserted.id is not null) as found`,
-    values: [...deliveryValues(delivery), lookup.keys, lookup.customerId, lookup.email],
+    text: `with found as (select * from lock_and_find_identity($11, $12, $13)),
+           owner as (
+             select coalesce(
+               (select found.id from found where found.thrivecart_customer_id = $12),
+               (select found.id from found where found.email = $13),
+               case when $14::boolean and not (select bool_or(found.erased) from found) then nextval(pg_get_serial_sequence('contacts', 'id')) end
+             ) as contact_id),
+           inserted as (${insertDeliverySql('(select contact_id from owner)')})
+           select inserted.id as delivery_id, inserted.contact_id as delivery_contact_id, found.* from inserted cross join found`,
+    values: [...deliveryValues(delivery), lookup.keys, lookup.customerId, lookup.email, createIfMissing],
   });
   const first = result.rows[0];
   if (!first) return null;
-  return { deliveryId: first.delivery_id, identity: toIdentityMatch(result.rows, lookup) };
+  return { deliveryId: first.delivery_id, contactId: first.delivery_contact_id, identity: toIdentityMatch(result.rows, lookup) };
 }
 
 function toIdentityMatch(rows: readonly IdentityRow[], lookup: IdentityLookup): IdentityMatch {
