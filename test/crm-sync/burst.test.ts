@@ -49,4 +49,21 @@ describe('a burst of changes to one contact', () => {
     await settleSync(handoff);
     for (const email of buyers) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
   }, 60_000);
+
+  it('during a launch, buyers whose sync waited for the budget go before buyers who came after them', async () => {
+    const early = Array.from({ length: 20 }, (_, index) => `early-${index}@example.com`);
+    const late = Array.from({ length: 40 }, (_, index) => `late-${index}@example.com`);
+    for (const [index, email] of early.entries()) await handoff.send('purchase', { email, item: 'product-12', orderId: `62${index}` });
+    // The early buyers' jobs are claimed and meet the spent budget; more buyers arrive meanwhile.
+    await handoff.runJobs();
+    for (const [index, email] of late.entries()) await handoff.send('purchase', { email, item: 'product-12', orderId: `63${index}` });
+
+    await settleSync(handoff);
+    // The fake numbers contacts as it creates them. A claimed batch runs in parallel and its jobs
+    // race for the budget, so an unlucky early buyer may still come late; most come first (with
+    // the waiting jobs sent to the back of the line, none did).
+    const created = (emails: string[]): number[] => emails.map((email) => Number(fake.state.findContactByEmail(email)!.id));
+    const firstOfTheLastLate = Math.min(...created(late.slice(-20)));
+    expect(created(early).filter((id) => id < firstOfTheLastLate).length).toBeGreaterThan(early.length / 2);
+  }, 60_000);
 });

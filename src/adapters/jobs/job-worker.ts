@@ -22,9 +22,10 @@ export interface RetryLater {
   reason: string;
   /**
    * The wait belongs to every job of this kind, not to this one (a spent rate budget, a 429, a
-   * paused connector): no worker claims a job of the kind until the wait ends. Without
-   * this, a backlog (a launch's thousands of CRM syncs behind a 5 requests/s budget) would be
-   * claimed and put back over and over, busying the database.
+   * paused connector): no worker claims a job of the kind until the wait ends, and the job keeps
+   * its place in line. Without this, a backlog (a launch's thousands of CRM syncs behind a
+   * 5 requests/s budget) would be claimed and put back over and over, busying the database, and
+   * the oldest buyers would wait behind the newest.
    */
   holdsKind?: boolean;
 }
@@ -142,7 +143,11 @@ export class JobWorker {
     if (!handler) return;
     try {
       const outcome = await handler(job);
-      if (outcome) await this.reschedule(job, outcome.holdsKind ? await this.holdKind(job.kind, outcome.retryAfterMs) : outcome.retryAfterMs, outcome.spendAttempt, outcome.reason);
+      if (outcome?.holdsKind) {
+        // The kind waits, not the job: it keeps its place in line, so a backlog drains oldest first.
+        await this.holdKind(job.kind, outcome.retryAfterMs);
+        await this.reschedule(job, null, outcome.spendAttempt, outcome.reason);
+      } else if (outcome) await this.reschedule(job, outcome.retryAfterMs, outcome.spendAttempt, outcome.reason);
       else await this.pool.query(`delete from jobs where id = $1`, [job.id]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -159,35 +164,36 @@ export class JobWorker {
     }
   }
 
-  /**
-   * Holds the kind, for every worker on the database, for at least `waitMs`; returns how long
-   * until the (possibly longer) hold ends, which is when the job is due again.
-   */
-  private async holdKind(kind: string, waitMs: number): Promise<number> {
-    const now = this.clock.now();
-    const result = await this.pool.query<{ until: number }>(
+  /** Holds the kind, for every worker on the database, for at least `waitMs`. */
+  private async holdKind(kind: string, waitMs: number): Promise<void> {
+    await this.pool.query(
       `insert into job_kind_holds (kind, until) values ($1, to_timestamp($2 / 1000.0))
-       on conflict (kind) do update set until = greatest(job_kind_holds.until, excluded.until)
-       returning (extract(epoch from until) * 1000)::float8 as until`,
-      [kind, now + waitMs],
+       on conflict (kind) do update set until = greatest(job_kind_holds.until, excluded.until)`,
+      [kind, this.clock.now() + waitMs],
     );
-    return Math.max(waitMs, result.rows[0]!.until - now);
   }
 
-  /** Puts a claimed job back to pending, merging into a pending job for the same key if one was enqueued meanwhile. */
-  private async reschedule(job: ClaimedJob, afterMs: number, spendAttempt: boolean, reason: string): Promise<void> {
-    const runAt = this.clock.now() + afterMs;
+  /**
+   * Puts a claimed job back to pending, merging into a pending job for the same key if one was
+   * enqueued meanwhile. `afterMs` null keeps the job's run time (its place in line), which a twin
+   * takes over when it is earlier.
+   */
+  private async reschedule(job: ClaimedJob, afterMs: number | null, spendAttempt: boolean, reason: string): Promise<void> {
+    const runAt = afterMs === null ? null : this.clock.now() + afterMs;
     const attempts = spendAttempt ? job.attempt : job.attempt - 1;
     await withTransaction(this.pool, async (client) => {
       const merged = await client.query(
-        `update jobs set run_at = greatest(run_at, to_timestamp($3 / 1000.0)), attempts = greatest(attempts, $4), last_error = $5, updated_at = now()
-          where kind = $1 and key = $2 and state = 'pending'`,
-        [job.kind, job.key, runAt, attempts, reason],
+        `update jobs twin
+            set run_at = case when $3::float8 is null then least(twin.run_at, held.run_at) else greatest(twin.run_at, to_timestamp($3 / 1000.0)) end,
+                attempts = greatest(twin.attempts, $4), last_error = $5, updated_at = now()
+           from jobs held
+          where held.id = $6 and twin.kind = $1 and twin.key = $2 and twin.state = 'pending'`,
+        [job.kind, job.key, runAt, attempts, reason, job.id],
       );
       if (merged.rowCount) await client.query(`delete from jobs where id = $1`, [job.id]);
       else {
         await client.query(
-          `update jobs set state = 'pending', run_at = to_timestamp($2 / 1000.0), attempts = $3, locked_until = null, last_error = $4, updated_at = now() where id = $1`,
+          `update jobs set state = 'pending', run_at = coalesce(to_timestamp($2 / 1000.0), run_at), attempts = $3, locked_until = null, last_error = $4, updated_at = now() where id = $1`,
           [job.id, runAt, attempts, reason],
         );
       }
