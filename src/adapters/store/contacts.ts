@@ -16,7 +16,7 @@ export interface ContactRow {
   updatedAt: number;
 }
 
-const COLUMNS = `id, email, thrivecart_customer_id, first_name, last_name,
+export const CONTACT_COLUMNS = `id, email, thrivecart_customer_id, first_name, last_name,
   (extract(epoch from details_as_of) * 1000)::float8 as details_as_of,
   case when ledger = '{}'::jsonb then null else ledger end as ledger,
   (extract(epoch from created_at) * 1000)::float8 as created_at, (extract(epoch from updated_at) * 1000)::float8 as updated_at`;
@@ -48,12 +48,12 @@ export function toContact(row: RawContact): ContactRow {
 }
 
 export async function findContactByEmail(db: Queryable, email: string): Promise<ContactRow | null> {
-  const result = await db.query<RawContact>(`select ${COLUMNS} from contacts where email = $1`, [email.trim().toLowerCase()]);
+  const result = await db.query<RawContact>(`select ${CONTACT_COLUMNS} from contacts where email = $1`, [email.trim().toLowerCase()]);
   return result.rows[0] ? toContact(result.rows[0]) : null;
 }
 
 export async function findContactById(db: Queryable, id: number): Promise<ContactRow | null> {
-  const result = await db.query<RawContact>(`select ${COLUMNS} from contacts where id = $1`, [id]);
+  const result = await db.query<RawContact>(`select ${CONTACT_COLUMNS} from contacts where id = $1`, [id]);
   return result.rows[0] ? toContact(result.rows[0]) : null;
 }
 
@@ -95,7 +95,7 @@ export async function findAccessFacts(db: Queryable, email: string): Promise<{ s
 
 /** Reads the contact and locks its row until the transaction ends: one fold of a contact at a time. */
 export async function lockContact(db: Queryable, id: number): Promise<ContactRow | null> {
-  const result = await db.query<RawContact>(`select ${COLUMNS} from contacts where id = $1 for update`, [id]);
+  const result = await db.query<RawContact>(`select ${CONTACT_COLUMNS} from contacts where id = $1 for update`, [id]);
   return result.rows[0] ? toContact(result.rows[0]) : null;
 }
 

@@ -1,4 +1,4 @@
-import { toContact, type ContactRow, type RawContact } from './contacts.ts';
+import { CONTACT_COLUMNS, toContact, type ContactRow, type RawContact } from './contacts.ts';
 import type { Queryable } from './database.ts';
 import { deliveryValues, insertDeliverySql, type NewDelivery } from './deliveries.ts';
 
@@ -20,6 +20,11 @@ export interface IdentityMatch {
 
 type IdentityRow = { [Column in keyof RawContact]: RawContact[Column] | null } & { erased: boolean };
 
+/** The function's rows read like any contact (null columns when nobody matched), with the erasure verdict. */
+function lockAndFindSql(keys: string, customerId: string, email: string): string {
+  return `select ${CONTACT_COLUMNS}, erased from (select (found.contact).*, found.erased from lock_and_find_identity(${keys}, ${customerId}, ${email}) as found) as contacts`;
+}
+
 /**
  * Locks the person's identities until the transaction ends (so two deliveries for a new customer
  * cannot create two contacts), then looks them up by customer id and by email and checks the
@@ -28,7 +33,7 @@ type IdentityRow = { [Column in keyof RawContact]: RawContact[Column] | null } &
 export async function lockAndFindIdentity(db: Queryable, lookup: IdentityLookup): Promise<IdentityMatch> {
   const result = await db.query<IdentityRow>({
     name: 'lock-and-find-identity',
-    text: 'select * from lock_and_find_identity($1, $2, $3)',
+    text: lockAndFindSql('$1', '$2', '$3'),
     values: [lookup.keys, lookup.customerId, lookup.email],
   });
   return toIdentityMatch(result.rows, lookup);
@@ -50,7 +55,7 @@ export async function insertDeliveryAndFindIdentity(
 ): Promise<{ deliveryId: number; contactId: number | null; identity: IdentityMatch } | null> {
   const result = await db.query<IdentityRow & { delivery_id: number; delivery_contact_id: number | null }>({
     name: 'insert-delivery-find-identity',
-    text: `with found as (select * from lock_and_find_identity($11, $12, $13)),
+    text: `with found as (${lockAndFindSql('$11', '$12', '$13')}),
            owner as (
              select coalesce(
                (select found.id from found where found.thrivecart_customer_id = $12),

@@ -76,8 +76,8 @@ function describeKey(key: string): string {
 }
 
 /**
- * Copies a parsed tree into null-prototype objects, checking shape and limits on the way. Both
- * decoders funnel through here, so Fields has one definition of "valid" whatever the encoding.
+ * Copies a parsed JSON tree into null-prototype objects, checking shape and limits on the way: the
+ * same definition of "valid" the form parser applies while it builds its tree.
  */
 function toFields(root: unknown, convertLeaf: (leaf: unknown, path: string) => string): Fields {
   let leafCount = 0;

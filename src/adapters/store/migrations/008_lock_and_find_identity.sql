@@ -7,21 +7,10 @@
 -- has just committed. The same lookup written as one plain SQL statement would read with the
 -- snapshot taken before it waited for the lock, and create the person twice.
 --
--- Returns the matching contacts (zero to two rows), or one row of nulls when there is none; every
--- row carries the erasure verdict.
+-- Returns the matching contact rows (zero to two), or one null row when there is none; every row
+-- carries the erasure verdict. Callers shape the rows as they read any contact (adapters/store).
 create function lock_and_find_identity(identity_keys text[], wanted_customer_id text, wanted_email text)
-returns table (
-  id bigint,
-  email text,
-  thrivecart_customer_id text,
-  first_name text,
-  last_name text,
-  details_as_of float8,
-  ledger jsonb,
-  created_at float8,
-  updated_at float8,
-  erased boolean
-)
+returns table (contact contacts, erased boolean)
 language plpgsql volatile
 as $$
 #variable_conflict use_column
@@ -35,14 +24,7 @@ begin
          where salt.key = 'erasure_salt'
            and tombstone.identity_hash = encode(sha256(convert_to(salt.value || ':' || identity, 'UTF8')), 'hex')
       ) as erased),
-    matches as (
-      select contacts.id, contacts.email, contacts.thrivecart_customer_id, contacts.first_name, contacts.last_name,
-             (extract(epoch from contacts.details_as_of) * 1000)::float8,
-             case when contacts.ledger = '{}'::jsonb then null else contacts.ledger end,
-             (extract(epoch from contacts.created_at) * 1000)::float8,
-             (extract(epoch from contacts.updated_at) * 1000)::float8
-        from contacts
-       where contacts.thrivecart_customer_id = wanted_customer_id or contacts.email = wanted_email)
-    select matches.*, tombstone.erased from tombstone left join matches on true;
+    matches as (select person from contacts person where person.thrivecart_customer_id = wanted_customer_id or person.email = wanted_email)
+    select matches.person, tombstone.erased from tombstone left join matches on true;
 end;
 $$;
