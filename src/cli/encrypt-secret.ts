@@ -59,11 +59,13 @@ async function readAll(input: NodeJS.ReadableStream): Promise<string> {
 
 /** One line typed or pasted at the terminal, not echoed; null on Ctrl-C or Ctrl-D. */
 function readHiddenLine(): Promise<string | null> {
-  process.stderr.write('Secret (not shown), then Enter: ');
   return new Promise((resolveLine) => {
     // readline echoes what is typed to its output; giving it one that discards everything hides the secret.
     const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
     const reader = createInterface({ input: process.stdin, output: discard, terminal: true });
+    // Only now is the terminal in raw mode: a prompt shown earlier would let a fast typist (or a
+    // paste) be echoed by the terminal itself before readline takes over.
+    process.stderr.write('Secret (not shown), then Enter: ');
     let line: string | null = null;
     reader.once('line', (typed) => {
       line = typed;
