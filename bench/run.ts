@@ -19,6 +19,7 @@ import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support
 import { ingestBaseline, ingestThroughHandoff } from './ingest.ts';
 import { percentile, round, type LoadResult } from './load.ts';
 import { replayBenchmark } from './replay.ts';
+import { jobClaimBenchmark } from './job-claim.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCIES = [1, 8, 32] as const;
@@ -75,6 +76,9 @@ async function main(): Promise<void> {
     console.log(`console pages (${ACCESS_CONTACTS} contacts)…`);
     const consolePages = await measureConsolePages(server.url, SPAWNED_ADMIN_TOKEN, emailOf(1));
 
+    console.log('job claim under a held backlog…');
+    const jobClaim = await jobClaimBenchmark(connectionString);
+
     console.log('replay…');
     const replay = await replayBenchmark({ connectionString, configPath: home.configPath, env: { ...process.env, THRIVECART_SECRET: TEST_SECRET } });
 
@@ -101,6 +105,7 @@ async function main(): Promise<void> {
       replay,
       memory: { idleMb: round(idleMb, 1), loadedMb: round(loadedMb, 1) },
       consolePages: { contacts: ACCESS_CONTACTS, medianMs: consolePages },
+      jobClaim,
     };
     await writeFile(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     printTable(results);
@@ -172,8 +177,9 @@ function printTable(results: {
   replay: { events: number; seconds: number };
   memory: { idleMb: number; loadedMb: number };
   consolePages: { contacts: number; medianMs: Record<string, number> };
+  jobClaim: { heldJobs: number; pollMs: number; emptyPollMs: number; ratio: number };
 }): void {
-  const { ingest, access, purchaseToAccess, replay, memory, consolePages } = results;
+  const { ingest, access, purchaseToAccess, replay, memory, consolePages, jobClaim } = results;
   const [slowestPage, slowestMs] = Object.entries(consolePages.medianMs).sort(([, a], [, b]) => b - a)[0] ?? ['', 0];
   const rows: Row[] = [
     ...Object.entries(ingest.byConnections).map(([connections, run]) => ({
@@ -187,6 +193,13 @@ function printTable(results: {
     { benchmark: `access, ${ACCESS_CONNECTIONS} conn`, result: `${access.rps} req/s, p99 ${access.p99Ms} ms`, baseline: `${access.baselineRps}/s (${Math.round(access.ratio * 100)}%)`, goal: '>= 10,000/s and >= 40%', met: access.rps >= 10_000 && access.ratio >= 0.4 },
     { benchmark: 'purchase to access', result: `p50 ${purchaseToAccess.p50Ms} ms, p99 ${purchaseToAccess.p99Ms} ms, visible at ack: ${purchaseToAccess.visibleAtAck}`, baseline: '', goal: 'visible at ack', met: purchaseToAccess.visibleAtAck },
     { benchmark: `console pages, ${consolePages.contacts} contacts`, result: `slowest median ${slowestMs} ms (${slowestPage})`, baseline: '', goal: 'fast (< 200 ms)', met: slowestMs < 200 },
+    {
+      benchmark: `job poll, ${jobClaim.heldJobs} held jobs`,
+      result: `${jobClaim.pollMs} ms`,
+      baseline: `${jobClaim.emptyPollMs} ms with no jobs (${jobClaim.ratio}×)`,
+      goal: '<= 2× the empty poll',
+      met: jobClaim.ratio <= 2,
+    },
     { benchmark: 'replay', result: `${replay.events} deliveries in ${replay.seconds} s`, baseline: '', goal: '<= 60 s', met: replay.seconds <= 60 },
     { benchmark: 'memory (RSS)', result: `idle ${memory.idleMb} MB, loaded ${memory.loadedMb} MB`, baseline: '', goal: '< 200 / < 400 MB', met: memory.idleMb < 200 && memory.loadedMb < 400 },
   ];

@@ -53,4 +53,31 @@ describe('the job worker', () => {
     expect(await second.runDue()).toBe(10);
     expect(await pending('budgeted')).toBe(50);
   });
+
+  it('claims the oldest due jobs across kinds, passing over a held kind’s backlog however long', async () => {
+    const start = clock.now();
+    await enqueueJobs(pool, Array.from({ length: 2_000 }, (_, index) => ({ kind: 'held-crm', key: String(index), runAt: start - 10_000 + index })));
+    await pool.query(`insert into job_kind_holds (kind, until) values ('held-crm', to_timestamp($1 / 1000.0))`, [start + 60_000]);
+    // Two kinds, due at interleaved times; one more of each not due yet.
+    const due = (kind: string, offsets: number[]) => offsets.map((offset) => ({ kind, key: `${kind}@${offset}`, runAt: start - 5_000 + offset }));
+    await enqueueJobs(pool, [...due('mail', [1, 4, 5, 9]), ...due('hook', [2, 3, 7, 8]), { kind: 'mail', key: 'later', runAt: start + 1_000 }, { kind: 'hook', key: 'later', runAt: start + 1_000 }]);
+    const ran: string[] = [];
+    const worker: JobWorker = new JobWorker(
+      pool,
+      clock,
+      {
+        'held-crm': async (job) => void ran.push(job.key),
+        mail: async (job) => void (ran.push(job.key), worker.stop()),
+        hook: async (job) => void (ran.push(job.key), worker.stop()),
+      },
+      log,
+      { batchSize: 5 },
+    );
+    // stop() from the first job ends the round after its batch: exactly one claim is observed.
+    expect(await worker.runDue()).toBe(5);
+    expect(ran.sort()).toEqual(['hook@2', 'hook@3', 'mail@1', 'mail@4', 'mail@5']);
+    expect(await pending('held-crm')).toBe(2_000);
+    expect(await pending('mail')).toBe(2);
+    expect(await pending('hook')).toBe(3);
+  });
 });

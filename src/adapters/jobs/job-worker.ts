@@ -119,17 +119,27 @@ export class JobWorker {
     await this.running;
   }
 
+  /**
+   * Claims the next due jobs, oldest first across kinds, skipping held kinds. Each kind is read
+   * from its own end of the jobs_due index (migration 010), so a held backlog of one kind costs
+   * nothing to skip. The few rows of a kind locked but not kept are released when the statement
+   * ends; a worker claiming at that instant passes them over until its next round.
+   */
   private async claim(): Promise<ClaimedJob[]> {
     const now = this.clock.now();
     const result = await this.pool.query<{ id: number; kind: string; key: string; payload: Record<string, unknown>; attempts: number }>(
       `with due as (
-         select id from jobs candidate
-          where state = 'pending' and run_at <= to_timestamp($1 / 1000.0)
-            and kind = any(array(select unnest($2::text[]) except select kind from job_kind_holds where until > to_timestamp($1 / 1000.0)))
-            and not exists (select 1 from jobs busy where busy.kind = candidate.kind and busy.key = candidate.key and busy.state = 'running')
-          order by run_at, id
-          limit $3
-          for update skip locked)
+         select candidate.id
+           from (select unnest($2::text[]) as kind except select kind from job_kind_holds where until > to_timestamp($1 / 1000.0)) as claimable
+          cross join lateral (
+            select id, run_at from jobs candidate
+             where candidate.state = 'pending' and candidate.kind = claimable.kind and candidate.run_at <= to_timestamp($1 / 1000.0)
+               and not exists (select 1 from jobs busy where busy.kind = candidate.kind and busy.key = candidate.key and busy.state = 'running')
+             order by candidate.run_at, candidate.id
+             limit $3
+             for update skip locked) as candidate
+          order by candidate.run_at, candidate.id
+          limit $3)
        update jobs set state = 'running', attempts = attempts + 1, locked_until = to_timestamp(($1 + $4) / 1000.0), updated_at = now()
          from due where jobs.id = due.id
        returning jobs.id, jobs.kind, jobs.key, jobs.payload, jobs.attempts`,
