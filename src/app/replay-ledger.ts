@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { PoolClient } from 'pg';
 import type { CommerceEvent } from '../core/events.ts';
 import { whyNotApplied } from '../core/ledger/applicability.ts';
@@ -66,7 +67,7 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
         row.source === CONSOLE_SOURCE && row.event ? { status: 'applied' as const, reason: null, event: row.event } : classify(ctx, row.body, row.received_at);
       if (decision.status === 'applied' && decision.event) {
         if (row.status === 'applied' && row.contact_id !== null) {
-          if (JSON.stringify(decision.event) !== JSON.stringify(row.event)) {
+          if (!sameStoredEvent(decision.event, row.event)) {
             await client.query('update deliveries set event = $2, occurred_at = to_timestamp($3 / 1000.0) where id = $1', [row.id, JSON.stringify(decision.event), decision.event.occurredAt]);
           }
         } else {
@@ -96,6 +97,15 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
   const contacts = await refoldAll(ctx, client, before);
   const after = await snapshot(client);
   return { dryRun, deliveries, reclassified, contacts, changed: compare(before, after) };
+}
+
+/**
+ * Whether re-normalising left a stored event as it is. Compared as values: jsonb hands objects
+ * back with their keys in its own order, so comparing the JSON texts found every event changed
+ * and rewrote all of them on every replay.
+ */
+function sameStoredEvent(normalised: CommerceEvent, stored: CommerceEvent | null): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(normalised)), stored);
 }
 
 function classify(ctx: AppContext, body: Fields, receivedAt: number): { status: DeliveryStatus; reason: string | null; event: CommerceEvent | null } {

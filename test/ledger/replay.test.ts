@@ -55,4 +55,18 @@ describe('replay', () => {
     const again = await replayLedger(handoff.runtime.ctx, { dryRun: false });
     expect(again).toMatchObject({ reclassified: [], changed: [] });
   });
+
+  it('leaves the stored deliveries untouched when nothing about them changed', async () => {
+    handoff = await startTestHandoff();
+    for (const [index, item] of ['product-12', 'product-40', 'upsell-7'].entries()) {
+      await handoff.send('purchase', { email: `still${index}@example.com`, item, orderId: `940${index}` });
+    }
+    const pool = handoff.runtime.ctx.pool;
+    // xmin is the transaction that last wrote a row version: any rewrite changes it.
+    const versions = async () => (await pool.query<{ id: number; xmin: string }>('select id, xmin::text as xmin from deliveries order by id')).rows;
+    const before = await versions();
+    expect(before).toHaveLength(3);
+    expect(await replayLedger(handoff.runtime.ctx, { dryRun: false })).toMatchObject({ deliveries: 3, reclassified: [], changed: [] });
+    expect(await versions()).toEqual(before);
+  });
 });
