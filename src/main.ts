@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from './app/context.ts';
 import { createStoredAccessLoader } from './app/stored-access-loader.ts';
+import { DeliveryIds } from './adapters/store/delivery-ids.ts';
 import { IntakeMonitor } from './app/intake-monitor.ts';
 import { CONTACT_RECOMPUTE_JOB } from './app/job-kinds.ts';
 import { recomputeContact } from './app/recompute-contact.ts';
@@ -77,6 +78,7 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     intake: new IntakeMonitor(),
     webhooks,
     storedAccess: createStoredAccessLoader(pool),
+    deliveryIds: new DeliveryIds(pool),
   };
   await registerCrmSync(ctx, crm).catch(async (error: unknown) => {
     await pool.end();

@@ -3,6 +3,7 @@ import type { HandoffConfig } from '../config/schema.ts';
 import type { LedgerRules } from '../core/ledger/rules.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Pool } from '../adapters/store/database.ts';
+import type { DeliveryIds } from '../adapters/store/delivery-ids.ts';
 import type { IntakeMonitor } from './intake-monitor.ts';
 import type { StoredAccessLoader } from './stored-access-loader.ts';
 import type { Webhooks } from './webhooks/webhooks.ts';
@@ -25,4 +26,6 @@ export interface AppContext {
   webhooks: Webhooks;
   /** The access API's lookups, batched per turn of the event loop (never cached). */
   storedAccess: StoredAccessLoader;
+  /** Delivery ids reserved ahead, for a new buyer's one-statement intake (app/receive-new-buyer.ts). */
+  deliveryIds: DeliveryIds;
 }

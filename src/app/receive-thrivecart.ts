@@ -11,6 +11,7 @@ import { whyNotApplied } from '../core/ledger/applicability.ts';
 import type { AppContext } from './context.ts';
 import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
 import { identityLookupFor, mayCreateContact } from './resolve-contact.ts';
+import { receiveNewBuyer } from './receive-new-buyer.ts';
 
 export type BodyEncoding = 'form' | 'json';
 
@@ -95,12 +96,34 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
     reason,
   };
   const toApply = notOurs === null ? event : null;
-  const result = await withApplyTransaction(
+  const newBuyer = toApply === null ? null : await receiveNewBuyer(ctx, delivery, toApply);
+  const result: Answer =
+    newBuyer?.kind === 'created'
+      ? { status: 'applied', deliveryId: newBuyer.deliveryId, reason: null }
+      : newBuyer?.kind === 'duplicate'
+        ? await answerDuplicate(ctx.pool, delivery.dedupKey)
+        : await receiveInTransaction(ctx, delivery, toApply);
+
+  const metricEvent = KNOWN_EVENTS.has(eventName) ? eventName : eventName.startsWith('affiliate.') ? 'affiliate' : 'other';
+  if (result.status === 'rejected') {
+    return { httpStatus: 422, body: { error: 'unusable_delivery', message: `${result.reason ?? 'unusable delivery'} (stored as delivery ${result.deliveryId})` }, eventName: metricEvent };
+  }
+  return { httpStatus: 200, body: result, eventName: metricEvent };
+}
+
+type Answer = { status: DeliveryStatus | 'duplicate'; deliveryId: number; reason: string | null };
+
+/**
+ * The ordinary path: stores the delivery and, when it is ours to apply, applies it in the same
+ * transaction. A failed apply is rolled back and the delivery stored as failed (withApplyTransaction).
+ */
+function receiveInTransaction(ctx: AppContext, delivery: NewDelivery, toApply: CommerceEvent | null): Promise<Answer> {
+  return withApplyTransaction(
     ctx,
     async (client): Promise<Answer> => {
       if (toApply === null) {
         const deliveryId = await insertDelivery(client, delivery);
-        return deliveryId === null ? answerDuplicate(client, delivery.dedupKey) : { status, deliveryId, reason };
+        return deliveryId === null ? answerDuplicate(client, delivery.dedupKey) : { status: delivery.status, deliveryId, reason: delivery.reason };
       }
       const stored = await insertDeliveryAndFindIdentity(client, delivery, identityLookupFor(toApply.customer), mayCreateContact(toApply));
       if (stored === null) return answerDuplicate(client, delivery.dedupKey);
@@ -112,15 +135,7 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
       return deliveryId === null ? answerDuplicate(client, delivery.dedupKey) : { status: 'failed', deliveryId, reason: failure.message };
     },
   );
-
-  const metricEvent = KNOWN_EVENTS.has(eventName) ? eventName : eventName.startsWith('affiliate.') ? 'affiliate' : 'other';
-  if (result.status === 'rejected') {
-    return { httpStatus: 422, body: { error: 'unusable_delivery', message: `${result.reason ?? 'unusable delivery'} (stored as delivery ${result.deliveryId})` }, eventName: metricEvent };
-  }
-  return { httpStatus: 200, body: result, eventName: metricEvent };
 }
-
-type Answer = { status: DeliveryStatus | 'duplicate'; deliveryId: number; reason: string | null };
 
 async function answerDuplicate(db: Queryable, dedupKey: string): Promise<Answer> {
   const existing = await findDeliveryByDedupKey(db, dedupKey);

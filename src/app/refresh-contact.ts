@@ -42,14 +42,20 @@ export async function createContact(
   reservedId: number | null,
 ): Promise<number> {
   const now = ctx.clock.now();
-  const { projection } = foldLedger([first], ctx.rules, now);
+  const { projection, jobs } = firstLedger(ctx, first, now);
   const attach = reservedId === null ? first.deliveryId : null;
-  const contactId = await insertContactWithLedger(db, { ...details, id: reservedId, now }, projection, attach, followUpJobs(ctx, null, projection, now));
+  const contactId = await insertContactWithLedger(db, { ...details, id: reservedId, now }, projection, attach, jobs);
   // A new contact has no stored dunning cases: only a failed payment can open one.
   if (first.event.kind === 'payment_failed') await syncDunningCases(ctx, db, contactId, [first], now);
   const contact: ContactRow = { id: contactId, ...details, ledger: null, createdAt: now, updatedAt: now };
   await announceContactChanges(ctx, db, contact, projection);
   return contactId;
+}
+
+/** The ledger of a person whose whole history is `first`, and the jobs their creation starts. */
+export function firstLedger(ctx: AppContext, first: HistoryEntry, now: number): { projection: LedgerProjection; jobs: NewContactJob[] } {
+  const { projection } = foldLedger([first], ctx.rules, now);
+  return { projection, jobs: followUpJobs(ctx, null, projection, now) };
 }
 
 /** Downstream syncs when what CRMs and sites see changed, and a timer at the next change. */

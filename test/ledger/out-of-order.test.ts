@@ -53,6 +53,29 @@ describe('out-of-order and duplicated deliveries', () => {
     expect(stored.rows[0]).toEqual({ count: 1 });
   });
 
+  it('a new buyer’s purchase and failed payment arriving at once create one contact with both', async () => {
+    // A purchase by someone new is stored in one statement of its own; a failed payment goes the
+    // ordinary way (it opens a dunning case). Whichever takes the person's lock first creates them.
+    const buyers = Array.from({ length: 40 }, (_, index) => `mixed-${index}@example.com`);
+    const answers = await Promise.all(
+      buyers.flatMap((email, index) => {
+        const both = [
+          handoff.send('purchase', { email, item: 'product-12', orderId: `95${index}01` }),
+          handoff.send('failed', { email, item: 'product-40', orderId: `95${index}02` }),
+        ];
+        return index % 2 === 0 ? both : both.reverse();
+      }),
+    );
+    expect(answers.map((answer) => answer.body.status)).toEqual(answers.map(() => 'applied'));
+    const contacts = await handoff.runtime.ctx.pool.query<{ email: string; deliveries: number }>(
+      `select c.email, count(d.id)::int as deliveries from contacts c join deliveries d on d.contact_id = c.id where c.email like 'mixed-%' group by c.email order by c.email`,
+    );
+    expect(contacts.rows).toEqual([...buyers].sort().map((email) => ({ email, deliveries: 2 })));
+    for (const email of buyers) {
+      expect((await handoff.api(`/api/access?email=${email}&offering=focus-course`)).body).toMatchObject({ granted: true });
+    }
+  });
+
   it('different first deliveries for one new buyer arriving at once create one contact with all of them', async () => {
     // A checkout with an order bump and an upsell fires its webhooks together; the identity lock
     // must make the second and third wait for the first one's contact rather than create their own.
