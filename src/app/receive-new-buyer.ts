@@ -7,10 +7,11 @@ import { identityLookupFor, mayCreateContact } from './resolve-contact.ts';
 
 /**
  * The intake's path for the delivery that most often arrives during a launch: a purchase by
- * someone Handoff has never seen. Everything it writes (the delivery, the contact, the ledger
- * folded from that one delivery, the CRM jobs) goes to PostgreSQL in one statement that commits
- * on its own: one round trip instead of four. It applies only where creating the contact is all
- * there is to do: no dunning case to open (a failed payment) and no webhook endpoint to tell.
+ * someone Handoff has never seen (any first delivery that creates its person takes it too).
+ * Everything it writes (the delivery, the contact, the ledger folded from that one delivery, the
+ * CRM jobs) goes to PostgreSQL in one statement that commits on its own: one round trip instead
+ * of four. It applies only where creating the contact is all there is to do: no dunning case to
+ * open (a failed payment) and no webhook endpoint to tell.
  *
  * Null when this path does not apply or the person turned out to be known (or erased): nothing
  * was written, and the caller takes the ordinary path, which decides again under the same locks.
