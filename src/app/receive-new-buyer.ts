@@ -1,6 +1,6 @@
 import type { CommerceEvent } from '../core/events.ts';
 import type { NewDelivery } from '../adapters/store/deliveries.ts';
-import { storeNewBuyer, type NewBuyerOutcome } from '../adapters/store/identity.ts';
+import { storeNewBuyer, type NewBuyerOutcome } from '../adapters/store/new-buyer.ts';
 import type { AppContext } from './context.ts';
 import { firstLedger } from './refresh-contact.ts';
 import { identityLookupFor, mayCreateContact } from './resolve-contact.ts';
