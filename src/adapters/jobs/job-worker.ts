@@ -65,6 +65,8 @@ export class JobWorker {
   private stopped = true;
   /** Set by stop(): a round in progress ends after its current batch instead of draining a backlog. */
   private stopping = false;
+  /** Kinds that have had to wait for their kind (a CRM's shared budget): see runBatch. */
+  private readonly kindsThatWait = new Set<string>();
 
   constructor(
     private readonly pool: Pool,
@@ -90,7 +92,7 @@ export class JobWorker {
       await this.releaseExpiredLeases();
       const jobs = await this.claim();
       if (jobs.length === 0) return total;
-      await Promise.all(jobs.map((job) => this.run(job)));
+      await this.runBatch(jobs);
       total += jobs.length;
     }
     return total;
@@ -127,7 +129,7 @@ export class JobWorker {
    */
   private async claim(): Promise<ClaimedJob[]> {
     const now = this.clock.now();
-    const result = await this.pool.query<{ id: number; kind: string; key: string; payload: Record<string, unknown>; attempts: number }>(
+    const result = await this.pool.query<{ id: number; kind: string; key: string; payload: Record<string, unknown>; attempts: number; run_at: number }>(
       `with due as (
          select candidate.id
            from (select unnest($2::text[]) as kind except select kind from job_kind_holds where until > to_timestamp($1 / 1000.0)) as claimable
@@ -142,35 +144,72 @@ export class JobWorker {
           limit $3)
        update jobs set state = 'running', attempts = attempts + 1, locked_until = to_timestamp(($1 + $4) / 1000.0), updated_at = now()
          from due where jobs.id = due.id
-       returning jobs.id, jobs.kind, jobs.key, jobs.payload, jobs.attempts`,
+       returning jobs.id, jobs.kind, jobs.key, jobs.payload, jobs.attempts, (extract(epoch from jobs.run_at) * 1000)::float8 as run_at`,
       [now, Object.keys(this.handlers), this.options.batchSize, this.options.leaseMs],
     );
-    return result.rows.map((row) => ({ id: row.id, kind: row.kind, key: row.key, payload: row.payload, attempt: row.attempts }));
+    // RETURNING follows no order; the batch runs in line order.
+    return result.rows
+      .sort((a, b) => a.run_at - b.run_at || a.id - b.id)
+      .map((row) => ({ id: row.id, kind: row.kind, key: row.key, payload: row.payload, attempt: row.attempts }));
   }
 
-  private async run(job: ClaimedJob): Promise<void> {
+  /**
+   * Runs a claimed batch. Jobs of a kind that has had to wait for its kind (a CRM's shared rate
+   * budget) run one at a time, in line order: run together they would only race each other for
+   * the budget, and the winners would be random rather than the oldest. Once one of them holds the
+   * kind, the rest are put back without running, keeping their place. Other jobs run in parallel.
+   */
+  private async runBatch(jobs: readonly ClaimedJob[]): Promise<void> {
+    const inLine = new Map<string, ClaimedJob[]>();
+    const running: Promise<unknown>[] = [];
+    for (const job of jobs) {
+      if (!this.kindsThatWait.has(job.kind)) running.push(this.run(job));
+      else if (inLine.has(job.kind)) inLine.get(job.kind)!.push(job);
+      else inLine.set(job.kind, [job]);
+    }
+    for (const line of inLine.values()) running.push(this.runInLine(line));
+    await Promise.all(running);
+  }
+
+  private async runInLine(line: readonly ClaimedJob[]): Promise<void> {
+    for (const [index, job] of line.entries()) {
+      const heldFor = await this.run(job);
+      if (heldFor !== null) {
+        await Promise.all(line.slice(index + 1).map((waiting) => this.reschedule(waiting, null, false, heldFor)));
+        return;
+      }
+    }
+  }
+
+  /** Runs one job; returns the reason when it held its kind, else null. */
+  private async run(job: ClaimedJob): Promise<string | null> {
     const handler = this.handlers[job.kind];
-    if (!handler) return;
+    if (!handler) return null;
     try {
       const outcome = await handler(job);
       if (outcome?.holdsKind) {
         // The kind waits, not the job: it keeps its place in line, so a backlog drains oldest first.
+        this.kindsThatWait.add(job.kind);
         await this.holdKind(job.kind, outcome.retryAfterMs);
         await this.reschedule(job, null, outcome.spendAttempt, outcome.reason);
-      } else if (outcome) await this.reschedule(job, outcome.retryAfterMs, outcome.spendAttempt, outcome.reason);
+        return outcome.reason;
+      }
+      if (outcome) await this.reschedule(job, outcome.retryAfterMs, outcome.spendAttempt, outcome.reason);
       else await this.pool.query(`delete from jobs where id = $1`, [job.id]);
+      return null;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof PermanentJobError || job.attempt >= this.options.maxAttempts) {
         this.log.warn({ jobId: job.id, kind: job.kind, attempt: job.attempt, error: message }, 'job dead-lettered');
         await this.pool.query(`update jobs set state = 'dead', locked_until = null, last_error = $2, updated_at = now() where id = $1`, [job.id, message]);
-        return;
+        return null;
       }
       const ceiling = Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** (job.attempt - 1));
       // Full jitter, with a floor so a retry never lands on the same instant.
       const delay = Math.max(this.options.baseBackoffMs / 5, Math.random() * ceiling);
       this.log.info({ jobId: job.id, kind: job.kind, attempt: job.attempt, retryInMs: Math.round(delay), error: message }, 'job failed; will retry');
       await this.reschedule(job, delay, true, message);
+      return null;
     }
   }
 
