@@ -16,6 +16,9 @@ export interface ContactRow {
   updatedAt: number;
 }
 
+/** SQL for a fresh contact id, for statements that must know it before the contact row exists. */
+export const NEXT_CONTACT_ID = `nextval(pg_get_serial_sequence('contacts', 'id'))`;
+
 export const CONTACT_COLUMNS = `id, email, thrivecart_customer_id, first_name, last_name,
   (extract(epoch from details_as_of) * 1000)::float8 as details_as_of,
   case when ledger = '{}'::jsonb then null else ledger end as ledger,
@@ -161,7 +164,7 @@ export async function insertContactWithLedger(
     name: 'insert-contact-with-ledger',
     text: `with contact as (
              insert into contacts (id, email, thrivecart_customer_id, first_name, last_name, details_as_of, ledger, created_at, updated_at)
-             values (coalesce($11::bigint, nextval(pg_get_serial_sequence('contacts', 'id'))), $1, $2, $3, $4, to_timestamp($5 / 1000.0), $6,
+             values (coalesce($11::bigint, ${NEXT_CONTACT_ID}), $1, $2, $3, $4, to_timestamp($5 / 1000.0), $6,
                      to_timestamp($7 / 1000.0), to_timestamp($7 / 1000.0)) returning id),
            attached as (update deliveries set status = 'applied', reason = null, contact_id = (select id from contact) where id = $8),
            queued as (

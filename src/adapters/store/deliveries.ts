@@ -19,12 +19,15 @@ export interface NewDelivery {
 }
 
 /**
- * Inserts a delivery unless its dedup key is known, returning the new id (no row for a duplicate).
- * `contactId` is the SQL for its contact_id column (the intake computes it in the same statement).
+ * Inserts a delivery unless its dedup key is known, returning the new id and contact (no row for
+ * a duplicate). The options are SQL, for statements that compute them: `id` (default: the next
+ * in the sequence), `contactId` (default: none), and `from`, the rows the insert is made for (by
+ * default one; none writes nothing).
  */
-export function insertDeliverySql(contactId = 'null'): string {
-  return `insert into deliveries (source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason, contact_id)
-  values ($1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10, ${contactId})
+export function insertDeliverySql(options: { id?: string; contactId?: string; from?: string } = {}): string {
+  const id = options.id === undefined ? { column: '', value: '' } : { column: 'id, ', value: `${options.id}, ` };
+  return `insert into deliveries (${id.column}source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason, contact_id)
+  select ${id.value}$1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10, ${options.contactId ?? 'null'}${options.from === undefined ? '' : ` from ${options.from}`}
   on conflict (dedup_key) do nothing returning id, contact_id`;
 }
 

@@ -1,4 +1,4 @@
-import { CONTACT_COLUMNS, toContact, type ContactRow, type RawContact } from './contacts.ts';
+import { CONTACT_COLUMNS, NEXT_CONTACT_ID, toContact, type ContactRow, type RawContact } from './contacts.ts';
 import type { Queryable } from './database.ts';
 import { deliveryValues, insertDeliverySql, type NewDelivery } from './deliveries.ts';
 
@@ -60,9 +60,9 @@ export async function insertDeliveryAndFindIdentity(
              select coalesce(
                (select found.id from found where found.thrivecart_customer_id = $12),
                (select found.id from found where found.email = $13),
-               case when $14::boolean and not (select bool_or(found.erased) from found) then nextval(pg_get_serial_sequence('contacts', 'id')) end
+               case when $14::boolean and not (select bool_or(found.erased) from found) then ${NEXT_CONTACT_ID} end
              ) as contact_id),
-           inserted as (${insertDeliverySql('(select contact_id from owner)')})
+           inserted as (${insertDeliverySql({ contactId: '(select contact_id from owner)' })})
            select inserted.id as delivery_id, inserted.contact_id as delivery_contact_id, found.* from inserted cross join found`,
     values: [...deliveryValues(delivery), lookup.keys, lookup.customerId, lookup.email, createIfMissing],
   });

@@ -1,11 +1,11 @@
 import type { LedgerProjection } from '../../core/ledger/fold.ts';
-import type { NewContactJob } from './contacts.ts';
+import { NEXT_CONTACT_ID, type NewContactJob } from './contacts.ts';
 import type { Queryable } from './database.ts';
-import { deliveryValues, type NewDelivery } from './deliveries.ts';
+import { deliveryValues, insertDeliverySql, type NewDelivery } from './deliveries.ts';
 import { lockAndFindSql, type IdentityLookup } from './identity.ts';
 
 /** What storeNewBuyer did: created the person, found they were already known (or erased), or found the delivery already stored. */
-export type NewBuyerOutcome = { kind: 'created'; contactId: number } | { kind: 'known' } | { kind: 'duplicate' };
+export type NewBuyerOutcome = 'created' | 'known' | 'duplicate';
 
 /**
  * A new buyer's whole intake in one statement, committed on its own: takes the person's identity
@@ -24,17 +24,12 @@ export async function storeNewBuyer(
   ledger: LedgerProjection,
   jobs: readonly NewContactJob[],
 ): Promise<NewBuyerOutcome> {
-  const result = await db.query<{ contact_id: number | null; known: boolean }>({
+  const result = await db.query<{ created: boolean; known: boolean }>({
     name: 'store-new-buyer',
     text: `with found as (${lockAndFindSql('$11', '$12', '$13')}),
-           fresh as (
-             select nextval(pg_get_serial_sequence('contacts', 'id')) as contact_id
-              where not exists (select 1 from found where found.id is not null or found.erased)),
-           inserted as (
-             insert into deliveries (id, source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason, contact_id)
-             select $14, $1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10, fresh.contact_id from fresh
-             on conflict (dedup_key) do nothing
-             returning contact_id),
+           verdict as (select exists (select 1 from found where found.id is not null or found.erased) as known),
+           fresh as (select ${NEXT_CONTACT_ID} as contact_id from verdict where not verdict.known),
+           inserted as (${insertDeliverySql({ id: '$14', contactId: 'fresh.contact_id', from: 'fresh' })}),
            contact as (
              insert into contacts (id, email, thrivecart_customer_id, first_name, last_name, details_as_of, ledger, created_at, updated_at)
              select inserted.contact_id, $13, $12, $15, $16, to_timestamp($17 / 1000.0), $18, to_timestamp($19 / 1000.0), to_timestamp($19 / 1000.0) from inserted
@@ -42,7 +37,7 @@ export async function storeNewBuyer(
            queued as (
              insert into jobs (kind, key, run_at)
              select job.kind, contact.id::text, to_timestamp(job.run_at / 1000.0) from contact, unnest($20::text[], $21::float8[]) as job(kind, run_at))
-           select (select id from contact) as contact_id, exists (select 1 from found where found.id is not null or found.erased) as known`,
+           select exists (select 1 from contact) as created, verdict.known from verdict`,
     values: [
       ...deliveryValues({ ...delivery, status: 'applied', reason: null }),
       lookup.keys,
@@ -58,7 +53,6 @@ export async function storeNewBuyer(
       jobs.map((job) => job.runAt),
     ],
   });
-  const row = result.rows[0]!;
-  if (row.contact_id !== null) return { kind: 'created', contactId: row.contact_id };
-  return row.known ? { kind: 'known' } : { kind: 'duplicate' };
+  const { created, known } = result.rows[0]!;
+  return created ? 'created' : known ? 'known' : 'duplicate';
 }
