@@ -21,7 +21,7 @@ export async function ingestThroughHandoff(url: string, supply: BodySupply, conn
 const BASELINE_SCHEMA = `
   drop schema if exists bench_baseline cascade;
   create schema bench_baseline;
-  create table bench_baseline.events (id bigserial primary key, dedup_key text not null unique, received_at timestamptz not null, body jsonb not null);
+  create table bench_baseline.events (id bigserial primary key, dedup_key text not null unique, received_at timestamptz not null, body json not null);
   create table bench_baseline.contacts (id bigserial primary key, email text not null unique, first_name text, updated_at timestamptz not null);
   create table bench_baseline.tags (contact_id bigint not null, tag text not null, primary key (contact_id, tag));
 `;

@@ -72,7 +72,7 @@ export async function eraseContact(ctx: AppContext, email: string, actor: string
     }
 
     const scrubbed = await client.query(
-      `update deliveries set body = '{}'::jsonb, event = null, status = 'erased', reason = $3, contact_id = null
+      `update deliveries set body = '{}'::json, event = null, status = 'erased', reason = $3, contact_id = null
         where contact_id = $1 or (contact_id is null and lower(body->'customer'->>'email') = $2)`,
       [contact.id, contact.email, `personal data erased on ${new Date(now).toISOString().slice(0, 10)} by ${actor}`],
     );
