@@ -62,6 +62,21 @@ export async function runLoops(concurrency: number, seconds: number, work: () =>
   return { rps: round(latencies.length / elapsed), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), non2xx: 0, errors: 0 };
 }
 
+/**
+ * Equal-length rounds of one load as one result: the mean rate, the median round's p50 and the
+ * worst round's p99 (a p99 is not averaged away).
+ */
+export function combineRounds(rounds: readonly LoadResult[]): LoadResult {
+  const sum = (pick: (result: LoadResult) => number) => rounds.reduce((total, result) => total + pick(result), 0);
+  return {
+    rps: round(sum((result) => result.rps) / rounds.length),
+    p50Ms: percentile(rounds.map((result) => result.p50Ms), 50),
+    p99Ms: Math.max(...rounds.map((result) => result.p99Ms)),
+    non2xx: sum((result) => result.non2xx),
+    errors: sum((result) => result.errors),
+  };
+}
+
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);

@@ -3,7 +3,8 @@
  * PostgreSQL in a fresh folder), measures each benchmark against a baseline taken in the same
  * run, prints a table and writes bench/results.json. Never part of `npm test`.
  *
- * BENCH_SECONDS shortens or lengthens each load (default 10); BENCH_CPU_PROF=<dir> runs the
+ * BENCH_SECONDS shortens or lengthens each load (default 10; each ingest round is half of it);
+ * BENCH_CPU_PROF=<dir> runs the
  * server under `node --cpu-prof` for profiling.
  */
 import { writeFile } from 'node:fs/promises';
@@ -17,13 +18,20 @@ import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContac
 import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
 import { ingestBaseline, ingestThroughHandoff } from './ingest.ts';
-import { percentile, round, type LoadResult } from './load.ts';
+import { combineRounds, percentile, round, type LoadResult } from './load.ts';
 import { replayBenchmark } from './replay.ts';
 import { jobClaimBenchmark } from './job-claim.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCIES = [1, 8, 32] as const;
 const HEADLINE_CONCURRENCY = 8;
+/**
+ * Ingest rounds per concurrency. Handoff and the baseline take turns (Handoff first, then the
+ * baseline first, and so on), so a machine that slows down or speeds up during the run (other
+ * tenants, a checkpoint) weighs on both sides alike instead of on whichever ran at that moment.
+ */
+const INGEST_ROUNDS = 3;
+const ROUND_SECONDS = SECONDS / 2;
 const ACCESS_CONNECTIONS = 50;
 const OFFERED_RATE = 200;
 const PURCHASE_TO_ACCESS_SAMPLES = 200;
@@ -54,12 +62,12 @@ async function main(): Promise<void> {
     console.log('ingest (warm-up, then 1/8/32 connections, then 200 req/s offered)…');
     const peak = trackPeakRss(server);
     await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, Math.min(3, SECONDS));
-    const ingest: Record<number, { handoff: LoadResult; baseline: LoadResult }> = {};
+    const ingest: Record<number, IngestRounds> = {};
     for (const connections of CONCURRENCIES) {
-      const handoff = await ingestThroughHandoff(server.url, supply, connections, SECONDS);
-      const baseline = await ingestBaseline(connectionString, distinctBodies('purchase', 0, 1)[0]!, connections, SECONDS);
-      ingest[connections] = { handoff, baseline };
-      console.log(`  ${connections} connections: ${handoff.rps} purchases/s (baseline ${baseline.rps}), p50 ${handoff.p50Ms} ms, p99 ${handoff.p99Ms} ms`);
+      const rounds = await ingestInRounds(server.url, supply, connectionString, connections);
+      ingest[connections] = rounds;
+      const { handoff, baseline, roundRatios } = rounds;
+      console.log(`  ${connections} connections: ${handoff.rps} purchases/s (baseline ${baseline.rps}; ratio by round ${roundRatios.join(', ')}), p50 ${handoff.p50Ms} ms, p99 ${handoff.p99Ms} ms`);
     }
     const paced = await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, SECONDS, OFFERED_RATE);
     const loadedMb = peak.stop();
@@ -92,10 +100,12 @@ async function main(): Promise<void> {
         p50Ms: headline.handoff.p50Ms,
         p99Ms: headline.handoff.p99Ms,
         connections: HEADLINE_CONCURRENCY,
+        rounds: INGEST_ROUNDS,
+        secondsPerRound: ROUND_SECONDS,
         byConnections: Object.fromEntries(
           CONCURRENCIES.map((connections) => {
-            const { handoff, baseline } = ingest[connections]!;
-            return [connections, { rps: handoff.rps, baselineRps: baseline.rps, ratio: round(handoff.rps / baseline.rps), p50Ms: handoff.p50Ms, p99Ms: handoff.p99Ms, baselineP50Ms: baseline.p50Ms, baselineP99Ms: baseline.p99Ms }];
+            const { handoff, baseline, roundRatios } = ingest[connections]!;
+            return [connections, { rps: handoff.rps, baselineRps: baseline.rps, ratio: round(handoff.rps / baseline.rps), roundRatios, p50Ms: handoff.p50Ms, p99Ms: handoff.p99Ms, baselineP50Ms: baseline.p50Ms, baselineP99Ms: baseline.p99Ms }];
           }),
         ),
         atOfferedRate: { offeredRps: OFFERED_RATE, rps: paced.rps, p50Ms: paced.p50Ms, p99Ms: paced.p99Ms },
@@ -117,6 +127,35 @@ async function main(): Promise<void> {
     await home.remove();
     await crm.close();
   }
+}
+
+interface IngestRounds {
+  handoff: LoadResult;
+  baseline: LoadResult;
+  /** Handoff's rate over the baseline's, round by round: the spread the machine's noise gives. */
+  roundRatios: number[];
+}
+
+async function ingestInRounds(url: string, supply: BodySupply, connectionString: string, connections: number): Promise<IngestRounds> {
+  const sampleBody = distinctBodies('purchase', 0, 1)[0]!;
+  const handoff: LoadResult[] = [];
+  const baseline: LoadResult[] = [];
+  for (let turn = 0; turn < INGEST_ROUNDS; turn += 1) {
+    const throughHandoff = () => ingestThroughHandoff(url, supply, connections, ROUND_SECONDS);
+    const throughPostgres = () => ingestBaseline(connectionString, sampleBody, connections, ROUND_SECONDS);
+    if (turn % 2 === 0) {
+      handoff.push(await throughHandoff());
+      baseline.push(await throughPostgres());
+    } else {
+      baseline.push(await throughPostgres());
+      handoff.push(await throughHandoff());
+    }
+  }
+  return {
+    handoff: combineRounds(handoff),
+    baseline: combineRounds(baseline),
+    roundRatios: handoff.map((result, turn) => round(result.rps / baseline[turn]!.rps)),
+  };
 }
 
 /**
