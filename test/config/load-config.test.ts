@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,10 +64,15 @@ describe('configuration', () => {
   });
 
   it('says which file is missing and how to create it', () => {
-    const missing = join(mkdtempSync(join(tmpdir(), 'handoff-config-')), 'handoff.config.yaml');
-    expect(() => loadConfig(missing, {})).toThrow(`${missing}: file not found. Copy handoff.config.example.yaml to handoff.config.yaml, or pass --config / HANDOFF_CONFIG.`);
-    writeFileSync(missing, VALID);
-    expect(loadConfig(missing, { THRIVECART_SECRET: 'x' }).offerings).toHaveLength(1);
+    const folder = mkdtempSync(join(tmpdir(), 'handoff-config-'));
+    const missing = join(folder, 'handoff.config.yaml');
+    try {
+      expect(() => loadConfig(missing, {})).toThrow(`${missing}: file not found. Copy handoff.config.example.yaml to handoff.config.yaml, or pass --config / HANDOFF_CONFIG.`);
+      writeFileSync(missing, VALID);
+      expect(loadConfig(missing, { THRIVECART_SECRET: 'x' }).offerings).toHaveLength(1);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('accepts the shipped example configuration', () => {
