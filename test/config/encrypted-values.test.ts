@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/adapters/crypto/secret-box.ts';
 import { encryptConfigValue } from '../../src/config/encrypted-value.ts';
 import { ConfigError, loadConfig, loadConfigWithSecrets, parseConfigWithSecrets } from '../../src/config/load-config.ts';
@@ -22,8 +22,15 @@ crm:
 `;
 }
 
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
 function writeConfig(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'handoff-encrypted-')), 'handoff.config.yaml');
+  const folder = mkdtempSync(join(tmpdir(), 'handoff-encrypted-'));
+  folders.push(folder);
+  const path = join(folder, 'handoff.config.yaml');
   writeFileSync(path, text);
   return path;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,9 +49,13 @@ describe('SecretBox', () => {
     expect(resolveSecretKey({ HANDOFF_SECRET_KEY: key.toString('base64') }, '/nonexistent')).toEqual(key);
     expect(() => resolveSecretKey({ HANDOFF_SECRET_KEY: 'short' }, '/nonexistent')).toThrow(/32 random bytes/);
     const dataDir = mkdtempSync(join(tmpdir(), 'handoff-key-'));
-    const generated = resolveSecretKey({}, dataDir);
-    expect(generated).toHaveLength(32);
-    expect(resolveSecretKey({}, dataDir)).toEqual(generated);
-    expect(statSync(join(dataDir, 'secret-key')).mode & 0o777).toBe(0o600);
+    try {
+      const generated = resolveSecretKey({}, dataDir);
+      expect(generated).toHaveLength(32);
+      expect(resolveSecretKey({}, dataDir)).toEqual(generated);
+      expect(statSync(join(dataDir, 'secret-key')).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
