@@ -142,9 +142,9 @@ async function ingestInRounds(url: string, supply: BodySupply, connectionString:
   const sampleBody = distinctBodies('purchase', 0, 1)[0]!;
   const handoff: LoadResult[] = [];
   const baseline: LoadResult[] = [];
+  const throughHandoff = () => ingestThroughHandoff(url, supply, connections, ROUND_SECONDS);
+  const throughPostgres = () => ingestBaseline(connectionString, sampleBody, connections, ROUND_SECONDS);
   for (let turn = 0; turn < INGEST_ROUNDS; turn += 1) {
-    const throughHandoff = () => ingestThroughHandoff(url, supply, connections, ROUND_SECONDS);
-    const throughPostgres = () => ingestBaseline(connectionString, sampleBody, connections, ROUND_SECONDS);
     if (turn % 2 === 0) {
       handoff.push(await throughHandoff());
       baseline.push(await throughPostgres());

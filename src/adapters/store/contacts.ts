@@ -1,6 +1,6 @@
 import type { LedgerProjection } from '../../core/ledger/fold.ts';
 import { emptyLedgerState } from '../../core/ledger/state.ts';
-import type { Queryable } from './database.ts';
+import { nextIdSql, type Queryable } from './database.ts';
 
 export interface ContactRow {
   id: number;
@@ -17,7 +17,7 @@ export interface ContactRow {
 }
 
 /** SQL for a fresh contact id, for statements that must know it before the contact row exists. */
-export const NEXT_CONTACT_ID = `nextval(pg_get_serial_sequence('contacts', 'id'))`;
+export const NEXT_CONTACT_ID = nextIdSql('contacts');
 
 export const CONTACT_COLUMNS = `id, email, thrivecart_customer_id, first_name, last_name,
   (extract(epoch from details_as_of) * 1000)::float8 as details_as_of,

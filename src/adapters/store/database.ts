@@ -8,6 +8,11 @@ export type Pool = pg.Pool;
 // text columns and never go through this parser.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/** SQL for the next id of a table's bigserial `id`, for statements that must know it before the row exists. */
+export function nextIdSql(table: 'contacts' | 'deliveries'): string {
+  return `nextval(pg_get_serial_sequence('${table}', 'id'))`;
+}
+
 export function createPool(connectionString: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString, max });
   // An idle client losing its connection (database restart) must not crash the process.

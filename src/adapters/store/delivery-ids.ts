@@ -1,4 +1,4 @@
-import type { Pool } from './database.ts';
+import { nextIdSql, type Pool } from './database.ts';
 
 const BLOCK_SIZE = 100;
 
@@ -26,7 +26,7 @@ export class DeliveryIds {
   private async refill(): Promise<void> {
     const result = await this.pool.query<{ id: number }>({
       name: 'reserve-delivery-ids',
-      text: `select nextval(pg_get_serial_sequence('deliveries', 'id')) as id from generate_series(1, $1)`,
+      text: `select ${nextIdSql('deliveries')} as id from generate_series(1, $1)`,
       values: [BLOCK_SIZE],
     });
     this.free.push(...result.rows.map((row) => row.id));
