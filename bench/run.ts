@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../src/adapters/store/embedded-postgres.ts';
 import { TEST_SECRET } from '../test/support/test-config.ts';
 import { createHandoffHome, freePort, residentMb, sleep, spawnHandoff, SPAWNED_ADMIN_TOKEN, SPAWNED_CONFIG_YAML, type SpawnedHandoff } from '../test/reliability/support/spawned-handoff.ts';
-import { startActiveCampaignFake } from '../src/adapters/crm/activecampaign/fake-server.ts';
+import { startActiveCampaignFake } from '../test/support/crm-fakes/activecampaign.ts';
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
 import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';

@@ -3,7 +3,7 @@
  * pointing at them, and a way to run the job worker until the CRM work is done (moving the fake
  * clock to each next due job, as waiting would).
  */
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import type { HandoffConfig } from '../../src/config/schema.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import { ActiveCampaignConnector } from '../../src/adapters/crm/activecampaign/connector.ts';
 import { activeCampaignOptionsSchema } from '../../src/adapters/crm/activecampaign/options.ts';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { crmErrorFrom } from './rejection.ts';
 
 const TOKEN = 'ac-token-abcdef';

@@ -3,9 +3,9 @@
  * ids, the tag name under `tag`, `contactTags` associations with their own ids, 403 for a bad
  * token, 422 `errors[]` for validation, 429 with `Retry-After`.
  */
-import type { FakeAssociation, FakeContact, FakeCrmState, FakeTag } from '../fake-crm-state.ts';
-import { isPlausibleEmail } from '../fake-crm-state.ts';
-import { bodyField, numericParam, startFakeCrmServer, type FakeCrmServer, type FakeReply, type FakeServerOptions } from '../fake-crm-server.ts';
+import type { FakeAssociation, FakeContact, FakeCrmState, FakeTag } from './fake-crm-state.ts';
+import { isPlausibleEmail } from '../../../src/adapters/crm/memory/plausible-email.ts';
+import { bodyField, numericParam, startFakeCrmServer, type FakeCrmServer, type FakeReply, type FakeServerOptions } from './fake-crm-server.ts';
 
 const CDATE = '2026-01-01T00:00:00-06:00';
 
