@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   // A CRM, so every purchase enqueues its sync as in production; the fake answers like
   // ActiveCampaign and the sync keeps to its budget (5 requests/s) while the loads run.
   const crm = await startActiveCampaignFake(CRM_TOKEN);
-  await writeFile(home.configPath, `${SPAWNED_CONFIG_YAML}crm:\n  - { provider: activecampaign, baseUrl: "${crm.url}", apiToken: "${CRM_TOKEN}" }\n`);
+  await writeFile(home.configPath, `${SPAWNED_CONFIG_YAML}crm:\n  - { provider: activecampaign, baseUrl: "${crm.url}", apiKey: "${CRM_TOKEN}" }\n`);
   const port = await freePort();
   const cpuProfileDir = process.env.BENCH_CPU_PROF;
   const server = await spawnHandoff({ home, port, nodeArgs: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [] });

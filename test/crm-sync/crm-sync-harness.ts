@@ -17,7 +17,7 @@ export function crmConfig(crmYaml: string, extraYaml = ''): HandoffConfig {
 }
 
 export function activeCampaignEntry(fake: FakeCrmServer, token = AC_TOKEN, name?: string): string {
-  return `  - { provider: activecampaign, baseUrl: "${fake.url}", apiToken: "${token}"${name ? `, name: ${name}` : ''} }`;
+  return `  - { provider: activecampaign, baseUrl: "${fake.url}", apiKey: "${token}"${name ? `, name: ${name}` : ''} }`;
 }
 
 export function kitEntry(fake: FakeCrmServer, key = KIT_KEY): string {
