@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { openRuntime, startService } from '../main.ts';
+import { DEMO_SECRET } from '../app/health/check-thrivecart.ts';
 import { configPathOf } from './config-path.ts';
-
-const DEMO_SECRET = 'demo-secret-change-me';
 
 export function registerServeCommand(program: Command): void {
   program
