@@ -134,6 +134,6 @@ ${kitEntry(kit, 'wrong-key')}
     expect(retried.output).toMatch(/^Requeued 1 job\(s\): #\d+\.$/);
     await settleSync(handoff);
     expect(tagsIn(kit, 'grace@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
-    expect((await cli('jobs')).output).toBe('No problems: no dead-lettered jobs, no paused CRM connectors.');
+    expect((await cli('jobs')).output).toBe('No problems: no dead-lettered jobs, no paused CRM connectors, no unusable deliveries, no unmapped items.');
   });
 });
