@@ -59,7 +59,7 @@ export interface RuntimeOptions {
 /** Connects to a database, migrates it and wires the use-cases. */
 export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? createLogger();
-  const pool = createPool(options.connectionString, options.poolSize);
+  const pool = createPool(options.connectionString, options.poolSize, (error) => log.warn({ error: error.message }, 'a database connection was lost; the next query opens a new one'));
   const clock = options.clock ?? systemClock;
   const webhooks = await migrate(pool)
     .then(() => openWebhooks(pool, options.config.webhooks, options.resolveHost ?? systemResolver, clock.now(), () => options.secretKey ?? resolveSecretKey(process.env, options.dataDir)))
