@@ -1,6 +1,6 @@
 import type { Queryable } from './database.ts';
 
-/** Whether AccessAlly holds a WordPress user for a contact, as far as Handoff knows (migration 012). */
+/** Whether AccessAlly holds a WordPress user for a contact, as far as Handoff knows (migration 013). */
 export type AccessAllyUserState = 'existing' | 'to_create' | 'creating' | 'created';
 
 export async function loadAccessAllyUser(db: Queryable, contactId: number): Promise<AccessAllyUserState | null> {
