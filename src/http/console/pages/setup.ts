@@ -42,7 +42,7 @@ ${refusal ? html`<tr><th>Last refused delivery</th><td>${badge('refused', 'bad')
 <h2>CRM connections</h2>
 <div class="panel">${
       ctx.config.crm.length === 0
-        ? html`<p class="muted">No CRM is configured (see the crm: section of the README).</p>`
+        ? html`<p class="muted">No CRM is configured (see "CRM and AccessAlly" in the README).</p>`
         : html`${
             diagnoses === null
               ? html`<p class="muted">Checks each CRM's address and key with one cheap call, like <span class="mono">npx handoff doctor</span>.</p>`
