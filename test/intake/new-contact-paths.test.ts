@@ -73,7 +73,7 @@ type Row = Record<string, unknown>;
  * differ between paths: the new buyer's delivery ids are reserved a block at a time) and message
  * ids (random) dropped; references to ids (in keys, bodies and ledgers) are rewritten the same way.
  */
-async function dump(handoff: TestHandoff): Promise<Record<string, Row[]>> {
+async function dump(handoff: TestHandoff): Promise<Record<'deliveries' | 'contacts' | 'jobs' | 'dunningCases' | 'webhookMessages' | 'webhookDeliveries' | 'announcedDetails', Row[]>> {
   const db = handoff.runtime.ctx.pool;
   const read = async (sql: string): Promise<Row[]> => (await db.query<Row>(sql)).rows;
   const deliveries = await read(`select * from deliveries order by received_at, dedup_key`);
@@ -120,7 +120,7 @@ describe('a new contact is written the same way on every path', () => {
   });
 
   it.each([false, true])('leaves identical rows on every path (webhook endpoint: %s)', async (withEndpoint) => {
-    const dumps = new Map<Path, Record<string, Row[]>>();
+    const dumps = new Map<Path, Awaited<ReturnType<typeof dump>>>();
     for (const path of PATHS) {
       const handoff = await startTestHandoff({ config: config(withEndpoint) });
       running.push(handoff);
