@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { AppContext } from './app/context.ts';
 import { createStoredAccessLoader } from './app/stored-access-loader.ts';
 import { DeliveryIds } from './adapters/store/delivery-ids.ts';
-import { IntakeMonitor } from './app/intake-monitor.ts';
 import { CONTACT_RECOMPUTE_JOB } from './app/job-kinds.ts';
 import { recomputeContact } from './app/recompute-contact.ts';
 import { createCrmSync, crmJobHandlers, crmJobKinds, registerCrmSync, type CrmSync } from './app/crm/crm-sync.ts';
@@ -75,7 +74,6 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     rules: ledgerRules(options.config),
     log,
     onContactChanged: crmJobKinds(crm),
-    intake: new IntakeMonitor(),
     webhooks,
     storedAccess: createStoredAccessLoader(pool),
     deliveryIds: new DeliveryIds(pool),
