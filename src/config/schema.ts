@@ -155,11 +155,21 @@ export const webhooksSchema = z
     });
   });
 
+/**
+ * What creators paste: `yourschool`, `yourschool.thrivecart.com` or the whole
+ * `https://yourschool.thrivecart.com/`; kept as the bare account name, as the webhook sends it.
+ */
+const thrivecartAccountSchema = z
+  .string()
+  .trim()
+  .transform((text) => text.replace(/^https?:\/\//i, '').replace(/\/+$/, '').replace(/\.thrivecart\.com$/i, ''))
+  .pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected your ThriveCart account name, e.g. yourschool (or yourschool.thrivecart.com)'));
+
 export const configSchema = z
   .object({
     thrivecart: z
       .object({
-        account: z.string().min(1, 'expected your ThriveCart account name (the subdomain)'),
+        account: thrivecartAccountSchema,
         secret: z.string().min(1, 'expected the ThriveCart secret word (Settings > API & Webhooks)'),
         testMode: z.enum(['ignore', 'process']).default('ignore'),
       })
