@@ -134,6 +134,9 @@ ${kitEntry(kit, 'wrong-key')}
     expect(retried.output).toMatch(/^Requeued 1 job\(s\): #\d+\.$/);
     await settleSync(handoff);
     expect(tagsIn(kit, 'grace@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
-    expect((await cli('jobs')).output).toBe('No problems: no dead-lettered jobs, no paused CRM connectors.');
+    // No dead job is left; the configuration written above maps no item, so the orders' item is listed with the line to add.
+    const after = (await cli('jobs')).output;
+    expect(after).not.toMatch(/dead-lettered job/);
+    expect(after).toMatch(/product-12 "Course 12 & Community" in 2 order\(s\)[^\n]*\n\s+- \{ item: product-12, grants: \[your-offering-id\] \}/);
   });
 });
