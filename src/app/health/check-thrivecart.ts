@@ -10,7 +10,7 @@ const PART = 'ThriveCart';
 
 /**
  * What can be known about ThriveCart's side without its API: the secret word is not the demo one,
- * the account is a bare name, test purchases are handled as meant, no call was refused lately
+ * test purchases are handled as meant, no call was refused lately
  * (and why), and a delivery has arrived.
  */
 export async function checkThriveCart(ctx: AppContext, now: number): Promise<HealthCheck[]> {
@@ -21,11 +21,8 @@ export async function checkThriveCart(ctx: AppContext, now: number): Promise<Hea
   } else {
     checks.push(ok(PART, 'the secret word is set (not the demo value)'));
   }
-  if (/[./:]/.test(account)) {
-    checks.push(fail(PART, `the account "${account}" is not a bare account name`, 'Write just the name: yourschool for yourschool.thrivecart.com.'));
-  } else {
-    checks.push(ok(PART, `account "${account}"`));
-  }
+  // The configuration keeps only a bare account name (config/schema.ts), so it is shown, not judged.
+  checks.push(ok(PART, `account "${account}"`));
   checks.push(testMode === 'process' ? warn(PART, 'test-mode purchases are processed like real ones (thrivecart.testMode: process)', 'Set testMode back to ignore before going live.') : ok(PART, 'test-mode purchases are stored and ignored'));
 
   const intake = await loadIntakeHealth(ctx, now);
