@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../src/adapters/store/embedded-postgres.ts';
 import { TEST_SECRET } from '../test/support/test-config.ts';
 import { createHandoffHome, freePort, residentMb, sleep, spawnHandoff, SPAWNED_ADMIN_TOKEN, SPAWNED_CONFIG_YAML, type SpawnedHandoff } from '../test/reliability/support/spawned-handoff.ts';
-import { startActiveCampaignFake } from '../src/adapters/crm/activecampaign/fake-server.ts';
+import { startActiveCampaignFake } from '../test/support/crm-fakes/activecampaign.ts';
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
 import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   // A CRM, so every purchase enqueues its sync as in production; the fake answers like
   // ActiveCampaign and the sync keeps to its budget (5 requests/s) while the loads run.
   const crm = await startActiveCampaignFake(CRM_TOKEN);
-  await writeFile(home.configPath, `${SPAWNED_CONFIG_YAML}crm:\n  - { provider: activecampaign, baseUrl: "${crm.url}", apiToken: "${CRM_TOKEN}" }\n`);
+  await writeFile(home.configPath, `${SPAWNED_CONFIG_YAML}crm:\n  - { provider: activecampaign, baseUrl: "${crm.url}", apiKey: "${CRM_TOKEN}" }\n`);
   const port = await freePort();
   const cpuProfileDir = process.env.BENCH_CPU_PROF;
   const server = await spawnHandoff({ home, port, nodeArgs: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [] });

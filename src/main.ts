@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { AppContext } from './app/context.ts';
 import { createStoredAccessLoader } from './app/stored-access-loader.ts';
 import { DeliveryIds } from './adapters/store/delivery-ids.ts';
-import { IntakeMonitor } from './app/intake-monitor.ts';
 import { CONTACT_RECOMPUTE_JOB } from './app/job-kinds.ts';
 import { recomputeContact } from './app/recompute-contact.ts';
 import { createCrmSync, crmJobHandlers, crmJobKinds, registerCrmSync, type CrmSync } from './app/crm/crm-sync.ts';
@@ -61,7 +60,7 @@ export interface RuntimeOptions {
 /** Connects to a database, migrates it and wires the use-cases. */
 export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? createLogger();
-  const pool = createPool(options.connectionString, options.poolSize);
+  const pool = createPool(options.connectionString, options.poolSize, (error) => log.warn({ error: error.message }, 'a database connection was lost; the next query opens a new one'));
   const clock = options.clock ?? systemClock;
   const webhooks = await migrate(pool)
     .then(() => openWebhooks(pool, options.config.webhooks, options.resolveHost ?? systemResolver, clock.now(), () => options.secretKey ?? resolveSecretKey(process.env, options.dataDir)))
@@ -77,7 +76,6 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     rules: ledgerRules(options.config),
     log,
     onContactChanged: crmJobKinds(crm),
-    intake: new IntakeMonitor(),
     webhooks,
     storedAccess: createStoredAccessLoader(pool),
     deliveryIds: new DeliveryIds(pool),

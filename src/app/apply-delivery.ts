@@ -1,6 +1,6 @@
 import type { CommerceEvent } from '../core/events.ts';
 import { whyNotApplied } from '../core/ledger/applicability.ts';
-import { withTransaction, type Queryable } from '../adapters/store/database.ts';
+import { isConnectionLost, withTransaction, type Queryable } from '../adapters/store/database.ts';
 import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
 import type { IdentityMatch } from '../adapters/store/identity.ts';
 import type { PoolClient } from 'pg';
@@ -70,6 +70,8 @@ export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: 
       }
     }
   } catch (error) {
+    // A lost database connection is not the delivery's fault: the request fails and ThriveCart retries.
+    if (isConnectionLost(error)) throw error;
     throw new ApplyFailed(deliveryId, error);
   }
 }

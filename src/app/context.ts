@@ -4,7 +4,6 @@ import type { LedgerRules } from '../core/ledger/rules.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Pool } from '../adapters/store/database.ts';
 import type { DeliveryIds } from '../adapters/store/delivery-ids.ts';
-import type { IntakeMonitor } from './intake-monitor.ts';
 import type { StoredAccessLoader } from './stored-access-loader.ts';
 import type { Webhooks } from './webhooks/webhooks.ts';
 
@@ -20,8 +19,6 @@ export interface AppContext {
    * sync, site notifications. Empty when nothing downstream is configured.
    */
   onContactChanged: readonly string[];
-  /** What the intake saw that the database must not keep (refused deliveries). */
-  intake: IntakeMonitor;
   /** Outbound signed webhooks: whether any endpoint may exist, and how hosts are resolved. */
   webhooks: Webhooks;
   /** The access API's lookups, batched per turn of the event loop (never cached). */

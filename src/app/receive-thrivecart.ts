@@ -7,6 +7,7 @@ import { thrivecartDedupKey } from '../adapters/sources/thrivecart/dedup-key.ts'
 import type { Queryable } from '../adapters/store/database.ts';
 import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus, type NewDelivery } from '../adapters/store/deliveries.ts';
 import { insertDeliveryAndFindIdentity } from '../adapters/store/identity.ts';
+import { recordRefusedDelivery, type RefusalReason } from '../adapters/store/refused-deliveries.ts';
 import { whyNotApplied } from '../core/ledger/applicability.ts';
 import type { AppContext } from './context.ts';
 import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
@@ -56,7 +57,7 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
   const verification = verifyThriveCart(fields, ctx.config.thrivecart);
   if (!verification.ok) {
     ctx.log.warn({ reason: verification.reason }, 'ThriveCart delivery failed verification');
-    ctx.intake.refused(ctx.clock.now(), verification.reason);
+    await recordRefusal(ctx, verification.code, textAt(fields, 'thrivecart_account'));
     // One answer for every refusal: saying which field was wrong would let anyone confirm a guessed secret word on its own.
     return { httpStatus: 401, body: { error: 'unauthorized', message: REFUSED_DELIVERY_MESSAGE } };
   }
@@ -144,6 +145,18 @@ function receiveInTransaction(ctx: AppContext, delivery: NewDelivery, toApply: C
 async function answerDuplicate(db: Queryable, dedupKey: string): Promise<Answer> {
   const existing = await findDeliveryByDedupKey(db, dedupKey);
   return { status: 'duplicate', deliveryId: existing?.id ?? 0, reason: `already received (${existing?.status ?? 'unknown'})` };
+}
+
+/**
+ * Counts the refusal (no body, no secret) so the console and `doctor` can say why ThriveCart's
+ * calls fail after a restart. A failure to count must not change the answer: the call is refused either way.
+ */
+async function recordRefusal(ctx: AppContext, code: RefusalReason, claimedAccount: string | null): Promise<void> {
+  try {
+    await recordRefusedDelivery(ctx.pool, ctx.clock.now(), code, claimedAccount);
+  } catch (error) {
+    ctx.log.error({ err: error }, 'could not count a refused ThriveCart delivery');
+  }
 }
 
 function textAt(fields: Fields, key: string): string | null {

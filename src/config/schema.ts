@@ -1,12 +1,7 @@
 import { z } from 'zod';
 import { ITEM_TYPES } from '../core/events.ts';
 import { WEBHOOK_EVENT_TYPES } from '../core/webhooks/webhook-event.ts';
-import { activeCampaignOptionsSchema } from '../adapters/crm/activecampaign/options.ts';
-import { dripOptionsSchema } from '../adapters/crm/drip/options.ts';
-import { keapOptionsSchema } from '../adapters/crm/keap/options.ts';
-import { kitOptionsSchema } from '../adapters/crm/kit/options.ts';
-import { memoryOptionsSchema } from '../adapters/crm/memory/options.ts';
-import { ontraportOptionsSchema } from '../adapters/crm/ontraport/options.ts';
+import { crmOptionsSchemas, crmProviderNames, type CrmOptionsSchema, type CrmOptionsSchemas } from '../adapters/crm/registry.ts';
 
 /** `product-12`, `bump-12`, `upsell-2`, `downsell-5`: the keys ThriveCart uses in purchase_map. */
 const itemKeySchema = z
@@ -88,19 +83,17 @@ function namedCrm<Shape extends z.ZodRawShape>(options: z.ZodObject<Shape>) {
   return options.extend({ name: crmNameSchema.optional() }).strict();
 }
 
-/** One `crm:` entry; `name` defaults to the provider. */
+type Named<Schemas extends readonly CrmOptionsSchema[]> = {
+  [Index in keyof Schemas]: Schemas[Index] extends z.ZodObject<infer Shape> ? ReturnType<typeof namedCrm<Shape>> : never;
+};
+
+/** One `crm:` entry per provider of the registry's list; `name` defaults to the provider. */
 export const crmEntrySchema = z
   .discriminatedUnion(
     'provider',
-    [
-      namedCrm(activeCampaignOptionsSchema),
-      namedCrm(kitOptionsSchema),
-      namedCrm(keapOptionsSchema),
-      namedCrm(ontraportOptionsSchema),
-      namedCrm(dripOptionsSchema),
-      namedCrm(memoryOptionsSchema),
-    ],
-    { error: 'expected provider: activecampaign, kit, keap, ontraport or drip' },
+    // The map keeps the order, so each position holds the type the mapped tuple type says.
+    crmOptionsSchemas().map((schema: CrmOptionsSchema) => namedCrm(schema)) as unknown as Named<CrmOptionsSchemas>,
+    { error: `expected provider: ${crmProviderNames.join(', ')}` },
   )
   .transform((entry) => ({ ...entry, name: entry.name ?? entry.provider }));
 
@@ -162,11 +155,21 @@ export const webhooksSchema = z
     });
   });
 
+/**
+ * What creators paste: `yourschool`, `yourschool.thrivecart.com` or the whole
+ * `https://yourschool.thrivecart.com/`; kept as the bare account name, as the webhook sends it.
+ */
+const thrivecartAccountSchema = z
+  .string()
+  .trim()
+  .transform((text) => text.replace(/^https?:\/\//i, '').replace(/\/+$/, '').replace(/\.thrivecart\.com$/i, ''))
+  .pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected your ThriveCart account name, e.g. yourschool (or yourschool.thrivecart.com)'));
+
 export const configSchema = z
   .object({
     thrivecart: z
       .object({
-        account: z.string().min(1, 'expected your ThriveCart account name (the subdomain)'),
+        account: thrivecartAccountSchema,
         secret: z.string().min(1, 'expected the ThriveCart secret word (Settings > API & Webhooks)'),
         testMode: z.enum(['ignore', 'process']).default('ignore'),
       })

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
-import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import { startKitFake } from '../support/crm-fakes/kit.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 

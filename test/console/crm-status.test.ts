@@ -21,7 +21,7 @@ describe('CRM sync status in the console', () => {
     expect(await pageText('/contacts/crm%40example.com')).toMatch(/<td>reference<\/td><td><span class="badge warn">(not pushed yet|pending)<\/span>/);
     await handoff.runJobs();
     expect(await pageText('/contacts/crm%40example.com')).toContain('<td>reference</td><td><span class="badge ok">in sync</span>');
-    expect(await pageText('/')).toMatch(/<td>reference<\/td><td><span class="badge ok">active<\/span><\/td><td>0<\/td>/);
+    expect(await pageText('/')).toMatch(/<td>reference<\/td><td><span class="badge ok">working<\/span><\/td><td>0<\/td>/);
   });
 
   it('checks every CRM connection from the setup page, as doctor does', async () => {

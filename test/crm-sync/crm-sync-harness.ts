@@ -3,7 +3,7 @@
  * pointing at them, and a way to run the job worker until the CRM work is done (moving the fake
  * clock to each next due job, as waiting would).
  */
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import type { HandoffConfig } from '../../src/config/schema.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
@@ -17,7 +17,7 @@ export function crmConfig(crmYaml: string, extraYaml = ''): HandoffConfig {
 }
 
 export function activeCampaignEntry(fake: FakeCrmServer, token = AC_TOKEN, name?: string): string {
-  return `  - { provider: activecampaign, baseUrl: "${fake.url}", apiToken: "${token}"${name ? `, name: ${name}` : ''} }`;
+  return `  - { provider: activecampaign, baseUrl: "${fake.url}", apiKey: "${token}"${name ? `, name: ${name}` : ''} }`;
 }
 
 export function kitEntry(fake: FakeCrmServer, key = KIT_KEY): string {

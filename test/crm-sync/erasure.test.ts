@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
-import { startDripFake } from '../../src/adapters/crm/drip/fake-server.ts';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
+import { startDripFake } from '../support/crm-fakes/drip.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { eraseContact } from '../../src/app/contact-data-rights.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { AC_TOKEN, activeCampaignEntry, crmConfig, jobsIn, settleSync, startHandoffWith } from './crm-sync-harness.ts';

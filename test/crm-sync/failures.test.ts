@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
-import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { AC_TOKEN, activeCampaignEntry, apiPost, crmConfig, jobsIn, KIT_KEY, kitEntry, restartWithConfig, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
 
@@ -43,7 +43,7 @@ describe('CRM failures that need a person', () => {
     await settleSync(handoff);
     expect(fake.requests[requestsWhilePaused]).toMatchObject({ method: 'GET', path: '/api/3/users/me' });
     expect(tagsIn(fake, 'ada@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
-    expect((await handoff.api<ProblemsBody>('/api/problems')).body).toEqual({ deadJobs: [], pausedConnectors: [] });
+    expect((await handoff.api<ProblemsBody>('/api/problems')).body).toEqual({ deadJobs: [], pausedConnectors: [], rejectedDeliveries: [], unmappedItems: [] });
   });
 
   it('resumes at once when Handoff restarts with a fixed key', async () => {

@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
-import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import { startKitFake } from '../support/crm-fakes/kit.ts';
 import { reconcileCrms } from '../../src/app/crm/reconcile.ts';
 import { buildProgram } from '../../src/cli/program.ts';
 import type { TestHandoff } from '../support/handoff.ts';
@@ -134,6 +134,9 @@ ${kitEntry(kit, 'wrong-key')}
     expect(retried.output).toMatch(/^Requeued 1 job\(s\): #\d+\.$/);
     await settleSync(handoff);
     expect(tagsIn(kit, 'grace@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
-    expect((await cli('jobs')).output).toBe('No problems: no dead-lettered jobs, no paused CRM connectors.');
+    // No dead job is left; the configuration written above maps no item, so the orders' item is listed with the line to add.
+    const after = (await cli('jobs')).output;
+    expect(after).not.toMatch(/dead-lettered job/);
+    expect(after).toMatch(/product-12 "Course 12 & Community" in 2 order\(s\)[^\n]*\n\s+- \{ item: product-12, grants: \[your-offering-id\] \}/);
   });
 });

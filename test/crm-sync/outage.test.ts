@@ -5,9 +5,9 @@
  * fake may ever have seen more requests than its budget in any window.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
-import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeCrmServer, type FakeMode, type LoggedRequest } from '../../src/adapters/crm/fake-crm-server.ts';
-import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
+import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeCrmServer, type FakeMode, type LoggedRequest } from '../support/crm-fakes/fake-crm-server.ts';
+import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { RateBudget } from '../../src/ports/crm-connector.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { AC_TOKEN, activeCampaignEntry, crmConfig, jobsIn, KIT_KEY, kitEntry, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
-import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { AC_TOKEN, activeCampaignEntry, crmConfig, jobsIn, KIT_KEY, kitEntry, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
 

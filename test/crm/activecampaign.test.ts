@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import { ActiveCampaignConnector } from '../../src/adapters/crm/activecampaign/connector.ts';
-import { activeCampaignOptionsSchema } from '../../src/adapters/crm/activecampaign/options.ts';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import { activeCampaignKey, activeCampaignOptionsSchema } from '../../src/adapters/crm/activecampaign/options.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { crmErrorFrom } from './rejection.ts';
 
 const TOKEN = 'ac-token-abcdef';
@@ -14,7 +14,7 @@ describe('ActiveCampaign connector quirks', () => {
 
   beforeEach(async () => {
     fake = await startActiveCampaignFake(TOKEN, { enforceBudget: false });
-    connector = new ActiveCampaignConnector(activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: fake.url, apiToken: TOKEN }));
+    connector = new ActiveCampaignConnector(activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: fake.url, apiKey: TOKEN }));
   });
   afterEach(async () => {
     await fake.close();
@@ -67,13 +67,83 @@ describe('ActiveCampaign connector quirks', () => {
     expect(fake.state.associationsOf(Number(id)).map((association) => association.tagId)).toEqual([existing.id]);
   });
 
-  it('does not re-apply a tag the contact already holds', async () => {
+  it('applies a tag in one request once the tag is known, and takes re-applying a held tag as done', async () => {
     const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
     await connector.addTags(id, EMAIL, ['Customer']);
+    const before = fake.requests.length;
 
     await connector.addTags(id, EMAIL, ['Customer']);
 
-    expect(callsTo('POST', '/api/3/contactTags')).toHaveLength(1);
+    expect(fake.requests.slice(before).map((call) => `${call.method} ${call.path}`)).toEqual(['POST /api/3/contactTags']);
+    expect(fake.state.tagNamesOf(Number(id))).toEqual(['Customer']);
+  });
+
+  it('reads every page of a contact\'s tags: a tag past the 20th is seen and removed', async () => {
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+    // Tags other automations put on the contact: more than one page of 20, and more than a page of 100.
+    for (let index = 0; index < 130; index += 1) fake.state.tagOutsideHandoff(EMAIL, `Automation ${index}`);
+    fake.state.tagOutsideHandoff(EMAIL, 'Customer');
+
+    expect(await connector.readTags(id)).toHaveLength(131);
+    await connector.removeTags(id, EMAIL, ['Customer']);
+
+    expect(fake.state.tagNamesOf(Number(id))).not.toContain('Customer');
+    expect(fake.state.tagNamesOf(Number(id))).toHaveLength(130);
+  });
+
+  it('uses a tag the account holds in other letter case instead of failing to create it', async () => {
+    const existing = fake.state.createTag('vip');
+    fake.state.createTag('VIP Gold');
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+
+    await connector.addTags(id, EMAIL, ['VIP']);
+
+    expect(fake.state.associationsOf(Number(id)).map((association) => association.tagId)).toEqual([existing.id]);
+    expect([...fake.state.tags.values()].filter((tag) => tag.name.toLowerCase() === 'vip')).toHaveLength(1);
+    await connector.removeTags(id, EMAIL, ['VIP']);
+    expect(fake.state.associationsOf(Number(id))).toEqual([]);
+  });
+
+  it('is refused when it creates a tag the account holds in other letter case (the fake is as strict as AC)', async () => {
+    fake.state.createTag('vip');
+    const response = await fetch(`${fake.url}/api/3/tags`, {
+      method: 'POST',
+      headers: { 'api-token': TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify({ tag: { tag: 'VIP', tagType: 'contact' } }),
+    });
+
+    expect(response.status).toBe(422);
+  });
+
+  it('check() makes a round trip and refuses an answer that is not a user', async () => {
+    await connector.check();
+    fake.replyOnce('GET', '/api/3/users/me', { status: 200, json: {} });
+
+    const error = await crmErrorFrom(connector.check());
+
+    expect(error.kind).toBe('permanent');
+    expect(error.message).toContain('unusable answer');
+  });
+
+  it('reports a 429 as rate limited, with the wait when Retry-After gives one and without when it does not', async () => {
+    fake.replyOnce('POST', '/api/3/contact/sync', { status: 429, headers: { 'Retry-After': '3' }, json: { message: 'Too Many Requests' } });
+    fake.replyOnce('POST', '/api/3/contact/sync', { status: 429, json: { message: 'Too Many Requests' } });
+
+    const withWait = await crmErrorFrom(connector.upsertContact({ email: EMAIL, firstName: null, lastName: null }));
+    const withoutWait = await crmErrorFrom(connector.upsertContact({ email: EMAIL, firstName: null, lastName: null }));
+
+    expect(withWait).toMatchObject({ kind: 'rate_limited', details: { retryAfterMs: 3000 } });
+    expect(withoutWait.kind).toBe('rate_limited');
+    expect(withoutWait.details.retryAfterMs).toBeUndefined();
+  });
+
+  it('answers 404 for the tags of a contact deleted in AC, which the sync takes as "look the person up again"', async () => {
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+    fake.state.deleteContact(Number(id));
+
+    const error = await crmErrorFrom(connector.addTags(id, EMAIL, ['Customer']));
+
+    expect(error).toMatchObject({ kind: 'permanent', details: { status: 404 } });
   });
 
   it('treats a 200 answer saying success:false as a permanent failure', async () => {
@@ -86,7 +156,7 @@ describe('ActiveCampaign connector quirks', () => {
   });
 
   it('reports the 403 AC gives for a bad token as an auth error', async () => {
-    const wrong = new ActiveCampaignConnector(activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: fake.url, apiToken: 'nope' }));
+    const wrong = new ActiveCampaignConnector(activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: fake.url, apiKey: 'nope' }));
 
     const error = await crmErrorFrom(wrong.upsertContact({ email: EMAIL, firstName: null, lastName: null }));
 
@@ -94,8 +164,17 @@ describe('ActiveCampaign connector quirks', () => {
   });
 
   it('accepts the API URL with or without a pasted /api/3', () => {
-    const parsed = activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: 'https://acme.api-us1.com/api/3/', apiToken: TOKEN });
+    const parsed = activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: 'https://acme.api-us1.com/api/3/', apiKey: TOKEN });
 
     expect(parsed.baseUrl).toBe('https://acme.api-us1.com');
+  });
+
+  it('takes the key as apiKey, ActiveCampaign\'s own name, or as apiToken, the older name', () => {
+    const base = { provider: 'activecampaign', baseUrl: 'https://acme.api-us1.com' };
+
+    expect(activeCampaignKey(activeCampaignOptionsSchema.parse({ ...base, apiKey: TOKEN }))).toBe(TOKEN);
+    expect(activeCampaignKey(activeCampaignOptionsSchema.parse({ ...base, apiToken: TOKEN }))).toBe(TOKEN);
+    const missing = activeCampaignOptionsSchema.safeParse(base);
+    expect(missing.error?.issues).toEqual([expect.objectContaining({ path: ['apiKey'], message: expect.stringContaining('API Key') })]);
   });
 });

@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CrmConnector } from '../../src/ports/crm-connector.ts';
-import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
-import { startDripFake } from '../../src/adapters/crm/drip/fake-server.ts';
-import type { FakeCrmServer, FakeServerOptions } from '../../src/adapters/crm/fake-crm-server.ts';
-import { startKeapFake } from '../../src/adapters/crm/keap/fake-server.ts';
-import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
-import { startOntraportFake } from '../../src/adapters/crm/ontraport/fake-server.ts';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
+import { startDripFake } from '../support/crm-fakes/drip.ts';
+import type { FakeCrmServer, FakeServerOptions } from '../support/crm-fakes/fake-crm-server.ts';
+import { startKeapFake } from '../support/crm-fakes/keap.ts';
+import { startKitFake } from '../support/crm-fakes/kit.ts';
+import { startOntraportFake } from '../support/crm-fakes/ontraport.ts';
 import { createCrmConnector, crmConfigSchema } from '../../src/adapters/crm/registry.ts';
 import { crmErrorFrom } from './rejection.ts';
 

@@ -4,13 +4,13 @@
  * state in provider-neutral terms.
  */
 import type { CrmConnector } from '../../src/ports/crm-connector.ts';
-import { startActiveCampaignFake } from '../../src/adapters/crm/activecampaign/fake-server.ts';
-import { startDripFake } from '../../src/adapters/crm/drip/fake-server.ts';
-import type { FakeCrmServer, FakeMode } from '../../src/adapters/crm/fake-crm-server.ts';
-import type { FakeContact } from '../../src/adapters/crm/fake-crm-state.ts';
-import { startKeapFake } from '../../src/adapters/crm/keap/fake-server.ts';
-import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
-import { startOntraportFake } from '../../src/adapters/crm/ontraport/fake-server.ts';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
+import { startDripFake } from '../support/crm-fakes/drip.ts';
+import type { FakeCrmServer, FakeMode } from '../support/crm-fakes/fake-crm-server.ts';
+import type { FakeContact } from '../support/crm-fakes/fake-crm-state.ts';
+import { startKeapFake } from '../support/crm-fakes/keap.ts';
+import { startKitFake } from '../support/crm-fakes/kit.ts';
+import { startOntraportFake } from '../support/crm-fakes/ontraport.ts';
 import { createCrmConnector, crmConfigSchema } from '../../src/adapters/crm/registry.ts';
 
 export interface ContractHarness {

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CrmConnector } from '../../src/ports/crm-connector.ts';
-import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from '../../src/adapters/crm/fake-crm-server.ts';
+import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from '../support/crm-fakes/fake-crm-server.ts';
 import { MemoryCrmConnector } from '../../src/adapters/crm/memory/connector.ts';
 import { MemoryCrm } from '../../src/adapters/crm/memory/memory-crm.ts';
 import { memoryOptionsSchema } from '../../src/adapters/crm/memory/options.ts';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DripConnector } from '../../src/adapters/crm/drip/connector.ts';
-import { startDripFake } from '../../src/adapters/crm/drip/fake-server.ts';
+import { startDripFake } from '../support/crm-fakes/drip.ts';
 import { dripOptionsSchema } from '../../src/adapters/crm/drip/options.ts';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { crmErrorFrom } from './rejection.ts';
 
 const ACCOUNT_ID = '9999999';

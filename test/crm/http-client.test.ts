@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startFakeCrmServer, type FakeCrmServer, type FakeReply } from '../../src/adapters/crm/fake-crm-server.ts';
+import { startFakeCrmServer, type FakeCrmServer, type FakeReply } from '../support/crm-fakes/fake-crm-server.ts';
 import { CrmHttpClient, encodedPath, errorKindForStatus, retryAfterMsFrom } from '../../src/adapters/crm/http-client.ts';
 import { crmErrorFrom } from './rejection.ts';
 

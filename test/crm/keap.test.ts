@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { KeapConnector } from '../../src/adapters/crm/keap/connector.ts';
-import { startKeapFake } from '../../src/adapters/crm/keap/fake-server.ts';
+import { startKeapFake } from '../support/crm-fakes/keap.ts';
 import { keapOptionsSchema, type KeapKeyType } from '../../src/adapters/crm/keap/options.ts';
 import { crmErrorFrom } from './rejection.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { KitConnector } from '../../src/adapters/crm/kit/connector.ts';
-import { startKitFake } from '../../src/adapters/crm/kit/fake-server.ts';
+import { startKitFake } from '../support/crm-fakes/kit.ts';
 import { kitOptionsSchema } from '../../src/adapters/crm/kit/options.ts';
 import { crmErrorFrom } from './rejection.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeCrmServer } from '../../src/adapters/crm/fake-crm-server.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { OntraportConnector, parseContactCat } from '../../src/adapters/crm/ontraport/connector.ts';
-import { startOntraportFake } from '../../src/adapters/crm/ontraport/fake-server.ts';
+import { startOntraportFake } from '../support/crm-fakes/ontraport.ts';
 import { ontraportOptionsSchema } from '../../src/adapters/crm/ontraport/options.ts';
 import { crmErrorFrom } from './rejection.ts';
 

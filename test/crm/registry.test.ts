@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCrmConnector, crmConfigSchema, crmProviders } from '../../src/adapters/crm/registry.ts';
+import { createCrmConnector, crmConfigSchema, crmProviderNames } from '../../src/adapters/crm/registry.ts';
+import { crmEntrySchema } from '../../src/config/schema.ts';
 
 const KEY = 'registry-key-abcdef';
 
@@ -23,7 +24,16 @@ describe('crmConfigSchema', () => {
   });
 
   it('lists exactly the providers the registry can build', () => {
-    expect(Object.keys(crmProviders).sort()).toEqual(['activecampaign', 'drip', 'keap', 'kit', 'memory', 'ontraport']);
+    expect([...crmProviderNames].sort()).toEqual(['activecampaign', 'drip', 'keap', 'kit', 'memory', 'ontraport']);
+  });
+
+  it('derives the config entry schema and its message from the same list, naming every provider', () => {
+    const unknown = crmEntrySchema.safeParse({ provider: 'hubspot', apiKey: KEY });
+
+    expect(unknown.success).toBe(false);
+    expect(unknown.error?.issues[0]?.message).toBe(`expected provider: ${crmProviderNames.join(', ')}`);
+    for (const name of crmProviderNames) expect(unknown.error?.issues[0]?.message).toContain(name);
+    expect(crmEntrySchema.parse({ provider: 'memory' })).toMatchObject({ provider: 'memory', name: 'memory' });
   });
 });
 

@@ -20,7 +20,7 @@ describe('verifyThriveCart', () => {
 
   it('rejects a wrong secret without echoing either secret', () => {
     const result = verifyThriveCart(delivery({ secret: 'guess-1' }), EXPECTED);
-    expect(result).toEqual({ ok: false, reason: 'thrivecart_secret does not match' });
+    expect(result).toEqual({ ok: false, code: 'secret-mismatch', reason: 'thrivecart_secret does not match' });
     expect(JSON.stringify(result)).not.toContain('guess-1');
     expect(JSON.stringify(result)).not.toContain(EXPECTED.secret);
   });
@@ -33,22 +33,23 @@ describe('verifyThriveCart', () => {
   it('rejects a missing or blank secret', () => {
     const fields = delivery();
     delete fields.thrivecart_secret;
-    expect(verifyThriveCart(fields, EXPECTED)).toEqual({ ok: false, reason: 'missing thrivecart_secret' });
-    expect(verifyThriveCart(delivery({ secret: '' }), EXPECTED)).toEqual({ ok: false, reason: 'missing thrivecart_secret' });
+    expect(verifyThriveCart(fields, EXPECTED)).toEqual({ ok: false, code: 'missing-secret', reason: 'missing thrivecart_secret' });
+    expect(verifyThriveCart(delivery({ secret: '' }), EXPECTED)).toEqual({ ok: false, code: 'missing-secret', reason: 'missing thrivecart_secret' });
   });
 
   it('rejects a secret sent as a group instead of text', () => {
     expect(verifyThriveCart(parseFormBody('thrivecart_secret[0]=S3cret-word&thrivecart_account=acme'), EXPECTED)).toEqual({
       ok: false,
+      code: 'missing-secret',
       reason: 'missing thrivecart_secret',
     });
   });
 
   it('rejects another ThriveCart account that knows the secret', () => {
-    expect(verifyThriveCart(delivery({ account: 'other' }), EXPECTED)).toEqual({ ok: false, reason: 'thrivecart_account does not match' });
+    expect(verifyThriveCart(delivery({ account: 'other' }), EXPECTED)).toEqual({ ok: false, code: 'account-mismatch', reason: 'thrivecart_account does not match' });
     const fields = delivery();
     delete fields.thrivecart_account;
-    expect(verifyThriveCart(fields, EXPECTED)).toEqual({ ok: false, reason: 'missing thrivecart_account' });
+    expect(verifyThriveCart(fields, EXPECTED)).toEqual({ ok: false, code: 'missing-account', reason: 'missing thrivecart_account' });
   });
 
   it('refuses to verify anything when no secret is configured', () => {

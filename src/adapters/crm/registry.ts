@@ -1,7 +1,9 @@
 /**
- * Every CRM provider Handoff can talk to: its config schema and how to build its connector.
- * The config loader validates each `crm:` entry with `crmConfigSchema` and builds the connector
- * with `createCrmConnector`.
+ * The one list of CRM providers Handoff can talk to. Each entry pairs a provider's options schema
+ * (whose `provider` literal is the name written in the config) with how to build its connector.
+ * Everything else is derived from this list: the `crm:` config schema and its error message
+ * (config/schema.ts), `crmConfigSchema` and `createCrmConnector` below. Adding a provider is one
+ * entry here; docs/adding-a-crm.md has the whole checklist.
  */
 import { z } from 'zod';
 import type { CrmConnector } from '../../ports/crm-connector.ts';
@@ -19,46 +21,56 @@ import { ontraportOptionsSchema } from './ontraport/options.ts';
 import { MemoryCrmConnector } from './memory/connector.ts';
 import { memoryOptionsSchema } from './memory/options.ts';
 
-export interface CrmProviderEntry<Schema extends z.ZodType> {
+/** A provider's options: an object whose `provider` field is the literal name used in the config. */
+export type CrmOptionsSchema = z.ZodObject<{ provider: z.ZodLiteral<string> } & z.ZodRawShape>;
+
+export interface CrmProviderEntry<Schema extends CrmOptionsSchema> {
   optionsSchema: Schema;
   create(options: z.output<Schema>, deps?: CrmConnectorDeps): CrmConnector;
 }
 
-function provider<Schema extends z.ZodType>(entry: CrmProviderEntry<Schema>): CrmProviderEntry<Schema> {
-  return entry;
+function provider<Schema extends CrmOptionsSchema>(
+  optionsSchema: Schema,
+  create: (options: z.output<Schema>, deps?: CrmConnectorDeps) => CrmConnector,
+): CrmProviderEntry<Schema> {
+  return { optionsSchema, create };
 }
 
-export const crmProviders = {
-  activecampaign: provider({
-    optionsSchema: activeCampaignOptionsSchema,
-    create: (options, deps) => new ActiveCampaignConnector(options, deps),
-  }),
-  drip: provider({ optionsSchema: dripOptionsSchema, create: (options, deps) => new DripConnector(options, deps) }),
-  keap: provider({ optionsSchema: keapOptionsSchema, create: (options, deps) => new KeapConnector(options, deps) }),
-  kit: provider({ optionsSchema: kitOptionsSchema, create: (options, deps) => new KitConnector(options, deps) }),
-  ontraport: provider({
-    optionsSchema: ontraportOptionsSchema,
-    create: (options, deps) => new OntraportConnector(options, deps),
-  }),
-  memory: provider({ optionsSchema: memoryOptionsSchema, create: (options) => new MemoryCrmConnector(options) }),
-};
+export const crmProviderList = [
+  provider(activeCampaignOptionsSchema, (options, deps) => new ActiveCampaignConnector(options, deps)),
+  provider(kitOptionsSchema, (options, deps) => new KitConnector(options, deps)),
+  provider(keapOptionsSchema, (options, deps) => new KeapConnector(options, deps)),
+  provider(ontraportOptionsSchema, (options, deps) => new OntraportConnector(options, deps)),
+  provider(dripOptionsSchema, (options, deps) => new DripConnector(options, deps)),
+  // The in-process reference CRM, for tests and dry runs.
+  provider(memoryOptionsSchema, (options) => new MemoryCrmConnector(options)),
+] as const;
 
-export type CrmProviderName = keyof typeof crmProviders;
+type SchemasOf<Entries extends readonly CrmProviderEntry<CrmOptionsSchema>[]> = {
+  -readonly [Index in keyof Entries]: Entries[Index] extends CrmProviderEntry<infer Schema> ? Schema : never;
+};
+/** The options schemas of the list, in its order, keeping each one's type (for discriminated unions). */
+export type CrmOptionsSchemas = SchemasOf<typeof crmProviderList>;
+
+export type CrmProviderName = z.output<CrmOptionsSchemas[number]>['provider'];
+
+/** The options schema of every provider, in list order. */
+export function crmOptionsSchemas(): CrmOptionsSchemas {
+  // The map keeps the order, so each position holds the type the mapped tuple type says.
+  return crmProviderList.map((entry) => entry.optionsSchema) as unknown as CrmOptionsSchemas;
+}
+
+/** Every provider name, as written in the config. */
+export const crmProviderNames: readonly CrmProviderName[] = crmOptionsSchemas().map((schema) => schema.shape.provider.value);
 
 /** One `crm:` config entry, discriminated on `provider`. */
-export const crmConfigSchema = z.discriminatedUnion('provider', [
-  activeCampaignOptionsSchema,
-  dripOptionsSchema,
-  keapOptionsSchema,
-  kitOptionsSchema,
-  ontraportOptionsSchema,
-  memoryOptionsSchema,
-]);
+export const crmConfigSchema = z.discriminatedUnion('provider', crmOptionsSchemas());
 
 export type CrmConfig = z.output<typeof crmConfigSchema>;
 
 export function createCrmConnector(config: CrmConfig, deps: CrmConnectorDeps = {}): CrmConnector {
-  const entry: CrmProviderEntry<z.ZodType> = crmProviders[config.provider];
+  const entry = crmProviderList.find((candidate) => candidate.optionsSchema.shape.provider.value === config.provider);
+  if (!entry) throw new Error(`no CRM provider "${config.provider}"`);
   // Safe: `config.provider` picked the entry, and the schema union guarantees the matching options.
-  return entry.create(config, deps);
+  return (entry as CrmProviderEntry<CrmOptionsSchema>).create(config as z.output<CrmOptionsSchema>, deps);
 }

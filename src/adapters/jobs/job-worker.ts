@@ -1,3 +1,4 @@
+import { DatabaseError } from 'pg';
 import type { Logger } from 'pino';
 import type { Clock } from '../../ports/clock.ts';
 import { withTransaction, type Pool } from '../store/database.ts';
@@ -224,43 +225,75 @@ export class JobWorker {
 
   /**
    * Puts a claimed job back to pending, merging into a pending job for the same key if one was
-   * enqueued meanwhile. `afterMs` null keeps the job's run time (its place in line), which a twin
-   * takes over when it is earlier.
+   * enqueued meanwhile: the twin re-reads the state when it runs, so it does this job's work too,
+   * and it inherits the spent attempts. `afterMs` null keeps the job's run time (its place in
+   * line), which the twin takes over when it is earlier; a delay (a backoff, a rate limit's wait)
+   * holds the twin back as well, since it would meet the same failure or the same limit.
    */
   private async reschedule(job: ClaimedJob, afterMs: number | null, spendAttempt: boolean, reason: string): Promise<void> {
     const runAt = afterMs === null ? null : this.clock.now() + afterMs;
     const attempts = spendAttempt ? job.attempt : job.attempt - 1;
-    await withTransaction(this.pool, async (client) => {
-      const merged = await client.query(
-        `update jobs twin
-            set run_at = case when $3::float8 is null then least(twin.run_at, held.run_at) else greatest(twin.run_at, to_timestamp($3 / 1000.0)) end,
-                attempts = greatest(twin.attempts, $4), last_error = $5, updated_at = now()
-           from jobs held
-          where held.id = $6 and twin.kind = $1 and twin.key = $2 and twin.state = 'pending'`,
-        [job.kind, job.key, runAt, attempts, reason, job.id],
-      );
-      if (merged.rowCount) await client.query(`delete from jobs where id = $1`, [job.id]);
-      else {
-        await client.query(
-          `update jobs set state = 'pending', run_at = coalesce(to_timestamp($2 / 1000.0), run_at), attempts = $3, locked_until = null, last_error = $4, updated_at = now() where id = $1`,
-          [job.id, runAt, attempts, reason],
+    await mergingPendingTwins(() =>
+      withTransaction(this.pool, async (client) => {
+        const merged = await client.query(
+          `update jobs twin
+              set run_at = case when $3::float8 is null then least(twin.run_at, held.run_at) else greatest(twin.run_at, to_timestamp($3 / 1000.0)) end,
+                  attempts = greatest(twin.attempts, $4), last_error = $5, updated_at = now()
+             from jobs held
+            where held.id = $6 and twin.kind = $1 and twin.key = $2 and twin.state = 'pending'`,
+          [job.kind, job.key, runAt, attempts, reason, job.id],
         );
-      }
-    });
+        if (merged.rowCount) await client.query(`delete from jobs where id = $1`, [job.id]);
+        else {
+          await client.query(
+            `update jobs set state = 'pending', run_at = coalesce(to_timestamp($2 / 1000.0), run_at), attempts = $3, locked_until = null, last_error = $4, updated_at = now() where id = $1`,
+            [job.id, runAt, attempts, reason],
+          );
+        }
+      }),
+    );
   }
 
   /** Jobs whose worker died (lease expired) become pending again, or merge into a pending twin. */
   private async releaseExpiredLeases(): Promise<void> {
     const now = this.clock.now();
-    await this.pool.query(
-      `delete from jobs stale where stale.state = 'running' and stale.locked_until < to_timestamp($1 / 1000.0)
-          and exists (select 1 from jobs twin where twin.kind = stale.kind and twin.key = stale.key and twin.state = 'pending')`,
-      [now],
-    );
-    await this.pool.query(
-      `update jobs set state = 'pending', locked_until = null, updated_at = now()
-        where state = 'running' and locked_until < to_timestamp($1 / 1000.0)`,
-      [now],
-    );
+    await mergingPendingTwins(async () => {
+      await this.pool.query(
+        `delete from jobs stale where stale.state = 'running' and stale.locked_until < to_timestamp($1 / 1000.0)
+            and exists (select 1 from jobs twin where twin.kind = stale.kind and twin.key = stale.key and twin.state = 'pending')`,
+        [now],
+      );
+      await this.pool.query(
+        `update jobs set state = 'pending', locked_until = null, updated_at = now()
+          where state = 'running' and locked_until < to_timestamp($1 / 1000.0)`,
+        [now],
+      );
+    });
   }
+}
+
+/**
+ * Runs `work`, which turns running jobs back into pending ones after looking for a pending twin
+ * to merge into, again when a twin appeared in between. Another process's transaction can
+ * enqueue the twin after our look and commit while our update waits on the one-pending-job-per-key
+ * index; the update then fails with a unique violation (which used to leave the job "running"
+ * beside its twin until its lease ran out). Once that error is raised the twin is committed, so
+ * the next try sees it and merges; a twin cannot be claimed meanwhile, as its key has a running
+ * job. Bounded all the same.
+ */
+async function mergingPendingTwins(work: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await work();
+      return;
+    } catch (error) {
+      if (attempt >= MAX_TWIN_MERGE_ATTEMPTS || !isPendingTwinConflict(error)) throw error;
+    }
+  }
+}
+
+const MAX_TWIN_MERGE_ATTEMPTS = 3;
+
+function isPendingTwinConflict(error: unknown): boolean {
+  return error instanceof DatabaseError && error.code === '23505' && error.constraint === 'jobs_one_pending_per_key';
 }

@@ -63,3 +63,12 @@ export async function openDunningCount(db: Queryable): Promise<number> {
   const result = await db.query<{ count: number }>(`select count(*)::int as count from dunning_cases where state = 'open'`);
   return result.rows[0]!.count;
 }
+
+/** Test-mode deliveries stored as ignored since `since` (thrivecart.testMode: ignore). */
+export async function ignoredTestDeliveriesSince(db: Queryable, since: number): Promise<number> {
+  const result = await db.query<{ count: number }>(
+    `select count(*)::int as count from deliveries where status = 'ignored' and not live and received_at >= to_timestamp($1 / 1000.0)`,
+    [since],
+  );
+  return result.rows[0]!.count;
+}

@@ -13,25 +13,58 @@ export function nextIdSql(table: 'contacts' | 'deliveries'): string {
   return `nextval(pg_get_serial_sequence('${table}', 'id'))`;
 }
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
+/** Called with each connection the database dropped (terminated, restarted, network gone). */
+export type ConnectionLost = (error: Error) => void;
+
+/**
+ * A pool whose connections may be dropped by the database at any moment without taking the
+ * process down. pg emits an 'error' event on a client whose connection died; the pool listens
+ * only while the client is idle, and an 'error' event nobody listens to ends the process. So
+ * every client gets its own listener as soon as it exists, whether idle or checked out. The
+ * statement in flight on it fails (the request answers 5xx, the job retries), the pool discards
+ * the broken client (it is no longer queryable) and opens a new connection for the next caller.
+ */
+export function createPool(connectionString: string, max = 10, onConnectionLost: ConnectionLost = () => undefined): pg.Pool {
   const pool = new pg.Pool({ connectionString, max });
-  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('connect', (client) => {
+    client.on('error', onConnectionLost);
+  });
+  // Idle clients report through the pool as well; the client's own listener has already told.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/**
+ * Whether `error` says the connection itself is gone (rather than the statement being wrong):
+ * the database terminated the session (SQLSTATE class 57P: admin or crash shutdown, cannot connect
+ * now), the connection failed (class 08), or the socket closed under the driver. Retrying on a
+ * new connection can succeed, so such a failure is not the request's fault.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : '';
+  if (code.startsWith('57P') || code.startsWith('08')) return true;
+  if (['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOENT', 'ETIMEDOUT'].includes(code)) return true;
+  return /Connection terminated|not queryable|Client was closed/.test(error.message);
 }
 
 /** Runs `work` in one transaction, committing on success and rolling back on any error. */
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let result: T;
   try {
     await client.query('begin');
-    const result = await work(client);
+    result = await work(client);
     await client.query('commit');
-    return result;
   } catch (error) {
-    await client.query('rollback').catch(() => undefined);
+    // A client that cannot roll back (its connection is gone) is discarded rather than reused.
+    const rolledBack = await client.query('rollback').then(
+      () => true,
+      () => false,
+    );
+    client.release(rolledBack ? undefined : new Error('the transaction could not be rolled back', { cause: error }));
     throw error;
-  } finally {
-    client.release();
   }
+  client.release();
+  return result;
 }

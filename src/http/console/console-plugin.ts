@@ -125,18 +125,20 @@ export function sessionOf(request: FastifyRequest): ConsoleSession {
 /**
  * Redirect after a form: back to `path`, with a message for the next page. The message travels
  * in a short-lived cookie, never in the URL, so no link can put words in the console's mouth.
+ * `bad` shows it as an error (a resync that could not reach a CRM is not a success).
  */
-export function redirectWithFlash(reply: FastifyReply, path: string, flash: string): FastifyReply {
-  reply.setCookie(FLASH_COOKIE, flash, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 60, secure: reply.request.protocol === 'https' });
+export function redirectWithFlash(reply: FastifyReply, path: string, flash: string, tone: 'ok' | 'bad' = 'ok'): FastifyReply {
+  reply.setCookie(FLASH_COOKIE, `${tone}:${flash}`, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 60, secure: reply.request.protocol === 'https' });
   return reply.redirect(path);
 }
 
 /** The message a form left for this page (shown once), or null. */
-export function flashOf(request: FastifyRequest, reply: FastifyReply): { text: string } | null {
-  const text = request.cookies[FLASH_COOKIE];
-  if (!text) return null;
+export function flashOf(request: FastifyRequest, reply: FastifyReply): { text: string; bad: boolean } | null {
+  const value = request.cookies[FLASH_COOKIE];
+  if (!value) return null;
   reply.clearCookie(FLASH_COOKIE, { path: '/' });
-  return { text };
+  const bad = value.startsWith('bad:');
+  return { text: value.replace(/^(ok|bad):/, ''), bad };
 }
 
 function sameText(a: string, b: string): boolean {

@@ -6,7 +6,7 @@
  * test's final run) talks to an SMTP server of its own, so every message received is known to
  * come from one life.
  *
- * The guarantee checked is the README's: claim, then send, then mark — at most one duplicate on a
+ * The guarantee checked is docs/how-it-works.md's: claim, then send, then mark — at most one duplicate on a
  * crash, never a lost reminder. Right after each SIGKILL the test reads from the database which
  * reminders the dead process had claimed and not marked sent (the only ones a kill can leave
  * "sent but not known to be"). A second copy is allowed only for one of those, when the first copy

@@ -59,6 +59,8 @@ export async function freePort(): Promise<number> {
 export interface SpawnedHandoff {
   url: string;
   pid(): number;
+  /** Whether the current process is still running (it has neither exited nor been killed). */
+  alive(): boolean;
   /** Everything the process(es) wrote on stdout and stderr, across restarts. */
   output(): string;
   /** SIGKILL: no shutdown code runs; the detached PostgreSQL keeps running. */
@@ -125,6 +127,7 @@ export async function spawnHandoff(options: SpawnOptions): Promise<SpawnedHandof
   return {
     url: `http://127.0.0.1:${options.port}`,
     pid: () => child?.pid ?? 0,
+    alive: () => child !== null && child.exitCode === null && child.signalCode === null,
     output: () => output,
     kill: () => exited('SIGKILL'),
     restart: start,

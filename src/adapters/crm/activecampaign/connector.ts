@@ -1,8 +1,10 @@
 /**
- * ActiveCampaign API v3. Quirks handled here:
+ * ActiveCampaign API v3 (docs/crm-apis.md, ActiveCampaign). Quirks handled here:
  * - upsert is `POST /contact/sync` (create-or-update keyed on email);
- * - tags are addressed by id; `GET /tags?search=` is a substring search, so the exact name is
- *   picked client-side, and a missing tag is created;
+ * - tags are addressed by id; tag names are unique regardless of letter case, and
+ *   `GET /tags?search=` is a substring search, so the name is picked client-side ignoring case,
+ *   and a missing tag is created;
+ * - lists are paginated (20 rows unless `limit`, at most 100), a contact's tags included;
  * - removal deletes the contact↔tag *association* (`contactTags/{id}`), not the tag;
  * - a bad token is 403, and some endpoints report failure as HTTP 200 with `success: false`.
  */
@@ -11,7 +13,7 @@ import type { CrmConnector, CrmContactInput, RateBudget } from '../../../ports/c
 import { budgetKeyFor } from '../budget-key.ts';
 import { crmIdSchema } from '../crm-id.ts';
 import { CrmHttpClient, encodedPath, type CrmConnectorDeps } from '../http-client.ts';
-import type { ActiveCampaignOptions } from './options.ts';
+import { activeCampaignKey, type ActiveCampaignOptions } from './options.ts';
 
 const PROVIDER = 'activecampaign';
 const PAGE_SIZE = 100;
@@ -21,6 +23,7 @@ const tagSchema = z.object({ id: crmIdSchema, tag: z.string() });
 const tagEnvelope = z.object({ tag: tagSchema });
 const tagPage = z.object({ tags: z.array(tagSchema) });
 const contactTagList = z.object({ contactTags: z.array(z.object({ id: crmIdSchema, tag: crmIdSchema })) });
+const loggedInUser = z.object({ user: z.object({ id: crmIdSchema }) });
 const validationErrors = z.object({ errors: z.array(z.object({ code: z.string().optional() })) });
 
 type ContactTag = z.output<typeof contactTagList>['contactTags'][number];
@@ -31,16 +34,18 @@ export class ActiveCampaignConnector implements CrmConnector {
   readonly budget: RateBudget = { requests: 5, perMs: 1000 };
   readonly budgetKey: string;
   private readonly http: CrmHttpClient;
+  /** Keyed by the name in lower case: AC holds one tag per name whatever its letter case. */
   private readonly tagIdByName = new Map<string, string>();
   private readonly tagNameById = new Map<string, string>();
 
   constructor(options: ActiveCampaignOptions, deps: CrmConnectorDeps = {}) {
     this.budgetKey = budgetKeyFor({ provider: PROVIDER, baseUrl: options.baseUrl });
+    const apiKey = activeCampaignKey(options);
     this.http = new CrmHttpClient({
       provider: PROVIDER,
       baseUrl: options.baseUrl,
-      headers: { 'Api-Token': options.apiToken },
-      secrets: [options.apiToken],
+      headers: { 'Api-Token': apiKey },
+      secrets: [apiKey],
       findFailureInBody,
     }, deps);
   }
@@ -61,12 +66,14 @@ export class ActiveCampaignConnector implements CrmConnector {
     return names;
   }
 
+  /**
+   * Applies without reading the contact's tags first: one request per tag. Re-applying a held tag
+   * is undocumented; a 422 `duplicate` is taken as done, and should AC store a second association
+   * instead, removeTags deletes every association of the tag, so nothing is left behind.
+   */
   async addTags(contactId: string, _email: string, tags: readonly string[]): Promise<void> {
-    // Reading first makes re-applying a no-op whatever AC does with a duplicate association.
-    const heldTagIds = new Set((await this.contactTagsOf(contactId)).map((contactTag) => contactTag.tag));
     for (const name of tags) {
       const tagId = await this.findOrCreateTagId(name);
-      if (heldTagIds.has(tagId)) continue;
       const request = {
         method: 'POST',
         path: '/api/3/contactTags',
@@ -75,14 +82,13 @@ export class ActiveCampaignConnector implements CrmConnector {
       } as const;
       const response = await this.http.send(request);
       if (response.status === 422 && !isDuplicate(response.body)) throw this.http.unusableAnswer(request, response, 'tag not applied');
-      heldTagIds.add(tagId);
     }
   }
 
   async removeTags(contactId: string, _email: string, tags: readonly string[]): Promise<void> {
-    const unwanted = new Set(tags);
+    const unwanted = new Set(tags.map(sameTagKey));
     for (const contactTag of await this.contactTagsOf(contactId)) {
-      if (!unwanted.has(await this.tagName(contactTag.tag))) continue;
+      if (!unwanted.has(sameTagKey(await this.tagName(contactTag.tag)))) continue;
       // The association id, not the tag id; 404 means someone removed it meanwhile.
       await this.http.send({ method: 'DELETE', path: encodedPath`/api/3/contactTags/${contactTag.id}`, acceptStatuses: [404] });
     }
@@ -92,13 +98,23 @@ export class ActiveCampaignConnector implements CrmConnector {
     await this.http.send({ method: 'DELETE', path: encodedPath`/api/3/contacts/${contactId}`, acceptStatuses: [404] });
   }
 
+  /** The logged-in user: proves the URL is AC's API and the key is accepted (an answer without a user is not). */
   async check(): Promise<void> {
-    await this.http.send({ method: 'GET', path: '/api/3/users/me' });
+    await this.http.sendFor(loggedInUser, { method: 'GET', path: '/api/3/users/me' });
   }
 
+  /** Every page of the contact's tags (20 rows by default; 100, the most a page holds, asked). */
   private async contactTagsOf(contactId: string): Promise<ContactTag[]> {
-    const answer = await this.http.sendFor(contactTagList, { method: 'GET', path: encodedPath`/api/3/contacts/${contactId}/contactTags` });
-    return answer.contactTags;
+    const held: ContactTag[] = [];
+    for (let offset = 0; ; offset += PAGE_SIZE) {
+      const page = await this.http.sendFor(contactTagList, {
+        method: 'GET',
+        path: encodedPath`/api/3/contacts/${contactId}/contactTags`,
+        query: { limit: PAGE_SIZE, offset },
+      });
+      held.push(...page.contactTags);
+      if (page.contactTags.length < PAGE_SIZE) return held;
+    }
   }
 
   private async tagName(tagId: string): Promise<string> {
@@ -110,7 +126,7 @@ export class ActiveCampaignConnector implements CrmConnector {
   }
 
   private async findOrCreateTagId(name: string): Promise<string> {
-    const known = this.tagIdByName.get(name) ?? (await this.searchTagId(name));
+    const known = this.tagIdByName.get(sameTagKey(name)) ?? (await this.searchTagId(name));
     if (known !== undefined) return known;
     const request = {
       method: 'POST',
@@ -124,13 +140,13 @@ export class ActiveCampaignConnector implements CrmConnector {
       this.remember(created);
       return created.id;
     }
-    // Whether AC rejects a duplicate name is unverified; if it did, someone created it meanwhile.
+    // AC refuses a name it holds in any letter case: someone created it meanwhile.
     const createdMeanwhile = await this.searchTagId(name);
     if (createdMeanwhile === undefined) throw this.http.unusableAnswer(request, response, `tag "${name}" neither found nor created`);
     return createdMeanwhile;
   }
 
-  /** `search` matches substrings, so page through the matches for the exact name. */
+  /** `search` matches substrings, so page through the matches for the name, ignoring case. */
   private async searchTagId(name: string): Promise<string | undefined> {
     for (let offset = 0; ; offset += PAGE_SIZE) {
       const page = await this.http.sendFor(tagPage, {
@@ -139,16 +155,21 @@ export class ActiveCampaignConnector implements CrmConnector {
         query: { search: name, limit: PAGE_SIZE, offset },
       });
       page.tags.forEach((tag) => this.remember(tag));
-      const exact = page.tags.find((tag) => tag.tag === name);
+      const exact = page.tags.find((tag) => sameTagKey(tag.tag) === sameTagKey(name));
       if (exact) return exact.id;
       if (page.tags.length < PAGE_SIZE) return undefined;
     }
   }
 
   private remember(tag: { id: string; tag: string }): void {
-    this.tagIdByName.set(tag.tag, tag.id);
+    this.tagIdByName.set(sameTagKey(tag.tag), tag.id);
     this.tagNameById.set(tag.id, tag.tag);
   }
+}
+
+/** AC treats "VIP" and "vip" as the same tag. */
+function sameTagKey(name: string): string {
+  return name.toLowerCase();
 }
 
 function findFailureInBody(body: unknown): string | undefined {

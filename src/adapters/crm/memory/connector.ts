@@ -6,7 +6,7 @@
 import { CrmError, type CrmConnector, type CrmContactInput, type RateBudget } from '../../../ports/crm-connector.ts';
 import { budgetKeyFor } from '../budget-key.ts';
 import { RATE_LIMITED_MODE_WAIT_SECONDS } from '../fake-mode.ts';
-import { isPlausibleEmail } from '../fake-crm-state.ts';
+import { isPlausibleEmail } from './plausible-email.ts';
 import { MemoryCrm, type MemoryContact } from './memory-crm.ts';
 import type { MemoryOptions } from './options.ts';
 

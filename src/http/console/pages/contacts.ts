@@ -12,15 +12,21 @@ import { badge, csrfField, page, when } from '../layout.ts';
 
 const PAGE_SIZE = 50;
 
-function describeResync(report: Awaited<ReturnType<typeof resyncContact>>, crms: number): string {
-  if (report === null) return 'No such contact.';
-  if (crms === 0) return 'No CRM is configured.';
+/** What a resync did, and whether it is an error: a CRM that could not be checked is not "in sync". */
+function describeResync(report: Awaited<ReturnType<typeof resyncContact>>, crms: number): { text: string; tone: 'ok' | 'bad' } {
+  if (report === null) return { text: 'No such contact.', tone: 'bad' };
+  if (crms === 0) return { text: 'No CRM is configured.', tone: 'bad' };
   const fixed = report.drift.map((drift) => `${drift.connector}: ${[...drift.missing.map((tag) => `+${tag}`), ...drift.extra.map((tag) => `−${tag}`)].join(', ') || 'contact created'}`);
   const failed = report.errors.map((error) => `${error.connector}: ${error.message}`);
   const inSync = report.checked - report.drift.length;
-  return [fixed.length > 0 ? `Repaired ${fixed.join('; ')}.` : '', inSync > 0 ? `${inSync} CRM(s) already in sync.` : '', failed.length > 0 ? `Could not check ${failed.join('; ')}.` : '']
+  const text = [
+    failed.length > 0 ? `Resync failed for ${failed.join('; ')}.` : '',
+    fixed.length > 0 ? `Repaired ${fixed.join('; ')}.` : '',
+    inSync > 0 ? `${inSync} CRM(s) already in sync.` : '',
+  ]
     .filter((part) => part !== '')
     .join(' ');
+  return { text, tone: failed.length > 0 ? 'bad' : 'ok' };
 }
 
 export function registerContactPages(server: FastifyInstance, ctx: AppContext): void {
@@ -104,8 +110,8 @@ ${(timeline ?? []).map(
   });
 
   server.post<{ Params: { email: string } }>('/contacts/:email/resync', async (request, reply) => {
-    const report = await resyncContact(ctx, request.params.email);
-    return redirectWithFlash(reply, `/contacts/${encodeURIComponent(request.params.email)}`, describeResync(report, ctx.config.crm.length));
+    const outcome = describeResync(await resyncContact(ctx, request.params.email), ctx.config.crm.length);
+    return redirectWithFlash(reply, `/contacts/${encodeURIComponent(request.params.email)}`, outcome.text, outcome.tone);
   });
 
   server.get<{ Params: { email: string } }>('/contacts/:email/export', async (request, reply) => {

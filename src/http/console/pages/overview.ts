@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.ts';
-import { dailyActivity, deliveryCounts, openDunningCount, type DailyActivity } from '../../../adapters/store/console-stats.ts';
-import { listDeliveries } from '../../../adapters/store/deliveries.ts';
+import { judgeCrmConnection, type CrmConnectionVerdict } from '../../../app/health/crm-connection-state.ts';
+import { loadIntakeHealth, type IntakeHealth } from '../../../app/health/intake-health.ts';
+import { dailyActivity, deliveryCounts, openDunningCount, type DailyActivity, type DeliveryCounts } from '../../../adapters/store/console-stats.ts';
+import { listDeliveries, type DeliveryRecord } from '../../../adapters/store/deliveries.ts';
 import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
 import { sessionOf } from '../console-plugin.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { badge, page, when } from '../layout.ts';
 import { statusBadge } from './deliveries.ts';
+import { crmConnectionsTable, refusalsPanel } from './health-panels.ts';
 
 const SERIES = [
   { key: 'purchases', label: 'Purchases', color: '#3451b2' },
@@ -14,66 +17,99 @@ const SERIES = [
   { key: 'recovered', label: 'Recovered payments', color: '#17794a' },
 ] as const;
 
+interface OverviewData {
+  counts: DeliveryCounts;
+  activity: DailyActivity[];
+  openCases: number;
+  needingAttention: DeliveryRecord[];
+  crm: CrmConnectionVerdict[];
+  intake: IntakeHealth;
+}
+
 export function registerOverviewPage(server: FastifyInstance, ctx: AppContext): void {
   server.get('/', async (request, reply) => {
-    const now = ctx.clock.now();
-    const [counts, activity, openCases, problems, crm] = await Promise.all([
-      deliveryCounts(ctx.pool, now),
-      dailyActivity(ctx.pool, now, 30),
-      openDunningCount(ctx.pool),
-      Promise.all([listDeliveries(ctx.pool, { status: 'failed', limit: 5 }), listDeliveries(ctx.pool, { status: 'ignored', limit: 5 }), listDeliveries(ctx.pool, { status: 'rejected', limit: 5 })]),
-      crmHealth(ctx.pool),
-    ]);
-    const needingAttention = problems.flat().sort((a, b) => b.id - a.id).slice(0, 8);
-    const body = html`<h1>Overview</h1>
-<div class="cards">
+    const data = await loadOverview(ctx, ctx.clock.now());
+    return reply.type('text/html').send(page({ title: 'Overview', section: '/', csrfToken: sessionOf(request).csrfToken }, overviewBody(data)).text);
+  });
+}
+
+async function loadOverview(ctx: AppContext, now: number): Promise<OverviewData> {
+  const [counts, activity, openCases, problems, crm, intake] = await Promise.all([
+    deliveryCounts(ctx.pool, now),
+    dailyActivity(ctx.pool, now, 30),
+    openDunningCount(ctx.pool),
+    Promise.all((['failed', 'ignored', 'rejected'] as const).map((status) => listDeliveries(ctx.pool, { status, limit: 5 }))),
+    crmHealth(ctx.pool),
+    loadIntakeHealth(ctx, now),
+  ]);
+  return { counts, activity, openCases, needingAttention: problems.flat().sort((a, b) => b.id - a.id).slice(0, 8), crm: crm.map(judgeCrmConnection), intake };
+}
+
+function overviewBody(data: OverviewData): SafeHtml {
+  const intakeNeedsAttention = data.intake.refusals.length > 0 || data.intake.testMode !== null;
+  return html`<h1>Overview</h1>
+${cards(data)}
+${intakeNeedsAttention ? html`<h2>ThriveCart calls that changed nothing</h2>${refusalsPanel(data.intake)}` : ''}
+${data.crm.length === 0 ? '' : html`<h2>CRM sync</h2><div class="panel">${crmConnectionsTable(data.crm)}</div>`}
+<h2>Last 30 days</h2>
+<div class="panel">${chart(data.activity)}</div>
+<h2>Deliveries needing a look</h2>
+<div class="panel">${needingAttentionTable(data.needingAttention)}</div>`;
+}
+
+function cards({ counts, openCases, intake }: OverviewData): SafeHtml {
+  return html`<div class="cards">
   ${card(counts.today, 'deliveries today')}
   ${card(counts.thisWeek, 'deliveries this week')}
+  ${intake.refusedCount > 0 ? card(intake.refusedCount, 'refused this week', 'bad', '/problems') : ''}
   ${card(counts.failed, 'failed deliveries', counts.failed > 0 ? 'bad' : 'ok', '/deliveries?status=failed')}
   ${card(counts.ignoredThisWeek, 'ignored this week', 'plain', '/deliveries?status=ignored')}
   ${card(openCases, 'open dunning cases', openCases > 0 ? 'warn' : 'ok', '/dunning')}
-</div>
-${crm.length === 0 ? '' : html`<h2>CRM sync</h2>
-<div class="panel"><table><thead><tr><th>CRM</th><th>State</th><th>Waiting</th><th>Gave up</th></tr></thead><tbody>${crm.map(
-      (connection) => html`<tr><td>${connection.connector}</td><td>${connection.status === 'paused' ? html`${badge('paused', 'bad')} <span class="small">${connection.pausedReason}</span>` : badge('active', 'ok')}</td><td>${connection.pending}</td><td>${connection.dead > 0 ? html`<a href="/problems">${connection.dead}</a>` : '0'}</td></tr>`,
-    )}</tbody></table></div>`}
-<h2>Last 30 days</h2>
-<div class="panel">${chart(activity)}</div>
-<h2>Deliveries needing a look</h2>
-<div class="panel">${
-      needingAttention.length === 0
-        ? html`<p class="muted">Nothing failed, ignored or rejected recently.</p>`
-        : html`<table><thead><tr><th>When</th><th>Event</th><th>Outcome</th><th class="hide-phone">Why</th></tr></thead><tbody>${needingAttention.map(
-            (delivery) =>
-              html`<tr><td><a href="/deliveries/${delivery.id}">${when(delivery.receivedAt)}</a></td><td>${delivery.eventName}</td><td>${statusBadge(delivery.status)}</td><td class="hide-phone small">${delivery.reason}</td></tr>`,
-          )}</tbody></table>`
-    }</div>`;
-    return reply.type('text/html').send(page({ title: 'Overview', section: '/', csrfToken: sessionOf(request).csrfToken }, body).text);
-  });
+</div>`;
 }
 
 function card(value: number, label: string, tone: 'ok' | 'bad' | 'warn' | 'plain' = 'plain', href?: string): SafeHtml {
   const inner = html`<div class="value">${value}</div><div class="label">${label} ${tone === 'plain' ? '' : badge(tone === 'ok' ? 'ok' : 'look', tone)}</div>`;
-  return href ? html`<a class="card" href="${href}" style="color:inherit">${inner}</a>` : html`<div class="card">${inner}</div>`;
+  return href ? html`<a class="card" href="${href}">${inner}</a>` : html`<div class="card">${inner}</div>`;
 }
 
-/** Grouped bars per day, as inline SVG: no script, readable on a phone. */
+function needingAttentionTable(deliveries: DeliveryRecord[]): SafeHtml {
+  if (deliveries.length === 0) return html`<p class="muted">Nothing failed, ignored or rejected recently.</p>`;
+  return html`<table><thead><tr><th>When</th><th>Event</th><th>Outcome</th><th class="hide-phone">Why</th></tr></thead><tbody>${deliveries.map(
+    (delivery) =>
+      html`<tr><td><a href="/deliveries/${delivery.id}">${when(delivery.receivedAt)}</a></td><td>${delivery.eventName}</td><td>${statusBadge(delivery.status)}</td><td class="hide-phone small">${delivery.reason}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+const CHART_WIDTH = 600;
+const CHART_HEIGHT = 120;
+
+/** Grouped bars per day, as inline SVG: no script, readable on a phone, dated under the axis. */
 function chart(days: DailyActivity[]): SafeHtml {
-  const width = 600;
-  const height = 120;
   const max = Math.max(1, ...days.flatMap((day) => SERIES.map((series) => day[series.key])));
-  const slot = width / days.length;
+  const slot = CHART_WIDTH / days.length;
   const bar = Math.max(1, (slot - 2) / SERIES.length);
-  const bars = days
-    .flatMap((day, index) =>
-      SERIES.map((series, seriesIndex) => {
-        const value = day[series.key];
-        const barHeight = (value / max) * (height - 10);
-        return `<rect x="${(index * slot + 1 + seriesIndex * bar).toFixed(1)}" y="${(height - barHeight).toFixed(1)}" width="${bar.toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${series.color}"><title>${new Date(day.day).toISOString().slice(0, 10)}: ${value} ${series.label.toLowerCase()}</title></rect>`;
-      }),
-    )
-    .join('');
-  const totals = SERIES.map((series) => `${series.label}: ${days.reduce((sum, day) => sum + day[series.key], 0)}`).join(', ');
-  return html`<svg class="chart" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="${totals}">${raw(bars)}</svg>
-<div class="legend small">${SERIES.map((series) => html`<span><i style="background:${series.color}"></i>${series.label}: ${days.reduce((sum, day) => sum + day[series.key], 0)}</span>`)}</div>`;
+  const bars = days.flatMap((day, index) => SERIES.map((series, seriesIndex) => chartBar(day, series, index * slot + 1 + seriesIndex * bar, bar, max))).join('');
+  const totals = SERIES.map((series) => ({ series, total: days.reduce((sum, day) => sum + day[series.key], 0) }));
+  const summary = totals.map(({ series, total }) => `${series.label}: ${total}`).join(', ');
+  return html`<svg class="chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${summary}">${raw(bars)}</svg>
+${chartDates(days)}
+<div class="legend small">${totals.map(({ series, total }) => html`<span><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" fill="${series.color}"/></svg>${series.label}: ${total}</span>`)}</div>`;
+}
+
+function chartBar(day: DailyActivity, series: (typeof SERIES)[number], x: number, width: number, max: number): string {
+  const value = day[series.key];
+  const barHeight = (value / max) * (CHART_HEIGHT - 10);
+  return `<rect x="${x.toFixed(1)}" y="${(CHART_HEIGHT - barHeight).toFixed(1)}" width="${width.toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${series.color}"><title>${dayLabel(day.day)}: ${value} ${series.label.toLowerCase()}</title></rect>`;
+}
+
+/** First, middle and last day under the chart, so a bar can be placed in time. */
+function chartDates(days: DailyActivity[]): SafeHtml {
+  if (days.length === 0) return html``;
+  const picks = [days[0]!, days[Math.floor(days.length / 2)]!, days[days.length - 1]!];
+  return html`<div class="chart-dates small muted">${picks.map((day) => html`<span>${dayLabel(day.day)}</span>`)}</div>`;
+}
+
+function dayLabel(epochMs: number): string {
+  return new Date(epochMs).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 }

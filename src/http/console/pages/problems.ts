@@ -1,34 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.ts';
-import { listPausedCrmConnectors } from '../../../adapters/store/crm-connectors.ts';
-import { listDeadJobs, retryDeadJobs } from '../../../adapters/store/crm-dead-letters.ts';
+import { judgeCrmConnection, type CrmConnectionVerdict } from '../../../app/health/crm-connection-state.ts';
+import { loadIntakeHealth } from '../../../app/health/intake-health.ts';
+import { listDeadJobs, retryDeadJobs, type DeadJob } from '../../../adapters/store/crm-dead-letters.ts';
+import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
+import { listDeliveryProblems } from '../../../app/thrivecart/delivery-problems.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
-import { html } from '../html.ts';
+import { html, type SafeHtml } from '../html.ts';
 import { badge, csrfField, page, when } from '../layout.ts';
+import { problemAndFix, refusalsPanel } from './health-panels.ts';
+import { deliveryProblemsPanels } from './delivery-problems-panels.ts';
 
 export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): void {
   server.get('/problems', async (request, reply) => {
     const session = sessionOf(request);
-    const [dead, paused] = await Promise.all([listDeadJobs(ctx.pool, 200), listPausedCrmConnectors(ctx.pool)]);
+    const [dead, health, intake, deliveries] = await Promise.all([listDeadJobs(ctx.pool, 200), crmHealth(ctx.pool), loadIntakeHealth(ctx, ctx.clock.now()), listDeliveryProblems(ctx)]);
     const body = html`<h1>Problems</h1>
-<h2>Paused CRM connections</h2>
-<div class="panel">${
-      paused.length === 0
-        ? html`<p class="muted">Every CRM connection is working.</p>`
-        : html`<table><thead><tr><th>Connection</th><th>Since</th><th>What to fix</th></tr></thead><tbody>${paused.map(
-            (connector) => html`<tr><td>${connector.connector} ${badge('paused', 'bad')}</td><td class="small">${when(connector.pausedSince)}</td><td>${connector.pausedReason}<div class="small muted">Its changes are held, not lost. Fix the key in the configuration and restart; Handoff also re-checks every 5 minutes.</div></td></tr>`,
-          )}</tbody></table>`
-    }</div>
+<h2>Refused ThriveCart calls</h2>
+${refusalsPanel(intake)}
+<h2>CRM connections</h2>
+<div class="panel">${crmConnectionsSection(health.map(judgeCrmConnection), ctx.config.crm.length)}</div>
 <h2>Jobs that gave up</h2>
-<div class="panel">${
-      dead.length === 0
-        ? html`<p class="muted">Nothing is dead-lettered.</p>`
-        : html`<form method="post" action="/problems/retry-all" class="row" style="padding-top:10px">${csrfField(session.csrfToken)}<button type="submit" class="secondary">Retry all</button></form>
-<table><thead><tr><th>Job</th><th class="hide-phone">Gave up</th><th>Cause</th><th></th></tr></thead><tbody>${dead.map(
-            (job) => html`<tr><td>${job.kind} <span class="small muted">#${job.id}</span></td><td class="hide-phone small">${when(job.diedAt)} after ${job.attempts} attempt(s)</td><td class="small">${job.lastError}</td>
-<td><form method="post" action="/problems/jobs/${job.id}/retry" class="inline">${csrfField(session.csrfToken)}<button type="submit">Retry</button></form></td></tr>`,
-          )}</tbody></table>`
-    }</div>`;
+<div class="panel">${deadJobsSection(dead, session.csrfToken)}</div>
+${deliveryProblemsPanels(deliveries)}`;
     return reply.type('text/html').send(page({ title: 'Problems', section: '/problems', csrfToken: session.csrfToken, flash: flashOf(request, reply) }, body).text);
   });
 
@@ -43,4 +37,25 @@ export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): 
     ctx.log.info({ actor: sessionOf(request).actor, jobs: moved }, 'dead jobs retried');
     return redirectWithFlash(reply, '/problems', `${moved.length} job(s) queued again.`);
   });
+}
+
+/** "Working" is said only when every connection's recent syncs say so. */
+function crmConnectionsSection(verdicts: CrmConnectionVerdict[], configured: number): SafeHtml {
+  if (configured === 0) return html`<p class="muted">No CRM is configured.</p>`;
+  const troubled = verdicts.filter((verdict) => verdict.tone === 'bad' || verdict.tone === 'warn');
+  if (troubled.length === 0) return html`<p class="muted">Every CRM connection is working: no sync is failing, paused or being retried.</p>`;
+  return html`<table><thead><tr><th>Connection</th><th>What is wrong and what to do</th></tr></thead><tbody>${troubled.map(
+    (verdict) => html`<tr><td>${verdict.connector} ${badge(verdict.label, verdict.tone)}</td><td>${problemAndFix(verdict)}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+function deadJobsSection(dead: DeadJob[], csrfToken: string): SafeHtml {
+  if (dead.length === 0) return html`<p class="muted">Nothing is dead-lettered.</p>`;
+  return html`<form method="post" action="/problems/retry-all" class="row form-gap">${csrfField(csrfToken)}<button type="submit" class="secondary">Retry all</button></form>
+<table><thead><tr><th>Job</th><th class="hide-phone">Gave up</th><th>Cause</th><th></th></tr></thead><tbody>${dead.map((job) => deadJobRow(job, csrfToken))}</tbody></table>`;
+}
+
+function deadJobRow(job: DeadJob, csrfToken: string): SafeHtml {
+  return html`<tr><td>${job.kind} <span class="small muted">#${job.id}</span></td><td class="hide-phone small">${when(job.diedAt)} after ${job.attempts} attempt(s)</td><td class="small">${job.lastError}</td>
+<td><form method="post" action="/problems/jobs/${job.id}/retry" class="inline">${csrfField(csrfToken)}<button type="submit">Retry</button></form></td></tr>`;
 }

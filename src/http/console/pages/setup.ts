@@ -10,6 +10,8 @@ import { sessionOf } from '../console-plugin.ts';
 import { html } from '../html.ts';
 import { badge, csrfField, page, when } from '../layout.ts';
 import { statusBadge } from './deliveries.ts';
+import { refusalsPanel } from './health-panels.ts';
+import { loadIntakeHealth } from '../../../app/health/intake-health.ts';
 
 /** Keys whose values are credentials: shown as •••• on the page. */
 const SECRET_KEY = /secret|password|token|apikey|api_key|key$|smtp/i;
@@ -26,7 +28,7 @@ export function registerSetupPage(server: FastifyInstance, ctx: AppContext, opti
   const render = async (request: FastifyRequest, diagnoses: ConnectorDiagnosis[] | null): Promise<string> => {
     const [latest] = await listDeliveries(ctx.pool, { limit: 1 });
     const webhookUrl = `${options.publicUrl}/webhooks/thrivecart`;
-    const refusal = ctx.intake.lastRefused();
+    const intake = await loadIntakeHealth(ctx, ctx.clock.now());
     const body = html`<h1>Setup check</h1>
 <div class="panel"><table>
 <tr><th>Webhook URL for ThriveCart</th><td><span class="mono">${webhookUrl}</span><div class="small muted">ThriveCart: Settings → API &amp; Webhooks → Webhooks &amp; notifications → Add webhook. It must be reachable from the internet (set HANDOFF_PUBLIC_URL to the public address).</div></td></tr>
@@ -36,13 +38,13 @@ export function registerSetupPage(server: FastifyInstance, ctx: AppContext, opti
         ? html`${when(latest.receivedAt)} · ${latest.eventName} · ${statusBadge(latest.status)} ${badge('secret word verified', 'ok')} <a href="/deliveries/${latest.id}">view</a>`
         : html`${badge('none yet', 'warn')} <span class="small muted">Send a test purchase from ThriveCart, or run <span class="mono">npx handoff simulate purchase --email you@example.com --item product-1</span>.</span>`
     }</td></tr>
-${refusal ? html`<tr><th>Last refused delivery</th><td>${badge('refused', 'bad')} ${when(refusal.at)}: ${refusal.reason}<div class="small muted">Something posted to the webhook URL with a secret word or account that does not match the configuration. If it was ThriveCart, copy the secret word again (Settings → API &amp; Webhooks).</div></td></tr>` : ''}
+${intake.refusals.length === 0 ? '' : html`<tr><th>Refused calls this week</th><td>${refusalsPanel(intake)}</td></tr>`}
 <tr><th>Offerings / items</th><td>${ctx.config.offerings.length} offering(s), ${ctx.config.items.length} ThriveCart item(s) mapped</td></tr>
 </table></div>
 <h2>CRM connections</h2>
 <div class="panel">${
       ctx.config.crm.length === 0
-        ? html`<p class="muted">No CRM is configured (see the crm: section of the README).</p>`
+        ? html`<p class="muted">No CRM is configured (see "CRM and AccessAlly" in the README).</p>`
         : html`${
             diagnoses === null
               ? html`<p class="muted">Checks each CRM's address and key with one cheap call, like <span class="mono">npx handoff doctor</span>.</p>`

@@ -120,8 +120,3 @@ export class FakeCrmState {
     this.applyTag(contact.id, this.ensureTag(tagName).id);
   }
 }
-
-/** Loose email check shared by the fakes: enough to reject the obviously invalid, like providers do. */
-export function isPlausibleEmail(email: unknown): email is string {
-  return typeof email === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
-}

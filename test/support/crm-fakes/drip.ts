@@ -3,8 +3,8 @@
  * auth with the token as user name, opaque string subscriber ids, subscribers addressable by id
  * or email, tags as plain names, `{"errors": [{code, message}]}` bodies, and the JSON 429.
  */
-import type { FakeContact, FakeCrmState } from '../fake-crm-state.ts';
-import { isPlausibleEmail } from '../fake-crm-state.ts';
+import type { FakeContact, FakeCrmState } from './fake-crm-state.ts';
+import { isPlausibleEmail } from '../../../src/adapters/crm/memory/plausible-email.ts';
 import {
   bodyField,
   startFakeCrmServer,
@@ -13,7 +13,7 @@ import {
   type FakeRequest,
   type FakeRoute,
   type FakeServerOptions,
-} from '../fake-crm-server.ts';
+} from './fake-crm-server.ts';
 
 const SUBSCRIBER_ID_PREFIX = 'dripsub';
 const HOURLY_LIMIT = 3600;

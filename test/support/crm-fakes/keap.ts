@@ -3,9 +3,9 @@
  * names, per-tag apply statuses, `{"message"}` errors, Apigee-style 401 faults, bare 429s, and
  * the PAT/SAK (10/s and 240/min) or OAuth (1,500/min) throttles.
  */
-import type { RateBudget } from '../../../ports/crm-connector.ts';
-import type { FakeContact, FakeCrmState, FakeTag } from '../fake-crm-state.ts';
-import { isPlausibleEmail } from '../fake-crm-state.ts';
+import type { RateBudget } from '../../../src/ports/crm-connector.ts';
+import type { FakeContact, FakeCrmState, FakeTag } from './fake-crm-state.ts';
+import { isPlausibleEmail } from '../../../src/adapters/crm/memory/plausible-email.ts';
 import {
   bodyField,
   numericParam,
@@ -14,8 +14,8 @@ import {
   type FakeReply,
   type FakeRequest,
   type FakeServerOptions,
-} from '../fake-crm-server.ts';
-import type { KeapKeyType } from './options.ts';
+} from './fake-crm-server.ts';
+import type { KeapKeyType } from '../../../src/adapters/crm/keap/options.ts';
 
 const DATE_APPLIED = '2026-01-01T00:00:00.000+0000';
 

@@ -4,8 +4,8 @@
  * custom fields (unknown keys ignored with a warning), and the plain-text 429 `Retry later`
  * without headers.
  */
-import type { FakeContact, FakeCrmState, FakeTag } from '../fake-crm-state.ts';
-import { isPlausibleEmail } from '../fake-crm-state.ts';
+import type { FakeContact, FakeCrmState, FakeTag } from './fake-crm-state.ts';
+import { isPlausibleEmail } from '../../../src/adapters/crm/memory/plausible-email.ts';
 import {
   bodyField,
   numericParam,
@@ -14,7 +14,7 @@ import {
   type FakeReply,
   type FakeRequest,
   type FakeServerOptions,
-} from '../fake-crm-server.ts';
+} from './fake-crm-server.ts';
 
 const CREATED_AT = '2026-01-01T00:00:00Z';
 const DEFAULT_PAGE_SIZE = 500;

@@ -1,18 +1,18 @@
 /**
  * The machinery every provider fake shares: a real HTTP server on 127.0.0.1 (port 0), a request
  * log, failure modes, and the provider's rate budget enforced over a sliding window. Each
- * provider's `fake-server.ts` supplies only what differs: routes, auth check and reply shapes.
+ * provider's file beside this one (`activecampaign.ts`, …) supplies only what differs: routes, auth check and reply shapes.
  *
  * These fakes stand in for the remote service in tests; they are not used in production.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RateBudget } from '../../ports/crm-connector.ts';
+import type { RateBudget } from '../../../src/ports/crm-connector.ts';
 import { FakeCrmState } from './fake-crm-state.ts';
-import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from './fake-mode.ts';
-import type { HttpMethod } from './http-client.ts';
+import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from '../../../src/adapters/crm/fake-mode.ts';
+import type { HttpMethod } from '../../../src/adapters/crm/http-client.ts';
 
-export { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from './fake-mode.ts';
+export { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from '../../../src/adapters/crm/fake-mode.ts';
 
 export interface FakeReply {
   status: number;

@@ -5,9 +5,9 @@
  * `contact_cat` as delimited tag ids, 50-per-page tag lists, plain-text errors, and 429s with
  * `X-Rate-Limit-Reset`.
  */
-import type { FakeContact, FakeCrmState } from '../fake-crm-state.ts';
-import { isPlausibleEmail } from '../fake-crm-state.ts';
-import { bodyField, startFakeCrmServer, type FakeCrmServer, type FakeReply, type FakeServerOptions } from '../fake-crm-server.ts';
+import type { FakeContact, FakeCrmState } from './fake-crm-state.ts';
+import { isPlausibleEmail } from '../../../src/adapters/crm/memory/plausible-email.ts';
+import { bodyField, startFakeCrmServer, type FakeCrmServer, type FakeReply, type FakeServerOptions } from './fake-crm-server.ts';
 
 const ACCOUNT_ID = '50';
 const MAX_PAGE_SIZE = 50;
