@@ -23,6 +23,9 @@ export type IntakeResult = (
   eventName?: string;
 };
 
+/** The log and the setup page keep the precise reason; the sender only learns that it was refused. */
+const REFUSED_DELIVERY_MESSAGE = 'thrivecart_account and thrivecart_secret do not match this Handoff (compare them with the configuration)';
+
 /** Event names kept as metric labels; anything else counts as `other` so labels stay few. */
 const KNOWN_EVENTS = new Set([
   'order.success',
@@ -53,7 +56,8 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
   if (!verification.ok) {
     ctx.log.warn({ reason: verification.reason }, 'ThriveCart delivery failed verification');
     await recordRefusal(ctx, verification.code, textAt(fields, 'thrivecart_account'));
-    return { httpStatus: 401, body: { error: 'unauthorized', message: verification.reason } };
+    // One answer for every refusal: saying which field was wrong would let anyone confirm a guessed secret word on its own.
+    return { httpStatus: 401, body: { error: 'unauthorized', message: REFUSED_DELIVERY_MESSAGE } };
   }
 
   const delivery = deliveryToStore(ctx, fields);
