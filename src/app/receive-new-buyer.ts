@@ -1,52 +1,42 @@
 import type { CommerceEvent } from '../core/events.ts';
 import type { NewDelivery } from '../adapters/store/deliveries.ts';
-import { storeNewBuyer, type NewBuyerOutcome } from '../adapters/store/new-buyer.ts';
+import { withTransaction } from '../adapters/store/database.ts';
+import type { NewContactInsert, NewContactPlacement } from '../adapters/store/new-contact.ts';
 import type { AppContext } from './context.ts';
-import { firstLedger } from './refresh-contact.ts';
-import { identityLookupFor } from './resolve-contact.ts';
+import { fitsOneStatement, planInputs, planNewContact, type NewContactPlan } from './intake/new-contact-plan.ts';
+import { writeNewContact } from './intake/write-new-contact.ts';
+import { identityLookupFor, mayCreateContact } from './resolve-contact.ts';
 
 /**
- * The intake's path for the delivery that most often arrives during a launch: a purchase by
- * someone Handoff has never seen. Everything it writes (the delivery, the contact, the ledger
- * folded from that one delivery, the CRM jobs) goes to PostgreSQL in one statement that commits
- * on its own: one round trip instead of four. Only purchases try it: renewals, refunds and the
- * rest nearly always name someone known, who would pay for the attempt with a wasted fold and
- * round trip. Nor is it tried where creating the contact is not all there is to do: a webhook
- * endpoint to tell.
+ * The intake's path for a delivery by someone Handoff has never seen, tried before anything is
+ * known of them: the new contact's plan is made with a delivery id reserved ahead
+ * (adapters/store/delivery-ids.ts), then written by the one writer of new contacts with the
+ * delivery claimed in its statement. When the plan is the contact, its ledger and its jobs alone
+ * (the usual purchase), that is one statement committing on its own: one round trip instead of
+ * four; otherwise (dunning cases, webhook announcements) the rest of the plan follows in the same
+ * transaction.
  *
- * Null when this path does not apply or the person turned out to be known (or erased): nothing
- * was written, and the caller takes the ordinary path, which decides again under the same locks.
+ * Null when the person turned out to be known (or erased), or anything failed: nothing was
+ * written, and the caller takes the ordinary path, which decides again under the same locks (and,
+ * meeting the same failure, stores the delivery as failed with it).
  */
 export async function receiveNewBuyer(ctx: AppContext, delivery: NewDelivery, event: CommerceEvent): Promise<{ kind: 'created'; deliveryId: number } | { kind: 'duplicate' } | null> {
-  if (event.kind !== 'purchase' || ctx.webhooks.mayHaveEndpoints) return null;
+  if (!mayCreateContact(event)) return null;
   const deliveryId = await ctx.deliveryIds.next();
-  const now = ctx.clock.now();
-  let first: ReturnType<typeof firstLedger>;
+  let plan: NewContactPlan;
   try {
-    first = firstLedger(ctx, { deliveryId, event }, now);
+    plan = planNewContact(planInputs(ctx), { deliveryId, event }, ctx.clock.now());
   } catch {
-    // The ordinary path folds again, fails the same way and stores the delivery as failed, with the error.
     return null;
   }
-  const { projection, jobs } = first;
-  const { customer } = event;
-  let outcome: NewBuyerOutcome;
+  const claim: NewContactPlacement = { kind: 'claim', delivery: { ...delivery, status: 'applied', reason: null }, deliveryId, lookup: identityLookupFor(event.customer) };
+  let written: NewContactInsert;
   try {
-    outcome = await storeNewBuyer(
-      ctx.pool,
-      delivery,
-      deliveryId,
-      identityLookupFor(customer),
-      { firstName: customer.firstName, lastName: customer.lastName, detailsAsOf: event.occurredAt, now },
-      projection,
-      jobs,
-    );
+    written = fitsOneStatement(plan) ? await writeNewContact(ctx, ctx.pool, plan, claim) : await withTransaction(ctx.pool, (client) => writeNewContact(ctx, client, plan, claim));
   } catch {
-    // One statement: when it fails nothing was written. The ordinary path meets the same cause
-    // and either stores the delivery as failed with it (a refused contact) or answers 5xx.
     return null;
   }
-  switch (outcome) {
+  switch (written.kind) {
     case 'created':
       return { kind: 'created', deliveryId };
     case 'duplicate':
