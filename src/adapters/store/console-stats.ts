@@ -1,3 +1,4 @@
+import { SIMULATED_FIELD } from '../sources/thrivecart/simulated.ts';
 import type { Queryable } from './database.ts';
 
 export interface DeliveryCounts {
@@ -73,11 +74,15 @@ export async function ignoredTestDeliveriesSince(db: Queryable, since: number): 
   return result.rows[0]!.count;
 }
 
-/** The most recent delivery that came from ThriveCart (hand changes in the console are not deliveries). */
+/**
+ * The most recent delivery that came from ThriveCart itself: hand changes in the console are not
+ * deliveries, and `handoff simulate` marks its own (adapters/sources/thrivecart/simulated.ts).
+ */
 export async function latestThriveCartDelivery(db: Queryable): Promise<{ receivedAt: number; eventName: string; live: boolean } | null> {
   const result = await db.query<{ receivedAt: number; eventName: string; live: boolean }>(
     `select (extract(epoch from received_at) * 1000)::float8 as "receivedAt", event_name as "eventName", live
-       from deliveries where source = 'thrivecart' order by id desc limit 1`,
+       from deliveries where source = 'thrivecart' and body ->> $1 is null order by id desc limit 1`,
+    [SIMULATED_FIELD],
   );
   return result.rows[0] ?? null;
 }
