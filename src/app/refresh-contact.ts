@@ -14,7 +14,7 @@ import { announceContactChanges } from './webhooks/announce-contact-changes.ts';
  * tags or access changed, and a timer for the next instant access changes by itself.
  * Returns the new projection, or null when the contact no longer exists (merged into another).
  */
-export async function refreshContact(ctx: AppContext, db: Queryable, contactId: number): Promise<LedgerProjection | null> {
+export async function refreshContact(ctx: AppContext, db: Queryable, contactId: number, options: { announce?: boolean } = {}): Promise<LedgerProjection | null> {
   const contact = await lockContact(db, contactId);
   if (!contact) return null;
   const history = await loadHistory(db, contactId);
@@ -22,7 +22,8 @@ export async function refreshContact(ctx: AppContext, db: Queryable, contactId: 
   const { projection } = foldLedger(history, ctx.rules, now);
   await saveLedger(db, contactId, projection, now);
   await syncDunningCases(ctx, db, contactId, history, now);
-  await announceContactChanges(ctx, db, contact, projection);
+  // An import of old history is quiet: sites hear of no "new member" (options.announce false).
+  if (options.announce !== false) await announceContactChanges(ctx, db, contact, projection);
   await enqueueJobs(db, followUpJobs(ctx, contact.ledger, projection, now).map((job) => ({ ...job, key: String(contactId) })));
   return projection;
 }

@@ -10,6 +10,7 @@ import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliv
 import { insertContact } from '../adapters/store/contacts.ts';
 import type { AppContext } from './context.ts';
 import { CONSOLE_SOURCE } from './change-access-by-hand.ts';
+import { isImportSource } from '../adapters/sources/thrivecart/api-history.ts';
 import { CONTACT_RECOMPUTE_JOB } from './job-kinds.ts';
 import { mayCreateContact, resolveContact } from './resolve-contact.ts';
 
@@ -62,9 +63,9 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
     if (batch.rows.length === 0) break;
     for (const row of batch.rows) {
       deliveries += 1;
-      // Console changes have no ThriveCart body to normalise again: their stored event is the record.
+      // Console changes and imported history have no webhook body to normalise again: their stored event is the record.
       const decision =
-        row.source === CONSOLE_SOURCE && row.event ? { status: 'applied' as const, reason: null, event: row.event } : classify(ctx, row.body, row.received_at);
+        (row.source === CONSOLE_SOURCE || isImportSource(row.source)) && row.event ? { status: 'applied' as const, reason: null, event: row.event } : classify(ctx, row.body, row.received_at);
       if (decision.status === 'applied' && decision.event) {
         if (row.status === 'applied' && row.contact_id !== null) {
           if (!sameStoredEvent(decision.event, row.event)) {
