@@ -15,13 +15,15 @@ import type { ApiCustomer, ApiTransaction, ThriveCartApi } from '../../adapters/
 import { TRANSACTIONS_PER_PAGE } from '../../adapters/sources/thrivecart/api-client.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
 import { insertContact } from '../../adapters/store/contacts.ts';
-import { deliveryValues, insertDeliverySql } from '../../adapters/store/deliveries.ts';
+import { insertDeliverySql } from '../../adapters/store/deliveries.ts';
+import { SqlParams } from '../../adapters/store/sql-params.ts';
+import { newContactDetails } from '../intake/new-contact-plan.ts';
 import { loadImportRows, openImportRun, saveCustomerRecord, savePlan, saveTransactionPage, type ImportRun } from '../../adapters/store/thrivecart-imports.ts';
 import { whyNotApplied } from '../../core/ledger/applicability.ts';
 import { foldLedger } from '../../core/ledger/fold.ts';
 import type { AppContext } from '../context.ts';
-import { refreshContact } from '../refresh-contact.ts';
-import { resolveContact } from '../resolve-contact.ts';
+import { refreshContact } from '../ledger/refresh-contact.ts';
+import { resolveContact } from '../intake/resolve-contact.ts';
 
 export type ImportProgress = (step: { phase: 'transactions' | 'customers' | 'apply'; done: number; total: number | null }) => void;
 
@@ -143,7 +145,7 @@ async function applyPerson(ctx: AppContext, person: ImportedPerson, source: stri
   await withTransaction(ctx.pool, async (client) => {
     const resolution = await resolveContact(client, person.customer, latest, now, true);
     if (resolution.kind === 'none') return;
-    const contactId = resolution.kind === 'known' ? resolution.contactId : await insertContact(client, { ...resolution.details, now });
+    const contactId = resolution.kind === 'known' ? resolution.contactId : await insertContact(client, { ...newContactDetails(person.customer, latest), now });
     let inserted = resolution.kind === 'new';
     for (const entry of applicable) {
       const delivery = {
@@ -158,10 +160,12 @@ async function applyPerson(ctx: AppContext, person: ImportedPerson, source: stri
         status: 'applied' as const,
         reason: null,
       };
-      const result = await client.query(insertDeliverySql({ contactId: '$11::bigint' }), [...deliveryValues(delivery), contactId]);
+      const params = new SqlParams();
+      const text = insertDeliverySql(params, delivery, { contactId: `${params.add(contactId)}::bigint` });
+      const result = await client.query(text, params.values);
       inserted ||= (result.rowCount ?? 0) > 0;
     }
-    if (inserted) await refreshContact(ctx, client, contactId, { announce: false });
+    if (inserted) await refreshContact(ctx, client, contactId, null, { announce: false });
   });
 }
 

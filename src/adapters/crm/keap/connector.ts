@@ -29,9 +29,12 @@ const BUDGETS: Record<KeapKeyType, RateBudget> = {
   oauth: { requests: 1500, perMs: 60_000 },
 };
 
-const contactSchema = z.object({ id: crmIdSchema });
+/** The contact as `PUT /v1/contacts` answers it; its e-mail addresses prove it is a contact. */
+const contactSchema = z.object({ id: crmIdSchema, email_addresses: z.array(z.object({ email: z.string() })) });
 const tagSchema = z.object({ id: crmIdSchema, name: z.string() });
 const tagList = z.object({ tags: z.array(tagSchema) });
+/** `GET /v1/tags` (ContactApi/TagsApi in the official infusionsoft SDKs): a page of tags and the total count. */
+const tagListPage = z.object({ tags: z.array(tagSchema), count: z.number() });
 const appliedTagPage = z.object({ tags: z.array(z.object({ tag: tagSchema })), count: z.number() });
 /** Apply answers `{ "<tagId>": "SUCCESS" | "DUPLICATE" | ... }` (or nothing). */
 const applyStatuses = z.union([z.record(z.string(), z.string()), z.literal('')]);
@@ -107,7 +110,7 @@ export class KeapConnector implements CrmConnector {
 
   /** Listing one tag is the cheapest call every key type may make. */
   async check(): Promise<void> {
-    await this.http.send({ method: 'GET', path: '/v1/tags', query: { limit: 1 } });
+    await this.http.sendFor(tagListPage, { method: 'GET', path: '/v1/tags', query: { limit: 1 } });
   }
 
   private async tagsHeldBy(contactId: string): Promise<Tag[]> {

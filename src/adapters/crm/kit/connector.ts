@@ -21,7 +21,7 @@ const LAST_NAME_FIELD_KEY = 'last_name';
 const LAST_NAME_FIELD_LABEL = 'Last name';
 const PAGE_SIZE = 1000;
 
-const subscriberEnvelope = z.object({ subscriber: z.object({ id: crmIdSchema }) });
+const subscriberEnvelope = z.object({ subscriber: z.object({ id: crmIdSchema, email_address: z.string() }) });
 const tagSchema = z.object({ id: crmIdSchema, name: z.string() });
 const tagEnvelope = z.object({ tag: tagSchema });
 const customFieldSchema = z.object({ key: z.string() });
@@ -29,6 +29,8 @@ const customFieldEnvelope = z.object({ custom_field: customFieldSchema });
 const pagination = z.object({ has_next_page: z.boolean(), end_cursor: z.string().nullable() });
 const tagPage = z.object({ tags: z.array(tagSchema), pagination });
 const customFieldPage = z.object({ custom_fields: z.array(customFieldSchema), pagination });
+/** `GET /v4/account` (developers.kit.com/api-reference/accounts/get-current-account). */
+const currentAccount = z.object({ user: z.object({ email: z.string() }), account: z.object({ id: crmIdSchema }) });
 
 type Tag = z.output<typeof tagSchema>;
 
@@ -97,8 +99,9 @@ export class KitConnector implements CrmConnector {
     });
   }
 
+  /** The key's own account, whose shape proves the answer came from Kit. */
   async check(): Promise<void> {
-    await this.http.send({ method: 'GET', path: '/v4/account' });
+    await this.http.sendFor(currentAccount, { method: 'GET', path: '/v4/account' });
   }
 
   private async findOrCreateTagId(name: string): Promise<string> {
