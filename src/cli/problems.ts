@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listProblems } from '../app/crm/problems.ts';
+import { listProblems, type Problems } from '../app/crm/problems.ts';
 import { openRuntime } from '../main.ts';
 import { configPathOf } from './config-path.ts';
 
@@ -7,7 +7,7 @@ export function registerProblemsCommand(program: Command): void {
   program
     .command('problems')
     .alias('jobs')
-    .description('list dead-lettered jobs (with their cause) and paused CRM connectors')
+    .description('list dead-lettered jobs, paused CRM connectors, deliveries Handoff could not use and items the configuration does not map')
     .option('--json', 'print JSON (the API shape) instead of text')
     .action(async (flags: { json?: boolean }, command: Command) => {
       const runtime = await openRuntime({ configPath: configPathOf(command) });
@@ -17,10 +17,11 @@ export function registerProblemsCommand(program: Command): void {
           console.log(JSON.stringify(problems, null, 2));
           return;
         }
-        if (problems.pausedConnectors.length === 0 && problems.deadJobs.length === 0) {
-          console.log('No problems: no dead-lettered jobs, no paused CRM connectors.');
+        if (problems.pausedConnectors.length === 0 && problems.deadJobs.length === 0 && problems.rejectedDeliveries.length === 0 && problems.unmappedItems.length === 0) {
+          console.log('No problems: no dead-lettered jobs, no paused CRM connectors, no unusable deliveries, no unmapped items.');
           return;
         }
+        printDeliveryProblems(problems);
         for (const connector of problems.pausedConnectors) {
           const since = connector.pausedSince === null ? '' : ` since ${new Date(connector.pausedSince).toISOString()}`;
           console.log(`PAUSED ${connector.connector}${since}: ${connector.pausedReason ?? 'credentials refused'}`);
@@ -34,4 +35,18 @@ export function registerProblemsCommand(program: Command): void {
         await runtime.close();
       }
     });
+}
+
+function printDeliveryProblems(problems: Problems): void {
+  if (problems.rejectedDeliveries.length > 0) {
+    console.log(`${problems.rejectedDeliveries.length} ThriveCart delivery(ies) could not be used; once the cause is fixed, \`handoff replay\` applies them:`);
+  }
+  for (const delivery of problems.rejectedDeliveries) {
+    console.log(`  delivery ${delivery.deliveryId} ${delivery.eventName} (${new Date(delivery.receivedAt).toISOString()}): ${delivery.reason}`);
+  }
+  if (problems.unmappedItems.length > 0) console.log('Items sold that the configuration does not map (their buyers got nothing for them); add under items: and run `handoff replay`:');
+  for (const item of problems.unmappedItems) {
+    console.log(`  ${item.item} "${item.name}" in ${item.orders} order(s), latest ${item.latestOrderId}`);
+    console.log(`    ${item.configLine}`);
+  }
 }

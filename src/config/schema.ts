@@ -97,11 +97,13 @@ export const crmEntrySchema = z
   )
   .transform((entry) => ({ ...entry, name: entry.name ?? entry.provider }));
 
-/** AccessAlly: after tags reach the CRM, POST its webhook so the WordPress user is created or refreshed. */
+/** AccessAlly: after tags reach the CRM, POST its webhooks so the WordPress user is created or refreshed (docs/accessally.md). */
 export const accessAllySchema = z
   .object({
-    /** The webhook URL from AccessAlly > General Settings > Initial Setup, with the operation (e.g. aal_updateuser). */
+    /** The aal_updateuser URL (AccessAlly > General Settings > Initial Setup): refreshes an existing user's tags. */
     webhookUrl: z.url({ protocol: /^https?$/, error: 'expected the AccessAlly webhook URL, e.g. https://yoursite.example/?...aal_updateuser' }),
+    /** The aal_genpass URL: creates the WordPress user (and a password) for a person's first access. */
+    newUserWebhookUrl: z.url({ protocol: /^https?$/, error: 'expected the AccessAlly webhook URL, e.g. https://yoursite.example/?...aal_genpass' }).optional(),
     /** Which `crm:` entry AccessAlly reads tags from (its name); may be left out when there is one. */
     crm: crmNameSchema.optional(),
     /** Form field carrying the contact's id in that CRM; defaults to what the CRM's own automation would send. */
@@ -155,11 +157,21 @@ export const webhooksSchema = z
     });
   });
 
+/**
+ * What creators paste: `yourschool`, `yourschool.thrivecart.com` or the whole
+ * `https://yourschool.thrivecart.com/`; kept as the bare account name, as the webhook sends it.
+ */
+const thrivecartAccountSchema = z
+  .string()
+  .trim()
+  .transform((text) => text.replace(/^https?:\/\//i, '').replace(/\/+$/, '').replace(/\.thrivecart\.com$/i, ''))
+  .pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected your ThriveCart account name, e.g. yourschool (or yourschool.thrivecart.com)'));
+
 export const configSchema = z
   .object({
     thrivecart: z
       .object({
-        account: z.string().min(1, 'expected your ThriveCart account name (the subdomain)'),
+        account: thrivecartAccountSchema,
         secret: z.string().min(1, 'expected the ThriveCart secret word (Settings > API & Webhooks)'),
         testMode: z.enum(['ignore', 'process']).default('ignore'),
       })

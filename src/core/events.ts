@@ -60,6 +60,10 @@ export interface PurchasedItem {
   thrivecartSubscriptionId: string | null;
   /** When the next charge is due (epoch ms), null when none is scheduled. */
   nextChargeAt: number | null;
+  /** Units bought (`charges[].quantity`); absent or null when the body does not say. */
+  quantity?: number | null;
+  /** How often it bills (`month`, `year`...), from its recurring charge line; null for one-off items. */
+  frequency?: string | null;
 }
 
 /** `order.success`: a checkout completed; every purchased item is listed. */
@@ -69,10 +73,20 @@ export interface PurchaseEvent extends EventBase {
   invoiceId: string | null;
   currency: string;
   items: PurchasedItem[];
+  /** `accessible_purchase_map`, when the body has it (undocumented; kept as sent for the record). */
+  accessibleItems?: ItemKey[];
+}
+
+/** What every event about one item of an order may say besides the item key. */
+interface ItemEventDetails {
+  /** The item's name as ThriveCart sent it (`subscription[name]`, `refund[name]`, `base_product_name`). */
+  itemName?: string | null;
+  /** ThriveCart's subscription id (top-level `subscription_id`), null when absent. */
+  thrivecartSubscriptionId?: string | null;
 }
 
 /** `order.subscription_payment`: a rebill or payment-plan instalment succeeded. */
-export interface RenewalEvent extends EventBase {
+export interface RenewalEvent extends EventBase, ItemEventDetails {
   kind: 'renewal';
   orderId: string;
   item: ItemKey;
@@ -84,10 +98,12 @@ export interface RenewalEvent extends EventBase {
   nextPaymentAt: number | null;
   /** Rebills left on a payment plan; null for an open-ended subscription. */
   remainingRebills: number | null;
+  /** `subscription[frequency]` (`month`, `year`...), null when absent. */
+  frequency?: string | null;
 }
 
 /** `order.rebill_failed`: a recurring charge attempt failed; the processor may retry. */
-export interface PaymentFailedEvent extends EventBase {
+export interface PaymentFailedEvent extends EventBase, ItemEventDetails {
   kind: 'payment_failed';
   orderId: string;
   item: ItemKey;
@@ -97,7 +113,7 @@ export interface PaymentFailedEvent extends EventBase {
 }
 
 /** `order.subscription_cancelled`: no further charges. */
-export interface CancellationEvent extends EventBase {
+export interface CancellationEvent extends EventBase, ItemEventDetails {
   kind: 'cancellation';
   orderId: string;
   item: ItemKey;
@@ -106,14 +122,14 @@ export interface CancellationEvent extends EventBase {
 }
 
 /** `order.subscription_paused` / `order.subscription_resumed`. */
-export interface PauseEvent extends EventBase {
+export interface PauseEvent extends EventBase, ItemEventDetails {
   kind: 'paused' | 'resumed';
   orderId: string;
   item: ItemKey;
 }
 
 /** `order.refund`: money returned for ONE item of an order (full or partial). */
-export interface RefundEvent extends EventBase {
+export interface RefundEvent extends EventBase, ItemEventDetails {
   kind: 'refund';
   orderId: string;
   item: ItemKey;

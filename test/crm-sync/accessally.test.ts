@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { enqueueJob } from '../../src/adapters/jobs/enqueue-job.ts';
+import { startAccessAllySite, type AccessAllySite } from '../support/accessally-site.ts';
 import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { startKitFake } from '../support/crm-fakes/kit.ts';
@@ -83,5 +85,82 @@ describe('AccessAlly webhook after the tags reached the CRM', () => {
       { cid: remoteId, mail: 'ada@example.com' },
     ]);
     expect(await jobsIn(handoff, 'dead')).toEqual([]);
+  });
+});
+
+describe("AccessAlly's create-user call (aal_genpass) at a person's first access", () => {
+  let handoff: TestHandoff;
+  let fake: FakeCrmServer;
+  let site: AccessAllySite;
+  beforeEach(async () => {
+    handoff = await startHandoffWith(async (clock) => {
+      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
+      site = await startAccessAllySite((email) => tagsIn(fake, email));
+      return crmConfig(
+        activeCampaignEntry(fake),
+        `accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n  newUserWebhookUrl: "${site.url}/?aal_genpass=handshake"`,
+      );
+    });
+  });
+  afterEach(async () => {
+    await handoff.close();
+    await fake.close();
+    await site.close();
+  });
+
+  const commands = () => site.calls.map((call) => call.command);
+
+  it('creates the user once, after the access tags reached the CRM; later changes only refresh it', async () => {
+    await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '5201' });
+    await settleSync(handoff);
+
+    expect(commands()).toEqual(['aal_genpass']);
+    expect(site.calls[0]!.crmTagsThen).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(site.calls[0]!.fields).toEqual({ 'contact[id]': String(fake.state.findContactByEmail('ada@example.com')!.id), 'contact[email]': 'ada@example.com' });
+
+    await handoff.send('purchase', { email: 'ada@example.com', item: 'bump-12', orderId: '5202' });
+    await settleSync(handoff);
+
+    expect(commands()).toEqual(['aal_genpass', 'aal_updateuser']);
+    expect(site.users.get('ada@example.com')).toMatchObject({ passwords: 1 });
+  });
+
+  it('never sends it to a member who had access before Handoff (their CRM record held an offering tag)', async () => {
+    // A member from before Handoff: a WordPress user, and a CRM contact whose access had ended.
+    fake.state.upsertContact('grace@example.com', 'Grace', 'Hopper');
+    fake.state.tagOutsideHandoff('grace@example.com', 'Focus - Revoke');
+    site.addExistingUser('grace@example.com');
+
+    await handoff.send('purchase', { email: 'grace@example.com', item: 'product-12', orderId: '5203' });
+    await settleSync(handoff);
+
+    expect(commands()).toEqual(['aal_updateuser']);
+    expect(site.users.get('grace@example.com')).toMatchObject({ passwords: 1, flagged: true });
+    expect(tagsIn(fake, 'grace@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
+  });
+
+  it('retries a create call the site answered with an error, and creates the user once', async () => {
+    site.failNext(503);
+
+    await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '5204' });
+    await settleSync(handoff);
+
+    expect(commands()).toEqual(['aal_genpass', 'aal_genpass']);
+    expect(site.users.get('ada@example.com')).toMatchObject({ passwords: 1 });
+    expect(await jobsIn(handoff, 'dead')).toEqual([]);
+  });
+
+  it('does not send a create call again when its answer was never recorded, and says what to check', async () => {
+    await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '5205' });
+    await settleSync(handoff);
+    // As if the process had stopped between sending the call and recording AccessAlly's answer.
+    const contactId = (await handoff.runtime.ctx.pool.query<{ id: number }>(`select id from contacts where email = 'ada@example.com'`)).rows[0]!.id;
+    await handoff.runtime.ctx.pool.query(`update accessally_users set state = 'creating' where contact_id = $1`, [contactId]);
+    await enqueueJob(handoff.runtime.ctx.pool, { kind: 'accessally.notify', key: String(contactId), runAt: handoff.clock.now() });
+
+    await settleSync(handoff);
+
+    expect(commands()).toEqual(['aal_genpass']);
+    expect((await jobsIn(handoff, 'dead')).map((job) => job.last_error)).toEqual([expect.stringContaining('Detailed Log')]);
   });
 });

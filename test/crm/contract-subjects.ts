@@ -6,7 +6,7 @@
 import type { CrmConnector } from '../../src/ports/crm-connector.ts';
 import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import { startDripFake } from '../support/crm-fakes/drip.ts';
-import type { FakeCrmServer, FakeMode } from '../support/crm-fakes/fake-crm-server.ts';
+import type { FakeCrmServer, FakeMode, FakeReply } from '../support/crm-fakes/fake-crm-server.ts';
 import type { FakeContact } from '../support/crm-fakes/fake-crm-state.ts';
 import { startKeapFake } from '../support/crm-fakes/keap.ts';
 import { startKitFake } from '../support/crm-fakes/kit.ts';
@@ -22,6 +22,8 @@ export interface ContractHarness {
   namesOf(email: string): { firstName: string | null; lastName: string | null } | undefined;
   /** Whether the CRM still holds the person (Kit: still subscribed, as its API cannot delete). */
   holdsContact(email: string): boolean;
+  /** Makes the server answer every call with `reply` (HTTP subjects only; see ContractSubject.overHttp). */
+  answerEverything(reply: FakeReply | undefined): void;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,8 @@ export interface ContractSubject {
   provider: string;
   /** Whether the provider's 429 says how long to wait. */
   givesRetryAfter: boolean;
+  /** Whether the connector talks HTTP (so it can meet answers that are not the provider's). */
+  overHttp: boolean;
   start(): Promise<ContractHarness>;
 }
 
@@ -85,6 +89,7 @@ export function contractSubjectsOverFakes(goodKey: string): ContractSubject[] {
   return fakeBackedProviders.map((spec) => ({
     provider: spec.provider,
     givesRetryAfter: spec.givesRetryAfter,
+    overHttp: true,
     start: async () => {
       const fake = await spec.startFake(goodKey);
       const connectorFor = (key: string) => createCrmConnector(crmConfigSchema.parse(spec.config(fake.url, key)));
@@ -102,6 +107,7 @@ export function contractSubjectsOverFakes(goodKey: string): ContractSubject[] {
           const contact = fake.state.findContactByEmail(email);
           return contact !== undefined && (spec.isHeld?.(contact) ?? true);
         },
+        answerEverything: (reply) => fake.answerEverything(reply),
         close: () => fake.close(),
       };
     },

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CrmConnector } from '../../src/ports/crm-connector.ts';
-import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode } from '../support/crm-fakes/fake-crm-server.ts';
+import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeMode, type FakeReply } from '../support/crm-fakes/fake-crm-server.ts';
 import { MemoryCrmConnector } from '../../src/adapters/crm/memory/connector.ts';
 import { MemoryCrm } from '../../src/adapters/crm/memory/memory-crm.ts';
 import { memoryOptionsSchema } from '../../src/adapters/crm/memory/options.ts';
@@ -17,6 +17,7 @@ const GOOD_KEY = 'good-key-0123456789';
 const memorySubject: ContractSubject = {
   provider: 'memory',
   givesRetryAfter: true,
+  overHttp: false,
   start: async () => {
     const crm = new MemoryCrm(GOOD_KEY);
     const connectorFor = (apiKey: string) => new MemoryCrmConnector(memoryOptionsSchema.parse({ provider: 'memory', apiKey }), crm);
@@ -31,6 +32,9 @@ const memorySubject: ContractSubject = {
         return contact && { firstName: contact.firstName, lastName: contact.lastName };
       },
       holdsContact: (email) => crm.findByEmail(email) !== undefined,
+      answerEverything: () => {
+        throw new Error('the memory CRM has no HTTP answers to replace');
+      },
       close: async () => undefined,
     };
   },
@@ -39,6 +43,13 @@ const memorySubject: ContractSubject = {
 const subjects: ContractSubject[] = [memorySubject, ...contractSubjectsOverFakes(GOOD_KEY)];
 
 const sorted = (names: string[]) => [...names].sort();
+
+/** What a server that is not the provider's (a proxy's page, a catch-all stub) answers with HTTP 200. */
+const unusableAnswers: [string, FakeReply][] = [
+  ['{}', { status: 200, json: {} }],
+  ['an HTML page', { status: 200, headers: { 'content-type': 'text/html' }, text: '<!doctype html><html><body>Welcome</body></html>' }],
+  ['unrelated JSON', { status: 200, json: { ok: true, data: [], items: [], id: 1 } }],
+];
 
 describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
   let harness: ContractHarness;
@@ -141,5 +152,23 @@ describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
     const error = await crmErrorFrom(crm.upsertContact({ email: 'not-an-email', firstName: null, lastName: null }));
 
     expect(error.kind).toBe('permanent');
+  });
+
+  it.skipIf(!subject.overHttp).each(unusableAnswers)('fails check() against a server that answers %s to everything', async (_what, reply) => {
+    harness.answerEverything(reply);
+
+    const error = await crmErrorFrom(crm.check());
+
+    expect(error.kind).toBe('permanent');
+    expect(error.details).toMatchObject({ provider: subject.provider, status: 200 });
+    expect(error.message).toMatch(/unusable answer|no Ontraport envelope/);
+  });
+
+  it.skipIf(!subject.overHttp).each(unusableAnswers)('reports %s answered to an upsert or a tag read as permanent, never as done', async (_what, reply) => {
+    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
+    harness.answerEverything(reply);
+
+    expect((await crmErrorFrom(crm.upsertContact({ email: 'ada@example.com', firstName: 'Ada', lastName: null }))).kind).toBe('permanent');
+    expect((await crmErrorFrom(crm.readTags(id, 'ada@example.com'))).kind).toBe('permanent');
   });
 });

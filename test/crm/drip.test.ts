@@ -52,6 +52,15 @@ describe('Drip connector quirks', () => {
     expect(error).toMatchObject({ kind: 'auth', details: { status: 403 } });
   });
 
+  it('fails check() when the account answered is not the configured one', async () => {
+    fake.replyOnce('GET', `/v2/accounts/${ACCOUNT_ID}`, { status: 200, json: { accounts: [{ id: '1234567', name: 'Another account' }] } });
+
+    const error = await crmErrorFrom(connectorFor().check());
+
+    expect(error).toMatchObject({ kind: 'permanent', details: { status: 200 } });
+    expect(error.message).toContain(`expected account ${ACCOUNT_ID}`);
+  });
+
   it('quotes the message of the JSON 429', async () => {
     fake.setMode('rate-limited');
 

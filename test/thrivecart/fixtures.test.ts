@@ -26,6 +26,8 @@ describe('order.success with a bump and an upsell', () => {
         recurring: true,
         thrivecartSubscriptionId: '3498819',
         nextChargeAt: 1_731_109_699_000,
+        quantity: 1,
+        frequency: 'year',
       },
       {
         item: 'bump-12',
@@ -35,9 +37,12 @@ describe('order.success with a bump and an upsell', () => {
         recurring: false,
         thrivecartSubscriptionId: null,
         nextChargeAt: null,
+        quantity: 1,
+        frequency: null,
       },
-      { item: 'upsell-2', name: 'Done-For-You Setup', amountCents: 66_000, pricingOptionId: '83324', recurring: false, thrivecartSubscriptionId: null, nextChargeAt: null },
+      { item: 'upsell-2', name: 'Done-For-You Setup', amountCents: 66_000, pricingOptionId: '83324', recurring: false, thrivecartSubscriptionId: null, nextChargeAt: null, quantity: 1, frequency: null },
     ],
+    accessibleItems: ['product-12', 'bump-12', 'upsell-2'],
   };
 
   it.each(['order-success-bump-upsell.form.txt', 'order-success-bump-upsell.json'])('%s', (name) => {
@@ -65,6 +70,9 @@ describe('later events (original order block from 2020-01-24, total 6900)', () =
       paymentIndex: 6,
       nextPaymentAt: 1_598_246_253_000,
       remainingRebills: null,
+      frequency: 'month',
+      itemName: '$69/Month EngageMore',
+      thrivecartSubscriptionId: '1988231',
     });
   });
 
@@ -78,6 +86,8 @@ describe('later events (original order block from 2020-01-24, total 6900)', () =
       item: 'product-17',
       invoiceId: '000000141-7',
       amountCents: 6900,
+      itemName: '$69/Month EngageMore',
+      thrivecartSubscriptionId: '1988231',
     });
   });
 
@@ -90,6 +100,8 @@ describe('later events (original order block from 2020-01-24, total 6900)', () =
       orderId: '3230022',
       item: 'product-17',
       paidThrough: 1_600_919_853_000,
+      itemName: '$69/Month EngageMore',
+      thrivecartSubscriptionId: '1988231',
     });
   });
 
@@ -107,6 +119,8 @@ describe('later events (original order block from 2020-01-24, total 6900)', () =
       orderId: '38033257',
       item: 'product-7',
       amountCents: 2950,
+      itemName: 'Funnel Analyzer Basic',
+      thrivecartSubscriptionId: '5440433',
     });
   });
 });

@@ -96,9 +96,21 @@ export async function findAccessFacts(db: Queryable, email: string): Promise<{ s
   return { state: row.state ?? emptyLedgerState(), tagNames: row.tag_names ?? [] };
 }
 
-/** Reads the contact and locks its row until the transaction ends: one fold of a contact at a time. */
-export async function lockContact(db: Queryable, id: number): Promise<ContactRow | null> {
-  const result = await db.query<RawContact>(`select ${CONTACT_COLUMNS} from contacts where id = $1 for update`, [id]);
+/**
+ * Reads the contact and locks its row until the transaction ends: one fold of a contact at a time.
+ * `attachDeliveryId`, when given, is a delivery that now belongs to this contact (applied),
+ * attached in the same round trip.
+ */
+export async function lockContact(db: Queryable, id: number, attachDeliveryId: number | null = null): Promise<ContactRow | null> {
+  const result =
+    attachDeliveryId === null
+      ? await db.query<RawContact>(`select ${CONTACT_COLUMNS} from contacts where id = $1 for update`, [id])
+      : await db.query<RawContact>({
+          name: 'attach-delivery-lock-contact',
+          text: `with attached as (update deliveries set status = 'applied', reason = null, contact_id = $1 where id = $2)
+                 select ${CONTACT_COLUMNS} from contacts where id = $1 for update`,
+          values: [id, attachDeliveryId],
+        });
   return result.rows[0] ? toContact(result.rows[0]) : null;
 }
 
@@ -139,53 +151,6 @@ export async function updateContactDetails(db: Queryable, id: number, details: C
 
 export async function saveLedger(db: Queryable, id: number, ledger: LedgerProjection, now: number): Promise<void> {
   await db.query(`update contacts set ledger = $2, updated_at = to_timestamp($3 / 1000.0) where id = $1`, [id, JSON.stringify(ledger), now]);
-}
-
-/** A job to enqueue for a contact created in the same statement (its key is the new contact's id). */
-export interface NewContactJob {
-  kind: string;
-  runAt: number;
-}
-
-/**
- * Creates a contact with its first ledger and enqueues its follow-up jobs, in one round trip: the
- * intake's write for every new buyer. `id` is the id the intake reserved when it stored the
- * delivery already attached to it; without one, a new id is taken and the delivery
- * `attachDeliveryId` is attached. A fresh id has no pending jobs, so the jobs are plain inserts.
- */
-export async function insertContactWithLedger(
-  db: Queryable,
-  contact: NewContact & { id: number | null },
-  ledger: LedgerProjection,
-  attachDeliveryId: number | null,
-  jobs: readonly NewContactJob[],
-): Promise<number> {
-  const result = await db.query<{ id: number }>({
-    name: 'insert-contact-with-ledger',
-    text: `with contact as (
-             insert into contacts (id, email, thrivecart_customer_id, first_name, last_name, details_as_of, ledger, created_at, updated_at)
-             values (coalesce($11::bigint, ${NEXT_CONTACT_ID}), $1, $2, $3, $4, to_timestamp($5 / 1000.0), $6,
-                     to_timestamp($7 / 1000.0), to_timestamp($7 / 1000.0)) returning id),
-           attached as (update deliveries set status = 'applied', reason = null, contact_id = (select id from contact) where id = $8),
-           queued as (
-             insert into jobs (kind, key, run_at)
-             select job.kind, (select id from contact)::text, to_timestamp(job.run_at / 1000.0) from unnest($9::text[], $10::float8[]) as job(kind, run_at))
-           select id from contact`,
-    values: [
-      contact.email,
-      contact.thrivecartCustomerId,
-      contact.firstName,
-      contact.lastName,
-      contact.detailsAsOf,
-      JSON.stringify(ledger),
-      contact.now,
-      attachDeliveryId,
-      jobs.map((job) => job.kind),
-      jobs.map((job) => job.runAt),
-      contact.id,
-    ],
-  });
-  return result.rows[0]!.id;
 }
 
 /** Moves everything recorded for `fromId` to `intoId` and deletes `fromId` (one person, two rows). */

@@ -1,6 +1,7 @@
 import type { CommerceEvent } from '../../core/events.ts';
 import type { HistoryEntry } from '../../core/ledger/fold.ts';
 import type { Queryable } from './database.ts';
+import { SqlParams } from './sql-params.ts';
 
 export type DeliveryStatus = 'applied' | 'ignored' | 'failed' | 'rejected';
 
@@ -19,37 +20,34 @@ export interface NewDelivery {
 }
 
 /**
- * Inserts a delivery unless its dedup key is known, returning the new id and contact (no row for
- * a duplicate). The options are SQL, for statements that compute them: `id` (default: the next
- * in the sequence), `contactId` (default: none), and `from`, the rows the insert is made for (by
- * default one; none writes nothing).
+ * SQL that inserts a delivery unless its dedup key is known, returning the new id and contact (no
+ * row for a duplicate); its values are added to `params`. The options are SQL, for statements
+ * that compute them: `id` (default: the next in the sequence), `contactId` (default: none), and
+ * `from`, the rows the insert is made for (by default one; none writes nothing).
  */
-export function insertDeliverySql(options: { id?: string; contactId?: string; from?: string } = {}): string {
+export function insertDeliverySql(params: SqlParams, delivery: NewDelivery, options: { id?: string; contactId?: string; from?: string } = {}): string {
   const id = options.id === undefined ? { column: '', value: '' } : { column: 'id, ', value: `${options.id}, ` };
+  const values = [
+    params.add(delivery.source),
+    params.add(delivery.dedupKey),
+    `to_timestamp(${params.add(delivery.receivedAt)} / 1000.0)`,
+    params.add(delivery.eventName),
+    `to_timestamp(${params.add(delivery.occurredAt)} / 1000.0)`,
+    params.add(delivery.live),
+    params.add(JSON.stringify(delivery.body)),
+    params.add(delivery.event === null ? null : JSON.stringify(delivery.event)),
+    params.add(delivery.status),
+    params.add(delivery.reason),
+  ].join(', ');
   return `insert into deliveries (${id.column}source, dedup_key, received_at, event_name, occurred_at, live, body, event, status, reason, contact_id)
-  select ${id.value}$1, $2, to_timestamp($3 / 1000.0), $4, to_timestamp($5 / 1000.0), $6, $7, $8, $9, $10, ${options.contactId ?? 'null'}${options.from === undefined ? '' : ` from ${options.from}`}
+  select ${id.value}${values}, ${options.contactId ?? 'null'}${options.from === undefined ? '' : ` from ${options.from}`}
   on conflict (dedup_key) do nothing returning id, contact_id`;
-}
-
-/** The parameters $1–$10 of insertDeliverySql. */
-export function deliveryValues(delivery: NewDelivery): unknown[] {
-  return [
-    delivery.source,
-    delivery.dedupKey,
-    delivery.receivedAt,
-    delivery.eventName,
-    delivery.occurredAt,
-    delivery.live,
-    JSON.stringify(delivery.body),
-    delivery.event === null ? null : JSON.stringify(delivery.event),
-    delivery.status,
-    delivery.reason,
-  ];
 }
 
 /** Inserts the delivery unless its dedup key is known; returns the new id, or null for a duplicate. */
 export async function insertDelivery(db: Queryable, delivery: NewDelivery): Promise<number | null> {
-  const result = await db.query<{ id: number }>({ name: 'insert-delivery', text: insertDeliverySql(), values: deliveryValues(delivery) });
+  const params = new SqlParams();
+  const result = await db.query<{ id: number }>({ name: 'insert-delivery', text: insertDeliverySql(params, delivery), values: params.values });
   return result.rows[0]?.id ?? null;
 }
 

@@ -16,7 +16,10 @@ import { ACCESSALLY_NOTIFY_JOB, notifyAccessAlly } from './notify-accessally.ts'
 import { syncContactToCrm } from './sync-contact.ts';
 
 export interface AccessAllyTarget {
+  /** aal_updateuser: refreshes an existing user's tags. */
   webhookUrl: string;
+  /** aal_genpass: creates the WordPress user at a person's first access; null when not configured. */
+  newUserWebhookUrl: string | null;
   /** The connection whose contact ids AccessAlly knows. */
   connection: string;
   fields: AccessAllyFields;
@@ -26,6 +29,10 @@ export interface CrmSync {
   connections: CrmConnection[];
   /** The tags sync may add or remove; every other tag in a CRM is left alone. */
   managedTags: ReadonlySet<string>;
+  /** The offerings' access tags: at a launch they go to the CRM before every other change. */
+  accessTags: ReadonlySet<string>;
+  /** Access and revoke tags: a CRM contact holding one had access to an offering before. */
+  offeringTags: ReadonlySet<string>;
   accessAlly: AccessAllyTarget | null;
 }
 
@@ -37,11 +44,18 @@ export function createCrmSync(config: Pick<HandoffConfig, 'crm' | 'accessally' |
     const connection = connections.find((candidate) => candidate.name === (config.accessally?.crm ?? candidate.name))!;
     accessAlly = {
       webhookUrl: config.accessally.webhookUrl,
+      newUserWebhookUrl: config.accessally.newUserWebhookUrl ?? null,
       connection: connection.name,
       fields: accessAllyFieldsFor(connection.provider, config.accessally),
     };
   }
-  return { connections, managedTags: managedTags(config), accessAlly };
+  return {
+    connections,
+    managedTags: managedTags(config),
+    accessTags: new Set(config.offerings.map((offering) => offering.accessTag)),
+    offeringTags: new Set(config.offerings.flatMap((offering) => [offering.accessTag, offering.revokeTag])),
+    accessAlly,
+  };
 }
 
 /** The job kinds to enqueue whenever a contact's tags or access change. */

@@ -12,6 +12,7 @@ import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../adapt
 import { findContactById, type ContactRow } from '../../adapters/store/contacts.ts';
 import { loadCrmContactState, recordCrmContactError, saveCrmContactState, UNSYNCED, type CrmContactState } from '../../adapters/store/crm-contacts.ts';
 import { recordThrottle } from '../../adapters/store/crm-rate-budgets.ts';
+import { decideAccessAllyUser, loadAccessAllyUser } from '../../adapters/store/accessally-users.ts';
 import type { AppContext } from '../context.ts';
 import { holdWhilePaused, pauseForRefusedCredentials } from './connector-pause.ts';
 import type { CrmConnection } from './crm-connections.ts';
@@ -26,33 +27,60 @@ export async function syncContactToCrm(ctx: AppContext, sync: CrmSync, connectio
   // Merged into another contact, whose own job pushes the merged state.
   if (!contact) return;
   const scope: RateBudgetScope = { pool: ctx.pool, clock: ctx.clock, connector: connection.connector };
+  const accessAlly = sync.accessAlly?.connection === connection.name ? sync.accessAlly : null;
   try {
-    const changed = await withinRateBudget(scope, () => pushContact(ctx, sync, connection, contact));
-    if (changed && sync.accessAlly?.connection === connection.name) {
+    let decided = false;
+    const beforeTheRest = accessAlly?.newUserWebhookUrl
+      ? async (state: CrmContactState) => {
+          const held = await decideWhetherUserExists(ctx, sync, connection, contact, state);
+          decided = held !== undefined;
+          return held;
+        }
+      : undefined;
+    const outcome = await withinRateBudget(scope, () => pushContact(ctx, sync, connection, contact, { accessFirst: true, beforeTheRest }));
+    if (accessAlly && (outcome.sent || decided)) {
       await enqueueJob(ctx.pool, { kind: ACCESSALLY_NOTIFY_JOB, key: String(contact.id), runAt: ctx.clock.now() });
     }
+    // Behind every job already waiting: at a launch, each buyer's access tag goes before anyone's other tags.
+    if (!outcome.finished) return { retryAfterMs: 0, spendAttempt: false, reason: `${connection.name}: access tags pushed; the other changes follow the buyers waiting for theirs` };
   } catch (error) {
     return handleCrmFailure(ctx, connection, contact.id, scope, error);
   }
 }
 
+export interface PushOutcome {
+  /** Whether any request changed something in the CRM. */
+  sent: boolean;
+  /** False when only the access tags were pushed and the rest is still to do. */
+  finished: boolean;
+}
+
+export interface PushOptions {
+  /** A contact gaining access tags gets only those (and the upsert they need) in this push. */
+  accessFirst: boolean;
+  /**
+   * Runs once the access tags are in, before any other tag is added or removed; returns the tags
+   * the CRM holds when it read them, so what Handoff knows is corrected before the rest is pushed.
+   */
+  beforeTheRest?: ((state: CrmContactState) => Promise<string[] | undefined>) | undefined;
+}
+
 /**
  * Pushes the contact, and once more from scratch if the CRM answers 404: the contact was deleted
- * or merged in the CRM, and an upsert by e-mail finds (or recreates) the right one. Returns
- * whether anything was sent.
+ * or merged in the CRM, and an upsert by e-mail finds (or recreates) the right one.
  */
-export async function pushContact(ctx: AppContext, sync: CrmSync, connection: CrmConnection, contact: ContactRow): Promise<boolean> {
+export async function pushContact(ctx: AppContext, sync: CrmSync, connection: CrmConnection, contact: ContactRow, options: PushOptions = { accessFirst: false }): Promise<PushOutcome> {
   const known = await loadCrmContactState(ctx.pool, connection.name, contact.id);
   try {
-    return await pushDifference(ctx, sync, connection, contact, known);
+    return await pushDifference(ctx, sync, connection, contact, known, options);
   } catch (error) {
     if (!(error instanceof CrmError && error.kind === 'permanent' && error.details.status === 404) || known.remoteId === null) throw error;
     ctx.log.info({ connector: connection.name, contactId: contact.id }, 'CRM answered 404; looking the contact up again by e-mail');
-    return pushDifference(ctx, sync, connection, contact, UNSYNCED);
+    return pushDifference(ctx, sync, connection, contact, UNSYNCED, options);
   }
 }
 
-async function pushDifference(ctx: AppContext, sync: CrmSync, connection: CrmConnection, contact: ContactRow, known: CrmContactState): Promise<boolean> {
+async function pushDifference(ctx: AppContext, sync: CrmSync, connection: CrmConnection, contact: ContactRow, known: CrmContactState, options: PushOptions): Promise<PushOutcome> {
   const crm: CrmConnector = connection.connector;
   const save = (next: CrmContactState): Promise<void> => saveCrmContactState(ctx.pool, connection.name, contact.id, next, ctx.clock.now());
   let state = known;
@@ -81,21 +109,60 @@ async function pushDifference(ctx: AppContext, sync: CrmSync, connection: CrmCon
 
   const desired = Object.keys(contact.ledger?.tags ?? {});
   const diff = diffManagedTags(desired, state.knownTags, sync.managedTags);
+  const accessAdds = options.accessFirst ? diff.add.filter((tag) => sync.accessTags.has(tag)) : [];
+  const restWaits = accessAdds.length > 0 && accessAdds.length < diff.add.length + diff.remove.length;
   // One tag per call, recorded as it lands: a retry after a failure part-way resends nothing done.
-  for (const tag of diff.add) {
-    await crm.addTags(remoteId, contact.email, [tag]);
-    state = { ...state, knownTags: [...state.knownTags, tag] };
+  const addNow = async (tags: readonly string[]): Promise<void> => {
+    for (const tag of tags) {
+      await crm.addTags(remoteId, contact.email, [tag]);
+      state = { ...state, knownTags: [...state.knownTags, tag] };
+      await save(state);
+      sent = true;
+    }
+  };
+  await addNow(accessAdds);
+  if (restWaits) return { sent, finished: false };
+  const held = await options.beforeTheRest?.(state);
+  // Managed tags found in the CRM that Handoff did not put there (a revoke tag from before Handoff) are removed too.
+  const rest = held === undefined ? diff : diffManagedTags(desired, [...state.knownTags, ...managedNamesIn(held, sync.managedTags)], sync.managedTags);
+  if (held !== undefined) {
+    state = { ...state, knownTags: [...new Set([...state.knownTags, ...managedNamesIn(held, sync.managedTags)])] };
     await save(state);
-    sent = true;
   }
-  for (const tag of diff.remove) {
+  await addNow(rest.add.filter((tag) => !accessAdds.includes(tag)));
+  for (const tag of rest.remove) {
     await crm.removeTags(remoteId, contact.email, [tag]);
     state = { ...state, knownTags: state.knownTags.filter((knownTag) => knownTag !== tag) };
     await save(state);
     sent = true;
   }
   await save({ ...state, syncedAt: ctx.clock.now(), lastError: null });
-  return sent;
+  return { sent, finished: true };
+}
+
+/**
+ * Before AccessAlly's "create user" call, once per contact at their first access: a contact whose
+ * CRM record already held an offering's access or revoke tag that Handoff did not put there had
+ * access before Handoff, so has a WordPress user (docs/accessally.md). One read, made once the
+ * access tags are in (so at a launch it waits behind every buyer's access tags) and before Handoff
+ * removes anything (a revoke tag from before is still there to see). Returns the tags read, or undefined when there was nothing to decide.
+ */
+async function decideWhetherUserExists(ctx: AppContext, sync: CrmSync, connection: CrmConnection, contact: ContactRow, state: CrmContactState): Promise<string[] | undefined> {
+  if (!contact.ledger?.access.some((entry) => entry.granted)) return undefined;
+  if (state.remoteId === null || (await loadAccessAllyUser(ctx.pool, contact.id)) !== null) return undefined;
+  const held = await connection.connector.readTags(state.remoteId, contact.email);
+  // Compared ignoring case: some CRMs (ActiveCampaign) hold one tag per name whatever its case.
+  const appliedByHandoff = new Set(state.knownTags.map((tag) => tag.toLowerCase()));
+  const offeringTags = new Set([...sync.offeringTags].map((tag) => tag.toLowerCase()));
+  const hadAccessBefore = held.some((tag) => offeringTags.has(tag.toLowerCase()) && !appliedByHandoff.has(tag.toLowerCase()));
+  await decideAccessAllyUser(ctx.pool, contact.id, hadAccessBefore ? 'existing' : 'to_create', ctx.clock.now());
+  return held;
+}
+
+/** The managed tags among names read from a CRM, spelled as in the configuration (a CRM may hold another letter case). */
+function managedNamesIn(held: readonly string[], managed: ReadonlySet<string>): string[] {
+  const byLowerCase = new Map([...managed].map((tag) => [tag.toLowerCase(), tag]));
+  return held.flatMap((tag) => byLowerCase.get(tag.toLowerCase()) ?? []);
 }
 
 /**

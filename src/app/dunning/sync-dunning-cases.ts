@@ -1,7 +1,8 @@
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 import type { Queryable } from '../../adapters/store/database.ts';
-import { caseIdentity, deleteDunningCases, loadContactCases, upsertDunningCase } from '../../adapters/store/dunning-cases.ts';
+import { caseIdentity, deleteDunningCases, loadContactCases, upsertDunningCase, type StoredDunningCase } from '../../adapters/store/dunning-cases.ts';
 import { finishedSteps } from '../../adapters/store/dunning-emails.ts';
+import type { DunningCase } from '../../core/dunning/dunning-case.ts';
 import { deriveDunningCases } from '../../core/dunning/derive-dunning-cases.ts';
 import { emailsToSchedule } from '../../core/dunning/email-step.ts';
 import type { HistoryEntry } from '../../core/ledger/fold.ts';
@@ -15,8 +16,24 @@ import { DUNNING_EMAIL_JOB, emailJobKey } from './send-dunning-email.ts';
  * same transaction: a committed failure always has its reminders, a rolled-back one never does.
  */
 export async function syncDunningCases(ctx: AppContext, db: Queryable, contactId: number, history: readonly HistoryEntry[], now: number): Promise<void> {
-  const stale = await loadContactCases(db, contactId);
-  for (const dunningCase of deriveDunningCases(history, ctx.rules, now)) {
+  await storeDunningCases(ctx, db, contactId, await loadContactCases(db, contactId), deriveDunningCases(history, ctx.rules, now), now);
+}
+
+/**
+ * Stores `cases` (derived from the contact's history) over the contact's `stored` ones, enqueues
+ * their e-mails and announces their changes; stored cases no longer derived are deleted. A new
+ * contact has none stored (app/intake/write-new-contact.ts).
+ */
+export async function storeDunningCases(
+  ctx: AppContext,
+  db: Queryable,
+  contactId: number,
+  stored: ReadonlyMap<string, StoredDunningCase>,
+  cases: readonly DunningCase[],
+  now: number,
+): Promise<void> {
+  const stale = new Map(stored);
+  for (const dunningCase of cases) {
     const identity = caseIdentity(dunningCase);
     const before = stale.get(identity)?.state ?? null;
     stale.delete(identity);

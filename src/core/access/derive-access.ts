@@ -24,16 +24,21 @@ export interface DerivedAccess {
  * AccessAlly's rule, applied to the ledger: an offering is granted by its access tag and denied by
  * its revoke tag (deny wins). Once granted, the access tag stays and the revoke tag is added when
  * access ends, so the CRM shows both that the person had it and that it was taken away; a new
- * purchase removes the revoke tag again. `previousTags` are the tags before this instant.
+ * purchase removes the revoke tag again. `previousTags` are the tags before this instant. An
+ * offering bought before Handoff was installed was granted without Handoff, so it is treated as
+ * granted before: when it ends, it gets the revoke tag too.
  */
 export function deriveAccess(state: LedgerState, rules: LedgerRules, at: number, previousTags: ReadonlySet<string>): DerivedAccess {
   const tags = new Set<string>();
   const byOffering = new Map<string, { entitlement: LineEntitlement; purchasedAt: number }[]>();
+  /** Offerings some line bought before Handoff grants: the person had them without Handoff's tags. */
+  const heldBeforeHandoff = new Set<string>();
   for (const line of Object.values(state.lines)) {
     const item = rules.items.get(line.item);
     if (!item) continue;
     const entitlement = lineEntitlement(state, line, rules, at);
     for (const offering of item.grants) {
+      if (line.boughtBeforeHandoff) heldBeforeHandoff.add(offering);
       const list = byOffering.get(offering) ?? [];
       list.push({ entitlement, purchasedAt: line.purchasedAt });
       byOffering.set(offering, list);
@@ -63,7 +68,7 @@ export function deriveAccess(state: LedgerState, rules: LedgerRules, at: number,
     access.push(entry);
     if (entry.granted) {
       tags.add(offering.accessTag);
-    } else if (previousTags.has(offering.accessTag)) {
+    } else if (previousTags.has(offering.accessTag) || heldBeforeHandoff.has(offeringId)) {
       tags.add(offering.accessTag);
       tags.add(offering.revokeTag);
     }

@@ -16,7 +16,7 @@ export type LineEntitlement =
  */
 export function lineEntitlement(state: LedgerState, line: LineRecord, rules: LedgerRules, at: number): LineEntitlement {
   const item = rules.items.get(line.item);
-  const label = `${line.name} (${line.item}, order ${line.orderId})`;
+  const label = `${line.name} (${line.item}, order ${line.orderId}${line.boughtBeforeHandoff ? ', bought before Handoff was installed' : ''})`;
   if (item) {
     if (line.fullyRefundedAt !== null && item.onRefund === 'revoke') {
       return { active: false, since: line.fullyRefundedAt, reason: `Refunded ${label} on ${describeDay(line.fullyRefundedAt)}` };

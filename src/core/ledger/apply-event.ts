@@ -14,6 +14,7 @@ export function applyEvent(state: LedgerState, event: CommerceEvent): void {
       for (const purchased of event.items) {
         const line = ensureLine(state, event.orderId, purchased.item, purchased.name, at);
         line.name = purchased.name;
+        delete line.boughtBeforeHandoff;
         line.purchasedAt = Math.min(line.purchasedAt, at);
         line.lastChargeCents = purchased.amountCents;
         if (purchased.recurring) {
@@ -83,8 +84,17 @@ export function applyEvent(state: LedgerState, event: CommerceEvent): void {
   }
 }
 
+/** The line a later event names; created (as bought before Handoff) when its purchase was never seen. */
 function ensureLineFor(state: LedgerState, event: ItemEvent): LineRecord {
-  return ensureLine(state, event.orderId, event.item, event.item, event.occurredAt);
+  const known = state.lines[subscriptionKey(event.orderId, event.item)];
+  if (known) {
+    // A name from ThriveCart beats the item key a line revealed by an older, nameless event got.
+    if (known.name === known.item && event.itemName) known.name = event.itemName;
+    return known;
+  }
+  const line = ensureLine(state, event.orderId, event.item, event.itemName ?? event.item, event.occurredAt);
+  line.boughtBeforeHandoff = true;
+  return line;
 }
 
 function ensureLine(state: LedgerState, orderId: string, item: ItemKey, name: string, at: number): LineRecord {

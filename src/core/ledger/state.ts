@@ -36,6 +36,12 @@ export interface LineRecord {
   name: string;
   /** When the purchase was seen; a renewal or refund can reveal a line whose purchase was lost. */
   purchasedAt: number;
+  /**
+   * True while the line is known only from later events (a renewal, refund, cancellation...) of
+   * an order whose purchase Handoff never received: bought before Handoff was installed. The
+   * person had the item, so ending it must take access away even though Handoff never granted it.
+   */
+  boughtBeforeHandoff?: boolean;
   /** The most recent charge for this line (purchase or renewal), in cents; 0 when unknown. */
   lastChargeCents: number;
   /** Money refunded against the most recent charge, in cents. */

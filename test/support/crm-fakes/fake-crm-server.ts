@@ -71,6 +71,11 @@ export interface FakeCrmServer {
   setBudgetEnforcement(enabled: boolean): void;
   /** Answers the next call to `method path` with `reply` instead of the route (quirk tests). */
   replyOnce(method: HttpMethod, path: string, reply: FakeReply): void;
+  /**
+   * Answers every call with `reply` (undefined: back to the routes), as a misconfigured proxy or a
+   * server that is not the provider's would: `{}`, an HTML page, unrelated JSON.
+   */
+  answerEverything(reply: FakeReply | undefined): void;
   close(): Promise<void>;
 }
 
@@ -87,10 +92,12 @@ export async function startFakeCrmServer(
   const budgetWindow = new SlidingWindow(spec.budgets);
   let mode: FakeMode = 'normal';
   let enforceBudget = options.enforceBudget ?? true;
+  let answerToEverything: FakeReply | undefined;
 
   const replyTo = (request: FakeRequest): FakeReply => {
     const scripted = scriptedReplies.findIndex((entry) => entry.method === request.method && entry.path === request.path);
     if (scripted >= 0) return scriptedReplies.splice(scripted, 1)[0]!.reply;
+    if (answerToEverything) return answerToEverything;
     if (mode === 'rate-limited') return spec.rateLimited(RATE_LIMITED_MODE_WAIT_SECONDS);
     if (mode === 'outage') return spec.outage;
     if (!spec.isAuthorized(request)) return spec.unauthorized;
@@ -137,6 +144,9 @@ export async function startFakeCrmServer(
     },
     replyOnce: (replyMethod, path, reply) => {
       scriptedReplies.push({ method: replyMethod, path, reply });
+    },
+    answerEverything: (reply) => {
+      answerToEverything = reply;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -202,7 +212,7 @@ function writeReply(outgoing: ServerResponse, reply: FakeReply): void {
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(reply.json);
   } else if (reply.text !== undefined) {
-    headers['content-type'] = 'text/plain; charset=utf-8';
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
     payload = reply.text;
   }
   outgoing.writeHead(reply.status, headers);

@@ -18,8 +18,11 @@ const PROVIDER = 'drip';
 const USER_AGENT = 'Handoff (self-hosted ThriveCart to CRM sync)';
 
 const subscriberList = z.object({
-  subscribers: z.array(z.object({ id: crmIdSchema, tags: z.array(z.string()).default([]) })).min(1),
+  subscribers: z.array(z.object({ id: crmIdSchema, email: z.string(), tags: z.array(z.string()).default([]) })).min(1),
 });
+
+/** `GET /v2/accounts/{id}` answers the account in a one-item list (DripEmail/api-docs, _accounts.md). */
+const accountList = z.object({ accounts: z.array(z.object({ id: crmIdSchema, name: z.string() })).min(1) });
 
 export class DripConnector implements CrmConnector {
   readonly provider = PROVIDER;
@@ -99,6 +102,9 @@ export class DripConnector implements CrmConnector {
 
   /** Fetching the configured account also proves the token may use that account id. */
   async check(): Promise<void> {
-    await this.http.send({ method: 'GET', path: encodedPath`/v2/accounts/${this.accountId}` });
+    const request = { method: 'GET', path: encodedPath`/v2/accounts/${this.accountId}` } as const;
+    const response = await this.http.send(request);
+    const answer = this.http.parse(accountList, request, response);
+    if (answer.accounts[0]!.id !== this.accountId) throw this.http.unusableAnswer(request, response, `expected account ${this.accountId}`);
   }
 }

@@ -31,6 +31,8 @@ const savedContact = z.object({
 });
 const contactRecord = z.object({ data: z.object({ contact_cat: z.string().nullish() }) });
 const tagPage = z.object({ data: z.array(z.object({ tag_id: crmIdSchema, tag_name: z.string() })) });
+/** The envelope every answer has (`code` 0 is success), here around a page of tags. */
+const tagPageEnvelope = tagPage.extend({ code: z.literal(0), account_id: crmIdSchema });
 
 export class OntraportConnector implements CrmConnector {
   readonly provider = PROVIDER;
@@ -100,7 +102,7 @@ export class OntraportConnector implements CrmConnector {
   }
 
   async check(): Promise<void> {
-    await this.http.send({ method: 'GET', path: '/1/Tags', query: { start: 0, range: 1 } });
+    await this.http.sendFor(tagPageEnvelope, { method: 'GET', path: '/1/Tags', query: { start: 0, range: 1 } });
   }
 
   private async loadTagNames(): Promise<void> {
@@ -117,7 +119,8 @@ export function parseContactCat(contactCat: string | null | undefined): string[]
   return (contactCat ?? '').split(CONTACT_CAT_DELIMITER).filter((tagId) => tagId.trim() !== '');
 }
 
+/** Every Ontraport answer is an envelope whose `code` 0 means success; anything else is not done. */
 function findFailureInBody(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || !('code' in body) || body.code === 0) return undefined;
-  return `envelope code ${String(body.code)}`;
+  if (typeof body !== 'object' || body === null || !('code' in body)) return 'no Ontraport envelope (code, data)';
+  return body.code === 0 ? undefined : `envelope code ${String(body.code)}`;
 }

@@ -199,50 +199,102 @@ function entriesAt(fields: Fields, path: Path): [string, FieldValue][] {
 }
 
 interface Charge {
-  item: ItemKey;
+  /** The item the line is for; null when the line does not say and cannot be matched to one. */
+  item: ItemKey | null;
   /** Full path of the charge line, e.g. ['order', 'charges', '0']. */
   path: Path;
+  /** A `type=recurring` line: the next period, scheduled, not money charged now. */
+  recurring: boolean;
 }
 
-/** `order[charges]` or `order[future_charges]`, each tied to its item by item_type + reference. */
-function chargesAt(fields: Fields, list: 'charges' | 'future_charges'): Charge[] {
+/**
+ * The item a charge line is for. Current bodies say it with `item_type` + `reference` (or
+ * `item_identifier`, `product_12`); older ones only give `reference`, the numeric id, which a
+ * bump shares with its product: it names an item only when exactly one purchased item has that
+ * id, else the line's `name` must match the item's name in `purchases[]`.
+ */
+function chargeItem(fields: Fields, path: Path, mapped: readonly MappedItem[]): ItemKey | null {
+  const type = optionalText(fields, [...path, 'item_type']);
+  const reference = optionalText(fields, [...path, 'reference']);
+  if (type !== null && reference !== null && isItemType(type) && ITEM_ID_SHAPE.test(reference)) return itemKey(type, reference);
+  const identifier = optionalText(fields, [...path, 'item_identifier']);
+  const underscore = identifier?.indexOf('_') ?? -1;
+  if (identifier && underscore > 0) {
+    const [idType, id] = [identifier.slice(0, underscore), identifier.slice(underscore + 1)];
+    if (isItemType(idType) && ITEM_ID_SHAPE.test(id)) return itemKey(idType, id);
+  }
+  if (reference === null) return null;
+  const sameId = mapped.filter((entry) => entry.item.slice(entry.item.indexOf('-') + 1) === reference);
+  if (sameId.length === 1) return sameId[0]?.item ?? null;
+  const name = displayText(optionalText(fields, [...path, 'name']));
+  return sameId.find((entry) => name !== null && entry.name === name)?.item ?? null;
+}
+
+/** `order[charges]` or `order[future_charges]`; a line that names no item it can be tied to keeps `item: null`. */
+function chargesAt(fields: Fields, list: 'charges' | 'future_charges', mapped: readonly MappedItem[]): Charge[] {
   return entriesAt(fields, ['order', list]).map(([key, entry]) => {
     const path = ['order', list, key];
     if (typeof entry === 'string' || Array.isArray(entry)) throw new NormaliseError(`${describe(path)} must be a group of fields`);
-    const item = toItemKey(requiredText(fields, [...path, 'item_type']), requiredText(fields, [...path, 'reference']), describe(path));
-    return { item, path };
+    return { item: chargeItem(fields, path, mapped), path, recurring: list === 'future_charges' || optionalText(fields, [...path, 'type']) === 'recurring' };
   });
 }
 
-/** Items in checkout order: purchase_map (or its flat twin), then any charged item it missed. */
-function purchasedItemKeys(fields: Fields, charges: Charge[]): ItemKey[] {
-  const mapped = entriesAt(fields, ['purchase_map']).map(([key]) => requiredText(fields, ['purchase_map', key]));
-  const tokens = mapped.length > 0 ? mapped : (optionalText(fields, ['purchase_map_flat']) ?? '').split(',').map((token) => token.trim());
-  const keys = tokens.filter((token) => token !== '').map((token) => parseItemKey(token, 'purchase_map'));
-  return [...new Set([...keys, ...charges.map((charge) => charge.item)])];
+interface MappedItem {
+  item: ItemKey;
+  /** Its name in `purchases[]` at the same position, when there is one. */
+  name: string | null;
 }
 
-function purchasedItem(fields: Fields, item: ItemKey, position: number, charges: Charge[], futureCharges: Charge[]): PurchasedItem {
-  const charged = charges.filter((charge) => charge.item === item);
-  const scheduled = futureCharges.filter((charge) => charge.item === item);
-  // An item with no charge line (e.g. a free trial) cost nothing now.
-  const amountCents = charged.reduce((sum, charge) => sum + requiredCents(fields, [...charge.path, 'amount']), 0);
+/** The item keys of `purchase_map`, else `purchase_map_flat`, else the `accessible_` twins of both. */
+function itemMap(fields: Fields, prefix: '' | 'accessible_'): ItemKey[] {
+  const list = `${prefix}purchase_map`;
+  const mapped = entriesAt(fields, [list]).map(([key]) => requiredText(fields, [list, key]));
+  const tokens = mapped.length > 0 ? mapped : (optionalText(fields, [`${list}_flat`]) ?? '').split(',').map((token) => token.trim());
+  return [...new Set(tokens.filter((token) => token !== '').map((token) => parseItemKey(token, list)))];
+}
+
+/**
+ * Items in checkout order: purchase_map (or its flat or `accessible_` twins), then any charged item
+ * it missed; a body with neither names the front-end product by `base_product`.
+ */
+function purchasedItems(fields: Fields): MappedItem[] {
+  let keys = itemMap(fields, '');
+  if (keys.length === 0) keys = itemMap(fields, 'accessible_');
+  const mapped = keys.map((item, position) => ({ item, name: displayText(optionalText(fields, ['purchases', String(position)])) }));
+  const charged = [...chargesAt(fields, 'charges', mapped), ...chargesAt(fields, 'future_charges', mapped)].map((charge) => charge.item);
+  for (const item of charged) if (item !== null && !mapped.some((entry) => entry.item === item)) mapped.push({ item, name: null });
+  const baseProduct = optionalText(fields, ['base_product']);
+  if (mapped.length === 0 && baseProduct !== null) {
+    mapped.push({ item: toItemKey('product', baseProduct, 'base_product'), name: displayText(optionalText(fields, ['base_product_name'])) });
+  }
+  return mapped;
+}
+
+function purchasedItem(fields: Fields, entry: MappedItem, charges: Charge[]): PurchasedItem {
+  const { item } = entry;
+  const lines = charges.filter((charge) => charge.item === item);
+  const charged = lines.filter((charge) => !charge.recurring);
+  const scheduled = lines.filter((charge) => charge.recurring);
+  // An item with no charge line (e.g. a free trial) cost nothing now; a recurring line is the next period.
+  const amountCents = charged.reduce((sum, charge) => sum + (optionalCents(fields, [...charge.path, 'amount']) ?? 0), 0);
   const nextChargeTimes = scheduled
     .map((charge) => optionalUnixSeconds(fields, [...charge.path, 'defer_date']) ?? optionalUtcDateTime(fields, [...charge.path, 'due']))
     .filter((millis) => millis !== null);
-  const first = charged[0]?.path;
-  const name =
-    displayText(first ? optionalText(fields, [...first, 'name']) : null) ??
-    displayText(optionalText(fields, ['purchases', String(position)])) ??
-    item;
+  const first = (charged[0] ?? scheduled[0])?.path;
+  const name = displayText(first ? optionalText(fields, [...first, 'name']) : null) ?? entry.name ?? item;
+  const quantity = charged[0] ? optionalCount(fields, [...charged[0].path, 'quantity']) : null;
+  const recurring = scheduled.length > 0 || charged.some((charge) => optionalText(fields, [...charge.path, 'related_to_recur']) === 'true');
+  const frequency = lines.map((charge) => optionalText(fields, [...charge.path, 'frequency'])).find((text) => text !== null) ?? null;
   return {
     item,
     name,
     amountCents,
     pricingOptionId: first ? optionalText(fields, [...first, 'payment_plan_id']) : null,
-    recurring: scheduled.length > 0 || charged.some((charge) => optionalText(fields, [...charge.path, 'related_to_recur']) === 'true'),
+    recurring,
     thrivecartSubscriptionId: optionalText(fields, ['subscription_ids', item]),
     nextChargeAt: nextChargeTimes.length > 0 ? Math.min(...nextChargeTimes) : null,
+    quantity,
+    frequency: recurring ? frequency : null,
   };
 }
 
@@ -266,20 +318,45 @@ function baseOf(fields: Fields, event: string, timeFallback: number | null = nul
 }
 
 function normalisePurchase(fields: Fields, base: Base): CommerceEvent {
-  const charges = chargesAt(fields, 'charges');
-  const futureCharges = chargesAt(fields, 'future_charges');
-  const keys = purchasedItemKeys(fields, charges);
-  if (keys.length === 0) throw new NormaliseError('order.success lists no items (purchase_map, purchase_map_flat, order[charges])');
+  const mapped = purchasedItems(fields);
+  if (mapped.length === 0) throw new NormaliseError('order.success lists no items (purchase_map, purchase_map_flat, order[charges], base_product)');
+  const charges = [...chargesAt(fields, 'charges', mapped), ...chargesAt(fields, 'future_charges', mapped)];
   const currency = firstText(fields, [['currency'], ['order', 'currency']])?.toUpperCase() ?? null;
   if (currency === null || !/^[A-Z]{3}$/.test(currency)) throw new NormaliseError('missing or invalid currency');
+  const accessible = itemMap(fields, 'accessible_');
   return {
     kind: 'purchase',
     ...base,
     orderId: orderId(fields),
     invoiceId: firstText(fields, [['invoice_id'], ['order', 'invoice_id']]),
     currency,
-    items: keys.map((key, position) => purchasedItem(fields, key, position, charges, futureCharges)),
+    items: mapped.map((entry) => purchasedItem(fields, entry, charges)),
+    ...(accessible.length > 0 ? { accessibleItems: accessible } : {}),
   };
+}
+
+/**
+ * What a later event says about its item besides the key: its name (`subscription[name]` or
+ * `refund[name]`; `base_product_name` when the item is the front-end product) and ThriveCart's
+ * subscription id, so a line first seen through a renewal is named, not `product-17`.
+ */
+function itemDetails(fields: Fields, block: 'subscription' | 'refund', item: ItemKey): { itemName: string | null; thrivecartSubscriptionId: string | null } {
+  const baseProduct = optionalText(fields, ['base_product']);
+  const baseName = baseProduct !== null && item === `product-${baseProduct}` ? optionalText(fields, ['base_product_name']) : null;
+  return {
+    itemName: displayText(optionalText(fields, [block, 'name'])) ?? displayText(baseName),
+    thrivecartSubscriptionId: optionalText(fields, ['subscription_id']),
+  };
+}
+
+function refundItem(fields: Fields): { item: ItemKey; itemName: string | null; thrivecartSubscriptionId: string | null } {
+  const item = blockItem(fields, 'refund');
+  return { item, ...itemDetails(fields, 'refund', item) };
+}
+
+function subscriptionItem(fields: Fields): { item: ItemKey; itemName: string | null; thrivecartSubscriptionId: string | null } {
+  const item = blockItem(fields, 'subscription');
+  return { item, ...itemDetails(fields, 'subscription', item) };
 }
 
 /** Events that make no change to anyone's access, with the reason they are kept but not applied. */
@@ -310,20 +387,21 @@ export function normaliseThriveCart(fields: Fields, options: NormaliseOptions = 
         kind: 'renewal',
         ...baseOf(fields, event),
         orderId: orderId(fields),
-        item: blockItem(fields, 'subscription'),
+        ...subscriptionItem(fields),
         // Top-level invoice_id is the rebill's own (`000000141-6`); order[invoice_id] is the original.
         invoiceId: optionalText(fields, ['invoice_id']),
         amountCents: requiredCents(fields, ['subscription', 'amount']),
         paymentIndex: optionalCount(fields, ['recurring_payment_idx']) ?? optionalCount(fields, ['subscription', 'recurring_payment_idx']),
         nextPaymentAt: optionalUnixSeconds(fields, ['subscription', 'next_payment_date']),
         remainingRebills: optionalCount(fields, ['subscription', 'remaining_rebills']),
+        frequency: optionalText(fields, ['subscription', 'frequency']),
       };
     case 'order.rebill_failed':
       return {
         kind: 'payment_failed',
         ...baseOf(fields, event),
         orderId: orderId(fields),
-        item: blockItem(fields, 'subscription'),
+        ...subscriptionItem(fields),
         invoiceId: optionalText(fields, ['invoice_id']),
         amountCents: optionalCents(fields, ['subscription', 'amount']),
       };
@@ -332,7 +410,7 @@ export function normaliseThriveCart(fields: Fields, options: NormaliseOptions = 
         kind: 'cancellation',
         ...baseOf(fields, event),
         orderId: orderId(fields),
-        item: blockItem(fields, 'subscription'),
+        ...subscriptionItem(fields),
         paidThrough: optionalUnixSeconds(fields, ['subscription', 'billing_period_end']),
       };
     case 'order.subscription_paused':
@@ -341,14 +419,14 @@ export function normaliseThriveCart(fields: Fields, options: NormaliseOptions = 
         kind: event === 'order.subscription_paused' ? 'paused' : 'resumed',
         ...baseOf(fields, event),
         orderId: orderId(fields),
-        item: blockItem(fields, 'subscription'),
+        ...subscriptionItem(fields),
       };
     case 'order.refund':
       return {
         kind: 'refund',
         ...baseOf(fields, event),
         orderId: orderId(fields),
-        item: blockItem(fields, 'refund'),
+        ...refundItem(fields),
         amountCents: requiredCents(fields, ['refund', 'amount']),
       };
     case 'customer_updated':

@@ -4,22 +4,25 @@ import { judgeCrmConnection, type CrmConnectionVerdict } from '../../../app/heal
 import { loadIntakeHealth } from '../../../app/health/intake-health.ts';
 import { listDeadJobs, retryDeadJobs, type DeadJob } from '../../../adapters/store/crm-dead-letters.ts';
 import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
+import { listDeliveryProblems } from '../../../app/thrivecart/delivery-problems.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { badge, csrfField, page, when } from '../layout.ts';
 import { problemAndFix, refusalsPanel } from './health-panels.ts';
+import { deliveryProblemsPanels } from './delivery-problems-panels.ts';
 
 export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): void {
   server.get('/problems', async (request, reply) => {
     const session = sessionOf(request);
-    const [dead, health, intake] = await Promise.all([listDeadJobs(ctx.pool, 200), crmHealth(ctx.pool), loadIntakeHealth(ctx, ctx.clock.now())]);
+    const [dead, health, intake, deliveries] = await Promise.all([listDeadJobs(ctx.pool, 200), crmHealth(ctx.pool), loadIntakeHealth(ctx, ctx.clock.now()), listDeliveryProblems(ctx)]);
     const body = html`<h1>Problems</h1>
 <h2>Refused ThriveCart calls</h2>
 ${refusalsPanel(intake)}
 <h2>CRM connections</h2>
 <div class="panel">${crmConnectionsSection(health.map(judgeCrmConnection), ctx.config.crm.length)}</div>
 <h2>Jobs that gave up</h2>
-<div class="panel">${deadJobsSection(dead, session.csrfToken)}</div>`;
+<div class="panel">${deadJobsSection(dead, session.csrfToken)}</div>
+${deliveryProblemsPanels(deliveries)}`;
     return reply.type('text/html').send(page({ title: 'Problems', section: '/problems', csrfToken: session.csrfToken, flash: flashOf(request, reply) }, body).text);
   });
 

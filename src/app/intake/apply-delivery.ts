@@ -1,12 +1,13 @@
-import type { CommerceEvent } from '../core/events.ts';
-import { whyNotApplied } from '../core/ledger/applicability.ts';
-import { isConnectionLost, withTransaction, type Queryable } from '../adapters/store/database.ts';
-import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
-import type { IdentityMatch } from '../adapters/store/identity.ts';
+import type { CommerceEvent } from '../../core/events.ts';
+import { isConnectionLost, withTransaction, type Queryable } from '../../adapters/store/database.ts';
+import { setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import type { IdentityMatch } from '../../adapters/store/identity.ts';
 import type { PoolClient } from 'pg';
-import type { AppContext } from './context.ts';
-import { enqueueJobs } from '../adapters/jobs/enqueue-job.ts';
-import { createContact, refreshContact } from './refresh-contact.ts';
+import type { AppContext } from '../context.ts';
+import { enqueueJobs } from '../../adapters/jobs/enqueue-job.ts';
+import { planInputs, planNewContact } from './new-contact-plan.ts';
+import { writeNewContact } from './write-new-contact.ts';
+import { refreshContact } from '../ledger/refresh-contact.ts';
 import { mayCreateContact, resolveContact } from './resolve-contact.ts';
 
 export interface ApplyOutcome {
@@ -30,42 +31,30 @@ export class ApplyFailed extends Error {
 }
 
 /**
- * What the intake's first statement already did: lock and look up the person (`identity`), and
- * store the delivery attached to the contact it will belong to (`contactId`: found, or reserved
- * for the person about to be created; null when none).
+ * Applies one stored delivery, whose event was classified as ours to apply
+ * (app/intake/classify-delivery.ts), inside the caller's transaction: resolves the person (unless
+ * `identity` says the caller already locked and looked them up), then writes a new contact's plan
+ * or re-folds the known contact, attaching the delivery to them. Throws ApplyFailed when that fails.
  */
-export interface AlreadyResolved {
-  identity: IdentityMatch;
-  contactId: number | null;
-}
-
-/**
- * Decides and applies one stored delivery inside the caller's transaction, resolving the person
- * unless `resolved` says the caller already did. Throws ApplyFailed when the apply step fails.
- */
-export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: number, event: CommerceEvent, resolved?: AlreadyResolved): Promise<ApplyOutcome> {
-  const notOurs = whyNotApplied(event, ctx.rules, ctx.config.thrivecart.testMode);
-  if (notOurs !== null) {
-    await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason: notOurs, contactId: null });
-    return { status: 'ignored', reason: notOurs, contactId: null };
-  }
+export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: number, event: CommerceEvent, identity?: IdentityMatch): Promise<ApplyOutcome> {
   try {
     const now = ctx.clock.now();
-    const resolution = await resolveContact(db, event.customer, event.occurredAt, now, mayCreateContact(event), resolved?.identity);
+    const resolution = await resolveContact(db, event.customer, event.occurredAt, now, mayCreateContact(event), identity);
     switch (resolution.kind) {
       case 'none':
         await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason: resolution.reason, contactId: null });
         return { status: 'ignored', reason: resolution.reason, contactId: null };
       case 'new': {
-        const contactId = await createContact(ctx, db, resolution.details, { deliveryId, event }, resolved?.contactId ?? null);
-        return { status: 'applied', reason: null, contactId };
+        const plan = planNewContact(planInputs(ctx), { deliveryId, event }, now);
+        const written = await writeNewContact(ctx, db, plan, { kind: 'attach', deliveryId });
+        if (written.kind !== 'created') throw new Error(`delivery ${deliveryId}: the new contact was not written (${written.kind})`);
+        return { status: 'applied', reason: null, contactId: written.contactId };
       }
       case 'known': {
         const { contactId } = resolution;
-        if (resolved?.contactId !== contactId) await setDeliveryOutcome(db, deliveryId, { status: 'applied', reason: null, contactId });
         // A new email or name reaches the CRMs even when no tag changes (refreshContact only sees tags).
         if (resolution.detailsChanged) await enqueueJobs(db, ctx.onContactChanged.map((kind) => ({ kind, key: String(contactId), runAt: now })));
-        await refreshContact(ctx, db, contactId);
+        await refreshContact(ctx, db, contactId, deliveryId);
         return { status: 'applied', reason: null, contactId };
       }
     }

@@ -1,7 +1,7 @@
-import type { CommerceEvent, CustomerRef } from '../core/events.ts';
-import { mergeContactInto, updateContactDetails, type ContactDetails, type ContactRow } from '../adapters/store/contacts.ts';
-import type { Queryable } from '../adapters/store/database.ts';
-import { lockAndFindIdentity, type IdentityLookup, type IdentityMatch } from '../adapters/store/identity.ts';
+import type { CommerceEvent, CustomerRef } from '../../core/events.ts';
+import { mergeContactInto, updateContactDetails, type ContactRow } from '../../adapters/store/contacts.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import { lockAndFindIdentity, type IdentityLookup, type IdentityMatch } from '../../adapters/store/identity.ts';
 
 /** The contact an event belongs to, the person to create for it, or why there is none. */
 export type ContactResolution =
@@ -11,8 +11,8 @@ export type ContactResolution =
       /** The email or a name changed (CRMs must hear of it even when no tag changes). */
       detailsChanged: boolean;
     }
-  /** A person seen for the first time: the caller creates the row (with whatever it writes alongside). */
-  | { kind: 'new'; details: ContactDetails & { detailsAsOf: number } }
+  /** A person seen for the first time: the caller creates them (app/intake/new-contact-plan.ts). */
+  | { kind: 'new' }
   | { kind: 'none'; reason: string };
 
 /** Identities as erasure remembers them. */
@@ -31,7 +31,8 @@ export function identityLookupFor(customer: Pick<CustomerRef, 'email' | 'thrivec
 }
 
 /**
- * Finds the one contact for a person: by ThriveCart customer id first (stable across email
+ * The one set of rules for who owns a delivery and whether its person is new. Finds the one
+ * contact for a person: by ThriveCart customer id first (stable across email
  * changes), by email otherwise. Newer events update the email and names; blank names never
  * overwrite real ones. When the same person exists twice (an email-only row, then a customer id
  * arriving with that email on another row), the rows are merged. Nobody is created when
@@ -40,6 +41,9 @@ export function identityLookupFor(customer: Pick<CustomerRef, 'email' | 'thrivec
  *
  * Takes the identity locks (held until the transaction ends) unless `found` says the caller
  * already took them and looked the person up (the intake does both in its first statement).
+ * (The new buyer's statement, adapters/store/new-contact.ts, writes only when that lookup finds
+ * nobody and no erasure, the case this function answers `new`; otherwise it writes nothing and
+ * the delivery comes here.)
  */
 export async function resolveContact(
   db: Queryable,
@@ -54,7 +58,7 @@ export async function resolveContact(
   if (!byCustomerId && !byEmail) {
     if (!createIfMissing) return { kind: 'none', reason: 'no contact with this customer id or email yet' };
     if (erased) return { kind: 'none', reason: 'this person was erased (GDPR); nothing is recorded for them' };
-    return { kind: 'new', details: { email: customer.email, thrivecartCustomerId: customer.thrivecartId, firstName: customer.firstName, lastName: customer.lastName, detailsAsOf: occurredAt } };
+    return { kind: 'new' };
   }
 
   const contact = (byCustomerId ?? byEmail) as ContactRow;

@@ -1,17 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PoolClient } from 'pg';
-import type { CommerceEvent } from '../core/events.ts';
-import { whyNotApplied } from '../core/ledger/applicability.ts';
-import { foldLedger, type HistoryEntry, type LedgerProjection } from '../core/ledger/fold.ts';
-import { normaliseThriveCart, NormaliseError } from '../adapters/sources/thrivecart/normalise.ts';
-import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
-import { enqueueJobs, type JobRequest } from '../adapters/jobs/enqueue-job.ts';
-import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
-import { insertContact } from '../adapters/store/contacts.ts';
-import type { AppContext } from './context.ts';
+import type { CommerceEvent } from '../../core/events.ts';
+import { downstreamView, sameDownstream, type DownstreamView } from '../../core/ledger/downstream.ts';
+import { foldLedger, type HistoryEntry, type LedgerProjection } from '../../core/ledger/fold.ts';
+import type { Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
+import { enqueueJobs } from '../../adapters/jobs/enqueue-job.ts';
+import { setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import { insertContact } from '../../adapters/store/contacts.ts';
+import type { AppContext } from '../context.ts';
 import { CONSOLE_SOURCE } from './change-access-by-hand.ts';
-import { CONTACT_RECOMPUTE_JOB } from './job-kinds.ts';
-import { mayCreateContact, resolveContact } from './resolve-contact.ts';
+import { followUpJobs } from './follow-up-jobs.ts';
+import { mayCreateContact, resolveContact } from '../intake/resolve-contact.ts';
+import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
+import { newContactDetails } from '../intake/new-contact-plan.ts';
 
 export interface ReplayReport {
   dryRun: boolean;
@@ -64,7 +65,7 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
       deliveries += 1;
       // Console changes have no ThriveCart body to normalise again: their stored event is the record.
       const decision =
-        row.source === CONSOLE_SOURCE && row.event ? { status: 'applied' as const, reason: null, event: row.event } : classify(ctx, row.body, row.received_at);
+        row.source === CONSOLE_SOURCE && row.event ? { status: 'applied' as const, reason: null, event: row.event } : classifyThriveCartDelivery(row.body, row.received_at, ctx.rules, ctx.config.thrivecart.testMode);
       if (decision.status === 'applied' && decision.event) {
         if (row.status === 'applied' && row.contact_id !== null) {
           if (!sameStoredEvent(decision.event, row.event)) {
@@ -87,7 +88,12 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
     const now = ctx.clock.now();
     const resolution = await resolveContact(client, delivery.event.customer, delivery.event.occurredAt, now, mayCreateContact(delivery.event));
     // A new person's ledger is written by the fold of every contact below.
-    const contactId = resolution.kind === 'known' ? resolution.contactId : resolution.kind === 'new' ? await insertContact(client, { ...resolution.details, now }) : null;
+    const contactId =
+      resolution.kind === 'known'
+        ? resolution.contactId
+        : resolution.kind === 'new'
+          ? await insertContact(client, { ...newContactDetails(delivery.event.customer, delivery.event.occurredAt), now })
+          : null;
     const reason = resolution.kind === 'none' ? resolution.reason : null;
     const status: DeliveryStatus = contactId === null ? 'ignored' : 'applied';
     await setDeliveryOutcome(client, delivery.deliveryId, { status, reason, contactId, event: delivery.event });
@@ -108,18 +114,6 @@ function sameStoredEvent(normalised: CommerceEvent, stored: CommerceEvent | null
   return isDeepStrictEqual(JSON.parse(JSON.stringify(normalised)), stored);
 }
 
-function classify(ctx: AppContext, body: Fields, receivedAt: number): { status: DeliveryStatus; reason: string | null; event: CommerceEvent | null } {
-  try {
-    const normalised = normaliseThriveCart(body, { receivedAt });
-    if (normalised.kind === 'ignored') return { status: 'ignored', reason: normalised.reason, event: null };
-    const notOurs = whyNotApplied(normalised, ctx.rules, ctx.config.thrivecart.testMode);
-    return notOurs === null ? { status: 'applied', reason: null, event: normalised } : { status: 'ignored', reason: notOurs, event: normalised };
-  } catch (error) {
-    if (error instanceof NormaliseError) return { status: 'rejected', reason: error.message, event: null };
-    throw error;
-  }
-}
-
 /** Folds every contact from its applied deliveries, streaming them contact by contact, and writes the ledgers in bulk. */
 async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number, Snapshot>): Promise<number> {
   const now = ctx.clock.now();
@@ -131,14 +125,12 @@ async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number
          from (select unnest($1::bigint[]) as id, unnest($2::jsonb[]) as ledger) as source where contacts.id = source.id`,
       [pending.map((entry) => entry.id), pending.map((entry) => JSON.stringify(entry.projection)), now],
     );
-    const jobs: JobRequest[] = [];
-    for (const { id, projection } of pending) {
+    const jobs = pending.flatMap(({ id, projection }) => {
+      // A contact this replay created is announced downstream whatever it holds.
       const previous = before.get(id);
-      if (!previous || previous.tags !== tagKey(projection) || previous.granted !== grantedKey(projection)) {
-        for (const kind of ctx.onContactChanged) jobs.push({ kind, key: String(id), runAt: now });
-      }
-      if (projection.nextChangeAt !== null) jobs.push({ kind: CONTACT_RECOMPUTE_JOB, key: String(id), runAt: projection.nextChangeAt });
-    }
+      const changed = !previous || !sameDownstream(previous, downstreamView(projection));
+      return followUpJobs(ctx.onContactChanged, changed, projection, now).map((job) => ({ ...job, key: String(id) }));
+    });
     await enqueueJobs(client, jobs);
     pending.length = 0;
   };
@@ -180,10 +172,8 @@ async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number
   return folded.size;
 }
 
-interface Snapshot {
+interface Snapshot extends DownstreamView {
   email: string;
-  tags: string;
-  granted: string;
 }
 
 async function snapshot(client: PoolClient): Promise<Map<number, Snapshot>> {
@@ -191,21 +181,9 @@ async function snapshot(client: PoolClient): Promise<Map<number, Snapshot>> {
   return new Map(
     result.rows.map((row) => {
       const projection = 'tags' in row.ledger ? (row.ledger as LedgerProjection) : null;
-      return [row.id, { email: row.email, tags: projection ? tagKey(projection) : '', granted: projection ? grantedKey(projection) : '' }];
+      return [row.id, { email: row.email, ...(projection ? downstreamView(projection) : { tags: '', granted: '' }) }];
     }),
   );
-}
-
-function tagKey(projection: LedgerProjection): string {
-  return Object.keys(projection.tags).sort().join('\n');
-}
-
-function grantedKey(projection: LedgerProjection): string {
-  return projection.access
-    .filter((entry) => entry.granted)
-    .map((entry) => entry.offering)
-    .sort()
-    .join('\n');
 }
 
 function compare(before: Map<number, Snapshot>, after: Map<number, Snapshot>): ReplayReport['changed'] {

@@ -1,10 +1,10 @@
-import { normaliseThriveCart, NormaliseError } from '../adapters/sources/thrivecart/normalise.ts';
-import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
-import type { CommerceEvent } from '../core/events.ts';
-import type { Queryable } from '../adapters/store/database.ts';
-import { getDelivery, setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
-import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
-import type { AppContext } from './context.ts';
+import type { Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
+import type { CommerceEvent } from '../../core/events.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import { getDelivery, setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import { applyDelivery, withApplyTransaction } from '../intake/apply-delivery.ts';
+import type { AppContext } from '../context.ts';
+import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
 import { refreshContact } from './refresh-contact.ts';
 
 export interface ReplayDeliveryOutcome {
@@ -35,21 +35,18 @@ export async function replayDelivery(ctx: AppContext, deliveryId: number): Promi
         await refreshContact(ctx, client, delivery.contactId);
         return { deliveryId, previousStatus: delivery.status, status: 'applied', reason: null };
       }
-      let normalised;
-      try {
-        normalised = normaliseThriveCart(delivery.body as Fields, { receivedAt: delivery.receivedAt });
-      } catch (error) {
-        if (!(error instanceof NormaliseError)) throw error;
-        await setDeliveryOutcome(client, deliveryId, { status: 'rejected', reason: error.message, contactId: null, event: null });
-        return { deliveryId, previousStatus: delivery.status, status: 'rejected', reason: error.message };
+      const { status, reason, event } = classifyThriveCartDelivery(delivery.body as Fields, delivery.receivedAt, ctx.rules, ctx.config.thrivecart.testMode);
+      if (event === null) {
+        await setDeliveryOutcome(client, deliveryId, { status, reason, contactId: null, event: null });
+        return { deliveryId, previousStatus: delivery.status, status, reason };
       }
-      if (normalised.kind === 'ignored') {
-        await setDeliveryOutcome(client, deliveryId, { status: 'ignored', reason: normalised.reason, contactId: null, event: null });
-        return { deliveryId, previousStatus: delivery.status, status: 'ignored', reason: normalised.reason };
+      renormalised = event;
+      await storeEvent(client, deliveryId, event);
+      if (status !== 'applied') {
+        await setDeliveryOutcome(client, deliveryId, { status, reason, contactId: null });
+        return { deliveryId, previousStatus: delivery.status, status, reason };
       }
-      renormalised = normalised;
-      await storeEvent(client, deliveryId, normalised);
-      const outcome = await applyDelivery(ctx, client, deliveryId, normalised);
+      const outcome = await applyDelivery(ctx, client, deliveryId, event);
       return { deliveryId, previousStatus: delivery.status, status: outcome.status, reason: outcome.reason };
     },
     async (client, failure) => {

@@ -1,17 +1,15 @@
-import type { CommerceEvent } from '../core/events.ts';
-import { BodyError, fieldAt, parseFormBody, parseJsonBody, type Fields } from '../adapters/sources/thrivecart/parse-body.ts';
-import { verifyThriveCart } from '../adapters/sources/thrivecart/verify.ts';
-import { redactSecret } from '../adapters/sources/thrivecart/redact.ts';
-import { normaliseThriveCart, NormaliseError } from '../adapters/sources/thrivecart/normalise.ts';
-import { thrivecartDedupKey } from '../adapters/sources/thrivecart/dedup-key.ts';
-import type { Queryable } from '../adapters/store/database.ts';
-import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus, type NewDelivery } from '../adapters/store/deliveries.ts';
-import { insertDeliveryAndFindIdentity } from '../adapters/store/identity.ts';
-import { recordRefusedDelivery, type RefusalReason } from '../adapters/store/refused-deliveries.ts';
-import { whyNotApplied } from '../core/ledger/applicability.ts';
-import type { AppContext } from './context.ts';
+import { BodyError, fieldAt, parseFormBody, parseJsonBody, type Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
+import { verifyThriveCart } from '../../adapters/sources/thrivecart/verify.ts';
+import { redactSecret } from '../../adapters/sources/thrivecart/redact.ts';
+import { thrivecartDedupKey } from '../../adapters/sources/thrivecart/dedup-key.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus, type NewDelivery } from '../../adapters/store/deliveries.ts';
+import { insertDeliveryAndFindIdentity } from '../../adapters/store/identity.ts';
+import { recordRefusedDelivery, type RefusalReason } from '../../adapters/store/refused-deliveries.ts';
+import type { AppContext } from '../context.ts';
 import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
-import { identityLookupFor, mayCreateContact } from './resolve-contact.ts';
+import { identityLookupFor } from './resolve-contact.ts';
+import { classifyThriveCartDelivery } from './classify-delivery.ts';
 import { receiveNewBuyer } from './receive-new-buyer.ts';
 
 export type BodyEncoding = 'form' | 'json';
@@ -24,6 +22,9 @@ export type IntakeResult = (
   /** The ThriveCart event name of an authentic delivery, for metrics; `other` for names we don't know, absent when unauthenticated. */
   eventName?: string;
 };
+
+/** The log and the setup page keep the precise reason; the sender only learns that it was refused. */
+const REFUSED_DELIVERY_MESSAGE = 'thrivecart_account and thrivecart_secret do not match this Handoff (compare them with the configuration)';
 
 /** Event names kept as metric labels; anything else counts as `other` so labels stay few. */
 const KNOWN_EVENTS = new Set([
@@ -55,56 +56,14 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
   if (!verification.ok) {
     ctx.log.warn({ reason: verification.reason }, 'ThriveCart delivery failed verification');
     await recordRefusal(ctx, verification.code, textAt(fields, 'thrivecart_account'));
-    return { httpStatus: 401, body: { error: 'unauthorized', message: verification.reason } };
+    // One answer for every refusal: saying which field was wrong would let anyone confirm a guessed secret word on its own.
+    return { httpStatus: 401, body: { error: 'unauthorized', message: REFUSED_DELIVERY_MESSAGE } };
   }
 
-  const body = redactSecret(fields);
-  const eventName = textAt(fields, 'event') ?? '';
-  const receivedAt = ctx.clock.now();
-  let event: CommerceEvent | null = null;
-  let status: DeliveryStatus = 'applied';
-  let reason: string | null = null;
-  try {
-    const normalised = normaliseThriveCart(fields, { receivedAt });
-    if (normalised.kind === 'ignored') {
-      status = 'ignored';
-      reason = normalised.reason;
-    } else {
-      event = normalised;
-    }
-  } catch (error) {
-    if (!(error instanceof NormaliseError)) throw error;
-    status = 'rejected';
-    reason = error.message;
-  }
+  const delivery = deliveryToStore(ctx, fields);
+  const result = await storeDelivery(ctx, delivery);
 
-  // An event for nobody we serve is stored as ignored straight away, without locking anyone.
-  const notOurs = event === null ? null : whyNotApplied(event, ctx.rules, ctx.config.thrivecart.testMode);
-  if (notOurs !== null) {
-    status = 'ignored';
-    reason = notOurs;
-  }
-  const delivery: NewDelivery = {
-    source: 'thrivecart',
-    dedupKey: thrivecartDedupKey(fields),
-    receivedAt,
-    eventName,
-    occurredAt: event?.occurredAt ?? null,
-    live: event?.live ?? textAt(fields, 'mode') !== 'test',
-    body,
-    event,
-    status,
-    reason,
-  };
-  const toApply = notOurs === null ? event : null;
-  const newBuyer = toApply === null ? null : await receiveNewBuyer(ctx, delivery, toApply);
-  const result: Answer =
-    newBuyer?.kind === 'created'
-      ? { status: 'applied', deliveryId: newBuyer.deliveryId, reason: null }
-      : newBuyer?.kind === 'duplicate'
-        ? await answerDuplicate(ctx.pool, delivery.dedupKey)
-        : await receiveInTransaction(ctx, delivery, toApply);
-
+  const { eventName } = delivery;
   const metricEvent = KNOWN_EVENTS.has(eventName) ? eventName : eventName.startsWith('affiliate.') ? 'affiliate' : 'other';
   if (result.status === 'rejected') {
     return { httpStatus: 422, body: { error: 'unusable_delivery', message: `${result.reason ?? 'unusable delivery'} (stored as delivery ${result.deliveryId})` }, eventName: metricEvent };
@@ -114,11 +73,45 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
 
 type Answer = { status: DeliveryStatus | 'duplicate'; deliveryId: number; reason: string | null };
 
+/** An authentic delivery as it is stored: classified, its secret word removed. */
+export function deliveryToStore(ctx: AppContext, fields: Fields): NewDelivery {
+  const receivedAt = ctx.clock.now();
+  const { status, reason, event } = classifyThriveCartDelivery(fields, receivedAt, ctx.rules, ctx.config.thrivecart.testMode);
+  return {
+    source: 'thrivecart',
+    dedupKey: thrivecartDedupKey(fields),
+    receivedAt,
+    eventName: textAt(fields, 'event') ?? '',
+    occurredAt: event?.occurredAt ?? null,
+    live: event?.live ?? textAt(fields, 'mode') !== 'test',
+    body: redactSecret(fields),
+    event,
+    status,
+    reason,
+  };
+}
+
+/**
+ * Stores a classified delivery and applies it when it is ours to apply. Purchases are tried as by
+ * someone new first (receiveNewBuyer): in a launch they nearly always are. Renewals, refunds and
+ * the rest nearly always name someone known, who would pay for the attempt with a wasted fold and
+ * round trip; they, and purchases by people already known, take the ordinary path.
+ */
+async function storeDelivery(ctx: AppContext, delivery: NewDelivery): Promise<Answer> {
+  const toApply = delivery.status === 'applied' ? delivery.event : null;
+  const newBuyer = toApply?.kind === 'purchase' ? await receiveNewBuyer(ctx, delivery, toApply) : null;
+  if (newBuyer?.kind === 'created') return { status: 'applied', deliveryId: newBuyer.deliveryId, reason: null };
+  if (newBuyer?.kind === 'duplicate') return answerDuplicate(ctx.pool, delivery.dedupKey);
+  return storeAndApply(ctx, delivery);
+}
+
 /**
  * The ordinary path: stores the delivery and, when it is ours to apply, applies it in the same
- * transaction. A failed apply is rolled back and the delivery stored as failed (withApplyTransaction).
+ * transaction (an event for nobody we serve is stored as classified, without locking anyone). A
+ * failed apply is rolled back and the delivery stored as failed (withApplyTransaction).
  */
-function receiveInTransaction(ctx: AppContext, delivery: NewDelivery, toApply: CommerceEvent | null): Promise<Answer> {
+export function storeAndApply(ctx: AppContext, delivery: NewDelivery): Promise<Answer> {
+  const toApply = delivery.status === 'applied' ? delivery.event : null;
   return withApplyTransaction(
     ctx,
     async (client): Promise<Answer> => {
@@ -126,9 +119,9 @@ function receiveInTransaction(ctx: AppContext, delivery: NewDelivery, toApply: C
         const deliveryId = await insertDelivery(client, delivery);
         return deliveryId === null ? answerDuplicate(client, delivery.dedupKey) : { status: delivery.status, deliveryId, reason: delivery.reason };
       }
-      const stored = await insertDeliveryAndFindIdentity(client, delivery, identityLookupFor(toApply.customer), mayCreateContact(toApply));
+      const stored = await insertDeliveryAndFindIdentity(client, delivery, identityLookupFor(toApply.customer));
       if (stored === null) return answerDuplicate(client, delivery.dedupKey);
-      const outcome = await applyDelivery(ctx, client, stored.deliveryId, toApply, stored);
+      const outcome = await applyDelivery(ctx, client, stored.deliveryId, toApply, stored.identity);
       return { status: outcome.status, deliveryId: stored.deliveryId, reason: outcome.reason };
     },
     async (client, failure): Promise<Answer> => {

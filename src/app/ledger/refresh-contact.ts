@@ -1,0 +1,32 @@
+import { changedDownstream } from '../../core/ledger/downstream.ts';
+import { foldLedger, type LedgerProjection } from '../../core/ledger/fold.ts';
+import { lockContact, saveLedger } from '../../adapters/store/contacts.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import { loadHistory } from '../../adapters/store/deliveries.ts';
+import { enqueueJobs } from '../../adapters/jobs/enqueue-job.ts';
+import type { AppContext } from '../context.ts';
+import { syncDunningCases } from '../dunning/sync-dunning-cases.ts';
+import { followUpJobs } from './follow-up-jobs.ts';
+import { announceContactChanges } from '../webhooks/announce-contact-changes.ts';
+
+/**
+ * Re-folds a contact's whole history at the current time and stores the projection, inside the
+ * caller's transaction. Effects are decided here, in the same transaction: downstream jobs when
+ * tags or access changed, and a timer for the next instant access changes by itself.
+ * `attachDeliveryId` is a delivery that now belongs to the contact (attached with the row lock).
+ * Returns the new projection, or null when the contact no longer exists (merged into another).
+ * A person seen for the first time is written by app/intake/write-new-contact.ts instead.
+ */
+export async function refreshContact(ctx: AppContext, db: Queryable, contactId: number, attachDeliveryId: number | null = null): Promise<LedgerProjection | null> {
+  const contact = await lockContact(db, contactId, attachDeliveryId);
+  if (!contact) return null;
+  const history = await loadHistory(db, contactId);
+  const now = ctx.clock.now();
+  const { projection } = foldLedger(history, ctx.rules, now);
+  await saveLedger(db, contactId, projection, now);
+  await syncDunningCases(ctx, db, contactId, history, now);
+  await announceContactChanges(ctx, db, contact, projection);
+  const jobs = followUpJobs(ctx.onContactChanged, changedDownstream(contact.ledger, projection), projection, now);
+  await enqueueJobs(db, jobs.map((job) => ({ ...job, key: String(contactId) })));
+  return projection;
+}
