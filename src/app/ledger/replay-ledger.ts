@@ -1,18 +1,18 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PoolClient } from 'pg';
-import type { CommerceEvent } from '../core/events.ts';
-import { downstreamView, sameDownstream, type DownstreamView } from '../core/ledger/downstream.ts';
-import { foldLedger, type HistoryEntry, type LedgerProjection } from '../core/ledger/fold.ts';
-import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
-import { enqueueJobs } from '../adapters/jobs/enqueue-job.ts';
-import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
-import { insertContact } from '../adapters/store/contacts.ts';
-import type { AppContext } from './context.ts';
+import type { CommerceEvent } from '../../core/events.ts';
+import { downstreamView, sameDownstream, type DownstreamView } from '../../core/ledger/downstream.ts';
+import { foldLedger, type HistoryEntry, type LedgerProjection } from '../../core/ledger/fold.ts';
+import type { Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
+import { enqueueJobs } from '../../adapters/jobs/enqueue-job.ts';
+import { setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import { insertContact } from '../../adapters/store/contacts.ts';
+import type { AppContext } from '../context.ts';
 import { CONSOLE_SOURCE } from './change-access-by-hand.ts';
-import { followUpJobs } from './ledger/follow-up-jobs.ts';
-import { mayCreateContact, resolveContact } from './resolve-contact.ts';
-import { classifyThriveCartDelivery } from './intake/classify-delivery.ts';
-import { newContactDetails } from './intake/new-contact-plan.ts';
+import { followUpJobs } from './follow-up-jobs.ts';
+import { mayCreateContact, resolveContact } from '../intake/resolve-contact.ts';
+import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
+import { newContactDetails } from '../intake/new-contact-plan.ts';
 
 export interface ReplayReport {
   dryRun: boolean;

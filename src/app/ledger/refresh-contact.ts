@@ -1,13 +1,13 @@
-import { changedDownstream } from '../core/ledger/downstream.ts';
-import { foldLedger, type LedgerProjection } from '../core/ledger/fold.ts';
-import { lockContact, saveLedger } from '../adapters/store/contacts.ts';
-import type { Queryable } from '../adapters/store/database.ts';
-import { loadHistory } from '../adapters/store/deliveries.ts';
-import { enqueueJobs } from '../adapters/jobs/enqueue-job.ts';
-import type { AppContext } from './context.ts';
-import { syncDunningCases } from './dunning/sync-dunning-cases.ts';
-import { followUpJobs } from './ledger/follow-up-jobs.ts';
-import { announceContactChanges } from './webhooks/announce-contact-changes.ts';
+import { changedDownstream } from '../../core/ledger/downstream.ts';
+import { foldLedger, type LedgerProjection } from '../../core/ledger/fold.ts';
+import { lockContact, saveLedger } from '../../adapters/store/contacts.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import { loadHistory } from '../../adapters/store/deliveries.ts';
+import { enqueueJobs } from '../../adapters/jobs/enqueue-job.ts';
+import type { AppContext } from '../context.ts';
+import { syncDunningCases } from '../dunning/sync-dunning-cases.ts';
+import { followUpJobs } from './follow-up-jobs.ts';
+import { announceContactChanges } from '../webhooks/announce-contact-changes.ts';
 
 /**
  * Re-folds a contact's whole history at the current time and stores the projection, inside the

@@ -1,15 +1,15 @@
-import { BodyError, fieldAt, parseFormBody, parseJsonBody, type Fields } from '../adapters/sources/thrivecart/parse-body.ts';
-import { verifyThriveCart } from '../adapters/sources/thrivecart/verify.ts';
-import { redactSecret } from '../adapters/sources/thrivecart/redact.ts';
-import { thrivecartDedupKey } from '../adapters/sources/thrivecart/dedup-key.ts';
-import type { Queryable } from '../adapters/store/database.ts';
-import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus, type NewDelivery } from '../adapters/store/deliveries.ts';
-import { insertDeliveryAndFindIdentity } from '../adapters/store/identity.ts';
-import { recordRefusedDelivery, type RefusalReason } from '../adapters/store/refused-deliveries.ts';
-import type { AppContext } from './context.ts';
+import { BodyError, fieldAt, parseFormBody, parseJsonBody, type Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
+import { verifyThriveCart } from '../../adapters/sources/thrivecart/verify.ts';
+import { redactSecret } from '../../adapters/sources/thrivecart/redact.ts';
+import { thrivecartDedupKey } from '../../adapters/sources/thrivecart/dedup-key.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus, type NewDelivery } from '../../adapters/store/deliveries.ts';
+import { insertDeliveryAndFindIdentity } from '../../adapters/store/identity.ts';
+import { recordRefusedDelivery, type RefusalReason } from '../../adapters/store/refused-deliveries.ts';
+import type { AppContext } from '../context.ts';
 import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
 import { identityLookupFor } from './resolve-contact.ts';
-import { classifyThriveCartDelivery } from './intake/classify-delivery.ts';
+import { classifyThriveCartDelivery } from './classify-delivery.ts';
 import { receiveNewBuyer } from './receive-new-buyer.ts';
 
 export type BodyEncoding = 'form' | 'json';
