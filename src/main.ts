@@ -31,6 +31,13 @@ import { systemResolver, type HostResolver } from './adapters/webhooks/host-reso
 import { httpSettingsFromEnv } from './http/http-settings.ts';
 import { buildServer } from './http/server.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
+import { ThriveCartApi } from './adapters/sources/thrivecart/api-client.ts';
+
+/** ThriveCart's API for import and reconcile, or null when `thrivecart.apiKey` is not set. */
+export function thrivecartApiFor(ctx: AppContext, wait: (ms: number) => Promise<void> = (ms) => new Promise((done) => setTimeout(done, ms))): ThriveCartApi | null {
+  const { apiKey, apiUrl, account } = ctx.config.thrivecart;
+  return apiKey === undefined ? null : new ThriveCartApi({ apiKey, apiUrl, account, pool: ctx.pool, clock: ctx.clock, wait });
+}
 
 export interface Runtime {
   ctx: AppContext;
@@ -154,6 +161,8 @@ export async function startService(runtime: Runtime, options: { port: number; ho
   const worker = new JobWorker(runtime.ctx.pool, runtime.ctx.clock, runtime.jobHandlers, runtime.ctx.log);
   const address = await server.listen({ port: options.port, host: options.host });
   worker.start();
+  // A long-running service brings its embedded PostgreSQL back if it dies; a CLI command does not.
+  runtime.embedded?.supervise({ warn: (message) => runtime.ctx.log.warn(message), error: (message) => runtime.ctx.log.error(message) });
   const stopWatchingEndpoints = runtime.ctx.webhooks.watchForEndpoints(runtime.ctx.pool, ENDPOINT_LOOK_MS);
   return {
     server,

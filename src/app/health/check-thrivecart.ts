@@ -1,9 +1,8 @@
-import { usesDemoSecret } from '../../config/demo-secret.ts';
 import { latestThriveCartDelivery } from '../../adapters/store/console-stats.ts';
+import { usesDemoSecret } from '../../config/demo-secret.ts';
 import type { AppContext } from '../context.ts';
 import { fail, ok, warn, type HealthCheck } from './health-check.ts';
 import { loadIntakeHealth } from './intake-health.ts';
-
 
 const PART = 'ThriveCart';
 
