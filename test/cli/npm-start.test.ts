@@ -99,7 +99,7 @@ describe('handoff serve on the embedded database, driven by the CLI', () => {
     writeFileSync(withTemplates, `${CONFIG}dunning:\n  default: {}\nmail:\n  from: "School <hi@example.com>"\n  templatesDir: ${templates}\n`);
     const badTemplate = await run(process.execPath, [CLI, 'check-config', '--config', withTemplates], { env: env() }).catch((error: { code: number; stderr: string }) => error);
     expect(badTemplate).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Invalid e-mail templates:\n.*dunning-reminder\.subject\.txt.*fistName/) });
-  }, 30_000);
+  }, 120_000); // four CLI processes, each loading TypeScript: slow on a loaded machine
 });
 
 /** A fresh clone: no handoff.config.yaml (it is not tracked), only the example; `npm start` from that folder. */

@@ -32,7 +32,7 @@ function problem(text: string, env: NodeJS.ProcessEnv = { THRIVECART_SECRET: 's3
 describe('configuration', () => {
   it('accepts the documented shape, substitutes ${VAR} and fills the defaults', () => {
     const config = parseConfig(VALID, 'handoff.config.yaml', { THRIVECART_SECRET: 's3cret' });
-    expect(config.thrivecart).toEqual({ account: 'yourschool', secret: 's3cret', testMode: 'ignore' });
+    expect(config.thrivecart).toEqual({ account: 'yourschool', secret: 's3cret', testMode: 'ignore', apiUrl: 'https://thrivecart.com/api/external', silentAfterDays: 7 });
     expect(config.items[0]).toMatchObject({ item: 'product-12', onCancel: 'end-of-period', onRefund: 'revoke', onPartialRefund: 'record' });
   });
 
