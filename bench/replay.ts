@@ -9,7 +9,7 @@ import { thrivecartDedupKey } from '../src/adapters/sources/thrivecart/dedup-key
 import { normaliseThriveCart } from '../src/adapters/sources/thrivecart/normalise.ts';
 import { parseFormBody } from '../src/adapters/sources/thrivecart/parse-body.ts';
 import { redactSecret } from '../src/adapters/sources/thrivecart/redact.ts';
-import { replayLedger } from '../src/app/replay-ledger.ts';
+import { replayLedger } from '../src/app/ledger/replay-ledger.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { connectRuntime } from '../src/main.ts';
 import { distinctBodies } from '../test/reliability/support/distinct-bodies.ts';

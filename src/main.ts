@@ -8,14 +8,15 @@ import type { Logger } from 'pino';
 import type { AppContext } from './app/context.ts';
 import { createStoredAccessLoader } from './app/stored-access-loader.ts';
 import { DeliveryIds } from './adapters/store/delivery-ids.ts';
-import { CONTACT_RECOMPUTE_JOB } from './app/job-kinds.ts';
-import { recomputeContact } from './app/recompute-contact.ts';
+import { CONTACT_RECOMPUTE_JOB } from './app/ledger/job-kinds.ts';
+import { recomputeContact } from './app/ledger/recompute-contact.ts';
 import { createCrmSync, crmJobHandlers, crmJobKinds, registerCrmSync, type CrmSync } from './app/crm/crm-sync.ts';
 import { DUNNING_EMAIL_JOB, sendDunningEmail } from './app/dunning/send-dunning-email.ts';
 import { deliverWebhook } from './app/webhooks/deliver-webhook.ts';
 import { WEBHOOK_DELIVERY_JOB } from './app/webhooks/webhook-job-kind.ts';
 import { openWebhooks } from './app/webhooks/webhooks.ts';
 import { resolveAdminToken, type AdminToken } from './config/admin-token.ts';
+import { refuseDemoSecretBeyondLocalhost } from './config/demo-secret.ts';
 import { loadConfig } from './config/load-config.ts';
 import { resolveSecretKey } from './config/secret-key.ts';
 import type { HandoffConfig } from './config/schema.ts';
@@ -27,8 +28,16 @@ import { createPool } from './adapters/store/database.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './adapters/store/embedded-postgres.ts';
 import { migrate } from './adapters/store/migrate.ts';
 import { systemResolver, type HostResolver } from './adapters/webhooks/host-resolver.ts';
+import { httpSettingsFromEnv } from './http/http-settings.ts';
 import { buildServer } from './http/server.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
+import { ThriveCartApi } from './adapters/sources/thrivecart/api-client.ts';
+
+/** ThriveCart's API for import and reconcile, or null when `thrivecart.apiKey` is not set. */
+export function thrivecartApiFor(ctx: AppContext, wait: (ms: number) => Promise<void> = (ms) => new Promise((done) => setTimeout(done, ms))): ThriveCartApi | null {
+  const { apiKey, apiUrl, account } = ctx.config.thrivecart;
+  return apiKey === undefined ? null : new ThriveCartApi({ apiKey, apiUrl, account, pool: ctx.pool, clock: ctx.clock, wait });
+}
 
 export interface Runtime {
   ctx: AppContext;
@@ -136,9 +145,19 @@ const ENDPOINT_LOOK_MS = 2_000;
 /** Serves HTTP and runs the job worker on an open runtime. */
 export async function startService(runtime: Runtime, options: { port: number; host: string; env?: NodeJS.ProcessEnv }): Promise<Service> {
   const env = options.env ?? process.env;
-  const adminToken = resolveAdminToken(env, runtime.dataDir);
+  let adminToken: AdminToken;
+  let http: ReturnType<typeof httpSettingsFromEnv>;
+  try {
+    // Settings that would leave the service open to anyone: refuse before listening.
+    refuseDemoSecretBeyondLocalhost(runtime.ctx.config.thrivecart, { host: options.host, nodeEnv: env.NODE_ENV });
+    adminToken = resolveAdminToken(env, runtime.dataDir);
+    http = httpSettingsFromEnv(env);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
   const publicUrl = (env.HANDOFF_PUBLIC_URL ?? `http://localhost:${options.port}`).replace(/\/+$/, '');
-  const server = buildServer(runtime.ctx, { adminToken: adminToken.token, publicUrl, metricsToken: env.HANDOFF_METRICS_TOKEN || undefined });
+  const server = buildServer(runtime.ctx, { adminToken: adminToken.token, publicUrl, metricsToken: env.HANDOFF_METRICS_TOKEN || undefined, http });
   const worker = new JobWorker(runtime.ctx.pool, runtime.ctx.clock, runtime.jobHandlers, runtime.ctx.log);
   const address = await server.listen({ port: options.port, host: options.host });
   worker.start();

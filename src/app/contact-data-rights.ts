@@ -4,9 +4,9 @@ import { withTransaction } from '../adapters/store/database.ts';
 import { rememberErased } from '../adapters/store/erasure.ts';
 import { deleteContactMessages } from '../adapters/store/webhook-messages.ts';
 import type { AppContext } from './context.ts';
-import { getContactView, getTimeline, type ContactView, type TimelineView } from './contact-views.ts';
+import { getContactView, getTimeline, type ContactView, type TimelineView } from './contacts/contact-views.ts';
 import { crmErasureJobKind } from './crm/crm-connections.ts';
-import { identitiesOf } from './resolve-contact.ts';
+import { identitiesOf } from './intake/resolve-contact.ts';
 
 
 export interface ContactExport {

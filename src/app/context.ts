@@ -23,6 +23,6 @@ export interface AppContext {
   webhooks: Webhooks;
   /** The access API's lookups, batched per turn of the event loop (never cached). */
   storedAccess: StoredAccessLoader;
-  /** Delivery ids reserved ahead, for a new buyer's one-statement intake (app/receive-new-buyer.ts). */
+  /** Delivery ids reserved ahead, for a new buyer's one-statement intake (app/intake/receive-new-buyer.ts). */
   deliveryIds: DeliveryIds;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { getContactView, getTimeline } from '../app/contact-views.ts';
+import { getContactView, getTimeline } from '../app/contacts/contact-views.ts';
 import { openRuntime } from '../main.ts';
 import { configPathOf } from './config-path.ts';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { replayLedger } from '../app/replay-ledger.ts';
+import { replayLedger } from '../app/ledger/replay-ledger.ts';
 import { openRuntime } from '../main.ts';
 import { configPathOf } from './config-path.ts';
 

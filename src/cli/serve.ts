@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { usesDemoSecret } from '../config/demo-secret.ts';
 import { openRuntime, startService } from '../main.ts';
+import { DEMO_SECRET } from '../app/health/check-thrivecart.ts';
 import { configPathOf } from './config-path.ts';
-
-const DEMO_SECRET = 'demo-secret-change-me';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -11,7 +11,8 @@ export function registerServeCommand(program: Command): void {
     .action(async (_options, command: Command) => {
       const runtime = await openRuntime({ configPath: configPathOf(command) });
       const port = Number(process.env.PORT ?? 3000);
-      const host = process.env.HOST ?? '0.0.0.0';
+      // This computer only, unless told otherwise: the shipped demo configuration must not face the internet.
+      const host = process.env.HOST ?? '127.0.0.1';
       const service = await startService(runtime, { port, host });
 
       const token = service.adminToken;
@@ -22,8 +23,8 @@ export function registerServeCommand(program: Command): void {
       console.log(`  Database: ${runtime.embedded ? `embedded PostgreSQL in ${runtime.dataDir}` : 'DATABASE_URL'}`);
       if (token.source === 'environment') console.log('  Admin token: HANDOFF_ADMIN_TOKEN');
       else console.log(`  Admin token: ${token.generated ? `${token.token} (generated, saved in ${token.path})` : `in ${token.path}`}`);
-      if (runtime.ctx.config.thrivecart.secret === DEMO_SECRET) {
-        console.log('  WARNING: the ThriveCart secret is the demo value; set THRIVECART_SECRET to your secret word before going live.');
+      if (usesDemoSecret(runtime.ctx.config.thrivecart)) {
+        console.log('  DEMO MODE: the ThriveCart secret is the public demo value, accepted only on this computer; set THRIVECART_SECRET to your secret word before going live.');
       }
 
       let stopping = false;

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { apiSchemas } from './api-schemas.ts';
-import { checkAccess, getContactView, getTimeline } from '../app/contact-views.ts';
+import { checkAccess, getContactView, getTimeline } from '../app/contacts/contact-views.ts';
 import { listDeliveries, getDelivery, type DeliveryStatus } from '../adapters/store/deliveries.ts';
-import { replayDelivery } from '../app/replay-delivery.ts';
+import { replayDelivery } from '../app/ledger/replay-delivery.ts';
 import { listProblems, retryProblemJobs } from '../app/crm/problems.ts';
 import { listDunningCaseViews } from '../app/dunning/list-dunning-cases.ts';
 import { addWebhookEndpoint, listWebhookEndpointViews, removeWebhookEndpoint } from '../app/webhooks/webhook-endpoints.ts';

@@ -1,3 +1,4 @@
+import { isIPv4, type Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
@@ -5,6 +6,8 @@ import { scrapeMetrics } from '../app/scrape-metrics.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { registerConsole } from './console/console-plugin.ts';
 import { bearerTokenChecker } from './bearer-token.ts';
+import { DEFAULT_HTTP_SETTINGS, trustedProxyList, type HttpSettings } from './http-settings.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 
 export interface ServerOptions {
@@ -13,6 +16,8 @@ export interface ServerOptions {
   metricsToken?: string;
   /** Public base URL, e.g. https://handoff.yourschool.com (shown on the setup page). */
   publicUrl: string;
+  /** Proxies, timeouts and connection limits; DEFAULT_HTTP_SETTINGS when not given. */
+  http?: Partial<HttpSettings>;
 }
 
 /**
@@ -21,13 +26,21 @@ export interface ServerOptions {
  * details to the caller (they are logged).
  */
 export function buildServer(ctx: AppContext, options: ServerOptions): FastifyInstance {
+  const http: HttpSettings = { ...DEFAULT_HTTP_SETTINGS, ...options.http };
   const server = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     // One log line per request would drown the log at webhook rates; outcomes are logged where they matter.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    // Forwarded headers only from the configured proxies: anyone else could pose as any address
+    // (login throttling) or as https (the Secure cookie).
+    trustProxy: http.trustedProxies.length === 0 ? false : [...http.trustedProxies],
+    requestTimeout: http.requestTimeoutMs,
+    connectionTimeout: http.idleTimeoutMs,
+    http: { headersTimeout: http.headersTimeoutMs, requestTimeout: http.requestTimeoutMs, connectionsCheckingInterval: http.timeoutCheckIntervalMs },
     return503OnClosing: true,
   });
+  limitConnectionsPerClient(server, http);
+  registerSecurityHeaders(server);
 
   const isAdmin = bearerTokenChecker(options.adminToken);
   const isMetricsReader = options.metricsToken === undefined ? null : bearerTokenChecker(options.metricsToken);
@@ -82,6 +95,27 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
     registerApiRoutes(api, ctx);
   }, { prefix: '/api' });
   return server;
+}
+
+/** One address may not hold every connection (trusted proxies carry everyone's, so they are exempt). */
+function limitConnectionsPerClient(server: FastifyInstance, http: HttpSettings): void {
+  const proxies = trustedProxyList(http.trustedProxies);
+  const open = new Map<string, number>();
+  server.server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress;
+    if (address === undefined || proxies.check(address, isIPv4(address) ? 'ipv4' : 'ipv6')) return;
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > http.maxConnectionsPerClient) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 }
 
 function errorName(error: FastifyError): string {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
-import { receiveThriveCartDelivery, type BodyEncoding } from '../app/receive-thrivecart.ts';
+import { receiveThriveCartDelivery, type BodyEncoding } from '../app/intake/receive-thrivecart.ts';
 import { deliveriesReceived, deliveryApplySeconds } from '../adapters/metrics/metrics.ts';
 
 /** Real ThriveCart bodies are a few kilobytes; anything near this limit is not a checkout. */

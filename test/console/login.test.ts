@@ -7,14 +7,15 @@ const PASSWORD = 'a long console password';
 describe('console login with the configured password', () => {
   let handoff: TestHandoff;
   beforeAll(async () => {
-    handoff = await startTestHandoff({ config: testConfig(`console: { password: "${PASSWORD}" }`) });
+    // Behind a trusted proxy (inject's requests come from 127.0.0.1), so X-Forwarded-Proto counts.
+    handoff = await startTestHandoff({ config: testConfig(`console: { password: "${PASSWORD}" }`), http: { trustedProxies: ['127.0.0.1'] } });
   });
   afterAll(() => handoff.close());
 
   const login = (secret: string, headers: Record<string, string> = {}) =>
     handoff.server.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: `secret=${encodeURIComponent(secret)}&name=Amy&next=%2Fcontacts` });
 
-  it('lets the password in, with an HttpOnly SameSite cookie that is Secure behind https', async () => {
+  it('lets the password in, with an HttpOnly SameSite cookie that is Secure behind a trusted https proxy', async () => {
     const plain = await login(PASSWORD);
     expect(plain.statusCode).toBe(302);
     expect(plain.headers.location).toBe('/contacts');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
-import { resyncContact } from '../../src/app/resync-contact.ts';
+import { resyncContact } from '../../src/app/contacts/resync-contact.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { AC_TOKEN, activeCampaignEntry, crmConfig, settleSync, startHandoffWith } from './crm-sync-harness.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildThriveCartFields, type SimulatedEvent, type SimulateOptions } from '../../src/adapters/sources/thrivecart/build-body.ts';
-import { receiveNewBuyer } from '../../src/app/receive-new-buyer.ts';
-import { deliveryToStore, storeAndApply } from '../../src/app/receive-thrivecart.ts';
+import { receiveNewBuyer } from '../../src/app/intake/receive-new-buyer.ts';
+import { deliveryToStore, storeAndApply } from '../../src/app/intake/receive-thrivecart.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET, testConfig } from '../support/test-config.ts';
 

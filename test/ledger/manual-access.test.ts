@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeAccessByHand } from '../../src/app/change-access-by-hand.ts';
-import { replayLedger } from '../../src/app/replay-ledger.ts';
+import { changeAccessByHand } from '../../src/app/ledger/change-access-by-hand.ts';
+import { replayLedger } from '../../src/app/ledger/replay-ledger.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 
 describe('granting and revoking by hand', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { replayLedger } from '../../src/app/replay-ledger.ts';
+import { replayLedger } from '../../src/app/ledger/replay-ledger.ts';
 import { ledgerRules } from '../../src/core/ledger/rules.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { testConfig } from '../support/test-config.ts';

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type { HandoffConfig } from '../../src/config/schema.ts';
 import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
 import { buildThriveCartFields, encodeForm, encodeJson, type SimulatedEvent, type SimulateOptions } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import type { HttpSettings } from '../../src/http/http-settings.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { connectRuntime, type Runtime } from '../../src/main.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -34,7 +35,7 @@ export interface TestHandoff {
   close(): Promise<void>;
 }
 
-export async function startTestHandoff(options: { config?: HandoffConfig; clock?: FakeClock } = {}): Promise<TestHandoff> {
+export async function startTestHandoff(options: { config?: HandoffConfig; clock?: FakeClock; http?: Partial<HttpSettings> } = {}): Promise<TestHandoff> {
   const database = await createTestDatabase();
   const clock = options.clock ?? new FakeClock();
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -42,7 +43,7 @@ export async function startTestHandoff(options: { config?: HandoffConfig; clock?
   const secretKey = randomBytes(32);
   const boot = async (): Promise<Pick<TestHandoff, 'runtime' | 'server' | 'worker'>> => {
     const runtime = await connectRuntime({ config: options.config ?? testConfig(), connectionString: database.connectionString, dataDir: '/nonexistent', log, clock, secretKey });
-    const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN, publicUrl: 'https://handoff.test' });
+    const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN, publicUrl: 'https://handoff.test', http: options.http });
     await server.ready();
     const worker = new JobWorker(runtime.ctx.pool, clock, runtime.jobHandlers, log, { baseBackoffMs: 1_000 });
     return { runtime, server, worker };

@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/config/load-config.ts';
 import { insertDelivery } from '../../src/adapters/store/deliveries.ts';
 import { thrivecartDedupKey } from '../../src/adapters/sources/thrivecart/dedup-key.ts';
 import { redactSecret } from '../../src/adapters/sources/thrivecart/redact.ts';
-import { replayLedger } from '../../src/app/replay-ledger.ts';
+import { replayLedger } from '../../src/app/ledger/replay-ledger.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { testConfigYaml } from '../support/test-config.ts';
 import { FIXTURE_ACCOUNT, FIXTURE_SECRET, fixture, fixtureText } from './fixtures.ts';

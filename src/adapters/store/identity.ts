@@ -7,7 +7,7 @@ import { SqlParams } from './sql-params.ts';
 export interface IdentityLookup {
   customerId: string | null;
   email: string;
-  /** Lock and erasure keys (see app/resolve-contact.ts identitiesOf). */
+  /** Lock and erasure keys (see app/intake/resolve-contact.ts identitiesOf). */
   keys: readonly string[];
 }
 
@@ -34,7 +34,7 @@ export function lockAndFindSql(params: SqlParams, lookup: IdentityLookup): strin
  * Locks the person's identities until the transaction ends (so two deliveries for a new customer
  * cannot create two contacts), then looks them up by customer id and by email and checks the
  * erasure tombstones: one round trip, through the lock_and_find_identity function (migration 008).
- * Who the person is, and whether they are new, is then decided by app/resolve-contact.ts.
+ * Who the person is, and whether they are new, is then decided by app/intake/resolve-contact.ts.
  */
 export async function lockAndFindIdentity(db: Queryable, lookup: IdentityLookup): Promise<IdentityMatch> {
   const params = new SqlParams();

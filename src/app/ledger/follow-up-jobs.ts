@@ -1,6 +1,6 @@
 import type { LedgerProjection } from '../../core/ledger/fold.ts';
 import type { NewContactJob } from '../../adapters/store/new-contact.ts';
-import { CONTACT_RECOMPUTE_JOB } from '../job-kinds.ts';
+import { CONTACT_RECOMPUTE_JOB } from './job-kinds.ts';
 
 /**
  * The jobs a new projection starts for its contact: the downstream syncs (`onContactChanged`)

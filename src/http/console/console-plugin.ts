@@ -3,6 +3,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
+import { usesDemoSecret } from '../../config/demo-secret.ts';
 import { createConsoleSession, deleteConsoleSession, findConsoleSession, type ConsoleSession } from '../../adapters/store/console-sessions.ts';
 import { registerContactPages } from './pages/contacts.ts';
 import { registerDeliveryPages } from './pages/deliveries.ts';
@@ -12,6 +13,7 @@ import { loginPage } from './pages/login.ts';
 import { registerOverviewPage } from './pages/overview.ts';
 import { registerSetupPage } from './pages/setup.ts';
 import { registerWebhooksPage } from './pages/webhooks.ts';
+import { DEMO_BANNER } from './layout.ts';
 import { LoginThrottle } from './login-throttle.ts';
 
 export const SESSION_COOKIE = 'handoff_session';
@@ -65,6 +67,13 @@ export async function registerConsole(server: FastifyInstance, ctx: AppContext, 
       return reply.status(403).type('text/plain').send('This form expired or came from another site; reload the page and try again.');
     }
   });
+
+  if (usesDemoSecret(ctx.config.thrivecart)) {
+    // Every page, whoever rendered it: the banner goes in right after <body>.
+    server.addHook('onSend', async (_request, reply, payload) =>
+      typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html') ? payload.replace('<body>', `<body>${DEMO_BANNER.text}`) : payload,
+    );
+  }
 
   server.get<{ Querystring: { next?: string; failed?: string } }>('/login', async (request, reply) =>
     reply.type('text/html').send(loginPage({ next: safeNext(request.query.next), failed: request.query.failed === '1', passwordEnabled: Boolean(ctx.config.console?.password) }).text),
@@ -148,7 +157,30 @@ function sameOrigin(request: FastifyRequest): boolean {
   }
 }
 
-/** Only local paths: a login link must not send people to another site. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/';
+/** Any origin serves: only "does it stay on the same origin" is asked of it. */
+const OWN_ORIGIN = 'http://console.invalid';
+
+/**
+ * Only local paths: a login link must not send people to another site. Browsers read `/\evil`
+ * as `//evil` and drop tabs and newlines (`/%09/evil`), so `next` is resolved the way a browser
+ * would (WHATWG URL) and kept only when it stays on this origin; what is sent back is the
+ * resolved path, never the text as given.
+ */
+export function safeNext(next: string | undefined): string {
+  // Backslashes and control characters have no business in a console path; browsers rewrite them.
+  if (!next || !next.startsWith('/') || /[\\\p{Cc}]/u.test(next)) return '/';
+  const resolved = sameOriginPath(next);
+  if (resolved === null || resolved.startsWith('/login')) return '/';
+  // `/.//evil` resolves to the path `//evil`, which a browser would read as another host: resolve the result once more.
+  return sameOriginPath(resolved) === resolved && !resolved.startsWith('//') ? resolved : '/';
+}
+
+function sameOriginPath(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text, OWN_ORIGIN);
+  } catch {
+    return null;
+  }
+  return url.origin === OWN_ORIGIN ? `${url.pathname}${url.search}${url.hash}` : null;
 }

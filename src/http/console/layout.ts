@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { html, raw, type SafeHtml } from './html.ts';
 
 const STYLE = raw(`
@@ -31,9 +32,13 @@ pre { background: #f1f3f6; padding: 10px; border-radius: 6px; overflow-x: auto; 
 .chart { width: 100%; height: 140px; } .legend span { margin-right: 14px; } .legend .swatch { width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px; }
 .chart-dates { display: flex; justify-content: space-between; } a.card { color: inherit; }
 .form-gap { padding-top: 10px; } .form-gap-top { margin-top: 10px; } .grow { flex: 1; min-width: 200px; } .nowrap { white-space: nowrap; }
+.demo-banner { background: #fdf3d8; color: var(--warn); border-bottom: 1px solid #f0dca0; padding: 8px 16px; text-align: center; font-weight: 600; }
 .login { max-width: 380px; margin: 12vh auto; } .pager { margin-top: 10px; }
 @media (max-width: 640px) { .hide-phone { display: none; } main { padding: 10px; } th, td { padding: 6px 4px; } }
 `);
+
+/** The stylesheet's digest, for the Content-Security-Policy that allows this one inline <style> and no other. */
+export const STYLE_SHA256 = createHash('sha256').update(STYLE.text).digest('base64');
 
 export interface PageOptions {
   title: string;
@@ -69,6 +74,12 @@ ${options.flash ? html`<div class="flash ${options.flash.bad ? 'bad' : ''}" role
 ${body}
 </main></body></html>`;
 }
+
+/**
+ * Shown on every console page while the ThriveCart secret word is the public demo value (which
+ * Handoff only accepts on a loopback address, see config/demo-secret.ts).
+ */
+export const DEMO_BANNER = html`<div class="demo-banner" role="alert">Demo mode: the ThriveCart secret word is the public demo value, so anyone could send purchases. Handoff accepts it only on this computer; set THRIVECART_SECRET to your secret word before going live.</div>`;
 
 /** A hidden CSRF field for forms that change something. */
 export function csrfField(token: string): SafeHtml {

@@ -18,7 +18,7 @@ const POLL_MS = 50;
 /** The tests' configuration, as the file a user would write, with the secret read from the environment. */
 export const SPAWNED_CONFIG_YAML = testConfigYaml('${THRIVECART_SECRET}');
 
-export const SPAWNED_ADMIN_TOKEN = 'reliability-admin-token';
+export const SPAWNED_ADMIN_TOKEN = 'reliability-admin-token-at-least-32-characters';
 
 /** A folder holding one Handoff's configuration and data, removable in one call. */
 export interface HandoffHome {

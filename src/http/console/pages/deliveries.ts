@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.ts';
-import { replayDelivery } from '../../../app/replay-delivery.ts';
+import { replayDelivery } from '../../../app/ledger/replay-delivery.ts';
 import { findContactById } from '../../../adapters/store/contacts.ts';
 import { getDelivery, listDeliveries, type DeliveryStatus } from '../../../adapters/store/deliveries.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';

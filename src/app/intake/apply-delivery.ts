@@ -1,13 +1,13 @@
-import type { CommerceEvent } from '../core/events.ts';
-import { isConnectionLost, withTransaction, type Queryable } from '../adapters/store/database.ts';
-import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
-import type { IdentityMatch } from '../adapters/store/identity.ts';
+import type { CommerceEvent } from '../../core/events.ts';
+import { isConnectionLost, withTransaction, type Queryable } from '../../adapters/store/database.ts';
+import { setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import type { IdentityMatch } from '../../adapters/store/identity.ts';
 import type { PoolClient } from 'pg';
-import type { AppContext } from './context.ts';
-import { enqueueJobs } from '../adapters/jobs/enqueue-job.ts';
-import { planInputs, planNewContact } from './intake/new-contact-plan.ts';
-import { writeNewContact } from './intake/write-new-contact.ts';
-import { refreshContact } from './refresh-contact.ts';
+import type { AppContext } from '../context.ts';
+import { enqueueJobs } from '../../adapters/jobs/enqueue-job.ts';
+import { planInputs, planNewContact } from './new-contact-plan.ts';
+import { writeNewContact } from './write-new-contact.ts';
+import { refreshContact } from '../ledger/refresh-contact.ts';
 import { mayCreateContact, resolveContact } from './resolve-contact.ts';
 
 export interface ApplyOutcome {

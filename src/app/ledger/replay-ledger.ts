@@ -1,18 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PoolClient } from 'pg';
-import type { CommerceEvent } from '../core/events.ts';
-import { downstreamView, sameDownstream, type DownstreamView } from '../core/ledger/downstream.ts';
-import { foldLedger, type HistoryEntry, type LedgerProjection } from '../core/ledger/fold.ts';
-import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
-import { enqueueJobs } from '../adapters/jobs/enqueue-job.ts';
-import { setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
-import { insertContact } from '../adapters/store/contacts.ts';
-import type { AppContext } from './context.ts';
+import type { CommerceEvent } from '../../core/events.ts';
+import { downstreamView, sameDownstream, type DownstreamView } from '../../core/ledger/downstream.ts';
+import { foldLedger, type HistoryEntry, type LedgerProjection } from '../../core/ledger/fold.ts';
+import type { Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
+import { enqueueJobs } from '../../adapters/jobs/enqueue-job.ts';
+import { setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import { insertContact } from '../../adapters/store/contacts.ts';
+import type { AppContext } from '../context.ts';
 import { CONSOLE_SOURCE } from './change-access-by-hand.ts';
-import { followUpJobs } from './ledger/follow-up-jobs.ts';
-import { mayCreateContact, resolveContact } from './resolve-contact.ts';
-import { classifyThriveCartDelivery } from './intake/classify-delivery.ts';
-import { newContactDetails } from './intake/new-contact-plan.ts';
+import { isImportSource } from '../../adapters/sources/thrivecart/api-history.ts';
+import { followUpJobs } from './follow-up-jobs.ts';
+import { mayCreateContact, resolveContact } from '../intake/resolve-contact.ts';
+import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
+import { newContactDetails } from '../intake/new-contact-plan.ts';
 
 export interface ReplayReport {
   dryRun: boolean;
@@ -63,9 +64,11 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
     if (batch.rows.length === 0) break;
     for (const row of batch.rows) {
       deliveries += 1;
-      // Console changes have no ThriveCart body to normalise again: their stored event is the record.
+      // Console changes and imported history have no webhook body to normalise again: their stored event is the record.
       const decision =
-        row.source === CONSOLE_SOURCE && row.event ? { status: 'applied' as const, reason: null, event: row.event } : classifyThriveCartDelivery(row.body, row.received_at, ctx.rules, ctx.config.thrivecart.testMode);
+        (row.source === CONSOLE_SOURCE || isImportSource(row.source)) && row.event
+          ? { status: 'applied' as const, reason: null, event: row.event }
+          : classifyThriveCartDelivery(row.body, row.received_at, ctx.rules, ctx.config.thrivecart.testMode);
       if (decision.status === 'applied' && decision.event) {
         if (row.status === 'applied' && row.contact_id !== null) {
           if (!sameStoredEvent(decision.event, row.event)) {

@@ -1,7 +1,7 @@
-import type { CommerceEvent, CustomerRef } from '../core/events.ts';
-import { mergeContactInto, updateContactDetails, type ContactRow } from '../adapters/store/contacts.ts';
-import type { Queryable } from '../adapters/store/database.ts';
-import { lockAndFindIdentity, type IdentityLookup, type IdentityMatch } from '../adapters/store/identity.ts';
+import type { CommerceEvent, CustomerRef } from '../../core/events.ts';
+import { mergeContactInto, updateContactDetails, type ContactRow } from '../../adapters/store/contacts.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import { lockAndFindIdentity, type IdentityLookup, type IdentityMatch } from '../../adapters/store/identity.ts';
 
 /** The contact an event belongs to, the person to create for it, or why there is none. */
 export type ContactResolution =

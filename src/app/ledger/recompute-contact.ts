@@ -1,6 +1,6 @@
-import type { ClaimedJob } from '../adapters/jobs/job-worker.ts';
-import { withTransaction } from '../adapters/store/database.ts';
-import type { AppContext } from './context.ts';
+import type { ClaimedJob } from '../../adapters/jobs/job-worker.ts';
+import { withTransaction } from '../../adapters/store/database.ts';
+import type { AppContext } from '../context.ts';
 import { refreshContact } from './refresh-contact.ts';
 
 /** Timer handler: a paid period or grace period ended, so the contact's access changes now. */

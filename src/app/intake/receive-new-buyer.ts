@@ -1,10 +1,10 @@
-import type { CommerceEvent } from '../core/events.ts';
-import type { NewDelivery } from '../adapters/store/deliveries.ts';
-import { withTransaction } from '../adapters/store/database.ts';
-import type { NewContactInsert, NewContactPlacement } from '../adapters/store/new-contact.ts';
-import type { AppContext } from './context.ts';
-import { fitsOneStatement, planInputs, planNewContact, type NewContactPlan } from './intake/new-contact-plan.ts';
-import { writeNewContact } from './intake/write-new-contact.ts';
+import type { CommerceEvent } from '../../core/events.ts';
+import type { NewDelivery } from '../../adapters/store/deliveries.ts';
+import { withTransaction } from '../../adapters/store/database.ts';
+import type { NewContactInsert, NewContactPlacement } from '../../adapters/store/new-contact.ts';
+import type { AppContext } from '../context.ts';
+import { fitsOneStatement, planInputs, planNewContact, type NewContactPlan } from './new-contact-plan.ts';
+import { writeNewContact } from './write-new-contact.ts';
 import { identityLookupFor, mayCreateContact } from './resolve-contact.ts';
 
 /**

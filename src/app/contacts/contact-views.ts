@@ -1,9 +1,9 @@
-import { deriveAccess, type AccessEntry } from '../core/access/derive-access.ts';
-import { foldLedger, type Cause, type LedgerProjection, type TimelineEntry } from '../core/ledger/fold.ts';
-import { findAccessFacts, findContactByEmail, fullName } from '../adapters/store/contacts.ts';
-import { loadHistory } from '../adapters/store/deliveries.ts';
-import { listContactDunningEmails, type ContactDunningEmail } from '../adapters/store/dunning-emails.ts';
-import type { AppContext } from './context.ts';
+import { deriveAccess, type AccessEntry } from '../../core/access/derive-access.ts';
+import { foldLedger, type Cause, type LedgerProjection, type TimelineEntry } from '../../core/ledger/fold.ts';
+import { findAccessFacts, findContactByEmail, fullName } from '../../adapters/store/contacts.ts';
+import { loadHistory } from '../../adapters/store/deliveries.ts';
+import { listContactDunningEmails, type ContactDunningEmail } from '../../adapters/store/dunning-emails.ts';
+import type { AppContext } from '../context.ts';
 
 export interface AccessAnswer {
   granted: boolean;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { ManualAccessEvent } from '../core/events.ts';
-import { insertDelivery, type NewDelivery } from '../adapters/store/deliveries.ts';
-import type { AppContext } from './context.ts';
-import { applyDelivery, withApplyTransaction, type ApplyOutcome } from './apply-delivery.ts';
+import type { ManualAccessEvent } from '../../core/events.ts';
+import { insertDelivery, type NewDelivery } from '../../adapters/store/deliveries.ts';
+import type { AppContext } from '../context.ts';
+import { applyDelivery, withApplyTransaction, type ApplyOutcome } from '../intake/apply-delivery.ts';
 
 /** Deliveries made in the console rather than received from ThriveCart. */
 export const CONSOLE_SOURCE = 'console';

@@ -1,10 +1,10 @@
-import type { Fields } from '../adapters/sources/thrivecart/parse-body.ts';
-import type { CommerceEvent } from '../core/events.ts';
-import type { Queryable } from '../adapters/store/database.ts';
-import { getDelivery, setDeliveryOutcome, type DeliveryStatus } from '../adapters/store/deliveries.ts';
-import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
-import type { AppContext } from './context.ts';
-import { classifyThriveCartDelivery } from './intake/classify-delivery.ts';
+import type { Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
+import type { CommerceEvent } from '../../core/events.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import { getDelivery, setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import { applyDelivery, withApplyTransaction } from '../intake/apply-delivery.ts';
+import type { AppContext } from '../context.ts';
+import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
 import { refreshContact } from './refresh-contact.ts';
 
 export interface ReplayDeliveryOutcome {

@@ -1,15 +1,15 @@
-import { BodyError, fieldAt, parseFormBody, parseJsonBody, type Fields } from '../adapters/sources/thrivecart/parse-body.ts';
-import { verifyThriveCart } from '../adapters/sources/thrivecart/verify.ts';
-import { redactSecret } from '../adapters/sources/thrivecart/redact.ts';
-import { thrivecartDedupKey } from '../adapters/sources/thrivecart/dedup-key.ts';
-import type { Queryable } from '../adapters/store/database.ts';
-import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus, type NewDelivery } from '../adapters/store/deliveries.ts';
-import { insertDeliveryAndFindIdentity } from '../adapters/store/identity.ts';
-import { recordRefusedDelivery, type RefusalReason } from '../adapters/store/refused-deliveries.ts';
-import type { AppContext } from './context.ts';
+import { BodyError, fieldAt, parseFormBody, parseJsonBody, type Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
+import { verifyThriveCart } from '../../adapters/sources/thrivecart/verify.ts';
+import { redactSecret } from '../../adapters/sources/thrivecart/redact.ts';
+import { thrivecartDedupKey } from '../../adapters/sources/thrivecart/dedup-key.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus, type NewDelivery } from '../../adapters/store/deliveries.ts';
+import { insertDeliveryAndFindIdentity } from '../../adapters/store/identity.ts';
+import { recordRefusedDelivery, type RefusalReason } from '../../adapters/store/refused-deliveries.ts';
+import type { AppContext } from '../context.ts';
 import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
 import { identityLookupFor } from './resolve-contact.ts';
-import { classifyThriveCartDelivery } from './intake/classify-delivery.ts';
+import { classifyThriveCartDelivery } from './classify-delivery.ts';
 import { receiveNewBuyer } from './receive-new-buyer.ts';
 
 export type BodyEncoding = 'form' | 'json';
@@ -22,6 +22,9 @@ export type IntakeResult = (
   /** The ThriveCart event name of an authentic delivery, for metrics; `other` for names we don't know, absent when unauthenticated. */
   eventName?: string;
 };
+
+/** The log and the setup page keep the precise reason; the sender only learns that it was refused. */
+const REFUSED_DELIVERY_MESSAGE = 'thrivecart_account and thrivecart_secret do not match this Handoff (compare them with the configuration)';
 
 /** Event names kept as metric labels; anything else counts as `other` so labels stay few. */
 const KNOWN_EVENTS = new Set([
@@ -53,7 +56,8 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
   if (!verification.ok) {
     ctx.log.warn({ reason: verification.reason }, 'ThriveCart delivery failed verification');
     await recordRefusal(ctx, verification.code, textAt(fields, 'thrivecart_account'));
-    return { httpStatus: 401, body: { error: 'unauthorized', message: verification.reason } };
+    // One answer for every refusal: saying which field was wrong would let anyone confirm a guessed secret word on its own.
+    return { httpStatus: 401, body: { error: 'unauthorized', message: REFUSED_DELIVERY_MESSAGE } };
   }
 
   const delivery = deliveryToStore(ctx, fields);

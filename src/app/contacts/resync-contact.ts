@@ -1,8 +1,8 @@
-import { findContactByEmail } from '../adapters/store/contacts.ts';
-import type { AppContext } from './context.ts';
-import { createCrmSync } from './crm/crm-sync.ts';
-import { reconcileContact, type ReconcileReport } from './crm/reconcile.ts';
-import { sleepWhileSomeoneWaits, type Sleep } from './crm/with-patience.ts';
+import { findContactByEmail } from '../../adapters/store/contacts.ts';
+import type { AppContext } from '../context.ts';
+import { createCrmSync } from '../crm/crm-sync.ts';
+import { reconcileContact, type ReconcileReport } from '../crm/reconcile.ts';
+import { sleepWhileSomeoneWaits, type Sleep } from '../crm/with-patience.ts';
 
 /**
  * The console's "Resync to CRMs": reads the tags every CRM really holds for the contact and
