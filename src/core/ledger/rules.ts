@@ -22,3 +22,8 @@ export function ledgerRules(config: Pick<HandoffConfig, 'offerings' | 'items' | 
     dunning,
   };
 }
+
+/** An offering's display name from the configuration; its id when it is no longer configured (old history, a replay). */
+export function offeringName(rules: Pick<LedgerRules, 'offerings'>, id: string): string {
+  return rules.offerings.get(id)?.name ?? id;
+}
