@@ -178,7 +178,7 @@ function compare(before: Map<number, Snapshot>, after: Map<number, Snapshot>): R
   const split = (text: string): Set<string> => new Set(text === '' ? [] : text.split('\n'));
   for (const [id, next] of after) {
     const previous = before.get(id) ?? { email: next.email, tags: '', granted: '' };
-    if (previous.tags === next.tags && previous.granted === next.granted) continue;
+    if (sameDownstream(previous, next)) continue;
     const [tagsBefore, tagsAfter, grantedBefore, grantedAfter] = [split(previous.tags), split(next.tags), split(previous.granted), split(next.granted)];
     changed.push({
       email: next.email,
