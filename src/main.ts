@@ -31,6 +31,13 @@ import { systemResolver, type HostResolver } from './adapters/webhooks/host-reso
 import { httpSettingsFromEnv } from './http/http-settings.ts';
 import { buildServer } from './http/server.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
+import { ThriveCartApi } from './adapters/sources/thrivecart/api-client.ts';
+
+/** ThriveCart's API for import and reconcile, or null when `thrivecart.apiKey` is not set. */
+export function thrivecartApiFor(ctx: AppContext, wait: (ms: number) => Promise<void> = (ms) => new Promise((done) => setTimeout(done, ms))): ThriveCartApi | null {
+  const { apiKey, apiUrl, account } = ctx.config.thrivecart;
+  return apiKey === undefined ? null : new ThriveCartApi({ apiKey, apiUrl, account, pool: ctx.pool, clock: ctx.clock, wait });
+}
 
 export interface Runtime {
   ctx: AppContext;

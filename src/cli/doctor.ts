@@ -1,27 +1,30 @@
 import type { Command } from 'commander';
-import { diagnoseCrms } from '../app/crm/doctor.ts';
+import type { HealthCheck } from '../app/health/health-check.ts';
+import { runDoctor } from '../app/health/doctor.ts';
 import { realSleep } from '../app/crm/with-patience.ts';
 import { openRuntime } from '../main.ts';
 import { configPathOf } from './config-path.ts';
 
+const MARK: Record<HealthCheck['status'], string> = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' };
+
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description("check each configured CRM's base URL and credentials and say what is wrong")
+    .description('check every configured part (ThriveCart, CRMs, SMTP, AccessAlly, webhook endpoints) and say what to fix; exit 1 when anything fails')
     .action(async (_flags: unknown, command: Command) => {
       const runtime = await openRuntime({ configPath: configPathOf(command) });
       try {
-        if (runtime.crm.connections.length === 0) {
-          console.log('No CRM configured (crm: in the config).');
-          return;
-        }
-        const diagnoses = await diagnoseCrms(runtime.ctx, runtime.crm, realSleep);
-        for (const diagnosis of diagnoses) {
-          console.log(`${diagnosis.ok ? 'OK  ' : 'FAIL'} ${diagnosis.name} (${diagnosis.provider}, ${diagnosis.baseUrl}): ${diagnosis.message}`);
-        }
-        if (diagnoses.some((diagnosis) => !diagnosis.ok)) process.exitCode = 1;
+        const checks = await runDoctor(runtime.ctx, runtime.crm, realSleep);
+        for (const check of checks) console.log(formatCheck(check));
+        const failed = checks.filter((check) => check.status === 'fail').length;
+        console.log(failed === 0 ? '\nEverything configured works.' : `\n${failed} check(s) failed; each says what to do.`);
+        if (failed > 0) process.exitCode = 1;
       } finally {
         await runtime.close();
       }
     });
+}
+
+function formatCheck(check: HealthCheck): string {
+  return `${MARK[check.status]} ${check.part}: ${check.message}${check.fix ? `\n     Fix: ${check.fix}` : ''}`;
 }

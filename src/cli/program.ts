@@ -12,6 +12,7 @@ import { registerReplayCommand } from './replay.ts';
 import { registerRetryCommand } from './retry.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSimulateCommand } from './simulate.ts';
+import { registerThriveCartCommands } from './thrivecart.ts';
 
 /** The `handoff` command line. Each command calls the composition root and app use-cases only. */
 export function buildProgram(): Command {
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
   registerRetryCommand(program);
   registerReconcileCommand(program);
   registerDoctorCommand(program);
+  registerThriveCartCommands(program);
   return program;
 }

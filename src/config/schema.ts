@@ -174,6 +174,9 @@ export const configSchema = z
         account: thrivecartAccountSchema,
         secret: z.string().min(1, 'expected the ThriveCart secret word (Settings > API & Webhooks)'),
         testMode: z.enum(['ignore', 'process']).default('ignore'),
+        /** ThriveCart API key (Settings > API & Webhooks > API tokens): enables `thrivecart import` and reconcile. Empty means none. */
+        apiKey: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
+        apiUrl: z.url({ protocol: /^https?$/ }).default('https://thrivecart.com/api/external'),
       })
       .strict(),
     offerings: z.array(offeringSchema).default([]),

@@ -8,30 +8,10 @@ import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { startKitFake } from '../support/crm-fakes/kit.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { CLI, runCli as handoff } from '../support/run-cli.ts';
 
-const CLI = join(import.meta.dirname, '../../bin/handoff.js');
 const KIT_KEY = 'kit-v4-key-only-in-the-environment-0123';
 const THRIVECART_SECRET = 'cli secret word';
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `handoff <args>` in its own process, with `input` written to its stdin (then closed). */
-function handoff(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 // Every test starts `handoff` processes (about 2 s each to load), some several.
 describe('handoff encrypt-secret, and a configuration holding its output', { timeout: 60_000 }, () => {
@@ -168,10 +148,11 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
     const env = { ...withKey, DATABASE_URL: database.connectionString, LOG_LEVEL: 'warn' };
     const [kitKey, otherKitKey, thrivecartSecret] = await Promise.all([encrypt(KIT_KEY), encrypt('another-kit-key'), encrypt(THRIVECART_SECRET)]);
     const works = await handoff(['doctor', '--config', writeConfig('doctor.yaml', kitKey, thrivecartSecret)], env);
-    expect(works).toMatchObject({ code: 0, stdout: `OK   kit (kit, ${kit.url}): works\n` });
+    expect(works.code).toBe(0);
+    expect(works.stdout).toContain(`OK   CRM kit: kit at ${kit.url} answered with the configured key: works\n`);
     const refused = await handoff(['doctor', '--config', writeConfig('doctor-other-key.yaml', otherKitKey, 'word')], env);
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toMatch(/^FAIL kit .*refused/);
+    expect(refused.stdout).toMatch(/^FAIL CRM kit: the API key was refused/m);
     for (const output of [works.stdout, works.stderr, refused.stdout, refused.stderr]) expect(output).not.toContain(KIT_KEY);
   });
 });

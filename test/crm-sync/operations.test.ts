@@ -114,9 +114,9 @@ ${kitEntry(kit, 'wrong-key')}
     const { output, exitCode } = await cli('doctor');
 
     expect(exitCode).toBe(1);
-    expect(output).toContain(`OK   activecampaign (activecampaign, ${activeCampaign.url}): works`);
-    expect(output).toContain(`FAIL kit (kit, ${kit.url}): kit: the API key was refused (HTTP 401)`);
-    expect(output).toContain(`FAIL kit-offline (kit, http://127.0.0.1:${port}): kit-offline: cannot reach http://127.0.0.1:${port}: kit GET /v4/account: network failure`);
+    expect(output).toContain(`OK   CRM activecampaign: activecampaign at ${activeCampaign.url} answered with the configured key: works`);
+    expect(output).toContain('FAIL CRM kit: the API key was refused (HTTP 401)');
+    expect(output).toContain(`FAIL CRM kit-offline: cannot reach http://127.0.0.1:${port}: kit GET /v4/account: network failure`);
   });
 
   it('problems lists a dead-lettered job with its cause, and retry all brings it back', async () => {

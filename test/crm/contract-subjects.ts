@@ -22,6 +22,8 @@ export interface ContractHarness {
   namesOf(email: string): { firstName: string | null; lastName: string | null } | undefined;
   /** Whether the CRM still holds the person (Kit: still subscribed, as its API cannot delete). */
   holdsContact(email: string): boolean;
+  /** A CRM user deleting the person in the CRM's own UI (Kit's UI can, its API cannot). */
+  deleteOutsideHandoff(email: string): void;
   /** Makes the server answer every call with `reply` (HTTP subjects only; see ContractSubject.overHttp). */
   answerEverything(reply: FakeReply | undefined): void;
   close(): Promise<void>;
@@ -33,12 +35,15 @@ export interface ContractSubject {
   givesRetryAfter: boolean;
   /** Whether the connector talks HTTP (so it can meet answers that are not the provider's). */
   overHttp: boolean;
+  /** The most rows one page of a contact's tags (or of the tag list the names come from) holds. */
+  pageSize: number;
   start(): Promise<ContractHarness>;
 }
 
 interface FakeBackedProvider {
   provider: string;
   givesRetryAfter: boolean;
+  pageSize: number;
   startFake(key: string): Promise<FakeCrmServer>;
   /** The `crm:` config entry pointing at the fake. */
   config(url: string, key: string): unknown;
@@ -54,24 +59,29 @@ export const fakeBackedProviders: FakeBackedProvider[] = [
   {
     provider: 'activecampaign',
     givesRetryAfter: true,
+    pageSize: 100,
     startFake: (key) => startActiveCampaignFake(key, { enforceBudget: false }),
     config: (url, key) => ({ provider: 'activecampaign', baseUrl: url, apiToken: key }),
   },
   {
     provider: 'drip',
     givesRetryAfter: false,
+    // A subscriber's tags come whole in the subscriber record; 100 is Drip's usual page.
+    pageSize: 100,
     startFake: (key) => startDripFake(DRIP_ACCOUNT_ID, key, { enforceBudget: false }),
     config: (url, key) => ({ provider: 'drip', baseUrl: url, accountId: DRIP_ACCOUNT_ID, apiToken: key }),
   },
   {
     provider: 'keap',
     givesRetryAfter: false,
+    pageSize: 1000,
     startFake: (key) => startKeapFake(key, 'pat', { enforceBudget: false }),
     config: (url, key) => ({ provider: 'keap', baseUrl: url, keyType: 'pat', apiKey: key }),
   },
   {
     provider: 'kit',
     givesRetryAfter: false,
+    pageSize: 1000,
     startFake: (key) => startKitFake(key, { enforceBudget: false }),
     config: (url, key) => ({ provider: 'kit', baseUrl: url, apiKey: key }),
     lastNameOf: (contact) => contact.fields.last_name ?? null,
@@ -80,6 +90,8 @@ export const fakeBackedProviders: FakeBackedProvider[] = [
   {
     provider: 'ontraport',
     givesRetryAfter: true,
+    // contact_cat holds every tag id; the names come from the tag list, 50 a page.
+    pageSize: 50,
     startFake: (key) => startOntraportFake(ONTRAPORT_APP_ID, key, { enforceBudget: false }),
     config: (url, key) => ({ provider: 'ontraport', baseUrl: url, appId: ONTRAPORT_APP_ID, apiKey: key }),
   },
@@ -90,6 +102,7 @@ export function contractSubjectsOverFakes(goodKey: string): ContractSubject[] {
     provider: spec.provider,
     givesRetryAfter: spec.givesRetryAfter,
     overHttp: true,
+    pageSize: spec.pageSize,
     start: async () => {
       const fake = await spec.startFake(goodKey);
       const connectorFor = (key: string) => createCrmConnector(crmConfigSchema.parse(spec.config(fake.url, key)));
@@ -106,6 +119,10 @@ export function contractSubjectsOverFakes(goodKey: string): ContractSubject[] {
         holdsContact: (email) => {
           const contact = fake.state.findContactByEmail(email);
           return contact !== undefined && (spec.isHeld?.(contact) ?? true);
+        },
+        deleteOutsideHandoff: (email) => {
+          const contact = fake.state.findContactByEmail(email);
+          if (contact) fake.state.deleteContact(contact.id);
         },
         answerEverything: (reply) => fake.answerEverything(reply),
         close: () => fake.close(),

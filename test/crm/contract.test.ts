@@ -18,6 +18,7 @@ const memorySubject: ContractSubject = {
   provider: 'memory',
   givesRetryAfter: true,
   overHttp: false,
+  pageSize: 100,
   start: async () => {
     const crm = new MemoryCrm(GOOD_KEY);
     const connectorFor = (apiKey: string) => new MemoryCrmConnector(memoryOptionsSchema.parse({ provider: 'memory', apiKey }), crm);
@@ -32,6 +33,10 @@ const memorySubject: ContractSubject = {
         return contact && { firstName: contact.firstName, lastName: contact.lastName };
       },
       holdsContact: (email) => crm.findByEmail(email) !== undefined,
+      deleteOutsideHandoff: (email) => {
+        const contact = crm.findByEmail(email);
+        if (contact) crm.contacts.delete(contact.id);
+      },
       answerEverything: () => {
         throw new Error('the memory CRM has no HTTP answers to replace');
       },
@@ -43,6 +48,7 @@ const memorySubject: ContractSubject = {
 const subjects: ContractSubject[] = [memorySubject, ...contractSubjectsOverFakes(GOOD_KEY)];
 
 const sorted = (names: string[]) => [...names].sort();
+const sameIgnoringCase = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** What a server that is not the provider's (a proxy's page, a catch-all stub) answers with HTTP 200. */
 const unusableAnswers: [string, FakeReply][] = [
@@ -170,5 +176,58 @@ describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
 
     expect((await crmErrorFrom(crm.upsertContact({ email: 'ada@example.com', firstName: 'Ada', lastName: null }))).kind).toBe('permanent');
     expect((await crmErrorFrom(crm.readTags(id, 'ada@example.com'))).kind).toBe('permanent');
+  });
+
+  it('reads every tag of a contact holding more than one page of them', async () => {
+    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
+    await crm.addTags(id, 'ada@example.com', ['Customer']);
+    const byHand = Array.from({ length: subject.pageSize + 1 }, (_, index) => `By hand ${String(index).padStart(4, '0')}`);
+    for (const tag of byHand) harness.tagOutsideHandoff('ada@example.com', tag);
+
+    expect(sorted(await crm.readTags(id, 'ada@example.com'))).toEqual(sorted([...byHand, 'Customer']));
+
+    await crm.removeTags(id, 'ada@example.com', ['Customer']);
+    expect(await crm.readTags(id, 'ada@example.com')).toHaveLength(byHand.length);
+  });
+
+  it('copes with a tag the CRM already holds in other letter case, and removes what it applied', async () => {
+    const other = await crm.upsertContact({ email: 'grace@example.com', firstName: null, lastName: null });
+    harness.tagOutsideHandoff('grace@example.com', 'vip');
+    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
+
+    await crm.addTags(id, 'ada@example.com', ['VIP']);
+    expect((await crm.readTags(id, 'ada@example.com')).filter((tag) => sameIgnoringCase(tag, 'VIP'))).toHaveLength(1);
+
+    await crm.removeTags(id, 'ada@example.com', ['VIP']);
+    expect((await crm.readTags(id, 'ada@example.com')).filter((tag) => sameIgnoringCase(tag, 'VIP'))).toEqual([]);
+    // The other person keeps theirs (the same tag, where the CRM matches names ignoring case).
+    expect((await crm.readTags(other, 'grace@example.com')).filter((tag) => sameIgnoringCase(tag, 'vip'))).toHaveLength(1);
+  });
+
+  it.skipIf(!subject.overHttp)('waits as long as a 429 says in Retry-After, whatever the provider usually sends', async () => {
+    harness.answerEverything({ status: 429, headers: { 'Retry-After': '3' }, text: 'Too Many Requests' });
+
+    const error = await crmErrorFrom(crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }));
+
+    expect(error).toMatchObject({ kind: 'rate_limited', details: { status: 429, retryAfterMs: 3000 } });
+  });
+
+  it.skipIf(!subject.overHttp)('reports a 429 without Retry-After as rate_limited with no stated wait', async () => {
+    harness.answerEverything({ status: 429 });
+
+    const error = await crmErrorFrom(crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }));
+
+    expect(error).toMatchObject({ kind: 'rate_limited', details: { status: 429 } });
+    expect(error.details.retryAfterMs).toBeUndefined();
+  });
+
+  it('answers 404 for a person deleted in the CRM (so the sync looks them up again), and deleting them is not an error', async () => {
+    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
+    await crm.addTags(id, 'ada@example.com', ['Customer']);
+    harness.deleteOutsideHandoff('ada@example.com');
+
+    expect(await crmErrorFrom(crm.readTags(id, 'ada@example.com'))).toMatchObject({ kind: 'permanent', details: { status: 404 } });
+    await expect(crm.deleteContact(id, 'ada@example.com')).resolves.toBeUndefined();
+    expect(await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null })).not.toBe(id);
   });
 });

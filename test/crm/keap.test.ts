@@ -57,19 +57,21 @@ describe('Keap connector quirks', () => {
       expect(fake.state.tagNamesOf(Number(id))).toEqual([]);
     });
 
-    it('treats DUPLICATE in the apply answer as applied, and any other status as a permanent failure', async () => {
+    it('takes only the documented SUCCESS as applied: any other per-tag status is a permanent failure naming it', async () => {
       const connector = connectorFor();
       const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
       await connector.addTags(id, EMAIL, ['Customer']);
       const tagId = fake.state.findTagByName('Customer')!.id;
 
-      fake.replyOnce('POST', `/v1/contacts/${id}/tags`, { status: 200, json: { [tagId]: 'DUPLICATE' } });
       await expect(connector.addTags(id, EMAIL, ['Customer'])).resolves.toBeUndefined();
 
-      fake.replyOnce('POST', `/v1/contacts/${id}/tags`, { status: 200, json: { [tagId]: 'FAILURE' } });
-      const error = await crmErrorFrom(connector.addTags(id, EMAIL, ['Customer']));
-      expect(error.kind).toBe('permanent');
-      expect(error.message).toContain(`${tagId}=FAILURE`);
+      for (const status of ['DUPLICATE', 'FAILURE']) {
+        fake.replyOnce('POST', `/v1/contacts/${id}/tags`, { status: 200, json: { [tagId]: status } });
+        const error = await crmErrorFrom(connector.addTags(id, EMAIL, ['Customer']));
+        expect(error.kind).toBe('permanent');
+        expect(error.message).toContain(`${tagId}=${status}`);
+        expect(error.message).toContain('Keap documents only SUCCESS');
+      }
     });
 
     it('removes several tags in one call by id', async () => {

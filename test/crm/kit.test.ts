@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { KitConnector } from '../../src/adapters/crm/kit/connector.ts';
-import { startKitFake } from '../support/crm-fakes/kit.ts';
+import { startKitFake, type KitFakeOptions } from '../support/crm-fakes/kit.ts';
 import { kitOptionsSchema } from '../../src/adapters/crm/kit/options.ts';
 import { crmErrorFrom } from './rejection.ts';
 
@@ -12,6 +12,11 @@ describe('Kit connector quirks', () => {
   let fake: FakeCrmServer;
   const connectorFor = () => new KitConnector(kitOptionsSchema.parse({ provider: 'kit', baseUrl: fake.url, apiKey: KEY }));
   const callsTo = (method: string, path: string) => fake.requests.filter((request) => request.method === method && request.path === path);
+
+  const restartFake = async (options: KitFakeOptions) => {
+    await fake.close();
+    fake = await startKitFake(KEY, { enforceBudget: false, ...options });
+  };
 
   beforeEach(async () => {
     fake = await startKitFake(KEY, { enforceBudget: false });
@@ -32,6 +37,17 @@ describe('Kit connector quirks', () => {
     expect(callsTo('GET', '/v4/custom_fields')).toHaveLength(2);
   });
 
+  it('writes the last name of an existing subscriber with PUT /v4/subscribers/{id}, which the upsert does not', async () => {
+    const connector = connectorFor();
+    const id = await connector.upsertContact({ email: EMAIL, firstName: 'Ada', lastName: 'Lovelace' });
+    expect(callsTo('PUT', `/v4/subscribers/${id}`)).toHaveLength(0);
+
+    await connector.upsertContact({ email: EMAIL, firstName: null, lastName: 'King' });
+
+    expect(callsTo('PUT', `/v4/subscribers/${id}`)).toHaveLength(1);
+    expect(fake.state.findContactByEmail(EMAIL)).toMatchObject({ firstName: 'Ada', fields: { last_name: 'King' } });
+  });
+
   it('touches no custom field when there is no last name to write', async () => {
     await connectorFor().upsertContact({ email: EMAIL, firstName: 'Ada', lastName: null });
 
@@ -46,21 +62,22 @@ describe('Kit connector quirks', () => {
     await connector.removeTags(id, EMAIL, ['Customer']);
 
     expect(callsTo('GET', '/v4/tags')).toHaveLength(0);
+    expect(callsTo('POST', '/v4/tags')).toHaveLength(1);
     expect(fake.state.tagNamesOf(Number(id))).toEqual([]);
   });
 
-  it('finds a tag applied outside Handoff through the tag list when removing it', async () => {
+  it('finds the id of a tag applied outside Handoff by asking Kit for the name, not through the lagging list', async () => {
     const connector = connectorFor();
     const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
     fake.state.tagOutsideHandoff(EMAIL, 'Added by hand');
 
     await connector.removeTags(id, EMAIL, ['Added by hand']);
 
-    expect(callsTo('GET', '/v4/tags')).toHaveLength(1);
+    expect(callsTo('GET', '/v4/tags')).toHaveLength(0);
     expect(fake.state.tagNamesOf(Number(id))).toEqual([]);
   });
 
-  it('reuses an existing tag whose name differs only in case, as Kit does', async () => {
+  it('where Kit matches tag names ignoring case, uses the existing tag and reads it back under the name Handoff asked for', async () => {
     fake.state.createTag('VIP');
     const connector = connectorFor();
     const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
@@ -68,7 +85,22 @@ describe('Kit connector quirks', () => {
     await connector.addTags(id, EMAIL, ['vip']);
 
     expect([...fake.state.tags.values()].map((tag) => tag.name)).toEqual(['VIP']);
-    expect(await connector.readTags(id)).toEqual(['VIP']);
+    expect(await connector.readTags(id)).toEqual(['vip']);
+    await connector.removeTags(id, EMAIL, ['vip']);
+    expect(fake.state.tagNamesOf(Number(id))).toEqual([]);
+  });
+
+  it('where Kit matches tag names exactly, never touches a tag of the same name in other case', async () => {
+    await restartFake({ tagNameMatch: 'exact' });
+    const connector = connectorFor();
+    const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
+    fake.state.tagOutsideHandoff(EMAIL, 'VIP');
+
+    await connector.addTags(id, EMAIL, ['vip']);
+    expect([...fake.state.tagNamesOf(Number(id))].sort()).toEqual(['VIP', 'vip']);
+
+    await connectorFor().removeTags(id, EMAIL, ['vip']);
+    expect(fake.state.tagNamesOf(Number(id))).toEqual(['VIP']);
   });
 
   it('follows cursor pagination when reading tags', async () => {

@@ -61,11 +61,16 @@ describe('createCrmConnector', () => {
   it('shares one budget key between keys of one account where the provider counts per account', () => {
     const ac = (apiToken: string) => build({ provider: 'activecampaign', baseUrl: 'https://a.api-us1.com', apiToken }).budgetKey;
     const ontraport = (appId: string, apiKey: string) => build({ provider: 'ontraport', appId, apiKey }).budgetKey;
+    const keap = (keyType: string, apiKey: string) => build({ provider: 'keap', keyType, apiKey }).budgetKey;
 
     expect(ac('key-one')).toBe(ac('key-two'));
     expect(build({ provider: 'activecampaign', baseUrl: 'https://b.api-us1.com', apiToken: 'key-one' }).budgetKey).not.toBe(ac('key-one'));
     expect(ontraport('app', 'key-one')).toBe(ontraport('app', 'key-two'));
     expect(ontraport('other-app', 'key-one')).not.toBe(ontraport('app', 'key-one'));
+    // Keap: PAT/SAK quotas are per tenant, OAuth quotas per application, never per key.
+    expect(keap('pat', 'key-one')).toBe(keap('sak', 'key-two'));
+    expect(keap('oauth', 'token-one')).toBe(keap('oauth', 'token-two'));
+    expect(keap('oauth', 'key-one')).not.toBe(keap('pat', 'key-one'));
   });
 
   it('separates Drip budgets by account id', () => {

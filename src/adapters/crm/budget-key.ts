@@ -9,11 +9,11 @@ const BUDGET_KEY_LENGTH = 32;
 export interface BudgetScope {
   provider: string;
   baseUrl: string;
-  /** Drip account id, Ontraport app id: the account inside the provider. */
+  /** Drip account id, Ontraport app id: the account inside the provider (Keap: the kind of key). */
   accountId?: string | undefined;
   /**
-   * The credential, for providers that count per key (Kit, Keap, Drip). Omitted where the
-   * provider counts per account whatever the key (ActiveCampaign, Ontraport): two keys on one
+   * The credential, for providers that count per key (Kit, Drip). Omitted where the provider
+   * counts per account whatever the key (ActiveCampaign, Ontraport, Keap): two keys on one
    * account must share one budget.
    */
   secret?: string | undefined;

@@ -71,3 +71,12 @@ export async function ignoredTestDeliveriesSince(db: Queryable, since: number): 
   );
   return result.rows[0]!.count;
 }
+
+/** The most recent delivery that came from ThriveCart (hand changes in the console are not deliveries). */
+export async function latestThriveCartDelivery(db: Queryable): Promise<{ receivedAt: number; eventName: string; live: boolean } | null> {
+  const result = await db.query<{ receivedAt: number; eventName: string; live: boolean }>(
+    `select (extract(epoch from received_at) * 1000)::float8 as "receivedAt", event_name as "eventName", live
+       from deliveries where source = 'thrivecart' order by id desc limit 1`,
+  );
+  return result.rows[0] ?? null;
+}

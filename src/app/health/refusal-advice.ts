@@ -9,6 +9,11 @@ export interface RefusalAdvice {
   what: string;
   /** What to change. */
   fix: string;
+  /**
+   * Fixed since: a delivery was accepted after the last such refusal, or the account the calls
+   * named is now the configured one. The refused calls' purchases were still not recorded.
+   */
+  resolved: boolean;
 }
 
 const SECRET_PLACE = 'ThriveCart: Settings → API & Webhooks → ThriveCart API → Secret word';
@@ -18,8 +23,20 @@ const SECRET_PLACE = 'ThriveCart: Settings → API & Webhooks → ThriveCart API
  * told apart, because copying the secret again does not help when the account name is wrong
  * (a full domain written instead of the name, say).
  */
-export function adviseOnRefusals(summaries: readonly RefusalSummary[], configuredAccount: string): RefusalAdvice[] {
-  return summaries.map((summary) => ({ reason: summary.reason, count: summary.count, lastAt: summary.lastAt, ...explain(summary, configuredAccount) }));
+export function adviseOnRefusals(summaries: readonly RefusalSummary[], configuredAccount: string, lastAcceptedAt: number | null): RefusalAdvice[] {
+  return summaries.map((summary) => {
+    const resolved = (lastAcceptedAt !== null && lastAcceptedAt > summary.lastAt) || (summary.reason === 'account-mismatch' && summary.lastClaimedAccount === configuredAccount);
+    const base = { reason: summary.reason, count: summary.count, lastAt: summary.lastAt, resolved };
+    return resolved ? { ...base, ...explainResolved(summary) } : { ...base, ...explain(summary, configuredAccount) };
+  });
+}
+
+function explainResolved(summary: RefusalSummary): { what: string; fix: string } {
+  const calls = summary.count === 1 ? '1 call was' : `${summary.count} calls were`;
+  return {
+    what: `${calls} refused this week (${summary.reason.replace('-', ' ')}) before the configuration was put right.`,
+    fix: 'Those calls were not recorded. If they were real purchases, find them in ThriveCart (Customers) and send them again, or grant the access by hand.',
+  };
 }
 
 function explain(summary: RefusalSummary, configuredAccount: string): { what: string; fix: string } {

@@ -17,7 +17,13 @@ import { announceContactChanges } from '../webhooks/announce-contact-changes.ts'
  * Returns the new projection, or null when the contact no longer exists (merged into another).
  * A person seen for the first time is written by app/intake/write-new-contact.ts instead.
  */
-export async function refreshContact(ctx: AppContext, db: Queryable, contactId: number, attachDeliveryId: number | null = null): Promise<LedgerProjection | null> {
+export async function refreshContact(
+  ctx: AppContext,
+  db: Queryable,
+  contactId: number,
+  attachDeliveryId: number | null = null,
+  options: { announce?: boolean } = {},
+): Promise<LedgerProjection | null> {
   const contact = await lockContact(db, contactId, attachDeliveryId);
   if (!contact) return null;
   const history = await loadHistory(db, contactId);
@@ -25,7 +31,8 @@ export async function refreshContact(ctx: AppContext, db: Queryable, contactId: 
   const { projection } = foldLedger(history, ctx.rules, now);
   await saveLedger(db, contactId, projection, now);
   await syncDunningCases(ctx, db, contactId, history, now);
-  await announceContactChanges(ctx, db, contact, projection);
+  // An import of old history is quiet: sites hear of no "new member" (options.announce false).
+  if (options.announce !== false) await announceContactChanges(ctx, db, contact, projection);
   const jobs = followUpJobs(ctx.onContactChanged, changedDownstream(contact.ledger, projection), projection, now);
   await enqueueJobs(db, jobs.map((job) => ({ ...job, key: String(contactId) })));
   return projection;

@@ -10,6 +10,7 @@ import { withTransaction } from '../../adapters/store/database.ts';
 import { insertContact, listContactLedgers, saveLedgers } from '../../adapters/store/contacts.ts';
 import type { AppContext } from '../context.ts';
 import { CONSOLE_SOURCE } from './change-access-by-hand.ts';
+import { isImportSource } from '../../adapters/sources/thrivecart/api-history.ts';
 import { followUpJobs } from './follow-up-jobs.ts';
 import { mayCreateContact, resolveContact } from '../intake/resolve-contact.ts';
 import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
@@ -66,9 +67,11 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
     if (batch.length === 0) break;
     for (const row of batch) {
       deliveries += 1;
-      // Console changes have no ThriveCart body to normalise again: their stored event is the record.
+      // Console changes and imported history have no webhook body to normalise again: their stored event is the record.
       const decision =
-        row.source === CONSOLE_SOURCE && row.event ? { status: 'applied' as const, reason: null, event: row.event } : classifyThriveCartDelivery(row.body as Fields, row.receivedAt, ctx.rules, ctx.config.thrivecart.testMode);
+        (row.source === CONSOLE_SOURCE || isImportSource(row.source)) && row.event
+          ? { status: 'applied' as const, reason: null, event: row.event }
+          : classifyThriveCartDelivery(row.body as Fields, row.receivedAt, ctx.rules, ctx.config.thrivecart.testMode);
       if (decision.status === 'applied' && decision.event) {
         if (row.status === 'applied' && row.contactId !== null) {
           if (!sameStoredEvent(decision.event, row.event)) await saveDeliveryEvent(client, row.id, decision.event);

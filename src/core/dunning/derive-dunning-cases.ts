@@ -1,6 +1,6 @@
 import { subscriptionKey, type ItemKey } from '../events.ts';
 import { applyEvent } from '../ledger/apply-event.ts';
-import { compareHistory, type HistoryEntry } from '../ledger/fold.ts';
+import { orderedHistory, type HistoryEntry } from '../ledger/fold.ts';
 import { type LedgerRules, offeringName } from '../ledger/rules.ts';
 import { emptyLedgerState, type LedgerState } from '../ledger/state.ts';
 import type { DunningCase, ReminderStep } from './dunning-case.ts';
@@ -30,7 +30,7 @@ export function deriveDunningCases(history: readonly HistoryEntry[], rules: Ledg
     }
   };
 
-  for (const { event } of [...history].sort(compareHistory)) {
+  for (const { event } of orderedHistory(history)) {
     loseLapsedCases(Math.min(event.occurredAt, now));
     applyEvent(state, event);
     if (event.kind !== 'payment_failed' && event.kind !== 'renewal' && event.kind !== 'cancellation') continue;

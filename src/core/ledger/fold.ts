@@ -70,6 +70,32 @@ export function compareHistory(a: HistoryEntry, b: HistoryEntry): number {
 }
 
 /**
+ * What makes a money event one happening whichever way it reached Handoff: a live webhook and the
+ * same transaction imported from ThriveCart's API carry the same order, item, time and amount.
+ * Null for events that are idempotent by themselves (a purchase sets its lines, a cancellation
+ * its status).
+ */
+function happeningKey(event: CommerceEvent): string | null {
+  if (event.kind === 'renewal' || event.kind === 'refund') return `${event.kind}:${event.orderId}:${event.item}:${event.occurredAt}:${event.amountCents}`;
+  return null;
+}
+
+/**
+ * The history in event-time order, each happening once: a renewal or refund that arrived both as
+ * a webhook and from an import counts once (the first stored wins).
+ */
+export function orderedHistory(history: readonly HistoryEntry[]): HistoryEntry[] {
+  const seen = new Set<string>();
+  return [...history].sort(compareHistory).filter((entry) => {
+    const key = happeningKey(entry.event);
+    if (key === null) return true;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
  * Folds a contact's whole history, in event-time order whatever order it arrived in, into the
  * projection at `now`, with the timeline that explains every tag and access change. Time passing
  * between events (a paid period ending, a grace period running out) is a step of its own.
@@ -115,7 +141,7 @@ export function foldLedger(history: readonly HistoryEntry[], rules: LedgerRules,
     clock = Math.max(clock, until);
   };
 
-  for (const entry of [...history].sort(compareHistory)) {
+  for (const entry of orderedHistory(history)) {
     advanceTo(Math.min(entry.event.occurredAt, now));
     applyEvent(state, entry.event);
     step(entry.event.occurredAt, { type: 'delivery', deliveryId: entry.deliveryId }, describeEvent(entry.event, rules));

@@ -92,10 +92,17 @@ export async function startKeapFake(apiKey: string, keyType: KeapKeyType, option
             contactOr404(request, (contact) => {
               const tagIds = bodyField(request.body, 'tagIds');
               if (!Array.isArray(tagIds)) return badRequest('tagIds is required');
+              // Apply Tags (infusionsoft-nodejs docs/ContactApi.md, applyTagsToContactIdUsingPOST): a map of
+              // tag id to status, SUCCESS being the only status documented; re-applying a held tag is
+              // undocumented and answers SUCCESS here. An unknown tag id: undocumented, answered with a
+              // status that is not SUCCESS (the connector must not take it for done).
               const statuses: Record<string, string> = {};
               for (const tagId of tagIds.map(Number)) {
                 if (!state.tags.has(tagId)) statuses[tagId] = 'FAILURE';
-                else statuses[tagId] = state.applyTag(contact.id, tagId).created ? 'SUCCESS' : 'DUPLICATE';
+                else {
+                  state.applyTag(contact.id, tagId);
+                  statuses[tagId] = 'SUCCESS';
+                }
               }
               return { status: 200, json: statuses };
             }),

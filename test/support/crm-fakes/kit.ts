@@ -1,8 +1,9 @@
 /**
- * A stateful fake of the Kit v4 endpoints the connector uses: numeric ids, `{"errors": [...]}`
- * bodies, 401 for a bad key, idempotent `POST /v4/tags`, 200-vs-201 tagging, cursor pagination,
- * custom fields (unknown keys ignored with a warning), and the plain-text 429 `Retry later`
- * without headers.
+ * A stateful fake of the Kit v4 endpoints the connector uses, as Kit's API reference documents
+ * them (https://developers.kit.com/api-reference/..., cited beside each route): numeric ids,
+ * `{"errors": [...]}` bodies, 401 for a bad key, idempotent `POST /v4/tags`, 200-vs-201 tagging,
+ * opaque cursor pagination, custom fields, and the plain-text 429 `Retry later` without headers.
+ * Where Kit is silent the fake picks the hostile reading (each marked "undocumented").
  */
 import type { FakeContact, FakeCrmState, FakeTag } from './fake-crm-state.ts';
 import { isPlausibleEmail } from '../../../src/adapters/crm/memory/plausible-email.ts';
@@ -17,7 +18,17 @@ import {
 } from './fake-crm-server.ts';
 
 const CREATED_AT = '2026-01-01T00:00:00Z';
+/** "Number of results per page. Default 500, maximum 1000." (every v4 list, e.g. list-tags-for-a-subscriber). */
 const DEFAULT_PAGE_SIZE = 500;
+const MAX_PAGE_SIZE = 1000;
+
+export interface KitFakeOptions extends FakeServerOptions {
+  /**
+   * How `POST /v4/tags` matches an existing name. Kit's reference says only "Returns the tag if it
+   * already exists": undocumented whether "vip" finds "VIP", so tests run both readings.
+   */
+  tagNameMatch?: 'case-insensitive' | 'exact';
+}
 
 interface KitCustomField {
   id: number;
@@ -26,7 +37,8 @@ interface KitCustomField {
   label: string;
 }
 
-export async function startKitFake(apiKey: string, options: FakeServerOptions = {}): Promise<FakeCrmServer> {
+export async function startKitFake(apiKey: string, options: KitFakeOptions = {}): Promise<FakeCrmServer> {
+  const tagNameMatch = options.tagNameMatch ?? 'case-insensitive';
   return startFakeCrmServer((state: FakeCrmState) => {
     const customFields: KitCustomField[] = [];
     const renderSubscriber = (contact: FakeContact) => ({
@@ -48,10 +60,21 @@ export async function startKitFake(apiKey: string, options: FakeServerOptions = 
         return state.tags.has(tagId) ? handle(contact, tagId) : notFound();
       });
 
+    /** Custom field values by key; an unknown key is a 422 ("Passing an unknown key returns a 422 error", create/update-a-subscriber). */
+    const unknownFieldKey = (fields: unknown): string | undefined =>
+      Object.keys(typeof fields === 'object' && fields !== null ? fields : {}).find((key) => !customFields.some((field) => field.key === key));
+    const writeFields = (contact: FakeContact, fields: unknown): void => {
+      for (const [key, value] of Object.entries(typeof fields === 'object' && fields !== null ? fields : {})) {
+        if (typeof value === 'string') contact.fields[key] = value;
+      }
+    };
+
     return {
+      // "API Key: 120 requests over a rolling 60 second period" (developers.kit.com/api-reference/rate-limits).
       budgets: [{ requests: 120, perMs: 60_000 }],
       isAuthorized: (request) => request.headers['x-kit-api-key'] === apiKey,
       unauthorized: { status: 401, json: { errors: ['The access token is invalid'] } },
+      // "a 429 ... with the body Retry later", no Retry-After nor rate headers (api-reference/rate-limits).
       rateLimited: () => ({ status: 429, text: 'Retry later' }),
       outage: { status: 500, json: { errors: ['Internal server error'] } },
       notFound: notFound(),
@@ -59,7 +82,8 @@ export async function startKitFake(apiKey: string, options: FakeServerOptions = 
         {
           method: 'GET',
           pattern: '/v4/account',
-          handle: () => ({ status: 200, json: { user: { email: 'owner@example.com' }, account: { id: 1, name: 'Fake' } } }),
+          // api-reference/accounts/get-current-account
+          handle: () => ({ status: 200, json: { user: { email: 'owner@example.com' }, account: { id: 1, name: 'Fake', plan_type: 'creator' } } }),
         },
         {
           method: 'GET',
@@ -83,19 +107,39 @@ export async function startKitFake(apiKey: string, options: FakeServerOptions = 
         {
           method: 'POST',
           pattern: '/v4/subscribers',
+          // api-reference/subscribers/create-a-subscriber: "Behaves as an upsert. ... If a subscriber with
+          // the provided email address already exists, it updates the first name." 201 created, 200
+          // existing. Fields of an existing subscriber are not said to be written: they are not.
           handle: ({ body }) => {
             const email = bodyField(body, 'email_address');
             if (!isPlausibleEmail(email)) return unprocessable('Email address is invalid');
+            const fields = bodyField(body, 'fields');
+            const unknownKey = unknownFieldKey(fields);
+            if (unknownKey !== undefined) return unprocessable(`Custom field "${unknownKey}" does not exist`);
             // Kit has no last name: only a custom field can hold one.
             const { contact, created } = state.upsertContact(email, bodyField(body, 'first_name'), undefined);
-            const warnings: string[] = [];
-            for (const [key, value] of Object.entries(bodyField(body, 'fields') ?? {})) {
-              if (!customFields.some((field) => field.key === key)) warnings.push(`Custom field "${key}" does not exist`);
-              else if (typeof value === 'string') contact.fields[key] = value;
-            }
-            const json = { subscriber: renderSubscriber(contact), ...(warnings.length > 0 ? { warnings } : {}) };
-            return { status: created ? 201 : 200, json };
+            if (created) writeFields(contact, fields);
+            return { status: created ? 201 : 200, json: { subscriber: renderSubscriber(contact) } };
           },
+        },
+        {
+          method: 'PUT',
+          pattern: '/v4/subscribers/:id',
+          // api-reference/subscribers/update-a-subscriber: email_address required, first_name and fields
+          // optional. Undocumented what a missing first_name does: it is cleared here.
+          handle: (request) =>
+            subscriberOr404(request, (contact) => {
+              const email = bodyField(request.body, 'email_address');
+              if (!isPlausibleEmail(email)) return unprocessable('Email address is invalid');
+              const fields = bodyField(request.body, 'fields');
+              const unknownKey = unknownFieldKey(fields);
+              if (unknownKey !== undefined) return unprocessable(`Custom field "${unknownKey}" does not exist`);
+              const firstName = bodyField(request.body, 'first_name');
+              contact.email = email;
+              contact.firstName = typeof firstName === 'string' ? firstName : null;
+              writeFields(contact, fields);
+              return { status: 200, json: { subscriber: renderSubscriber(contact) } };
+            }),
         },
         {
           method: 'POST',
@@ -126,13 +170,16 @@ export async function startKitFake(apiKey: string, options: FakeServerOptions = 
           handle: ({ body }) => {
             const name = bodyField(body, 'name');
             if (typeof name !== 'string' || name === '') return unprocessable("Name can't be blank");
-            const existing = state.findTagByName(name, 'case-insensitive');
+            // api-reference/tags/create-a-tag: 200 "Returns the tag if it already exists", 201 "Creates the tag".
+            const existing = state.findTagByName(name, tagNameMatch);
             return existing ? { status: 200, json: { tag: renderTag(existing) } } : { status: 201, json: { tag: renderTag(state.createTag(name)) } };
           },
         },
         {
           method: 'POST',
           pattern: '/v4/tags/:tagId/subscribers/:id',
+          // api-reference/tags/tag-a-subscriber: "The subscriber being tagged must already exist"; 201
+          // tagged, 200 "when the subscriber already has the tag".
           handle: (request) =>
             taggingOr404(request, (contact, tagId) => {
               const { created } = state.applyTag(contact.id, tagId);
@@ -142,6 +189,7 @@ export async function startKitFake(apiKey: string, options: FakeServerOptions = 
         {
           method: 'DELETE',
           pattern: '/v4/tags/:tagId/subscribers/:id',
+          // api-reference/tags/remove-tag-from-subscriber: 204; 404 for an unknown tag or subscriber.
           handle: (request) =>
             taggingOr404(request, (contact, tagId) => {
               state.removeTag(contact.id, tagId);
@@ -157,16 +205,21 @@ function renderTag(tag: FakeTag): { id: number; name: string; created_at: string
   return { id: tag.id, name: tag.name, created_at: CREATED_AT };
 }
 
-/** Kit's cursor pagination; the fake's cursor is the index of the next item, opaque to clients. */
+/**
+ * Kit's cursor pagination ("To fetch next page of results, use ?after=<end_cursor>"): opaque
+ * base64 cursors, `per_page` capped at 1000, `pagination.has_next_page` / `end_cursor`.
+ */
 function cursorPage(listKey: string, items: readonly unknown[], query: URLSearchParams): FakeReply {
-  const perPage = Number(query.get('per_page') ?? DEFAULT_PAGE_SIZE);
-  const start = Number(query.get('after') ?? 0);
+  const perPage = Math.min(Number(query.get('per_page') ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+  const after = query.get('after');
+  const start = after === null ? 0 : Number(Buffer.from(after, 'base64url').toString('utf8').replace('position:', ''));
   const end = start + perPage;
+  const cursor = (position: number) => Buffer.from(`position:${position}`).toString('base64url');
   const pagination = {
     has_previous_page: start > 0,
     has_next_page: end < items.length,
-    start_cursor: String(start),
-    end_cursor: String(end),
+    start_cursor: cursor(start),
+    end_cursor: cursor(end),
     per_page: perPage,
   };
   return { status: 200, json: { [listKey]: items.slice(start, end), pagination } };

@@ -3,9 +3,12 @@
  * - upsert is `PUT /v1/contacts` with `duplicate_option: Email` (v2 has no upsert);
  * - tags are addressed by id and names are not unique, so a name resolves to the lowest id with
  *   that exact name (cached), and removal goes by the ids the contact actually holds under that name;
- * - applying answers a per-tag status map; `DUPLICATE` (already applied) is success;
+ * - applying answers a per-tag status map in which only `SUCCESS` is documented: any other
+ *   status is a failure, never guessed to mean "already applied";
  * - PAT/SAK authenticate with `X-Keap-API-Key`, OAuth with a Bearer token; a 429 has no body and
- *   no Retry-After.
+ *   no Retry-After;
+ * - quotas are counted per account (PAT/SAK: per tenant; OAuth: per application), not per key, so
+ *   the budget key holds no key (see docs/crm-apis.md, Keap).
  */
 import { z } from 'zod';
 import type { CrmConnector, CrmContactInput, RateBudget } from '../../../ports/crm-connector.ts';
@@ -16,7 +19,8 @@ import type { KeapKeyType, KeapOptions } from './options.ts';
 
 const PROVIDER = 'keap';
 const PAGE_SIZE = 1000;
-const APPLIED_STATUSES = new Set(['SUCCESS', 'DUPLICATE']);
+/** The one per-tag status Keap documents for applying a tag. */
+const APPLIED = 'SUCCESS';
 
 /**
  * PAT/SAK are throttled at 10/s and 240/min. One RateBudget cannot state both; 4 per second
@@ -36,7 +40,7 @@ const tagList = z.object({ tags: z.array(tagSchema) });
 /** `GET /v1/tags` (ContactApi/TagsApi in the official infusionsoft SDKs): a page of tags and the total count. */
 const tagListPage = z.object({ tags: z.array(tagSchema), count: z.number() });
 const appliedTagPage = z.object({ tags: z.array(z.object({ tag: tagSchema })), count: z.number() });
-/** Apply answers `{ "<tagId>": "SUCCESS" | "DUPLICATE" | ... }` (or nothing). */
+/** Apply answers `{ "<tagId>": "SUCCESS" }` per tag (or nothing). */
 const applyStatuses = z.union([z.record(z.string(), z.string()), z.literal('')]);
 
 type Tag = z.output<typeof tagSchema>;
@@ -50,7 +54,9 @@ export class KeapConnector implements CrmConnector {
 
   constructor(options: KeapOptions, deps: CrmConnectorDeps = {}) {
     this.budget = BUDGETS[options.keyType];
-    this.budgetKey = budgetKeyFor({ provider: PROVIDER, baseUrl: options.baseUrl, secret: options.apiKey });
+    // Two keys of one account share its quota; the account behind a key is not known until a call
+    // answers, so every PAT/SAK (and every OAuth token) on one API base shares one budget.
+    this.budgetKey = budgetKeyFor({ provider: PROVIDER, baseUrl: options.baseUrl, accountId: options.keyType === 'oauth' ? 'oauth' : 'pat-sak' });
     this.http = new CrmHttpClient({
       provider: PROVIDER,
       baseUrl: options.baseUrl,
@@ -86,9 +92,10 @@ export class KeapConnector implements CrmConnector {
     } as const;
     const response = await this.http.send(request);
     const statuses = this.http.parse(applyStatuses, request, response);
-    const refused = Object.entries(statuses === '' ? {} : statuses).filter(([, status]) => !APPLIED_STATUSES.has(status));
+    const refused = Object.entries(statuses === '' ? {} : statuses).filter(([, status]) => status !== APPLIED);
     if (refused.length > 0) {
-      throw this.http.unusableAnswer(request, response, `tags not applied: ${refused.map(([id, status]) => `${id}=${status}`).join(', ')}`);
+      const list = refused.map(([id, status]) => `${id}=${status}`).join(', ');
+      throw this.http.unusableAnswer(request, response, `tags not applied (${list}); Keap documents only ${APPLIED}`);
     }
   }
 

@@ -1,0 +1,12 @@
+import type { Queryable } from './database.ts';
+
+/** How the jobs of one kind fared: how many gave up, and the latest error of a failed attempt. */
+export async function jobKindHealth(db: Queryable, kind: string): Promise<{ dead: number; lastError: string | null }> {
+  const result = await db.query<{ dead: number; lastError: string | null }>(
+    `select count(*) filter (where state = 'dead')::int as dead,
+            (array_agg(last_error order by updated_at desc) filter (where last_error is not null and (state = 'dead' or attempts > 0)))[1] as "lastError"
+       from jobs where kind = $1`,
+    [kind],
+  );
+  return result.rows[0]!;
+}

@@ -1,0 +1,60 @@
+/** Imports of ThriveCart history and what they fetched (migration 013). */
+import type { Queryable } from './database.ts';
+
+export interface ImportRun {
+  id: number;
+  source: 'api' | 'csv';
+  startedAt: number;
+  updatedAt: number;
+  pagesFetched: number;
+  transactionsComplete: boolean;
+  appliedAt: number | null;
+  plan: unknown;
+}
+
+const COLUMNS = `id::int, source, (extract(epoch from started_at) * 1000)::float8 as "startedAt", (extract(epoch from updated_at) * 1000)::float8 as "updatedAt",
+  pages_fetched as "pagesFetched", transactions_complete as "transactionsComplete", (extract(epoch from applied_at) * 1000)::float8 as "appliedAt", plan`;
+
+/** The open (not yet applied) import of this source, created when there is none. */
+export async function openImportRun(db: Queryable, source: ImportRun['source'], now: number): Promise<ImportRun> {
+  await db.query(
+    `insert into thrivecart_imports (source, started_at, updated_at) values ($1, to_timestamp($2 / 1000.0), to_timestamp($2 / 1000.0))
+     on conflict (source) where applied_at is null do nothing`,
+    [source, now],
+  );
+  const result = await db.query<ImportRun>(`select ${COLUMNS} from thrivecart_imports where source = $1 and applied_at is null`, [source]);
+  return result.rows[0]!;
+}
+
+export async function latestImportRun(db: Queryable): Promise<ImportRun | null> {
+  const result = await db.query<ImportRun>(`select ${COLUMNS} from thrivecart_imports order by updated_at desc, id desc limit 1`);
+  return result.rows[0] ?? null;
+}
+
+/** Stores one fetched page of transactions and moves the cursor past it, together. */
+export async function saveTransactionPage(db: Queryable, importId: number, page: number, rows: readonly { key: string; data: unknown }[], complete: boolean, now: number): Promise<void> {
+  await db.query(
+    `with saved as (
+       insert into thrivecart_import_rows (import_id, kind, key, data)
+       select $1, 'transaction', row->>'key', row->'data' from jsonb_array_elements($2::jsonb) row
+       on conflict do nothing returning 1)
+     update thrivecart_imports set pages_fetched = $3, transactions_complete = $4, updated_at = to_timestamp($5 / 1000.0) where id = $1`,
+    [importId, JSON.stringify(rows), page, complete, now],
+  );
+}
+
+export async function saveCustomerRecord(db: Queryable, importId: number, email: string, data: unknown): Promise<void> {
+  await db.query(`insert into thrivecart_import_rows (import_id, kind, key, data) values ($1, 'customer', $2, $3) on conflict do nothing`, [importId, email, JSON.stringify(data)]);
+}
+
+export async function loadImportRows(db: Queryable, importId: number, kind: 'transaction' | 'customer'): Promise<{ key: string; data: unknown }[]> {
+  const result = await db.query<{ key: string; data: unknown }>(`select key, data from thrivecart_import_rows where import_id = $1 and kind = $2 order by key`, [importId, kind]);
+  return result.rows;
+}
+
+export async function savePlan(db: Queryable, importId: number, plan: unknown, applied: boolean, now: number): Promise<void> {
+  await db.query(
+    `update thrivecart_imports set plan = $2, updated_at = to_timestamp($3 / 1000.0), applied_at = case when $4 then to_timestamp($3 / 1000.0) else applied_at end where id = $1`,
+    [importId, JSON.stringify(plan), now, applied],
+  );
+}

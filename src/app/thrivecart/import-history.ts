@@ -1,0 +1,176 @@
+/**
+ * Imports a creator's ThriveCart history so Handoff knows the members it never saw buy: walks
+ * `GET /transactions` (no reliable total: a short page is the end) and asks `POST /customer`
+ * about buyers with subscriptions, keeping what it fetched so an interrupted run resumes; then
+ * plans (people, offerings granted and revoked, items not configured) and, when asked, applies.
+ *
+ * Applied history is ledger history like a delivery (source `thrivecart-api`, same order, item
+ * and subscription keys as webhooks), written once per transaction (permanent dedup keys), and
+ * quiet: no outbound "new member" webhooks, no dunning (failures are not imported), the CRMs get
+ * the resulting tags through their usual sync.
+ */
+import { csvHistory } from '../../adapters/sources/thrivecart/csv-history.ts';
+import { IMPORT_SOURCES, buyersToLookUp, importedHistory, type ImportedHistory, type ImportedPerson, type NotImported } from '../../adapters/sources/thrivecart/api-history.ts';
+import type { ApiCustomer, ApiTransaction, ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
+import { TRANSACTIONS_PER_PAGE } from '../../adapters/sources/thrivecart/api-client.ts';
+import { withTransaction } from '../../adapters/store/database.ts';
+import { insertContact } from '../../adapters/store/contacts.ts';
+import { insertDeliverySql } from '../../adapters/store/deliveries.ts';
+import { SqlParams } from '../../adapters/store/sql-params.ts';
+import { newContactDetails } from '../intake/new-contact-plan.ts';
+import { loadImportRows, openImportRun, saveCustomerRecord, savePlan, saveTransactionPage, type ImportRun } from '../../adapters/store/thrivecart-imports.ts';
+import { whyNotApplied } from '../../core/ledger/applicability.ts';
+import { foldLedger } from '../../core/ledger/fold.ts';
+import type { AppContext } from '../context.ts';
+import { refreshContact } from '../ledger/refresh-contact.ts';
+import { resolveContact } from '../intake/resolve-contact.ts';
+
+export type ImportProgress = (step: { phase: 'transactions' | 'customers' | 'apply'; done: number; total: number | null }) => void;
+
+export interface ImportPlan {
+  applied: boolean;
+  people: number;
+  /** Imported events (purchases, renewals, refunds, cancellations, pauses) for configured items. */
+  events: number;
+  /** Per offering id: how many people end with access to it, and how many had it and lost it. */
+  offeringsGranted: Record<string, number>;
+  offeringsRevoked: Record<string, number>;
+  /** Items in the history that the configuration does not map, with how many people bought them. */
+  unknownItems: { item: string; name: string; people: number }[];
+  notImported: NotImported[];
+  /** Events already in the ledger (a webhook or an earlier import): left alone. */
+  alreadyKnown: number;
+}
+
+/** Fetches (or resumes fetching) the history, plans, and applies when `apply` is set. */
+export async function importFromThriveCart(ctx: AppContext, api: ThriveCartApi, options: { apply: boolean; progress?: ImportProgress }): Promise<ImportPlan> {
+  const run = await openImportRun(ctx.pool, 'api', ctx.clock.now());
+  const history = await fetchHistory(ctx, api, run, options.progress);
+  return planOrApply(ctx, run, history, options);
+}
+
+/** The shared last steps of every import (API or CSV): plan, then apply when asked. */
+export async function planOrApply(ctx: AppContext, run: ImportRun, history: ImportedHistory, options: { apply: boolean; progress?: ImportProgress }): Promise<ImportPlan> {
+  const plan = await planImport(ctx, history);
+  if (options.apply) {
+    let done = 0;
+    for (const person of history.people) {
+      await applyPerson(ctx, person, IMPORT_SOURCES[run.source]);
+      done += 1;
+      options.progress?.({ phase: 'apply', done, total: history.people.length });
+    }
+  }
+  const result = { ...plan, applied: options.apply };
+  await savePlan(ctx.pool, run.id, result, options.apply, ctx.clock.now());
+  return result;
+}
+
+async function fetchHistory(ctx: AppContext, api: ThriveCartApi, run: ImportRun, progress?: ImportProgress): Promise<ImportedHistory> {
+  for (let page = run.pagesFetched + 1, complete = run.transactionsComplete; !complete; page += 1) {
+    const rows = await api.transactions(page);
+    complete = rows.length < TRANSACTIONS_PER_PAGE;
+    await saveTransactionPage(ctx.pool, run.id, page, rows.map((row) => ({ key: transactionKey(row), data: row })), complete, ctx.clock.now());
+    progress?.({ phase: 'transactions', done: page, total: null });
+  }
+  const transactions = (await loadImportRows(ctx.pool, run.id, 'transaction')).map((row) => row.data as ApiTransaction);
+  const customers = new Map((await loadImportRows(ctx.pool, run.id, 'customer')).map((row) => [row.key, row.data as ApiCustomer | null]));
+  const buyers = buyersToLookUp(transactions);
+  for (const [index, email] of buyers.entries()) {
+    if (!customers.has(email)) {
+      const record = await api.customer(email);
+      await saveCustomerRecord(ctx.pool, run.id, email, record);
+      customers.set(email, record);
+    }
+    progress?.({ phase: 'customers', done: index + 1, total: buyers.length });
+  }
+  return importedHistory(transactions, customers);
+}
+
+/** A transaction's identity across pages (rows shift as new ones arrive): its event id when it has one. */
+function transactionKey(row: ApiTransaction): string {
+  if (row.event_id !== undefined && row.event_id !== null && String(row.event_id) !== '') return `event:${String(row.event_id)}`;
+  return [row.order_id, row.item_type, row.item_id, row.transaction_type, row.timestamp, row.amount].map((part) => String(part ?? '')).join(':');
+}
+
+async function planImport(ctx: AppContext, history: ImportedHistory): Promise<Omit<ImportPlan, 'applied'>> {
+  const now = ctx.clock.now();
+  const granted: Record<string, number> = {};
+  const revoked: Record<string, number> = {};
+  const unknown = new Map<string, { name: string; people: Set<string> }>();
+  let events = 0;
+  let people = 0;
+  const known = await knownDedupKeys(ctx, history);
+  for (const person of history.people) {
+    const applicable = person.events.filter(({ event }) => whyNotApplied(event, ctx.rules, 'process') === null);
+    for (const { event } of person.events) {
+      if (event.kind !== 'purchase') continue;
+      for (const item of event.items.filter((line) => !ctx.rules.items.has(line.item))) {
+        const entry = unknown.get(item.item) ?? { name: item.name, people: new Set() };
+        entry.people.add(person.customer.email);
+        unknown.set(item.item, entry);
+      }
+    }
+    if (applicable.length === 0) continue;
+    people += 1;
+    events += applicable.filter((entry) => !known.has(entry.dedupKey)).length;
+    const { projection } = foldLedger(applicable.map((entry, index) => ({ deliveryId: index + 1, event: entry.event })), ctx.rules, now);
+    for (const access of projection.access) {
+      const counts = access.granted ? granted : revoked;
+      counts[access.offering] = (counts[access.offering] ?? 0) + 1;
+    }
+  }
+  return {
+    people,
+    events,
+    offeringsGranted: granted,
+    offeringsRevoked: revoked,
+    unknownItems: [...unknown].map(([item, entry]) => ({ item, name: entry.name, people: entry.people.size })).sort((a, b) => b.people - a.people),
+    notImported: history.notImported,
+    alreadyKnown: known.size,
+  };
+}
+
+async function knownDedupKeys(ctx: AppContext, history: ImportedHistory): Promise<Set<string>> {
+  const keys = history.people.flatMap((person) => person.events.map((entry) => entry.dedupKey));
+  const result = await ctx.pool.query<{ dedup_key: string }>(`select dedup_key from deliveries where dedup_key = any($1::text[])`, [keys]);
+  return new Set(result.rows.map((row) => row.dedup_key));
+}
+
+/** One buyer's history, in one transaction: stored as deliveries of the contact, then folded, quietly. */
+async function applyPerson(ctx: AppContext, person: ImportedPerson, source: string): Promise<void> {
+  const applicable = person.events.filter(({ event }) => whyNotApplied(event, ctx.rules, 'process') === null);
+  if (applicable.length === 0) return;
+  const now = ctx.clock.now();
+  const latest = Math.max(...applicable.map(({ event }) => event.occurredAt));
+  await withTransaction(ctx.pool, async (client) => {
+    const resolution = await resolveContact(client, person.customer, latest, now, true);
+    if (resolution.kind === 'none') return;
+    const contactId = resolution.kind === 'known' ? resolution.contactId : await insertContact(client, { ...newContactDetails(person.customer, latest), now });
+    let inserted = resolution.kind === 'new';
+    for (const entry of applicable) {
+      const delivery = {
+        source,
+        dedupKey: entry.dedupKey,
+        receivedAt: now,
+        eventName: `import.${entry.event.kind}`,
+        occurredAt: entry.event.occurredAt,
+        live: true,
+        body: entry.body,
+        event: entry.event,
+        status: 'applied' as const,
+        reason: null,
+      };
+      const params = new SqlParams();
+      const text = insertDeliverySql(params, delivery, { contactId: `${params.add(contactId)}::bigint` });
+      const result = await client.query(text, params.values);
+      inserted ||= (result.rowCount ?? 0) > 0;
+    }
+    if (inserted) await refreshContact(ctx, client, contactId, null, { announce: false });
+  });
+}
+
+/** The CSV import: the same plan and apply steps over the rows of the file. */
+export async function importFromCsv(ctx: AppContext, text: string, options: { apply: boolean; progress?: ImportProgress }): Promise<ImportPlan> {
+  const run = await openImportRun(ctx.pool, 'csv', ctx.clock.now());
+  return planOrApply(ctx, run, csvHistory(text, ctx.clock.now()), options);
+}
