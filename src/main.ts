@@ -162,6 +162,8 @@ export async function startService(runtime: Runtime, options: { port: number; ho
   const worker = new JobWorker(runtime.ctx.pool, runtime.ctx.clock, runtime.jobHandlers, runtime.ctx.log);
   const address = await server.listen({ port: options.port, host: options.host });
   worker.start();
+  // A long-running service brings its embedded PostgreSQL back if it dies; a CLI command does not.
+  runtime.embedded?.supervise({ warn: (message) => runtime.ctx.log.warn(message), error: (message) => runtime.ctx.log.error(message) });
   const stopWatchingEndpoints = runtime.ctx.webhooks.watchForEndpoints(runtime.ctx.pool, ENDPOINT_LOOK_MS);
   return {
     server,

@@ -1,8 +1,9 @@
 import { enqueueJob } from '../adapters/jobs/enqueue-job.ts';
 import { findContactByEmail, lockContact, type ContactRow } from '../adapters/store/contacts.ts';
-import { withTransaction } from '../adapters/store/database.ts';
+import { withTransaction, type Queryable } from '../adapters/store/database.ts';
 import { rememberErased } from '../adapters/store/erasure.ts';
 import { deleteContactMessages } from '../adapters/store/webhook-messages.ts';
+import { normaliseEmail } from '../core/email-address.ts';
 import type { AppContext } from './context.ts';
 import { getContactView, getTimeline, type ContactView, type TimelineView } from './contacts/contact-views.ts';
 import { crmErasureJobKind } from './crm/crm-connections.ts';
@@ -54,6 +55,21 @@ export async function exportContact(ctx: AppContext, email: string): Promise<Con
  * cannot re-create them, and queues their deletion in every configured CRM. Returns null when the
  * email is unknown.
  */
+/**
+ * Stored deliveries about this person that no contact holds (rejected, ignored, failed), matched
+ * on the e-mail as intake normalises it: a delivery with "  Ada@Example.com" must go with
+ * ada@example.com. The SQL only narrows the candidates (the stored text contains the address,
+ * whatever its case); normaliseEmail decides.
+ */
+async function unattachedDeliveriesOf(db: Queryable, email: string): Promise<number[]> {
+  const candidates = await db.query<{ id: number; email: string }>(
+    `select id, body->'customer'->>'email' as email from deliveries
+      where contact_id is null and status <> 'erased' and strpos(lower(body->'customer'->>'email'), $1) > 0`,
+    [email],
+  );
+  return candidates.rows.filter((row) => normaliseEmail(row.email) === email).map((row) => row.id);
+}
+
 export async function eraseContact(ctx: AppContext, email: string, actor: string): Promise<{ deliveries: number } | null> {
   const found = await findContactByEmail(ctx.pool, email);
   if (!found) return null;
@@ -66,15 +82,16 @@ export async function eraseContact(ctx: AppContext, email: string, actor: string
     const remote = await client.query<{ connector: string; remote_id: string | null }>(`select connector, remote_id from crm_contacts where contact_id = $1`, [contact.id]);
     const remoteIds = new Map(remote.rows.map((row) => [row.connector, row.remote_id]));
     for (const crm of ctx.config.crm) {
-      // The CRM needs the email (some delete by email) until the deletion ran; the job row is
-      // deleted when it completes.
+      // A connector may delete by e-mail, so the job carries it until it completes (done jobs are
+      // deleted); a job given up on is stripped of it at once (migration 014).
       await enqueueJob(client, { kind: crmErasureJobKind(crm.name), key: `erase:${contact.id}`, runAt: now, payload: { email: contact.email, remoteId: remoteIds.get(crm.name) ?? null } });
     }
 
+    const unattached = await unattachedDeliveriesOf(client, contact.email);
     const scrubbed = await client.query(
       `update deliveries set body = '{}'::json, event = null, status = 'erased', reason = $3, contact_id = null
-        where contact_id = $1 or (contact_id is null and lower(body->'customer'->>'email') = $2)`,
-      [contact.id, contact.email, `personal data erased on ${new Date(now).toISOString().slice(0, 10)} by ${actor}`],
+        where contact_id = $1 or id = any($2::bigint[])`,
+      [contact.id, unattached, `personal data erased on ${new Date(now).toISOString().slice(0, 10)} by ${actor}`],
     );
     await client.query(`delete from dunning_cases where contact_id = $1`, [contact.id]);
     await client.query(`delete from crm_contacts where contact_id = $1`, [contact.id]);

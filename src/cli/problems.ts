@@ -17,7 +17,7 @@ export function registerProblemsCommand(program: Command): void {
           console.log(JSON.stringify(problems, null, 2));
           return;
         }
-        if (problems.pausedConnectors.length === 0 && problems.deadJobs.length === 0 && problems.rejectedDeliveries.length === 0 && problems.unmappedItems.length === 0) {
+        if (problems.pausedConnectors.length === 0 && problems.deadJobs.length === 0 && problems.rejectedDeliveries.length === 0 && problems.unmappedItems.length === 0 && problems.silentSubscriptions.length === 0) {
           console.log('No problems: no dead-lettered jobs, no paused CRM connectors, no unusable deliveries, no unmapped items.');
           return;
         }
@@ -44,6 +44,7 @@ function printDeliveryProblems(problems: Problems): void {
   for (const delivery of problems.rejectedDeliveries) {
     console.log(`  delivery ${delivery.deliveryId} ${delivery.eventName} (${new Date(delivery.receivedAt).toISOString()}): ${delivery.reason}`);
   }
+  for (const silent of problems.silentSubscriptions) console.log(`  ${silent.message}`);
   if (problems.unmappedItems.length > 0) console.log('Items sold that the configuration does not map (their buyers got nothing for them); add under items: and run `handoff replay`:');
   for (const item of problems.unmappedItems) {
     console.log(`  ${item.item} "${item.name}" in ${item.orders} order(s), latest ${item.latestOrderId}`);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { usesDemoSecret } from '../config/demo-secret.ts';
 import { openRuntime, startService } from '../main.ts';
-import { DEMO_SECRET } from '../app/health/check-thrivecart.ts';
 import { configPathOf } from './config-path.ts';
 
 export function registerServeCommand(program: Command): void {

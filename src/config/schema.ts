@@ -37,6 +37,8 @@ export const itemSchema = z
     onPartialRefund: z.enum(['revoke', 'record']).default('record'),
     /** What a paused subscription does to access until it resumes. */
     onPause: z.enum(['revoke', 'keep']).default('revoke'),
+    /** A subscription ThriveCart says nothing about (no renewal, failure or cancellation) for thrivecart.silentAfterDays after its payment was due: keep access (shown as a problem) or revoke. */
+    onSilence: z.enum(['keep', 'revoke']).default('keep'),
     /** Dunning policy name for failed payments, or `none`. Defaults to the `default` policy when one exists. */
     dunning: z.string().optional(),
     /** Tag applied when the last instalment of a payment plan is paid. */
@@ -177,6 +179,8 @@ export const configSchema = z
         /** ThriveCart API key (Settings > API & Webhooks > API tokens): enables `thrivecart import` and reconcile. Empty means none. */
         apiKey: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
         apiUrl: z.url({ protocol: /^https?$/ }).default('https://thrivecart.com/api/external'),
+        /** Days after a subscription's payment was due with no word from ThriveCart before it is a problem. */
+        silentAfterDays: z.number().int().min(1).max(365).default(7),
       })
       .strict(),
     offerings: z.array(offeringSchema).default([]),

@@ -43,7 +43,7 @@ describe('CRM failures that need a person', () => {
     await settleSync(handoff);
     expect(fake.requests[requestsWhilePaused]).toMatchObject({ method: 'GET', path: '/api/3/users/me' });
     expect(tagsIn(fake, 'ada@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
-    expect((await handoff.api<ProblemsBody>('/api/problems')).body).toEqual({ deadJobs: [], pausedConnectors: [], rejectedDeliveries: [], unmappedItems: [] });
+    expect((await handoff.api<ProblemsBody>('/api/problems')).body).toEqual({ deadJobs: [], pausedConnectors: [], rejectedDeliveries: [], unmappedItems: [], silentSubscriptions: [] });
   });
 
   it('resumes at once when Handoff restarts with a fixed key', async () => {

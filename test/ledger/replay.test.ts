@@ -36,7 +36,7 @@ describe('replay', () => {
     // The creator configures upsell-7, which was sold before anyone told Handoff about it.
     const config = testConfig();
     config.offerings.push({ id: 'vip', name: 'VIP Calls', accessTag: 'VIP - Access', revokeTag: 'VIP - Revoke' });
-    config.items.push({ item: 'upsell-7', tags: [], grants: ['vip'], onCancel: 'end-of-period', onRefund: 'revoke', onPartialRefund: 'record', onPause: 'revoke' });
+    config.items.push({ item: 'upsell-7', tags: [], grants: ['vip'], onCancel: 'end-of-period', onRefund: 'revoke', onPartialRefund: 'record', onPause: 'revoke', onSilence: 'keep' });
     Object.assign(handoff.runtime.ctx, { config, rules: ledgerRules(config) });
 
     const dryRun = await replayLedger(handoff.runtime.ctx, { dryRun: true });

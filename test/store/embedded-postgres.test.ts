@@ -62,6 +62,19 @@ async function shutDownServerIn(dataDir: string): Promise<void> {
   while (existsSync(join(dataDir, 'pg', 'postmaster.pid')) && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 50));
 }
 
+/** Retries `attempt` until it resolves (for up to a minute, a generous bound for a restart with crash recovery). */
+async function eventually<T>(attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((wake) => setTimeout(wake, 100));
+    }
+  }
+}
+
 afterAll(async () => {
   for (const dataDir of dataDirs) await shutDownServerIn(dataDir);
   for (const folder of foldersToRemove) await rm(folder, { recursive: true, force: true });
@@ -87,6 +100,7 @@ describe('startEmbeddedPostgres', () => {
     await reuser.stop();
 
     expect(reuser.startedHere).toBe(false);
+    expect(reuser.adopted).toBe(false);
     expect(reuser.connectionString).toBe(starter.connectionString);
     expect(await queryOne(starter.connectionString, 'select 1 as answer')).toEqual({ answer: 1 });
     await starter.stop();
@@ -109,7 +123,7 @@ describe('startEmbeddedPostgres', () => {
     await second.stop();
   });
 
-  it('reuses the server of a starter that was killed with SIGKILL', async () => {
+  it('adopts the server of a starter that was killed with SIGKILL, and its stop() stops it', async () => {
     const dataDir = await newDataDir();
     const starterScript = `
       const { startEmbeddedPostgres } = await import(${JSON.stringify(MODULE_UNDER_TEST)});
@@ -131,8 +145,13 @@ describe('startEmbeddedPostgres', () => {
 
     expect(started.startedHere).toBe(true);
     expect(reuser.startedHere).toBe(false);
+    expect(reuser.adopted).toBe(true);
     expect(reuser.connectionString).toBe(started.connectionString);
     expect(await queryOne(reuser.connectionString, 'select 1 as answer')).toEqual({ answer: 1 });
+    // Its starter is gone, so nobody else would ever stop it.
+    await reuser.stop();
+    // PostgreSQL removes postmaster.pid as the last step of a clean shutdown.
+    expect(await postmasterPid(dataDir)).toBeUndefined();
   });
 
   it('starts again after the server itself was killed with SIGKILL (stale postmaster.pid)', async () => {
@@ -170,6 +189,29 @@ describe('startEmbeddedPostgres', () => {
     expect(socketDir.startsWith(join(tmpdir(), 'handoff-pg-'))).toBe(true);
     expect(await queryOne(server.connectionString, 'select 1 as answer')).toEqual({ answer: 1 });
     await server.stop();
+  });
+
+  it('when supervised, starts the server again after it was killed with SIGKILL, with the data committed before', async () => {
+    const dataDir = await newDataDir();
+    const server = await startEmbeddedPostgres({ dataDir });
+    await queryOne(server.connectionString, 'create table kept (note text)');
+    await queryOne(server.connectionString, "insert into kept values ('committed before the kill')");
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    server.supervise({ warn: (message) => warnings.push(message), error: (message) => errors.push(message) });
+    const killedPid = await postmasterPid(dataDir);
+
+    process.kill(killedPid ?? 0, 'SIGKILL');
+
+    const answer = await eventually(() => queryOne<{ note: string }>(server.connectionString, 'select note from kept'));
+    expect(answer).toEqual({ note: 'committed before the kill' });
+    expect(await postmasterPid(dataDir)).not.toBe(killedPid);
+    expect(warnings[0]).toMatch(/is gone .*Starting it again/);
+    expect(warnings.at(-1)).toMatch(/restarted \(pid \d+\)/);
+    expect(errors).toEqual([]);
+    // The restart is its own: it stops it.
+    await server.stop();
+    expect(await postmasterPid(dataDir)).toBeUndefined();
   });
 
   it('as root, refuses a data dir the postgres user cannot reach, naming the folder and the fixes', async (context) => {

@@ -80,6 +80,9 @@ describe('outbound URLs added through the API (SSRF)', () => {
     ['https://[fc00::1]/hooks', 'unique-local'],
     ['https://[fe80::1]/hooks', 'link-local'],
     ['https://0.0.0.0/hooks', 'this network'],
+    ['https://[2002:a00:1::1]/hooks', '6to4 address wrapping 10.0.0.1'],
+    ['https://[2001:0:5db8:d70e:8000:63bf:80ff:fffe]/hooks', 'Teredo address wrapping 127.0.0.1'],
+    ['https://sixtofour.example.com/hooks', 'resolves to 2002:a9fe:a9fe::1, a 6to4 address wrapping 169.254.169.254'],
     ['http://hooks.example.com/hooks', 'only https://'],
     ['https://internal.example.com/hooks', 'resolves to 10.1.2.3'],
     ['https://mixed.example.com/hooks', 'resolves to 127.0.0.1'],
@@ -88,6 +91,7 @@ describe('outbound URLs added through the API (SSRF)', () => {
       ['hooks.example.com', [PUBLIC_ADDRESS]],
       ['internal.example.com', ['10.1.2.3']],
       ['mixed.example.com', [PUBLIC_ADDRESS, '127.0.0.1']],
+      ['sixtofour.example.com', ['2002:a9fe:a9fe::1']],
     ]);
     handoff = await startWithDns(testConfig(), dns);
     const added = await handoff.addEndpoint(url);

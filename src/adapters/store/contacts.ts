@@ -1,6 +1,7 @@
 import type { LedgerProjection } from '../../core/ledger/fold.ts';
 import { emptyLedgerState } from '../../core/ledger/state.ts';
 import { nextIdSql, type Queryable } from './database.ts';
+import { normaliseEmail } from '../../core/email-address.ts';
 
 export interface ContactRow {
   id: number;
@@ -51,7 +52,7 @@ export function toContact(row: RawContact): ContactRow {
 }
 
 export async function findContactByEmail(db: Queryable, email: string): Promise<ContactRow | null> {
-  const result = await db.query<RawContact>(`select ${CONTACT_COLUMNS} from contacts where email = $1`, [email.trim().toLowerCase()]);
+  const result = await db.query<RawContact>(`select ${CONTACT_COLUMNS} from contacts where email = $1`, [normaliseEmail(email)]);
   return result.rows[0] ? toContact(result.rows[0]) : null;
 }
 
@@ -89,7 +90,7 @@ export async function findAccessFacts(db: Queryable, email: string): Promise<{ s
   const result = await db.query<{ state: LedgerProjection['state'] | null; tag_names: string[] | null }>({
     name: 'find-access-facts',
     text: `select ledger->'state' as state, array(select jsonb_object_keys(ledger->'tags')) as tag_names from contacts where email = $1`,
-    values: [email.trim().toLowerCase()],
+    values: [normaliseEmail(email)],
   });
   const row = result.rows[0];
   if (!row) return null;

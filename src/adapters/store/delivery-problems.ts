@@ -45,3 +45,29 @@ export async function listItemsSoldOutside(db: Queryable, configured: readonly s
   );
   return result.rows;
 }
+
+export interface SilentSubscription {
+  email: string;
+  orderId: string;
+  item: string;
+  name: string;
+  /** When its payment was due (epoch ms). */
+  dueAt: number;
+}
+
+/**
+ * Active subscriptions whose payment was due before `dueBefore` with nothing since: no renewal
+ * (it would have moved the due date), no failure, no cancellation. Reads every contact's ledger.
+ */
+export async function listSilentSubscriptions(db: Queryable, dueBefore: number, limit = 500): Promise<SilentSubscription[]> {
+  const result = await db.query<SilentSubscription>(
+    `select c.email, s.value->>'orderId' as "orderId", s.value->>'item' as item,
+            coalesce(c.ledger->'state'->'lines'->s.key->>'name', s.value->>'item') as name, (s.value->>'nextPaymentAt')::float8 as "dueAt"
+       from contacts c cross join lateral jsonb_each(c.ledger->'state'->'subscriptions') s
+      where s.value->>'status' = 'active' and jsonb_typeof(s.value->'failingSince') = 'null'
+        and jsonb_typeof(s.value->'nextPaymentAt') = 'number' and (s.value->>'nextPaymentAt')::float8 < $1
+      order by (s.value->>'nextPaymentAt')::float8 limit $2`,
+    [dueBefore, limit],
+  );
+  return result.rows;
+}

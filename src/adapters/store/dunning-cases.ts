@@ -106,8 +106,9 @@ export async function deleteDunningCases(db: Queryable, ids: readonly number[]):
   if (ids.length > 0) await db.query(`delete from dunning_cases where id = any($1)`, [ids]);
 }
 
-export async function findDunningCase(db: Queryable, id: number): Promise<StoredDunningCase | null> {
-  const result = await db.query<RawCase>(`select ${COLUMNS} from dunning_cases where id = $1`, [id]);
+/** `forUpdate` locks the case until the transaction ends: its e-mails are decided one at a time. */
+export async function findDunningCase(db: Queryable, id: number, options: { forUpdate?: boolean } = {}): Promise<StoredDunningCase | null> {
+  const result = await db.query<RawCase>(`select ${COLUMNS} from dunning_cases where id = $1${options.forUpdate ? ' for update' : ''}`, [id]);
   return result.rows[0] ? toCase(result.rows[0]) : null;
 }
 

@@ -1,4 +1,4 @@
-import type { DunningEmailStep } from '../../core/dunning/email-step.ts';
+import type { DunningEmailStep, RemindersSoFar } from '../../core/dunning/email-step.ts';
 import type { Queryable } from './database.ts';
 
 /**
@@ -30,6 +30,30 @@ export async function finishedSteps(db: Queryable, caseId: number): Promise<Set<
     [caseId],
   );
   return new Set(result.rows.map((row) => row.step));
+}
+
+/** Whether any reminder of the case went out, and whether one is being sent right now. */
+export async function remindersSoFar(db: Queryable, caseId: number): Promise<RemindersSoFar> {
+  const result = await db.query<{ sent: boolean; in_flight: boolean }>(
+    `select coalesce(bool_or(state in ('sent', 'logged')), false) as sent, coalesce(bool_or(state = 'sending'), false) as in_flight
+       from dunning_emails where case_id = $1 and step like 'reminder-%'`,
+    [caseId],
+  );
+  return { sent: result.rows[0]!.sent, inFlight: result.rows[0]!.in_flight };
+}
+
+/**
+ * A claim left by a run that died during its SMTP conversation, whose step is no longer due (the
+ * case was paid or closed before the retry): nobody will send it again, and whether the first try
+ * reached the customer is unknown. It is counted as not sent, so it stops holding the outcome
+ * e-mail back.
+ */
+export async function releaseInterruptedClaim(db: Queryable, caseId: number, step: DunningEmailStep, why: string): Promise<void> {
+  await db.query(`update dunning_emails set state = 'retrying', last_error = $3 where case_id = $1 and step = $2 and state = 'sending'`, [
+    caseId,
+    step,
+    `interrupted before the mail server answered, and not sent again: ${why}`,
+  ]);
 }
 
 /**

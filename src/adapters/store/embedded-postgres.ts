@@ -13,11 +13,20 @@
  * the next start finds it through `postmaster.pid` and reuses it instead of starting a second one.
  * It listens on a unix socket only (no TCP), in a folder only the server user can enter, which is
  * what makes `trust` authentication acceptable.
+ *
+ * Ownership: the server belongs to the Handoff that started it, recorded in `postgres.owner` (pid,
+ * its start time, an instance id). A process that reuses the server of a live owner (a CLI command
+ * beside `handoff serve`) leaves it running when it stops; one that finds the server of an owner
+ * that is gone (a Handoff killed with SIGKILL) adopts it, and stops it when it stops.
+ *
+ * Supervision (`supervise`, used by `handoff serve`): the postmaster is checked every second; when
+ * it is gone (killed, crashed) it is started again, which runs PostgreSQL's crash recovery, with
+ * backoff, until MAX_RESTART_ATTEMPTS restarts in a row have failed.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { chmod, cp, lchown, lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, cp, lchown, lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client, DatabaseError } from 'pg';
@@ -26,8 +35,21 @@ export interface EmbeddedPostgres {
   connectionString: string;
   /** true when this call started the server (false when it reused one already running on this data dir) */
   startedHere: boolean;
-  /** Stops the server if this call started it; otherwise leaves it to its starter. Safe to call twice. */
+  /** true when it reused a server whose owner is gone (a killed Handoff) and now owns it. */
+  adopted: boolean;
+  /** Restarts the server whenever it dies, until stop(); see the file's comment. */
+  supervise(report: SupervisionReport): void;
+  /**
+   * Stops the supervision, then the server if this instance owns it (it started or adopted it, and
+   * nobody restarted it since); otherwise leaves it to its owner. Safe to call twice.
+   */
   stop(): Promise<void>;
+}
+
+/** Where supervision says what it did: a restart is worth a warning, giving up an error. */
+export interface SupervisionReport {
+  warn(message: string): void;
+  error(message: string): void;
 }
 
 /** A failure whose message is written for the person running Handoff: what went wrong and how to fix it. */
@@ -74,6 +96,11 @@ const SERVER_TIMEOUT_SECONDS = 60;
 const START_LOCK_TIMEOUT_MS = 120_000;
 const POLL_INTERVAL_MS = 50;
 const LOG_TAIL_LINES = 20;
+const OWNER_FILE = 'postgres.owner';
+const SUPERVISION_INTERVAL_MS = 1_000;
+/** Restarts in a row that may fail (backoff 1, 2, 4, 8 s between them) before supervision gives up. */
+const MAX_RESTART_ATTEMPTS = 5;
+const FIRST_RESTART_BACKOFF_MS = 1_000;
 const FIXES = 'run Handoff as a normal user, set HANDOFF_DATA_DIR to a folder the postgres user can reach (e.g. /var/lib/handoff), or set DATABASE_URL to use an existing PostgreSQL';
 
 /**
@@ -104,34 +131,180 @@ export async function startEmbeddedPostgres(options: { dataDir: string; log?: (m
   }
 
   const cluster: Cluster = { dataDir, clusterDir: join(dataDir, 'pg'), logFile: join(dataDir, 'postgres.log'), binDir, serverUser, log };
-  return withStartLock(cluster, async () => {
+  const instance: OwnerRecord = { pid: process.pid, startTime: (await readProcStat(process.pid))?.startTime ?? null, instance: randomBytes(8).toString('hex') };
+  const opened = await withStartLock(cluster, async () => {
     const running = await findRunningServer(cluster);
     if (running) {
-      log(`PostgreSQL already running in ${cluster.clusterDir} (pid ${running.pid}); reusing it`);
-      const connectionString = await ensureDatabase(running.socketDir);
-      return { connectionString, startedHere: false, stop: async () => log('PostgreSQL left running: it was started by another process') };
+      const owner = await readOwner(cluster);
+      const adopted = owner === undefined || !(await isOwnerRunning(owner));
+      if (adopted) {
+        await writeOwner(cluster, instance);
+        log(`PostgreSQL already running in ${cluster.clusterDir} (pid ${running.pid}), started by ${owner ? `process ${owner.pid}, which is gone` : 'an unknown process'}: adopting it (this process stops it)`);
+      } else {
+        log(`PostgreSQL already running in ${cluster.clusterDir} (pid ${running.pid}); reusing it (process ${owner.pid} stops it)`);
+      }
+      return { connectionString: await ensureDatabase(running.socketDir), startedHere: false, adopted };
     }
 
     if (!(await pathExists(join(cluster.clusterDir, 'PG_VERSION')))) await createCluster(cluster);
-    const socketDir = await prepareSocketDir(cluster);
-    const server = await startServer(cluster, socketDir);
-    let connectionString: string;
+    const server = await startServer(cluster, await prepareSocketDir(cluster));
+    await writeOwner(cluster, instance);
     try {
-      connectionString = await ensureDatabase(server.socketDir);
+      return { connectionString: await ensureDatabase(server.socketDir), startedHere: true, adopted: false };
     } catch (error) {
-      await stopServer(cluster, server);
+      await stopOwnedServer(cluster, instance);
       throw error;
     }
-    let stopping: Promise<void> | undefined;
-    const stop = (): Promise<void> => {
-      stopping ??= stopServer(cluster, server).catch((error: unknown) => {
-        stopping = undefined; // let a later call retry
-        throw error;
-      });
-      return stopping;
-    };
-    return { connectionString, startedHere: true, stop };
   });
+
+  let supervisor: Supervisor | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await supervisor?.stop();
+      await stopOwnedServer(cluster, instance);
+    })().catch((error: unknown) => {
+      stopping = undefined; // let a later call retry
+      throw error;
+    });
+    return stopping;
+  };
+  return {
+    ...opened,
+    supervise: (report) => {
+      supervisor ??= new Supervisor(cluster, instance, report);
+    },
+    stop,
+  };
+}
+
+/** Who owns the server of a data dir: see the file's comment. */
+interface OwnerRecord {
+  pid: number;
+  /** The process's start time (clock ticks since boot, from /proc), so a reused pid is not taken for the owner; null without /proc. */
+  startTime: string | null;
+  /** Tells apart instances in one process (tests, a CLI command that opens twice). */
+  instance: string;
+}
+
+async function readOwner(cluster: Cluster): Promise<OwnerRecord | undefined> {
+  try {
+    const record: unknown = JSON.parse(await readFile(join(cluster.dataDir, OWNER_FILE), 'utf8'));
+    if (typeof record !== 'object' || record === null || !('pid' in record) || !('instance' in record) || typeof record.pid !== 'number' || typeof record.instance !== 'string') return undefined;
+    const startTime = 'startTime' in record && typeof record.startTime === 'string' ? record.startTime : null;
+    return { pid: record.pid, startTime, instance: record.instance };
+  } catch (error) {
+    if (isErrno(error, 'ENOENT') || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+/** Written under a temporary name and renamed, so a reader never sees half a record. */
+async function writeOwner(cluster: Cluster, owner: OwnerRecord): Promise<void> {
+  const file = join(cluster.dataDir, OWNER_FILE);
+  await writeFile(`${file}.${owner.instance}`, JSON.stringify(owner), { mode: 0o644 });
+  await rename(`${file}.${owner.instance}`, file);
+}
+
+async function isOwnerRunning(owner: OwnerRecord): Promise<boolean> {
+  if (!(await isProcessRunning(owner.pid))) return false;
+  const startTime = (await readProcStat(owner.pid))?.startTime;
+  return owner.startTime === null || startTime === undefined || startTime === owner.startTime;
+}
+
+/** Stops the cluster's server if `instance` owns it; a server someone else (re)started is theirs. */
+async function stopOwnedServer(cluster: Cluster, instance: OwnerRecord): Promise<void> {
+  const owner = await readOwner(cluster);
+  if (owner?.instance !== instance.instance) {
+    if (owner) cluster.log(`PostgreSQL in ${cluster.clusterDir} left running: it belongs to process ${owner.pid}`);
+    return;
+  }
+  await stopServer(cluster);
+  await rm(join(cluster.dataDir, OWNER_FILE), { force: true });
+}
+
+/**
+ * Watches the postmaster of a cluster and starts it again when it is gone. A start after a kill
+ * or a crash runs PostgreSQL's crash recovery (replaying the WAL), so whatever was committed is
+ * there again; connections open at the time were lost, and the pool opens new ones. The first
+ * tries can fail while the dead server's backends are still exiting ("pre-existing shared memory
+ * block is still in use"), hence the backoff. The restarting process becomes the owner.
+ */
+class Supervisor {
+  private timer: NodeJS.Timeout | null = null;
+  private checking: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly instance: OwnerRecord,
+    private readonly report: SupervisionReport,
+  ) {
+    this.schedule(SUPERVISION_INTERVAL_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.checking;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.checking = this.check();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async check(): Promise<void> {
+    try {
+      if (await this.isServerUp()) return this.schedule(SUPERVISION_INTERVAL_MS);
+      await this.restart();
+    } catch (error) {
+      this.report.error(`Supervising PostgreSQL in ${this.cluster.clusterDir} failed, so it is no longer watched: ${errorMessage(error)}`);
+    }
+  }
+
+  private async isServerUp(): Promise<boolean> {
+    const pid = await readPid(join(this.cluster.clusterDir, 'postmaster.pid'));
+    return pid !== undefined && (await readProcStat(pid))?.command === 'postgres' && (await isProcessRunning(pid));
+  }
+
+  private async restart(): Promise<void> {
+    this.report.warn(`PostgreSQL in ${this.cluster.clusterDir} is gone (killed or crashed; see ${this.cluster.logFile}). Starting it again, with crash recovery.`);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= MAX_RESTART_ATTEMPTS && !this.stopped; attempt += 1) {
+      const startedAt = Date.now();
+      try {
+        const server = await withStartLock(this.cluster, async () => {
+          // Another process on the same data dir may have started it already: then it is theirs.
+          const running = await findRunningServer(this.cluster);
+          if (running) return { pid: running.pid, ours: false };
+          const started = await startServer(this.cluster, await prepareSocketDir(this.cluster));
+          await writeOwner(this.cluster, this.instance);
+          return { pid: started.pid, ours: true };
+        });
+        this.report.warn(
+          server.ours
+            ? `PostgreSQL in ${this.cluster.clusterDir} restarted (pid ${server.pid}) in ${Date.now() - startedAt} ms, on attempt ${attempt}.`
+            : `PostgreSQL in ${this.cluster.clusterDir} was restarted by another process (pid ${server.pid}).`,
+        );
+        return this.schedule(SUPERVISION_INTERVAL_MS);
+      } catch (error) {
+        lastError = error;
+        if (attempt < MAX_RESTART_ATTEMPTS) {
+          const backoffMs = FIRST_RESTART_BACKOFF_MS * 2 ** (attempt - 1);
+          this.report.warn(`Restarting PostgreSQL in ${this.cluster.clusterDir} failed (attempt ${attempt} of ${MAX_RESTART_ATTEMPTS}); trying again in ${backoffMs / 1000} s: ${errorMessage(error)}`);
+          await sleep(backoffMs);
+        }
+      }
+    }
+    if (this.stopped) return;
+    this.report.error(
+      `Gave up restarting PostgreSQL in ${this.cluster.clusterDir} after ${MAX_RESTART_ATTEMPTS} failed attempts. Handoff keeps running but cannot store anything: deliveries are answered 500 (ThriveCart retries them) and /healthz answers 503. Fix the cause (see ${this.cluster.logFile}), then restart Handoff. Last error: ${errorMessage(lastError)}`,
+    );
+  }
 }
 
 /** Returns the `native` folder (bin, lib, share) of the platform package. */
@@ -406,13 +579,11 @@ async function startServer(cluster: Cluster, socketDir: string): Promise<Running
   return started;
 }
 
-/**
- * Stops the server we started, unless it is already gone: after a crash, another process may
- * have started a new server on the same cluster, and that one is not ours to stop.
- */
-async function stopServer(cluster: Cluster, ours: RunningServer): Promise<void> {
-  if (!(await isStillRunning(cluster, ours))) {
-    cluster.log(`PostgreSQL (pid ${ours.pid}) in ${cluster.clusterDir} is already gone; nothing to stop`);
+/** Fast shutdown of the cluster's server, unless it is already gone (killed, or crashed). */
+async function stopServer(cluster: Cluster): Promise<void> {
+  const pid = await readPid(join(cluster.clusterDir, 'postmaster.pid'));
+  if (pid === undefined || !(await isProcessRunning(pid))) {
+    cluster.log(`PostgreSQL in ${cluster.clusterDir} is already gone; nothing to stop`);
     return;
   }
   const result = await runCommand(
@@ -420,14 +591,10 @@ async function stopServer(cluster: Cluster, ours: RunningServer): Promise<void> 
     ['-D', cluster.clusterDir, '-m', 'fast', '-w', '-t', String(SERVER_TIMEOUT_SECONDS), 'stop'],
     { runAs: cluster.serverUser, cwd: cluster.dataDir },
   );
-  if (result.exitCode !== 0 && (await isStillRunning(cluster, ours))) {
+  if (result.exitCode !== 0 && (await isProcessRunning(pid))) {
     throw new EmbeddedPostgresError(`PostgreSQL in ${cluster.clusterDir} did not stop:\n${result.output.trim()}${await logTail(cluster)}`);
   }
-  cluster.log(`Stopped PostgreSQL in ${cluster.clusterDir}`);
-}
-
-async function isStillRunning(cluster: Cluster, server: RunningServer): Promise<boolean> {
-  return (await readPid(join(cluster.clusterDir, 'postmaster.pid'))) === server.pid && (await isProcessRunning(server.pid));
+  cluster.log(`Stopped PostgreSQL (pid ${pid}) in ${cluster.clusterDir}`);
 }
 
 /** Creates the `handoff` database if missing and returns its connection string. */
@@ -525,6 +692,8 @@ function isZombie(processStat: ProcStat | undefined): boolean {
 interface ProcStat {
   command: string;
   state: string;
+  /** Clock ticks after boot at which the process started: with the pid, names one process. */
+  startTime: string;
 }
 
 /** Undefined where /proc is missing (macOS) or the process just went away. */
@@ -533,7 +702,9 @@ async function readProcStat(pid: number): Promise<ProcStat | undefined> {
     // "<pid> (<command>) <state> ...": the command may itself contain spaces and parentheses.
     const line = await readFile(`/proc/${pid}/stat`, 'utf8');
     const commandEnd = line.lastIndexOf(')');
-    return { command: line.slice(line.indexOf('(') + 1, commandEnd), state: line.charAt(commandEnd + 2) };
+    // After the command: state (field 3) ... starttime (field 22).
+    const fields = line.slice(commandEnd + 2).split(' ');
+    return { command: line.slice(line.indexOf('(') + 1, commandEnd), state: fields[0] ?? '', startTime: fields[19] ?? '' };
   } catch {
     return undefined;
   }

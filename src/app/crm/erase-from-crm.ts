@@ -1,7 +1,8 @@
 /**
  * The `crm.erase:<name>` job: deletes a person erased in Handoff (GDPR) from one CRM, with the
  * same rate budget, pause and retry rules as sync. Its payload is the one place the e-mail lives
- * on after the erasure, and only until the job completes (done jobs are deleted).
+ * on after the erasure, and only until the job completes (done jobs are deleted) or is given up on
+ * (dead: the e-mail is removed, migration 014).
  */
 import type { AppContext } from '../context.ts';
 import { holdWhilePaused } from './connector-pause.ts';
@@ -13,7 +14,8 @@ import type { ClaimedJob, RetryLater } from '../../ports/jobs.ts';
 export async function eraseFromCrm(ctx: AppContext, connection: CrmConnection, job: ClaimedJob): Promise<RetryLater | void> {
   const held = await holdWhilePaused(ctx, connection);
   if (held) return held;
-  const { email, remoteId } = job.payload as { email: string; remoteId: string | null };
+  // A job retried after it was given up on has lost the e-mail (migration 014); the connectors delete by their own id.
+  const { email = '', remoteId } = job.payload as { email?: string; remoteId: string | null };
   if (remoteId === null) {
     // Handoff never pushed this person to this CRM: nothing of ours is there to delete.
     ctx.log.info({ connector: connection.name, job: job.id }, 'erased contact was never synced to this CRM');

@@ -9,7 +9,7 @@ export interface Problems extends DeliveryProblems {
   pausedConnectors: CrmConnectorStatus[];
 }
 
-export async function listProblems(ctx: Pick<AppContext, 'pool' | 'rules'>): Promise<Problems> {
+export async function listProblems(ctx: Pick<AppContext, 'pool' | 'rules' | 'clock'>): Promise<Problems> {
   return { deadJobs: await listDeadJobs(ctx.pool), pausedConnectors: await listPausedCrmConnectors(ctx.pool), ...(await listDeliveryProblems(ctx)) };
 }
 

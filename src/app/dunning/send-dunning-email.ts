@@ -2,9 +2,10 @@ import { MailDeliveryError, type Mailer, type MailOutcome, type OutgoingEmail } 
 import { renderTemplate } from '../../adapters/mail/templates.ts';
 import { findContactById } from '../../adapters/store/contacts.ts';
 import { withTransaction, type Queryable } from '../../adapters/store/database.ts';
-import { findDunningCase } from '../../adapters/store/dunning-cases.ts';
-import { claimEmail, finishEmail, markEmailRetrying } from '../../adapters/store/dunning-emails.ts';
-import { parseEmailStep, whyNotSend, type DunningEmailStep } from '../../core/dunning/email-step.ts';
+import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
+import { findDunningCase, type StoredDunningCase } from '../../adapters/store/dunning-cases.ts';
+import { claimEmail, finishEmail, finishedSteps, markEmailRetrying, releaseInterruptedClaim, remindersSoFar } from '../../adapters/store/dunning-emails.ts';
+import { parseEmailStep, recoveredEmailFollows, reminderNumber, whyNotSend, type DunningEmailStep } from '../../core/dunning/email-step.ts';
 import type { AppContext } from '../context.ts';
 import { composeDunningEmail } from './email-content.ts';
 import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../ports/jobs.ts';
@@ -50,14 +51,33 @@ export async function sendDunningEmail(ctx: AppContext, mailer: Mailer, job: Cla
     // Waiting for the mail server is not the job's fault: no attempt is spent, so it is never dead-lettered.
     return { retryAfterMs: ceiling / 2 + (Math.random() * ceiling) / 2, spendAttempt: false, reason: error.message };
   }
-  await finishEmail(
-    ctx.pool,
-    caseId,
-    step,
-    outcome.delivery === 'sent' ? { state: 'sent', messageId: outcome.messageId, error: null } : { state: 'logged', messageId: null, error: null },
-    ctx.clock.now(),
-  );
+  await withTransaction(ctx.pool, async (client) => {
+    // Locked first, like the outcome e-mail's decision, so the two cannot pass each other (see below).
+    const dunningCase = await findDunningCase(client, caseId, { forUpdate: true });
+    const now = ctx.clock.now();
+    await finishEmail(
+      client,
+      caseId,
+      step,
+      outcome.delivery === 'sent' ? { state: 'sent', messageId: outcome.messageId, error: null } : { state: 'logged', messageId: null, error: null },
+      now,
+    );
+    await askForOutcomeEmailIfPaidMeanwhile(ctx, client, dunningCase, step, now);
+  });
   ctx.log.info({ caseId, step, delivery: outcome.delivery }, 'dunning e-mail done');
+}
+
+/**
+ * A reminder that finished after its case was paid: the "you're all set" e-mail, decided while this
+ * reminder was still being sent, was held back (whyNotSend); now that a reminder went out it
+ * follows (recoveredEmailFollows). Both decisions lock the case, so one always sees the other.
+ */
+async function askForOutcomeEmailIfPaidMeanwhile(ctx: AppContext, client: Queryable, dunningCase: StoredDunningCase | null, step: DunningEmailStep, now: number): Promise<void> {
+  if (!dunningCase || reminderNumber(step) === null) return;
+  const policy = ctx.rules.dunning.get(dunningCase.item);
+  if (!policy || !recoveredEmailFollows(dunningCase, policy, { sent: true, inFlight: false })) return;
+  if ((await finishedSteps(client, dunningCase.id)).has('recovered')) return;
+  await enqueueJob(client, { kind: DUNNING_EMAIL_JOB, key: emailJobKey(dunningCase.id, 'recovered'), runAt: now });
 }
 
 async function claimIfStillDue(
@@ -67,12 +87,14 @@ async function claimIfStillDue(
   step: DunningEmailStep,
 ): Promise<{ email: OutgoingEmail; attempts: number } | null> {
   const now = ctx.clock.now();
-  const dunningCase = await findDunningCase(client, caseId);
+  const dunningCase = await findDunningCase(client, caseId, { forUpdate: true });
   if (!dunningCase) return null;
   const policy = ctx.rules.dunning.get(dunningCase.item);
-  const why = whyNotSend(step, dunningCase, policy, now);
+  const why = whyNotSend(step, dunningCase, policy, now, await remindersSoFar(client, caseId));
   if (why !== null || !policy) {
-    ctx.log.info({ caseId, step, why }, 'dunning e-mail no longer due');
+    ctx.log.info({ caseId, step, why }, 'dunning e-mail not sent');
+    // This job runs one at a time per step, so a claim of its own step still "sending" was left by a run that died.
+    if (reminderNumber(step) !== null) await releaseInterruptedClaim(client, caseId, step, why ?? 'no policy');
     return null;
   }
   const contact = await findContactById(client, dunningCase.contactId);

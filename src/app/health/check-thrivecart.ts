@@ -1,10 +1,8 @@
 import { latestThriveCartDelivery } from '../../adapters/store/console-stats.ts';
+import { usesDemoSecret } from '../../config/demo-secret.ts';
 import type { AppContext } from '../context.ts';
 import { fail, ok, warn, type HealthCheck } from './health-check.ts';
 import { loadIntakeHealth } from './intake-health.ts';
-
-/** The value the example configuration ships with; a real secret word is never this. */
-export const DEMO_SECRET = 'demo-secret-change-me';
 
 const PART = 'ThriveCart';
 
@@ -16,7 +14,7 @@ const PART = 'ThriveCart';
 export async function checkThriveCart(ctx: AppContext, now: number): Promise<HealthCheck[]> {
   const { account, secret, testMode } = ctx.config.thrivecart;
   const checks: HealthCheck[] = [];
-  if (secret === DEMO_SECRET) {
+  if (usesDemoSecret({ secret })) {
     checks.push(fail(PART, 'the secret word is the demo value, so anyone who read the example can post purchases', 'Set THRIVECART_SECRET (or thrivecart.secret) to your secret word: ThriveCart → Settings → API & Webhooks → ThriveCart API → Secret word.'));
   } else {
     checks.push(ok(PART, 'the secret word is set (not the demo value)'));

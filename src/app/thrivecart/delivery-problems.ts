@@ -1,4 +1,6 @@
-import { listItemsSoldOutside, listRejectedDeliveries, type RejectedDelivery } from '../../adapters/store/delivery-problems.ts';
+import { listItemsSoldOutside, listRejectedDeliveries, listSilentSubscriptions, type RejectedDelivery, type SilentSubscription } from '../../adapters/store/delivery-problems.ts';
+import { describeDay } from '../../core/describe.ts';
+import type { ItemKey } from '../../core/events.ts';
 import type { AppContext } from '../context.ts';
 
 /** An item sold in an order Handoff applied, that the configuration does not map. */
@@ -16,10 +18,16 @@ export interface DeliveryProblems {
   rejectedDeliveries: RejectedDelivery[];
   /** Bumps or upsells forgotten in the configuration: their buyers got nothing for them. */
   unmappedItems: UnmappedItem[];
+  /** Subscriptions ThriveCart has said nothing about since their payment was due (thrivecart.silentAfterDays). */
+  silentSubscriptions: (SilentSubscription & { message: string })[];
 }
 
-export async function listDeliveryProblems(ctx: Pick<AppContext, 'pool' | 'rules'>): Promise<DeliveryProblems> {
-  const [rejectedDeliveries, sold] = await Promise.all([listRejectedDeliveries(ctx.pool), listItemsSoldOutside(ctx.pool, [...ctx.rules.items.keys()])]);
+export async function listDeliveryProblems(ctx: Pick<AppContext, 'pool' | 'rules' | 'clock'>): Promise<DeliveryProblems> {
+  const [rejectedDeliveries, sold, silent] = await Promise.all([
+    listRejectedDeliveries(ctx.pool),
+    listItemsSoldOutside(ctx.pool, [...ctx.rules.items.keys()]),
+    listSilentSubscriptions(ctx.pool, ctx.clock.now() - ctx.rules.silentAfterMs),
+  ]);
   const offering = ctx.rules.offerings.keys().next().value ?? 'your-offering-id';
   return {
     rejectedDeliveries,
@@ -30,5 +38,13 @@ export async function listDeliveryProblems(ctx: Pick<AppContext, 'pool' | 'rules
       latestOrderId: row.latestOrderId,
       configLine: `- { item: ${row.item}, grants: [${offering}] }   # ${row.name}`,
     })),
+    silentSubscriptions: silent.map((row) => ({ ...row, message: silenceMessage(ctx, row) })),
   };
+}
+
+function silenceMessage(ctx: Pick<AppContext, 'rules'>, row: SilentSubscription): string {
+  const keeps = ctx.rules.items.get(row.item as ItemKey)?.onSilence !== 'revoke';
+  return `No word from ThriveCart about ${row.name} (${row.item}, order ${row.orderId}) for ${row.email}: its payment was due on ${describeDay(row.dueAt)} and no renewal, failure or cancellation came. ${
+    keeps ? 'Access continues meanwhile (the item\'s onSilence is keep).' : 'Access ended (the item\'s onSilence is revoke).'
+  } Check the subscription in ThriveCart, or run \`handoff thrivecart reconcile\`.`;
 }

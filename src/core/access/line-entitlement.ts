@@ -60,12 +60,27 @@ function subscriptionEntitlement(subscription: SubscriptionRecord, label: string
       reason: `Payment for ${label} failed on ${describeDay(subscription.failingSince)}; access continues until ${describeDay(graceEnd)} unless it is paid`,
     };
   }
+  const silentSince = silenceRevokesAt(subscription, rules);
+  if (silentSince !== null && at >= silentSince) {
+    return { active: false, since: silentSince, reason: `No word from ThriveCart about ${label} since its payment was due on ${describeDay(subscription.nextPaymentAt ?? silentSince)}` };
+  }
   if (subscription.status === 'completed') return { active: true, until: null, reason: `Paid ${label} in full` };
   const renewed = subscription.lastPaymentAt === null ? '' : `; last renewed on ${describeDay(subscription.lastPaymentAt)}`;
   return { active: true, until: null, reason: `Subscribed to ${label}${renewed}` };
 }
 
-/** Instants after which some line's entitlement changes by itself (end of paid period, end of grace). */
+/**
+ * When ThriveCart's silence about an active subscription ends its access: its payment was due
+ * `rules.silentAfterMs` ago with no renewal, failure or cancellation since, and the item's
+ * `onSilence` is `revoke`. Null when silence keeps access (the default; it is shown as a problem).
+ */
+function silenceRevokesAt(subscription: SubscriptionRecord, rules: LedgerRules): number | null {
+  if (rules.items.get(subscription.item)?.onSilence !== 'revoke') return null;
+  if (subscription.status !== 'active' || subscription.failingSince !== null || subscription.nextPaymentAt === null) return null;
+  return subscription.nextPaymentAt + rules.silentAfterMs;
+}
+
+/** Instants after which some line's entitlement changes by itself (end of paid period, end of grace, ThriveCart's silence). */
 export function entitlementBoundaries(state: LedgerState, rules: LedgerRules): number[] {
   const boundaries: number[] = [];
   for (const subscription of Object.values(state.subscriptions)) {
@@ -74,6 +89,8 @@ export function entitlementBoundaries(state: LedgerState, rules: LedgerRules): n
     }
     const policy = rules.dunning.get(subscription.item);
     if (subscription.failingSince !== null && policy) boundaries.push(subscription.failingSince + policy.graceDays * DAY_MS);
+    const silentSince = silenceRevokesAt(subscription, rules);
+    if (silentSince !== null) boundaries.push(silentSince);
   }
   return boundaries;
 }

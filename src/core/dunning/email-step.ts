@@ -5,7 +5,8 @@ import type { DunningCase, DunningCaseState } from './dunning-case.ts';
  * An e-mail a dunning case can cause. Each is sent at most once per case: the step is the second
  * half of the effect ledger's key (case, step).
  * - `reminder-<n>`: the n-th reminder to the customer, while the case is open.
- * - `recovered`: "you're all set" to the customer, once the charge is paid.
+ * - `recovered`: "you're all set" to the customer, once the charge is paid, if a reminder went out
+ *   (recoveredEmailFollows).
  * - `lost`: to the creator (`notifyOwner`), when the grace period ran out unpaid.
  */
 export type DunningEmailStep = `reminder-${number}` | 'recovered' | 'lost';
@@ -27,10 +28,38 @@ export function reminderNumber(step: DunningEmailStep): number | null {
 }
 
 /**
+ * What the effect ledger says of a case's reminders. `sent`: at least one reached the mail server
+ * (or the log, without SMTP). `inFlight`: one is claimed and its SMTP conversation not finished,
+ * so whether it went out is not known yet.
+ */
+export interface RemindersSoFar {
+  sent: boolean;
+  inFlight: boolean;
+}
+
+export function isRecovered(state: DunningCaseState): boolean {
+  return state === 'recovered' || state === 'recovered-after-loss';
+}
+
+/**
+ * The rule for the customer's outcome e-mail: "you're all set" follows exactly when the case is
+ * paid and at least one reminder about it went out. It answers a reminder; without one the
+ * customer never heard of a problem (the payment arrived before the first reminder was due, or
+ * the failure was reported only after the payment or after the grace period), and a "you're all
+ * set" would be news about a problem they did not know of. Whatever order the failure and the
+ * payment arrive in, and whenever the reminder job runs, the rule gives the same answer: the
+ * e-mail job asks it when it runs, and a reminder that finishes after the case was paid asks for
+ * the e-mail itself (see sendDunningEmail).
+ */
+export function recoveredEmailFollows(dunningCase: Pick<DunningCase, 'state'>, policy: DunningPolicy, reminders: RemindersSoFar): boolean {
+  return isRecovered(dunningCase.state) && policy.recoveredEmail && reminders.sent;
+}
+
+/**
  * Why an e-mail must not go out now (the case moved on since it was scheduled), or null when it
  * should. Re-checked when the e-mail job runs, so a payment or a cancellation stops what is queued.
  */
-export function whyNotSend(step: DunningEmailStep, dunningCase: DunningCase, policy: DunningPolicy | undefined, now: number): string | null {
+export function whyNotSend(step: DunningEmailStep, dunningCase: DunningCase, policy: DunningPolicy | undefined, now: number, reminders: RemindersSoFar): string | null {
   if (!policy) return 'the item no longer has a dunning policy';
   const number = reminderNumber(step);
   if (number !== null) {
@@ -40,8 +69,11 @@ export function whyNotSend(step: DunningEmailStep, dunningCase: DunningCase, pol
     return null;
   }
   if (step === 'recovered') {
-    if (dunningCase.state !== 'recovered' && dunningCase.state !== 'recovered-after-loss') return `the case is ${dunningCase.state}`;
-    return policy.recoveredEmail ? null : 'recoveredEmail is off';
+    if (!isRecovered(dunningCase.state)) return `the case is ${dunningCase.state}`;
+    if (!policy.recoveredEmail) return 'recoveredEmail is off';
+    if (recoveredEmailFollows(dunningCase, policy, reminders)) return null;
+    // A reminder still being sent decides when it finishes: it asks for this e-mail if it went out.
+    return reminders.inFlight ? 'a reminder is still being sent' : 'no reminder was sent for this case';
   }
   if (dunningCase.state !== 'lost') return `the case is ${dunningCase.state}`;
   return policy.notifyOwner ? null : 'notifyOwner is not set';
@@ -74,10 +106,9 @@ export function emailsToSchedule(
       if (reminder.dueAt > now || reminder === latestDue) scheduled.push({ step: reminderStep(reminder.number), runAt: reminder.dueAt });
     }
   }
+  // Whether it goes out is decided when it runs (recoveredEmailFollows), from the reminders sent by then.
   const wasUnpaid = before === 'open' || before === 'lost';
-  if (wasUnpaid && (after.state === 'recovered' || after.state === 'recovered-after-loss') && policy.recoveredEmail) {
-    scheduled.push({ step: 'recovered', runAt: now });
-  }
+  if (wasUnpaid && isRecovered(after.state) && policy.recoveredEmail) scheduled.push({ step: 'recovered', runAt: now });
   if (before === 'open' && after.state === 'lost' && policy.notifyOwner) scheduled.push({ step: 'lost', runAt: now });
   return scheduled.filter((email) => !recorded.has(email.step));
 }

@@ -7,9 +7,14 @@ export interface LedgerRules {
   items: ReadonlyMap<ItemKey, ItemConfig>;
   /** Dunning policy per item; absent when failed payments only get recorded. */
   dunning: ReadonlyMap<ItemKey, DunningPolicy>;
+  /** How long after a due payment ThriveCart's silence counts (thrivecart.silentAfterDays), in ms. */
+  silentAfterMs: number;
 }
 
-export function ledgerRules(config: Pick<HandoffConfig, 'offerings' | 'items' | 'dunning'>): LedgerRules {
+const DAY_MS = 86_400_000;
+const DEFAULT_SILENT_AFTER_DAYS = 7;
+
+export function ledgerRules(config: Pick<HandoffConfig, 'offerings' | 'items' | 'dunning'> & { thrivecart?: { silentAfterDays?: number } }): LedgerRules {
   const dunning = new Map<ItemKey, DunningPolicy>();
   for (const item of config.items) {
     const name = item.dunning ?? 'default';
@@ -20,6 +25,7 @@ export function ledgerRules(config: Pick<HandoffConfig, 'offerings' | 'items' | 
     offerings: new Map(config.offerings.map((offering) => [offering.id, offering])),
     items: new Map(config.items.map((item) => [item.item as ItemKey, item])),
     dunning,
+    silentAfterMs: (config.thrivecart?.silentAfterDays ?? DEFAULT_SILENT_AFTER_DAYS) * DAY_MS,
   };
 }
 

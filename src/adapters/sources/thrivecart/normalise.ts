@@ -17,6 +17,7 @@ import {
   type PurchasedItem,
 } from '../../../core/events.ts';
 import { fieldAt, type FieldValue, type Fields } from './parse-body.ts';
+import { normaliseEmail } from '../../../core/email-address.ts';
 
 /** The delivery is authentic but unusable; the message names the field. */
 export class NormaliseError extends Error {
@@ -143,7 +144,7 @@ function displayText(raw: string | null): string | null {
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 
 function customerOf(fields: Fields): CustomerRef {
-  const email = requiredText(fields, ['customer', 'email']).toLowerCase();
+  const email = normaliseEmail(requiredText(fields, ['customer', 'email']));
   if (!EMAIL_SHAPE.test(email)) throw new NormaliseError('customer[email] is not an email address');
   let firstName = displayText(optionalText(fields, ['customer', 'first_name']));
   let lastName = displayText(optionalText(fields, ['customer', 'last_name']));

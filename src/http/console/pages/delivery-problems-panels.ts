@@ -7,7 +7,13 @@ export function deliveryProblemsPanels(problems: DeliveryProblems): SafeHtml {
   return html`<h2>Deliveries Handoff could not use</h2>
 <div class="panel">${rejectedSection(problems)}</div>
 <h2>Items sold that the configuration does not map</h2>
-<div class="panel">${unmappedSection(problems)}</div>`;
+<div class="panel">${unmappedSection(problems)}</div>
+<h2>Subscriptions ThriveCart said nothing about</h2>
+<div class="panel">${
+    problems.silentSubscriptions.length === 0
+      ? html`<p class="muted">Every subscription due for payment was renewed, failed or cancelled.</p>`
+      : html`<ul>${problems.silentSubscriptions.map((silent) => html`<li class="small">${silent.message}</li>`)}</ul>`
+  }</div>`;
 }
 
 function rejectedSection({ rejectedDeliveries }: DeliveryProblems): SafeHtml {
