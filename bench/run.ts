@@ -20,6 +20,7 @@ import { ingestBaseline, ingestThroughHandoff } from './ingest.ts';
 import { combineRounds, percentile, round, type LoadResult } from './load.ts';
 import { replayBenchmark } from './replay.ts';
 import { jobClaimBenchmark } from './job-claim.ts';
+import { crmLaunchBenchmark, type CrmLaunchResult } from './crm-launch.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCIES = [1, 8, 32] as const;
@@ -92,6 +93,9 @@ async function main(): Promise<void> {
     console.log('replay…');
     const replay = await replayBenchmark({ connectionString, configPath: home.configPath, env: { ...process.env, THRIVECART_SECRET: TEST_SECRET } });
 
+    console.log('CRM launch (60 buyers, ActiveCampaign budget; also on its own: npm run bench:crm-launch)…');
+    const crmLaunch = await crmLaunchBenchmark();
+
     const headline = ingest[HEADLINE_CONCURRENCY]!;
     const results = {
       machine: { cpuModel: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString(), secondsPerLoad: SECONDS, loadAverageAtStart, loadAverageAtEnd: loadavg().map((value) => round(value)) },
@@ -118,6 +122,7 @@ async function main(): Promise<void> {
       memory: { idleMb: round(idleMb, 1), loadedMb: round(loadedMb, 1) },
       consolePages: { contacts: ACCESS_CONTACTS, medianMs: consolePages },
       jobClaim,
+      crmLaunch,
     };
     await writeFile(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     printTable(results);
@@ -219,8 +224,9 @@ function printTable(results: {
   memory: { idleMb: number; loadedMb: number };
   consolePages: { contacts: number; medianMs: Record<string, number> };
   jobClaim: { heldJobs: number; pollMs: number; emptyPollMs: number; ratio: number };
+  crmLaunch: CrmLaunchResult;
 }): void {
-  const { ingest, access, purchaseToAccess, replay, memory, consolePages, jobClaim } = results;
+  const { ingest, access, purchaseToAccess, replay, memory, consolePages, jobClaim, crmLaunch } = results;
   const [slowestPage, slowestMs] = Object.entries(consolePages.medianMs).sort(([, a], [, b]) => b - a)[0] ?? ['', 0];
   const rows: Row[] = [
     ...Object.entries(ingest.byConnections).map(([connections, run]) => ({
@@ -240,6 +246,13 @@ function printTable(results: {
       baseline: `${jobClaim.emptyPollMs} ms with no jobs (${jobClaim.ratio}×)`,
       goal: '<= 2× the empty poll',
       met: jobClaim.ratio <= 2,
+    },
+    {
+      benchmark: `CRM launch, ${crmLaunch.buyers} buyers`,
+      result: `access tag p50 ${crmLaunch.accessTagP50Seconds} s, p99 ${crmLaunch.accessTagP99Seconds} s; ${crmLaunch.requestsPerBuyer} requests/buyer; drained in ${crmLaunch.drainSeconds} s`,
+      baseline: '',
+      goal: 'p99 <= 30 s',
+      met: crmLaunch.accessTagP99Seconds <= 30,
     },
     { benchmark: 'replay', result: `${replay.events} deliveries in ${replay.seconds} s`, baseline: '', goal: '<= 60 s', met: replay.seconds <= 60 },
     { benchmark: 'memory (RSS)', result: `idle ${memory.idleMb} MB, loaded ${memory.loadedMb} MB`, baseline: '', goal: '< 200 / < 400 MB', met: memory.idleMb < 200 && memory.loadedMb < 400 },

@@ -3,11 +3,13 @@ import type { Command } from 'commander';
 import { CsvError } from '../adapters/sources/thrivecart/csv-history.ts';
 import { ThriveCartApiError } from '../adapters/sources/thrivecart/api-client.ts';
 import { importFromCsv, importFromThriveCart, type ImportPlan, type ImportProgress } from '../app/thrivecart/import-history.ts';
+import { reconcileWithThriveCart } from '../app/thrivecart/reconcile-thrivecart.ts';
 import { openRuntime, thrivecartApiFor } from '../main.ts';
 import { configPathOf } from './config-path.ts';
 
 export function registerThriveCartCommands(program: Command): void {
-  const thrivecart = program.command('thrivecart').description('ThriveCart history: import the members Handoff never saw');
+  const thrivecart = program.command('thrivecart').description('ThriveCart history: import the members Handoff never saw, and reconcile with ThriveCart');
+  registerReconcile(thrivecart);
   thrivecart
     .command('import')
     .description('plan (or with --apply, do) an import of your ThriveCart history; resumes where an interrupted run stopped')
@@ -35,6 +37,43 @@ export function registerThriveCartCommands(program: Command): void {
       } catch (error) {
         if (!(error instanceof CsvError || error instanceof ThriveCartApiError)) throw error;
         console.error(`Import stopped: ${error.message}${error instanceof ThriveCartApiError ? '. What was fetched is kept; run the command again to resume.' : ''}`);
+        process.exitCode = 1;
+      } finally {
+        await runtime.close();
+      }
+    });
+}
+
+/** `handoff thrivecart reconcile [--fix]`, registered on the `thrivecart` command. */
+function registerReconcile(thrivecart: Command): void {
+  thrivecart
+    .command('reconcile')
+    .description("compare ThriveCart's transactions and subscriptions with the ledger and report what no webhook said")
+    .option('--fix', 'apply the missing events (recorded with their source, thrivecart-api)')
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: { fix?: boolean; json?: boolean }, command: Command) => {
+      const runtime = await openRuntime({ configPath: configPathOf(command) });
+      try {
+        const api = thrivecartApiFor(runtime.ctx);
+        if (api === null) {
+          console.error('thrivecart.apiKey is not set: reconcile reads ThriveCart\'s API. Add your API key (Settings > API & Webhooks > API tokens) to the configuration.');
+          process.exitCode = 1;
+          return;
+        }
+        const report = await reconcileWithThriveCart(runtime.ctx, api, { fix: flags.fix === true, progress: flags.json ? undefined : progressPrinter() });
+        if (flags.json) {
+          console.log(JSON.stringify(report, null, 2));
+          return;
+        }
+        if (report.findings.length === 0) {
+          console.log('The ledger agrees with ThriveCart: nothing is missing.');
+          return;
+        }
+        console.log(`${report.findings.length} thing(s) ThriveCart knows that no webhook told Handoff${report.fixed ? ' (applied now)' : '; run again with --fix to apply them'}:`);
+        for (const finding of report.findings) console.log(`  ${finding.email}: ${finding.summary} (${new Date(finding.at).toISOString().slice(0, 10)})`);
+      } catch (error) {
+        if (!(error instanceof ThriveCartApiError)) throw error;
+        console.error(`Reconcile stopped: ${error.message}`);
         process.exitCode = 1;
       } finally {
         await runtime.close();

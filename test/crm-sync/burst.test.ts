@@ -66,4 +66,31 @@ describe('a burst of changes to one contact', () => {
     const created = (emails: string[]): number[] => emails.map((email) => Number(fake.state.findContactByEmail(email)!.id));
     expect(Math.max(...created(early))).toBeLessThan(Math.min(...created(late)));
   }, 60_000);
+
+  /** Association ids the fake gave, in the order tags were applied, for these buyers and this tag. */
+  const appliedOrder = (emails: string[], tag: string): number[] => {
+    const tagId = fake.state.findTagByName(tag)!.id;
+    return emails.map((email) => fake.state.findAssociation(fake.state.findContactByEmail(email)!.id, tagId)!.id);
+  };
+
+  it("at a launch every buyer's access tag reaches the CRM before anyone's other tags", async () => {
+    const buyers = Array.from({ length: 12 }, (_, index) => `first-${index}@example.com`);
+    for (const [index, email] of buyers.entries()) await handoff.send('purchase', { email, item: 'product-12', orderId: `64${index}` });
+
+    await settleSync(handoff);
+
+    for (const email of buyers) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(Math.max(...appliedOrder(buyers, 'Focus - Access'))).toBeLessThan(Math.min(...appliedOrder(buyers, 'Bought Focus')));
+  }, 60_000);
+
+  it('a buyer whose call met a passing 500 keeps their place: their access tag still comes before the others\' remaining tags', async () => {
+    const buyers = Array.from({ length: 8 }, (_, index) => `unlucky-${index}@example.com`);
+    for (const [index, email] of buyers.entries()) await handoff.send('purchase', { email, item: 'product-12', orderId: `65${index}` });
+    fake.replyOnce('POST', '/api/3/contact/sync', { status: 500, text: '<h1>500 Internal Server Error</h1>' });
+
+    await settleSync(handoff);
+
+    for (const email of buyers) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(Math.max(...appliedOrder(buyers, 'Focus - Access'))).toBeLessThan(Math.min(...appliedOrder(buyers, 'Bought Focus')));
+  }, 60_000);
 });

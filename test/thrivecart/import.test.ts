@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/config/load-config.ts';
 import { importFromCsv, importFromThriveCart } from '../../src/app/thrivecart/import-history.ts';
 import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-client.ts';
 import { thrivecartApiFor } from '../../src/main.ts';
+import { reconcileWithThriveCart } from '../../src/app/thrivecart/reconcile-thrivecart.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
 import { startThriveCartApiFake, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
@@ -104,6 +105,22 @@ describe('importing ThriveCart history from its API', () => {
     expect(sent.body).toMatchObject({ status: 'applied' });
     const state = await handoff.runtime.ctx.pool.query<{ payments: number }>(`select (ledger->'state'->'subscriptions'->'900:product-40'->>'payments')::int as payments from contacts where email = 'sub@example.com'`);
     expect(state.rows[0]!.payments).toBe(1);
+  });
+
+  it('reconcile reports what ThriveCart knows and no webhook said, --fix applies it with its source, and then nothing is missing', async () => {
+    // A refund made in Stripe (no webhook) and a rebill whose webhook was lost.
+    fake.transactions.unshift(
+      { event_id: 'r-1', timestamp: nowSeconds - 2 * DAY, transaction_type: 'refund', item_type: 'product', item_id: 12, amount: 4700, order_id: 1003, currency: 'USD', customer: { name: 'Pat Doe', email: 'buyer3@example.com' }, subscription_current_status: null },
+      { event_id: 'rb-2', timestamp: nowSeconds - 1 * DAY, transaction_type: 'rebill', item_type: 'product', item_id: 40, amount: 2900, order_id: 900, currency: 'USD', customer: { name: 'Pat Doe', email: 'sub@example.com' } },
+    );
+    const report = await reconcileWithThriveCart(handoff.runtime.ctx, api(), { fix: false });
+    expect(report.findings.map((finding) => `${finding.email} ${finding.kind} ${finding.orderId}`).sort()).toEqual(['buyer3@example.com refund 1003', 'sub@example.com renewal 900']);
+    expect((await handoff.api('/api/access?email=buyer3@example.com&offering=focus-course')).body).toMatchObject({ granted: true });
+
+    await reconcileWithThriveCart(handoff.runtime.ctx, api(), { fix: true });
+    expect((await handoff.api('/api/access?email=buyer3@example.com&offering=focus-course')).body).toMatchObject({ granted: false });
+    expect(await count(`select count(*)::int as n from deliveries where source = 'thrivecart-api' and event_name = 'import.refund' and event->>'orderId' = '1003'`)).toBe(1);
+    expect((await reconcileWithThriveCart(handoff.runtime.ctx, api(), { fix: false })).findings).toEqual([]);
   });
 });
 

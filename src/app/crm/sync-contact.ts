@@ -19,6 +19,8 @@ import type { CrmSync } from './crm-sync.ts';
 import { ACCESSALLY_NOTIFY_JOB } from './notify-accessally.ts';
 import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
 import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../ports/jobs.ts';
+import { realSleep } from './with-patience.ts';
+import { systemClock } from '../../ports/clock.ts';
 
 export async function syncContactToCrm(ctx: AppContext, sync: CrmSync, connection: CrmConnection, job: ClaimedJob): Promise<RetryLater | void> {
   const held = await holdWhilePaused(ctx, connection);
@@ -26,7 +28,7 @@ export async function syncContactToCrm(ctx: AppContext, sync: CrmSync, connectio
   const contact = await findContactById(ctx.pool, Number(job.key));
   // Merged into another contact, whose own job pushes the merged state.
   if (!contact) return;
-  const scope: RateBudgetScope = { pool: ctx.pool, clock: ctx.clock, connector: connection.connector };
+  const scope: RateBudgetScope = { pool: ctx.pool, clock: ctx.clock, connector: connection.connector, sleep: ctx.clock === systemClock ? realSleep : undefined };
   const accessAlly = sync.accessAlly?.connection === connection.name ? sync.accessAlly : null;
   try {
     let decided = false;
@@ -42,11 +44,21 @@ export async function syncContactToCrm(ctx: AppContext, sync: CrmSync, connectio
       await enqueueJob(ctx.pool, { kind: ACCESSALLY_NOTIFY_JOB, key: String(contact.id), runAt: ctx.clock.now() });
     }
     // Behind every job already waiting: at a launch, each buyer's access tag goes before anyone's other tags.
-    if (!outcome.finished) return { retryAfterMs: 0, spendAttempt: false, reason: `${connection.name}: access tags pushed; the other changes follow the buyers waiting for theirs` };
+    if (!outcome.finished) return { retryAfterMs: 1, spendAttempt: false, reason: `${connection.name}: access tags pushed; the other changes follow the buyers waiting for theirs` };
   } catch (error) {
+    if (scope.spentForMs === undefined && error instanceof CrmError && error.kind === 'transient' && job.attempt <= PLACE_KEPT_ATTEMPTS) {
+      // A passing 5xx in a backlog: the buyer keeps their place in line (a backoff would put them
+      // behind every buyer's remaining tags) and the CRM gets a short pause from everyone.
+      await recordCrmContactError(ctx.pool, connection.name, contact.id, error.message, ctx.clock.now());
+      return { retryAfterMs: TRANSIENT_PAUSE_MS * job.attempt, spendAttempt: true, holdsKind: true, reason: `${connection.name}: ${error.message}` };
+    }
     return handleCrmFailure(ctx, connection, contact.id, scope, error);
   }
 }
+
+/** Transient failures retried in place, with a pause of this many ms times the attempt; later ones back off as any job. */
+const PLACE_KEPT_ATTEMPTS = 2;
+const TRANSIENT_PAUSE_MS = 250;
 
 export interface PushOutcome {
   /** Whether any request changed something in the CRM. */

@@ -65,7 +65,7 @@ export async function planOrApply(ctx: AppContext, run: ImportRun, history: Impo
   return result;
 }
 
-async function fetchHistory(ctx: AppContext, api: ThriveCartApi, run: ImportRun, progress?: ImportProgress): Promise<ImportedHistory> {
+export async function fetchHistory(ctx: AppContext, api: ThriveCartApi, run: ImportRun, progress?: ImportProgress): Promise<ImportedHistory> {
   for (let page = run.pagesFetched + 1, complete = run.transactionsComplete; !complete; page += 1) {
     const rows = await api.transactions(page);
     complete = rows.length < TRANSACTIONS_PER_PAGE;
@@ -137,7 +137,7 @@ async function knownDedupKeys(ctx: AppContext, history: ImportedHistory): Promis
 }
 
 /** One buyer's history, in one transaction: stored as deliveries of the contact, then folded, quietly. */
-async function applyPerson(ctx: AppContext, person: ImportedPerson, source: string): Promise<void> {
+export async function applyPerson(ctx: AppContext, person: ImportedPerson, source: string): Promise<void> {
   const applicable = person.events.filter(({ event }) => whyNotApplied(event, ctx.rules, 'process') === null);
   if (applicable.length === 0) return;
   const now = ctx.clock.now();

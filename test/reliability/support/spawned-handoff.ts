@@ -136,8 +136,8 @@ export async function spawnHandoff(options: SpawnOptions): Promise<SpawnedHandof
 }
 
 /**
- * Stops the embedded PostgreSQL of a data folder whoever started it. After a SIGKILL the restarted
- * Handoff reuses the detached server without owning it, so nothing else would stop it.
+ * Stops the embedded PostgreSQL of a data folder whoever owns it: a scenario can end with it
+ * still running (its Handoff killed, or a server the test process started to read the data).
  */
 export async function stopEmbeddedPostgresIn(dataDir: string): Promise<void> {
   const pidFile = join(dataDir, 'pg', 'postmaster.pid');
