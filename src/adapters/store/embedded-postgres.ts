@@ -268,7 +268,10 @@ class Supervisor {
 
   private async isServerUp(): Promise<boolean> {
     const pid = await readPid(join(this.cluster.clusterDir, 'postmaster.pid'));
-    return pid !== undefined && (await readProcStat(pid))?.command === 'postgres' && (await isProcessRunning(pid));
+    if (pid === undefined) return false;
+    // Without /proc (macOS) the pid alone has to do.
+    const processStat = await readProcStat(pid);
+    return (processStat === undefined || processStat.command === 'postgres') && (await isProcessRunning(pid));
   }
 
   private async restart(): Promise<void> {

@@ -1,7 +1,10 @@
 /**
- * A stateful fake of the Keap REST v1 endpoints the connector uses: numeric ids, non-unique tag
- * names, per-tag apply statuses, `{"message"}` errors, Apigee-style 401 faults, bare 429s, and
- * the PAT/SAK (10/s and 240/min) or OAuth (1,500/min) throttles.
+ * A stateful fake of the Keap REST v1 endpoints the connector uses, as Keap documents them
+ * (developer.infusionsoft.com, the generated SDK docs such as infusionsoft-nodejs
+ * docs/ContactApi.md; sources beside each behaviour, docs/crm-apis.md, Keap): numeric ids,
+ * non-unique tag names, per-tag apply statuses, `{"message"}` errors, Apigee-style 401 faults,
+ * bare 429s, and the PAT/SAK (10/s and 240/min) or OAuth (1,500/min) throttles. Where Keap is
+ * silent the fake picks the hostile reading (marked "undocumented").
  */
 import type { RateBudget } from '../../../src/ports/crm-connector.ts';
 import type { FakeContact, FakeCrmState, FakeTag } from './fake-crm-state.ts';
@@ -19,6 +22,7 @@ import type { KeapKeyType } from '../../../src/adapters/crm/keap/options.ts';
 
 const DATE_APPLIED = '2026-01-01T00:00:00.000+0000';
 
+/** developer.infusionsoft.com/api-token-quota-and-usage-measurements ("Throttles and Quotas"). */
 const THROTTLES: Record<KeapKeyType, RateBudget[]> = {
   pat: [
     { requests: 10, perMs: 1000 },
@@ -132,7 +136,7 @@ export async function startKeapFake(apiKey: string, keyType: KeapKeyType, option
           handle: ({ body }) => {
             const name = bodyField(body, 'name');
             if (typeof name !== 'string' || name === '') return badRequest('name is required');
-            // Keap does not keep tag names unique, so neither does the fake.
+            // Tag names are not documented as unique: the fake keeps duplicates apart (by id).
             return { status: 201, json: renderTag(state.createTag(name)) };
           },
         },

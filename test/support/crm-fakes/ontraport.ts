@@ -1,15 +1,18 @@
 /**
- * A stateful fake of the Ontraport v1 endpoints the connector uses: the `{code, data,
- * account_id}` envelope with string ids, saveorupdate answering `data.id` for a new contact but
- * `data.attrs.id` for an existing one, tagByName (auto-creating, ignoring unknown names),
- * `contact_cat` as delimited tag ids, 50-per-page tag lists, plain-text errors, and 429s with
- * `X-Rate-Limit-Reset`.
+ * A stateful fake of the Ontraport v1 endpoints the connector uses, as https://api.ontraport.com/doc/
+ * and the clients that follow it describe them (sources beside each behaviour; docs/crm-apis.md,
+ * Ontraport): the `{code, data, account_id}` envelope with string ids, saveorupdate answering
+ * `data.id` for a new contact but `data.attrs.id` for an existing one, tagByName (auto-creating,
+ * ignoring unknown names), `contact_cat` as delimited tag ids, 50-per-page tag lists, plain-text
+ * errors, and 429s with `X-Rate-Limit-Reset`. Where Ontraport is silent the fake picks the hostile
+ * reading (marked "undocumented").
  */
 import type { FakeContact, FakeCrmState } from './fake-crm-state.ts';
 import { isPlausibleEmail } from '../../../src/adapters/crm/memory/plausible-email.ts';
 import { bodyField, startFakeCrmServer, type FakeCrmServer, type FakeReply, type FakeServerOptions } from './fake-crm-server.ts';
 
 const ACCOUNT_ID = '50';
+/** "range ... maximum 50" (api.ontraport.com/doc, pagination): larger ranges are cut to 50. */
 const MAX_PAGE_SIZE = 50;
 const RATE_LIMIT = 180;
 
@@ -34,6 +37,8 @@ export async function startOntraportFake(appId: string, apiKey: string, options:
     };
 
     return {
+      // api.ontraport.com/doc, rate limiting: 180 requests a minute per account, X-Rate-Limit-Limit,
+      // -Remaining and -Reset (seconds) headers, no Retry-After.
       budgets: [{ requests: RATE_LIMIT, perMs: 60_000 }],
       isAuthorized: ({ headers }) => headers['api-appid'] === appId && headers['api-key'] === apiKey,
       unauthorized: plain(401, 'Your App ID and API Key do not match.'),
@@ -82,11 +87,15 @@ export async function startOntraportFake(appId: string, apiKey: string, options:
         {
           method: 'PUT',
           pattern: '/1/objects/tagByName',
+          // PUT /objects/tagByName {objectID, ids, add_names}: creates missing tags (HanumanInstitute.OntraportApi
+          // OntraportObjects.cs, WP Fusion's Ontraport class). Ids of missing contacts: undocumented,
+          // silently skipped here with the same success answer.
           handle: ({ body }) => eachNamedTag(body, 'add_names', (contactId, name) => state.applyTag(contactId, state.ensureTag(name).id)),
         },
         {
           method: 'DELETE',
           pattern: '/1/objects/tagByName',
+          // DELETE /objects/tagByName {objectID, ids, remove_names}: "Nonexistent tag names are ignored".
           handle: ({ body }) =>
             eachNamedTag(body, 'remove_names', (contactId, name) => {
               const tag = state.findTagByName(name);
