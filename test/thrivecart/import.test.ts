@@ -9,7 +9,7 @@ import { importFromCsv, importFromThriveCart } from '../../src/app/thrivecart/im
 import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-client.ts';
 import { thrivecartApiFor } from '../../src/main.ts';
 import { reconcileWithThriveCart } from '../../src/app/thrivecart/reconcile-thrivecart.ts';
-import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
 import { startThriveCartApiFake, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 
@@ -63,12 +63,23 @@ describe('importing ThriveCart history from its API', () => {
     expect(plan.unknownItems).toEqual([{ item: 'upsell-77', name: 'upsell-77', people: 1 }]);
     expect(plan.notImported).toEqual([expect.objectContaining({ email: 'unsure@example.com', item: 'product-40', reason: expect.stringMatching(/unknown/) })]);
     const pages = fake.requests.filter((request) => request.startsWith('GET /transactions'));
-    // The 429 was asked again; pages 1–3 (100, 100, 14 rows): the short page ends the walk whatever meta.total says.
+    // The 429 was asked again; pages 1–3 (100, 100, 13 rows): the short page ends the walk whatever meta.total says.
     expect(pages.map((request) => new URL(request.split(' ')[1]!, 'http://x').searchParams.get('page'))).toEqual(['1', '1', '2', '3']);
     expect(fake.requests.filter((request) => request === 'POST /customer')).toHaveLength(3);
     expect(progress).toContain('transactions 3');
     expect(await count('select count(*)::int as n from contacts')).toBe(0);
     expect(await count(`select count(*)::int as n from crm_rate_budgets where budget_key = 'thrivecart-api:${TEST_ACCOUNT}'`)).toBe(1);
+  });
+
+  it('the console Import page shows the plan and how far the fetch got', async () => {
+    const login = await handoff.server.inject({ method: 'POST', url: '/login', payload: { secret: ADMIN_TOKEN, name: 'Amy' } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const importPage = (await handoff.server.inject({ method: 'GET', url: '/import', headers: { cookie } })).body;
+    expect(importPage).toContain('Not applied yet');
+    expect(importPage).toMatch(/Fetched 213 transactions \(3 pages, all\) and asked about 3 buyers/);
+    expect(importPage).toMatch(/<th>People<\/th><td>208 /);
+    expect(importPage).toContain('upsell-77');
+    expect(importPage).toContain('unsure@example.com');
   });
 
   it('resumes from what it fetched: planning again asks the API nothing', async () => {

@@ -58,3 +58,13 @@ export async function savePlan(db: Queryable, importId: number, plan: unknown, a
     [importId, JSON.stringify(plan), now, applied],
   );
 }
+
+/** How much an import has fetched so far: transaction rows and buyers asked about. */
+export async function importRowCounts(db: Queryable, importId: number): Promise<{ transactions: number; customers: number }> {
+  const result = await db.query<{ transactions: number; customers: number }>(
+    `select count(*) filter (where kind = 'transaction')::int as transactions, count(*) filter (where kind = 'customer')::int as customers
+       from thrivecart_import_rows where import_id = $1`,
+    [importId],
+  );
+  return result.rows[0] ?? { transactions: 0, customers: 0 };
+}

@@ -9,6 +9,7 @@ import { registerContactPages } from './pages/contacts.ts';
 import { registerDeliveryPages } from './pages/deliveries.ts';
 import { registerDunningPage } from './pages/dunning.ts';
 import { registerProblemsPage } from './pages/problems.ts';
+import { registerImportPage } from './pages/import.ts';
 import { loginPage } from './pages/login.ts';
 import { registerOverviewPage } from './pages/overview.ts';
 import { registerSetupPage } from './pages/setup.ts';
@@ -108,6 +109,7 @@ export async function registerConsole(server: FastifyInstance, ctx: AppContext, 
   registerDunningPage(server, ctx);
   registerWebhooksPage(server, ctx);
   registerProblemsPage(server, ctx);
+  registerImportPage(server, ctx);
   registerSetupPage(server, ctx, options);
 }
 

@@ -55,6 +55,7 @@ const NAV: [string, string][] = [
   ['/dunning', 'Dunning'],
   ['/webhooks', 'Webhooks'],
   ['/problems', 'Problems'],
+  ['/import', 'Import'],
   ['/setup', 'Setup'],
 ];
 
