@@ -1,5 +1,6 @@
 import { SIMULATED_FIELD } from '../sources/thrivecart/simulated.ts';
 import type { Queryable } from './database.ts';
+import { DAY_MS } from '../../core/time.ts';
 
 export interface DeliveryCounts {
   today: number;
@@ -8,8 +9,6 @@ export interface DeliveryCounts {
   ignoredThisWeek: number;
   rejected: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /** Counts for the overview; each is one indexed range scan. */
 export async function deliveryCounts(db: Queryable, now: number): Promise<DeliveryCounts> {
