@@ -14,12 +14,12 @@ import { loadConfig } from '../src/config/load-config.ts';
 import { connectRuntime } from '../src/main.ts';
 import { distinctBodies } from '../test/reliability/support/distinct-bodies.ts';
 import { round } from './load.ts';
+import { DAY_MS } from '../src/core/time.ts';
 
 export const REPLAY_DELIVERIES = 100_000;
 const BATCH = 2_000;
 /** Numbers far from the ingest bodies', so the histories belong to contacts of their own. */
 const FIRST_REPLAY_CUSTOMER = 5_000_000_000;
-const DAY_MS = 86_400_000;
 
 export async function replayBenchmark(options: { connectionString: string; configPath: string; env: NodeJS.ProcessEnv }): Promise<{ events: number; seconds: number; contacts: number }> {
   const config = loadConfig(options.configPath, options.env);

@@ -21,7 +21,7 @@ import { loadConfig } from './config/load-config.ts';
 import { resolveSecretKey } from './config/secret-key.ts';
 import type { HandoffConfig } from './config/schema.ts';
 import { ledgerRules } from './core/ledger/rules.ts';
-import { JobWorker, type JobHandler } from './adapters/jobs/job-worker.ts';
+import { JobWorker } from './adapters/jobs/job-worker.ts';
 import { createLogger } from './adapters/log/logger.ts';
 import { createMailer } from './adapters/mail/create-mailer.ts';
 import { createPool } from './adapters/store/database.ts';
@@ -32,6 +32,7 @@ import { httpSettingsFromEnv } from './http/http-settings.ts';
 import { buildServer } from './http/server.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import { ThriveCartApi } from './adapters/sources/thrivecart/api-client.ts';
+import type { JobHandler } from './ports/jobs.ts';
 
 /** ThriveCart's API for import and reconcile, or null when `thrivecart.apiKey` is not set. */
 export function thrivecartApiFor(ctx: AppContext, wait: (ms: number) => Promise<void> = (ms) => new Promise((done) => setTimeout(done, ms))): ThriveCartApi | null {

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { loadDotEnvNextTo } from '../config/dotenv.ts';
 import { DEFAULT_CONFIG_FILE } from '../config/load-config.ts';
+import { configPathOf } from './config-path.ts';
 import { registerCheckConfigCommand } from './check-config.ts';
 import { registerContactCommand } from './contact.ts';
 import { registerDoctorCommand } from './doctor.ts';
@@ -19,7 +21,11 @@ export function buildProgram(): Command {
   const program = new Command('handoff')
     .description('ThriveCart → CRM → membership access, with an audit trail of why.')
     .option('-c, --config <file>', `configuration file (env HANDOFF_CONFIG, default ${DEFAULT_CONFIG_FILE})`)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Secrets can live in a .env next to the configuration (never in the file itself).
+    .hook('preAction', (_program, action) => {
+      loadDotEnvNextTo(configPathOf(action));
+    });
   registerServeCommand(program);
   registerCheckConfigCommand(program);
   registerEncryptSecretCommand(program);

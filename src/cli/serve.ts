@@ -1,4 +1,7 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ConfigError } from '../config/config-error.ts';
+import { createWorkingConfigIfMissing } from '../config/working-config.ts';
 import { usesDemoSecret } from '../config/demo-secret.ts';
 import { openRuntime, startService } from '../main.ts';
 import { configPathOf } from './config-path.ts';
@@ -8,11 +11,20 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('run the service: webhook intake, API and job worker (PORT, HOST, DATABASE_URL, HANDOFF_DATA_DIR)')
     .action(async (_options, command: Command) => {
-      const runtime = await openRuntime({ configPath: configPathOf(command) });
+      const configPath = configPathOf(command);
+      const example = createWorkingConfigIfMissing(configPath);
+      if (example) console.log(`Created ${resolve(configPath)} from ${example} (a demo setup): edit it for your school, then restart Handoff.`);
+      const runtime = await openRuntime({ configPath });
       const port = Number(process.env.PORT ?? 3000);
       // This computer only, unless told otherwise: the shipped demo configuration must not face the internet.
       const host = process.env.HOST ?? '127.0.0.1';
-      const service = await startService(runtime, { port, host });
+      const service = await startService(runtime, { port, host }).catch(async (error: unknown) => {
+        await runtime.close();
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new ConfigError(`Port ${port} on ${host} is already in use (another Handoff, or another program): stop that program, or set PORT to a free port.`);
+        }
+        throw error;
+      });
 
       const token = service.adminToken;
       console.log(`Handoff is running on ${service.address}`);

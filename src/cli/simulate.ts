@@ -1,7 +1,10 @@
+import { createInterface } from 'node:readline/promises';
 import { Argument, Command, Option } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { buildThriveCartFields, encodeForm, encodeJson, type SimulatedEvent, type SimulateOptions } from '../adapters/sources/thrivecart/build-body.ts';
+import { SIMULATED_FIELD } from '../adapters/sources/thrivecart/simulated.ts';
 import { configPathOf } from './config-path.ts';
+import { realSystemsReached } from './simulate-reach.ts';
 
 const EVENTS: SimulatedEvent[] = ['purchase', 'renewal', 'failed', 'refund', 'cancel', 'pause', 'resume', 'customer_updated', 'abandoned', 'affiliate'];
 
@@ -23,6 +26,7 @@ interface SimulateFlags {
   newEmail?: string;
   json?: boolean;
   url?: string;
+  live?: boolean;
 }
 
 export function registerSimulateCommand(program: Command): void {
@@ -46,9 +50,14 @@ export function registerSimulateCommand(program: Command): void {
     .option('--test', 'send as a test-mode event')
     .option('--new-email <email>', 'customer_updated: the new email')
     .option('--json', 'send the JSON encoding instead of the form encoding')
+    .option('--live', 'send it even though this configuration reaches real systems (CRMs, AccessAlly, e-mail, webhook endpoints); says which')
     .addOption(new Option('--url <url>', 'webhook URL').default(`http://127.0.0.1:${process.env.PORT ?? 3000}/webhooks/thrivecart`))
     .action(async (event: SimulatedEvent, flags: SimulateFlags, command: Command) => {
       const config = loadConfig(configPathOf(command));
+      if (!(await mayReachRealSystems(realSystemsReached(config), flags.live === true))) {
+        process.exitCode = 1;
+        return;
+      }
       const options: SimulateOptions = {
         account: config.thrivecart.account,
         secret: config.thrivecart.secret,
@@ -57,8 +66,9 @@ export function registerSimulateCommand(program: Command): void {
         extraItems: flags.extraItem,
         orderId: flags.order,
         customerId: flags.customer,
-        firstName: flags.firstName,
-        lastName: flags.lastName,
+        // Never a made-up name: the email may be a real customer's, and newer details win.
+        firstName: flags.firstName ?? '',
+        lastName: flags.lastName ?? '',
         amountCents: flags.amount === undefined ? undefined : Number(flags.amount),
         refundAmountCents: flags.refundAmount === undefined ? undefined : Number(flags.refundAmount),
         occurredAt: new Date(),
@@ -70,6 +80,8 @@ export function registerSimulateCommand(program: Command): void {
         newEmail: flags.newEmail,
       };
       const fields = buildThriveCartFields(event, options);
+      // Marks the delivery as simulated (kept in the stored body), so it never counts as ThriveCart's first real delivery.
+      fields[SIMULATED_FIELD] = '1';
       const response = await fetch(flags.url!, {
         method: 'POST',
         headers: { 'content-type': flags.json ? 'application/json' : 'application/x-www-form-urlencoded' },
@@ -80,4 +92,29 @@ export function registerSimulateCommand(program: Command): void {
       console.log(`${response.status} ${await response.text()}`);
       if (!response.ok) process.exitCode = 1;
     });
+}
+
+/**
+ * A simulated purchase must not reach real systems by surprise. Without --live: nothing real is
+ * configured, go on; at a terminal, ask; otherwise refuse and say why. With --live: say what it reaches.
+ */
+async function mayReachRealSystems(reached: string[], live: boolean): Promise<boolean> {
+  if (reached.length === 0) return true;
+  const list = reached.map((system) => `  - ${system}`).join('\n');
+  if (live) {
+    console.error(`--live: this simulated delivery will reach:\n${list}`);
+    return true;
+  }
+  const warning = `This Handoff is connected to real systems; a simulated delivery would reach:\n${list}`;
+  if (!process.stdin.isTTY) {
+    console.error(`${warning}\nNothing was sent. Run again with --live to send it anyway, or try it with a configuration without them.`);
+    return false;
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(`${warning}\nSend it anyway? [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    prompt.close();
+  }
 }

@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 import { isNode, isScalar, LineCounter, parseDocument, type Document, type Scalar } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './config-error.ts';
+import { didYouMean } from './did-you-mean.ts';
+import { knownKeysAt } from './known-keys.ts';
+import { plainYamlProblem } from './yaml-problem.ts';
 import { configValueDecrypter, EncryptedValueError, isEncryptedValue } from './encrypted-value.ts';
 import { configSchema, type HandoffConfig } from './schema.ts';
 import { holdsSecret } from './secret-settings.ts';
@@ -63,11 +66,11 @@ export function parseConfigWithSecrets(text: string, file: string, env: NodeJS.P
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
-    const problems = document.errors.map((error) => {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
-      return `${file}:${line}:${col}: ${error.message.split('\n')[0]}`;
-    });
-    throw new ConfigError(`Invalid YAML:\n${problems.join('\n')}`);
+    // The first error is the real one; the parser's later ones are mostly its consequences.
+    const error = document.errors[0]!;
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    const shown = lineOf(text, line);
+    throw new ConfigError(`Invalid YAML:\n${file}:${line}:${col}: ${plainYamlProblem(error.code, error.message)}${shown ? `\n  ${line} | ${shown}` : ''}`);
   }
   const problems: string[] = [];
   const secrets = resolveValues(document, env, (path, problem) => problems.push(`${locate(file, document, lineCounter, path)}: ${problem}`));
@@ -154,11 +157,17 @@ function describeIssue(file: string, document: Document, lineCounter: LineCounte
   const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
   const detail =
     issue.code === 'unrecognized_keys'
-      ? `unknown key(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}`
+      ? `unknown key(s) ${issue.keys.map((key) => `"${key}"${didYouMean(key, knownKeysAt(configSchema, path))}`).join(', ')}`
       : issue.code === 'invalid_type' && issue.message.endsWith('received undefined')
         ? `missing; expected ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a group of keys' : `a ${issue.expected}`}`
         : issue.message;
   return `${locate(file, document, lineCounter, path)}: ${detail}`;
+}
+
+/** Line `line` (1-based) of `text`, tabs shown as →, or null when past the end. */
+function lineOf(text: string, line: number): string | null {
+  const found = text.split(/\r?\n/)[line - 1];
+  return found === undefined ? null : found.replace(/\t/g, '→');
 }
 
 /** `thrivecart.secret`, `crm[0].apiKey`. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { didYouMean } from './did-you-mean.ts';
 import { ITEM_TYPES } from '../core/events.ts';
 import { WEBHOOK_EVENT_TYPES } from '../core/webhooks/webhook-event.ts';
 import { crmOptionsSchemas, crmProviderNames, type CrmOptionsSchema, type CrmOptionsSchemas } from '../adapters/crm/registry.ts';
@@ -61,7 +62,19 @@ export const dunningPolicySchema = z
     /** Send a short "you're all set" e-mail when a failing payment is recovered. */
     recoveredEmail: z.boolean().default(true),
   })
-  .strict();
+  .strict()
+  .superRefine((policy, ctx) => {
+    // A reminder on or after the end of grace is never sent (access has ended): say so now, not silently later.
+    policy.reminders.forEach((day, index) => {
+      if (day >= policy.graceDays) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reminders', index],
+          message: `a reminder on day ${day} falls on or after the end of the ${policy.graceDays}-day grace period, so it would never be sent; use days below ${policy.graceDays}, or raise graceDays`,
+        });
+      }
+    });
+  });
 
 /** Outgoing e-mail (dunning reminders). Without `smtp`, e-mails are written to the log instead of sent. */
 export const mailSchema = z
@@ -228,7 +241,7 @@ export const configSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['items', index, 'grants', grantIndex],
-            message: `unknown offering "${grant}"; known offerings: ${[...offeringIds].join(', ') || '(none)'}`,
+            message: `unknown offering "${grant}"${didYouMean(grant, offeringIds)}; known offerings: ${[...offeringIds].join(', ') || '(none)'}`,
           });
         }
       });
@@ -236,7 +249,7 @@ export const configSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['items', index, 'dunning'],
-          message: `unknown dunning policy "${item.dunning}"; known policies: ${Object.keys(config.dunning).join(', ') || '(none)'}, or none`,
+          message: `unknown dunning policy "${item.dunning}"${didYouMean(item.dunning, Object.keys(config.dunning))}; known policies: ${Object.keys(config.dunning).join(', ') || '(none)'}, or none`,
         });
       }
       item.tags.forEach((tag, tagIndex) => {

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, chmodSync, writeFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, chmodSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,7 +88,7 @@ describe('handoff serve on the embedded database, driven by the CLI', () => {
     const broken = join(home, 'broken.yaml');
     writeFileSync(broken, CONFIG.replace('grants: [focus-course]', 'grants: [focus]'));
     const result = await run(process.execPath, [CLI, 'check-config', '--config', broken], { env: env() }).catch((error: { code: number; stderr: string }) => error);
-    expect(result).toMatchObject({ code: 1, stderr: `Invalid configuration:\n${broken}:8: items[0].grants[0]: unknown offering "focus"; known offerings: focus-course\n` });
+    expect(result).toMatchObject({ code: 1, stderr: `Invalid configuration:\n${broken}:8: items[0].grants[0]: unknown offering "focus" (did you mean "focus-course"?); known offerings: focus-course\n` });
     const ok = await run(process.execPath, [CLI, 'check-config'], { env: env() });
     expect(ok.stdout).toContain('is valid: ThriveCart account "clischool", 1 offering(s), 1 item(s)');
 
@@ -99,5 +99,42 @@ describe('handoff serve on the embedded database, driven by the CLI', () => {
     writeFileSync(withTemplates, `${CONFIG}dunning:\n  default: {}\nmail:\n  from: "School <hi@example.com>"\n  templatesDir: ${templates}\n`);
     const badTemplate = await run(process.execPath, [CLI, 'check-config', '--config', withTemplates], { env: env() }).catch((error: { code: number; stderr: string }) => error);
     expect(badTemplate).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Invalid e-mail templates:\n.*dunning-reminder\.subject\.txt.*fistName/) });
-  }, 30_000);
+  }, 120_000); // four CLI processes, each loading TypeScript: slow on a loaded machine
 });
+
+/** A fresh clone: no handoff.config.yaml (it is not tracked), only the example; `npm start` from that folder. */
+describe('the first start of a fresh clone', () => {
+  const clone = mkdtempSync(join(tmpdir(), 'handoff-clone-'));
+  chmodSync(clone, 0o755);
+  const { DATABASE_URL: _ignored, HANDOFF_CONFIG: _config, THRIVECART_SECRET: _secret, ...baseEnv } = process.env;
+  let service: ChildProcess | undefined;
+  afterAll(() => {
+    if (service && service.exitCode === null) service.kill('SIGKILL');
+    rmSync(clone, { recursive: true, force: true });
+  });
+
+  it('creates the working configuration from the example and says so, then a port in use is one clear sentence', async () => {
+    copyFileSync(join(import.meta.dirname, '../../handoff.config.example.yaml'), join(clone, 'handoff.config.example.yaml'));
+    const port = await freePort();
+    const env = { ...baseEnv, HANDOFF_DATA_DIR: join(clone, 'data'), PORT: String(port), LOG_LEVEL: 'warn' };
+    const started = spawn(process.execPath, [CLI, 'serve'], { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    service = started;
+    let output = '';
+    started.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    started.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('Admin token')) {
+      if (Date.now() > deadline || started.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(output).toContain(`Created ${join(clone, 'handoff.config.yaml')} from ${join(clone, 'handoff.config.example.yaml')} (a demo setup): edit it for your school, then restart Handoff.`);
+    expect(output).toContain(`Handoff is running on http://127.0.0.1:${port}`);
+    expect(readFileSync(join(clone, 'handoff.config.yaml'), 'utf8')).toBe(readFileSync(join(clone, 'handoff.config.example.yaml'), 'utf8'));
+
+    // A second start on the same port, while the first still runs.
+    const second = await run(process.execPath, [CLI, 'serve'], { cwd: clone, env: { ...env, HANDOFF_DATA_DIR: join(clone, 'data-2') } }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(second).toMatchObject({ code: 1, stderr: `Port ${port} on 127.0.0.1 is already in use (another Handoff, or another program): stop that program, or set PORT to a free port.\n` });
+    expect(second.stdout).not.toContain('Created');
+  }, 150_000);
+});
+

@@ -32,7 +32,7 @@ function problem(text: string, env: NodeJS.ProcessEnv = { THRIVECART_SECRET: 's3
 describe('configuration', () => {
   it('accepts the documented shape, substitutes ${VAR} and fills the defaults', () => {
     const config = parseConfig(VALID, 'handoff.config.yaml', { THRIVECART_SECRET: 's3cret' });
-    expect(config.thrivecart).toEqual({ account: 'yourschool', secret: 's3cret', testMode: 'ignore' });
+    expect(config.thrivecart).toEqual({ account: 'yourschool', secret: 's3cret', testMode: 'ignore', apiUrl: 'https://thrivecart.com/api/external', silentAfterDays: 7 });
     expect(config.items[0]).toMatchObject({ item: 'product-12', onCancel: 'end-of-period', onRefund: 'revoke', onPartialRefund: 'record' });
   });
 
@@ -47,12 +47,12 @@ describe('configuration', () => {
     );
     expect(problem(VALID.replace('    grants: [focus-course]', '    grants: [focus-course]\n    onCancel: later'))).toMatch(/^Invalid configuration:\nhandoff\.config\.yaml:14: items\[0\]\.onCancel: .*"end-of-period"\|"immediately"/);
     expect(problem(VALID.replace('  account: yourschool', '  acount: yourschool'))).toBe(
-      'Invalid configuration:\nhandoff.config.yaml:3: thrivecart.account: missing; expected a string\nhandoff.config.yaml:3: thrivecart: unknown key(s) "acount"',
+      'Invalid configuration:\nhandoff.config.yaml:3: thrivecart.account: missing; expected a string\nhandoff.config.yaml:3: thrivecart: unknown key(s) "acount" (did you mean "account"?)',
     );
   });
 
   it('refuses unknown offering ids, duplicate items and tags shared between offerings', () => {
-    expect(problem(VALID.replace('grants: [focus-course]', 'grants: [focus]'))).toContain('items[0].grants[0]: unknown offering "focus"; known offerings: focus-course');
+    expect(problem(VALID.replace('grants: [focus-course]', 'grants: [focus]'))).toContain('items[0].grants[0]: unknown offering "focus" (did you mean "focus-course"?); known offerings: focus-course');
     expect(problem(`${VALID}  - item: product-12\n    grants: [focus-course]\n`)).toContain('items[1].item: duplicate item "product-12"');
     const shared = VALID.replace('items:', '  - id: other\n    name: Other\n    accessTag: "Focus - Access"\n    revokeTag: "Other - Revoke"\nitems:');
     expect(problem(shared)).toContain('offerings[1].accessTag: tag "Focus - Access" is already used by offering "focus-course"');

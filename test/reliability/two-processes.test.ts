@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobWorker, type JobHandler } from '../../src/adapters/jobs/job-worker.ts';
+import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
 import { buildThriveCartFields, encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { connectRuntime, type Runtime } from '../../src/main.ts';
@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { TEST_ACCOUNT, TEST_SECRET, testConfig } from '../support/test-config.ts';
 import { expectEachEffectOnce } from './support/effect-checks.ts';
+import type { JobHandler } from '../../src/ports/jobs.ts';
 
 const CUSTOMERS = 120;
 const HOUR = 3_600_000;

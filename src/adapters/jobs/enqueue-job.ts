@@ -1,17 +1,5 @@
+import type { JobRequest } from '../../ports/jobs.ts';
 import type { Queryable } from '../store/database.ts';
-
-/**
- * A durable job or timer. Jobs carry ids, never personal data: the handler re-reads the current
- * state when it runs, so several requests for the same (kind, key) coalesce into one run.
- */
-export interface JobRequest {
-  kind: string;
-  /** Coalescing key, e.g. the contact id. */
-  key: string;
-  /** Epoch milliseconds; the job is due from then on. */
-  runAt: number;
-  payload?: Record<string, unknown>;
-}
 
 /**
  * Enqueues inside the caller's transaction, so the job exists exactly when the change that

@@ -1,45 +1,10 @@
 import { DatabaseError } from 'pg';
 import type { Logger } from 'pino';
 import type { Clock } from '../../ports/clock.ts';
+import { PermanentJobError, type ClaimedJob, type JobHandler } from '../../ports/jobs.ts';
 import { withTransaction, type Pool } from '../store/database.ts';
 
-export interface ClaimedJob {
-  id: number;
-  kind: string;
-  key: string;
-  payload: Record<string, unknown>;
-  /** 1 on the first run. */
-  attempt: number;
-}
-
-/**
- * What a handler may ask for instead of completing: run again later. `spendAttempt: false` is
- * for waiting that is not the job's fault (a rate limit, a paused connector), so a long outage
- * does not exhaust the attempts.
- */
-export interface RetryLater {
-  retryAfterMs: number;
-  spendAttempt: boolean;
-  reason: string;
-  /**
-   * The wait belongs to every job of this kind, not to this one (a spent rate budget, a 429, a
-   * paused connector): no worker claims a job of the kind until the wait ends, and the job keeps
-   * its place in line. Without this, a backlog (a launch's thousands of CRM syncs behind a
-   * 5 requests/s budget) would be claimed and put back over and over, busying the database, and
-   * the oldest buyers would wait behind the newest.
-   */
-  holdsKind?: boolean;
-}
-
-export type JobHandler = (job: ClaimedJob) => Promise<RetryLater | void>;
-
-/** Thrown by a handler when retrying cannot help (e.g. a CRM answered 422): the job goes dead at once. */
-export class PermanentJobError extends Error {
-  override readonly name = 'PermanentJobError';
-}
-
 export interface JobWorkerOptions {
-  log: Logger;
   /** Jobs claimed per round trip. */
   batchSize?: number;
   /** How long a claimed job is ours; after that a crashed worker's job runs again. */
@@ -60,7 +25,7 @@ export interface JobWorkerOptions {
  * lets tests move a fake clock through weeks of timers in milliseconds.
  */
 export class JobWorker {
-  private readonly options: Required<Omit<JobWorkerOptions, 'log'>>;
+  private readonly options: Required<JobWorkerOptions>;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = true;
@@ -74,7 +39,7 @@ export class JobWorker {
     private readonly clock: Clock,
     private readonly handlers: Readonly<Record<string, JobHandler>>,
     private readonly log: Logger,
-    options: Omit<JobWorkerOptions, 'log'> = {},
+    options: JobWorkerOptions = {},
   ) {
     this.options = {
       batchSize: options.batchSize ?? 20,

@@ -1,4 +1,6 @@
+import { SIMULATED_FIELD } from '../sources/thrivecart/simulated.ts';
 import type { Queryable } from './database.ts';
+import { DAY_MS } from '../../core/time.ts';
 
 export interface DeliveryCounts {
   today: number;
@@ -7,8 +9,6 @@ export interface DeliveryCounts {
   ignoredThisWeek: number;
   rejected: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /** Counts for the overview; each is one indexed range scan. */
 export async function deliveryCounts(db: Queryable, now: number): Promise<DeliveryCounts> {
@@ -73,11 +73,15 @@ export async function ignoredTestDeliveriesSince(db: Queryable, since: number): 
   return result.rows[0]!.count;
 }
 
-/** The most recent delivery that came from ThriveCart (hand changes in the console are not deliveries). */
+/**
+ * The most recent delivery that came from ThriveCart itself: hand changes in the console are not
+ * deliveries, and `handoff simulate` marks its own (adapters/sources/thrivecart/simulated.ts).
+ */
 export async function latestThriveCartDelivery(db: Queryable): Promise<{ receivedAt: number; eventName: string; live: boolean } | null> {
   const result = await db.query<{ receivedAt: number; eventName: string; live: boolean }>(
     `select (extract(epoch from received_at) * 1000)::float8 as "receivedAt", event_name as "eventName", live
-       from deliveries where source = 'thrivecart' order by id desc limit 1`,
+       from deliveries where source = 'thrivecart' and body ->> $1 is null order by id desc limit 1`,
+    [SIMULATED_FIELD],
   );
   return result.rows[0] ?? null;
 }

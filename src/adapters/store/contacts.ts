@@ -154,6 +154,23 @@ export async function saveLedger(db: Queryable, id: number, ledger: LedgerProjec
   await db.query(`update contacts set ledger = $2, updated_at = to_timestamp($3 / 1000.0) where id = $1`, [id, JSON.stringify(ledger), now]);
 }
 
+/** Stores many contacts' ledgers in one statement (replay). */
+export async function saveLedgers(db: Queryable, ledgers: readonly { id: number; projection: LedgerProjection }[], now: number): Promise<void> {
+  await db.query(
+    `update contacts set ledger = source.ledger, updated_at = to_timestamp($3 / 1000.0)
+       from (select unnest($1::bigint[]) as id, unnest($2::jsonb[]) as ledger) as source where contacts.id = source.id`,
+    [ledgers.map((entry) => entry.id), ledgers.map((entry) => JSON.stringify(entry.projection)), now],
+  );
+}
+
+/** Every contact's email and stored ledger (null before the first fold). */
+export async function listContactLedgers(db: Queryable): Promise<{ id: number; email: string; ledger: LedgerProjection | null }[]> {
+  const result = await db.query<{ id: number; email: string; ledger: LedgerProjection | null }>(
+    `select id, email, case when ledger = '{}'::jsonb then null else ledger end as ledger from contacts`,
+  );
+  return result.rows;
+}
+
 /** Moves everything recorded for `fromId` to `intoId` and deletes `fromId` (one person, two rows). */
 export async function mergeContactInto(db: Queryable, fromId: number, intoId: number): Promise<void> {
   await db.query(`update deliveries set contact_id = $2 where contact_id = $1`, [fromId, intoId]);

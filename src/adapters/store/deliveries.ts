@@ -121,3 +121,58 @@ export async function listDeliveries(db: Queryable, options: { status?: Delivery
   );
   return result.rows;
 }
+
+/** Locks the delivery's row until the transaction ends: one replay of a delivery at a time. */
+export async function lockDelivery(db: Queryable, id: number): Promise<void> {
+  await db.query(`select id from deliveries where id = $1 for update`, [id]);
+}
+
+/** Stores the event a delivery normalises to now (replay), with its event time. */
+export async function saveDeliveryEvent(db: Queryable, id: number, event: CommerceEvent): Promise<void> {
+  await db.query(`update deliveries set event = $2, occurred_at = to_timestamp($3 / 1000.0) where id = $1`, [id, JSON.stringify(event), event.occurredAt]);
+}
+
+/**
+ * Nothing else may store or apply deliveries, nor change contacts, until the transaction ends:
+ * the ledger is being rebuilt from them (handoff replay).
+ */
+export async function lockDeliveriesAndContacts(db: Queryable): Promise<void> {
+  await db.query(`lock table deliveries, contacts in share row exclusive mode`);
+}
+
+/** A stored delivery as replay reads it to classify it again. */
+export interface StoredDeliveryForReplay {
+  id: number;
+  source: string;
+  status: DeliveryStatus;
+  reason: string | null;
+  body: unknown;
+  event: CommerceEvent | null;
+  contactId: number | null;
+  receivedAt: number;
+}
+
+/** Up to `limit` deliveries after `afterId`, in id order. */
+export async function deliveriesAfter(db: Queryable, afterId: number, limit: number): Promise<StoredDeliveryForReplay[]> {
+  const result = await db.query<StoredDeliveryForReplay>(
+    `select id, source, status, reason, body, event, contact_id as "contactId", (extract(epoch from received_at) * 1000)::float8 as "receivedAt"
+       from deliveries where id > $1 order by id limit $2`,
+    [afterId, limit],
+  );
+  return result.rows;
+}
+
+/** Up to `limit` applied deliveries after `after`, in (contact, id) order: every contact's history, streamed. */
+export async function appliedDeliveriesAfter(
+  db: Queryable,
+  after: { contactId: number; id: number },
+  limit: number,
+): Promise<{ id: number; contactId: number; event: CommerceEvent }[]> {
+  const result = await db.query<{ id: number; contactId: number; event: CommerceEvent }>(
+    `select id, contact_id as "contactId", event from deliveries
+      where status = 'applied' and contact_id is not null and (contact_id, id) > ($1, $2)
+      order by contact_id, id limit $3`,
+    [after.contactId, after.id, limit],
+  );
+  return result.rows;
+}

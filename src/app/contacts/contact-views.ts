@@ -4,6 +4,7 @@ import { findAccessFacts, findContactByEmail, fullName } from '../../adapters/st
 import { loadHistory } from '../../adapters/store/deliveries.ts';
 import { listContactDunningEmails, type ContactDunningEmail } from '../../adapters/store/dunning-emails.ts';
 import type { AppContext } from '../context.ts';
+import { offeringName } from '../../core/ledger/rules.ts';
 
 export interface AccessAnswer {
   granted: boolean;
@@ -40,7 +41,7 @@ export async function getContactView(ctx: AppContext, email: string): Promise<Co
     tags: Object.entries(contact.ledger?.tags ?? {})
       .map(([name, provenance]) => ({ name, since: iso(provenance.since), why: provenance.why, deliveryId: deliveryOf(provenance.cause) }))
       .sort((a, b) => a.since.localeCompare(b.since) || a.name.localeCompare(b.name)),
-    access: access.map((entry) => ({ offering: entry.offering, offeringName: ctx.rules.offerings.get(entry.offering)?.name ?? entry.offering, ...answer(entry) })),
+    access: access.map((entry) => ({ offering: entry.offering, offeringName: offeringName(ctx.rules, entry.offering), ...answer(entry) })),
   };
 }
 

@@ -4,12 +4,12 @@
  * the connector resumes (releasing the held jobs) once the check passes or the config changes.
  */
 import { CrmError } from '../../ports/crm-connector.ts';
-import type { RetryLater } from '../../adapters/jobs/job-worker.ts';
 import { claimCrmConnectorCheck, loadCrmConnectorStatus, pauseCrmConnector, resumeCrmConnector } from '../../adapters/store/crm-connectors.ts';
 import type { AppContext } from '../context.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import { describeCrmFailure } from './describe-crm-failure.ts';
 import { withinRateBudget } from './rate-budget-scope.ts';
+import type { RetryLater } from '../../ports/jobs.ts';
 
 export const CREDENTIALS_RECHECK_MS = 5 * 60_000;
 

@@ -5,7 +5,6 @@
  */
 import type { HandoffConfig } from '../../config/schema.ts';
 import { managedTags } from '../../core/tag-sync/managed-tags.ts';
-import type { JobHandler } from '../../adapters/jobs/job-worker.ts';
 import { accessAllyFieldsFor, type AccessAllyFields } from '../../adapters/accessally/accessally-webhook.ts';
 import { registerCrmConnectors } from '../../adapters/store/crm-connectors.ts';
 import { releaseHeldJobs } from '../../adapters/jobs/release-held-jobs.ts';
@@ -14,6 +13,7 @@ import { crmErasureJobKind, openCrmConnections, type CrmConnection } from './crm
 import { eraseFromCrm } from './erase-from-crm.ts';
 import { ACCESSALLY_NOTIFY_JOB, notifyAccessAlly } from './notify-accessally.ts';
 import { syncContactToCrm } from './sync-contact.ts';
+import type { JobHandler } from '../../ports/jobs.ts';
 
 export interface AccessAllyTarget {
   /** aal_updateuser: refreshes an existing user's tags. */

@@ -4,12 +4,12 @@
  * on after the erasure, and only until the job completes (done jobs are deleted) or is given up on
  * (dead: the e-mail is removed, migration 014).
  */
-import type { ClaimedJob, RetryLater } from '../../adapters/jobs/job-worker.ts';
 import type { AppContext } from '../context.ts';
 import { holdWhilePaused } from './connector-pause.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
 import { handleCrmFailure } from './sync-contact.ts';
+import type { ClaimedJob, RetryLater } from '../../ports/jobs.ts';
 
 export async function eraseFromCrm(ctx: AppContext, connection: CrmConnection, job: ClaimedJob): Promise<RetryLater | void> {
   const held = await holdWhilePaused(ctx, connection);

@@ -1,12 +1,11 @@
-import { PermanentJobError, type ClaimedJob } from '../../adapters/jobs/job-worker.ts';
 import { AccessAllyWebhookError, postAccessAllyWebhook } from '../../adapters/accessally/accessally-webhook.ts';
 import { loadAccessAllyUser, moveAccessAllyUser } from '../../adapters/store/accessally-users.ts';
 import { findContactById } from '../../adapters/store/contacts.ts';
 import { loadCrmContactState } from '../../adapters/store/crm-contacts.ts';
 import type { AppContext } from '../context.ts';
-import type { RetryLater } from '../../adapters/jobs/job-worker.ts';
 import { crmSyncJobKind } from './crm-connections.ts';
 import type { AccessAllyTarget } from './crm-sync.ts';
+import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../ports/jobs.ts';
 
 /** Key: contact id. Enqueued by CRM sync once the contact's tags reached AccessAlly's CRM. */
 export const ACCESSALLY_NOTIFY_JOB = 'accessally.notify';

@@ -8,7 +8,6 @@ import { CrmError, type CrmConnector } from '../../ports/crm-connector.ts';
 import { detailsToPush } from '../../core/tag-sync/contact-details.ts';
 import { diffManagedTags } from '../../core/tag-sync/tag-diff.ts';
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
-import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../adapters/jobs/job-worker.ts';
 import { findContactById, type ContactRow } from '../../adapters/store/contacts.ts';
 import { loadCrmContactState, recordCrmContactError, saveCrmContactState, UNSYNCED, type CrmContactState } from '../../adapters/store/crm-contacts.ts';
 import { recordThrottle } from '../../adapters/store/crm-rate-budgets.ts';
@@ -19,6 +18,7 @@ import type { CrmConnection } from './crm-connections.ts';
 import type { CrmSync } from './crm-sync.ts';
 import { ACCESSALLY_NOTIFY_JOB } from './notify-accessally.ts';
 import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
+import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../ports/jobs.ts';
 import { realSleep } from './with-patience.ts';
 import { systemClock } from '../../ports/clock.ts';
 

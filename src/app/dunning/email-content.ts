@@ -3,8 +3,8 @@ import type { DunningCase } from '../../core/dunning/dunning-case.ts';
 import { reminderNumber, type DunningEmailStep } from '../../core/dunning/email-step.ts';
 import { describeMoney } from '../../core/describe.ts';
 import type { TemplateName } from '../../adapters/mail/templates.ts';
+import { DAY_MS } from '../../core/time.ts';
 
-const DAY_MS = 86_400_000;
 /** Customer-facing dates read "November 16, 2026"; days are UTC, like everywhere in Handoff. */
 const LONG_DATE = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' });
 

@@ -4,8 +4,8 @@ import { renderTemplate, type RenderedEmail, type TemplateName } from '../../ada
 import type { DunningCase } from '../../core/dunning/dunning-case.ts';
 import type { DunningEmailStep } from '../../core/dunning/email-step.ts';
 import { composeDunningEmail } from './email-content.ts';
+import { DAY_MS } from '../../core/time.ts';
 
-const DAY_MS = 86_400_000;
 const STEP_OF: Record<TemplateName, DunningEmailStep> = { 'dunning-reminder': 'reminder-1', 'dunning-recovered': 'recovered', 'dunning-lost-owner': 'lost' };
 
 /**

@@ -1,5 +1,3 @@
-import type { ClaimedJob, RetryLater } from '../../adapters/jobs/job-worker.ts';
-import { PermanentJobError } from '../../adapters/jobs/job-worker.ts';
 import { MailDeliveryError, type Mailer, type MailOutcome, type OutgoingEmail } from '../../adapters/mail/mailer.ts';
 import { renderTemplate } from '../../adapters/mail/templates.ts';
 import { findContactById } from '../../adapters/store/contacts.ts';
@@ -10,6 +8,7 @@ import { claimEmail, finishEmail, finishedSteps, markEmailRetrying, releaseInter
 import { parseEmailStep, recoveredEmailFollows, reminderNumber, whyNotSend, type DunningEmailStep } from '../../core/dunning/email-step.ts';
 import type { AppContext } from '../context.ts';
 import { composeDunningEmail } from './email-content.ts';
+import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../ports/jobs.ts';
 
 /** One e-mail of one dunning case; key `<case id>:<step>` (e.g. `17:reminder-2`), no payload. */
 export const DUNNING_EMAIL_JOB = 'dunning.email';

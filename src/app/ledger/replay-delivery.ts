@@ -1,7 +1,6 @@
 import type { Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
 import type { CommerceEvent } from '../../core/events.ts';
-import type { Queryable } from '../../adapters/store/database.ts';
-import { getDelivery, setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import { getDelivery, lockDelivery, saveDeliveryEvent, setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
 import { applyDelivery, withApplyTransaction } from '../intake/apply-delivery.ts';
 import type { AppContext } from '../context.ts';
 import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
@@ -29,7 +28,7 @@ export async function replayDelivery(ctx: AppContext, deliveryId: number): Promi
       const delivery = await getDelivery(client, deliveryId);
       if (!delivery) return null;
       previousStatus = delivery.status;
-      await client.query('select id from deliveries where id = $1 for update', [deliveryId]);
+      await lockDelivery(client, deliveryId);
       if ((delivery.status === 'applied' && delivery.contactId !== null) || delivery.source !== 'thrivecart') {
         if (delivery.contactId === null) return { deliveryId, previousStatus: delivery.status, status: delivery.status, reason: delivery.reason };
         await refreshContact(ctx, client, delivery.contactId);
@@ -41,7 +40,7 @@ export async function replayDelivery(ctx: AppContext, deliveryId: number): Promi
         return { deliveryId, previousStatus: delivery.status, status, reason };
       }
       renormalised = event;
-      await storeEvent(client, deliveryId, event);
+      await saveDeliveryEvent(client, deliveryId, event);
       if (status !== 'applied') {
         await setDeliveryOutcome(client, deliveryId, { status, reason, contactId: null });
         return { deliveryId, previousStatus: delivery.status, status, reason };
@@ -50,13 +49,9 @@ export async function replayDelivery(ctx: AppContext, deliveryId: number): Promi
       return { deliveryId, previousStatus: delivery.status, status: outcome.status, reason: outcome.reason };
     },
     async (client, failure) => {
-      if (renormalised) await storeEvent(client, deliveryId, renormalised);
+      if (renormalised) await saveDeliveryEvent(client, deliveryId, renormalised);
       await setDeliveryOutcome(client, deliveryId, { status: 'failed', reason: failure.message, contactId: null });
       return { deliveryId, previousStatus, status: 'failed', reason: failure.message };
     },
   );
-}
-
-async function storeEvent(db: Queryable, deliveryId: number, event: CommerceEvent): Promise<void> {
-  await db.query('update deliveries set event = $2, occurred_at = to_timestamp($3 / 1000.0) where id = $1', [deliveryId, JSON.stringify(event), event.occurredAt]);
 }

@@ -5,8 +5,9 @@ import { downstreamView, sameDownstream, type DownstreamView } from '../../core/
 import { foldLedger, type HistoryEntry, type LedgerProjection } from '../../core/ledger/fold.ts';
 import type { Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
 import { enqueueJobs } from '../../adapters/jobs/enqueue-job.ts';
-import { setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
-import { insertContact } from '../../adapters/store/contacts.ts';
+import { appliedDeliveriesAfter, deliveriesAfter, lockDeliveriesAndContacts, saveDeliveryEvent, setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import { withTransaction } from '../../adapters/store/database.ts';
+import { insertContact, listContactLedgers, saveLedgers } from '../../adapters/store/contacts.ts';
 import type { AppContext } from '../context.ts';
 import { CONSOLE_SOURCE } from './change-access-by-hand.ts';
 import { isImportSource } from '../../adapters/sources/thrivecart/api-history.ts';
@@ -34,46 +35,46 @@ const BATCH = 2_000;
  * is rolled back, and the report says what would change.
  */
 export async function replayLedger(ctx: AppContext, options: { dryRun: boolean }): Promise<ReplayReport> {
-  const client = await ctx.pool.connect();
   try {
-    await client.query('begin');
-    const report = await replayInTransaction(ctx, client, options.dryRun);
-    await client.query(options.dryRun ? 'rollback' : 'commit');
-    return report;
+    return await withTransaction(ctx.pool, async (client) => {
+      const report = await replayInTransaction(ctx, client, options.dryRun);
+      if (options.dryRun) throw new DryRunDone(report);
+      return report;
+    });
   } catch (error) {
-    await client.query('rollback').catch(() => undefined);
+    if (error instanceof DryRunDone) return error.report;
     throw error;
-  } finally {
-    client.release();
+  }
+}
+
+/** Ends a dry run's transaction with a rollback, carrying its report out. */
+class DryRunDone extends Error {
+  constructor(readonly report: ReplayReport) {
+    super('dry run: rolled back');
   }
 }
 
 async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: boolean): Promise<ReplayReport> {
   // Nothing else may apply deliveries while the ledger is rebuilt.
-  await client.query('lock table deliveries, contacts in share row exclusive mode');
+  await lockDeliveriesAndContacts(client);
   const before = await snapshot(client);
   const reclassified: ReplayReport['reclassified'] = [];
   const toAttach: { deliveryId: number; event: CommerceEvent; from: DeliveryStatus }[] = [];
   let deliveries = 0;
 
   for (let afterId = 0; ; ) {
-    const batch = await client.query<{ id: number; source: string; status: DeliveryStatus; reason: string | null; body: Fields; event: CommerceEvent | null; contact_id: number | null; received_at: number }>(
-      `select id, source, status, reason, body, event, contact_id, (extract(epoch from received_at) * 1000)::float8 as received_at from deliveries where id > $1 order by id limit $2`,
-      [afterId, BATCH],
-    );
-    if (batch.rows.length === 0) break;
-    for (const row of batch.rows) {
+    const batch = await deliveriesAfter(client, afterId, BATCH);
+    if (batch.length === 0) break;
+    for (const row of batch) {
       deliveries += 1;
       // Console changes and imported history have no webhook body to normalise again: their stored event is the record.
       const decision =
         (row.source === CONSOLE_SOURCE || isImportSource(row.source)) && row.event
           ? { status: 'applied' as const, reason: null, event: row.event }
-          : classifyThriveCartDelivery(row.body, row.received_at, ctx.rules, ctx.config.thrivecart.testMode);
+          : classifyThriveCartDelivery(row.body as Fields, row.receivedAt, ctx.rules, ctx.config.thrivecart.testMode);
       if (decision.status === 'applied' && decision.event) {
-        if (row.status === 'applied' && row.contact_id !== null) {
-          if (!sameStoredEvent(decision.event, row.event)) {
-            await client.query('update deliveries set event = $2, occurred_at = to_timestamp($3 / 1000.0) where id = $1', [row.id, JSON.stringify(decision.event), decision.event.occurredAt]);
-          }
+        if (row.status === 'applied' && row.contactId !== null) {
+          if (!sameStoredEvent(decision.event, row.event)) await saveDeliveryEvent(client, row.id, decision.event);
         } else {
           toAttach.push({ deliveryId: row.id, event: decision.event, from: row.status });
         }
@@ -82,7 +83,7 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
         if (decision.status !== row.status) reclassified.push({ deliveryId: row.id, from: row.status, to: decision.status, reason: decision.reason });
       }
     }
-    afterId = batch.rows[batch.rows.length - 1]!.id;
+    afterId = batch[batch.length - 1]!.id;
   }
 
   // Identity is resolved in event-time order, as it would have been had they arrived in order.
@@ -123,11 +124,7 @@ async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number
   const pending: { id: number; projection: LedgerProjection }[] = [];
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    await client.query(
-      `update contacts set ledger = source.ledger, updated_at = to_timestamp($3 / 1000.0)
-         from (select unnest($1::bigint[]) as id, unnest($2::jsonb[]) as ledger) as source where contacts.id = source.id`,
-      [pending.map((entry) => entry.id), pending.map((entry) => JSON.stringify(entry.projection)), now],
-    );
+    await saveLedgers(client, pending, now);
     const jobs = pending.flatMap(({ id, projection }) => {
       // A contact this replay created is announced downstream whatever it holds.
       const previous = before.get(id);
@@ -148,22 +145,17 @@ async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number
     if (pending.length >= BATCH) await flush();
   };
   for (let cursor = { contactId: 0, id: 0 }; ; ) {
-    const batch = await client.query<{ id: number; contact_id: number; event: CommerceEvent }>(
-      `select id, contact_id, event from deliveries
-        where status = 'applied' and contact_id is not null and (contact_id, id) > ($1, $2)
-        order by contact_id, id limit $3`,
-      [cursor.contactId, cursor.id, BATCH * 5],
-    );
-    if (batch.rows.length === 0) break;
-    for (const row of batch.rows) {
-      if (contact.current?.id !== row.contact_id) {
+    const batch = await appliedDeliveriesAfter(client, cursor, BATCH * 5);
+    if (batch.length === 0) break;
+    for (const row of batch) {
+      if (contact.current?.id !== row.contactId) {
         await finish();
-        contact.current = { id: row.contact_id, history: [] };
+        contact.current = { id: row.contactId, history: [] };
       }
       contact.current.history.push({ deliveryId: row.id, event: row.event });
     }
-    const last = batch.rows[batch.rows.length - 1]!;
-    cursor = { contactId: last.contact_id, id: last.id };
+    const last = batch[batch.length - 1]!;
+    cursor = { contactId: last.contactId, id: last.id };
   }
   await finish();
   // Contacts left with no applied delivery (their items are no longer configured) fold to nothing.
@@ -180,13 +172,8 @@ interface Snapshot extends DownstreamView {
 }
 
 async function snapshot(client: PoolClient): Promise<Map<number, Snapshot>> {
-  const result = await client.query<{ id: number; email: string; ledger: LedgerProjection | Record<string, never> }>(`select id, email, ledger from contacts`);
-  return new Map(
-    result.rows.map((row) => {
-      const projection = 'tags' in row.ledger ? (row.ledger as LedgerProjection) : null;
-      return [row.id, { email: row.email, ...(projection ? downstreamView(projection) : { tags: '', granted: '' }) }];
-    }),
-  );
+  const contacts = await listContactLedgers(client);
+  return new Map(contacts.map((row) => [row.id, { email: row.email, ...(row.ledger ? downstreamView(row.ledger) : { tags: '', granted: '' }) }]));
 }
 
 function compare(before: Map<number, Snapshot>, after: Map<number, Snapshot>): ReplayReport['changed'] {
@@ -194,7 +181,7 @@ function compare(before: Map<number, Snapshot>, after: Map<number, Snapshot>): R
   const split = (text: string): Set<string> => new Set(text === '' ? [] : text.split('\n'));
   for (const [id, next] of after) {
     const previous = before.get(id) ?? { email: next.email, tags: '', granted: '' };
-    if (previous.tags === next.tags && previous.granted === next.granted) continue;
+    if (sameDownstream(previous, next)) continue;
     const [tagsBefore, tagsAfter, grantedBefore, grantedAfter] = [split(previous.tags), split(next.tags), split(previous.granted), split(next.granted)];
     changed.push({
       email: next.email,

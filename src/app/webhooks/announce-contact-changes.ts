@@ -6,6 +6,7 @@ import { loadAnnouncedDetails, saveAnnouncedDetails, type AnnouncedDetails } fro
 import type { AppContext } from '../context.ts';
 import { personOf } from './person.ts';
 import { recordWebhookEvent } from './record-webhook-event.ts';
+import { offeringName } from '../../core/ledger/rules.ts';
 
 /**
  * Records access.granted / access.revoked for every offering whose access flipped between the
@@ -33,7 +34,7 @@ export async function recordContactAnnouncements(
   const now = ctx.clock.now();
   const person = personOf(contact);
   for (const flip of flips) {
-    const offering = { id: flip.entry.offering, name: ctx.rules.offerings.get(flip.entry.offering)?.name ?? flip.entry.offering };
+    const offering = { id: flip.entry.offering, name: offeringName(ctx.rules, flip.entry.offering) };
     const until = flip.entry.until === null ? null : new Date(flip.entry.until).toISOString();
     await recordWebhookEvent(db, { type: flip.type, contactId: contact.id, data: { ...person, offering, until, reason: flip.entry.reason } }, now);
   }

@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { Webhook } from 'standardwebhooks';
 import { judgeAnswer } from '../../core/webhooks/delivery-verdict.ts';
 import { MAX_ATTEMPTS, retryDelay } from '../../core/webhooks/retry-schedule.ts';
-import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../adapters/jobs/job-worker.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
 import { cancelDelivery, loadDeliveryTarget, recordAttempt, type DeliveryTarget } from '../../adapters/store/webhook-deliveries.ts';
 import { setEndpointEnabled } from '../../adapters/store/webhook-endpoints.ts';
 import { postWebhook } from '../../adapters/webhooks/post-webhook.ts';
 import type { AppContext } from '../context.ts';
 import { ENDPOINT_SECRET_CONTEXT } from './webhooks.ts';
+import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../ports/jobs.ts';
 
 /** The endpoint's signing secret: stored encrypted for console endpoints, read from the configuration file for the others. */
 function secretOf(ctx: AppContext, endpoint: DeliveryTarget['endpoint']): string | null {

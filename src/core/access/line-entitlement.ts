@@ -2,8 +2,7 @@ import type { LedgerRules } from '../ledger/rules.ts';
 import type { LedgerState, LineRecord, SubscriptionRecord } from '../ledger/state.ts';
 import { subscriptionKey } from '../events.ts';
 import { describeDay } from '../describe.ts';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../time.ts';
 
 /** Whether one purchased line entitles its offerings at a given time, and why. */
 export type LineEntitlement =

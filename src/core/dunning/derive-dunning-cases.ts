@@ -1,11 +1,10 @@
 import { subscriptionKey, type ItemKey } from '../events.ts';
 import { applyEvent } from '../ledger/apply-event.ts';
 import { orderedHistory, type HistoryEntry } from '../ledger/fold.ts';
-import type { LedgerRules } from '../ledger/rules.ts';
+import { type LedgerRules, offeringName } from '../ledger/rules.ts';
 import { emptyLedgerState, type LedgerState } from '../ledger/state.ts';
 import type { DunningCase, ReminderStep } from './dunning-case.ts';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../time.ts';
 
 /**
  * Replays a contact's history, in the same event-time order as the ledger fold, and tells the
@@ -123,6 +122,6 @@ function reminderSteps(days: readonly number[], openedAt: number, graceEndsAt: n
 /** A line seen only through a later event carries its item key as name; the offerings read better. */
 function productName(lineName: string, item: ItemKey, rules: LedgerRules): string {
   if (lineName !== item) return lineName;
-  const names = (rules.items.get(item)?.grants ?? []).map((id) => rules.offerings.get(id)?.name ?? id);
+  const names = (rules.items.get(item)?.grants ?? []).map((id) => offeringName(rules, id));
   return names.length > 0 ? names.join(' + ') : item;
 }

@@ -1,6 +1,6 @@
 import type { CommerceEvent, ItemKey } from '../events.ts';
 import { describeDay, describeMoney } from '../describe.ts';
-import type { LedgerRules } from './rules.ts';
+import { type LedgerRules, offeringName } from './rules.ts';
 
 /** One plain-words line for the timeline: what happened, named as the creator names things. */
 export function describeEvent(event: CommerceEvent, rules: LedgerRules): string {
@@ -25,7 +25,7 @@ export function describeEvent(event: CommerceEvent, rules: LedgerRules): string 
     case 'customer_updated':
       return `Customer details updated (email ${event.customer.email})${test}`;
     case 'manual_access': {
-      const offering = rules.offerings.get(event.offering)?.name ?? event.offering;
+      const offering = offeringName(rules, event.offering);
       return `${event.action === 'grant' ? 'Granted' : 'Revoked'} ${offering} by hand (${event.actor}${event.note ? `: ${event.note}` : ''})`;
     }
   }
@@ -34,6 +34,6 @@ export function describeEvent(event: CommerceEvent, rules: LedgerRules): string 
 /** The offering names an item grants, else the item key: "Focus Course (product-12)". */
 function name(item: ItemKey, rules: LedgerRules): string {
   const grants = rules.items.get(item)?.grants ?? [];
-  const names = grants.map((id) => rules.offerings.get(id)?.name ?? id);
+  const names = grants.map((id) => offeringName(rules, id));
   return names.length > 0 ? `${names.join(' + ')} (${item})` : item;
 }

@@ -3,7 +3,7 @@ import { deriveAccess, type AccessEntry } from '../access/derive-access.ts';
 import { entitlementBoundaries } from '../access/line-entitlement.ts';
 import { applyEvent } from './apply-event.ts';
 import { describeEvent } from './describe-event.ts';
-import type { LedgerRules } from './rules.ts';
+import { type LedgerRules, offeringName } from './rules.ts';
 import { emptyLedgerState, type LedgerState } from './state.ts';
 
 /** One applied delivery of a contact's history. */
@@ -118,7 +118,7 @@ export function foldLedger(history: readonly HistoryEntry[], rules: LedgerRules,
     }
     const accessChanges = diffAccess(access, derived.access);
     const consequence = accessChanges
-      .map((change) => `access to ${rules.offerings.get(change.offering)?.name ?? change.offering} ${change.granted ? 'granted' : 'removed'}`)
+      .map((change) => `access to ${offeringName(rules, change.offering)} ${change.granted ? 'granted' : 'removed'}`)
       .join(', ');
     const what = summary ?? accessChanges.map((change) => change.reason).join('; ');
     const why = consequence === '' ? what : `${what}: ${consequence}`;

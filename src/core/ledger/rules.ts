@@ -1,5 +1,6 @@
 import type { DunningPolicy, HandoffConfig, ItemConfig, OfferingConfig } from '../../config/schema.ts';
 import type { ItemKey } from '../events.ts';
+import { DAY_MS } from '../time.ts';
 
 /** The part of the configuration the ledger decides with, indexed for lookups. */
 export interface LedgerRules {
@@ -11,7 +12,6 @@ export interface LedgerRules {
   silentAfterMs: number;
 }
 
-const DAY_MS = 86_400_000;
 const DEFAULT_SILENT_AFTER_DAYS = 7;
 
 export function ledgerRules(config: Pick<HandoffConfig, 'offerings' | 'items' | 'dunning'> & { thrivecart?: { silentAfterDays?: number } }): LedgerRules {
@@ -27,4 +27,9 @@ export function ledgerRules(config: Pick<HandoffConfig, 'offerings' | 'items' | 
     dunning,
     silentAfterMs: (config.thrivecart?.silentAfterDays ?? DEFAULT_SILENT_AFTER_DAYS) * DAY_MS,
   };
+}
+
+/** An offering's display name from the configuration; its id when it is no longer configured (old history, a replay). */
+export function offeringName(rules: Pick<LedgerRules, 'offerings'>, id: string): string {
+  return rules.offerings.get(id)?.name ?? id;
 }

@@ -26,11 +26,6 @@ export interface ConsoleOptions {
   publicUrl: string;
 }
 
-/** What a page handler gets: the request's session and a helper to render. */
-export interface ConsoleRequestContext {
-  session: ConsoleSession;
-}
-
 declare module 'fastify' {
   interface FastifyRequest {
     consoleSession: ConsoleSession | null;

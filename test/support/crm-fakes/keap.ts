@@ -58,6 +58,7 @@ export async function startKeapFake(apiKey: string, keyType: KeapKeyType, option
         {
           method: 'PUT',
           pattern: '/v1/contacts',
+          // createOrUpdateContactUsingPUT (ContactApi.md): duplicate_option picks the match; 201 created, 200 updated.
           handle: ({ body }) => {
             if (bodyField(body, 'duplicate_option') !== 'Email') return badRequest('duplicate_option must be Email for this fake');
             const addresses = bodyField(body, 'email_addresses');
@@ -70,6 +71,7 @@ export async function startKeapFake(apiKey: string, keyType: KeapKeyType, option
         {
           method: 'DELETE',
           pattern: '/v1/contacts/:id',
+          // deleteContactUsingDELETE (ContactApi.md): 204; an unknown id 404.
           handle: (request) =>
             contactOr404(request, (contact) => {
               state.deleteContact(contact.id);
@@ -79,6 +81,7 @@ export async function startKeapFake(apiKey: string, keyType: KeapKeyType, option
         {
           method: 'GET',
           pattern: '/v1/contacts/:id/tags',
+          // listAppliedTagsUsingGET (ContactApi.md): limit/offset, `{tags: [{tag, date_applied}], count}`.
           handle: (request) =>
             contactOr404(request, (contact) => {
               const held = state.associationsOf(contact.id).map((association) => ({
@@ -114,6 +117,7 @@ export async function startKeapFake(apiKey: string, keyType: KeapKeyType, option
         {
           method: 'DELETE',
           pattern: '/v1/contacts/:id/tags',
+          // removeTagsFromContactUsingDELETE1 (ContactApi.md): `?ids=1,2`, 204; ids not held: undocumented, ignored.
           handle: (request) =>
             contactOr404(request, (contact) => {
               for (const tagId of (request.query.get('ids') ?? '').split(',')) state.removeTag(contact.id, Number(tagId));

@@ -11,6 +11,7 @@
  */
 import { ITEM_TYPES, itemKey, type CommerceEvent, type CustomerRef, type ItemKey, type ItemType, type PurchasedItem } from '../../../core/events.ts';
 import type { ApiCustomer, ApiSubscription, ApiTransaction } from './api-client.ts';
+import { DAY_MS } from '../../../core/time.ts';
 
 /** The `source` of deliveries an import wrote: their stored event is the record (replay keeps it). */
 export const IMPORT_SOURCES = { api: 'thrivecart-api', csv: 'thrivecart-csv' } as const;
@@ -44,7 +45,6 @@ export interface ImportedHistory {
   notImported: NotImported[];
 }
 
-const DAY_MS = 86_400_000;
 const PERIOD_DAYS: Record<string, number> = { day: 1, week: 7, month: 30, year: 365 };
 
 function text(value: unknown): string | null {

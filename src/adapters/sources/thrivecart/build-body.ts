@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FieldValue, Fields } from './parse-body.ts';
+import { DAY_MS } from '../../../core/time.ts';
 
 export type SimulatedEvent =
   | 'purchase'
@@ -65,7 +66,6 @@ const EVENT_NAMES: Record<SimulatedEvent, string> = {
 };
 
 const DEFAULT_OCCURRED_AT = new Date('2025-10-24T17:57:27Z');
-const DAY_MS = 86_400_000;
 /** Later events point back to an order placed this long before them. */
 const ORIGINAL_ORDER_AGE_MS = 62 * DAY_MS;
 const DEFAULT_ITEM_CENTS: Record<string, number> = { product: 4700, bump: 1900, upsell: 9700, downsell: 4700 };
