@@ -18,8 +18,11 @@ import { BODY_NUMBER, distinctBodies, emailOf } from './distinct-bodies.ts';
 
 /** A monthly membership with the default dunning policy: reminders on days 0 (at once), 3 and 7. */
 export const DUNNED_ITEM = 'product-40';
-/** Handoff first hears of the membership through its failure, so the reminder names the offering. */
-export const REMINDER_SUBJECT = "Your payment for Community didn't go through";
+/**
+ * Handoff first hears of the membership through its failure, so the reminder names it as that
+ * body does (base_product_name), not by the item key.
+ */
+export const REMINDER_SUBJECT = "Your payment for Course 40 & Community didn't go through";
 export const MAIL_FROM = 'Focus School <hello@focusschool.test>';
 
 /**
