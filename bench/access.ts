@@ -20,7 +20,9 @@ export async function seedAccessContacts(connectionString: string, templateEmail
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
-    const template = await client.query<{ ledger: unknown }>(`select ledger from contacts where email = $1`, [templateEmail]);
+    const template = await client.query<{ ledger: unknown }>(`select ledger from contacts where email = $1`, [
+      templateEmail,
+    ]);
     if (!template.rows[0]) throw new Error(`no contact ${templateEmail} to copy the ledger from`);
     const ledger = JSON.stringify(template.rows[0].ledger);
     for (let first = 1; first <= ACCESS_CONTACTS; first += SEED_BATCH) {
@@ -41,10 +43,23 @@ export function accessPath(index: number): string {
   return `/api/access?email=access-${(index % ACCESS_CONTACTS) + 1}%40example.com&offering=focus-course`;
 }
 
-export async function accessThroughHandoff(url: string, token: string, connections: number, seconds: number): Promise<LoadResult> {
+export async function accessThroughHandoff(
+  url: string,
+  token: string,
+  connections: number,
+  seconds: number,
+): Promise<LoadResult> {
   let index = 0;
-  const result = await runLoad({ url, connections, seconds, method: 'GET', headers: { authorization: `Bearer ${token}` }, next: () => accessPath((index += 7919)) });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`access check: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  const result = await runLoad({
+    url,
+    connections,
+    seconds,
+    method: 'GET',
+    headers: { authorization: `Bearer ${token}` },
+    next: () => accessPath((index += 7919)),
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`access check: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return result;
 }
 
@@ -56,7 +71,14 @@ export async function accessBaseline(port: number, connections: number, seconds:
       server.once('exit', (code) => reject(new Error(`constant server exited (${String(code)})`)));
     });
     let index = 0;
-    return await runLoad({ url: `http://127.0.0.1:${port}`, connections, seconds, method: 'GET', headers: { authorization: 'Bearer x' }, next: () => accessPath((index += 7919)) });
+    return await runLoad({
+      url: `http://127.0.0.1:${port}`,
+      connections,
+      seconds,
+      method: 'GET',
+      headers: { authorization: 'Bearer x' },
+      next: () => accessPath((index += 7919)),
+    });
   } finally {
     server.kill('SIGTERM');
   }

@@ -5,13 +5,33 @@
 
 /** The pages a creator opens, with a search and a contact page among them. */
 function consolePaths(someEmail: string): string[] {
-  return ['/', '/contacts', '/contacts?q=access-4242', `/contacts/${encodeURIComponent(someEmail)}`, '/deliveries', '/deliveries?status=applied', '/dunning', '/problems', '/webhooks', '/setup'];
+  return [
+    '/',
+    '/contacts',
+    '/contacts?q=access-4242',
+    `/contacts/${encodeURIComponent(someEmail)}`,
+    '/deliveries',
+    '/deliveries?status=applied',
+    '/dunning',
+    '/problems',
+    '/webhooks',
+    '/setup',
+  ];
 }
 
 const REQUESTS_PER_PAGE = 5;
 
-export async function measureConsolePages(url: string, token: string, someEmail: string): Promise<Record<string, number>> {
-  const login = await fetch(`${url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `secret=${encodeURIComponent(token)}&name=bench` });
+export async function measureConsolePages(
+  url: string,
+  token: string,
+  someEmail: string,
+): Promise<Record<string, number>> {
+  const login = await fetch(`${url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `secret=${encodeURIComponent(token)}&name=bench`,
+  });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
   if (!cookie) throw new Error(`console login failed (${login.status})`);
   const medians: Record<string, number> = {};

@@ -3,7 +3,11 @@
  * (same JSON, same content type), as a script for `node -e`, so it runs in a process of its own
  * like Handoff does. It prints one line once it listens.
  */
-const ANSWER = JSON.stringify({ granted: true, until: null, reason: 'Bought Course 12 & Community (product-12) in order 80000000001' });
+const ANSWER = JSON.stringify({
+  granted: true,
+  until: null,
+  reason: 'Bought Course 12 & Community (product-12) in order 80000000001',
+});
 
 export function spawnedAnswer(port: number): string {
   return `

@@ -12,7 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createHandoffHome, freePort, sleep, spawnHandoff, SPAWNED_CONFIG_YAML } from '../test/reliability/support/spawned-handoff.ts';
+import {
+  createHandoffHome,
+  freePort,
+  sleep,
+  spawnHandoff,
+  SPAWNED_CONFIG_YAML,
+} from '../test/reliability/support/spawned-handoff.ts';
 import { distinctBodies } from '../test/reliability/support/distinct-bodies.ts';
 import { startActiveCampaignFake } from '../test/support/crm-fakes/activecampaign.ts';
 import { percentile, round } from './load.ts';
@@ -76,13 +82,18 @@ export async function crmLaunchBenchmark(): Promise<CrmLaunchResult> {
       bodies.map(async (body, index) => {
         await sleep((index * ARRIVAL_SECONDS * 1000) / BUYERS);
         purchasedAt.set(emails[index]!, performance.now());
-        const ack = await fetch(`${server.url}/webhooks/thrivecart`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+        const ack = await fetch(`${server.url}/webhooks/thrivecart`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+        });
         await ack.arrayBuffer();
         if (!ack.ok) throw new Error(`purchase answered ${ack.status}`);
       }),
     );
     while (doneAt.size < BUYERS || site.creates() < BUYERS) {
-      if (performance.now() - started > GIVE_UP_MS) throw new Error(`after ${GIVE_UP_MS / 60_000} min only ${doneAt.size} of ${BUYERS} buyers hold every tag`);
+      if (performance.now() - started > GIVE_UP_MS)
+        throw new Error(`after ${GIVE_UP_MS / 60_000} min only ${doneAt.size} of ${BUYERS} buyers hold every tag`);
       await sleep(100);
     }
     clearInterval(watcher);
@@ -116,7 +127,10 @@ export async function crmLaunchBenchmark(): Promise<CrmLaunchResult> {
 }
 
 /** Passes requests to the fake CRM, except every `failEvery`-th, answered 500 at once; counts answers. */
-async function startFlakyProxy(target: string, failEvery: number): Promise<{ url: string; requests(): number; failed(): number; throttled(): number; close(): Promise<void> }> {
+async function startFlakyProxy(
+  target: string,
+  failEvery: number,
+): Promise<{ url: string; requests(): number; failed(): number; throttled(): number; close(): Promise<void> }> {
   let requests = 0;
   let failed = 0;
   let throttled = 0;
@@ -129,16 +143,31 @@ async function startFlakyProxy(target: string, failEvery: number): Promise<{ url
       outgoing.writeHead(500, { 'content-type': 'text/html' }).end('<h1>500 Internal Server Error</h1>');
       return;
     }
-    const forwarded = httpRequest({ host: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
-      if (answer.statusCode === 429) throttled += 1;
-      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(outgoing);
-    });
+    const forwarded = httpRequest(
+      {
+        host: targetUrl.hostname,
+        port: targetUrl.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
+      (answer) => {
+        if (answer.statusCode === 429) throttled += 1;
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
     forwarded.on('error', () => outgoing.writeHead(502).end());
     incoming.pipe(forwarded);
   });
   await listen(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests, failed: () => failed, throttled: () => throttled, close: () => close(server) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    failed: () => failed,
+    throttled: () => throttled,
+    close: () => close(server),
+  };
 }
 
 /** The AccessAlly site: answers 200 and counts create-user calls. */
@@ -150,7 +179,11 @@ async function startSiteCounter(): Promise<{ url: string; creates(): number; clo
     incoming.on('end', () => outgoing.writeHead(200).end('ok'));
   });
   await listen(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, creates: () => creates, close: () => close(server) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    creates: () => creates,
+    close: () => close(server),
+  };
 }
 
 function listen(server: Server): Promise<void> {
@@ -168,7 +201,13 @@ function close(server: Server): Promise<void> {
 async function main(): Promise<void> {
   const loadAverageAtStart = loadavg().map((value) => round(value));
   const result = await crmLaunchBenchmark();
-  const conditions = { cpuCount: cpus().length, node: process.version, date: new Date().toISOString(), loadAverageAtStart, loadAverageAtEnd: loadavg().map((value) => round(value)) };
+  const conditions = {
+    cpuCount: cpus().length,
+    node: process.version,
+    date: new Date().toISOString(),
+    loadAverageAtStart,
+    loadAverageAtEnd: loadavg().map((value) => round(value)),
+  };
   const path = join(import.meta.dirname, 'results.json');
   const results = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   results.crmLaunch = { ...result, conditions };

@@ -12,9 +12,24 @@ import { runLoad, runLoops, type LoadResult } from './load.ts';
 
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
 
-export async function ingestThroughHandoff(url: string, supply: BodySupply, connections: number, seconds: number, overallRate?: number): Promise<LoadResult> {
-  const result = await runLoad({ url: `${url}/webhooks/thrivecart`, connections, seconds, method: 'POST', headers: FORM_HEADERS, next: () => supply.take(), overallRate });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`ingest at ${connections} connections: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+export async function ingestThroughHandoff(
+  url: string,
+  supply: BodySupply,
+  connections: number,
+  seconds: number,
+  overallRate?: number,
+): Promise<LoadResult> {
+  const result = await runLoad({
+    url: `${url}/webhooks/thrivecart`,
+    connections,
+    seconds,
+    method: 'POST',
+    headers: FORM_HEADERS,
+    next: () => supply.take(),
+    overallRate,
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`ingest at ${connections} connections: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return result;
 }
 
@@ -30,7 +45,12 @@ const BASELINE_SCHEMA = `
  * The baseline transaction, with the same realistic body (parsed, secret removed) stored as the
  * event, so the bytes written match what Handoff writes for the event row.
  */
-export async function ingestBaseline(connectionString: string, sampleBody: string, concurrency: number, seconds: number): Promise<LoadResult> {
+export async function ingestBaseline(
+  connectionString: string,
+  sampleBody: string,
+  concurrency: number,
+  seconds: number,
+): Promise<LoadResult> {
   // Parsed once: the baseline measures the database round trips, not our parser.
   const storedBody = JSON.stringify(redactSecret(parseFormBody(sampleBody)));
   const pool = new pg.Pool({ connectionString, max: concurrency });
@@ -44,13 +64,19 @@ export async function ingestBaseline(connectionString: string, sampleBody: strin
       const client = await pool.connect();
       try {
         await client.query('begin');
-        await client.query(`insert into bench_baseline.events (dedup_key, received_at, body) values ($1, now(), $2)`, [`baseline:${n}`, storedBody]);
+        await client.query(`insert into bench_baseline.events (dedup_key, received_at, body) values ($1, now(), $2)`, [
+          `baseline:${n}`,
+          storedBody,
+        ]);
         const contact = await client.query<{ id: number }>(
           `insert into bench_baseline.contacts (email, first_name, updated_at) values ($1, $2, now())
            on conflict (email) do update set first_name = excluded.first_name, updated_at = now() returning id`,
           [`baseline-${n}@example.com`, 'Sam'],
         );
-        await client.query(`insert into bench_baseline.tags (contact_id, tag) values ($1, 'Focus - Access') on conflict do nothing`, [contact.rows[0]!.id]);
+        await client.query(
+          `insert into bench_baseline.tags (contact_id, tag) values ($1, 'Focus - Access') on conflict do nothing`,
+          [contact.rows[0]!.id],
+        );
         await client.query('commit');
       } catch (error) {
         await client.query('rollback');

@@ -17,7 +17,9 @@ export const HELD_JOBS = 100_000;
 const POLLS = 200;
 const DATABASE = 'bench_job_claim';
 
-export async function jobClaimBenchmark(connectionString: string): Promise<{ heldJobs: number; pollMs: number; emptyPollMs: number; ratio: number }> {
+export async function jobClaimBenchmark(
+  connectionString: string,
+): Promise<{ heldJobs: number; pollMs: number; emptyPollMs: number; ratio: number }> {
   const admin = new pg.Client({ connectionString });
   await admin.connect();
   await admin.query(`drop database if exists ${DATABASE} with (force)`);
@@ -33,7 +35,9 @@ export async function jobClaimBenchmark(connectionString: string): Promise<{ hel
       `insert into jobs (kind, key, run_at) select 'crm.sync:activecampaign', n::text, to_timestamp(($1::float8 - $2 + n) / 1000.0) from generate_series(1, $2::int) as n`,
       [now, HELD_JOBS],
     );
-    await pool.query(`insert into job_kind_holds (kind, until) values ('crm.sync:activecampaign', now() + interval '1 hour')`);
+    await pool.query(
+      `insert into job_kind_holds (kind, until) values ('crm.sync:activecampaign', now() + interval '1 hour')`,
+    );
     await pool.query('analyze jobs');
     const pollMs = await msPerPoll(worker);
     return { heldJobs: HELD_JOBS, pollMs, emptyPollMs, ratio: round(pollMs / emptyPollMs) };

@@ -32,7 +32,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
     requests: [
       {
-        setupRequest: (request) => (options.method === 'POST' ? { ...request, body: options.next() } : { ...request, path: options.next() }),
+        setupRequest: (request) =>
+          options.method === 'POST' ? { ...request, body: options.next() } : { ...request, path: options.next() },
       },
     ],
   });
@@ -59,7 +60,13 @@ export async function runLoops(concurrency: number, seconds: number, work: () =>
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
   const elapsed = (performance.now() - started) / 1000;
-  return { rps: round(latencies.length / elapsed), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), non2xx: 0, errors: 0 };
+  return {
+    rps: round(latencies.length / elapsed),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    non2xx: 0,
+    errors: 0,
+  };
 }
 
 /**
@@ -70,7 +77,10 @@ export function combineRounds(rounds: readonly LoadResult[]): LoadResult {
   const sum = (pick: (result: LoadResult) => number) => rounds.reduce((total, result) => total + pick(result), 0);
   return {
     rps: round(sum((result) => result.rps) / rounds.length),
-    p50Ms: percentile(rounds.map((result) => result.p50Ms), 50),
+    p50Ms: percentile(
+      rounds.map((result) => result.p50Ms),
+      50,
+    ),
     p99Ms: Math.max(...rounds.map((result) => result.p99Ms)),
     non2xx: sum((result) => result.non2xx),
     errors: sum((result) => result.errors),

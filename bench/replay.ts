@@ -21,19 +21,37 @@ const BATCH = 2_000;
 /** Numbers far from the ingest bodies', so the histories belong to contacts of their own. */
 const FIRST_REPLAY_CUSTOMER = 5_000_000_000;
 
-export async function replayBenchmark(options: { connectionString: string; configPath: string; env: NodeJS.ProcessEnv }): Promise<{ events: number; seconds: number; contacts: number }> {
+export async function replayBenchmark(options: {
+  connectionString: string;
+  configPath: string;
+  env: NodeJS.ProcessEnv;
+}): Promise<{ events: number; seconds: number; contacts: number }> {
   const config = loadConfig(options.configPath, options.env);
-  const runtime = await connectRuntime({ config, connectionString: options.connectionString, dataDir: '/nonexistent', log: pino({ level: 'silent' }) });
+  const runtime = await connectRuntime({
+    config,
+    connectionString: options.connectionString,
+    dataDir: '/nonexistent',
+    log: pino({ level: 'silent' }),
+  });
   try {
     const pool = runtime.ctx.pool;
-    const stored = (await pool.query<{ count: number }>('select count(*)::int as count from deliveries')).rows[0]!.count;
+    const stored = (await pool.query<{ count: number }>('select count(*)::int as count from deliveries')).rows[0]!
+      .count;
     const contactsToAdd = Math.max(0, Math.ceil((REPLAY_DELIVERIES - stored) / 2));
     const purchasedAt = new Date(Date.now() - 40 * DAY_MS);
     for (let first = 0; first < contactsToAdd; first += BATCH) {
       const count = Math.min(BATCH, contactsToAdd - first);
       const start = FIRST_REPLAY_CUSTOMER + first;
-      const purchases = distinctBodies('purchase', start, count, { item: 'product-40', recurring: true, occurredAt: purchasedAt });
-      const renewals = distinctBodies('renewal', start, count, { item: 'product-40', paymentIndex: 1, occurredAt: new Date(purchasedAt.getTime() + 30 * DAY_MS) });
+      const purchases = distinctBodies('purchase', start, count, {
+        item: 'product-40',
+        recurring: true,
+        occurredAt: purchasedAt,
+      });
+      const renewals = distinctBodies('renewal', start, count, {
+        item: 'product-40',
+        paymentIndex: 1,
+        occurredAt: new Date(purchasedAt.getTime() + 30 * DAY_MS),
+      });
       await insertHistories(pool, purchases, renewals);
     }
     const total = (await pool.query<{ count: number }>('select count(*)::int as count from deliveries')).rows[0]!.count;

@@ -35,9 +35,14 @@ import { ThriveCartApi } from './adapters/sources/thrivecart/api-client.ts';
 import type { JobHandler } from './ports/jobs.ts';
 
 /** ThriveCart's API for import and reconcile, or null when `thrivecart.apiKey` is not set. */
-export function thrivecartApiFor(ctx: AppContext, wait: (ms: number) => Promise<void> = (ms) => new Promise((done) => setTimeout(done, ms))): ThriveCartApi | null {
+export function thrivecartApiFor(
+  ctx: AppContext,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((done) => setTimeout(done, ms)),
+): ThriveCartApi | null {
   const { apiKey, apiUrl, account } = ctx.config.thrivecart;
-  return apiKey === undefined ? null : new ThriveCartApi({ apiKey, apiUrl, account, pool: ctx.pool, clock: ctx.clock, wait });
+  return apiKey === undefined
+    ? null
+    : new ThriveCartApi({ apiKey, apiUrl, account, pool: ctx.pool, clock: ctx.clock, wait });
 }
 
 export interface Runtime {
@@ -68,10 +73,20 @@ export interface RuntimeOptions {
 /** Connects to a database, migrates it and wires the use-cases. */
 export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> {
   const log = options.log ?? createLogger();
-  const pool = createPool(options.connectionString, options.poolSize, (error) => log.warn({ error: error.message }, 'a database connection was lost; the next query opens a new one'));
+  const pool = createPool(options.connectionString, options.poolSize, (error) =>
+    log.warn({ error: error.message }, 'a database connection was lost; the next query opens a new one'),
+  );
   const clock = options.clock ?? systemClock;
   const webhooks = await migrate(pool)
-    .then(() => openWebhooks(pool, options.config.webhooks, options.resolveHost ?? systemResolver, clock.now(), () => options.secretKey ?? resolveSecretKey(process.env, options.dataDir)))
+    .then(() =>
+      openWebhooks(
+        pool,
+        options.config.webhooks,
+        options.resolveHost ?? systemResolver,
+        clock.now(),
+        () => options.secretKey ?? resolveSecretKey(process.env, options.dataDir),
+      ),
+    )
     .catch(async (error: unknown) => {
       await pool.end();
       throw error;
@@ -106,14 +121,28 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
  * Loads the configuration and opens the database named by DATABASE_URL, or else Handoff's own
  * embedded PostgreSQL in HANDOFF_DATA_DIR (default ./data).
  */
-export async function openRuntime(options: { configPath: string; env?: NodeJS.ProcessEnv; log?: Logger }): Promise<Runtime> {
+export async function openRuntime(options: {
+  configPath: string;
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+}): Promise<Runtime> {
   const env = options.env ?? process.env;
   const log = options.log ?? createLogger();
   const config = loadConfig(options.configPath, env);
   const dataDir = resolve(env.HANDOFF_DATA_DIR ?? './data');
-  const embedded = env.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir, log: (message) => log.debug({ postgres: message.trim() }, 'embedded postgres') });
+  const embedded = env.DATABASE_URL
+    ? null
+    : await startEmbeddedPostgres({
+        dataDir,
+        log: (message) => log.debug({ postgres: message.trim() }, 'embedded postgres'),
+      });
   try {
-    const runtime = await connectRuntime({ config, connectionString: env.DATABASE_URL ?? embedded!.connectionString, dataDir, log });
+    const runtime = await connectRuntime({
+      config,
+      connectionString: env.DATABASE_URL ?? embedded!.connectionString,
+      dataDir,
+      log,
+    });
     return {
       ...runtime,
       embedded,
@@ -144,7 +173,10 @@ export interface Service {
 const ENDPOINT_LOOK_MS = 2_000;
 
 /** Serves HTTP and runs the job worker on an open runtime. */
-export async function startService(runtime: Runtime, options: { port: number; host: string; env?: NodeJS.ProcessEnv }): Promise<Service> {
+export async function startService(
+  runtime: Runtime,
+  options: { port: number; host: string; env?: NodeJS.ProcessEnv },
+): Promise<Service> {
   const env = options.env ?? process.env;
   let adminToken: AdminToken;
   let http: ReturnType<typeof httpSettingsFromEnv>;
@@ -158,12 +190,20 @@ export async function startService(runtime: Runtime, options: { port: number; ho
     throw error;
   }
   const publicUrl = (env.HANDOFF_PUBLIC_URL ?? `http://localhost:${options.port}`).replace(/\/+$/, '');
-  const server = buildServer(runtime.ctx, { adminToken: adminToken.token, publicUrl, metricsToken: env.HANDOFF_METRICS_TOKEN || undefined, http });
+  const server = buildServer(runtime.ctx, {
+    adminToken: adminToken.token,
+    publicUrl,
+    metricsToken: env.HANDOFF_METRICS_TOKEN || undefined,
+    http,
+  });
   const worker = new JobWorker(runtime.ctx.pool, runtime.ctx.clock, runtime.jobHandlers, runtime.ctx.log);
   const address = await server.listen({ port: options.port, host: options.host });
   worker.start();
   // A long-running service brings its embedded PostgreSQL back if it dies; a CLI command does not.
-  runtime.embedded?.supervise({ warn: (message) => runtime.ctx.log.warn(message), error: (message) => runtime.ctx.log.error(message) });
+  runtime.embedded?.supervise({
+    warn: (message) => runtime.ctx.log.warn(message),
+    error: (message) => runtime.ctx.log.error(message),
+  });
   const stopWatchingEndpoints = runtime.ctx.webhooks.watchForEndpoints(runtime.ctx.pool, ENDPOINT_LOOK_MS);
   return {
     server,

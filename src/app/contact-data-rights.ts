@@ -9,7 +9,6 @@ import { getContactView, getTimeline, type ContactView, type TimelineView } from
 import { crmErasureJobKind } from './crm/crm-connections.ts';
 import { identitiesOf } from './intake/resolve-contact.ts';
 
-
 export interface ContactExport {
   exportedAt: string;
   contact: Omit<ContactRow, 'ledger'>;
@@ -31,9 +30,15 @@ export async function exportContact(ctx: AppContext, email: string): Promise<Con
   const [view, timeline, deliveries, dunningCases, crmSync] = await Promise.all([
     getContactView(ctx, email),
     getTimeline(ctx, email),
-    ctx.pool.query(`select id, source, received_at, event_name, occurred_at, status, reason, body, event from deliveries where contact_id = $1 order by id`, [contact.id]),
+    ctx.pool.query(
+      `select id, source, received_at, event_name, occurred_at, status, reason, body, event from deliveries where contact_id = $1 order by id`,
+      [contact.id],
+    ),
     ctx.pool.query(`select * from dunning_cases where contact_id = $1 order by id`, [contact.id]),
-    ctx.pool.query(`select connector, remote_id, known_tags, pushed_email, pushed_first_name, pushed_last_name, synced_at from crm_contacts where contact_id = $1`, [contact.id]),
+    ctx.pool.query(
+      `select connector, remote_id, known_tags, pushed_email, pushed_first_name, pushed_last_name, synced_at from crm_contacts where contact_id = $1`,
+      [contact.id],
+    ),
   ]);
   const { ledger, ...details } = contact;
   return {
@@ -70,21 +75,37 @@ async function unattachedDeliveriesOf(db: Queryable, email: string): Promise<num
   return candidates.rows.filter((row) => normaliseEmail(row.email) === email).map((row) => row.id);
 }
 
-export async function eraseContact(ctx: AppContext, email: string, actor: string): Promise<{ deliveries: number } | null> {
+export async function eraseContact(
+  ctx: AppContext,
+  email: string,
+  actor: string,
+): Promise<{ deliveries: number } | null> {
   const found = await findContactByEmail(ctx.pool, email);
   if (!found) return null;
   return withTransaction(ctx.pool, async (client) => {
     const contact = await lockContact(client, found.id);
     if (!contact) return null;
     const now = ctx.clock.now();
-    await rememberErased(client, identitiesOf({ email: contact.email, thrivecartId: contact.thrivecartCustomerId }), now);
+    await rememberErased(
+      client,
+      identitiesOf({ email: contact.email, thrivecartId: contact.thrivecartCustomerId }),
+      now,
+    );
 
-    const remote = await client.query<{ connector: string; remote_id: string | null }>(`select connector, remote_id from crm_contacts where contact_id = $1`, [contact.id]);
+    const remote = await client.query<{ connector: string; remote_id: string | null }>(
+      `select connector, remote_id from crm_contacts where contact_id = $1`,
+      [contact.id],
+    );
     const remoteIds = new Map(remote.rows.map((row) => [row.connector, row.remote_id]));
     for (const crm of ctx.config.crm) {
       // A connector may delete by e-mail, so the job carries it until it completes (done jobs are
       // deleted); a job given up on is stripped of it at once (migration 014).
-      await enqueueJob(client, { kind: crmErasureJobKind(crm.name), key: `erase:${contact.id}`, runAt: now, payload: { email: contact.email, remoteId: remoteIds.get(crm.name) ?? null } });
+      await enqueueJob(client, {
+        kind: crmErasureJobKind(crm.name),
+        key: `erase:${contact.id}`,
+        runAt: now,
+        payload: { email: contact.email, remoteId: remoteIds.get(crm.name) ?? null },
+      });
     }
 
     const unattached = await unattachedDeliveriesOf(client, contact.email);

@@ -7,19 +7,26 @@ import { configPathOf } from './config-path.ts';
 export function registerCheckConfigCommand(program: Command): void {
   program
     .command('check-config')
-    .description('validate the configuration file and the e-mail templates without starting (exit 1 with the problems when invalid); say where each secret comes from')
+    .description(
+      'validate the configuration file and the e-mail templates without starting (exit 1 with the problems when invalid); say where each secret comes from',
+    )
     .action((_options, command: Command) => {
       const path = configPathOf(command);
       const { config, secrets } = loadConfigWithSecrets(path);
       // Rendering each template with sample data catches an edited template's unknown variable now,
       // not when the first reminder is due.
-      const templateProblems = Object.keys(config.dunning).length === 0 ? [] : TEMPLATE_NAMES.flatMap((name) => problemOf(() => previewDunningEmail(config, name, Date.now())));
+      const templateProblems =
+        Object.keys(config.dunning).length === 0
+          ? []
+          : TEMPLATE_NAMES.flatMap((name) => problemOf(() => previewDunningEmail(config, name, Date.now())));
       if (templateProblems.length > 0) {
         console.error(`Invalid e-mail templates:\n${templateProblems.join('\n')}`);
         process.exitCode = 1;
         return;
       }
-      console.log(`${path} is valid: ThriveCart account "${config.thrivecart.account}", ${config.offerings.length} offering(s), ${config.items.length} item(s), ${Object.keys(config.dunning).length} dunning polic(ies).`);
+      console.log(
+        `${path} is valid: ThriveCart account "${config.thrivecart.account}", ${config.offerings.length} offering(s), ${config.items.length} item(s), ${Object.keys(config.dunning).length} dunning polic(ies).`,
+      );
       reportSecrets(path, secrets);
     });
 }

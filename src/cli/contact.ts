@@ -23,7 +23,9 @@ export function registerContactCommand(program: Command): void {
           console.log(JSON.stringify({ ...view, timeline }, null, 2));
           return;
         }
-        console.log(`${view.email}${view.name ? ` (${view.name})` : ''}${view.thrivecartCustomerId ? `, ThriveCart customer ${view.thrivecartCustomerId}` : ''}`);
+        console.log(
+          `${view.email}${view.name ? ` (${view.name})` : ''}${view.thrivecartCustomerId ? `, ThriveCart customer ${view.thrivecartCustomerId}` : ''}`,
+        );
         console.log('\nAccess');
         if (view.access.length === 0) console.log('  (no offering)');
         for (const entry of view.access) {
@@ -35,7 +37,9 @@ export function registerContactCommand(program: Command): void {
         for (const tag of view.tags) console.log(`  ${tag.name} (since ${tag.since}: ${tag.why})`);
         console.log('\nTimeline');
         for (const entry of timeline) {
-          const changes = entry.tagChanges.map((change) => `${change.change === 'added' ? '+' : '-'}${change.tag}`).join(', ');
+          const changes = entry.tagChanges
+            .map((change) => `${change.change === 'added' ? '+' : '-'}${change.tag}`)
+            .join(', ');
           console.log(`  ${entry.at}  ${entry.summary}${changes ? `  [${changes}]` : ''}`);
         }
       } finally {

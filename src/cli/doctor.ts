@@ -10,14 +10,18 @@ const MARK: Record<HealthCheck['status'], string> = { ok: 'OK  ', warn: 'WARN', 
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('check every configured part (ThriveCart, CRMs, SMTP, AccessAlly, webhook endpoints) and say what to fix; exit 1 when anything fails')
+    .description(
+      'check every configured part (ThriveCart, CRMs, SMTP, AccessAlly, webhook endpoints) and say what to fix; exit 1 when anything fails',
+    )
     .action(async (_flags: unknown, command: Command) => {
       const runtime = await openRuntime({ configPath: configPathOf(command) });
       try {
         const checks = await runDoctor(runtime.ctx, runtime.crm, realSleep);
         for (const check of checks) console.log(formatCheck(check));
         const failed = checks.filter((check) => check.status === 'fail').length;
-        console.log(failed === 0 ? '\nEverything configured works.' : `\n${failed} check(s) failed; each says what to do.`);
+        console.log(
+          failed === 0 ? '\nEverything configured works.' : `\n${failed} check(s) failed; each says what to do.`,
+        );
         if (failed > 0) process.exitCode = 1;
       } finally {
         await runtime.close();

@@ -6,7 +6,9 @@ import { configPathOf } from './config-path.ts';
 export function registerDunningCommand(program: Command): void {
   program
     .command('dunning')
-    .description('failed payments: open cases (who, what, since when, next step, access ends at), or closed ones with their outcome')
+    .description(
+      'failed payments: open cases (who, what, since when, next step, access ends at), or closed ones with their outcome',
+    )
     .option('--closed', 'list closed cases (recovered, lost, recovered-after-loss, cancelled), most recent first')
     .option('--limit <n>', 'how many cases', '100')
     .option('--json', 'print JSON (the API shape) instead of text')
@@ -14,12 +16,17 @@ export function registerDunningCommand(program: Command): void {
       const runtime = await openRuntime({ configPath: configPathOf(command) });
       try {
         const state = flags.closed ? 'closed' : 'open';
-        const cases = await listDunningCaseViews(runtime.ctx, { state, limit: Math.max(Number(flags.limit) || 100, 1) });
+        const cases = await listDunningCaseViews(runtime.ctx, {
+          state,
+          limit: Math.max(Number(flags.limit) || 100, 1),
+        });
         if (flags.json) {
           console.log(JSON.stringify({ state, cases }, null, 2));
           return;
         }
-        console.log(`${cases.length === 0 ? 'No' : cases.length} ${state} dunning case${cases.length === 1 ? '' : 's'}`);
+        console.log(
+          `${cases.length === 0 ? 'No' : cases.length} ${state} dunning case${cases.length === 1 ? '' : 's'}`,
+        );
         for (const dunningCase of cases) console.log(describeCase(dunningCase));
       } finally {
         await runtime.close();
@@ -36,11 +43,15 @@ function describeCase(view: DunningCaseView): string {
     const next = view.nextStep ? `next: ${view.nextStep.step} on ${day(view.nextStep.at)}` : '';
     lines.push(`    ${next}; access ends ${day(view.accessEndsAt)}`);
   } else {
-    lines.push(`    ${view.state} on ${day(view.closedAt ?? view.accessEndsAt)}${view.lostAt && view.state !== 'lost' ? ` (access had ended on ${day(view.lostAt)})` : ''}`);
+    lines.push(
+      `    ${view.state} on ${day(view.closedAt ?? view.accessEndsAt)}${view.lostAt && view.state !== 'lost' ? ` (access had ended on ${day(view.lostAt)})` : ''}`,
+    );
   }
   for (const email of view.emails) {
     const when = email.finishedAt ?? email.dueAt;
-    const problem = email.lastError ? ` after ${email.attempts} attempt${email.attempts === 1 ? '' : 's'}: ${email.lastError}` : '';
+    const problem = email.lastError
+      ? ` after ${email.attempts} attempt${email.attempts === 1 ? '' : 's'}: ${email.lastError}`
+      : '';
     lines.push(`    e-mail ${email.step}: ${email.status}${when ? ` ${day(when)}` : ''}${problem}`);
   }
   return lines.join('\n');

@@ -9,7 +9,9 @@ import { dataFolderKeyPath, secretKeyFromEnvironment } from '../config/secret-ke
 export function registerEncryptSecretCommand(program: Command): void {
   program
     .command('encrypt-secret')
-    .description('encrypt a secret read from stdin with HANDOFF_SECRET_KEY and print the enc:v1… value to put in the configuration file in its place')
+    .description(
+      'encrypt a secret read from stdin with HANDOFF_SECRET_KEY and print the enc:v1… value to put in the configuration file in its place',
+    )
     .action(async () => {
       const key = secretKeyFromEnvironment(process.env);
       if (key === null) {
@@ -28,7 +30,11 @@ export function registerEncryptSecretCommand(program: Command): void {
       }
       const trimmed = secret.trim();
       if (trimmed === '' || /[\r\n]/.test(trimmed)) {
-        console.error(trimmed === '' ? 'No secret on stdin: nothing was encrypted.' : 'The secret spans several lines; give it on one line.');
+        console.error(
+          trimmed === ''
+            ? 'No secret on stdin: nothing was encrypted.'
+            : 'The secret spans several lines; give it on one line.',
+        );
         process.exitCode = 1;
         return;
       }

@@ -8,7 +8,9 @@ export function registerMailCommand(program: Command): void {
   const mail = program.command('mail').description('outgoing e-mail');
   mail
     .command('preview')
-    .description('render an e-mail template with sample data (uses mail.templatesDir and the card-update link from the configuration)')
+    .description(
+      'render an e-mail template with sample data (uses mail.templatesDir and the card-update link from the configuration)',
+    )
     .addArgument(new Argument('<template>', 'template to render').choices(TEMPLATE_NAMES))
     .option('--html', 'print only the HTML part')
     .action((template: TemplateName, flags: { html?: boolean }, command: Command) => {
@@ -26,6 +28,8 @@ export function registerMailCommand(program: Command): void {
         console.log(preview.html);
         return;
       }
-      console.log(`To: ${preview.to}\nSubject: ${preview.subject}\n\n--- text ---\n${preview.text}\n--- html ---\n${preview.html}`);
+      console.log(
+        `To: ${preview.to}\nSubject: ${preview.subject}\n\n--- text ---\n${preview.text}\n--- html ---\n${preview.html}`,
+      );
     });
 }

@@ -7,7 +7,9 @@ export function registerProblemsCommand(program: Command): void {
   program
     .command('problems')
     .alias('jobs')
-    .description('list dead-lettered jobs, paused CRM connectors, deliveries Handoff could not use and items the configuration does not map')
+    .description(
+      'list dead-lettered jobs, paused CRM connectors, deliveries Handoff could not use and items the configuration does not map',
+    )
     .option('--json', 'print JSON (the API shape) instead of text')
     .action(async (flags: { json?: boolean }, command: Command) => {
       const runtime = await openRuntime({ configPath: configPathOf(command) });
@@ -17,19 +19,34 @@ export function registerProblemsCommand(program: Command): void {
           console.log(JSON.stringify(problems, null, 2));
           return;
         }
-        if (problems.pausedConnectors.length === 0 && problems.deadJobs.length === 0 && problems.rejectedDeliveries.length === 0 && problems.unmappedItems.length === 0 && problems.silentSubscriptions.length === 0) {
-          console.log('No problems: no dead-lettered jobs, no paused CRM connectors, no unusable deliveries, no unmapped items.');
+        if (
+          problems.pausedConnectors.length === 0 &&
+          problems.deadJobs.length === 0 &&
+          problems.rejectedDeliveries.length === 0 &&
+          problems.unmappedItems.length === 0 &&
+          problems.silentSubscriptions.length === 0
+        ) {
+          console.log(
+            'No problems: no dead-lettered jobs, no paused CRM connectors, no unusable deliveries, no unmapped items.',
+          );
           return;
         }
         printDeliveryProblems(problems);
         for (const connector of problems.pausedConnectors) {
           const since = connector.pausedSince === null ? '' : ` since ${new Date(connector.pausedSince).toISOString()}`;
           console.log(`PAUSED ${connector.connector}${since}: ${connector.pausedReason ?? 'credentials refused'}`);
-          console.log('  Its jobs are held, not failed. Fix the credentials in the config and restart, or run `handoff doctor`.');
+          console.log(
+            '  Its jobs are held, not failed. Fix the credentials in the config and restart, or run `handoff doctor`.',
+          );
         }
-        if (problems.deadJobs.length > 0) console.log(`${problems.deadJobs.length} dead-lettered job(s); retry with \`handoff retry <id>\` or \`handoff retry all\`:`);
+        if (problems.deadJobs.length > 0)
+          console.log(
+            `${problems.deadJobs.length} dead-lettered job(s); retry with \`handoff retry <id>\` or \`handoff retry all\`:`,
+          );
         for (const job of problems.deadJobs) {
-          console.log(`  #${job.id} ${job.kind} ${job.key} (${job.attempts} attempt(s), ${new Date(job.diedAt).toISOString()}): ${job.lastError ?? '(no cause recorded)'}`);
+          console.log(
+            `  #${job.id} ${job.kind} ${job.key} (${job.attempts} attempt(s), ${new Date(job.diedAt).toISOString()}): ${job.lastError ?? '(no cause recorded)'}`,
+          );
         }
       } finally {
         await runtime.close();
@@ -39,13 +56,20 @@ export function registerProblemsCommand(program: Command): void {
 
 function printDeliveryProblems(problems: Problems): void {
   if (problems.rejectedDeliveries.length > 0) {
-    console.log(`${problems.rejectedDeliveries.length} ThriveCart delivery(ies) could not be used; once the cause is fixed, \`handoff replay\` applies them:`);
+    console.log(
+      `${problems.rejectedDeliveries.length} ThriveCart delivery(ies) could not be used; once the cause is fixed, \`handoff replay\` applies them:`,
+    );
   }
   for (const delivery of problems.rejectedDeliveries) {
-    console.log(`  delivery ${delivery.deliveryId} ${delivery.eventName} (${new Date(delivery.receivedAt).toISOString()}): ${delivery.reason}`);
+    console.log(
+      `  delivery ${delivery.deliveryId} ${delivery.eventName} (${new Date(delivery.receivedAt).toISOString()}): ${delivery.reason}`,
+    );
   }
   for (const silent of problems.silentSubscriptions) console.log(`  ${silent.message}`);
-  if (problems.unmappedItems.length > 0) console.log('Items sold that the configuration does not map (their buyers got nothing for them); add under items: and run `handoff replay`:');
+  if (problems.unmappedItems.length > 0)
+    console.log(
+      'Items sold that the configuration does not map (their buyers got nothing for them); add under items: and run `handoff replay`:',
+    );
   for (const item of problems.unmappedItems) {
     console.log(`  ${item.item} "${item.name}" in ${item.orders} order(s), latest ${item.latestOrderId}`);
     console.log(`    ${item.configLine}`);

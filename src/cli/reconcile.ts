@@ -22,11 +22,18 @@ export function registerReconcileCommand(program: Command): void {
           console.log(JSON.stringify(report, null, 2));
           return;
         }
-        console.log(`Checked ${report.contacts} contact(s) against ${runtime.crm.connections.map((connection) => connection.name).join(', ')}: ${report.drift.length} with drift, ${report.errors.length} error(s).`);
+        console.log(
+          `Checked ${report.contacts} contact(s) against ${runtime.crm.connections.map((connection) => connection.name).join(', ')}: ${report.drift.length} with drift, ${report.errors.length} error(s).`,
+        );
         for (const drift of report.drift) {
-          const parts = [...drift.missing.map((tag) => `missing "${tag}"`), ...drift.extra.map((tag) => `extra "${tag}"`)];
+          const parts = [
+            ...drift.missing.map((tag) => `missing "${tag}"`),
+            ...drift.extra.map((tag) => `extra "${tag}"`),
+          ];
           const state = drift.fixed ? 'FIXED' : 'DRIFT';
-          console.log(`  ${state} ${drift.connector} ${drift.email}${drift.notInCrm ? ' (not in the CRM yet)' : ''}: ${parts.join(', ')}`);
+          console.log(
+            `  ${state} ${drift.connector} ${drift.email}${drift.notInCrm ? ' (not in the CRM yet)' : ''}: ${parts.join(', ')}`,
+          );
         }
         for (const error of report.errors) console.log(`  ERROR ${error.connector} ${error.email}: ${error.message}`);
         if (report.drift.length > 0 && !flags.fix) console.log('Run `handoff reconcile --fix` to repair.');

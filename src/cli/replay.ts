@@ -19,9 +19,16 @@ export function registerReplayCommand(program: Command): void {
           return;
         }
         const verb = report.dryRun ? 'would change' : 'changed';
-        console.log(`${report.dryRun ? 'Dry run: ' : ''}replayed ${report.deliveries} deliveries for ${report.contacts} contacts in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-        console.log(`${report.reclassified.length} deliveries ${verb} outcome; ${report.changed.length} contacts ${verb} tags or access.`);
-        for (const delivery of report.reclassified) console.log(`  delivery ${delivery.deliveryId}: ${delivery.from} -> ${delivery.to}${delivery.reason ? ` (${delivery.reason})` : ''}`);
+        console.log(
+          `${report.dryRun ? 'Dry run: ' : ''}replayed ${report.deliveries} deliveries for ${report.contacts} contacts in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+        );
+        console.log(
+          `${report.reclassified.length} deliveries ${verb} outcome; ${report.changed.length} contacts ${verb} tags or access.`,
+        );
+        for (const delivery of report.reclassified)
+          console.log(
+            `  delivery ${delivery.deliveryId}: ${delivery.from} -> ${delivery.to}${delivery.reason ? ` (${delivery.reason})` : ''}`,
+          );
         for (const contact of report.changed) {
           const parts = [
             ...contact.accessGained.map((offering) => `+access ${offering}`),

@@ -23,7 +23,9 @@ export function registerRetryCommand(program: Command): void {
           process.exitCode = 1;
           return;
         }
-        console.log(`Requeued ${requeued.length} job(s)${requeued.length > 0 ? `: ${requeued.map((id) => `#${id}`).join(', ')}` : ''}.`);
+        console.log(
+          `Requeued ${requeued.length} job(s)${requeued.length > 0 ? `: ${requeued.map((id) => `#${id}`).join(', ')}` : ''}.`,
+        );
       } finally {
         await runtime.close();
       }

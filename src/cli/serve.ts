@@ -13,7 +13,10 @@ export function registerServeCommand(program: Command): void {
     .action(async (_options, command: Command) => {
       const configPath = configPathOf(command);
       const example = createWorkingConfigIfMissing(configPath);
-      if (example) console.log(`Created ${resolve(configPath)} from ${example} (a demo setup): edit it for your school, then restart Handoff.`);
+      if (example)
+        console.log(
+          `Created ${resolve(configPath)} from ${example} (a demo setup): edit it for your school, then restart Handoff.`,
+        );
       const runtime = await openRuntime({ configPath });
       const port = Number(process.env.PORT ?? 3000);
       // This computer only, unless told otherwise: the shipped demo configuration must not face the internet.
@@ -21,7 +24,9 @@ export function registerServeCommand(program: Command): void {
       const service = await startService(runtime, { port, host }).catch(async (error: unknown) => {
         await runtime.close();
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new ConfigError(`Port ${port} on ${host} is already in use (another Handoff, or another program): stop that program, or set PORT to a free port.`);
+          throw new ConfigError(
+            `Port ${port} on ${host} is already in use (another Handoff, or another program): stop that program, or set PORT to a free port.`,
+          );
         }
         throw error;
       });
@@ -30,12 +35,19 @@ export function registerServeCommand(program: Command): void {
       console.log(`Handoff is running on ${service.address}`);
       console.log(`  Console: ${service.publicUrl}/ (log in with the admin token)`);
       console.log(`  ThriveCart webhook URL: ${service.publicUrl}/webhooks/thrivecart`);
-      console.log('    (ThriveCart: Settings > API & Webhooks > Webhooks & notifications > Add webhook; it must be reachable from the internet)');
+      console.log(
+        '    (ThriveCart: Settings > API & Webhooks > Webhooks & notifications > Add webhook; it must be reachable from the internet)',
+      );
       console.log(`  Database: ${runtime.embedded ? `embedded PostgreSQL in ${runtime.dataDir}` : 'DATABASE_URL'}`);
       if (token.source === 'environment') console.log('  Admin token: HANDOFF_ADMIN_TOKEN');
-      else console.log(`  Admin token: ${token.generated ? `${token.token} (generated, saved in ${token.path})` : `in ${token.path}`}`);
+      else
+        console.log(
+          `  Admin token: ${token.generated ? `${token.token} (generated, saved in ${token.path})` : `in ${token.path}`}`,
+        );
       if (usesDemoSecret(runtime.ctx.config.thrivecart)) {
-        console.log('  DEMO MODE: the ThriveCart secret is the public demo value, accepted only on this computer; set THRIVECART_SECRET to your secret word before going live.');
+        console.log(
+          '  DEMO MODE: the ThriveCart secret is the public demo value, accepted only on this computer; set THRIVECART_SECRET to your secret word before going live.',
+        );
       }
 
       let stopping = false;

@@ -10,6 +10,7 @@ export function realSystemsReached(config: HandoffConfig): string[] {
   for (const crm of config.crm) if (crm.provider !== 'memory') reached.push(`the CRM "${crm.name}" (${crm.provider})`);
   if (config.accessally) reached.push(`AccessAlly at ${new URL(config.accessally.webhookUrl).origin}`);
   if (config.mail?.smtp) reached.push('your SMTP server (dunning e-mails to the address you give)');
-  for (const endpoint of config.webhooks?.endpoints ?? []) reached.push(`the webhook endpoint "${endpoint.name}" (${new URL(endpoint.url).origin})`);
+  for (const endpoint of config.webhooks?.endpoints ?? [])
+    reached.push(`the webhook endpoint "${endpoint.name}" (${new URL(endpoint.url).origin})`);
   return reached;
 }

@@ -1,12 +1,29 @@
 import { createInterface } from 'node:readline/promises';
 import { Argument, Command, Option } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
-import { buildThriveCartFields, encodeForm, encodeJson, type SimulatedEvent, type SimulateOptions } from '../adapters/sources/thrivecart/build-body.ts';
+import {
+  buildThriveCartFields,
+  encodeForm,
+  encodeJson,
+  type SimulatedEvent,
+  type SimulateOptions,
+} from '../adapters/sources/thrivecart/build-body.ts';
 import { SIMULATED_FIELD } from '../adapters/sources/thrivecart/simulated.ts';
 import { configPathOf } from './config-path.ts';
 import { realSystemsReached } from './simulate-reach.ts';
 
-const EVENTS: SimulatedEvent[] = ['purchase', 'renewal', 'failed', 'refund', 'cancel', 'pause', 'resume', 'customer_updated', 'abandoned', 'affiliate'];
+const EVENTS: SimulatedEvent[] = [
+  'purchase',
+  'renewal',
+  'failed',
+  'refund',
+  'cancel',
+  'pause',
+  'resume',
+  'customer_updated',
+  'abandoned',
+  'affiliate',
+];
 
 interface SimulateFlags {
   email: string;
@@ -50,8 +67,15 @@ export function registerSimulateCommand(program: Command): void {
     .option('--test', 'send as a test-mode event')
     .option('--new-email <email>', 'customer_updated: the new email')
     .option('--json', 'send the JSON encoding instead of the form encoding')
-    .option('--live', 'send it even though this configuration reaches real systems (CRMs, AccessAlly, e-mail, webhook endpoints); says which')
-    .addOption(new Option('--url <url>', 'webhook URL').default(`http://127.0.0.1:${process.env.PORT ?? 3000}/webhooks/thrivecart`))
+    .option(
+      '--live',
+      'send it even though this configuration reaches real systems (CRMs, AccessAlly, e-mail, webhook endpoints); says which',
+    )
+    .addOption(
+      new Option('--url <url>', 'webhook URL').default(
+        `http://127.0.0.1:${process.env.PORT ?? 3000}/webhooks/thrivecart`,
+      ),
+    )
     .action(async (event: SimulatedEvent, flags: SimulateFlags, command: Command) => {
       const config = loadConfig(configPathOf(command));
       if (!(await mayReachRealSystems(realSystemsReached(config), flags.live === true))) {
@@ -87,7 +111,9 @@ export function registerSimulateCommand(program: Command): void {
         headers: { 'content-type': flags.json ? 'application/json' : 'application/x-www-form-urlencoded' },
         body: flags.json ? encodeJson(fields) : encodeForm(fields),
       }).catch((error: unknown) => {
-        throw new Error(`Could not reach ${flags.url}: ${(error as Error).message}. Is Handoff running (npm start)?`, { cause: error });
+        throw new Error(`Could not reach ${flags.url}: ${(error as Error).message}. Is Handoff running (npm start)?`, {
+          cause: error,
+        });
       });
       console.log(`${response.status} ${await response.text()}`);
       if (!response.ok) process.exitCode = 1;
@@ -107,7 +133,9 @@ async function mayReachRealSystems(reached: string[], live: boolean): Promise<bo
   }
   const warning = `This Handoff is connected to real systems; a simulated delivery would reach:\n${list}`;
   if (!process.stdin.isTTY) {
-    console.error(`${warning}\nNothing was sent. Run again with --live to send it anyway, or try it with a configuration without them.`);
+    console.error(
+      `${warning}\nNothing was sent. Run again with --live to send it anyway, or try it with a configuration without them.`,
+    );
     return false;
   }
   const prompt = createInterface({ input: process.stdin, output: process.stderr });

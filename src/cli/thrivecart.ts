@@ -2,19 +2,31 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CsvError } from '../adapters/sources/thrivecart/csv-history.ts';
 import { ThriveCartApiError } from '../adapters/sources/thrivecart/api-client.ts';
-import { importFromCsv, importFromThriveCart, type ImportPlan, type ImportProgress } from '../app/thrivecart/import-history.ts';
+import {
+  importFromCsv,
+  importFromThriveCart,
+  type ImportPlan,
+  type ImportProgress,
+} from '../app/thrivecart/import-history.ts';
 import { reconcileWithThriveCart } from '../app/thrivecart/reconcile-thrivecart.ts';
 import { openRuntime, thrivecartApiFor } from '../main.ts';
 import { configPathOf } from './config-path.ts';
 
 export function registerThriveCartCommands(program: Command): void {
-  const thrivecart = program.command('thrivecart').description('ThriveCart history: import the members Handoff never saw, and reconcile with ThriveCart');
+  const thrivecart = program
+    .command('thrivecart')
+    .description('ThriveCart history: import the members Handoff never saw, and reconcile with ThriveCart');
   registerReconcile(thrivecart);
   thrivecart
     .command('import')
-    .description('plan (or with --apply, do) an import of your ThriveCart history; resumes where an interrupted run stopped')
+    .description(
+      'plan (or with --apply, do) an import of your ThriveCart history; resumes where an interrupted run stopped',
+    )
     .option('--apply', 'apply the plan (without it nothing changes)')
-    .option('--csv <file>', 'import this CSV instead of asking the API (columns: email,name,item,order_id,status,paid_through)')
+    .option(
+      '--csv <file>',
+      'import this CSV instead of asking the API (columns: email,name,item,order_id,status,paid_through)',
+    )
     .option('--json', 'print the plan as JSON')
     .action(async (flags: { apply?: boolean; csv?: string; json?: boolean }, command: Command) => {
       const runtime = await openRuntime({ configPath: configPathOf(command) });
@@ -26,7 +38,9 @@ export function registerThriveCartCommands(program: Command): void {
         } else {
           const api = thrivecartApiFor(runtime.ctx);
           if (api === null) {
-            console.error('thrivecart.apiKey is not set: add your ThriveCart API key to the configuration (Settings > API & Webhooks > API tokens), or import a CSV with --csv <file>.');
+            console.error(
+              'thrivecart.apiKey is not set: add your ThriveCart API key to the configuration (Settings > API & Webhooks > API tokens), or import a CSV with --csv <file>.',
+            );
             process.exitCode = 1;
             return;
           }
@@ -36,7 +50,9 @@ export function registerThriveCartCommands(program: Command): void {
         else printPlan(plan);
       } catch (error) {
         if (!(error instanceof CsvError || error instanceof ThriveCartApiError)) throw error;
-        console.error(`Import stopped: ${error.message}${error instanceof ThriveCartApiError ? '. What was fetched is kept; run the command again to resume.' : ''}`);
+        console.error(
+          `Import stopped: ${error.message}${error instanceof ThriveCartApiError ? '. What was fetched is kept; run the command again to resume.' : ''}`,
+        );
         process.exitCode = 1;
       } finally {
         await runtime.close();
@@ -56,11 +72,16 @@ function registerReconcile(thrivecart: Command): void {
       try {
         const api = thrivecartApiFor(runtime.ctx);
         if (api === null) {
-          console.error('thrivecart.apiKey is not set: reconcile reads ThriveCart\'s API. Add your API key (Settings > API & Webhooks > API tokens) to the configuration.');
+          console.error(
+            "thrivecart.apiKey is not set: reconcile reads ThriveCart's API. Add your API key (Settings > API & Webhooks > API tokens) to the configuration.",
+          );
           process.exitCode = 1;
           return;
         }
-        const report = await reconcileWithThriveCart(runtime.ctx, api, { fix: flags.fix === true, progress: flags.json ? undefined : progressPrinter() });
+        const report = await reconcileWithThriveCart(runtime.ctx, api, {
+          fix: flags.fix === true,
+          progress: flags.json ? undefined : progressPrinter(),
+        });
         if (flags.json) {
           console.log(JSON.stringify(report, null, 2));
           return;
@@ -69,8 +90,11 @@ function registerReconcile(thrivecart: Command): void {
           console.log('The ledger agrees with ThriveCart: nothing is missing.');
           return;
         }
-        console.log(`${report.findings.length} thing(s) ThriveCart knows that no webhook told Handoff${report.fixed ? ' (applied now)' : '; run again with --fix to apply them'}:`);
-        for (const finding of report.findings) console.log(`  ${finding.email}: ${finding.summary} (${new Date(finding.at).toISOString().slice(0, 10)})`);
+        console.log(
+          `${report.findings.length} thing(s) ThriveCart knows that no webhook told Handoff${report.fixed ? ' (applied now)' : '; run again with --fix to apply them'}:`,
+        );
+        for (const finding of report.findings)
+          console.log(`  ${finding.email}: ${finding.summary} (${new Date(finding.at).toISOString().slice(0, 10)})`);
       } catch (error) {
         if (!(error instanceof ThriveCartApiError)) throw error;
         console.error(`Reconcile stopped: ${error.message}`);
@@ -85,17 +109,29 @@ function registerReconcile(thrivecart: Command): void {
 function progressPrinter(): ImportProgress {
   const tty = process.stdout.isTTY === true;
   return ({ phase, done, total }) => {
-    const what = phase === 'transactions' ? `transactions: page ${done}` : `${phase === 'customers' ? 'buyers asked about subscriptions' : 'people applied'}: ${done}${total === null ? '' : ` of ${total}`}`;
+    const what =
+      phase === 'transactions'
+        ? `transactions: page ${done}`
+        : `${phase === 'customers' ? 'buyers asked about subscriptions' : 'people applied'}: ${done}${total === null ? '' : ` of ${total}`}`;
     if (tty) process.stdout.write(`\r${what}   ${total !== null && done === total ? '\n' : ''}`);
     else console.log(what);
   };
 }
 
 function printPlan(plan: ImportPlan): void {
-  const counts = (record: Record<string, number>) => Object.entries(record).map(([offering, people]) => `${offering} ${people}`).join(', ') || 'none';
-  console.log(`${plan.applied ? 'Imported' : 'Plan (nothing changed; run again with --apply)'}: ${plan.people} people, ${plan.events} new events (${plan.alreadyKnown} already known).`);
+  const counts = (record: Record<string, number>) =>
+    Object.entries(record)
+      .map(([offering, people]) => `${offering} ${people}`)
+      .join(', ') || 'none';
+  console.log(
+    `${plan.applied ? 'Imported' : 'Plan (nothing changed; run again with --apply)'}: ${plan.people} people, ${plan.events} new events (${plan.alreadyKnown} already known).`,
+  );
   console.log(`  access granted: ${counts(plan.offeringsGranted)}`);
   console.log(`  access revoked: ${counts(plan.offeringsRevoked)}`);
-  for (const item of plan.unknownItems) console.log(`  not configured: ${item.item} "${item.name}" (${item.people} people); add it under items: to import it`);
-  for (const skipped of plan.notImported) console.log(`  not imported: ${skipped.email} ${skipped.item} order ${skipped.orderId}: ${skipped.reason}`);
+  for (const item of plan.unknownItems)
+    console.log(
+      `  not configured: ${item.item} "${item.name}" (${item.people} people); add it under items: to import it`,
+    );
+  for (const skipped of plan.notImported)
+    console.log(`  not imported: ${skipped.email} ${skipped.item} order ${skipped.orderId}: ${skipped.reason}`);
 }

@@ -32,7 +32,8 @@ function generateToken(): string {
 export function resolveAdminToken(env: NodeJS.ProcessEnv, dataDir: string): AdminToken {
   const resolved = findAdminToken(env, dataDir);
   if (resolved.token.length < MIN_ADMIN_TOKEN_LENGTH) {
-    const where = resolved.source === 'environment' ? 'HANDOFF_ADMIN_TOKEN' : `The admin token file ${resolved.path ?? ''}`;
+    const where =
+      resolved.source === 'environment' ? 'HANDOFF_ADMIN_TOKEN' : `The admin token file ${resolved.path ?? ''}`;
     const what = resolved.token === '' ? 'is empty' : `holds only ${resolved.token.length} characters`;
     throw new ConfigError(
       `${where} ${what}; the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (128 bits of randomness) so it cannot be guessed. ` +
@@ -45,7 +46,8 @@ export function resolveAdminToken(env: NodeJS.ProcessEnv, dataDir: string): Admi
 function findAdminToken(env: NodeJS.ProcessEnv, dataDir: string): AdminToken {
   // A variable set to blanks counts as set (and too short), not as absent: it was meant to be the token.
   const fromEnv = env.HANDOFF_ADMIN_TOKEN?.trim();
-  if (fromEnv !== undefined && env.HANDOFF_ADMIN_TOKEN !== '') return { token: fromEnv, source: 'environment', path: null, generated: false };
+  if (fromEnv !== undefined && env.HANDOFF_ADMIN_TOKEN !== '')
+    return { token: fromEnv, source: 'environment', path: null, generated: false };
   const path = join(dataDir, 'admin-token');
   if (existsSync(path)) return { token: readFileSync(path, 'utf8').trim(), source: 'file', path, generated: false };
   mkdirSync(dataDir, { recursive: true });
@@ -54,7 +56,8 @@ function findAdminToken(env: NodeJS.ProcessEnv, dataDir: string): AdminToken {
     writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     // Another process created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { token: readFileSync(path, 'utf8').trim(), source: 'file', path, generated: false };
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return { token: readFileSync(path, 'utf8').trim(), source: 'file', path, generated: false };
     throw error;
   }
   chmodSync(path, 0o600);

@@ -13,9 +13,17 @@ export function usesDemoSecret(thrivecart: { secret: string }): boolean {
   return thrivecart.secret === DEMO_SECRET;
 }
 
-export function refuseDemoSecretBeyondLocalhost(thrivecart: { secret: string }, listen: { host: string; nodeEnv: string | undefined }): void {
+export function refuseDemoSecretBeyondLocalhost(
+  thrivecart: { secret: string },
+  listen: { host: string; nodeEnv: string | undefined },
+): void {
   if (!usesDemoSecret(thrivecart)) return;
-  const why = listen.nodeEnv === 'production' ? 'NODE_ENV is production' : isLoopbackHost(listen.host) ? null : `it would listen on ${listen.host}, beyond this computer`;
+  const why =
+    listen.nodeEnv === 'production'
+      ? 'NODE_ENV is production'
+      : isLoopbackHost(listen.host)
+        ? null
+        : `it would listen on ${listen.host}, beyond this computer`;
   if (why === null) return;
   throw new ConfigError(
     `Refusing to start: the ThriveCart secret word is the public demo value "${DEMO_SECRET}" and ${why}. ` +

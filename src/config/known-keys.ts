@@ -41,7 +41,8 @@ function objectsAt(schema: unknown, path: readonly (string | number)[]): SchemaD
   }
   if (path.length === 0) return def.type === 'object' ? [def] : [];
   const [head, ...rest] = path;
-  if (def.type === 'object') return def.shape && typeof head === 'string' && head in def.shape ? objectsAt(def.shape[head], rest) : [];
+  if (def.type === 'object')
+    return def.shape && typeof head === 'string' && head in def.shape ? objectsAt(def.shape[head], rest) : [];
   if (def.type === 'array') return objectsAt(def.element, rest);
   if (def.type === 'record') return objectsAt(def.valueType, rest);
   return [];

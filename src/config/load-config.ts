@@ -53,7 +53,9 @@ export function loadConfigWithSecrets(path: string, env: NodeJS.ProcessEnv = pro
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    throw new ConfigError(`${file}: ${reason}. Copy handoff.config.example.yaml to ${DEFAULT_CONFIG_FILE}, or pass --config / HANDOFF_CONFIG.`);
+    throw new ConfigError(
+      `${file}: ${reason}. Copy handoff.config.example.yaml to ${DEFAULT_CONFIG_FILE}, or pass --config / HANDOFF_CONFIG.`,
+    );
   }
   return parseConfigWithSecrets(text, file, env);
 }
@@ -70,15 +72,21 @@ export function parseConfigWithSecrets(text: string, file: string, env: NodeJS.P
     const error = document.errors[0]!;
     const { line, col } = lineCounter.linePos(error.pos[0]);
     const shown = lineOf(text, line);
-    throw new ConfigError(`Invalid YAML:\n${file}:${line}:${col}: ${plainYamlProblem(error.code, error.message)}${shown ? `\n  ${line} | ${shown}` : ''}`);
+    throw new ConfigError(
+      `Invalid YAML:\n${file}:${line}:${col}: ${plainYamlProblem(error.code, error.message)}${shown ? `\n  ${line} | ${shown}` : ''}`,
+    );
   }
   const problems: string[] = [];
-  const secrets = resolveValues(document, env, (path, problem) => problems.push(`${locate(file, document, lineCounter, path)}: ${problem}`));
+  const secrets = resolveValues(document, env, (path, problem) =>
+    problems.push(`${locate(file, document, lineCounter, path)}: ${problem}`),
+  );
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
 
   const result = configSchema.safeParse(document.toJS() ?? {});
   if (!result.success) {
-    throw new ConfigError(`Invalid configuration:\n${result.error.issues.map((issue) => describeIssue(file, document, lineCounter, issue)).join('\n')}`);
+    throw new ConfigError(
+      `Invalid configuration:\n${result.error.issues.map((issue) => describeIssue(file, document, lineCounter, issue)).join('\n')}`,
+    );
   }
   return { config: result.data, secrets };
 }
@@ -88,7 +96,11 @@ export function parseConfigWithSecrets(text: string, file: string, env: NodeJS.P
  * `enc:` value (written in the file or held by a variable) is decrypted. Reports each problem with
  * its key path, and returns where each secret came from.
  */
-function resolveValues(document: Document, env: NodeJS.ProcessEnv, onProblem: (path: (string | number)[], problem: string) => void): SecretSource[] {
+function resolveValues(
+  document: Document,
+  env: NodeJS.ProcessEnv,
+  onProblem: (path: (string | number)[], problem: string) => void,
+): SecretSource[] {
   const decrypt = configValueDecrypter(env);
   const secrets: SecretSource[] = [];
   forEachString(document, (scalar, path) => {
@@ -116,7 +128,10 @@ function resolveValues(document: Document, env: NodeJS.ProcessEnv, onProblem: (p
 }
 
 /** `text` with its `${VAR}` references replaced; `variables` supplied a value, `unset` are required but not set. */
-function substituteEnvironment(text: string, env: NodeJS.ProcessEnv): { value: string; variables: string[]; unset: string[] } {
+function substituteEnvironment(
+  text: string,
+  env: NodeJS.ProcessEnv,
+): { value: string; variables: string[]; unset: string[] } {
   const variables: string[] = [];
   const unset: string[] = [];
   const value = text.replace(ENV_REFERENCE, (_match, variable: string, fallback: string | undefined) => {
@@ -172,7 +187,10 @@ function lineOf(text: string, line: number): string | null {
 
 /** `thrivecart.secret`, `crm[0].apiKey`. */
 function dottedPath(path: (string | number)[]): string {
-  return path.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment), '');
+  return path.reduce<string>(
+    (text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment),
+    '',
+  );
 }
 
 /** `file:line: path.to[0].key`, pointing at the closest node that exists. */

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { didYouMean } from './did-you-mean.ts';
 import { ITEM_TYPES } from '../core/events.ts';
 import { WEBHOOK_EVENT_TYPES } from '../core/webhooks/webhook-event.ts';
-import { crmOptionsSchemas, crmProviderNames, type CrmOptionsSchema, type CrmOptionsSchemas } from '../adapters/crm/registry.ts';
+import {
+  crmOptionsSchemas,
+  crmProviderNames,
+  type CrmOptionsSchema,
+  type CrmOptionsSchemas,
+} from '../adapters/crm/registry.ts';
 
 /** `product-12`, `bump-12`, `upsell-2`, `downsell-5`: the keys ThriveCart uses in purchase_map. */
 const itemKeySchema = z
@@ -82,7 +87,12 @@ export const mailSchema = z
     /** `smtp://user:pass@host:587` or `smtps://user:pass@host:465`; empty (e.g. an unset `${SMTP_URL:-}`) means none. */
     smtp: z.preprocess(
       (value) => (value === '' ? undefined : value),
-      z.url({ protocol: /^smtps?$/, error: 'expected an smtp:// or smtps:// URL such as smtp://user:password@smtp.example.com:587' }).optional(),
+      z
+        .url({
+          protocol: /^smtps?$/,
+          error: 'expected an smtp:// or smtps:// URL such as smtp://user:password@smtp.example.com:587',
+        })
+        .optional(),
     ),
     /** Sender, e.g. "Your School <hello@example.com>". */
     from: z.string().trim().min(1, 'expected a sender such as "Your School <hello@example.com>"'),
@@ -99,7 +109,9 @@ function namedCrm<Shape extends z.ZodRawShape>(options: z.ZodObject<Shape>) {
 }
 
 type Named<Schemas extends readonly CrmOptionsSchema[]> = {
-  [Index in keyof Schemas]: Schemas[Index] extends z.ZodObject<infer Shape> ? ReturnType<typeof namedCrm<Shape>> : never;
+  [Index in keyof Schemas]: Schemas[Index] extends z.ZodObject<infer Shape>
+    ? ReturnType<typeof namedCrm<Shape>>
+    : never;
 };
 
 /** One `crm:` entry per provider of the registry's list; `name` defaults to the provider. */
@@ -116,9 +128,17 @@ export const crmEntrySchema = z
 export const accessAllySchema = z
   .object({
     /** The aal_updateuser URL (AccessAlly > General Settings > Initial Setup): refreshes an existing user's tags. */
-    webhookUrl: z.url({ protocol: /^https?$/, error: 'expected the AccessAlly webhook URL, e.g. https://yoursite.example/?...aal_updateuser' }),
+    webhookUrl: z.url({
+      protocol: /^https?$/,
+      error: 'expected the AccessAlly webhook URL, e.g. https://yoursite.example/?...aal_updateuser',
+    }),
     /** The aal_genpass URL: creates the WordPress user (and a password) for a person's first access. */
-    newUserWebhookUrl: z.url({ protocol: /^https?$/, error: 'expected the AccessAlly webhook URL, e.g. https://yoursite.example/?...aal_genpass' }).optional(),
+    newUserWebhookUrl: z
+      .url({
+        protocol: /^https?$/,
+        error: 'expected the AccessAlly webhook URL, e.g. https://yoursite.example/?...aal_genpass',
+      })
+      .optional(),
     /** Which `crm:` entry AccessAlly reads tags from (its name); may be left out when there is one. */
     crm: crmNameSchema.optional(),
     /** Form field carrying the contact's id in that CRM; defaults to what the CRM's own automation would send. */
@@ -139,7 +159,10 @@ export const consoleSchema = z
 /** A Standard Webhooks secret: `whsec_` + base64 of 24 to 64 random bytes (one per endpoint). */
 const webhookSecretSchema = z
   .string()
-  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'expected a secret such as whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw (whsec_ + base64)')
+  .regex(
+    /^whsec_[A-Za-z0-9+/]+={0,2}$/,
+    'expected a secret such as whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw (whsec_ + base64)',
+  )
   .refine((secret) => {
     const bytes = Buffer.from(secret.slice('whsec_'.length), 'base64').length;
     return bytes >= 24 && bytes <= 64;
@@ -167,7 +190,12 @@ export const webhooksSchema = z
   .superRefine((webhooks, ctx) => {
     const names = new Set<string>();
     webhooks.endpoints.forEach((endpoint, index) => {
-      if (names.has(endpoint.name)) ctx.addIssue({ code: 'custom', path: ['endpoints', index, 'name'], message: `duplicate webhook endpoint name "${endpoint.name}"` });
+      if (names.has(endpoint.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['endpoints', index, 'name'],
+          message: `duplicate webhook endpoint name "${endpoint.name}"`,
+        });
       names.add(endpoint.name);
     });
   });
@@ -179,8 +207,20 @@ export const webhooksSchema = z
 const thrivecartAccountSchema = z
   .string()
   .trim()
-  .transform((text) => text.replace(/^https?:\/\//i, '').replace(/\/+$/, '').replace(/\.thrivecart\.com$/i, ''))
-  .pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected your ThriveCart account name, e.g. yourschool (or yourschool.thrivecart.com)'));
+  .transform((text) =>
+    text
+      .replace(/^https?:\/\//i, '')
+      .replace(/\/+$/, '')
+      .replace(/\.thrivecart\.com$/i, ''),
+  )
+  .pipe(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9-]*$/,
+        'expected your ThriveCart account name, e.g. yourschool (or yourschool.thrivecart.com)',
+      ),
+  );
 
 export const configSchema = z
   .object({
@@ -198,7 +238,9 @@ export const configSchema = z
       .strict(),
     offerings: z.array(offeringSchema).default([]),
     items: z.array(itemSchema).default([]),
-    dunning: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case policy name'), dunningPolicySchema).default({}),
+    dunning: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case policy name'), dunningPolicySchema)
+      .default({}),
     mail: mailSchema.optional(),
     crm: z.array(crmEntrySchema).default([]),
     accessally: accessAllySchema.optional(),
@@ -211,11 +253,19 @@ export const configSchema = z
     const tagOwners = new Map<string, string>();
     config.offerings.forEach((offering, index) => {
       if (offeringIds.has(offering.id)) {
-        ctx.addIssue({ code: 'custom', path: ['offerings', index, 'id'], message: `duplicate offering id "${offering.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['offerings', index, 'id'],
+          message: `duplicate offering id "${offering.id}"`,
+        });
       }
       offeringIds.add(offering.id);
       if (offering.accessTag === offering.revokeTag) {
-        ctx.addIssue({ code: 'custom', path: ['offerings', index, 'revokeTag'], message: 'the revoke tag must differ from the access tag' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['offerings', index, 'revokeTag'],
+          message: 'the revoke tag must differ from the access tag',
+        });
       }
       for (const field of ['accessTag', 'revokeTag'] as const) {
         const tag = offering[field];
@@ -233,7 +283,11 @@ export const configSchema = z
     const items = new Set<string>();
     config.items.forEach((item, index) => {
       if (items.has(item.item)) {
-        ctx.addIssue({ code: 'custom', path: ['items', index, 'item'], message: `duplicate item "${item.item}"; list each ThriveCart item once` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['items', index, 'item'],
+          message: `duplicate item "${item.item}"; list each ThriveCart item once`,
+        });
       }
       items.add(item.item);
       item.grants.forEach((grant, grantIndex) => {
@@ -267,11 +321,18 @@ export const configSchema = z
   });
 
 /** Connector names must be unique, and AccessAlly must name one of them (or have exactly one to use). */
-function checkCrmNames(config: { crm: { name: string }[]; accessally?: { crm?: string | undefined } | undefined }, ctx: z.RefinementCtx): void {
+function checkCrmNames(
+  config: { crm: { name: string }[]; accessally?: { crm?: string | undefined } | undefined },
+  ctx: z.RefinementCtx,
+): void {
   const names = new Set<string>();
   config.crm.forEach((entry, index) => {
     if (names.has(entry.name)) {
-      ctx.addIssue({ code: 'custom', path: ['crm', index, 'name'], message: `duplicate CRM name "${entry.name}"; give each entry its own "name:" (e.g. kit-main, kit-old)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['crm', index, 'name'],
+        message: `duplicate CRM name "${entry.name}"; give each entry its own "name:" (e.g. kit-main, kit-old)`,
+      });
     }
     names.add(entry.name);
   });
@@ -282,11 +343,18 @@ function checkCrmNames(config: { crm: { name: string }[]; accessally?: { crm?: s
       ctx.addIssue({
         code: 'custom',
         path: ['accessally'],
-        message: names.size === 0 ? 'AccessAlly reads tags from your CRM: add a crm: entry first' : `say which CRM AccessAlly reads tags from: crm: one of ${[...names].join(', ')}`,
+        message:
+          names.size === 0
+            ? 'AccessAlly reads tags from your CRM: add a crm: entry first'
+            : `say which CRM AccessAlly reads tags from: crm: one of ${[...names].join(', ')}`,
       });
     }
   } else if (!names.has(accessally.crm)) {
-    ctx.addIssue({ code: 'custom', path: ['accessally', 'crm'], message: `unknown CRM "${accessally.crm}"; configured: ${[...names].join(', ') || '(none)'}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['accessally', 'crm'],
+      message: `unknown CRM "${accessally.crm}"; configured: ${[...names].join(', ') || '(none)'}`,
+    });
   }
 }
 

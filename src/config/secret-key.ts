@@ -12,7 +12,8 @@ export function secretKeyFromEnvironment(env: NodeJS.ProcessEnv): Buffer | null 
   const text = env.HANDOFF_SECRET_KEY?.trim();
   if (!text) return null;
   const key = Buffer.from(text, 'base64');
-  if (key.length !== 32) throw new ConfigError('HANDOFF_SECRET_KEY must be 32 random bytes in base64 (e.g. openssl rand -base64 32)');
+  if (key.length !== 32)
+    throw new ConfigError('HANDOFF_SECRET_KEY must be 32 random bytes in base64 (e.g. openssl rand -base64 32)');
   return key;
 }
 

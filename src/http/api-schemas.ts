@@ -11,7 +11,10 @@ const nullableIsoTime = { type: ['string', 'null'], format: 'date-time' } as con
 const errorBody = {
   type: 'object',
   required: ['error', 'message'],
-  properties: { error: { type: 'string', description: 'machine-readable code' }, message: { type: 'string', description: 'what went wrong, in words' } },
+  properties: {
+    error: { type: 'string', description: 'machine-readable code' },
+    message: { type: 'string', description: 'what went wrong, in words' },
+  },
 } as const;
 
 function object(properties: Record<string, unknown>, description?: string): Record<string, unknown> {
@@ -21,7 +24,10 @@ function object(properties: Record<string, unknown>, description?: string): Reco
 const accessAnswer = object(
   {
     granted: { type: 'boolean' },
-    until: { ...nullableIsoTime, description: 'when granted access is scheduled to end; null when open-ended or not granted' },
+    until: {
+      ...nullableIsoTime,
+      description: 'when granted access is scheduled to end; null when open-ended or not granted',
+    },
     reason: { type: 'string', description: 'why, in plain words' },
   },
   'Access to one offering now',
@@ -39,8 +45,16 @@ const delivery = object({
   contactId: { type: ['integer', 'null'] },
 });
 
-const emailParam = { type: 'object', required: ['email'], properties: { email: { type: 'string', description: "the contact's email" } } } as const;
-const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'numeric id' } } } as const;
+const emailParam = {
+  type: 'object',
+  required: ['email'],
+  properties: { email: { type: 'string', description: "the contact's email" } },
+} as const;
+const idParam = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', description: 'numeric id' } },
+} as const;
 const notFound = { 404: errorBody } as const;
 
 export const apiSchemas = {
@@ -53,8 +67,25 @@ export const apiSchemas = {
         email: { type: 'string' },
         name: nullableString,
         thrivecartCustomerId: nullableString,
-        tags: { type: 'array', items: object({ name: { type: 'string' }, since: isoTime, why: { type: 'string' }, deliveryId: { type: ['integer', 'null'] } }) },
-        access: { type: 'array', items: object({ offering: { type: 'string' }, offeringName: { type: 'string' }, granted: { type: 'boolean' }, until: nullableIsoTime, reason: { type: 'string' } }) },
+        tags: {
+          type: 'array',
+          items: object({
+            name: { type: 'string' },
+            since: isoTime,
+            why: { type: 'string' },
+            deliveryId: { type: ['integer', 'null'] },
+          }),
+        },
+        access: {
+          type: 'array',
+          items: object({
+            offering: { type: 'string' },
+            offeringName: { type: 'string' },
+            granted: { type: 'boolean' },
+            until: nullableIsoTime,
+            reason: { type: 'string' },
+          }),
+        },
       }),
       ...notFound,
     },
@@ -68,7 +99,13 @@ export const apiSchemas = {
         email: { type: 'string' },
         timeline: {
           type: 'array',
-          items: object({ at: isoTime, summary: { type: 'string' }, deliveryId: { type: ['integer', 'null'] }, tagChanges: { type: 'array', items: object({}) }, accessChanges: { type: 'array', items: object({}) } }),
+          items: object({
+            at: isoTime,
+            summary: { type: 'string' },
+            deliveryId: { type: ['integer', 'null'] },
+            tagChanges: { type: 'array', items: object({}) },
+            accessChanges: { type: 'array', items: object({}) },
+          }),
         },
       }),
       ...notFound,
@@ -77,21 +114,37 @@ export const apiSchemas = {
   access: {
     tags: ['access'],
     summary: 'Whether an email has access to an offering now (for membership sites)',
-    querystring: { type: 'object', properties: { email: { type: 'string' }, offering: { type: 'string', description: 'an offering id from the configuration' } } },
+    querystring: {
+      type: 'object',
+      properties: {
+        email: { type: 'string' },
+        offering: { type: 'string', description: 'an offering id from the configuration' },
+      },
+    },
     response: { 200: accessAnswer, 400: errorBody, 404: errorBody },
   },
   dunning: {
     tags: ['dunning'],
     summary: 'Dunning cases (failed payments) with their e-mails and next step',
-    querystring: { type: 'object', properties: { state: { type: 'string', description: 'open (default) or closed' }, limit: { type: 'string' } } },
-    response: { 200: object({ state: { type: 'string' }, cases: { type: 'array', items: object({}) } }), 400: errorBody },
+    querystring: {
+      type: 'object',
+      properties: { state: { type: 'string', description: 'open (default) or closed' }, limit: { type: 'string' } },
+    },
+    response: {
+      200: object({ state: { type: 'string' }, cases: { type: 'array', items: object({}) } }),
+      400: errorBody,
+    },
   },
   deliveries: {
     tags: ['deliveries'],
     summary: 'Stored deliveries, newest first',
     querystring: {
       type: 'object',
-      properties: { status: { type: 'string', description: 'applied, ignored, failed or rejected' }, limit: { type: 'string' }, before: { type: 'string', description: 'only ids below this one (paging)' } },
+      properties: {
+        status: { type: 'string', description: 'applied, ignored, failed or rejected' },
+        limit: { type: 'string' },
+        before: { type: 'string', description: 'only ids below this one (paging)' },
+      },
     },
     response: { 200: object({ deliveries: { type: 'array', items: delivery } }), 400: errorBody },
   },
@@ -99,13 +152,28 @@ export const apiSchemas = {
     tags: ['deliveries'],
     summary: 'One delivery: outcome, parsed body (secret removed) and the event Handoff understood',
     params: idParam,
-    response: { 200: object({ ...(delivery.properties as Record<string, unknown>), body: object({}), event: { type: ['object', 'null'], additionalProperties: true } }), ...notFound },
+    response: {
+      200: object({
+        ...(delivery.properties as Record<string, unknown>),
+        body: object({}),
+        event: { type: ['object', 'null'], additionalProperties: true },
+      }),
+      ...notFound,
+    },
   },
   replay: {
     tags: ['deliveries'],
     summary: 'Apply a stored delivery again (after fixing what made it fail)',
     params: idParam,
-    response: { 200: object({ deliveryId: { type: 'integer' }, previousStatus: { type: 'string' }, status: { type: 'string' }, reason: nullableString }), ...notFound },
+    response: {
+      200: object({
+        deliveryId: { type: 'integer' },
+        previousStatus: { type: 'string' },
+        status: { type: 'string' },
+        reason: nullableString,
+      }),
+      ...notFound,
+    },
   },
   webhookEndpoints: {
     tags: ['webhooks'],
@@ -119,7 +187,10 @@ export const apiSchemas = {
     body: object({
       url: { description: 'https:// URL of the receiver (private and loopback addresses are refused)' },
       name: { description: 'a label (optional)' },
-      events: { description: '"all" (default) or a list: access.granted, access.revoked, contact.updated, dunning.opened, dunning.closed' },
+      events: {
+        description:
+          '"all" (default) or a list: access.granted, access.revoked, contact.updated, dunning.opened, dunning.closed',
+      },
     }),
     response: { 201: object({ endpoint: object({}), secret: { type: 'string' } }), 400: errorBody },
   },
@@ -144,6 +215,10 @@ export const apiSchemas = {
     tags: ['operations'],
     summary: 'Queue a dead-lettered job again (or "all")',
     params: idParam,
-    response: { 200: object({ requeued: { type: 'array', items: { type: 'integer' } } }), 400: errorBody, 404: errorBody },
+    response: {
+      200: object({ requeued: { type: 'array', items: { type: 'integer' } } }),
+      400: errorBody,
+      404: errorBody,
+    },
   },
 } as const;

@@ -82,7 +82,12 @@ export function trustedProxyList(entries: readonly string[]): BlockList {
       list.addSubnet('169.254.0.0', 16, 'ipv4');
       list.addSubnet('fe80::', 10, 'ipv6');
     } else if (entry === 'uniquelocal') {
-      for (const [address, prefix] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) list.addSubnet(address, prefix, 'ipv4');
+      for (const [address, prefix] of [
+        ['10.0.0.0', 8],
+        ['172.16.0.0', 12],
+        ['192.168.0.0', 16],
+      ] as const)
+        list.addSubnet(address, prefix, 'ipv4');
       list.addSubnet('fc00::', 7, 'ipv6');
     } else {
       const [address = '', prefix] = entry.split('/');

@@ -36,7 +36,11 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
     trustProxy: http.trustedProxies.length === 0 ? false : [...http.trustedProxies],
     requestTimeout: http.requestTimeoutMs,
     connectionTimeout: http.idleTimeoutMs,
-    http: { headersTimeout: http.headersTimeoutMs, requestTimeout: http.requestTimeoutMs, connectionsCheckingInterval: http.timeoutCheckIntervalMs },
+    http: {
+      headersTimeout: http.headersTimeoutMs,
+      requestTimeout: http.requestTimeoutMs,
+      connectionsCheckingInterval: http.timeoutCheckIntervalMs,
+    },
     return503OnClosing: true,
   });
   limitConnectionsPerClient(server, http);
@@ -49,16 +53,26 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error, url: request.url }, 'request failed');
-      return reply.status(500).send({ error: 'internal_error', message: 'Handoff could not process this request; the error is in its log.' });
+      return reply
+        .status(500)
+        .send({ error: 'internal_error', message: 'Handoff could not process this request; the error is in its log.' });
     }
     return reply.status(status).send({ error: errorName(error), message: error.message });
   });
-  server.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }));
+  server.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
 
   server.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Handoff API', version: '1', description: 'ThriveCart → CRM → membership access. Every /api route needs the admin token as a bearer token.' },
+      info: {
+        title: 'Handoff API',
+        version: '1',
+        description: 'ThriveCart → CRM → membership access. Every /api route needs the admin token as a bearer token.',
+      },
       components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
       security: [{ adminToken: [] }],
     },
@@ -79,21 +93,31 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
   server.get('/metrics', async (request, reply) => {
     const authorization = request.headers.authorization;
     const allowed = isAdmin(authorization) || (isMetricsReader?.(authorization) ?? false);
-    if (!allowed) return reply.status(401).send({ error: 'unauthorized', message: 'Send the admin token or HANDOFF_METRICS_TOKEN as "Authorization: Bearer <token>".' });
+    if (!allowed)
+      return reply.status(401).send({
+        error: 'unauthorized',
+        message: 'Send the admin token or HANDOFF_METRICS_TOKEN as "Authorization: Bearer <token>".',
+      });
     const metrics = await scrapeMetrics(ctx);
     return reply.type(metrics.contentType).send(metrics.body);
   });
 
   server.register(async (webhooks) => registerWebhookRoutes(webhooks, ctx));
   server.register(async (ui) => registerConsole(ui, ctx, options));
-  server.register(async (api) => {
-    api.addHook('onRequest', async (request, reply) => {
-      if (!isAdmin(request.headers.authorization)) {
-        return reply.status(401).send({ error: 'unauthorized', message: 'Send the admin token as "Authorization: Bearer <token>" (HANDOFF_ADMIN_TOKEN).' });
-      }
-    });
-    registerApiRoutes(api, ctx);
-  }, { prefix: '/api' });
+  server.register(
+    async (api) => {
+      api.addHook('onRequest', async (request, reply) => {
+        if (!isAdmin(request.headers.authorization)) {
+          return reply.status(401).send({
+            error: 'unauthorized',
+            message: 'Send the admin token as "Authorization: Bearer <token>" (HANDOFF_ADMIN_TOKEN).',
+          });
+        }
+      });
+      registerApiRoutes(api, ctx);
+    },
+    { prefix: '/api' },
+  );
   return server;
 }
 

@@ -63,7 +63,7 @@ export class CrmError extends Error {
   constructor(
     readonly kind: CrmErrorKind,
     message: string,
-    readonly details: { provider: string; status?: number; retryAfterMs?: number } ,
+    readonly details: { provider: string; status?: number; retryAfterMs?: number },
   ) {
     super(message);
   }

@@ -42,7 +42,14 @@ async function startWordPressSite(): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     if (request.url?.startsWith('/wp-json/')) {
       response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
-      response.end(JSON.stringify({ name: 'Focus School', url: 'https://focus.example', namespaces: ['oembed/1.0', 'wp/v2', 'accessally/v1'], routes: { '/': {}, '/wp/v2': {} } }));
+      response.end(
+        JSON.stringify({
+          name: 'Focus School',
+          url: 'https://focus.example',
+          namespaces: ['oembed/1.0', 'wp/v2', 'accessally/v1'],
+          routes: { '/': {}, '/wp/v2': {} },
+        }),
+      );
       return;
     }
     response.writeHead(404, { 'content-type': 'text/html' });
@@ -65,7 +72,10 @@ async function startSmtpWithLogin(): Promise<{ port: number; close(): Promise<vo
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.server.address() as AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 describe('handoff doctor', { timeout: 90_000 }, () => {
@@ -105,8 +115,16 @@ describe('handoff doctor', { timeout: 90_000 }, () => {
 
   async function doctor(name: string, thrivecartYaml: string, extraYaml: string, secret = TEST_SECRET) {
     const path = join(home, `${name}.yaml`);
-    writeFileSync(path, testConfigYaml('${THRIVECART_SECRET}', extraYaml).replace(`account: ${TEST_ACCOUNT}`, thrivecartYaml));
-    return runCli(['doctor', '--config', path], { ...baseEnv, DATABASE_URL: handoff.database.connectionString, THRIVECART_SECRET: secret, LOG_LEVEL: 'warn' });
+    writeFileSync(
+      path,
+      testConfigYaml('${THRIVECART_SECRET}', extraYaml).replace(`account: ${TEST_ACCOUNT}`, thrivecartYaml),
+    );
+    return runCli(['doctor', '--config', path], {
+      ...baseEnv,
+      DATABASE_URL: handoff.database.connectionString,
+      THRIVECART_SECRET: secret,
+      LOG_LEVEL: 'warn',
+    });
   }
 
   it('passes every part that answers as it should, and exits 0', async () => {
@@ -127,11 +145,21 @@ webhooks:
     );
     expect(result.code).toBe(0);
     // The calls refused earlier named this account: the configuration has been put right since.
-    expect(result.stdout).toMatch(/^WARN ThriveCart: 2 calls were refused this week \(account mismatch\) before the configuration was put right\.\n {5}Fix: Those calls were not recorded/m);
-    expect(result.stdout).toMatch(/^OK {3}CRM activecampaign: activecampaign at http:\/\/127\.0\.0\.1:\d+ answered with the configured key/m);
-    expect(result.stdout).toMatch(/^OK {3}SMTP: smtp:\/\/127\.0\.0\.1:\d+ accepted the connection and the login \(no e-mail sent\)$/m);
-    expect(result.stdout).toMatch(/^OK {3}AccessAlly: http:\/\/127\.0\.0\.1:\d+ \(accessally\.webhookUrl\) answers like a WordPress site$/m);
-    expect(result.stdout).toMatch(/^OK {3}Webhook members-site: http:\/\/127\.0\.0\.1:\d+\/hooks answers \(HTTP 204 to HEAD\); no message sent yet$/m);
+    expect(result.stdout).toMatch(
+      /^WARN ThriveCart: 2 calls were refused this week \(account mismatch\) before the configuration was put right\.\n {5}Fix: Those calls were not recorded/m,
+    );
+    expect(result.stdout).toMatch(
+      /^OK {3}CRM activecampaign: activecampaign at http:\/\/127\.0\.0\.1:\d+ answered with the configured key/m,
+    );
+    expect(result.stdout).toMatch(
+      /^OK {3}SMTP: smtp:\/\/127\.0\.0\.1:\d+ accepted the connection and the login \(no e-mail sent\)$/m,
+    );
+    expect(result.stdout).toMatch(
+      /^OK {3}AccessAlly: http:\/\/127\.0\.0\.1:\d+ \(accessally\.webhookUrl\) answers like a WordPress site$/m,
+    );
+    expect(result.stdout).toMatch(
+      /^OK {3}Webhook members-site: http:\/\/127\.0\.0\.1:\d+\/hooks answers \(HTTP 204 to HEAD\); no message sent yet$/m,
+    );
     expect(result.stdout).toContain('OK   ThriveCart: the secret word is set (not the demo value)');
     expect(members.received).toEqual([expect.objectContaining({ body: '' })]); // the HEAD, and no message
     expect(result.stdout).not.toContain(SMTP_PASSWORD);
@@ -155,11 +183,17 @@ mail:
     expect(result.code).toBe(1);
     const lines = result.stdout;
     expect(lines).toMatch(/^FAIL ThriveCart: the secret word is the demo value.*\n {5}Fix: Set THRIVECART_SECRET/m);
-    expect(lines).toMatch(/^FAIL ThriveCart: refused this week: 2 calls had the right secret word but named the account "focusschool", and the configuration says "otherschool"\.\n {5}Fix: Set thrivecart\.account to "focusschool"/m);
+    expect(lines).toMatch(
+      /^FAIL ThriveCart: refused this week: 2 calls had the right secret word but named the account "focusschool", and the configuration says "otherschool"\.\n {5}Fix: Set thrivecart\.account to "focusschool"/m,
+    );
     expect(lines).toMatch(/^FAIL CRM activecampaign: .*\n {5}Fix: Check the activecampaign entry/m);
     expect(lines).not.toMatch(/^OK {3}CRM activecampaign/m);
-    expect(lines).toMatch(/^FAIL AccessAlly: the site of accessally\.webhookUrl does not answer like WordPress: .*without the namespaces and routes/m);
-    expect(lines).toMatch(/^FAIL SMTP: smtp:\/\/127\.0\.0\.1:\d+ refused the login: .*\n {5}Fix: Check the user name and password/m);
+    expect(lines).toMatch(
+      /^FAIL AccessAlly: the site of accessally\.webhookUrl does not answer like WordPress: .*without the namespaces and routes/m,
+    );
+    expect(lines).toMatch(
+      /^FAIL SMTP: smtp:\/\/127\.0\.0\.1:\d+ refused the login: .*\n {5}Fix: Check the user name and password/m,
+    );
     expect(lines).toMatch(/\d+ check\(s\) failed; each says what to do\.$/m);
     expect(lines).not.toContain('not-the-password');
   });
@@ -180,8 +214,12 @@ webhooks:
 `,
     );
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^FAIL AccessAlly: accessally\.webhookUrl names no AccessAlly command \(aal_updateuser\)\n {5}Fix: Copy the webhook URL from AccessAlly/m);
-    expect(result.stdout).toMatch(/^FAIL Webhook gone-site: cannot reach http:\/\/127\.0\.0\.1:\d+\/hooks: .*\n {5}Fix: Check the URL/m);
+    expect(result.stdout).toMatch(
+      /^FAIL AccessAlly: accessally\.webhookUrl names no AccessAlly command \(aal_updateuser\)\n {5}Fix: Copy the webhook URL from AccessAlly/m,
+    );
+    expect(result.stdout).toMatch(
+      /^FAIL Webhook gone-site: cannot reach http:\/\/127\.0\.0\.1:\d+\/hooks: .*\n {5}Fix: Check the URL/m,
+    );
     expect(result.stdout).toMatch(/^WARN SMTP: mail\.smtp is not set/m);
   });
 });

@@ -43,12 +43,19 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
 
   const writeConfig = (name: string, kitApiKey: string, thrivecartSecret: string): string => {
     const path = join(home, name);
-    writeFileSync(path, `thrivecart:\n  account: clischool\n  secret: "${thrivecartSecret}"\ncrm:\n  - provider: kit\n    baseUrl: ${kit.url}\n    apiKey: "${kitApiKey}"\n`);
+    writeFileSync(
+      path,
+      `thrivecart:\n  account: clischool\n  secret: "${thrivecartSecret}"\ncrm:\n  - provider: kit\n    baseUrl: ${kit.url}\n    apiKey: "${kitApiKey}"\n`,
+    );
     return path;
   };
 
   it('prints a value that the configuration loader decrypts to the secret given on stdin', async () => {
-    const [encrypted, again, encryptedSecret] = await Promise.all([encrypt(KIT_KEY), encrypt(KIT_KEY), encrypt(THRIVECART_SECRET)]);
+    const [encrypted, again, encryptedSecret] = await Promise.all([
+      encrypt(KIT_KEY),
+      encrypt(KIT_KEY),
+      encrypt(THRIVECART_SECRET),
+    ]);
     expect(encrypted).not.toBe(again);
     const path = writeConfig('round-trip.yaml', encrypted, encryptedSecret);
     const config = loadConfig(path, { HANDOFF_SECRET_KEY: key });
@@ -77,7 +84,11 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
       stderr: 'HANDOFF_SECRET_KEY must be 32 random bytes in base64 (e.g. openssl rand -base64 32)\n',
     });
     expect(empty).toEqual({ code: 1, stdout: '', stderr: 'No secret on stdin: nothing was encrypted.\n' });
-    expect(multiLine).toEqual({ code: 1, stdout: '', stderr: 'The secret spans several lines; give it on one line.\n' });
+    expect(multiLine).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'The secret spans several lines; give it on one line.\n',
+    });
   });
 
   it('warns when the data folder holds a generated key other than HANDOFF_SECRET_KEY', async () => {
@@ -89,28 +100,36 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
     expect(result.stdout).toMatch(/^enc:v1\./);
     expect(result.stderr).toContain(`Note: ${join(dataDir, 'secret-key')} holds a different key.`);
     writeFileSync(join(dataDir, 'secret-key'), `${key}\n`);
-    expect((await handoff(['encrypt-secret'], { ...withKey, HANDOFF_DATA_DIR: dataDir }, `${KIT_KEY}\n`)).stderr).toBe('');
+    expect((await handoff(['encrypt-secret'], { ...withKey, HANDOFF_DATA_DIR: dataDir }, `${KIT_KEY}\n`)).stderr).toBe(
+      '',
+    );
   });
 
-  it.skipIf(process.platform !== 'linux' || spawnSync('script', ['--version']).status !== 0)('reads the secret at a terminal without echoing it', async () => {
-    // `script` gives the command a pseudo-terminal, as a person typing would.
-    const child = spawn('script', ['-qec', `'${process.execPath}' '${CLI}' encrypt-secret`, '/dev/null'], { env: withKey, stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const deadline = Date.now() + 20_000;
-    while (!output.includes('Secret (not shown), then Enter: ')) {
-      if (Date.now() > deadline) throw new Error(`no prompt:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    child.stdin.write(`${KIT_KEY}\r`);
-    expect(await exited).toBe(0);
-    child.stdin.end();
-    expect(output).not.toContain(KIT_KEY);
-    const encrypted = /enc:v1\.[\w.-]+/.exec(output)?.[0];
-    const path = writeConfig('from-terminal.yaml', encrypted ?? 'missing', 'word');
-    expect(loadConfig(path, { HANDOFF_SECRET_KEY: key }).crm[0]).toMatchObject({ apiKey: KIT_KEY });
-  });
+  it.skipIf(process.platform !== 'linux' || spawnSync('script', ['--version']).status !== 0)(
+    'reads the secret at a terminal without echoing it',
+    async () => {
+      // `script` gives the command a pseudo-terminal, as a person typing would.
+      const child = spawn('script', ['-qec', `'${process.execPath}' '${CLI}' encrypt-secret`, '/dev/null'], {
+        env: withKey,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const deadline = Date.now() + 20_000;
+      while (!output.includes('Secret (not shown), then Enter: ')) {
+        if (Date.now() > deadline) throw new Error(`no prompt:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.stdin.write(`${KIT_KEY}\r`);
+      expect(await exited).toBe(0);
+      child.stdin.end();
+      expect(output).not.toContain(KIT_KEY);
+      const encrypted = /enc:v1\.[\w.-]+/.exec(output)?.[0];
+      const path = writeConfig('from-terminal.yaml', encrypted ?? 'missing', 'word');
+      expect(loadConfig(path, { HANDOFF_SECRET_KEY: key }).crm[0]).toMatchObject({ apiKey: KIT_KEY });
+    },
+  );
 
   it('check-config says which secrets are encrypted, read from the environment or written in plain text, without their values', async () => {
     const path = join(home, 'mixed.yaml');
@@ -146,13 +165,21 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
 
   it('handoff doctor reaches the CRM with the decrypted key; a different key is refused by the CRM', async () => {
     const env = { ...withKey, DATABASE_URL: database.connectionString, LOG_LEVEL: 'warn' };
-    const [kitKey, otherKitKey, thrivecartSecret] = await Promise.all([encrypt(KIT_KEY), encrypt('another-kit-key'), encrypt(THRIVECART_SECRET)]);
+    const [kitKey, otherKitKey, thrivecartSecret] = await Promise.all([
+      encrypt(KIT_KEY),
+      encrypt('another-kit-key'),
+      encrypt(THRIVECART_SECRET),
+    ]);
     const works = await handoff(['doctor', '--config', writeConfig('doctor.yaml', kitKey, thrivecartSecret)], env);
     expect(works.code).toBe(0);
     expect(works.stdout).toContain(`OK   CRM kit: kit at ${kit.url} answered with the configured key: works\n`);
-    const refused = await handoff(['doctor', '--config', writeConfig('doctor-other-key.yaml', otherKitKey, 'word')], env);
+    const refused = await handoff(
+      ['doctor', '--config', writeConfig('doctor-other-key.yaml', otherKitKey, 'word')],
+      env,
+    );
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/^FAIL CRM kit: the API key was refused/m);
-    for (const output of [works.stdout, works.stderr, refused.stdout, refused.stderr]) expect(output).not.toContain(KIT_KEY);
+    for (const output of [works.stdout, works.stderr, refused.stdout, refused.stderr])
+      expect(output).not.toContain(KIT_KEY);
   });
 });

@@ -1,5 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, chmodSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  chmodSync,
+  readFileSync,
+  writeFileSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +48,15 @@ describe('handoff serve on the embedded database, driven by the CLI', () => {
   let service: ChildProcess;
   let output = '';
   const { DATABASE_URL: _ignored, ...baseEnv } = process.env;
-  const env = (): NodeJS.ProcessEnv => ({ ...baseEnv, HANDOFF_CONFIG: configPath, HANDOFF_DATA_DIR: dataDir, THRIVECART_SECRET: TEST_SECRET, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+  const env = (): NodeJS.ProcessEnv => ({
+    ...baseEnv,
+    HANDOFF_CONFIG: configPath,
+    HANDOFF_DATA_DIR: dataDir,
+    THRIVECART_SECRET: TEST_SECRET,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  });
 
   beforeAll(async () => {
     writeFileSync(configPath, CONFIG);
@@ -68,11 +85,17 @@ describe('handoff serve on the embedded database, driven by the CLI', () => {
 
   it('answers HEAD on the webhook URL, takes a simulated purchase, and the contact command shows the access', async () => {
     expect((await fetch(`http://127.0.0.1:${port}/webhooks/thrivecart`, { method: 'HEAD' })).status).toBe(200);
-    const simulated = await run(process.execPath, [CLI, 'simulate', 'purchase', '--email', 'cli@example.com', '--item', 'product-12', '--first-name', 'Cli'], { env: env() });
+    const simulated = await run(
+      process.execPath,
+      [CLI, 'simulate', 'purchase', '--email', 'cli@example.com', '--item', 'product-12', '--first-name', 'Cli'],
+      { env: env() },
+    );
     expect(simulated.stdout).toMatch(/^200 \{"status":"applied"/);
     const contact = await run(process.execPath, [CLI, 'contact', 'cli@example.com'], { env: env() });
     expect(contact.stdout).toContain('GRANTED Focus Course');
-    expect(contact.stdout).toMatch(/Bought Course 12 & Community \(product-12\) in order \d+: access to Focus Course granted {2}\[\+Focus - Access\]/);
+    expect(contact.stdout).toMatch(
+      /Bought Course 12 & Community \(product-12\) in order \d+: access to Focus Course granted {2}\[\+Focus - Access\]/,
+    );
     const dryRun = await run(process.execPath, [CLI, 'replay', '--dry-run'], { env: env() });
     expect(dryRun.stdout).toMatch(/^Dry run: replayed 1 deliveries for 1 contacts/);
   }, 60_000);
@@ -87,8 +110,13 @@ describe('handoff serve on the embedded database, driven by the CLI', () => {
   it('check-config exits 1 naming the file, the line and the bad key', async () => {
     const broken = join(home, 'broken.yaml');
     writeFileSync(broken, CONFIG.replace('grants: [focus-course]', 'grants: [focus]'));
-    const result = await run(process.execPath, [CLI, 'check-config', '--config', broken], { env: env() }).catch((error: { code: number; stderr: string }) => error);
-    expect(result).toMatchObject({ code: 1, stderr: `Invalid configuration:\n${broken}:8: items[0].grants[0]: unknown offering "focus" (did you mean "focus-course"?); known offerings: focus-course\n` });
+    const result = await run(process.execPath, [CLI, 'check-config', '--config', broken], { env: env() }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: `Invalid configuration:\n${broken}:8: items[0].grants[0]: unknown offering "focus" (did you mean "focus-course"?); known offerings: focus-course\n`,
+    });
     const ok = await run(process.execPath, [CLI, 'check-config'], { env: env() });
     expect(ok.stdout).toContain('is valid: ThriveCart account "clischool", 1 offering(s), 1 item(s)');
 
@@ -96,9 +124,17 @@ describe('handoff serve on the embedded database, driven by the CLI', () => {
     mkdirSync(templates);
     writeFileSync(join(templates, 'dunning-reminder.subject.txt'), 'Pay up, {{fistName}}');
     const withTemplates = join(home, 'with-templates.yaml');
-    writeFileSync(withTemplates, `${CONFIG}dunning:\n  default: {}\nmail:\n  from: "School <hi@example.com>"\n  templatesDir: ${templates}\n`);
-    const badTemplate = await run(process.execPath, [CLI, 'check-config', '--config', withTemplates], { env: env() }).catch((error: { code: number; stderr: string }) => error);
-    expect(badTemplate).toMatchObject({ code: 1, stderr: expect.stringMatching(/^Invalid e-mail templates:\n.*dunning-reminder\.subject\.txt.*fistName/) });
+    writeFileSync(
+      withTemplates,
+      `${CONFIG}dunning:\n  default: {}\nmail:\n  from: "School <hi@example.com>"\n  templatesDir: ${templates}\n`,
+    );
+    const badTemplate = await run(process.execPath, [CLI, 'check-config', '--config', withTemplates], {
+      env: env(),
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(badTemplate).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^Invalid e-mail templates:\n.*dunning-reminder\.subject\.txt.*fistName/),
+    });
   }, 120_000); // four CLI processes, each loading TypeScript: slow on a loaded machine
 });
 
@@ -114,7 +150,10 @@ describe('the first start of a fresh clone', () => {
   });
 
   it('creates the working configuration from the example and says so, then a port in use is one clear sentence', async () => {
-    copyFileSync(join(import.meta.dirname, '../../handoff.config.example.yaml'), join(clone, 'handoff.config.example.yaml'));
+    copyFileSync(
+      join(import.meta.dirname, '../../handoff.config.example.yaml'),
+      join(clone, 'handoff.config.example.yaml'),
+    );
     const port = await freePort();
     const env = { ...baseEnv, HANDOFF_DATA_DIR: join(clone, 'data'), PORT: String(port), LOG_LEVEL: 'warn' };
     const started = spawn(process.execPath, [CLI, 'serve'], { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -127,14 +166,23 @@ describe('the first start of a fresh clone', () => {
       if (Date.now() > deadline || started.exitCode !== null) throw new Error(`serve did not start:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(output).toContain(`Created ${join(clone, 'handoff.config.yaml')} from ${join(clone, 'handoff.config.example.yaml')} (a demo setup): edit it for your school, then restart Handoff.`);
+    expect(output).toContain(
+      `Created ${join(clone, 'handoff.config.yaml')} from ${join(clone, 'handoff.config.example.yaml')} (a demo setup): edit it for your school, then restart Handoff.`,
+    );
     expect(output).toContain(`Handoff is running on http://127.0.0.1:${port}`);
-    expect(readFileSync(join(clone, 'handoff.config.yaml'), 'utf8')).toBe(readFileSync(join(clone, 'handoff.config.example.yaml'), 'utf8'));
+    expect(readFileSync(join(clone, 'handoff.config.yaml'), 'utf8')).toBe(
+      readFileSync(join(clone, 'handoff.config.example.yaml'), 'utf8'),
+    );
 
     // A second start on the same port, while the first still runs.
-    const second = await run(process.execPath, [CLI, 'serve'], { cwd: clone, env: { ...env, HANDOFF_DATA_DIR: join(clone, 'data-2') } }).catch((error: { code: number; stdout: string; stderr: string }) => error);
-    expect(second).toMatchObject({ code: 1, stderr: `Port ${port} on 127.0.0.1 is already in use (another Handoff, or another program): stop that program, or set PORT to a free port.\n` });
+    const second = await run(process.execPath, [CLI, 'serve'], {
+      cwd: clone,
+      env: { ...env, HANDOFF_DATA_DIR: join(clone, 'data-2') },
+    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(second).toMatchObject({
+      code: 1,
+      stderr: `Port ${port} on 127.0.0.1 is already in use (another Handoff, or another program): stop that program, or set PORT to a free port.\n`,
+    });
     expect(second.stdout).not.toContain('Created');
   }, 150_000);
 });
-

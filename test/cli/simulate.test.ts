@@ -23,14 +23,22 @@ describe('handoff simulate', { timeout: 90_000 }, () => {
   });
 
   it('sends nothing without --live when the configuration reaches a real CRM, and says what it would reach', async () => {
-    const result = await runCli(['simulate', 'purchase', '--email', 'ada@example.com', '--config', config, '--url', intake.url], baseEnv);
+    const result = await runCli(
+      ['simulate', 'purchase', '--email', 'ada@example.com', '--config', config, '--url', intake.url],
+      baseEnv,
+    );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('a simulated delivery would reach:\n  - the CRM "kit" (kit)\nNothing was sent. Run again with --live');
+    expect(result.stderr).toContain(
+      'a simulated delivery would reach:\n  - the CRM "kit" (kit)\nNothing was sent. Run again with --live',
+    );
     expect(intake.received).toEqual([]);
   });
 
   it('with --live says what it reaches, marks the delivery as simulated and sends no made-up name', async () => {
-    const result = await runCli(['simulate', 'purchase', '--email', 'ada@example.com', '--live', '--config', config, '--url', intake.url], baseEnv);
+    const result = await runCli(
+      ['simulate', 'purchase', '--email', 'ada@example.com', '--live', '--config', config, '--url', intake.url],
+      baseEnv,
+    );
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('--live: this simulated delivery will reach:\n  - the CRM "kit" (kit)');
     expect(intake.received).toHaveLength(1);

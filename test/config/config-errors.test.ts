@@ -23,29 +23,47 @@ describe('configuration errors', () => {
     expect(problemOf('thrivecart:\n\taccount: focusschool\n')).toBe(
       `Invalid YAML:\n${FILE}:2:1: this line is indented with a tab; YAML needs spaces. Fix: replace the tab with spaces (2 per level). [Tabs are not allowed as indentation]\n  2 | →account: focusschool`,
     );
-    expect(problemOf('thrivecart:\n  account: a\n  account: b\n')).toMatch(new RegExp(`^Invalid YAML:\\n${FILE}:3:3: this key is written twice in the same group\\. Fix: keep one of them\\.`));
+    expect(problemOf('thrivecart:\n  account: a\n  account: b\n')).toMatch(
+      new RegExp(
+        `^Invalid YAML:\\n${FILE}:3:3: this key is written twice in the same group\\. Fix: keep one of them\\.`,
+      ),
+    );
   });
 
   it('suggests the key meant for an unknown key, at any depth', () => {
-    expect(problemOf(`${HEAD}offering: []\n`)).toBe(`Invalid configuration:\n${FILE}:1: (top level): unknown key(s) "offering" (did you mean "offerings"?)`);
-    expect(problemOf(`${HEAD}items:\n  - { item: product-1, grants: [], onRefnud: record }\n`)).toBe(`Invalid configuration:\n${FILE}:3: items[0]: unknown key(s) "onRefnud" (did you mean "onRefund"?)`);
-    expect(problemOf(`${HEAD}crm:\n  - { provider: kit, apiKey: k, apikey: j }\n`)).toContain('crm[0]: unknown key(s) "apikey" (did you mean "apiKey"?)');
+    expect(problemOf(`${HEAD}offering: []\n`)).toBe(
+      `Invalid configuration:\n${FILE}:1: (top level): unknown key(s) "offering" (did you mean "offerings"?)`,
+    );
+    expect(problemOf(`${HEAD}items:\n  - { item: product-1, grants: [], onRefnud: record }\n`)).toBe(
+      `Invalid configuration:\n${FILE}:3: items[0]: unknown key(s) "onRefnud" (did you mean "onRefund"?)`,
+    );
+    expect(problemOf(`${HEAD}crm:\n  - { provider: kit, apiKey: k, apikey: j }\n`)).toContain(
+      'crm[0]: unknown key(s) "apikey" (did you mean "apiKey"?)',
+    );
     // Nothing close: no guess.
-    expect(problemOf(`${HEAD}zebra: 1\n`)).toBe(`Invalid configuration:\n${FILE}:1: (top level): unknown key(s) "zebra"`);
+    expect(problemOf(`${HEAD}zebra: 1\n`)).toBe(
+      `Invalid configuration:\n${FILE}:1: (top level): unknown key(s) "zebra"`,
+    );
   });
 
   it('suggests the offering or policy meant for an unknown id', () => {
     const text = `${HEAD}offerings:\n  - { id: focus-course, name: Focus, accessTag: a, revokeTag: b }\ndunning:\n  gentle: {}\nitems:\n  - { item: product-1, grants: [focus-corse], dunning: gentel }\n`;
     const problem = problemOf(text);
-    expect(problem).toContain('items[0].grants[0]: unknown offering "focus-corse" (did you mean "focus-course"?); known offerings: focus-course');
-    expect(problem).toContain('items[0].dunning: unknown dunning policy "gentel" (did you mean "gentle"?); known policies: gentle, or none');
+    expect(problem).toContain(
+      'items[0].grants[0]: unknown offering "focus-corse" (did you mean "focus-course"?); known offerings: focus-course',
+    );
+    expect(problem).toContain(
+      'items[0].dunning: unknown dunning policy "gentel" (did you mean "gentle"?); known policies: gentle, or none',
+    );
   });
 
   it('refuses a reminder on or after the end of the grace period, which would never be sent', () => {
     expect(problemOf(`${HEAD}dunning:\n  default:\n    reminders: [0, 3, 14]\n    graceDays: 14\n`)).toBe(
       `Invalid configuration:\n${FILE}:4: dunning.default.reminders[2]: a reminder on day 14 falls on or after the end of the 14-day grace period, so it would never be sent; use days below 14, or raise graceDays`,
     );
-    expect(() => parseConfig(`${HEAD}dunning:\n  default:\n    reminders: [0, 3, 13]\n    graceDays: 14\n`, FILE, {})).not.toThrow();
+    expect(() =>
+      parseConfig(`${HEAD}dunning:\n  default:\n    reminders: [0, 3, 13]\n    graceDays: 14\n`, FILE, {}),
+    ).not.toThrow();
   });
 });
 
@@ -61,11 +79,17 @@ describe('a .env file next to the configuration', { timeout: 60_000 }, () => {
     expect(without.code).toBe(1);
     expect(without.stderr).toContain('environment variable THRIVECART_SECRET is not set');
 
-    writeFileSync(join(folder, '.env'), '# secrets stay out of the config file\nTHRIVECART_SECRET="from the dotenv file"\nTHRIVECART_ACCOUNT=dotenvschool\n');
+    writeFileSync(
+      join(folder, '.env'),
+      '# secrets stay out of the config file\nTHRIVECART_SECRET="from the dotenv file"\nTHRIVECART_ACCOUNT=dotenvschool\n',
+    );
     const withFile = await runCli(['check-config', '--config', config], baseEnv);
     expect(withFile.stderr).toBe('');
     expect(withFile.stdout).toContain('ThriveCart account "dotenvschool"');
-    const overridden = await runCli(['check-config', '--config', config], { ...baseEnv, THRIVECART_ACCOUNT: 'shellschool' });
+    const overridden = await runCli(['check-config', '--config', config], {
+      ...baseEnv,
+      THRIVECART_ACCOUNT: 'shellschool',
+    });
     expect(overridden.stdout).toContain('ThriveCart account "shellschool"');
   });
 });

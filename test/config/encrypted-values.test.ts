@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/adapters/crypto/secret-box.ts';
 import { encryptConfigValue } from '../../src/config/encrypted-value.ts';
-import { ConfigError, loadConfig, loadConfigWithSecrets, parseConfigWithSecrets } from '../../src/config/load-config.ts';
+import {
+  ConfigError,
+  loadConfig,
+  loadConfigWithSecrets,
+  parseConfigWithSecrets,
+} from '../../src/config/load-config.ts';
 
 const KEY = randomBytes(32);
 const KEY_BASE64 = KEY.toString('base64');
@@ -45,7 +50,8 @@ function failure(path: string, env: NodeJS.ProcessEnv, encryptedValue: string): 
     message = (error as Error).message;
   }
   expect(message).not.toBe('');
-  for (const leak of [KIT_KEY, THRIVECART_SECRET, KEY_BASE64, encryptedValue, encryptedValue.slice('enc:'.length)]) expect(message).not.toContain(leak);
+  for (const leak of [KIT_KEY, THRIVECART_SECRET, KEY_BASE64, encryptedValue, encryptedValue.slice('enc:'.length)])
+    expect(message).not.toContain(leak);
   return message;
 }
 
@@ -64,8 +70,13 @@ describe('encrypted values in the configuration file', () => {
 
   it('may also be written unquoted, or held by an environment variable', () => {
     const encrypted = encryptConfigValue(KIT_KEY, KEY);
-    expect(loadConfig(writeConfig(configYaml(encrypted)), { HANDOFF_SECRET_KEY: KEY_BASE64 }).crm[0]).toMatchObject({ apiKey: KIT_KEY });
-    const fromVariable = loadConfig(writeConfig(configYaml('${KIT_API_KEY}')), { HANDOFF_SECRET_KEY: KEY_BASE64, KIT_API_KEY: encrypted });
+    expect(loadConfig(writeConfig(configYaml(encrypted)), { HANDOFF_SECRET_KEY: KEY_BASE64 }).crm[0]).toMatchObject({
+      apiKey: KIT_KEY,
+    });
+    const fromVariable = loadConfig(writeConfig(configYaml('${KIT_API_KEY}')), {
+      HANDOFF_SECRET_KEY: KEY_BASE64,
+      KIT_API_KEY: encrypted,
+    });
     expect(fromVariable.crm[0]).toMatchObject({ apiKey: KIT_KEY });
   });
 
@@ -96,7 +107,9 @@ describe('encrypted values in the configuration file', () => {
     const sealedForTheDatabase = `enc:${new SecretBox(KEY).seal(KIT_KEY, 'webhook_endpoints.secret')}`;
     for (const bad of [altered, encrypted.slice(0, -4), `enc:${KIT_KEY}`, sealedForTheDatabase]) {
       const path = writeConfig(configYaml(`"${bad}"`, `"${THRIVECART_SECRET}"`));
-      expect(failure(path, { HANDOFF_SECRET_KEY: KEY_BASE64 }, bad)).toContain(`${path}:6: crm[0].apiKey: the encrypted value does not open with HANDOFF_SECRET_KEY`);
+      expect(failure(path, { HANDOFF_SECRET_KEY: KEY_BASE64 }, bad)).toContain(
+        `${path}:6: crm[0].apiKey: the encrypted value does not open with HANDOFF_SECRET_KEY`,
+      );
     }
   });
 
@@ -104,7 +117,9 @@ describe('encrypted values in the configuration file', () => {
     const encrypted = encryptConfigValue(KIT_KEY, KEY);
     const path = writeConfig(configYaml(`"${encrypted}"`, `"${THRIVECART_SECRET}"`));
     const message = failure(path, { HANDOFF_SECRET_KEY: KEY_BASE64.slice(0, 20) }, encrypted);
-    expect(message).toBe(`Invalid configuration:\n${path}:6: crm[0].apiKey: the value is encrypted, but HANDOFF_SECRET_KEY must be 32 random bytes in base64 (e.g. openssl rand -base64 32)`);
+    expect(message).toBe(
+      `Invalid configuration:\n${path}:6: crm[0].apiKey: the value is encrypted, but HANDOFF_SECRET_KEY must be 32 random bytes in base64 (e.g. openssl rand -base64 32)`,
+    );
     expect(message).not.toContain(KEY_BASE64.slice(0, 20));
   });
 
@@ -158,12 +173,19 @@ console:
   });
 
   it('counts an SMTP URL as a secret only when it carries a password', () => {
-    const yaml = 'thrivecart: { account: school, secret: "${TC_SECRET}" }\nmail: { from: hi@example.com, smtp: "smtp://smtp.example.com:25" }\n';
-    expect(parseConfigWithSecrets(yaml, 'f.yaml', { TC_SECRET: 'word' }).secrets.map((secret) => secret.path)).toEqual(['thrivecart.secret']);
+    const yaml =
+      'thrivecart: { account: school, secret: "${TC_SECRET}" }\nmail: { from: hi@example.com, smtp: "smtp://smtp.example.com:25" }\n';
+    expect(parseConfigWithSecrets(yaml, 'f.yaml', { TC_SECRET: 'word' }).secrets.map((secret) => secret.path)).toEqual([
+      'thrivecart.secret',
+    ]);
   });
 
   it('reads the file given to loadConfigWithSecrets', () => {
     const path = writeConfig(configYaml(`"${encryptConfigValue(KIT_KEY, KEY)}"`));
-    expect(loadConfigWithSecrets(path, { HANDOFF_SECRET_KEY: KEY_BASE64 }).secrets.map((secret) => `${secret.path} ${secret.kind}`)).toEqual(['thrivecart.secret encrypted', 'crm[0].apiKey encrypted']);
+    expect(
+      loadConfigWithSecrets(path, { HANDOFF_SECRET_KEY: KEY_BASE64 }).secrets.map(
+        (secret) => `${secret.path} ${secret.kind}`,
+      ),
+    ).toEqual(['thrivecart.secret encrypted', 'crm[0].apiKey encrypted']);
   });
 });

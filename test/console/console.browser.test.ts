@@ -44,7 +44,14 @@ describe('the console in a browser', () => {
   });
 
   it('finds the contact a purchase created and shows access, tags and the timeline', async () => {
-    await handoff.send('purchase', { email: 'buyer@example.com', item: 'product-12', extraItems: ['bump-12'], orderId: '9901', firstName: 'Bea', lastName: 'Buyer' });
+    await handoff.send('purchase', {
+      email: 'buyer@example.com',
+      item: 'product-12',
+      extraItems: ['bump-12'],
+      orderId: '9901',
+      firstName: 'Bea',
+      lastName: 'Buyer',
+    });
     await page.goto(`${base}/contacts`);
     await page.fill('input[name=q]', 'bea');
     await page.click('form[action="/contacts"] button');
@@ -53,7 +60,9 @@ describe('the console in a browser', () => {
     const access = await page.textContent('table');
     expect(access).toContain('Focus Course');
     expect(access).toContain('granted');
-    expect(await page.textContent('body')).toContain('in order 9901: access to Focus Course granted, access to Focus Workbook granted');
+    expect(await page.textContent('body')).toContain(
+      'in order 9901: access to Focus Course granted, access to Focus Workbook granted',
+    );
     await shot('contact');
   });
 
@@ -63,15 +72,27 @@ describe('the console in a browser', () => {
     await page.fill('input[name=note]', 'asked for a refund by email');
     await page.click('text=Apply by hand');
     expect(await page.textContent('.flash')).toBe('Revoked Focus Workbook.');
-    expect(await page.textContent('body')).toContain('Revoked Focus Workbook by hand (Amy: asked for a refund by email)');
-    expect((await handoff.api('/api/access?email=buyer@example.com&offering=focus-workbook')).body).toMatchObject({ granted: false });
+    expect(await page.textContent('body')).toContain(
+      'Revoked Focus Workbook by hand (Amy: asked for a refund by email)',
+    );
+    expect((await handoff.api('/api/access?email=buyer@example.com&offering=focus-workbook')).body).toMatchObject({
+      granted: false,
+    });
   });
 
   it('replays a delivery that failed, from its page', async () => {
     const pool = handoff.runtime.ctx.pool;
-    await pool.query(`create function refuse_contact() returns trigger language plpgsql as $$ begin raise exception 'contacts are read-only today'; end $$`);
-    await pool.query(`create trigger refuse_contact before insert on contacts for each row execute function refuse_contact()`);
-    const failed = await handoff.send('purchase', { email: 'unlucky@example.com', item: 'product-12', orderId: '9902' });
+    await pool.query(
+      `create function refuse_contact() returns trigger language plpgsql as $$ begin raise exception 'contacts are read-only today'; end $$`,
+    );
+    await pool.query(
+      `create trigger refuse_contact before insert on contacts for each row execute function refuse_contact()`,
+    );
+    const failed = await handoff.send('purchase', {
+      email: 'unlucky@example.com',
+      item: 'product-12',
+      orderId: '9902',
+    });
     await pool.query('drop trigger refuse_contact on contacts');
     expect(failed.body.status).toBe('failed');
 
@@ -81,7 +102,9 @@ describe('the console in a browser', () => {
     expect(await page.textContent('body')).toContain('contacts are read-only today');
     await page.click('text=Replay this delivery');
     expect(await page.textContent('.flash')).toBe('Replayed: applied.');
-    expect((await handoff.api('/api/access?email=unlucky@example.com&offering=focus-course')).body).toMatchObject({ granted: true });
+    expect((await handoff.api('/api/access?email=unlucky@example.com&offering=focus-course')).body).toMatchObject({
+      granted: true,
+    });
   });
 
   it('retries a dead-lettered job from the problems page', async () => {
@@ -99,7 +122,11 @@ describe('the console in a browser', () => {
   });
 
   it('shows the overview, dunning and setup pages, the setup page without secrets', async () => {
-    for (const [path, name] of [['/', 'overview'], ['/dunning', 'dunning'], ['/setup', 'setup']] as const) {
+    for (const [path, name] of [
+      ['/', 'overview'],
+      ['/dunning', 'dunning'],
+      ['/setup', 'setup'],
+    ] as const) {
       const response = await page.goto(`${base}${path}`);
       expect(response?.status()).toBe(200);
       await shot(name);
@@ -111,7 +138,10 @@ describe('the console in a browser', () => {
 
   it('refuses a change without the CSRF token, and logs out', async () => {
     // With the session cookie but without the form's token (the console's CSP stops a page script's own fetch, so the browser context's client sends it).
-    const forged = await page.context().request.post(`${base}/contacts/buyer%40example.com/access`, { form: { offering: 'focus-course', action: 'revoke', note: 'x' }, maxRedirects: 0 });
+    const forged = await page.context().request.post(`${base}/contacts/buyer%40example.com/access`, {
+      form: { offering: 'focus-course', action: 'revoke', note: 'x' },
+      maxRedirects: 0,
+    });
     expect(forged.status()).toBe(403);
     await page.click('text=Log out');
     expect(new URL(page.url()).pathname).toBe('/login');
@@ -125,7 +155,9 @@ describe('the console in a browser', () => {
     await phone.fill('input[name=secret]', ADMIN_TOKEN);
     await phone.click('button[type=submit]');
     await phone.goto(`${base}/contacts/buyer%40example.com`);
-    const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    const overflow = await phone.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.screenshot({ path: `${ARTIFACTS}/contact-phone.png`, fullPage: true });
     await phone.close();

@@ -10,27 +10,45 @@ describe('CRM sync status in the console', () => {
     const config = testConfig();
     config.crm = [{ provider: 'memory', name: 'reference', apiKey: 'memory' }] as typeof config.crm;
     handoff = await startTestHandoff({ config });
-    const login = await handoff.server.inject({ method: 'POST', url: '/login', payload: { secret: ADMIN_TOKEN, name: 'Amy' } });
+    const login = await handoff.server.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { secret: ADMIN_TOKEN, name: 'Amy' },
+    });
     cookie = String(login.headers['set-cookie']).split(';')[0]!;
   });
   afterAll(() => handoff.close());
 
-  const pageText = async (url: string): Promise<string> => (await handoff.server.inject({ method: 'GET', url, headers: { cookie } })).body;
+  const pageText = async (url: string): Promise<string> =>
+    (await handoff.server.inject({ method: 'GET', url, headers: { cookie } })).body;
 
   it('shows a change as pending until the CRM has it, then in sync; the overview shows the connection', async () => {
     await handoff.send('purchase', { email: 'crm@example.com', item: 'product-12', orderId: '9951' });
-    expect(await pageText('/contacts/crm%40example.com')).toMatch(/<td>reference<\/td><td><span class="badge warn">(not pushed yet|pending)<\/span>/);
+    expect(await pageText('/contacts/crm%40example.com')).toMatch(
+      /<td>reference<\/td><td><span class="badge warn">(not pushed yet|pending)<\/span>/,
+    );
     // The access tags go in a first turn and the rest in the next, queued a moment behind it.
     await settleSync(handoff);
-    expect(await pageText('/contacts/crm%40example.com')).toContain('<td>reference</td><td><span class="badge ok">in sync</span>');
-    expect(await pageText('/')).toMatch(/<td>reference<\/td><td><span class="badge ok">working<\/span><\/td><td>0<\/td>/);
+    expect(await pageText('/contacts/crm%40example.com')).toContain(
+      '<td>reference</td><td><span class="badge ok">in sync</span>',
+    );
+    expect(await pageText('/')).toMatch(
+      /<td>reference<\/td><td><span class="badge ok">working<\/span><\/td><td>0<\/td>/,
+    );
   });
 
   it('checks every CRM connection from the setup page, as doctor does', async () => {
     const setup = await pageText('/setup');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(setup)![1]!;
-    const checked = await handoff.server.inject({ method: 'POST', url: '/setup/doctor', headers: { cookie }, payload: { _csrf: csrf } });
+    const checked = await handoff.server.inject({
+      method: 'POST',
+      url: '/setup/doctor',
+      headers: { cookie },
+      payload: { _csrf: csrf },
+    });
     expect(checked.statusCode).toBe(200);
-    expect(checked.body).toMatch(/<td>reference <span class="small muted">memory<\/span><\/td><td><span class="badge ok">works<\/span><\/td><td class="small">works<\/td>/);
+    expect(checked.body).toMatch(
+      /<td>reference <span class="small muted">memory<\/span><\/td><td><span class="badge ok">works<\/span><\/td><td class="small">works<\/td>/,
+    );
   });
 });

@@ -5,8 +5,12 @@ import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 /** Every text and JSON value in every table, as one string: "is this person still anywhere?" */
 async function everything(handoff: TestHandoff): Promise<string> {
   const pool = handoff.runtime.ctx.pool;
-  const tables = await pool.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
-  const dumps = await Promise.all(tables.rows.map(async ({ table_name }) => JSON.stringify((await pool.query(`select * from "${table_name}"`)).rows)));
+  const tables = await pool.query<{ table_name: string }>(
+    `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+  );
+  const dumps = await Promise.all(
+    tables.rows.map(async ({ table_name }) => JSON.stringify((await pool.query(`select * from "${table_name}"`)).rows)),
+  );
   return dumps.join('\n').toLowerCase();
 }
 
@@ -14,10 +18,28 @@ describe('GDPR export and erasure', () => {
   let handoff: TestHandoff;
   beforeAll(async () => {
     handoff = await startTestHandoff();
-    await handoff.send('purchase', { email: 'Private.Person@example.com', item: 'product-40', recurring: true, orderId: '9801', firstName: 'Priya', lastName: 'Privatova' });
+    await handoff.send('purchase', {
+      email: 'Private.Person@example.com',
+      item: 'product-40',
+      recurring: true,
+      orderId: '9801',
+      firstName: 'Priya',
+      lastName: 'Privatova',
+    });
     handoff.clock.advanceDays(30);
-    await handoff.send('failed', { email: 'private.person@example.com', item: 'product-40', orderId: '9801', firstName: 'Priya', lastName: 'Privatova' });
-    await handoff.send('abandoned', { email: 'private.person@example.com', item: 'product-40', firstName: 'Priya', lastName: 'Privatova' });
+    await handoff.send('failed', {
+      email: 'private.person@example.com',
+      item: 'product-40',
+      orderId: '9801',
+      firstName: 'Priya',
+      lastName: 'Privatova',
+    });
+    await handoff.send('abandoned', {
+      email: 'private.person@example.com',
+      item: 'product-40',
+      firstName: 'Priya',
+      lastName: 'Privatova',
+    });
     await handoff.send('purchase', { email: 'someone.else@example.com', item: 'product-12', orderId: '9802' });
   });
   afterAll(() => handoff.close());
@@ -27,7 +49,10 @@ describe('GDPR export and erasure', () => {
     expect(data).toMatchObject({
       contact: { email: 'private.person@example.com', firstName: 'Priya', lastName: 'Privatova' },
       access: [expect.objectContaining({ offering: 'community', granted: true })],
-      deliveries: [expect.objectContaining({ event_name: 'order.success' }), expect.objectContaining({ event_name: 'order.rebill_failed' })],
+      deliveries: [
+        expect.objectContaining({ event_name: 'order.success' }),
+        expect.objectContaining({ event_name: 'order.rebill_failed' }),
+      ],
       dunningCases: [expect.objectContaining({ state: 'open' })],
     });
     expect(data!.timeline.length).toBeGreaterThanOrEqual(2);
@@ -43,9 +68,22 @@ describe('GDPR export and erasure', () => {
     expect(dump).not.toContain('privatova');
     expect(dump).toContain('someone.else@example.com');
 
-    const late = await handoff.send('renewal', { email: 'private.person@example.com', item: 'product-40', orderId: '9801', paymentIndex: 1 });
-    expect(late.body).toMatchObject({ status: 'ignored', reason: 'this person was erased (GDPR); nothing is recorded for them' });
-    const resent = await handoff.send('purchase', { email: 'private.person@example.com', item: 'product-40', recurring: true, orderId: '9801' });
+    const late = await handoff.send('renewal', {
+      email: 'private.person@example.com',
+      item: 'product-40',
+      orderId: '9801',
+      paymentIndex: 1,
+    });
+    expect(late.body).toMatchObject({
+      status: 'ignored',
+      reason: 'this person was erased (GDPR); nothing is recorded for them',
+    });
+    const resent = await handoff.send('purchase', {
+      email: 'private.person@example.com',
+      item: 'product-40',
+      recurring: true,
+      orderId: '9801',
+    });
     expect(resent.body.status).toBe('duplicate');
     expect((await handoff.api('/api/contacts/private.person@example.com')).status).toBe(404);
     expect(await everything(handoff)).not.toContain('privatova');

@@ -8,12 +8,20 @@ describe('console login with the configured password', () => {
   let handoff: TestHandoff;
   beforeAll(async () => {
     // Behind a trusted proxy (inject's requests come from 127.0.0.1), so X-Forwarded-Proto counts.
-    handoff = await startTestHandoff({ config: testConfig(`console: { password: "${PASSWORD}" }`), http: { trustedProxies: ['127.0.0.1'] } });
+    handoff = await startTestHandoff({
+      config: testConfig(`console: { password: "${PASSWORD}" }`),
+      http: { trustedProxies: ['127.0.0.1'] },
+    });
   });
   afterAll(() => handoff.close());
 
   const login = (secret: string, headers: Record<string, string> = {}) =>
-    handoff.server.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: `secret=${encodeURIComponent(secret)}&name=Amy&next=%2Fcontacts` });
+    handoff.server.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: `secret=${encodeURIComponent(secret)}&name=Amy&next=%2Fcontacts`,
+    });
 
   it('lets the password in, with an HttpOnly SameSite cookie that is Secure behind a trusted https proxy', async () => {
     const plain = await login(PASSWORD);
@@ -28,7 +36,12 @@ describe('console login with the configured password', () => {
     const refused = await login('not it');
     expect(refused.headers.location).toMatch(/^\/login\?failed=1/);
     expect(refused.headers['set-cookie']).toBeUndefined();
-    const offsite = await handoff.server.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `secret=${encodeURIComponent(PASSWORD)}&next=%2F%2Fevil.example` });
+    const offsite = await handoff.server.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `secret=${encodeURIComponent(PASSWORD)}&next=%2F%2Fevil.example`,
+    });
     expect(offsite.headers.location).toBe('/');
   });
 });

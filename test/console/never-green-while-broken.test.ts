@@ -11,7 +11,11 @@ import { TEST_ACCOUNT, TEST_SECRET, testConfig } from '../support/test-config.ts
 import { activeCampaignEntry, AC_TOKEN, crmConfig, startHandoffWith } from '../crm-sync/crm-sync-harness.ts';
 
 async function login(handoff: TestHandoff): Promise<string> {
-  const response = await handoff.server.inject({ method: 'POST', url: '/login', payload: { secret: ADMIN_TOKEN, name: 'Amy' } });
+  const response = await handoff.server.inject({
+    method: 'POST',
+    url: '/login',
+    payload: { secret: ADMIN_TOKEN, name: 'Amy' },
+  });
   return String(response.headers['set-cookie']).split(';')[0]!;
 }
 
@@ -21,7 +25,12 @@ async function pageText(handoff: TestHandoff, cookie: string, url: string): Prom
 
 /** Visible text, tags removed and entities decoded enough for the phrases checked here. */
 function visible(htmlText: string): string {
-  return htmlText.replace(/<[^>]+>/g, ' ').replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
+  return htmlText
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ');
 }
 
 describe('refused ThriveCart calls', () => {
@@ -42,7 +51,9 @@ describe('refused ThriveCart calls', () => {
 
     const overview = visible(await pageText(handoff, cookie, '/'));
     expect(overview).toMatch(/2 refused this week/);
-    expect(overview).toContain(`2 calls had the right secret word but named the account "${TEST_ACCOUNT}", and the configuration says "${TEST_ACCOUNT}.thrivecart.com".`);
+    expect(overview).toContain(
+      `2 calls had the right secret word but named the account "${TEST_ACCOUNT}", and the configuration says "${TEST_ACCOUNT}.thrivecart.com".`,
+    );
     expect(overview).toContain(`Set thrivecart.account to "${TEST_ACCOUNT}"`);
     expect(overview).not.toContain('Copy the secret word again');
     const problems = visible(await pageText(handoff, cookie, '/problems'));
@@ -53,8 +64,13 @@ describe('refused ThriveCart calls', () => {
   it('tells a wrong secret word apart, and says when test purchases were ignored', async () => {
     handoff = await startTestHandoff();
     const cookie = await login(handoff);
-    expect((await handoff.send('purchase', { email: 'ada@example.com', orderId: '7003', secret: 'an old secret word' })).status).toBe(401);
-    expect((await handoff.send('purchase', { email: 'bea@example.com', orderId: '7004', testMode: true })).status).toBe(200);
+    expect(
+      (await handoff.send('purchase', { email: 'ada@example.com', orderId: '7003', secret: 'an old secret word' }))
+        .status,
+    ).toBe(401);
+    expect((await handoff.send('purchase', { email: 'bea@example.com', orderId: '7004', testMode: true })).status).toBe(
+      200,
+    );
 
     const problems = visible(await pageText(handoff, cookie, '/problems'));
     expect(problems).toContain('1 call had a secret word that does not match thrivecart.secret.');
@@ -82,12 +98,17 @@ describe('CRM connections judged by their syncs', () => {
     });
     const cookie = await login(handoff);
     // ActiveCampaign answers 422 for a contact it will not take: the sync is dead-lettered at once.
-    fake.replyOnce('POST', '/api/3/contact/sync', { status: 422, json: { errors: [{ title: 'Email address is invalid' }] } });
+    fake.replyOnce('POST', '/api/3/contact/sync', {
+      status: 422,
+      json: { errors: [{ title: 'Email address is invalid' }] },
+    });
     await handoff.send('purchase', { email: 'ada@example.com', orderId: '7101' });
     await handoff.runJobs();
 
     const overview = await pageText(handoff, cookie, '/');
-    expect(overview).toMatch(/<td>activecampaign<\/td><td><span class="badge bad">failing<\/span><div class="small">1 sync gave up/);
+    expect(overview).toMatch(
+      /<td>activecampaign<\/td><td><span class="badge bad">failing<\/span><div class="small">1 sync gave up/,
+    );
     expect(overview).not.toMatch(/badge ok">(active|working)</);
     const problems = visible(await pageText(handoff, cookie, '/problems'));
     expect(problems).not.toContain('Every CRM connection is working');
@@ -105,11 +126,19 @@ describe('CRM connections judged by their syncs', () => {
     const remoteId = fake.state.findContactByEmail('ada@example.com')!.id;
     // An answer the connector cannot use (documented for invalid requests: 422 with an errors list).
     handoff.clock.advance(60_000); // the push's requests leave the rate budget's window (the console waits in real time)
-    fake.replyOnce('GET', `/api/3/contacts/${remoteId}/contactTags`, { status: 422, json: { errors: [{ title: 'Unprocessable' }] } });
+    fake.replyOnce('GET', `/api/3/contacts/${remoteId}/contactTags`, {
+      status: 422,
+      json: { errors: [{ title: 'Unprocessable' }] },
+    });
 
     const contactPage = await pageText(handoff, cookie, '/contacts/ada%40example.com');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(contactPage)![1]!;
-    const resync = await handoff.server.inject({ method: 'POST', url: '/contacts/ada%40example.com/resync', headers: { cookie }, payload: { _csrf: csrf } });
+    const resync = await handoff.server.inject({
+      method: 'POST',
+      url: '/contacts/ada%40example.com/resync',
+      headers: { cookie },
+      payload: { _csrf: csrf },
+    });
     const flashCookie = String(resync.headers['set-cookie']).split(';')[0]!;
     const after = await pageText(handoff, `${cookie}; ${flashCookie}`, '/contacts/ada%40example.com');
     expect(after).toMatch(/<div class="flash bad" role="status">Resync failed for activecampaign: /);

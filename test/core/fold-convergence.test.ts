@@ -8,15 +8,47 @@ import { testConfig } from '../support/test-config.ts';
 const DAY = 86_400_000;
 const START = Date.parse('2026-01-01T00:00:00Z');
 const rules = ledgerRules(testConfig());
-const customer = { thrivecartId: '429583657727489355', email: 'perm@example.com', firstName: 'Per', lastName: 'Mutation' };
+const customer = {
+  thrivecartId: '429583657727489355',
+  email: 'perm@example.com',
+  firstName: 'Per',
+  lastName: 'Mutation',
+};
 
 function event(kind: CommerceEvent['kind'], day: number, item: ItemKey = 'product-40'): CommerceEvent {
   const base = { occurredAt: START + day * DAY, live: true, customer };
   switch (kind) {
     case 'purchase':
-      return { ...base, kind, orderId: '900', invoiceId: '000900', currency: 'USD', items: [{ item, name: 'Community', amountCents: 4700, pricingOptionId: null, recurring: true, thrivecartSubscriptionId: '5001', nextChargeAt: START + 30 * DAY }] };
+      return {
+        ...base,
+        kind,
+        orderId: '900',
+        invoiceId: '000900',
+        currency: 'USD',
+        items: [
+          {
+            item,
+            name: 'Community',
+            amountCents: 4700,
+            pricingOptionId: null,
+            recurring: true,
+            thrivecartSubscriptionId: '5001',
+            nextChargeAt: START + 30 * DAY,
+          },
+        ],
+      };
     case 'renewal':
-      return { ...base, kind, orderId: '900', item, invoiceId: `000900-${day}`, amountCents: 4700, paymentIndex: 1, nextPaymentAt: base.occurredAt + 30 * DAY, remainingRebills: null };
+      return {
+        ...base,
+        kind,
+        orderId: '900',
+        item,
+        invoiceId: `000900-${day}`,
+        amountCents: 4700,
+        paymentIndex: 1,
+        nextPaymentAt: base.occurredAt + 30 * DAY,
+        remainingRebills: null,
+      };
     case 'payment_failed':
       return { ...base, kind, orderId: '900', item, invoiceId: `000900-${day}`, amountCents: 4700 };
     case 'refund':
@@ -42,7 +74,12 @@ const HISTORY: HistoryEntry[] = [
 
 function outcome(history: HistoryEntry[], now: number): unknown {
   const { projection } = foldLedger(history, rules, now);
-  return { tags: Object.keys(projection.tags).sort(), access: projection.access, nextChangeAt: projection.nextChangeAt, state: projection.state };
+  return {
+    tags: Object.keys(projection.tags).sort(),
+    access: projection.access,
+    nextChangeAt: projection.nextChangeAt,
+    state: projection.state,
+  };
 }
 
 describe('folding a history', () => {
@@ -82,12 +119,21 @@ describe('folding a history', () => {
   it('revokes at the end of the grace period when a failed payment is never recovered, and a late payment restores access', () => {
     const failing = HISTORY.slice(0, 3);
     const during = foldLedger(failing, rules, START + 70 * DAY).projection;
-    expect(during.access).toEqual([expect.objectContaining({ offering: 'community', granted: true, until: START + 74 * DAY })]);
+    expect(during.access).toEqual([
+      expect.objectContaining({ offering: 'community', granted: true, until: START + 74 * DAY }),
+    ]);
     expect(during.nextChangeAt).toBe(START + 74 * DAY);
     const after = foldLedger(failing, rules, START + 75 * DAY);
     expect(after.projection.access).toEqual([expect.objectContaining({ granted: false })]);
-    expect(after.timeline.at(-1)).toMatchObject({ cause: { type: 'scheduled' }, tagChanges: [{ tag: 'Community - Revoke', change: 'added' }] });
-    const paidLate = foldLedger([...failing, { deliveryId: 99, event: event('renewal', 80) }], rules, START + 81 * DAY).projection;
+    expect(after.timeline.at(-1)).toMatchObject({
+      cause: { type: 'scheduled' },
+      tagChanges: [{ tag: 'Community - Revoke', change: 'added' }],
+    });
+    const paidLate = foldLedger(
+      [...failing, { deliveryId: 99, event: event('renewal', 80) }],
+      rules,
+      START + 81 * DAY,
+    ).projection;
     expect(paidLate.access).toEqual([expect.objectContaining({ granted: true, until: null })]);
     expect(Object.keys(paidLate.tags)).toEqual(['Community - Access']);
   });

@@ -7,7 +7,17 @@ import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts'
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { TestHandoff } from '../support/handoff.ts';
-import { AC_TOKEN, activeCampaignEntry, crmConfig, jobsIn, KIT_KEY, kitEntry, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+import {
+  AC_TOKEN,
+  activeCampaignEntry,
+  crmConfig,
+  jobsIn,
+  KIT_KEY,
+  kitEntry,
+  settleSync,
+  startHandoffWith,
+  tagsIn,
+} from './crm-sync-harness.ts';
 
 interface ReceivedWebhook {
   contentType: string | undefined;
@@ -18,7 +28,10 @@ interface ReceivedWebhook {
 }
 
 /** A stand-in for the WordPress site: records each webhook call; answers `statuses` in turn, then 200. */
-async function startSite(crmTagsNow: (email: string) => string[], statuses: number[] = []): Promise<{ server: Server; url: string; received: ReceivedWebhook[] }> {
+async function startSite(
+  crmTagsNow: (email: string) => string[],
+  statuses: number[] = [],
+): Promise<{ server: Server; url: string; received: ReceivedWebhook[] }> {
   const received: ReceivedWebhook[] = [];
   const server = createServer((request, response) => {
     let body = '';
@@ -26,7 +39,12 @@ async function startSite(crmTagsNow: (email: string) => string[], statuses: numb
     request.on('end', () => {
       const fields = Object.fromEntries(new URLSearchParams(body));
       const email = Object.values(fields).find((value) => value.includes('@')) ?? '';
-      received.push({ contentType: request.headers['content-type'], query: new URL(request.url ?? '/', 'http://site').search, fields, crmTagsThen: crmTagsNow(email) });
+      received.push({
+        contentType: request.headers['content-type'],
+        query: new URL(request.url ?? '/', 'http://site').search,
+        fields,
+        crmTagsThen: crmTagsNow(email),
+      });
       response.writeHead(statuses.shift() ?? 200).end('ok');
     });
   });
@@ -51,7 +69,10 @@ describe('AccessAlly webhook after the tags reached the CRM', () => {
       const started = await startSite((email) => tagsIn(fake, email));
       site = started.server;
       received = started.received;
-      return crmConfig(activeCampaignEntry(fake), `accessally:\n  webhookUrl: "${started.url}/?accessally-webhook=aal_updateuser"`);
+      return crmConfig(
+        activeCampaignEntry(fake),
+        `accessally:\n  webhookUrl: "${started.url}/?accessally-webhook=aal_updateuser"`,
+      );
     });
     await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '5101' });
     await settleSync(handoff);
@@ -74,7 +95,10 @@ describe('AccessAlly webhook after the tags reached the CRM', () => {
       const started = await startSite((email) => tagsIn(fake, email), [503]);
       site = started.server;
       received = started.received;
-      return crmConfig(kitEntry(fake), `accessally:\n  webhookUrl: "${started.url}/hook"\n  crm: kit\n  contactIdField: cid\n  emailField: mail`);
+      return crmConfig(
+        kitEntry(fake),
+        `accessally:\n  webhookUrl: "${started.url}/hook"\n  crm: kit\n  contactIdField: cid\n  emailField: mail`,
+      );
     });
     await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '5102' });
     await settleSync(handoff);
@@ -116,7 +140,10 @@ describe("AccessAlly's create-user call (aal_genpass) at a person's first access
 
     expect(commands()).toEqual(['aal_genpass']);
     expect(site.calls[0]!.crmTagsThen).toEqual(['Bought Focus', 'Focus - Access']);
-    expect(site.calls[0]!.fields).toEqual({ 'contact[id]': String(fake.state.findContactByEmail('ada@example.com')!.id), 'contact[email]': 'ada@example.com' });
+    expect(site.calls[0]!.fields).toEqual({
+      'contact[id]': String(fake.state.findContactByEmail('ada@example.com')!.id),
+      'contact[email]': 'ada@example.com',
+    });
 
     await handoff.send('purchase', { email: 'ada@example.com', item: 'bump-12', orderId: '5202' });
     await settleSync(handoff);
@@ -154,13 +181,23 @@ describe("AccessAlly's create-user call (aal_genpass) at a person's first access
     await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '5205' });
     await settleSync(handoff);
     // As if the process had stopped between sending the call and recording AccessAlly's answer.
-    const contactId = (await handoff.runtime.ctx.pool.query<{ id: number }>(`select id from contacts where email = 'ada@example.com'`)).rows[0]!.id;
-    await handoff.runtime.ctx.pool.query(`update accessally_users set state = 'creating' where contact_id = $1`, [contactId]);
-    await enqueueJob(handoff.runtime.ctx.pool, { kind: 'accessally.notify', key: String(contactId), runAt: handoff.clock.now() });
+    const contactId = (
+      await handoff.runtime.ctx.pool.query<{ id: number }>(`select id from contacts where email = 'ada@example.com'`)
+    ).rows[0]!.id;
+    await handoff.runtime.ctx.pool.query(`update accessally_users set state = 'creating' where contact_id = $1`, [
+      contactId,
+    ]);
+    await enqueueJob(handoff.runtime.ctx.pool, {
+      kind: 'accessally.notify',
+      key: String(contactId),
+      runAt: handoff.clock.now(),
+    });
 
     await settleSync(handoff);
 
     expect(commands()).toEqual(['aal_genpass']);
-    expect((await jobsIn(handoff, 'dead')).map((job) => job.last_error)).toEqual([expect.stringContaining('Detailed Log')]);
+    expect((await jobsIn(handoff, 'dead')).map((job) => job.last_error)).toEqual([
+      expect.stringContaining('Detailed Log'),
+    ]);
   });
 });

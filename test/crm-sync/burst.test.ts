@@ -38,7 +38,8 @@ describe('a burst of changes to one contact', () => {
 
   it('a launch-sized backlog waits behind the budget without being claimed over and over, and all of it reaches the CRM', async () => {
     const buyers = Array.from({ length: 40 }, (_, index) => `launch-${String(index).padStart(3, '0')}@example.com`);
-    for (const [index, email] of buyers.entries()) await handoff.send('purchase', { email, item: 'product-12', orderId: `61${index}` });
+    for (const [index, email] of buyers.entries())
+      await handoff.send('purchase', { email, item: 'product-12', orderId: `61${index}` });
 
     // ActiveCampaign allows 5 requests/s and a contact takes several: one claimed batch spends the
     // budget, and the rest of the backlog is left alone until the budget comes back.
@@ -53,17 +54,20 @@ describe('a burst of changes to one contact', () => {
   it('during a launch, buyers whose sync waited for the budget go before buyers who came after them', async () => {
     const early = Array.from({ length: 20 }, (_, index) => `early-${index}@example.com`);
     const late = Array.from({ length: 40 }, (_, index) => `late-${index}@example.com`);
-    for (const [index, email] of early.entries()) await handoff.send('purchase', { email, item: 'product-12', orderId: `62${index}` });
+    for (const [index, email] of early.entries())
+      await handoff.send('purchase', { email, item: 'product-12', orderId: `62${index}` });
     // The early buyers' jobs are claimed and meet the spent budget; more buyers arrive meanwhile.
     await handoff.runJobs();
-    for (const [index, email] of late.entries()) await handoff.send('purchase', { email, item: 'product-12', orderId: `63${index}` });
+    for (const [index, email] of late.entries())
+      await handoff.send('purchase', { email, item: 'product-12', orderId: `63${index}` });
 
     await settleSync(handoff);
     // The fake numbers contacts as it creates them. Once the kind has waited for the budget, its
     // jobs run one at a time in line order, so every early buyer reaches the CRM first. (Run in
     // parallel they raced for the budget, and about half of the early buyers came after some of
     // the late ones.)
-    const created = (emails: string[]): number[] => emails.map((email) => Number(fake.state.findContactByEmail(email)!.id));
+    const created = (emails: string[]): number[] =>
+      emails.map((email) => Number(fake.state.findContactByEmail(email)!.id));
     expect(Math.max(...created(early))).toBeLessThan(Math.min(...created(late)));
   }, 60_000);
 
@@ -75,22 +79,28 @@ describe('a burst of changes to one contact', () => {
 
   it("at a launch every buyer's access tag reaches the CRM before anyone's other tags", async () => {
     const buyers = Array.from({ length: 12 }, (_, index) => `first-${index}@example.com`);
-    for (const [index, email] of buyers.entries()) await handoff.send('purchase', { email, item: 'product-12', orderId: `64${index}` });
+    for (const [index, email] of buyers.entries())
+      await handoff.send('purchase', { email, item: 'product-12', orderId: `64${index}` });
 
     await settleSync(handoff);
 
     for (const email of buyers) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
-    expect(Math.max(...appliedOrder(buyers, 'Focus - Access'))).toBeLessThan(Math.min(...appliedOrder(buyers, 'Bought Focus')));
+    expect(Math.max(...appliedOrder(buyers, 'Focus - Access'))).toBeLessThan(
+      Math.min(...appliedOrder(buyers, 'Bought Focus')),
+    );
   }, 60_000);
 
-  it('a buyer whose call met a passing 500 keeps their place: their access tag still comes before the others\' remaining tags', async () => {
+  it("a buyer whose call met a passing 500 keeps their place: their access tag still comes before the others' remaining tags", async () => {
     const buyers = Array.from({ length: 8 }, (_, index) => `unlucky-${index}@example.com`);
-    for (const [index, email] of buyers.entries()) await handoff.send('purchase', { email, item: 'product-12', orderId: `65${index}` });
+    for (const [index, email] of buyers.entries())
+      await handoff.send('purchase', { email, item: 'product-12', orderId: `65${index}` });
     fake.replyOnce('POST', '/api/3/contact/sync', { status: 500, text: '<h1>500 Internal Server Error</h1>' });
 
     await settleSync(handoff);
 
     for (const email of buyers) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
-    expect(Math.max(...appliedOrder(buyers, 'Focus - Access'))).toBeLessThan(Math.min(...appliedOrder(buyers, 'Bought Focus')));
+    expect(Math.max(...appliedOrder(buyers, 'Focus - Access'))).toBeLessThan(
+      Math.min(...appliedOrder(buyers, 'Bought Focus')),
+    );
   }, 60_000);
 });

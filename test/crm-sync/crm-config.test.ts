@@ -11,12 +11,36 @@ describe('crm: and accessally: configuration', () => {
   });
 
   it.each([
-    ['an unknown provider', 'crm:\n  - { provider: hubspot, apiKey: k }\n', 'handoff.config.yaml:3: crm[0].provider: expected provider: activecampaign, kit, keap, ontraport, drip, memory'],
-    ['an unknown key', 'crm:\n  - { provider: kit, apiKey: k, apiSecret: s }\n', 'handoff.config.yaml:3: crm[0]: unknown key(s) "apiSecret"'],
-    ['a missing credential', 'crm:\n  - { provider: activecampaign, baseUrl: "https://x.api-us1.com" }\n', 'handoff.config.yaml:3: crm[0].apiKey: missing; expected the API Key shown under Settings > Developer'],
-    ['two CRMs with one name', 'crm:\n  - { provider: kit, apiKey: k }\n  - { provider: kit, apiKey: j }\n', 'handoff.config.yaml:4: crm[1].name: duplicate CRM name "kit"'],
-    ['AccessAlly without a CRM', 'accessally: { webhookUrl: "https://site.example/hook" }\n', 'handoff.config.yaml:2: accessally: AccessAlly reads tags from your CRM: add a crm: entry first'],
-    ['AccessAlly naming an unknown CRM', 'crm:\n  - { provider: kit, apiKey: k }\naccessally: { webhookUrl: "https://site.example/hook", crm: drip }\n', 'handoff.config.yaml:4: accessally.crm: unknown CRM "drip"; configured: kit'],
+    [
+      'an unknown provider',
+      'crm:\n  - { provider: hubspot, apiKey: k }\n',
+      'handoff.config.yaml:3: crm[0].provider: expected provider: activecampaign, kit, keap, ontraport, drip, memory',
+    ],
+    [
+      'an unknown key',
+      'crm:\n  - { provider: kit, apiKey: k, apiSecret: s }\n',
+      'handoff.config.yaml:3: crm[0]: unknown key(s) "apiSecret"',
+    ],
+    [
+      'a missing credential',
+      'crm:\n  - { provider: activecampaign, baseUrl: "https://x.api-us1.com" }\n',
+      'handoff.config.yaml:3: crm[0].apiKey: missing; expected the API Key shown under Settings > Developer',
+    ],
+    [
+      'two CRMs with one name',
+      'crm:\n  - { provider: kit, apiKey: k }\n  - { provider: kit, apiKey: j }\n',
+      'handoff.config.yaml:4: crm[1].name: duplicate CRM name "kit"',
+    ],
+    [
+      'AccessAlly without a CRM',
+      'accessally: { webhookUrl: "https://site.example/hook" }\n',
+      'handoff.config.yaml:2: accessally: AccessAlly reads tags from your CRM: add a crm: entry first',
+    ],
+    [
+      'AccessAlly naming an unknown CRM',
+      'crm:\n  - { provider: kit, apiKey: k }\naccessally: { webhookUrl: "https://site.example/hook", crm: drip }\n',
+      'handoff.config.yaml:4: accessally.crm: unknown CRM "drip"; configured: kit',
+    ],
   ])('rejects %s with file, line and what was expected', (_case, yaml, message) => {
     expect(() => parse(yaml)).toThrow(message);
   });

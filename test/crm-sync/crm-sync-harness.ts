@@ -24,7 +24,9 @@ export function kitEntry(fake: FakeCrmServer, key = KIT_KEY): string {
   return `  - { provider: kit, baseUrl: "${fake.url}", apiKey: "${key}" }`;
 }
 
-export async function startHandoffWith(config: (clock: FakeClock) => Promise<HandoffConfig> | HandoffConfig): Promise<TestHandoff> {
+export async function startHandoffWith(
+  config: (clock: FakeClock) => Promise<HandoffConfig> | HandoffConfig,
+): Promise<TestHandoff> {
   const clock = new FakeClock();
   return startTestHandoff({ config: await config(clock), clock });
 }
@@ -51,11 +53,17 @@ export async function settleSync(handoff: TestHandoff, withinMs = 6 * 3_600_000)
   }
 }
 
-export async function jobsIn(handoff: TestHandoff, state: 'pending' | 'dead'): Promise<{ id: number; kind: string; key: string; attempts: number; last_error: string | null }[]> {
-  const result = await handoff.runtime.ctx.pool.query<{ id: number; kind: string; key: string; attempts: number; last_error: string | null }>(
-    `select id, kind, key, attempts, last_error from jobs where state = $1 and ${SYNC_JOBS} order by id`,
-    [state],
-  );
+export async function jobsIn(
+  handoff: TestHandoff,
+  state: 'pending' | 'dead',
+): Promise<{ id: number; kind: string; key: string; attempts: number; last_error: string | null }[]> {
+  const result = await handoff.runtime.ctx.pool.query<{
+    id: number;
+    kind: string;
+    key: string;
+    attempts: number;
+    last_error: string | null;
+  }>(`select id, kind, key, attempts, last_error from jobs where state = $1 and ${SYNC_JOBS} order by id`, [state]);
   return result.rows;
 }
 
@@ -75,6 +83,10 @@ export async function restartWithConfig(handoff: TestHandoff, config: HandoffCon
 
 /** POST on the API with the admin token. */
 export async function apiPost<T>(handoff: TestHandoff, path: string): Promise<{ status: number; body: T }> {
-  const response = await handoff.server.inject({ method: 'POST', url: path, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const response = await handoff.server.inject({
+    method: 'POST',
+    url: path,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
   return { status: response.statusCode, body: response.json() };
 }

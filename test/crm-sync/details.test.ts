@@ -22,23 +22,54 @@ describe('a change of name alone, and a resync', () => {
 
   it('reaches the CRM although no tag changes', async () => {
     const customerId = '429583657727480001';
-    await handoff.send('purchase', { email: 'name@example.com', item: 'product-12', orderId: '7401', customerId, firstName: 'Bea', lastName: 'Old' });
+    await handoff.send('purchase', {
+      email: 'name@example.com',
+      item: 'product-12',
+      orderId: '7401',
+      customerId,
+      firstName: 'Bea',
+      lastName: 'Old',
+    });
     await settleSync(handoff);
     handoff.clock.advanceDays(2);
-    await handoff.send('customer_updated', { email: 'name@example.com', customerId, firstName: 'Bea', lastName: 'Married' });
+    await handoff.send('customer_updated', {
+      email: 'name@example.com',
+      customerId,
+      firstName: 'Bea',
+      lastName: 'Married',
+    });
     await settleSync(handoff);
-    expect(activeCampaign.state.findContactByEmail('name@example.com')).toMatchObject({ firstName: 'Bea', lastName: 'Married' });
+    expect(activeCampaign.state.findContactByEmail('name@example.com')).toMatchObject({
+      firstName: 'Bea',
+      lastName: 'Married',
+    });
   });
 
   it('after an email change, the CRM record of the old email stops carrying the access tags', async () => {
     const customerId = '429583657727480002';
-    await handoff.send('purchase', { email: 'before@example.com', item: 'product-12', orderId: '7402', customerId, firstName: 'Cy', lastName: 'Moved' });
+    await handoff.send('purchase', {
+      email: 'before@example.com',
+      item: 'product-12',
+      orderId: '7402',
+      customerId,
+      firstName: 'Cy',
+      lastName: 'Moved',
+    });
     await settleSync(handoff);
     handoff.clock.advanceDays(2);
-    await handoff.send('customer_updated', { email: 'before@example.com', newEmail: 'after@example.com', customerId, firstName: 'Cy', lastName: 'Moved' });
+    await handoff.send('customer_updated', {
+      email: 'before@example.com',
+      newEmail: 'after@example.com',
+      customerId,
+      firstName: 'Cy',
+      lastName: 'Moved',
+    });
     await settleSync(handoff);
     const state = activeCampaign.state;
-    expect(state.tagNamesOf(state.findContactByEmail('after@example.com')!.id).sort()).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(state.tagNamesOf(state.findContactByEmail('after@example.com')!.id).sort()).toEqual([
+      'Bought Focus',
+      'Focus - Access',
+    ]);
     expect(state.tagNamesOf(state.findContactByEmail('before@example.com')!.id)).toEqual([]);
   });
 
@@ -50,8 +81,15 @@ describe('a change of name alone, and a resync', () => {
 
     const waitOnTheFakeClock = (ms: number): Promise<void> => Promise.resolve(handoff.clock.advance(ms));
     const report = await resyncContact(handoff.runtime.ctx, 'name@example.com', waitOnTheFakeClock);
-    expect(report).toMatchObject({ checked: 1, errors: [], drift: [{ connector: 'activecampaign', missing: ['Focus - Access'], extra: [], fixed: true }] });
+    expect(report).toMatchObject({
+      checked: 1,
+      errors: [],
+      drift: [{ connector: 'activecampaign', missing: ['Focus - Access'], extra: [], fixed: true }],
+    });
     expect(activeCampaign.state.tagNamesOf(contact.id).sort()).toEqual(['Bought Focus', 'Focus - Access']);
-    expect(await resyncContact(handoff.runtime.ctx, 'name@example.com', waitOnTheFakeClock)).toMatchObject({ checked: 1, drift: [] });
+    expect(await resyncContact(handoff.runtime.ctx, 'name@example.com', waitOnTheFakeClock)).toMatchObject({
+      checked: 1,
+      drift: [],
+    });
   });
 });

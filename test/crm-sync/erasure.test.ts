@@ -32,10 +32,17 @@ describe('GDPR erasure reaches the CRMs', () => {
   });
 
   it('deletes the erased person from every CRM it was pushed to, and keeps everyone else', async () => {
-    await handoff.send('purchase', { email: 'forget.me@example.com', item: 'product-12', orderId: '7301', firstName: 'Forget', lastName: 'Me' });
+    await handoff.send('purchase', {
+      email: 'forget.me@example.com',
+      item: 'product-12',
+      orderId: '7301',
+      firstName: 'Forget',
+      lastName: 'Me',
+    });
     await handoff.send('purchase', { email: 'keep.me@example.com', item: 'product-12', orderId: '7302' });
     await settleSync(handoff);
-    for (const fake of [activeCampaign, drip]) expect(fake.state.findContactByEmail('forget.me@example.com')).toBeDefined();
+    for (const fake of [activeCampaign, drip])
+      expect(fake.state.findContactByEmail('forget.me@example.com')).toBeDefined();
 
     await eraseContact(handoff.runtime.ctx, 'forget.me@example.com', 'amy');
     await settleSync(handoff);
@@ -45,7 +52,9 @@ describe('GDPR erasure reaches the CRMs', () => {
       expect(fake.state.findContactByEmail('keep.me@example.com')).toBeDefined();
     }
     expect(await jobsIn(handoff, 'dead')).toEqual([]);
-    const leftovers = await handoff.runtime.ctx.pool.query(`select count(*)::int as count from jobs where payload::text like '%forget.me%'`);
+    const leftovers = await handoff.runtime.ctx.pool.query(
+      `select count(*)::int as count from jobs where payload::text like '%forget.me%'`,
+    );
     expect(leftovers.rows[0]).toEqual({ count: 0 });
   });
 });

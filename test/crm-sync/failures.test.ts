@@ -3,7 +3,19 @@ import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts'
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { TestHandoff } from '../support/handoff.ts';
-import { AC_TOKEN, activeCampaignEntry, apiPost, crmConfig, jobsIn, KIT_KEY, kitEntry, restartWithConfig, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+import {
+  AC_TOKEN,
+  activeCampaignEntry,
+  apiPost,
+  crmConfig,
+  jobsIn,
+  KIT_KEY,
+  kitEntry,
+  restartWithConfig,
+  settleSync,
+  startHandoffWith,
+  tagsIn,
+} from './crm-sync-harness.ts';
 
 interface ProblemsBody {
   deadJobs: { id: number; kind: string; key: string; lastError: string }[];
@@ -23,16 +35,24 @@ describe('CRM failures that need a person', () => {
       fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
       return crmConfig(activeCampaignEntry(fake));
     });
-    fake.replyOnce('POST', '/api/3/contact/sync', { status: 403, json: { message: 'You are not authorized to access this resource' } });
+    fake.replyOnce('POST', '/api/3/contact/sync', {
+      status: 403,
+      json: { message: 'You are not authorized to access this resource' },
+    });
 
     await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '9001' });
     await handoff.runJobs();
 
     const problems = await handoff.api<ProblemsBody>('/api/problems');
     expect(problems.body.pausedConnectors).toEqual([
-      expect.objectContaining({ connector: 'activecampaign', pausedReason: expect.stringMatching(/^activecampaign: the API key was refused \(HTTP 403\)/) }),
+      expect.objectContaining({
+        connector: 'activecampaign',
+        pausedReason: expect.stringMatching(/^activecampaign: the API key was refused \(HTTP 403\)/),
+      }),
     ]);
-    expect(await jobsIn(handoff, 'pending')).toEqual([expect.objectContaining({ kind: 'crm.sync:activecampaign', attempts: 0 })]);
+    expect(await jobsIn(handoff, 'pending')).toEqual([
+      expect.objectContaining({ kind: 'crm.sync:activecampaign', attempts: 0 }),
+    ]);
 
     const requestsWhilePaused = fake.requests.length;
     handoff.clock.advance(2 * 60_000);
@@ -43,7 +63,13 @@ describe('CRM failures that need a person', () => {
     await settleSync(handoff);
     expect(fake.requests[requestsWhilePaused]).toMatchObject({ method: 'GET', path: '/api/3/users/me' });
     expect(tagsIn(fake, 'ada@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
-    expect((await handoff.api<ProblemsBody>('/api/problems')).body).toEqual({ deadJobs: [], pausedConnectors: [], rejectedDeliveries: [], unmappedItems: [], silentSubscriptions: [] });
+    expect((await handoff.api<ProblemsBody>('/api/problems')).body).toEqual({
+      deadJobs: [],
+      pausedConnectors: [],
+      rejectedDeliveries: [],
+      unmappedItems: [],
+      silentSubscriptions: [],
+    });
   });
 
   it('resumes at once when Handoff restarts with a fixed key', async () => {
@@ -73,7 +99,12 @@ describe('CRM failures that need a person', () => {
     await settleSync(handoff);
 
     const dead = (await handoff.api<ProblemsBody>('/api/problems')).body.deadJobs;
-    expect(dead).toEqual([expect.objectContaining({ kind: 'crm.sync:kit', lastError: expect.stringMatching(/^kit: kit POST \/v4\/subscribers → 422: .*Email address is invalid/) })]);
+    expect(dead).toEqual([
+      expect.objectContaining({
+        kind: 'crm.sync:kit',
+        lastError: expect.stringMatching(/^kit: kit POST \/v4\/subscribers → 422: .*Email address is invalid/),
+      }),
+    ]);
     expect(await jobsIn(handoff, 'dead')).toEqual([expect.objectContaining({ attempts: 1 })]);
 
     const retried = await apiPost<{ requeued: number[] }>(handoff, `/api/jobs/${dead[0]!.id}/retry`);

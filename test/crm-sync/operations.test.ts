@@ -11,7 +11,16 @@ import { reconcileCrms } from '../../src/app/crm/reconcile.ts';
 import { buildProgram } from '../../src/cli/program.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
-import { AC_TOKEN, activeCampaignEntry, crmConfig, KIT_KEY, kitEntry, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+import {
+  AC_TOKEN,
+  activeCampaignEntry,
+  crmConfig,
+  KIT_KEY,
+  kitEntry,
+  settleSync,
+  startHandoffWith,
+  tagsIn,
+} from './crm-sync-harness.ts';
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -88,7 +97,14 @@ ${crmYaml}
     const report = await reconcileCrms(handoff.runtime.ctx, handoff.runtime.crm, { fix: false, sleep });
     expect(report).toMatchObject({ contacts: 1, checked: 2, errors: [] });
     expect(report.drift).toEqual([
-      { connector: 'activecampaign', email: 'ada@example.com', notInCrm: false, missing: ['Focus - Access'], extra: ['Focus - Revoke'], fixed: false },
+      {
+        connector: 'activecampaign',
+        email: 'ada@example.com',
+        notInCrm: false,
+        missing: ['Focus - Access'],
+        extra: ['Focus - Revoke'],
+        fixed: false,
+      },
     ]);
     expect(tagsIn(activeCampaign, 'ada@example.com')).toEqual(['Bought Focus', 'Focus - Revoke', 'Webinar attendee']);
 
@@ -114,9 +130,13 @@ ${kitEntry(kit, 'wrong-key')}
     const { output, exitCode } = await cli('doctor');
 
     expect(exitCode).toBe(1);
-    expect(output).toContain(`OK   CRM activecampaign: activecampaign at ${activeCampaign.url} answered with the configured key: works`);
+    expect(output).toContain(
+      `OK   CRM activecampaign: activecampaign at ${activeCampaign.url} answered with the configured key: works`,
+    );
     expect(output).toContain('FAIL CRM kit: the API key was refused (HTTP 401)');
-    expect(output).toContain(`FAIL CRM kit-offline: cannot reach http://127.0.0.1:${port}: kit GET /v4/account: network failure`);
+    expect(output).toContain(
+      `FAIL CRM kit-offline: cannot reach http://127.0.0.1:${port}: kit GET /v4/account: network failure`,
+    );
   });
 
   it('problems lists a dead-lettered job with its cause, and retry all brings it back', async () => {
@@ -128,7 +148,9 @@ ${kitEntry(kit, 'wrong-key')}
     writeFileSync(configPath, `thrivecart: { account: ${TEST_ACCOUNT}, secret: "${TEST_SECRET}" }\ncrm:\n${crmYaml}\n`);
 
     const problems = await cli('problems');
-    expect(problems.output).toMatch(/#\d+ crm\.sync:kit \d+ \(1 attempt\(s\), .*\): kit: kit POST \/v4\/subscribers → 422: .*Email address is invalid/);
+    expect(problems.output).toMatch(
+      /#\d+ crm\.sync:kit \d+ \(1 attempt\(s\), .*\): kit: kit POST \/v4\/subscribers → 422: .*Email address is invalid/,
+    );
 
     const retried = await cli('retry', 'all');
     expect(retried.output).toMatch(/^Requeued 1 job\(s\): #\d+\.$/);
@@ -137,6 +159,8 @@ ${kitEntry(kit, 'wrong-key')}
     // No dead job is left; the configuration written above maps no item, so the orders' item is listed with the line to add.
     const after = (await cli('jobs')).output;
     expect(after).not.toMatch(/dead-lettered job/);
-    expect(after).toMatch(/product-12 "Course 12 & Community" in 2 order\(s\)[^\n]*\n\s+- \{ item: product-12, grants: \[your-offering-id\] \}/);
+    expect(after).toMatch(
+      /product-12 "Course 12 & Community" in 2 order\(s\)[^\n]*\n\s+- \{ item: product-12, grants: \[your-offering-id\] \}/,
+    );
   });
 });

@@ -6,19 +6,45 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
-import { RATE_LIMITED_MODE_WAIT_SECONDS, type FakeCrmServer, type FakeMode, type LoggedRequest } from '../support/crm-fakes/fake-crm-server.ts';
+import {
+  RATE_LIMITED_MODE_WAIT_SECONDS,
+  type FakeCrmServer,
+  type FakeMode,
+  type LoggedRequest,
+} from '../support/crm-fakes/fake-crm-server.ts';
 import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { RateBudget } from '../../src/ports/crm-connector.ts';
 import type { TestHandoff } from '../support/handoff.ts';
-import { AC_TOKEN, activeCampaignEntry, crmConfig, jobsIn, KIT_KEY, kitEntry, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+import {
+  AC_TOKEN,
+  activeCampaignEntry,
+  crmConfig,
+  jobsIn,
+  KIT_KEY,
+  kitEntry,
+  settleSync,
+  startHandoffWith,
+  tagsIn,
+} from './crm-sync-harness.ts';
 
 const OUTAGE_MS = 5 * 60_000;
 const STEP_MS = 1_000;
 const CONTACTS = 12;
 
 /** Which mode each fake is in, by second of the outage. */
-const AC_SCHEDULE: [fromSecond: number, mode: FakeMode][] = [[0, 'outage'], [60, 'rate-limited'], [120, 'normal'], [150, 'outage'], [210, 'rate-limited']];
-const KIT_SCHEDULE: [fromSecond: number, mode: FakeMode][] = [[0, 'rate-limited'], [90, 'outage'], [180, 'rate-limited'], [240, 'outage']];
+const AC_SCHEDULE: [fromSecond: number, mode: FakeMode][] = [
+  [0, 'outage'],
+  [60, 'rate-limited'],
+  [120, 'normal'],
+  [150, 'outage'],
+  [210, 'rate-limited'],
+];
+const KIT_SCHEDULE: [fromSecond: number, mode: FakeMode][] = [
+  [0, 'rate-limited'],
+  [90, 'outage'],
+  [180, 'rate-limited'],
+  [240, 'outage'],
+];
 
 interface ModeChange {
   at: number;
@@ -35,7 +61,8 @@ function modeAt(changes: readonly ModeChange[], at: number): FakeMode {
 function busiestWindow(requests: readonly LoggedRequest[], budget: RateBudget): number {
   const times = requests.map((request) => request.at).sort((a, b) => a - b);
   let busiest = 0;
-  for (const at of new Set(times)) busiest = Math.max(busiest, times.filter((other) => other > at - budget.perMs && other <= at).length);
+  for (const at of new Set(times))
+    busiest = Math.max(busiest, times.filter((other) => other > at - budget.perMs && other <= at).length);
   return busiest;
 }
 
@@ -55,7 +82,10 @@ describe('a 5-minute CRM outage with mixed 429s and 5xx', () => {
     });
     for (let elapsed = 0; elapsed < OUTAGE_MS; elapsed += STEP_MS) {
       const second = elapsed / 1000;
-      for (const [fake, schedule, changes] of [[activeCampaign, AC_SCHEDULE, acModes], [kit, KIT_SCHEDULE, kitModes]] as const) {
+      for (const [fake, schedule, changes] of [
+        [activeCampaign, AC_SCHEDULE, acModes],
+        [kit, KIT_SCHEDULE, kitModes],
+      ] as const) {
         const entry = schedule.find(([from]) => from === second);
         if (entry) {
           fake.setMode(entry[1]);
@@ -65,16 +95,31 @@ describe('a 5-minute CRM outage with mixed 429s and 5xx', () => {
       // A purchase every 10 s; every third buyer is refunded 100 s later.
       if (second % 10 === 0 && second / 10 < CONTACTS) {
         const index = second / 10;
-        await handoff.send('purchase', { email: emailOf(index), item: 'product-12', orderId: String(8000 + index), firstName: `Buyer${index}`, lastName: 'Test' });
+        await handoff.send('purchase', {
+          email: emailOf(index),
+          item: 'product-12',
+          orderId: String(8000 + index),
+          firstName: `Buyer${index}`,
+          lastName: 'Test',
+        });
       }
       if (second % 10 === 0 && second >= 100 && (second - 100) / 10 < CONTACTS && ((second - 100) / 10) % 3 === 0) {
         const index = (second - 100) / 10;
-        await handoff.send('refund', { email: emailOf(index), item: 'product-12', orderId: String(8000 + index), firstName: `Buyer${index}`, lastName: 'Test' });
+        await handoff.send('refund', {
+          email: emailOf(index),
+          item: 'product-12',
+          orderId: String(8000 + index),
+          firstName: `Buyer${index}`,
+          lastName: 'Test',
+        });
       }
       await handoff.runJobs();
       handoff.clock.advance(STEP_MS);
     }
-    for (const [fake, changes] of [[activeCampaign, acModes], [kit, kitModes]] as const) {
+    for (const [fake, changes] of [
+      [activeCampaign, acModes],
+      [kit, kitModes],
+    ] as const) {
       fake.setMode('normal');
       changes.push({ at: handoff.clock.now(), mode: 'normal' });
     }
@@ -102,15 +147,23 @@ describe('a 5-minute CRM outage with mixed 429s and 5xx', () => {
     const reachedKit = kit.requests.filter((request) => modeAt(kitModes, request.at) === 'normal');
     const kitTaggings = reachedKit.filter((request) => /^\/v4\/tags\/\d+\/subscribers\/\d+$/.test(request.path));
     const perTagging = new Map<string, number>();
-    for (const request of kitTaggings) perTagging.set(`${request.method} ${request.path}`, (perTagging.get(`${request.method} ${request.path}`) ?? 0) + 1);
+    for (const request of kitTaggings)
+      perTagging.set(
+        `${request.method} ${request.path}`,
+        (perTagging.get(`${request.method} ${request.path}`) ?? 0) + 1,
+      );
     // At least 2 tags per buyer; how many refunds coalesced with their purchase depends on the outage.
     expect(perTagging.size).toBeGreaterThanOrEqual(CONTACTS * 2);
     expect([...perTagging.values()].every((count) => count === 1)).toBe(true);
-    expect(reachedKit.filter((request) => request.method === 'POST' && request.path === '/v4/subscribers')).toHaveLength(CONTACTS);
+    expect(
+      reachedKit.filter((request) => request.method === 'POST' && request.path === '/v4/subscribers'),
+    ).toHaveLength(CONTACTS);
 
     const reachedAc = activeCampaign.requests.filter((request) => modeAt(acModes, request.at) === 'normal');
     const applied = reachedAc.filter((request) => request.method === 'POST' && request.path === '/api/3/contactTags');
-    const removed = reachedAc.filter((request) => request.method === 'DELETE' && request.path.startsWith('/api/3/contactTags/'));
+    const removed = reachedAc.filter(
+      (request) => request.method === 'DELETE' && request.path.startsWith('/api/3/contactTags/'),
+    );
     // The fake answers a repeated apply with 422 and creates nothing, so one POST per association means none was repeated.
     expect(applied).toHaveLength(activeCampaign.state.associations.size + removed.length);
     expect(new Set(removed.map((request) => request.path)).size).toBe(removed.length);
@@ -122,11 +175,13 @@ describe('a 5-minute CRM outage with mixed 429s and 5xx', () => {
     expect(busiestWindow(kit.requests, { requests: 120, perMs: 60_000 })).toBeLessThanOrEqual(120);
   });
 
-  it("sends nothing to ActiveCampaign before its Retry-After has passed", () => {
+  it('sends nothing to ActiveCampaign before its Retry-After has passed', () => {
     const throttled = activeCampaign.requests.filter((request) => modeAt(acModes, request.at) === 'rate-limited');
     expect(throttled.length).toBeGreaterThan(0);
     for (const refusal of throttled) {
-      const tooSoon = activeCampaign.requests.filter((request) => request.at > refusal.at && request.at < refusal.at + RATE_LIMITED_MODE_WAIT_SECONDS * 1000);
+      const tooSoon = activeCampaign.requests.filter(
+        (request) => request.at > refusal.at && request.at < refusal.at + RATE_LIMITED_MODE_WAIT_SECONDS * 1000,
+      );
       expect(tooSoon).toEqual([]);
     }
   });

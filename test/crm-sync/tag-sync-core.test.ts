@@ -29,7 +29,10 @@ describe('diffManagedTags', () => {
   const managed = new Set(['A', 'B', 'C']);
 
   it('adds what is wanted and missing, removes what is held and unwanted, and ignores unmanaged tags', () => {
-    expect(diffManagedTags(['A', 'B', 'Hand-made'], ['B', 'C', 'Webinar'], managed)).toEqual({ add: ['A'], remove: ['C'] });
+    expect(diffManagedTags(['A', 'B', 'Hand-made'], ['B', 'C', 'Webinar'], managed)).toEqual({
+      add: ['A'],
+      remove: ['C'],
+    });
   });
 
   it('is empty when the CRM already matches', () => {
@@ -39,7 +42,11 @@ describe('diffManagedTags', () => {
 
 describe('detailsToPush', () => {
   it('sends everything the first time, blank names as null', () => {
-    expect(detailsToPush({ email: 'a@example.com', firstName: 'Ada', lastName: '  ' }, null)).toEqual({ email: 'a@example.com', firstName: 'Ada', lastName: null });
+    expect(detailsToPush({ email: 'a@example.com', firstName: 'Ada', lastName: '  ' }, null)).toEqual({
+      email: 'a@example.com',
+      firstName: 'Ada',
+      lastName: null,
+    });
   });
 
   it('sends nothing when nothing changed, or when only a name became unknown (a blank never overwrites)', () => {
@@ -62,7 +69,11 @@ describe('decideSlot (sliding-window log)', () => {
     const first = decideSlot([], budget, 0, -Infinity);
     const second = decideSlot(first.log, budget, 300, -Infinity);
     const third = decideSlot(second.log, budget, 600, -Infinity);
-    expect([first.granted, second.granted, third]).toEqual([true, true, { granted: false, waitMs: 400, log: [0, 300] }]);
+    expect([first.granted, second.granted, third]).toEqual([
+      true,
+      true,
+      { granted: false, waitMs: 400, log: [0, 300] },
+    ]);
     expect(decideSlot(second.log, budget, 1000, -Infinity)).toEqual({ granted: true, log: [300, 1000] });
   });
 
@@ -74,7 +85,10 @@ describe('decideSlot (sliding-window log)', () => {
       log = decision.log;
       if (decision.granted) granted.push(at);
     }
-    for (const at of granted) expect(granted.filter((other) => other > at - budget.perMs && other <= at).length).toBeLessThanOrEqual(budget.requests);
+    for (const at of granted)
+      expect(granted.filter((other) => other > at - budget.perMs && other <= at).length).toBeLessThanOrEqual(
+        budget.requests,
+      );
   });
 
   it('holds everything back until a 429 wait is over', () => {
@@ -88,7 +102,9 @@ describe('throttleWaitMs', () => {
   });
 
   it('without one, waits the budget window (at most 60 s), doubling per 429 in a row up to 5 minutes', () => {
-    expect([1, 2, 3, 4].map((inARow) => throttleWaitMs(undefined, 60_000, inARow))).toEqual([60_000, 120_000, 240_000, 300_000]);
+    expect([1, 2, 3, 4].map((inARow) => throttleWaitMs(undefined, 60_000, inARow))).toEqual([
+      60_000, 120_000, 240_000, 300_000,
+    ]);
     expect(throttleWaitMs(undefined, 3_600_000, 1)).toBe(60_000);
     expect(throttleWaitMs(undefined, 1000, 1)).toBe(1000);
   });

@@ -3,7 +3,17 @@ import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts'
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { TestHandoff } from '../support/handoff.ts';
-import { AC_TOKEN, activeCampaignEntry, crmConfig, jobsIn, KIT_KEY, kitEntry, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+import {
+  AC_TOKEN,
+  activeCampaignEntry,
+  crmConfig,
+  jobsIn,
+  KIT_KEY,
+  kitEntry,
+  settleSync,
+  startHandoffWith,
+  tagsIn,
+} from './crm-sync-harness.ts';
 
 describe('a purchase and a refund reach two CRMs at once', () => {
   let handoff: TestHandoff;
@@ -24,7 +34,13 @@ describe('a purchase and a refund reach two CRMs at once', () => {
   });
 
   it('creates the contact with its names and the purchase tags in both CRMs', async () => {
-    await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '7001', firstName: 'Ada', lastName: 'Lovelace' });
+    await handoff.send('purchase', {
+      email: 'ada@example.com',
+      item: 'product-12',
+      orderId: '7001',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    });
     await settleSync(handoff);
 
     for (const fake of [activeCampaign, kit]) {
@@ -51,12 +67,20 @@ describe('a purchase and a refund reach two CRMs at once', () => {
 
   it('keeps pushing to one CRM while the other is down', async () => {
     kit.setMode('outage');
-    await handoff.send('purchase', { email: 'grace@example.com', item: 'bump-12', orderId: '7002', firstName: 'Grace', lastName: 'Hopper' });
+    await handoff.send('purchase', {
+      email: 'grace@example.com',
+      item: 'bump-12',
+      orderId: '7002',
+      firstName: 'Grace',
+      lastName: 'Hopper',
+    });
     await settleSync(handoff, 60_000);
 
     expect(tagsIn(activeCampaign, 'grace@example.com')).toEqual(['Workbook - Access']);
     expect(kit.state.findContactByEmail('grace@example.com')).toBeUndefined();
-    expect(await jobsIn(handoff, 'pending')).toEqual([expect.objectContaining({ kind: 'crm.sync:kit', last_error: expect.stringMatching(/→ 500/) })]);
+    expect(await jobsIn(handoff, 'pending')).toEqual([
+      expect.objectContaining({ kind: 'crm.sync:kit', last_error: expect.stringMatching(/→ 500/) }),
+    ]);
 
     kit.setMode('normal');
     await settleSync(handoff);

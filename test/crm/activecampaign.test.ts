@@ -14,7 +14,9 @@ describe('ActiveCampaign connector quirks', () => {
 
   beforeEach(async () => {
     fake = await startActiveCampaignFake(TOKEN, { enforceBudget: false });
-    connector = new ActiveCampaignConnector(activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: fake.url, apiKey: TOKEN }));
+    connector = new ActiveCampaignConnector(
+      activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: fake.url, apiKey: TOKEN }),
+    );
   });
   afterEach(async () => {
     await fake.close();
@@ -31,7 +33,9 @@ describe('ActiveCampaign connector quirks', () => {
 
     await connector.removeTags(id, EMAIL, ['Customer']);
 
-    expect(callsTo('DELETE', '/api/3/contactTags/').map((call) => call.path)).toEqual([`/api/3/contactTags/${association.id}`]);
+    expect(callsTo('DELETE', '/api/3/contactTags/').map((call) => call.path)).toEqual([
+      `/api/3/contactTags/${association.id}`,
+    ]);
     expect(fake.state.tags.get(tag.id)?.name).toBe('Customer');
   });
 
@@ -74,11 +78,13 @@ describe('ActiveCampaign connector quirks', () => {
 
     await connector.addTags(id, EMAIL, ['Customer']);
 
-    expect(fake.requests.slice(before).map((call) => `${call.method} ${call.path}`)).toEqual(['POST /api/3/contactTags']);
+    expect(fake.requests.slice(before).map((call) => `${call.method} ${call.path}`)).toEqual([
+      'POST /api/3/contactTags',
+    ]);
     expect(fake.state.tagNamesOf(Number(id))).toEqual(['Customer']);
   });
 
-  it('reads every page of a contact\'s tags: a tag past the 20th is seen and removed', async () => {
+  it("reads every page of a contact's tags: a tag past the 20th is seen and removed", async () => {
     const id = await connector.upsertContact({ email: EMAIL, firstName: null, lastName: null });
     // Tags other automations put on the contact: more than one page of 20, and more than a page of 100.
     for (let index = 0; index < 130; index += 1) fake.state.tagOutsideHandoff(EMAIL, `Automation ${index}`);
@@ -126,7 +132,11 @@ describe('ActiveCampaign connector quirks', () => {
   });
 
   it('reports a 429 as rate limited, with the wait when Retry-After gives one and without when it does not', async () => {
-    fake.replyOnce('POST', '/api/3/contact/sync', { status: 429, headers: { 'Retry-After': '3' }, json: { message: 'Too Many Requests' } });
+    fake.replyOnce('POST', '/api/3/contact/sync', {
+      status: 429,
+      headers: { 'Retry-After': '3' },
+      json: { message: 'Too Many Requests' },
+    });
     fake.replyOnce('POST', '/api/3/contact/sync', { status: 429, json: { message: 'Too Many Requests' } });
 
     const withWait = await crmErrorFrom(connector.upsertContact({ email: EMAIL, firstName: null, lastName: null }));
@@ -147,7 +157,10 @@ describe('ActiveCampaign connector quirks', () => {
   });
 
   it('treats a 200 answer saying success:false as a permanent failure', async () => {
-    fake.replyOnce('POST', '/api/3/contact/sync', { status: 200, json: { success: false, message: 'Contact could not be synced' } });
+    fake.replyOnce('POST', '/api/3/contact/sync', {
+      status: 200,
+      json: { success: false, message: 'Contact could not be synced' },
+    });
 
     const error = await crmErrorFrom(connector.upsertContact({ email: EMAIL, firstName: null, lastName: null }));
 
@@ -156,7 +169,9 @@ describe('ActiveCampaign connector quirks', () => {
   });
 
   it('reports the 403 AC gives for a bad token as an auth error', async () => {
-    const wrong = new ActiveCampaignConnector(activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: fake.url, apiKey: 'nope' }));
+    const wrong = new ActiveCampaignConnector(
+      activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: fake.url, apiKey: 'nope' }),
+    );
 
     const error = await crmErrorFrom(wrong.upsertContact({ email: EMAIL, firstName: null, lastName: null }));
 
@@ -164,17 +179,23 @@ describe('ActiveCampaign connector quirks', () => {
   });
 
   it('accepts the API URL with or without a pasted /api/3', () => {
-    const parsed = activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: 'https://acme.api-us1.com/api/3/', apiKey: TOKEN });
+    const parsed = activeCampaignOptionsSchema.parse({
+      provider: 'activecampaign',
+      baseUrl: 'https://acme.api-us1.com/api/3/',
+      apiKey: TOKEN,
+    });
 
     expect(parsed.baseUrl).toBe('https://acme.api-us1.com');
   });
 
-  it('takes the key as apiKey, ActiveCampaign\'s own name, or as apiToken, the older name', () => {
+  it("takes the key as apiKey, ActiveCampaign's own name, or as apiToken, the older name", () => {
     const base = { provider: 'activecampaign', baseUrl: 'https://acme.api-us1.com' };
 
     expect(activeCampaignKey(activeCampaignOptionsSchema.parse({ ...base, apiKey: TOKEN }))).toBe(TOKEN);
     expect(activeCampaignKey(activeCampaignOptionsSchema.parse({ ...base, apiToken: TOKEN }))).toBe(TOKEN);
     const missing = activeCampaignOptionsSchema.safeParse(base);
-    expect(missing.error?.issues).toEqual([expect.objectContaining({ path: ['apiKey'], message: expect.stringContaining('API Key') })]);
+    expect(missing.error?.issues).toEqual([
+      expect.objectContaining({ path: ['apiKey'], message: expect.stringContaining('API Key') }),
+    ]);
   });
 });

@@ -21,7 +21,8 @@ const memorySubject: ContractSubject = {
   pageSize: 100,
   start: async () => {
     const crm = new MemoryCrm(GOOD_KEY);
-    const connectorFor = (apiKey: string) => new MemoryCrmConnector(memoryOptionsSchema.parse({ provider: 'memory', apiKey }), crm);
+    const connectorFor = (apiKey: string) =>
+      new MemoryCrmConnector(memoryOptionsSchema.parse({ provider: 'memory', apiKey }), crm);
     return {
       connector: connectorFor(GOOD_KEY),
       connectorWithWrongKey: connectorFor('wrong-key'),
@@ -53,7 +54,10 @@ const sameIgnoringCase = (a: string, b: string) => a.toLowerCase() === b.toLower
 /** What a server that is not the provider's (a proxy's page, a catch-all stub) answers with HTTP 200. */
 const unusableAnswers: [string, FakeReply][] = [
   ['{}', { status: 200, json: {} }],
-  ['an HTML page', { status: 200, headers: { 'content-type': 'text/html' }, text: '<!doctype html><html><body>Welcome</body></html>' }],
+  [
+    'an HTML page',
+    { status: 200, headers: { 'content-type': 'text/html' }, text: '<!doctype html><html><body>Welcome</body></html>' },
+  ],
   ['unrelated JSON', { status: 200, json: { ok: true, data: [], items: [], id: 1 } }],
 ];
 
@@ -143,7 +147,9 @@ describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
     const error = await crmErrorFrom(crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }));
 
     expect(error.kind).toBe('rate_limited');
-    expect(error.details.retryAfterMs).toBe(subject.givesRetryAfter ? RATE_LIMITED_MODE_WAIT_SECONDS * 1000 : undefined);
+    expect(error.details.retryAfterMs).toBe(
+      subject.givesRetryAfter ? RATE_LIMITED_MODE_WAIT_SECONDS * 1000 : undefined,
+    );
   });
 
   it('reports an outage as transient', async () => {
@@ -160,28 +166,39 @@ describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
     expect(error.kind).toBe('permanent');
   });
 
-  it.skipIf(!subject.overHttp).each(unusableAnswers)('fails check() against a server that answers %s to everything', async (_what, reply) => {
-    harness.answerEverything(reply);
+  it.skipIf(!subject.overHttp).each(unusableAnswers)(
+    'fails check() against a server that answers %s to everything',
+    async (_what, reply) => {
+      harness.answerEverything(reply);
 
-    const error = await crmErrorFrom(crm.check());
+      const error = await crmErrorFrom(crm.check());
 
-    expect(error.kind).toBe('permanent');
-    expect(error.details).toMatchObject({ provider: subject.provider, status: 200 });
-    expect(error.message).toMatch(/unusable answer|no Ontraport envelope/);
-  });
+      expect(error.kind).toBe('permanent');
+      expect(error.details).toMatchObject({ provider: subject.provider, status: 200 });
+      expect(error.message).toMatch(/unusable answer|no Ontraport envelope/);
+    },
+  );
 
-  it.skipIf(!subject.overHttp).each(unusableAnswers)('reports %s answered to an upsert or a tag read as permanent, never as done', async (_what, reply) => {
-    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
-    harness.answerEverything(reply);
+  it.skipIf(!subject.overHttp).each(unusableAnswers)(
+    'reports %s answered to an upsert or a tag read as permanent, never as done',
+    async (_what, reply) => {
+      const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
+      harness.answerEverything(reply);
 
-    expect((await crmErrorFrom(crm.upsertContact({ email: 'ada@example.com', firstName: 'Ada', lastName: null }))).kind).toBe('permanent');
-    expect((await crmErrorFrom(crm.readTags(id, 'ada@example.com'))).kind).toBe('permanent');
-  });
+      expect(
+        (await crmErrorFrom(crm.upsertContact({ email: 'ada@example.com', firstName: 'Ada', lastName: null }))).kind,
+      ).toBe('permanent');
+      expect((await crmErrorFrom(crm.readTags(id, 'ada@example.com'))).kind).toBe('permanent');
+    },
+  );
 
   it('reads every tag of a contact holding more than one page of them', async () => {
     const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
     await crm.addTags(id, 'ada@example.com', ['Customer']);
-    const byHand = Array.from({ length: subject.pageSize + 1 }, (_, index) => `By hand ${String(index).padStart(4, '0')}`);
+    const byHand = Array.from(
+      { length: subject.pageSize + 1 },
+      (_, index) => `By hand ${String(index).padStart(4, '0')}`,
+    );
     for (const tag of byHand) harness.tagOutsideHandoff('ada@example.com', tag);
 
     expect(sorted(await crm.readTags(id, 'ada@example.com'))).toEqual(sorted([...byHand, 'Customer']));
@@ -201,16 +218,23 @@ describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
     await crm.removeTags(id, 'ada@example.com', ['VIP']);
     expect((await crm.readTags(id, 'ada@example.com')).filter((tag) => sameIgnoringCase(tag, 'VIP'))).toEqual([]);
     // The other person keeps theirs (the same tag, where the CRM matches names ignoring case).
-    expect((await crm.readTags(other, 'grace@example.com')).filter((tag) => sameIgnoringCase(tag, 'vip'))).toHaveLength(1);
+    expect((await crm.readTags(other, 'grace@example.com')).filter((tag) => sameIgnoringCase(tag, 'vip'))).toHaveLength(
+      1,
+    );
   });
 
-  it.skipIf(!subject.overHttp)('waits as long as a 429 says in Retry-After, whatever the provider usually sends', async () => {
-    harness.answerEverything({ status: 429, headers: { 'Retry-After': '3' }, text: 'Too Many Requests' });
+  it.skipIf(!subject.overHttp)(
+    'waits as long as a 429 says in Retry-After, whatever the provider usually sends',
+    async () => {
+      harness.answerEverything({ status: 429, headers: { 'Retry-After': '3' }, text: 'Too Many Requests' });
 
-    const error = await crmErrorFrom(crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }));
+      const error = await crmErrorFrom(
+        crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null }),
+      );
 
-    expect(error).toMatchObject({ kind: 'rate_limited', details: { status: 429, retryAfterMs: 3000 } });
-  });
+      expect(error).toMatchObject({ kind: 'rate_limited', details: { status: 429, retryAfterMs: 3000 } });
+    },
+  );
 
   it.skipIf(!subject.overHttp)('reports a 429 without Retry-After as rate_limited with no stated wait', async () => {
     harness.answerEverything({ status: 429 });
@@ -226,7 +250,10 @@ describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
     await crm.addTags(id, 'ada@example.com', ['Customer']);
     harness.deleteOutsideHandoff('ada@example.com');
 
-    expect(await crmErrorFrom(crm.readTags(id, 'ada@example.com'))).toMatchObject({ kind: 'permanent', details: { status: 404 } });
+    expect(await crmErrorFrom(crm.readTags(id, 'ada@example.com'))).toMatchObject({
+      kind: 'permanent',
+      details: { status: 404 },
+    });
     await expect(crm.deleteContact(id, 'ada@example.com')).resolves.toBeUndefined();
     expect(await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null })).not.toBe(id);
   });

@@ -57,7 +57,10 @@ describe('Drip connector quirks', () => {
     });
 
     it('fails a tag change permanently, saying the person is inactive, instead of pausing the connector for a bad key', async () => {
-      for (const change of [() => connectorFor().addTags(id, EMAIL, ['VIP']), () => connectorFor().removeTags(id, EMAIL, ['Customer'])]) {
+      for (const change of [
+        () => connectorFor().addTags(id, EMAIL, ['VIP']),
+        () => connectorFor().removeTags(id, EMAIL, ['Customer']),
+      ]) {
         const error = await crmErrorFrom(change());
         expect(error.kind).toBe('permanent');
         expect(error.message).toContain(`Drip subscriber ${id} is unsubscribed`);
@@ -69,13 +72,17 @@ describe('Drip connector quirks', () => {
       const error = await crmErrorFrom(connectorFor().deleteContact(id));
 
       expect(error.kind).toBe('permanent');
-      expect(error.message).toContain("Drip's API refuses to delete inactive people: delete the person by hand in Drip");
+      expect(error.message).toContain(
+        "Drip's API refuses to delete inactive people: delete the person by hand in Drip",
+      );
       expect(error.message).not.toContain(EMAIL);
       expect(fake.state.findContactByEmail(EMAIL)).toBeDefined();
     });
 
     it('fails the upsert permanently too', async () => {
-      const error = await crmErrorFrom(connectorFor().upsertContact({ email: EMAIL, firstName: 'Ada', lastName: null }));
+      const error = await crmErrorFrom(
+        connectorFor().upsertContact({ email: EMAIL, firstName: 'Ada', lastName: null }),
+      );
 
       expect(error).toMatchObject({ kind: 'permanent', details: { status: 403 } });
       expect(error.message).toContain('is unsubscribed');
@@ -84,7 +91,10 @@ describe('Drip connector quirks', () => {
 
   it('keeps a 403 for an active person what it is: the token refused', async () => {
     const id = await connectorFor().upsertContact({ email: EMAIL, firstName: null, lastName: null });
-    fake.replyOnce('POST', `/v2/${ACCOUNT_ID}/tags`, { status: 403, json: { errors: [{ code: 'authorization_error', message: 'You are not authorized to access this resource' }] } });
+    fake.replyOnce('POST', `/v2/${ACCOUNT_ID}/tags`, {
+      status: 403,
+      json: { errors: [{ code: 'authorization_error', message: 'You are not authorized to access this resource' }] },
+    });
 
     const error = await crmErrorFrom(connectorFor().addTags(id, EMAIL, ['VIP']));
 
@@ -98,7 +108,10 @@ describe('Drip connector quirks', () => {
   });
 
   it('fails check() when the account answered is not the configured one', async () => {
-    fake.replyOnce('GET', `/v2/accounts/${ACCOUNT_ID}`, { status: 200, json: { accounts: [{ id: '1234567', name: 'Another account' }] } });
+    fake.replyOnce('GET', `/v2/accounts/${ACCOUNT_ID}`, {
+      status: 200,
+      json: { accounts: [{ id: '1234567', name: 'Another account' }] },
+    });
 
     const error = await crmErrorFrom(connectorFor().check());
 

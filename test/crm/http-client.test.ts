@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startFakeCrmServer, type FakeCrmServer, type FakeReply } from '../support/crm-fakes/fake-crm-server.ts';
-import { CrmHttpClient, encodedPath, errorKindForStatus, retryAfterMsFrom } from '../../src/adapters/crm/http-client.ts';
+import {
+  CrmHttpClient,
+  encodedPath,
+  errorKindForStatus,
+  retryAfterMsFrom,
+} from '../../src/adapters/crm/http-client.ts';
 import { crmErrorFrom } from './rejection.ts';
 
 const SECRET = 'sk-live-very-secret';
@@ -73,7 +78,8 @@ describe('CrmHttpClient', () => {
     baseUrl: string,
     extra: Partial<ConstructorParameters<typeof CrmHttpClient>[0]> = {},
     deps: ConstructorParameters<typeof CrmHttpClient>[1] = {},
-  ) => new CrmHttpClient({ provider: 'acme', baseUrl, headers: { 'X-Key': SECRET }, secrets: [SECRET], ...extra }, deps);
+  ) =>
+    new CrmHttpClient({ provider: 'acme', baseUrl, headers: { 'X-Key': SECRET }, secrets: [SECRET], ...extra }, deps);
 
   it('returns parsed JSON, or the text of a non-JSON body', async () => {
     remote = await startRemote();
@@ -88,7 +94,9 @@ describe('CrmHttpClient', () => {
     remote = await startRemote();
     remote.answer({ status: 400, text: `bad request for key ${SECRET} ${'x'.repeat(500)}` });
 
-    const error = await crmErrorFrom(clientFor(remote.server.url).send({ method: 'GET', path: '/thing', query: { email: 'a@b.c' } }));
+    const error = await crmErrorFrom(
+      clientFor(remote.server.url).send({ method: 'GET', path: '/thing', query: { email: 'a@b.c' } }),
+    );
 
     expect(error.kind).toBe('permanent');
     expect(error.details).toEqual({ provider: 'acme', status: 400 });
@@ -120,7 +128,8 @@ describe('CrmHttpClient', () => {
     remote = await startRemote();
     remote.answer({ status: 200, json: { success: false, message: 'nope' } });
     const client = clientFor(remote.server.url, {
-      findFailureInBody: (body) => (typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : undefined),
+      findFailureInBody: (body) =>
+        typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : undefined,
     });
 
     const error = await crmErrorFrom(client.send({ method: 'GET', path: '/thing' }));
@@ -132,7 +141,9 @@ describe('CrmHttpClient', () => {
   it('treats an answer of the wrong shape as permanent', async () => {
     remote = await startRemote();
 
-    const error = await crmErrorFrom(clientFor(remote.server.url).sendFor(z.object({ id: z.string() }), { method: 'GET', path: '/thing' }));
+    const error = await crmErrorFrom(
+      clientFor(remote.server.url).sendFor(z.object({ id: z.string() }), { method: 'GET', path: '/thing' }),
+    );
 
     expect(error.kind).toBe('permanent');
     expect(error.message).toContain('unusable answer (id:');
@@ -143,7 +154,9 @@ describe('CrmHttpClient', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
     try {
-      const error = await crmErrorFrom(clientFor(`http://127.0.0.1:${port}`, {}, { timeoutMs: 50 }).send({ method: 'GET', path: '/thing' }));
+      const error = await crmErrorFrom(
+        clientFor(`http://127.0.0.1:${port}`, {}, { timeoutMs: 50 }).send({ method: 'GET', path: '/thing' }),
+      );
 
       expect(error.kind).toBe('transient');
       expect(error.message).toContain('no answer within 50 ms');

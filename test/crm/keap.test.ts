@@ -12,7 +12,8 @@ describe('Keap connector quirks', () => {
   let fake: FakeCrmServer;
   const connectorFor = (keyType: KeapKeyType = 'pat') =>
     new KeapConnector(keapOptionsSchema.parse({ provider: 'keap', baseUrl: fake.url, keyType, apiKey: KEY }));
-  const callsTo = (method: string, path: string) => fake.requests.filter((request) => request.method === method && request.path === path);
+  const callsTo = (method: string, path: string) =>
+    fake.requests.filter((request) => request.method === method && request.path === path);
 
   afterEach(async () => {
     await fake.close();
@@ -27,7 +28,9 @@ describe('Keap connector quirks', () => {
       const connector = connectorFor();
       const created = await connector.upsertContact({ email: EMAIL, firstName: 'Ada', lastName: 'Lovelace' });
 
-      expect(await connector.upsertContact({ email: 'ADA@example.com', firstName: null, lastName: 'King' })).toBe(created);
+      expect(await connector.upsertContact({ email: 'ADA@example.com', firstName: null, lastName: 'King' })).toBe(
+        created,
+      );
       expect(callsTo('PUT', '/v1/contacts')).toHaveLength(2);
       expect(fake.state.findContactByEmail(EMAIL)).toMatchObject({ firstName: 'Ada', lastName: 'King' });
     });

@@ -10,8 +10,10 @@ const EMAIL = 'ada@example.com';
 
 describe('Kit connector quirks', () => {
   let fake: FakeCrmServer;
-  const connectorFor = () => new KitConnector(kitOptionsSchema.parse({ provider: 'kit', baseUrl: fake.url, apiKey: KEY }));
-  const callsTo = (method: string, path: string) => fake.requests.filter((request) => request.method === method && request.path === path);
+  const connectorFor = () =>
+    new KitConnector(kitOptionsSchema.parse({ provider: 'kit', baseUrl: fake.url, apiKey: KEY }));
+  const callsTo = (method: string, path: string) =>
+    fake.requests.filter((request) => request.method === method && request.path === path);
 
   const restartFake = async (options: KitFakeOptions) => {
     await fake.close();

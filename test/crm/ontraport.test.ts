@@ -21,8 +21,12 @@ describe('parseContactCat', () => {
 
 describe('Ontraport connector quirks', () => {
   let fake: FakeCrmServer;
-  const connectorFor = (appId = APP_ID) => new OntraportConnector(ontraportOptionsSchema.parse({ provider: 'ontraport', baseUrl: fake.url, appId, apiKey: KEY }));
-  const callsTo = (method: string, path: string) => fake.requests.filter((request) => request.method === method && request.path === path);
+  const connectorFor = (appId = APP_ID) =>
+    new OntraportConnector(
+      ontraportOptionsSchema.parse({ provider: 'ontraport', baseUrl: fake.url, appId, apiKey: KEY }),
+    );
+  const callsTo = (method: string, path: string) =>
+    fake.requests.filter((request) => request.method === method && request.path === path);
 
   beforeEach(async () => {
     fake = await startOntraportFake(APP_ID, KEY, { enforceBudget: false });
@@ -32,10 +36,16 @@ describe('Ontraport connector quirks', () => {
   });
 
   it('takes a new contact id from data.id and an existing one from data.attrs.id', async () => {
-    fake.replyOnce('POST', '/1/Contacts/saveorupdate', { status: 200, json: { code: 0, data: { id: '41', email: EMAIL }, account_id: '50' } });
+    fake.replyOnce('POST', '/1/Contacts/saveorupdate', {
+      status: 200,
+      json: { code: 0, data: { id: '41', email: EMAIL }, account_id: '50' },
+    });
     expect(await connectorFor().upsertContact({ email: EMAIL, firstName: null, lastName: null })).toBe('41');
 
-    fake.replyOnce('POST', '/1/Contacts/saveorupdate', { status: 200, json: { code: 0, data: { attrs: { id: 41, firstname: 'Ada' } }, account_id: '50' } });
+    fake.replyOnce('POST', '/1/Contacts/saveorupdate', {
+      status: 200,
+      json: { code: 0, data: { attrs: { id: 41, firstname: 'Ada' } }, account_id: '50' },
+    });
     expect(await connectorFor().upsertContact({ email: EMAIL, firstName: 'Ada', lastName: null })).toBe('41');
   });
 
@@ -89,7 +99,11 @@ describe('Ontraport connector quirks', () => {
   });
 
   it('waits as long as X-Rate-Limit-Reset says', async () => {
-    fake.replyOnce('GET', '/1/Tags', { status: 429, headers: { 'X-Rate-Limit-Reset': '23' }, text: 'You have exceeded your maximum rate limit' });
+    fake.replyOnce('GET', '/1/Tags', {
+      status: 429,
+      headers: { 'X-Rate-Limit-Reset': '23' },
+      text: 'You have exceeded your maximum rate limit',
+    });
 
     const error = await crmErrorFrom(connectorFor().check());
 

@@ -6,9 +6,18 @@ const KEY = 'registry-key-abcdef';
 
 describe('crmConfigSchema', () => {
   it("fills in each provider's public API base", () => {
-    expect(crmConfigSchema.parse({ provider: 'kit', apiKey: KEY })).toEqual({ provider: 'kit', baseUrl: 'https://api.kit.com', apiVersion: 'v4', apiKey: KEY });
-    expect(crmConfigSchema.parse({ provider: 'drip', accountId: '1', apiToken: KEY })).toMatchObject({ baseUrl: 'https://api.getdrip.com' });
-    expect(crmConfigSchema.parse({ provider: 'ontraport', appId: 'a', apiKey: KEY })).toMatchObject({ baseUrl: 'https://api.ontraport.com' });
+    expect(crmConfigSchema.parse({ provider: 'kit', apiKey: KEY })).toEqual({
+      provider: 'kit',
+      baseUrl: 'https://api.kit.com',
+      apiVersion: 'v4',
+      apiKey: KEY,
+    });
+    expect(crmConfigSchema.parse({ provider: 'drip', accountId: '1', apiToken: KEY })).toMatchObject({
+      baseUrl: 'https://api.getdrip.com',
+    });
+    expect(crmConfigSchema.parse({ provider: 'ontraport', appId: 'a', apiKey: KEY })).toMatchObject({
+      baseUrl: 'https://api.ontraport.com',
+    });
     expect(crmConfigSchema.parse({ provider: 'keap', keyType: 'sak', apiKey: KEY })).toMatchObject({
       baseUrl: 'https://api.infusionsoft.com/crm/rest',
     });
@@ -41,12 +50,21 @@ describe('createCrmConnector', () => {
   const build = (config: unknown) => createCrmConnector(crmConfigSchema.parse(config));
 
   it("gives each provider's documented budget", () => {
-    expect(build({ provider: 'activecampaign', baseUrl: 'https://a.api-us1.com', apiToken: KEY }).budget).toEqual({ requests: 5, perMs: 1000 });
+    expect(build({ provider: 'activecampaign', baseUrl: 'https://a.api-us1.com', apiToken: KEY }).budget).toEqual({
+      requests: 5,
+      perMs: 1000,
+    });
     expect(build({ provider: 'kit', apiKey: KEY }).budget).toEqual({ requests: 120, perMs: 60_000 });
-    expect(build({ provider: 'drip', accountId: '1', apiToken: KEY }).budget).toEqual({ requests: 3600, perMs: 3_600_000 });
+    expect(build({ provider: 'drip', accountId: '1', apiToken: KEY }).budget).toEqual({
+      requests: 3600,
+      perMs: 3_600_000,
+    });
     expect(build({ provider: 'ontraport', appId: 'a', apiKey: KEY }).budget).toEqual({ requests: 180, perMs: 60_000 });
     expect(build({ provider: 'keap', keyType: 'pat', apiKey: KEY }).budget).toEqual({ requests: 4, perMs: 1000 });
-    expect(build({ provider: 'keap', keyType: 'oauth', apiKey: KEY }).budget).toEqual({ requests: 1500, perMs: 60_000 });
+    expect(build({ provider: 'keap', keyType: 'oauth', apiKey: KEY }).budget).toEqual({
+      requests: 1500,
+      perMs: 60_000,
+    });
   });
 
   it('derives a stable budget key from hashes, never containing the key', () => {
@@ -59,12 +77,15 @@ describe('createCrmConnector', () => {
   });
 
   it('shares one budget key between keys of one account where the provider counts per account', () => {
-    const ac = (apiToken: string) => build({ provider: 'activecampaign', baseUrl: 'https://a.api-us1.com', apiToken }).budgetKey;
+    const ac = (apiToken: string) =>
+      build({ provider: 'activecampaign', baseUrl: 'https://a.api-us1.com', apiToken }).budgetKey;
     const ontraport = (appId: string, apiKey: string) => build({ provider: 'ontraport', appId, apiKey }).budgetKey;
     const keap = (keyType: string, apiKey: string) => build({ provider: 'keap', keyType, apiKey }).budgetKey;
 
     expect(ac('key-one')).toBe(ac('key-two'));
-    expect(build({ provider: 'activecampaign', baseUrl: 'https://b.api-us1.com', apiToken: 'key-one' }).budgetKey).not.toBe(ac('key-one'));
+    expect(
+      build({ provider: 'activecampaign', baseUrl: 'https://b.api-us1.com', apiToken: 'key-one' }).budgetKey,
+    ).not.toBe(ac('key-one'));
     expect(ontraport('app', 'key-one')).toBe(ontraport('app', 'key-two'));
     expect(ontraport('other-app', 'key-one')).not.toBe(ontraport('app', 'key-one'));
     // Keap: PAT/SAK quotas are per tenant, OAuth quotas per application, never per key.

@@ -25,7 +25,9 @@ describe('a cancellation while a payment is failing', () => {
     expect(await tagsOf(handoff, DEE)).toEqual(['Community - Access']);
     expect(await hasCommunity(handoff, DEE)).toBe(true);
     const closed = await handoff.api<{ cases: DunningCaseView[] }>('/api/dunning?state=closed');
-    expect(closed.body.cases).toEqual([expect.objectContaining({ state: 'cancelled', closedAt: '2026-12-04T09:00:00.000Z' })]);
+    expect(closed.body.cases).toEqual([
+      expect.objectContaining({ state: 'cancelled', closedAt: '2026-12-04T09:00:00.000Z' }),
+    ]);
 
     await harness.passDays(6);
     expect(await hasCommunity(handoff, DEE)).toBe(false);

@@ -4,15 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CARD_UPDATE_URL, dunningConfigYaml, sendMembership, startDunningHarness, type DunningHarness } from './dunning-harness.ts';
+import {
+  CARD_UPDATE_URL,
+  dunningConfigYaml,
+  sendMembership,
+  startDunningHarness,
+  type DunningHarness,
+} from './dunning-harness.ts';
 
 const run = promisify(execFile);
 const HANDOFF = join(import.meta.dirname, '../../bin/handoff.js');
 
 /** Runs `handoff <args>` as a person would; never throws, so failures can be asserted on. */
-async function handoff(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function handoff(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [HANDOFF, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    const { stdout, stderr } = await run(process.execPath, [HANDOFF, ...args], {
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -72,11 +83,15 @@ describe('the command line', () => {
     it('lists open cases: who, what, since when, next step and when access ends', async () => {
       const config = join(folder, 'listing.yaml');
       await writeFile(config, dunningConfigYaml(harness.smtp.url));
-      const listing = await handoff(['--config', config, 'dunning'], { DATABASE_URL: harness.handoff.database.connectionString });
+      const listing = await handoff(['--config', config, 'dunning'], {
+        DATABASE_URL: harness.handoff.database.connectionString,
+      });
 
       expect(listing.code).toBe(0);
       expect(listing.stdout).toContain('1 open dunning case');
-      expect(listing.stdout).toContain('ivy@example.com (Ada Lovelace): Course 40 & Community (product-40, order 7701), $47.00 due');
+      expect(listing.stdout).toContain(
+        'ivy@example.com (Ada Lovelace): Course 40 & Community (product-40, order 7701), $47.00 due',
+      );
       expect(listing.stdout).toContain('failing since 2026-12-02 09:00, 1 failed attempt');
       expect(listing.stdout).toContain('next: reminder-2 on 2026-12-05 09:00; access ends 2026-12-16 09:00');
       expect(listing.stdout).toContain('e-mail reminder-1: sent');

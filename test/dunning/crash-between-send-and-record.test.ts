@@ -53,9 +53,21 @@ describe('a crash while a reminder is being sent', () => {
     const { handoff } = harness;
     await sendMembership(handoff, 'failed', FAY, '7501');
     // A second Handoff process claims the job and then hangs forever (killed mid-job).
-    const doomed = new JobWorker(handoff.runtime.ctx.pool, handoff.clock, { [DUNNING_EMAIL_JOB]: () => new Promise(() => undefined) }, handoff.runtime.ctx.log);
+    const doomed = new JobWorker(
+      handoff.runtime.ctx.pool,
+      handoff.clock,
+      { [DUNNING_EMAIL_JOB]: () => new Promise(() => undefined) },
+      handoff.runtime.ctx.log,
+    );
     void doomed.runDue();
-    await waitUntil(async () => (await handoff.runtime.ctx.pool.query(`select 1 from jobs where kind = $1 and state = 'running'`, [DUNNING_EMAIL_JOB])).rowCount === 1);
+    await waitUntil(
+      async () =>
+        (
+          await handoff.runtime.ctx.pool.query(`select 1 from jobs where kind = $1 and state = 'running'`, [
+            DUNNING_EMAIL_JOB,
+          ])
+        ).rowCount === 1,
+    );
 
     await handoff.runJobs();
     expect(harness.subjectsFor(FAY)).toEqual([]);

@@ -81,7 +81,16 @@ export async function sendMembership(
   orderId: string,
   extra: Partial<SimulateOptions> = {},
 ): Promise<void> {
-  const sent = await handoff.send(event, { email, item: MEMBERSHIP, orderId, firstName: 'Ada', lastName: 'Lovelace', amountCents: 4700, recurring: event === 'purchase', ...extra });
+  const sent = await handoff.send(event, {
+    email,
+    item: MEMBERSHIP,
+    orderId,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    amountCents: 4700,
+    recurring: event === 'purchase',
+    ...extra,
+  });
   if (sent.body.status !== 'applied') throw new Error(`${event} not applied: ${JSON.stringify(sent.body)}`);
 }
 

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DunningCaseView } from '../../src/app/dunning/list-dunning-cases.ts';
-import { hasCommunity, OWNER, sendMembership, startDunningHarness, tagsOf, type DunningHarness } from './dunning-harness.ts';
+import {
+  hasCommunity,
+  OWNER,
+  sendMembership,
+  startDunningHarness,
+  tagsOf,
+  type DunningHarness,
+} from './dunning-harness.ts';
 
 const BEA = 'bea@example.com';
 const REMINDER = "Your payment for Course 40 & Community didn't go through";
@@ -31,11 +38,20 @@ describe('a failed renewal never paid within the grace period, then paid late', 
     expect(await tagsOf(handoff, BEA)).toEqual(['Community - Access', 'Community - Revoke', 'Payment Failed']);
     expect(harness.subjectsFor(OWNER)).toEqual(['Payment not recovered: Ada Lovelace, Course 40 & Community']);
     const ownerMail = harness.smtp.received.find((email) => email.to.includes(OWNER))!;
-    expect(ownerMail.text).toContain(`Ada Lovelace (${BEA}) has not paid for Course 40 & Community since December 2, 2026.`);
+    expect(ownerMail.text).toContain(
+      `Ada Lovelace (${BEA}) has not paid for Course 40 & Community since December 2, 2026.`,
+    );
     expect(ownerMail.text).toContain('Amount due: $47.00');
 
     const closed = await handoff.api<{ cases: DunningCaseView[] }>('/api/dunning?state=closed');
-    expect(closed.body.cases).toEqual([expect.objectContaining({ email: BEA, state: 'lost', lostAt: '2026-12-16T09:00:00.000Z', closedAt: '2026-12-16T09:00:00.000Z' })]);
+    expect(closed.body.cases).toEqual([
+      expect.objectContaining({
+        email: BEA,
+        state: 'lost',
+        lostAt: '2026-12-16T09:00:00.000Z',
+        closedAt: '2026-12-16T09:00:00.000Z',
+      }),
+    ]);
     await harness.passDays(10);
     expect(harness.subjectsFor(BEA)).toHaveLength(3);
     expect(harness.subjectsFor(OWNER)).toHaveLength(1);
@@ -51,7 +67,11 @@ describe('a failed renewal never paid within the grace period, then paid late', 
     expect(harness.subjectsFor(BEA).at(-1)).toBe("You're all set: Course 40 & Community is paid");
     const closed = await handoff.api<{ cases: DunningCaseView[] }>('/api/dunning?state=closed');
     expect(closed.body.cases).toEqual([
-      expect.objectContaining({ state: 'recovered-after-loss', lostAt: '2026-12-16T09:00:00.000Z', closedAt: '2026-12-26T09:00:00.000Z' }),
+      expect.objectContaining({
+        state: 'recovered-after-loss',
+        lostAt: '2026-12-16T09:00:00.000Z',
+        closedAt: '2026-12-26T09:00:00.000Z',
+      }),
     ]);
   });
 });

@@ -42,7 +42,11 @@ const stories = fc.record({
   retryAfterHours: fc.option(fc.integer({ min: 1, max: 72 }), { nil: null }),
   // At least an hour after the failure: a payment at the very instant of the failure it settles is not a story.
   paidAfterHours: fc.integer({ min: 1, max: 20 * 24 }),
-  delays: fc.tuple(fc.integer({ min: 0, max: 20 * 24 }), fc.integer({ min: 0, max: 20 * 24 }), fc.integer({ min: 0, max: 20 * 24 })),
+  delays: fc.tuple(
+    fc.integer({ min: 0, max: 20 * 24 }),
+    fc.integer({ min: 0, max: 20 * 24 }),
+    fc.integer({ min: 0, max: 20 * 24 }),
+  ),
   workerRunsAtOnce: fc.boolean(),
 });
 
@@ -66,13 +70,26 @@ describe('the outcome e-mail, whatever order the failure and the payment arrive 
     const failedAt = start + FAILED_ON_DAY * DAY;
     const charge = { paymentIndex: 1 };
     const arrivals: Arrival[] = [
-      { event: 'failed', at: failedAt + story.delays[0] * HOUR, options: { ...charge, occurredAt: new Date(failedAt) } },
-      { event: 'renewal', at: failedAt + (story.paidAfterHours + story.delays[2]) * HOUR, options: { ...charge, occurredAt: new Date(failedAt + story.paidAfterHours * HOUR) } },
+      {
+        event: 'failed',
+        at: failedAt + story.delays[0] * HOUR,
+        options: { ...charge, occurredAt: new Date(failedAt) },
+      },
+      {
+        event: 'renewal',
+        at: failedAt + (story.paidAfterHours + story.delays[2]) * HOUR,
+        options: { ...charge, occurredAt: new Date(failedAt + story.paidAfterHours * HOUR) },
+      },
     ];
     if (story.retryAfterHours !== null) {
       const retriedAt = failedAt + story.retryAfterHours * HOUR;
       // A retry after the payment is not something a processor does.
-      if (story.retryAfterHours < story.paidAfterHours) arrivals.push({ event: 'failed', at: retriedAt + story.delays[1] * HOUR, options: { ...charge, occurredAt: new Date(retriedAt) } });
+      if (story.retryAfterHours < story.paidAfterHours)
+        arrivals.push({
+          event: 'failed',
+          at: retriedAt + story.delays[1] * HOUR,
+          options: { ...charge, occurredAt: new Date(retriedAt) },
+        });
     }
     arrivals.sort((a, b) => a.at - b.at);
 

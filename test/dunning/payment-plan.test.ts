@@ -34,6 +34,9 @@ describe('a three-instalment payment plan whose last instalment fails once', () 
 
     await harness.passDays(90);
     expect(await hasCommunity(handoff, EVE)).toBe(true);
-    expect(harness.subjectsFor(EVE)).toEqual(["Your payment for Course 40 & Community didn't go through", "You're all set: Course 40 & Community is paid"]);
+    expect(harness.subjectsFor(EVE)).toEqual([
+      "Your payment for Course 40 & Community didn't go through",
+      "You're all set: Course 40 & Community is paid",
+    ]);
   });
 });

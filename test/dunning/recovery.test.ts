@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DunningCaseView } from '../../src/app/dunning/list-dunning-cases.ts';
-import { CARD_UPDATE_URL, hasCommunity, sendMembership, startDunningHarness, tagsOf, type DunningHarness } from './dunning-harness.ts';
+import {
+  CARD_UPDATE_URL,
+  hasCommunity,
+  sendMembership,
+  startDunningHarness,
+  tagsOf,
+  type DunningHarness,
+} from './dunning-harness.ts';
 
 const ADA = 'ada@example.com';
 
@@ -75,7 +82,9 @@ describe('a failed renewal paid after the first reminder', () => {
     expect(await hasCommunity(handoff, ADA)).toBe(true);
     expect((await handoff.api<{ cases: DunningCaseView[] }>('/api/dunning')).body.cases).toEqual([]);
     const closed = await handoff.api<{ cases: DunningCaseView[] }>('/api/dunning?state=closed');
-    expect(closed.body.cases).toEqual([expect.objectContaining({ email: ADA, state: 'recovered', closedAt: '2026-12-03T09:00:00.000Z', nextStep: null })]);
+    expect(closed.body.cases).toEqual([
+      expect.objectContaining({ email: ADA, state: 'recovered', closedAt: '2026-12-03T09:00:00.000Z', nextStep: null }),
+    ]);
   });
 
   it("shows the e-mails in the contact's timeline, between the events that caused them", async () => {

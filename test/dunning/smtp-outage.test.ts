@@ -10,7 +10,8 @@ describe('the mail server down for a day', () => {
   let harness: DunningHarness;
   beforeAll(async () => {
     harness = await startDunningHarness();
-    for (const [index, email] of CUSTOMERS.entries()) await sendMembership(harness.handoff, 'purchase', email, `760${index}`);
+    for (const [index, email] of CUSTOMERS.entries())
+      await sendMembership(harness.handoff, 'purchase', email, `760${index}`);
     harness.handoff.clock.advanceDays(30);
   });
   afterAll(() => harness.close());
@@ -44,12 +45,17 @@ describe('the mail server down for a day', () => {
     await handoff.runJobs();
     await harness.passDays(1);
 
-    expect(smtp.received.map((email) => [email.to[0], email.subject])).toEqual(expect.arrayContaining(CUSTOMERS.map((email) => [email, REMINDER])));
+    expect(smtp.received.map((email) => [email.to[0], email.subject])).toEqual(
+      expect.arrayContaining(CUSTOMERS.map((email) => [email, REMINDER])),
+    );
     expect(smtp.received).toHaveLength(2);
     const open = await handoff.api<{ cases: DunningCaseView[] }>('/api/dunning');
     expect(open.body.cases.map((dunningCase) => dunningCase.emails[0]!.status)).toEqual(['sent', 'sent']);
 
     await harness.passDays(1);
-    expect(CUSTOMERS.map((email) => harness.subjectsFor(email))).toEqual([[REMINDER, REMINDER], [REMINDER, REMINDER]]);
+    expect(CUSTOMERS.map((email) => harness.subjectsFor(email))).toEqual([
+      [REMINDER, REMINDER],
+      [REMINDER, REMINDER],
+    ]);
   });
 });

@@ -38,7 +38,10 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        const envelope = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((rcpt) => rcpt.address) };
+        const envelope = {
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+        };
         receiver.received.push({ ...envelope, ...decodeMessage(Buffer.concat(chunks).toString('utf8')) });
         if (receiver.answerDelayMs > 0) setTimeout(() => callback(), receiver.answerDelayMs);
         else callback();
@@ -86,7 +89,12 @@ function decodeTransfer(content: string, encoding: string): string {
   if (encoding.toLowerCase() === 'base64') return Buffer.from(content.replace(/\s+/g, ''), 'base64').toString('utf8');
   if (encoding.toLowerCase() !== 'quoted-printable') return content.replace(/\r\n/g, '\n').trimEnd();
   const bytes = content.replace(/=\r?\n/g, '').replace(/\r\n/g, '\n');
-  return Buffer.from(bytes.replace(/=([0-9A-F]{2})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8').trimEnd();
+  return Buffer.from(
+    bytes.replace(/=([0-9A-F]{2})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  )
+    .toString('utf8')
+    .trimEnd();
 }
 
 /** RFC 2047 encoded words, as nodemailer writes non-ASCII subjects. */
@@ -94,6 +102,11 @@ function decodeWords(value: string): string {
   return value.replace(/=\?utf-8\?([QB])\?([^?]*)\?=\s*/gi, (_match, kind: string, text: string) =>
     kind.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64').toString('utf8')
-      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/g, (_hex, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
+      : Buffer.from(
+          text
+            .replace(/_/g, ' ')
+            .replace(/=([0-9A-F]{2})/g, (_hex, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          'latin1',
+        ).toString('utf8'),
   );
 }

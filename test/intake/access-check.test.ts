@@ -10,7 +10,10 @@ describe('the access check under concurrent page views', () => {
 
   it('answers each of many simultaneous questions about different people with that person’s own access', async () => {
     // Lookups that arrive together are answered by one query; no answer may go to the wrong asker.
-    const buyers = Array.from({ length: 12 }, (_, index) => ({ email: `page-view-${index}@example.com`, item: index % 2 === 0 ? 'product-12' : 'upsell-2' }));
+    const buyers = Array.from({ length: 12 }, (_, index) => ({
+      email: `page-view-${index}@example.com`,
+      item: index % 2 === 0 ? 'product-12' : 'upsell-2',
+    }));
     for (const [index, buyer] of buyers.entries()) await handoff.send('purchase', { ...buyer, orderId: `96${index}` });
     await handoff.send('refund', { email: buyers[0]!.email, item: 'product-12', orderId: '960' });
 
@@ -23,7 +26,11 @@ describe('the access check under concurrent page views', () => {
       { email: 'never-bought-either@example.com', offering: 'masterclass' },
     ];
     const answers = await Promise.all(
-      questions.map(({ email, offering }) => handoff.api<{ granted: boolean; reason: string }>(`/api/access?email=${encodeURIComponent(email)}&offering=${offering}`)),
+      questions.map(({ email, offering }) =>
+        handoff.api<{ granted: boolean; reason: string }>(
+          `/api/access?email=${encodeURIComponent(email)}&offering=${offering}`,
+        ),
+      ),
     );
 
     const expected = questions.map(({ email, offering }) => {

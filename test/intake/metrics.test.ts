@@ -14,7 +14,13 @@ describe('/metrics', () => {
   afterAll(() => handoff.close());
 
   const scrape = async (): Promise<string> =>
-    (await handoff.server.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body;
+    (
+      await handoff.server.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      })
+    ).body;
 
   it('needs the admin token (or the metrics token)', async () => {
     expect((await handoff.server.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
@@ -27,8 +33,14 @@ describe('/metrics', () => {
     handoff.clock.advanceDays(30);
     await handoff.send('failed', { email: 'm@example.com', item: 'product-40', orderId: '9701' });
     const after = await scrape();
-    expect(sample(after, 'handoff_deliveries_total', 'event="order.success",status="applied"') - sample(before, 'handoff_deliveries_total', 'event="order.success",status="applied"')).toBe(1);
-    expect(sample(after, 'handoff_deliveries_total', 'event="order.success",status="duplicate"') - sample(before, 'handoff_deliveries_total', 'event="order.success",status="duplicate"')).toBe(1);
+    expect(
+      sample(after, 'handoff_deliveries_total', 'event="order.success",status="applied"') -
+        sample(before, 'handoff_deliveries_total', 'event="order.success",status="applied"'),
+    ).toBe(1);
+    expect(
+      sample(after, 'handoff_deliveries_total', 'event="order.success",status="duplicate"') -
+        sample(before, 'handoff_deliveries_total', 'event="order.success",status="duplicate"'),
+    ).toBe(1);
     expect(sample(after, 'handoff_dunning_cases', 'state="open"')).toBe(1);
     expect(sample(after, 'handoff_jobs', 'kind="contact.recompute",state="pending"')).toBe(1);
     expect(after).toContain('handoff_delivery_apply_seconds_bucket');

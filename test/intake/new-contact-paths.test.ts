@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildThriveCartFields, type SimulatedEvent, type SimulateOptions } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import {
+  buildThriveCartFields,
+  type SimulatedEvent,
+  type SimulateOptions,
+} from '../../src/adapters/sources/thrivecart/build-body.ts';
 import { receiveNewBuyer } from '../../src/app/intake/receive-new-buyer.ts';
 import { deliveryToStore, storeAndApply } from '../../src/app/intake/receive-thrivecart.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
@@ -31,12 +35,49 @@ function config(withEndpoint: boolean): ReturnType<typeof testConfig> {
 }
 
 /** The deliveries, in order: who sends what, and whether the person is new at that point. */
-const SCRIPT: { event: SimulatedEvent; options: Partial<SimulateOptions> & { email: string; item?: string }; buyer: 'new' | 'known' }[] = [
-  { event: 'purchase', options: { email: 'ada@example.com', item: 'product-40', orderId: '9001', recurring: true, customerId: 'c-ada', firstName: 'Ada' }, buyer: 'new' },
-  { event: 'failed', options: { email: 'grace@example.com', item: 'product-40', orderId: '9002', customerId: 'c-grace', firstName: 'Grace' }, buyer: 'new' },
-  { event: 'purchase', options: { email: 'ada@example.com', item: 'product-12', orderId: '9003', customerId: 'c-ada', firstName: 'Ada' }, buyer: 'known' },
-  { event: 'purchase', options: { email: 'ada@example.com', item: 'bump-12', orderId: '9004', customerId: 'c-ada', firstName: 'Augusta' }, buyer: 'known' },
-  { event: 'purchase', options: { email: 'linus@example.com', item: 'product-12', orderId: '9005', firstName: 'Linus' }, buyer: 'new' },
+const SCRIPT: {
+  event: SimulatedEvent;
+  options: Partial<SimulateOptions> & { email: string; item?: string };
+  buyer: 'new' | 'known';
+}[] = [
+  {
+    event: 'purchase',
+    options: {
+      email: 'ada@example.com',
+      item: 'product-40',
+      orderId: '9001',
+      recurring: true,
+      customerId: 'c-ada',
+      firstName: 'Ada',
+    },
+    buyer: 'new',
+  },
+  {
+    event: 'failed',
+    options: {
+      email: 'grace@example.com',
+      item: 'product-40',
+      orderId: '9002',
+      customerId: 'c-grace',
+      firstName: 'Grace',
+    },
+    buyer: 'new',
+  },
+  {
+    event: 'purchase',
+    options: { email: 'ada@example.com', item: 'product-12', orderId: '9003', customerId: 'c-ada', firstName: 'Ada' },
+    buyer: 'known',
+  },
+  {
+    event: 'purchase',
+    options: { email: 'ada@example.com', item: 'bump-12', orderId: '9004', customerId: 'c-ada', firstName: 'Augusta' },
+    buyer: 'known',
+  },
+  {
+    event: 'purchase',
+    options: { email: 'linus@example.com', item: 'product-12', orderId: '9005', firstName: 'Linus' },
+    buyer: 'new',
+  },
 ];
 
 async function runScript(handoff: TestHandoff, path: Path): Promise<void> {
@@ -48,7 +89,13 @@ async function runScript(handoff: TestHandoff, path: Path): Promise<void> {
       expect(sent.body).toMatchObject({ status: 'applied' });
       continue;
     }
-    const fields = buildThriveCartFields(step.event, { account: TEST_ACCOUNT, secret: TEST_SECRET, item: 'product-12', occurredAt: new Date(handoff.clock.now()), ...step.options });
+    const fields = buildThriveCartFields(step.event, {
+      account: TEST_ACCOUNT,
+      secret: TEST_SECRET,
+      item: 'product-12',
+      occurredAt: new Date(handoff.clock.now()),
+      ...step.options,
+    });
     const delivery = deliveryToStore(ctx, fields);
     expect(delivery.status).toBe('applied');
     if (path === 'new-buyer statement first') {
@@ -73,7 +120,14 @@ type Row = Record<string, unknown>;
  * differ between paths: the new buyer's delivery ids are reserved a block at a time) and message
  * ids (random) dropped; references to ids (in keys, bodies and ledgers) are rewritten the same way.
  */
-async function dump(handoff: TestHandoff): Promise<Record<'deliveries' | 'contacts' | 'jobs' | 'dunningCases' | 'webhookMessages' | 'webhookDeliveries' | 'announcedDetails', Row[]>> {
+async function dump(
+  handoff: TestHandoff,
+): Promise<
+  Record<
+    'deliveries' | 'contacts' | 'jobs' | 'dunningCases' | 'webhookMessages' | 'webhookDeliveries' | 'announcedDetails',
+    Row[]
+  >
+> {
   const db = handoff.runtime.ctx.pool;
   const read = async (sql: string): Promise<Row[]> => (await db.query<Row>(sql)).rows;
   const deliveries = await read(`select * from deliveries order by received_at, dedup_key`);
@@ -87,10 +141,13 @@ async function dump(handoff: TestHandoff): Promise<Record<'deliveries' | 'contac
   const caseRank = rank(dunningCases);
   const messageRank = rank(messages);
   const webhookDeliveryRank = rank(webhookDeliveries);
-  const of = (ranks: Map<string, number>, id: unknown): unknown => (id === null ? null : (ranks.get(String(id)) ?? `unknown ${String(id)}`));
+  const of = (ranks: Map<string, number>, id: unknown): unknown =>
+    id === null ? null : (ranks.get(String(id)) ?? `unknown ${String(id)}`);
   // Ledgers cite deliveries (as causes) and webhook bodies cite contacts.
   const rewrite = (value: unknown): unknown =>
-    JSON.parse(JSON.stringify(value), (key, inner: unknown) => (key === 'deliveryId' ? of(deliveryRank, inner) : key === 'contactId' ? of(contactRank, inner) : inner));
+    JSON.parse(JSON.stringify(value), (key, inner: unknown) =>
+      key === 'deliveryId' ? of(deliveryRank, inner) : key === 'contactId' ? of(contactRank, inner) : inner,
+    );
   const jobKey = (kind: string, key: string): unknown => {
     if (kind === 'webhook.deliver') return of(webhookDeliveryRank, key);
     if (kind.startsWith('dunning.')) {
@@ -101,15 +158,31 @@ async function dump(handoff: TestHandoff): Promise<Record<'deliveries' | 'contac
   };
   const jobs = await read(`select kind, key, payload, run_at, state, attempts from jobs`);
   return {
-    deliveries: deliveries.map(({ id: _id, contact_id, event, ...row }) => ({ ...row, contact: of(contactRank, contact_id), event: rewrite(event) })),
+    deliveries: deliveries.map(({ id: _id, contact_id, event, ...row }) => ({
+      ...row,
+      contact: of(contactRank, contact_id),
+      event: rewrite(event),
+    })),
     contacts: contacts.map(({ id: _id, ledger, ...row }) => ({ ...row, ledger: rewrite(ledger) })),
     jobs: jobs
       .map((job) => ({ ...job, key: jobKey(String(job.kind), String(job.key)) }))
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-    dunningCases: dunningCases.map(({ id: _id, contact_id, ...row }) => ({ ...row, contact: of(contactRank, contact_id) })),
-    webhookMessages: messages.map(({ id: _id, contact_id, body, ...row }) => ({ ...row, contact: of(contactRank, contact_id), body: rewrite(JSON.parse(String(body))) })),
-    webhookDeliveries: webhookDeliveries.map(({ id: _id, message_id, ...row }) => ({ ...row, message: of(messageRank, message_id) })),
-    announcedDetails: (await read(`select * from webhook_contact_details order by contact_id`)).map(({ contact_id, ...row }) => ({ ...row, contact: of(contactRank, contact_id) })),
+    dunningCases: dunningCases.map(({ id: _id, contact_id, ...row }) => ({
+      ...row,
+      contact: of(contactRank, contact_id),
+    })),
+    webhookMessages: messages.map(({ id: _id, contact_id, body, ...row }) => ({
+      ...row,
+      contact: of(contactRank, contact_id),
+      body: rewrite(JSON.parse(String(body))),
+    })),
+    webhookDeliveries: webhookDeliveries.map(({ id: _id, message_id, ...row }) => ({
+      ...row,
+      message: of(messageRank, message_id),
+    })),
+    announcedDetails: (await read(`select * from webhook_contact_details order by contact_id`)).map(
+      ({ contact_id, ...row }) => ({ ...row, contact: of(contactRank, contact_id) }),
+    ),
   };
 }
 
@@ -131,9 +204,13 @@ describe('a new contact is written the same way on every path', () => {
     // The script reaches every kind of row, so "identical" is not identical emptiness.
     expect(reference.contacts).toHaveLength(3);
     expect(reference.dunningCases).toHaveLength(1);
-    expect(reference.jobs.map((job) => job.kind)).toEqual(expect.arrayContaining(['crm.sync:memory', 'contact.recompute', 'dunning.email']));
+    expect(reference.jobs.map((job) => job.kind)).toEqual(
+      expect.arrayContaining(['crm.sync:memory', 'contact.recompute', 'dunning.email']),
+    );
     if (withEndpoint) {
-      expect(reference.webhookMessages.map((message) => message.type)).toEqual(expect.arrayContaining(['access.granted', 'dunning.opened', 'contact.updated']));
+      expect(reference.webhookMessages.map((message) => message.type)).toEqual(
+        expect.arrayContaining(['access.granted', 'dunning.opened', 'contact.updated']),
+      );
       expect(reference.announcedDetails).toHaveLength(3);
     } else {
       expect(reference.webhookMessages).toEqual([]);

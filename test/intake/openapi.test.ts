@@ -11,7 +11,11 @@ describe('/api/openapi.json', () => {
   it('documents every JSON API route from its schema, with the bearer token, and nothing else', async () => {
     const response = await handoff.server.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(response.statusCode).toBe(200);
-    const document = response.json<{ openapi: string; paths: Record<string, Record<string, { summary?: string; parameters?: { name: string }[] }>>; components: unknown }>();
+    const document = response.json<{
+      openapi: string;
+      paths: Record<string, Record<string, { summary?: string; parameters?: { name: string }[] }>>;
+      components: unknown;
+    }>();
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths).sort()).toEqual([
       '/api/access',
@@ -27,8 +31,13 @@ describe('/api/openapi.json', () => {
       '/api/webhooks/endpoints',
       '/api/webhooks/endpoints/{id}',
     ]);
-    expect(document.paths['/api/access']!.get!.summary).toBe('Whether an email has access to an offering now (for membership sites)');
-    expect(document.paths['/api/access']!.get!.parameters!.map((parameter) => parameter.name).sort()).toEqual(['email', 'offering']);
+    expect(document.paths['/api/access']!.get!.summary).toBe(
+      'Whether an email has access to an offering now (for membership sites)',
+    );
+    expect(document.paths['/api/access']!.get!.parameters!.map((parameter) => parameter.name).sort()).toEqual([
+      'email',
+      'offering',
+    ]);
     expect(document.components).toMatchObject({ securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } });
   });
 });

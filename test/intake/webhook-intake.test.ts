@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildThriveCartFields, encodeForm, encodeJson, type SimulatedEvent } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import {
+  buildThriveCartFields,
+  encodeForm,
+  encodeJson,
+  type SimulatedEvent,
+} from '../../src/adapters/sources/thrivecart/build-body.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
 
@@ -11,8 +16,17 @@ async function rowCounts(handoff: TestHandoff): Promise<Record<string, number>> 
   return result.rows[0]!;
 }
 
-async function post(handoff: TestHandoff, payload: string, contentType: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await handoff.server.inject({ method: 'POST', url: '/webhooks/thrivecart', headers: { 'content-type': contentType }, payload });
+async function post(
+  handoff: TestHandoff,
+  payload: string,
+  contentType: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await handoff.server.inject({
+    method: 'POST',
+    url: '/webhooks/thrivecart',
+    headers: { 'content-type': contentType },
+    payload,
+  });
   return { status: response.statusCode, body: response.json() };
 }
 
@@ -55,9 +69,21 @@ describe('ThriveCart intake', () => {
   });
 
   it('keeps an unconfigured item and a test-mode event with the reason, changing no access', async () => {
-    const unconfigured = await handoff.send('purchase', { email: 'other@example.com', item: 'product-99', orderId: '7201' });
-    expect(unconfigured.body).toMatchObject({ status: 'ignored', reason: 'no configured item in this order (product-99)' });
-    const testMode = await handoff.send('purchase', { email: 'tester@example.com', item: 'product-12', orderId: '7202', testMode: true });
+    const unconfigured = await handoff.send('purchase', {
+      email: 'other@example.com',
+      item: 'product-99',
+      orderId: '7201',
+    });
+    expect(unconfigured.body).toMatchObject({
+      status: 'ignored',
+      reason: 'no configured item in this order (product-99)',
+    });
+    const testMode = await handoff.send('purchase', {
+      email: 'tester@example.com',
+      item: 'product-12',
+      orderId: '7202',
+      testMode: true,
+    });
     expect(testMode.body).toMatchObject({ status: 'ignored', reason: expect.stringContaining('test-mode') });
     expect((await handoff.api('/api/contacts/tester@example.com')).status).toBe(404);
     expect((await handoff.api('/api/contacts/other@example.com')).status).toBe(404);
@@ -65,8 +91,17 @@ describe('ThriveCart intake', () => {
 
   it('refuses a wrong secret or a wrong account with 401 and stores nothing', async () => {
     const before = await rowCounts(handoff);
-    for (const [account, secret] of [[TEST_ACCOUNT, 'wrong secret'], ['someone-else', TEST_SECRET], [TEST_ACCOUNT, '']]) {
-      const fields = buildThriveCartFields('purchase', { account: account!, secret: secret!, email: 'mallory@example.com', item: 'product-12' });
+    for (const [account, secret] of [
+      [TEST_ACCOUNT, 'wrong secret'],
+      ['someone-else', TEST_SECRET],
+      [TEST_ACCOUNT, ''],
+    ]) {
+      const fields = buildThriveCartFields('purchase', {
+        account: account!,
+        secret: secret!,
+        email: 'mallory@example.com',
+        item: 'product-12',
+      });
       const response = await post(handoff, encodeForm(fields), 'application/x-www-form-urlencoded');
       expect(response.status).toBe(401);
       expect(JSON.stringify(response.body)).not.toContain(TEST_SECRET);
@@ -78,10 +113,18 @@ describe('ThriveCart intake', () => {
     const before = await rowCounts(handoff);
     const malformed = await post(handoff, '{"event": "order.success", ', 'application/json');
     expect(malformed).toMatchObject({ status: 400, body: { error: 'malformed_body', message: expect.any(String) } });
-    const polluted = await post(handoff, `__proto__[admin]=1&thrivecart_secret=${encodeURIComponent(TEST_SECRET)}`, 'application/x-www-form-urlencoded');
+    const polluted = await post(
+      handoff,
+      `__proto__[admin]=1&thrivecart_secret=${encodeURIComponent(TEST_SECRET)}`,
+      'application/x-www-form-urlencoded',
+    );
     expect(polluted.status).toBe(400);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
-    const huge = await post(handoff, `event=order.success&padding=${'x'.repeat(70 * 1024)}`, 'application/x-www-form-urlencoded');
+    const huge = await post(
+      handoff,
+      `event=order.success&padding=${'x'.repeat(70 * 1024)}`,
+      'application/x-www-form-urlencoded',
+    );
     expect(huge).toMatchObject({ status: 413, body: { error: 'body_too_large' } });
     const xml = await post(handoff, '<event>order.success</event>', 'application/xml');
     expect(xml).toMatchObject({ status: 415, body: { error: 'unsupported_media_type' } });
@@ -89,7 +132,12 @@ describe('ThriveCart intake', () => {
   });
 
   it('stores an authentic but unusable delivery as rejected and answers 422 with the field at fault', async () => {
-    const fields = buildThriveCartFields('refund', { account: TEST_ACCOUNT, secret: TEST_SECRET, email: 'broken@example.com', item: 'product-12' });
+    const fields = buildThriveCartFields('refund', {
+      account: TEST_ACCOUNT,
+      secret: TEST_SECRET,
+      email: 'broken@example.com',
+      item: 'product-12',
+    });
     delete (fields.refund as Record<string, unknown>).type;
     const response = await post(handoff, encodeJson(fields), 'application/json');
     expect(response.status).toBe(422);
@@ -99,14 +147,34 @@ describe('ThriveCart intake', () => {
   });
 
   it('accepts content types with parameters, as PHP senders write them', async () => {
-    const fields = buildThriveCartFields('purchase', { account: TEST_ACCOUNT, secret: TEST_SECRET, email: 'charset@example.com', item: 'product-12', orderId: '7250' });
-    expect((await post(handoff, encodeForm(fields), 'application/x-www-form-urlencoded; charset=UTF-8')).body.status).toBe('applied');
-    const json = buildThriveCartFields('purchase', { account: TEST_ACCOUNT, secret: TEST_SECRET, email: 'charset@example.com', item: 'product-12', orderId: '7251' });
+    const fields = buildThriveCartFields('purchase', {
+      account: TEST_ACCOUNT,
+      secret: TEST_SECRET,
+      email: 'charset@example.com',
+      item: 'product-12',
+      orderId: '7250',
+    });
+    expect(
+      (await post(handoff, encodeForm(fields), 'application/x-www-form-urlencoded; charset=UTF-8')).body.status,
+    ).toBe('applied');
+    const json = buildThriveCartFields('purchase', {
+      account: TEST_ACCOUNT,
+      secret: TEST_SECRET,
+      email: 'charset@example.com',
+      item: 'product-12',
+      orderId: '7251',
+    });
     expect((await post(handoff, encodeJson(json), 'application/json; charset=utf-8')).body.status).toBe('applied');
   });
 
   it('answers a re-sent identical delivery as a duplicate without applying it twice, in either encoding', async () => {
-    const fields = buildThriveCartFields('purchase', { account: TEST_ACCOUNT, secret: TEST_SECRET, email: 'twice@example.com', item: 'product-12', orderId: '7301' });
+    const fields = buildThriveCartFields('purchase', {
+      account: TEST_ACCOUNT,
+      secret: TEST_SECRET,
+      email: 'twice@example.com',
+      item: 'product-12',
+      orderId: '7301',
+    });
     const first = await post(handoff, encodeForm(fields), 'application/x-www-form-urlencoded');
     const again = await post(handoff, encodeForm(fields), 'application/x-www-form-urlencoded');
     const asJson = await post(handoff, encodeJson(fields), 'application/json');
@@ -136,13 +204,29 @@ describe('ThriveCart intake', () => {
 
   it('keeps an 18-digit customer id exact and follows an email change to the same contact', async () => {
     const customerId = '429583657727489355';
-    await handoff.send('purchase', { email: 'old@example.com', customerId, orderId: '7501', firstName: 'Grace', lastName: 'Hopper' });
+    await handoff.send('purchase', {
+      email: 'old@example.com',
+      customerId,
+      orderId: '7501',
+      firstName: 'Grace',
+      lastName: 'Hopper',
+    });
     handoff.clock.advanceDays(1);
-    const update = await handoff.send('customer_updated', { email: 'old@example.com', newEmail: 'New@Example.com', customerId, firstName: ' ', lastName: ' ' });
+    const update = await handoff.send('customer_updated', {
+      email: 'old@example.com',
+      newEmail: 'New@Example.com',
+      customerId,
+      firstName: ' ',
+      lastName: ' ',
+    });
     expect(update.body.status).toBe('applied');
     expect((await handoff.api('/api/contacts/old@example.com')).status).toBe(404);
     const contact = await handoff.api('/api/contacts/new@example.com');
-    expect(contact.body).toMatchObject({ email: 'new@example.com', thrivecartCustomerId: customerId, name: 'Grace Hopper' });
+    expect(contact.body).toMatchObject({
+      email: 'new@example.com',
+      thrivecartCustomerId: customerId,
+      name: 'Grace Hopper',
+    });
     const access = await handoff.api('/api/access?email=new@example.com&offering=focus-course');
     expect(access.body).toMatchObject({ granted: true });
   });
@@ -153,7 +237,10 @@ describe('ThriveCart intake', () => {
     expect(anonymous.json()).toMatchObject({ error: 'unauthorized' });
     expect((await handoff.api('/api/access?email=x@example.com&offering=nope')).status).toBe(404);
     expect((await handoff.api('/api/access?email=x@example.com')).status).toBe(400);
-    expect((await handoff.api('/api/access?email=nobody@example.com&offering=focus-course')).body).toMatchObject({ granted: false, until: null });
+    expect((await handoff.api('/api/access?email=nobody@example.com&offering=focus-course')).body).toMatchObject({
+      granted: false,
+      until: null,
+    });
     const health = await handoff.server.inject({ method: 'GET', url: '/healthz' });
     expect(health.json()).toEqual({ status: 'ok', database: 'up' });
   });

@@ -23,12 +23,26 @@ describe('the job worker', () => {
   });
 
   const pending = async (kind: string): Promise<number> =>
-    (await pool.query<{ count: number }>(`select count(*)::int as count from jobs where kind = $1 and state = 'pending'`, [kind])).rows[0]!.count;
+    (
+      await pool.query<{ count: number }>(
+        `select count(*)::int as count from jobs where kind = $1 and state = 'pending'`,
+        [kind],
+      )
+    ).rows[0]!.count;
 
   it('stops after the batch in hand instead of draining a backlog, so a shutdown is prompt', async () => {
-    await enqueueJobs(pool, Array.from({ length: 200 }, (_, index) => ({ kind: 'slow', key: String(index), runAt: clock.now() })));
+    await enqueueJobs(
+      pool,
+      Array.from({ length: 200 }, (_, index) => ({ kind: 'slow', key: String(index), runAt: clock.now() })),
+    );
     let ran = 0;
-    const worker = new JobWorker(pool, clock, { slow: async () => void (await new Promise((done) => setTimeout(done, 20)), (ran += 1)) }, log, { batchSize: 10 });
+    const worker = new JobWorker(
+      pool,
+      clock,
+      { slow: async () => void (await new Promise((done) => setTimeout(done, 20)), (ran += 1)) },
+      log,
+      { batchSize: 10 },
+    );
     worker.start();
     while (ran === 0) await new Promise((done) => setTimeout(done, 5));
     await worker.stop();
@@ -37,7 +51,10 @@ describe('the job worker', () => {
   });
 
   it('holds a whole kind for every worker on the database when a job says the wait is its kind’s', async () => {
-    await enqueueJobs(pool, Array.from({ length: 50 }, (_, index) => ({ kind: 'budgeted', key: String(index), runAt: clock.now() })));
+    await enqueueJobs(
+      pool,
+      Array.from({ length: 50 }, (_, index) => ({ kind: 'budgeted', key: String(index), runAt: clock.now() })),
+    );
     let calls = 0;
     const spentBudget = async () => {
       calls += 1;
@@ -56,11 +73,26 @@ describe('the job worker', () => {
 
   it('claims the oldest due jobs across kinds, passing over a held kind’s backlog however long', async () => {
     const start = clock.now();
-    await enqueueJobs(pool, Array.from({ length: 2_000 }, (_, index) => ({ kind: 'held-crm', key: String(index), runAt: start - 10_000 + index })));
-    await pool.query(`insert into job_kind_holds (kind, until) values ('held-crm', to_timestamp($1 / 1000.0))`, [start + 60_000]);
+    await enqueueJobs(
+      pool,
+      Array.from({ length: 2_000 }, (_, index) => ({
+        kind: 'held-crm',
+        key: String(index),
+        runAt: start - 10_000 + index,
+      })),
+    );
+    await pool.query(`insert into job_kind_holds (kind, until) values ('held-crm', to_timestamp($1 / 1000.0))`, [
+      start + 60_000,
+    ]);
     // Two kinds, due at interleaved times; one more of each not due yet.
-    const due = (kind: string, offsets: number[]) => offsets.map((offset) => ({ kind, key: `${kind}@${offset}`, runAt: start - 5_000 + offset }));
-    await enqueueJobs(pool, [...due('mail', [1, 4, 5, 9]), ...due('hook', [2, 3, 7, 8]), { kind: 'mail', key: 'later', runAt: start + 1_000 }, { kind: 'hook', key: 'later', runAt: start + 1_000 }]);
+    const due = (kind: string, offsets: number[]) =>
+      offsets.map((offset) => ({ kind, key: `${kind}@${offset}`, runAt: start - 5_000 + offset }));
+    await enqueueJobs(pool, [
+      ...due('mail', [1, 4, 5, 9]),
+      ...due('hook', [2, 3, 7, 8]),
+      { kind: 'mail', key: 'later', runAt: start + 1_000 },
+      { kind: 'hook', key: 'later', runAt: start + 1_000 },
+    ]);
     const ran: string[] = [];
     const worker: JobWorker = new JobWorker(
       pool,

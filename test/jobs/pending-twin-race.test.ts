@@ -41,7 +41,9 @@ describe('a job put back to pending while another process enqueues its twin', ()
     await otherIntake.connect();
     const otherIntakePid = (await otherIntake.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
     const twinRuns: number[] = [];
-    const otherWorker = new JobWorker(pool, clock, { [KIND]: async (job) => void twinRuns.push(job.id) }, log, { baseBackoffMs: 1_000 });
+    const otherWorker = new JobWorker(pool, clock, { [KIND]: async (job) => void twinRuns.push(job.id) }, log, {
+      baseBackoffMs: 1_000,
+    });
     try {
       const failingWorker = new JobWorker(
         pool,
@@ -62,7 +64,10 @@ describe('a job put back to pending while another process enqueues its twin', ()
       await otherIntake.query('commit');
 
       await expect(round).resolves.toBe(1);
-      const jobs = await pool.query<{ state: string; attempts: number; last_error: string }>(`select state, attempts, last_error from jobs where kind = $1 and key = $2`, [KIND, KEY]);
+      const jobs = await pool.query<{ state: string; attempts: number; last_error: string }>(
+        `select state, attempts, last_error from jobs where kind = $1 and key = $2`,
+        [KIND, KEY],
+      );
       // One job left, pending: the twin, carrying the failed run's attempt and error.
       expect(jobs.rows).toEqual([{ state: 'pending', attempts: 1, last_error: 'the CRM answered 503' }]);
 
@@ -81,7 +86,9 @@ describe('a job put back to pending while another process enqueues its twin', ()
 /** Waits until some session of the database waits for a lock held by the session `holderPid`. */
 async function waitUntilBlockedBy(pool: Pool, holderPid: number): Promise<void> {
   for (;;) {
-    const waiting = await pool.query(`select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))`, [holderPid]);
+    const waiting = await pool.query(`select 1 from pg_stat_activity where $1 = any(pg_blocking_pids(pid))`, [
+      holderPid,
+    ]);
     if (waiting.rowCount) return;
     await new Promise((wake) => setTimeout(wake, 10));
   }

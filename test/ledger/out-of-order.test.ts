@@ -12,8 +12,18 @@ describe('out-of-order and duplicated deliveries', () => {
 
   it('a refund that arrives before its purchase still ends with the item revoked', async () => {
     const purchasedAt = new Date(handoff.clock.now() - 2 * DAY);
-    await handoff.send('refund', { email: 'early-refund@example.com', item: 'product-12', orderId: '9101', occurredAt: new Date(handoff.clock.now() - DAY) });
-    await handoff.send('purchase', { email: 'early-refund@example.com', item: 'product-12', orderId: '9101', occurredAt: purchasedAt });
+    await handoff.send('refund', {
+      email: 'early-refund@example.com',
+      item: 'product-12',
+      orderId: '9101',
+      occurredAt: new Date(handoff.clock.now() - DAY),
+    });
+    await handoff.send('purchase', {
+      email: 'early-refund@example.com',
+      item: 'product-12',
+      orderId: '9101',
+      occurredAt: purchasedAt,
+    });
     const access = await handoff.api('/api/access?email=early-refund@example.com&offering=focus-course');
     expect(access.body).toMatchObject({ granted: false, reason: expect.stringMatching(/^Refunded/) });
     const contact = await handoff.api<{ tags: { name: string }[] }>('/api/contacts/early-refund@example.com');
@@ -34,22 +44,32 @@ describe('out-of-order and duplicated deliveries', () => {
     for (const [event, options] of events) {
       await handoff.send(event, { email: 'inorder@example.com', item: 'product-40', orderId: '9103', ...options });
     }
-    const backwards = await handoff.api<{ tags: { name: string }[]; access: unknown[] }>('/api/contacts/backwards@example.com');
-    const inOrder = await handoff.api<{ tags: { name: string }[]; access: unknown[] }>('/api/contacts/inorder@example.com');
-    const withoutOrderId = (access: unknown[]): string => JSON.stringify(access).replaceAll('9102', 'ORDER').replaceAll('9103', 'ORDER');
+    const backwards = await handoff.api<{ tags: { name: string }[]; access: unknown[] }>(
+      '/api/contacts/backwards@example.com',
+    );
+    const inOrder = await handoff.api<{ tags: { name: string }[]; access: unknown[] }>(
+      '/api/contacts/inorder@example.com',
+    );
+    const withoutOrderId = (access: unknown[]): string =>
+      JSON.stringify(access).replaceAll('9102', 'ORDER').replaceAll('9103', 'ORDER');
     expect(withoutOrderId(backwards.body.access)).toEqual(withoutOrderId(inOrder.body.access));
     expect(backwards.body.tags.map((tag) => tag.name)).toEqual(inOrder.body.tags.map((tag) => tag.name));
-    expect(backwards.body.access).toEqual([expect.objectContaining({ offering: 'community', granted: true, until: new Date(t0 + 61 * DAY).toISOString() })]);
+    expect(backwards.body.access).toEqual([
+      expect.objectContaining({ offering: 'community', granted: true, until: new Date(t0 + 61 * DAY).toISOString() }),
+    ]);
   });
 
   it('six copies of one delivery, three in sequence and three in parallel, apply once', async () => {
-    const send = (): ReturnType<TestHandoff['send']> => handoff.send('purchase', { email: 'copies@example.com', item: 'product-12', orderId: '9104' });
+    const send = (): ReturnType<TestHandoff['send']> =>
+      handoff.send('purchase', { email: 'copies@example.com', item: 'product-12', orderId: '9104' });
     const sequential = [await send(), await send(), await send()];
     const parallel = await Promise.all([send(), send(), send()]);
     const statuses = [...sequential, ...parallel].map((response) => response.body.status);
     expect(statuses.filter((status) => status === 'applied')).toHaveLength(1);
     expect(statuses.filter((status) => status === 'duplicate')).toHaveLength(5);
-    const stored = await handoff.runtime.ctx.pool.query(`select count(*)::int as count from deliveries d join contacts c on c.id = d.contact_id where c.email = 'copies@example.com'`);
+    const stored = await handoff.runtime.ctx.pool.query(
+      `select count(*)::int as count from deliveries d join contacts c on c.id = d.contact_id where c.email = 'copies@example.com'`,
+    );
     expect(stored.rows[0]).toEqual({ count: 1 });
   });
 
@@ -72,7 +92,9 @@ describe('out-of-order and duplicated deliveries', () => {
     );
     expect(contacts.rows).toEqual([...buyers].sort().map((email) => ({ email, deliveries: 2 })));
     for (const email of buyers) {
-      expect((await handoff.api(`/api/access?email=${email}&offering=focus-course`)).body).toMatchObject({ granted: true });
+      expect((await handoff.api(`/api/access?email=${email}&offering=focus-course`)).body).toMatchObject({
+        granted: true,
+      });
     }
   });
 
@@ -94,7 +116,12 @@ describe('out-of-order and duplicated deliveries', () => {
     expect(contacts.rows).toEqual([...buyers].sort().map((email) => ({ email, deliveries: 3 })));
     for (const email of buyers) {
       const contact = await handoff.api<{ access: { offering: string; granted: boolean }[] }>(`/api/contacts/${email}`);
-      expect(contact.body.access.filter((entry) => entry.granted).map((entry) => entry.offering).sort()).toEqual(['focus-course', 'focus-workbook', 'masterclass']);
+      expect(
+        contact.body.access
+          .filter((entry) => entry.granted)
+          .map((entry) => entry.offering)
+          .sort(),
+      ).toEqual(['focus-course', 'focus-workbook', 'masterclass']);
     }
   });
 });

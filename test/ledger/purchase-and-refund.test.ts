@@ -17,13 +17,24 @@ describe('a purchase with a bump, then a refund of the bump only', () => {
   afterAll(() => handoff.close());
 
   it('grants the product and the bump as separate offerings (bump-12 is not product-12)', async () => {
-    const sent = await handoff.send('purchase', { email: ' Ada@Example.COM ', item: 'product-12', extraItems: ['bump-12'], orderId: '5001', firstName: 'Ada', lastName: 'Lovelace' });
+    const sent = await handoff.send('purchase', {
+      email: ' Ada@Example.COM ',
+      item: 'product-12',
+      extraItems: ['bump-12'],
+      orderId: '5001',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    });
     expect(sent).toMatchObject({ status: 200, body: { status: 'applied' } });
 
     const contact = await handoff.api<ContactBody>('/api/contacts/ada@example.com');
     expect(contact.status).toBe(200);
     expect(contact.body.name).toBe('Ada Lovelace');
-    expect(contact.body.tags.map((tag) => tag.name).sort()).toEqual(['Bought Focus', 'Focus - Access', 'Workbook - Access']);
+    expect(contact.body.tags.map((tag) => tag.name).sort()).toEqual([
+      'Bought Focus',
+      'Focus - Access',
+      'Workbook - Access',
+    ]);
     expect(contact.body.access).toEqual([
       expect.objectContaining({ offering: 'focus-course', granted: true, until: null }),
       expect.objectContaining({ offering: 'focus-workbook', granted: true, until: null }),
@@ -42,6 +53,11 @@ describe('a purchase with a bump, then a refund of the bump only', () => {
     expect(course.body).toMatchObject({ granted: true });
 
     const contact = await handoff.api<ContactBody>('/api/contacts/ada@example.com');
-    expect(contact.body.tags.map((tag) => tag.name).sort()).toEqual(['Bought Focus', 'Focus - Access', 'Workbook - Access', 'Workbook - Revoke']);
+    expect(contact.body.tags.map((tag) => tag.name).sort()).toEqual([
+      'Bought Focus',
+      'Focus - Access',
+      'Workbook - Access',
+      'Workbook - Revoke',
+    ]);
   });
 });

@@ -12,19 +12,33 @@ describe('replay', () => {
     handoff = await startTestHandoff();
     const pool = handoff.runtime.ctx.pool;
     // A database trigger stands in for any failure inside the apply step (a bug, a constraint).
-    await pool.query(`create function refuse_contact() returns trigger language plpgsql as $$ begin raise exception 'contacts are read-only today'; end $$`);
-    await pool.query(`create trigger refuse_contact before insert on contacts for each row execute function refuse_contact()`);
+    await pool.query(
+      `create function refuse_contact() returns trigger language plpgsql as $$ begin raise exception 'contacts are read-only today'; end $$`,
+    );
+    await pool.query(
+      `create trigger refuse_contact before insert on contacts for each row execute function refuse_contact()`,
+    );
 
     const sent = await handoff.send('purchase', { email: 'unlucky@example.com', item: 'product-12', orderId: '9201' });
     expect(sent).toMatchObject({ status: 200, body: { status: 'failed', reason: 'contacts are read-only today' } });
     const deliveryId = Number(sent.body.deliveryId);
     expect((await pool.query('select count(*)::int as count from contacts')).rows[0]).toEqual({ count: 0 });
-    expect((await handoff.api(`/api/deliveries/${deliveryId}`)).body).toMatchObject({ status: 'failed', reason: 'contacts are read-only today', contactId: null });
+    expect((await handoff.api(`/api/deliveries/${deliveryId}`)).body).toMatchObject({
+      status: 'failed',
+      reason: 'contacts are read-only today',
+      contactId: null,
+    });
 
     await pool.query('drop trigger refuse_contact on contacts');
-    const replayed = await handoff.server.inject({ method: 'POST', url: `/api/deliveries/${deliveryId}/replay`, headers: { authorization: 'Bearer test-admin-token' } });
+    const replayed = await handoff.server.inject({
+      method: 'POST',
+      url: `/api/deliveries/${deliveryId}/replay`,
+      headers: { authorization: 'Bearer test-admin-token' },
+    });
     expect(replayed.json()).toEqual({ deliveryId, previousStatus: 'failed', status: 'applied', reason: null });
-    expect((await handoff.api('/api/access?email=unlucky@example.com&offering=focus-course')).body).toMatchObject({ granted: true });
+    expect((await handoff.api('/api/access?email=unlucky@example.com&offering=focus-course')).body).toMatchObject({
+      granted: true,
+    });
   });
 
   it('rebuilds the ledger after a configuration change; a dry run reports it and changes nothing', async () => {
@@ -36,7 +50,16 @@ describe('replay', () => {
     // The creator configures upsell-7, which was sold before anyone told Handoff about it.
     const config = testConfig();
     config.offerings.push({ id: 'vip', name: 'VIP Calls', accessTag: 'VIP - Access', revokeTag: 'VIP - Revoke' });
-    config.items.push({ item: 'upsell-7', tags: [], grants: ['vip'], onCancel: 'end-of-period', onRefund: 'revoke', onPartialRefund: 'record', onPause: 'revoke', onSilence: 'keep' });
+    config.items.push({
+      item: 'upsell-7',
+      tags: [],
+      grants: ['vip'],
+      onCancel: 'end-of-period',
+      onRefund: 'revoke',
+      onPartialRefund: 'record',
+      onPause: 'revoke',
+      onSilence: 'keep',
+    });
     Object.assign(handoff.runtime.ctx, { config, rules: ledgerRules(config) });
 
     const dryRun = await replayLedger(handoff.runtime.ctx, { dryRun: true });
@@ -50,8 +73,12 @@ describe('replay', () => {
 
     const real = await replayLedger(handoff.runtime.ctx, { dryRun: false });
     expect(real.changed).toEqual(dryRun.changed);
-    expect((await handoff.api('/api/access?email=early@example.com&offering=vip')).body).toMatchObject({ granted: true });
-    expect((await handoff.api('/api/access?email=course@example.com&offering=focus-course')).body).toMatchObject({ granted: true });
+    expect((await handoff.api('/api/access?email=early@example.com&offering=vip')).body).toMatchObject({
+      granted: true,
+    });
+    expect((await handoff.api('/api/access?email=course@example.com&offering=focus-course')).body).toMatchObject({
+      granted: true,
+    });
     const again = await replayLedger(handoff.runtime.ctx, { dryRun: false });
     expect(again).toMatchObject({ reclassified: [], changed: [] });
   });
@@ -63,10 +90,16 @@ describe('replay', () => {
     }
     const pool = handoff.runtime.ctx.pool;
     // xmin is the transaction that last wrote a row version: any rewrite changes it.
-    const versions = async () => (await pool.query<{ id: number; xmin: string }>('select id, xmin::text as xmin from deliveries order by id')).rows;
+    const versions = async () =>
+      (await pool.query<{ id: number; xmin: string }>('select id, xmin::text as xmin from deliveries order by id'))
+        .rows;
     const before = await versions();
     expect(before).toHaveLength(3);
-    expect(await replayLedger(handoff.runtime.ctx, { dryRun: false })).toMatchObject({ deliveries: 3, reclassified: [], changed: [] });
+    expect(await replayLedger(handoff.runtime.ctx, { dryRun: false })).toMatchObject({
+      deliveries: 3,
+      reclassified: [],
+      changed: [],
+    });
     expect(await versions()).toEqual(before);
   });
 });

@@ -8,7 +8,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distinctBodies } from './support/distinct-bodies.ts';
-import { createHandoffHome, freePort, sleep, spawnHandoff, type HandoffHome, type SpawnedHandoff } from './support/spawned-handoff.ts';
+import {
+  createHandoffHome,
+  freePort,
+  sleep,
+  spawnHandoff,
+  type HandoffHome,
+  type SpawnedHandoff,
+} from './support/spawned-handoff.ts';
 
 /** A bound, not a timing assertion: a restart with crash recovery takes a few seconds on a loaded machine. */
 const RECOVERY_DEADLINE_MS = 90_000;
@@ -26,24 +33,35 @@ describe('the embedded PostgreSQL of a running Handoff', () => {
     await home.remove();
   });
 
-  it('is started again when its postmaster is killed: /healthz comes back to 200, the data is there and deliveries are taken', async () => {
-    expect(await deliver(handoff, before!)).toBe(200);
-    const killed = await postmasterPid(home);
-    process.kill(killed!, 'SIGKILL');
+  it(
+    'is started again when its postmaster is killed: /healthz comes back to 200, the data is there and deliveries are taken',
+    async () => {
+      expect(await deliver(handoff, before!)).toBe(200);
+      const killed = await postmasterPid(home);
+      process.kill(killed!, 'SIGKILL');
 
-    // The killed server's backends can answer for a moment after their postmaster is gone: wait for a new one.
-    const deadline = Date.now() + RECOVERY_DEADLINE_MS;
-    const restarted = /PostgreSQL in .* restarted \(pid \d+\)/;
-    while ([undefined, killed].includes(await postmasterPid(home)) || !restarted.test(handoff.output()) || (await healthz(handoff)) !== 200) {
-      if (Date.now() > deadline) throw new Error(`/healthz still not 200 ${RECOVERY_DEADLINE_MS / 1000} s after the kill:\n${handoff.output()}`);
-      await sleep(200);
-    }
-    expect(handoff.alive()).toBe(true);
-    expect(handoff.output()).toMatch(/PostgreSQL in .* is gone/);
-    expect(await deliver(handoff, after!)).toBe(200);
-    // The delivery acknowledged before the kill survived it: a resend is a duplicate.
-    expect(await deliverStatus(handoff, before!)).toBe('duplicate');
-  }, RECOVERY_DEADLINE_MS + 30_000);
+      // The killed server's backends can answer for a moment after their postmaster is gone: wait for a new one.
+      const deadline = Date.now() + RECOVERY_DEADLINE_MS;
+      const restarted = /PostgreSQL in .* restarted \(pid \d+\)/;
+      while (
+        [undefined, killed].includes(await postmasterPid(home)) ||
+        !restarted.test(handoff.output()) ||
+        (await healthz(handoff)) !== 200
+      ) {
+        if (Date.now() > deadline)
+          throw new Error(
+            `/healthz still not 200 ${RECOVERY_DEADLINE_MS / 1000} s after the kill:\n${handoff.output()}`,
+          );
+        await sleep(200);
+      }
+      expect(handoff.alive()).toBe(true);
+      expect(handoff.output()).toMatch(/PostgreSQL in .* is gone/);
+      expect(await deliver(handoff, after!)).toBe(200);
+      // The delivery acknowledged before the kill survived it: a resend is a duplicate.
+      expect(await deliverStatus(handoff, before!)).toBe('duplicate');
+    },
+    RECOVERY_DEADLINE_MS + 30_000,
+  );
 
   it('is stopped by the clean stop of a Handoff that adopted it after being killed', async () => {
     await handoff.kill();
@@ -71,7 +89,11 @@ async function deliverStatus(handoff: SpawnedHandoff, body: string): Promise<unk
 }
 
 function post(handoff: SpawnedHandoff, body: string): Promise<Response> {
-  return fetch(`${handoff.url}/webhooks/thrivecart`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  return fetch(`${handoff.url}/webhooks/thrivecart`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
 }
 
 async function healthz(handoff: SpawnedHandoff): Promise<number> {

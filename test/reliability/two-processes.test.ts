@@ -36,9 +36,20 @@ interface JobRun {
   key: string;
 }
 
-async function startInstance(name: string, database: TestDatabase, clock: FakeClock, runs: JobRun[]): Promise<Instance> {
+async function startInstance(
+  name: string,
+  database: TestDatabase,
+  clock: FakeClock,
+  runs: JobRun[],
+): Promise<Instance> {
   const log = pino({ level: 'silent' });
-  const runtime = await connectRuntime({ config: testConfig(), connectionString: database.connectionString, dataDir: '/nonexistent', log, clock });
+  const runtime = await connectRuntime({
+    config: testConfig(),
+    connectionString: database.connectionString,
+    dataDir: '/nonexistent',
+    log,
+    clock,
+  });
   const server = buildServer(runtime.ctx, { adminToken: 'two-processes-token', publicUrl: 'http://127.0.0.1' });
   await server.listen({ port: 0, host: '127.0.0.1' });
   // Every job run is recorded before it runs: the count per (kind, key) is the effect under test.
@@ -65,15 +76,33 @@ async function startInstance(name: string, database: TestDatabase, clock: FakeCl
 }
 
 function deliveriesOf(customer: number, now: number): string[] {
-  const common = { account: TEST_ACCOUNT, secret: TEST_SECRET, email: `shared-${customer}@example.com`, item: 'product-40', orderId: String(810_000 + customer) };
-  const purchase = buildThriveCartFields('purchase', { ...common, recurring: true, occurredAt: new Date(now - 10 * DAY) });
+  const common = {
+    account: TEST_ACCOUNT,
+    secret: TEST_SECRET,
+    email: `shared-${customer}@example.com`,
+    item: 'product-40',
+    orderId: String(810_000 + customer),
+  };
+  const purchase = buildThriveCartFields('purchase', {
+    ...common,
+    recurring: true,
+    occurredAt: new Date(now - 10 * DAY),
+  });
   // Paid periods end at different hours of the next day, so the timers fall due together only once the clock jumps.
-  const cancel = buildThriveCartFields('cancel', { ...common, occurredAt: new Date(now - DAY), paidThrough: new Date(now + (1 + (customer % 20)) * HOUR) });
+  const cancel = buildThriveCartFields('cancel', {
+    ...common,
+    occurredAt: new Date(now - DAY),
+    paidThrough: new Date(now + (1 + (customer % 20)) * HOUR),
+  });
   return [encodeForm(purchase), encodeForm(cancel)];
 }
 
 async function post(url: string, body: string): Promise<{ status: number; outcome: string }> {
-  const response = await fetch(`${url}/webhooks/thrivecart`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const response = await fetch(`${url}/webhooks/thrivecart`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
   return { status: response.status, outcome: String(((await response.json()) as { status?: unknown }).status) };
 }
 
@@ -84,7 +113,10 @@ describe('two Handoff instances on one database', () => {
   let instances: [Instance, Instance];
   beforeAll(async () => {
     database = await createTestDatabase();
-    instances = [await startInstance('first', database, clock, runs), await startInstance('second', database, clock, runs)];
+    instances = [
+      await startInstance('first', database, clock, runs),
+      await startInstance('second', database, clock, runs),
+    ];
   });
   afterAll(async () => {
     for (const instance of instances) await instance.close();
@@ -97,7 +129,10 @@ describe('two Handoff instances on one database', () => {
     for (let customer = 0; customer < CUSTOMERS; customer += 1) {
       const [purchase, cancel] = deliveriesOf(customer, clock.now());
       const [target, other] = customer % 2 === 0 ? [first, second] : [second, first];
-      sends.push(() => post(target.url, purchase!), () => post(other.url, cancel!));
+      sends.push(
+        () => post(target.url, purchase!),
+        () => post(other.url, cancel!),
+      );
       // Every third customer's purchase reaches both instances, as a sender's retry could.
       if (customer % 3 === 0) sends.push(() => post(other.url, purchase!));
     }
@@ -119,11 +154,16 @@ describe('two Handoff instances on one database', () => {
     await expectEachEffectOnce(db);
     const timerRuns = new Map<string, number>();
     for (const run of runs) timerRuns.set(`${run.kind}:${run.key}`, (timerRuns.get(`${run.kind}:${run.key}`) ?? 0) + 1);
-    expect([...timerRuns.values()].filter((count) => count !== 1), 'timers that ran more than once').toEqual([]);
+    expect(
+      [...timerRuns.values()].filter((count) => count !== 1),
+      'timers that ran more than once',
+    ).toEqual([]);
     expect(timerRuns.size).toBe(CUSTOMERS);
     // Both workers took a share: the test would prove nothing if one of them never claimed a job.
     expect(new Set(runs.map((run) => run.instance))).toEqual(new Set(['first', 'second']));
-    const left = await db.query<{ state: string; count: number }>(`select state, count(*)::int as count from jobs group by state`);
+    const left = await db.query<{ state: string; count: number }>(
+      `select state, count(*)::int as count from jobs group by state`,
+    );
     expect(left.rows).toEqual([]);
     const revoked = await db.query<{ count: number }>(
       `select count(*)::int as count from contacts where ledger->'access' @> '[{"offering": "community", "granted": false}]'`,

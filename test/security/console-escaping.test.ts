@@ -9,17 +9,31 @@ describe('data from deliveries shown in the console', () => {
   let cookie = '';
   beforeAll(async () => {
     handoff = await startTestHandoff();
-    const login = await handoff.server.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `secret=${ADMIN_TOKEN}&name=amy` });
+    const login = await handoff.server.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `secret=${ADMIN_TOKEN}&name=amy`,
+    });
     cookie = String(login.headers['set-cookie']).split(';')[0]!;
-    await handoff.send('purchase', { email: 'mallory@example.com', item: 'product-12', orderId: '9301', firstName: SCRIPT, lastName: ATTRIBUTE });
+    await handoff.send('purchase', {
+      email: 'mallory@example.com',
+      item: 'product-12',
+      orderId: '9301',
+      firstName: SCRIPT,
+      lastName: ATTRIBUTE,
+    });
   });
   afterAll(() => handoff.close());
 
-  it.each(['/contacts?q=mallory', '/contacts/mallory%40example.com', '/deliveries', '/deliveries/1', '/'])('never becomes markup on %s', async (path) => {
-    const page = await handoff.server.inject({ method: 'GET', url: path, headers: { cookie } });
-    expect(page.statusCode).toBe(200);
-    expect(page.body).not.toContain(SCRIPT);
-    expect(page.body).not.toContain('<img src=x');
-    if (path.startsWith('/contacts')) expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-  });
+  it.each(['/contacts?q=mallory', '/contacts/mallory%40example.com', '/deliveries', '/deliveries/1', '/'])(
+    'never becomes markup on %s',
+    async (path) => {
+      const page = await handoff.server.inject({ method: 'GET', url: path, headers: { cookie } });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).not.toContain(SCRIPT);
+      expect(page.body).not.toContain('<img src=x');
+      if (path.startsWith('/contacts')) expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    },
+  );
 });

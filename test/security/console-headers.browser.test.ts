@@ -4,7 +4,17 @@ import { launchChromium } from '../support/chromium.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 
 /** Every console page, with data on it (a contact, a delivery, a dunning case). */
-const PAGES = ['/', '/contacts', '/contacts/bea%40example.com', '/deliveries', '/deliveries/1', '/dunning', '/webhooks', '/problems', '/setup'];
+const PAGES = [
+  '/',
+  '/contacts',
+  '/contacts/bea%40example.com',
+  '/deliveries',
+  '/deliveries/1',
+  '/dunning',
+  '/webhooks',
+  '/problems',
+  '/setup',
+];
 
 describe('the console under its Content-Security-Policy, in Chromium', () => {
   let handoff: TestHandoff;
@@ -16,7 +26,14 @@ describe('the console under its Content-Security-Policy, in Chromium', () => {
   beforeAll(async () => {
     handoff = await startTestHandoff();
     base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
-    await handoff.send('purchase', { email: 'bea@example.com', item: 'product-40', recurring: true, orderId: '9901', firstName: 'Bea', lastName: 'Buyer' });
+    await handoff.send('purchase', {
+      email: 'bea@example.com',
+      item: 'product-40',
+      recurring: true,
+      orderId: '9901',
+      firstName: 'Bea',
+      lastName: 'Buyer',
+    });
     await handoff.send('failed', { email: 'bea@example.com', item: 'product-40', orderId: '9901' });
     browser = await launchChromium();
     page = await browser.newPage();
@@ -50,7 +67,12 @@ describe('the console under its Content-Security-Policy, in Chromium', () => {
       expect(headers['referrer-policy'], path).toBe('same-origin');
       expect(headers['cache-control'], path).toBe('no-store');
       // The inline stylesheet was applied (its digest is in the policy): the page background is the console's grey.
-      expect(await page.locator('body').evaluate((body) => body.ownerDocument.defaultView!.getComputedStyle(body).backgroundColor), path).toBe('rgb(246, 247, 249)');
+      expect(
+        await page
+          .locator('body')
+          .evaluate((body) => body.ownerDocument.defaultView!.getComputedStyle(body).backgroundColor),
+        path,
+      ).toBe('rgb(246, 247, 249)');
     }
     expect(violations).toEqual([]);
   });
@@ -59,7 +81,8 @@ describe('the console under its Content-Security-Policy, in Chromium', () => {
     const framing = await browser.newPage();
     const blocked: string[] = [];
     framing.on('console', (message) => {
-      if (/frame-ancestors|refused to display|Content Security Policy/i.test(message.text())) blocked.push(message.text());
+      if (/frame-ancestors|refused to display|Content Security Policy/i.test(message.text()))
+        blocked.push(message.text());
     });
     // A page of no origin (about:blank, no policy of its own) tries to frame the login page.
     await framing.setContent(`<iframe src="${base}/login"></iframe>`);
@@ -68,7 +91,9 @@ describe('the console under its Content-Security-Policy, in Chromium', () => {
   });
 
   it('the JSON API also says nosniff and no-store', async () => {
-    const answer = await fetch(`${base}/api/contacts/bea%40example.com`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const answer = await fetch(`${base}/api/contacts/bea%40example.com`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
     expect(answer.headers.get('cache-control')).toBe('no-store');

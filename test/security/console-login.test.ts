@@ -9,7 +9,12 @@ async function listening(trustedProxies: string[] = []): Promise<{ handoff: Test
   return { handoff, base };
 }
 
-function login(base: string, secret: string, headers: Record<string, string> = {}, next = '/contacts'): Promise<Response> {
+function login(
+  base: string,
+  secret: string,
+  headers: Record<string, string> = {},
+  next = '/contacts',
+): Promise<Response> {
   return fetch(`${base}/login`, {
     method: 'POST',
     redirect: 'manual',
@@ -29,7 +34,9 @@ describe('console login behind (or without) a reverse proxy', () => {
     const started = await listening();
     handoff = started.handoff;
     for (let guess = 1; guess <= 10; guess++) {
-      expect((await login(started.base, `guess ${guess}`, { 'x-forwarded-for': `198.51.100.${guess}` })).status).toBe(302);
+      expect((await login(started.base, `guess ${guess}`, { 'x-forwarded-for': `198.51.100.${guess}` })).status).toBe(
+        302,
+      );
     }
     expect((await login(started.base, 'guess 11', { 'x-forwarded-for': '198.51.100.11' })).status).toBe(429);
   });
@@ -45,18 +52,28 @@ describe('console login behind (or without) a reverse proxy', () => {
   it('with the proxy trusted, throttles the address it forwards (not the proxy itself) and sets Secure when it says https', async () => {
     const started = await listening(['127.0.0.1']);
     handoff = started.handoff;
-    for (let guess = 1; guess <= 10; guess++) expect((await login(started.base, `guess ${guess}`, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(302);
+    for (let guess = 1; guess <= 10; guess++)
+      expect((await login(started.base, `guess ${guess}`, { 'x-forwarded-for': '198.51.100.7' })).status).toBe(302);
     expect((await login(started.base, 'guess 11', { 'x-forwarded-for': '198.51.100.7' })).status).toBe(429);
     // Another visitor behind the same proxy is not locked out by the first one's failures.
-    const other = await login(started.base, ADMIN_TOKEN, { 'x-forwarded-for': '198.51.100.8', 'x-forwarded-proto': 'https' });
+    const other = await login(started.base, ADMIN_TOKEN, {
+      'x-forwarded-for': '198.51.100.8',
+      'x-forwarded-proto': 'https',
+    });
     expect(other.status).toBe(302);
     expect(other.headers.get('set-cookie')).toMatch(/; Secure/);
   });
 
   it('refuses a HANDOFF_TRUST_PROXY value that is not a list of addresses (e.g. "true", which would trust everyone)', () => {
-    expect(parseTrustedProxies('127.0.0.1, 10.0.0.0/8,::1, loopback')).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'loopback']);
+    expect(parseTrustedProxies('127.0.0.1, 10.0.0.0/8,::1, loopback')).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ]);
     expect(parseTrustedProxies('')).toEqual([]);
-    for (const wrong of ['true', '1', '10.0.0.0/33', 'proxy.example.com']) expect(() => parseTrustedProxies(wrong)).toThrow(/HANDOFF_TRUST_PROXY: .* is not an IP address/);
+    for (const wrong of ['true', '1', '10.0.0.0/33', 'proxy.example.com'])
+      expect(() => parseTrustedProxies(wrong)).toThrow(/HANDOFF_TRUST_PROXY: .* is not an IP address/);
   });
 });
 

@@ -8,13 +8,23 @@ import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
 import { activeCampaignEntry, crmConfig, settleSync, startHandoffWith } from '../crm-sync/crm-sync-harness.ts';
 
 /** What identifies Ada in what she (and ThriveCart) sent: none of it may survive her erasure. */
-const ADA = { email: 'ada@example.com', lastName: 'Lovelace', phone: '+44 20 7946 0123', ip: '198.51.100.77', street: '12 Analytical Engine Row' };
+const ADA = {
+  email: 'ada@example.com',
+  lastName: 'Lovelace',
+  phone: '+44 20 7946 0123',
+  ip: '198.51.100.77',
+  street: '12 Analytical Engine Row',
+};
 
 /** Every text and JSON value in every table, lower case: "is this person still anywhere?" */
 async function everything(handoff: TestHandoff): Promise<string> {
   const pool = handoff.runtime.ctx.pool;
-  const tables = await pool.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
-  const dumps = await Promise.all(tables.rows.map(async ({ table_name }) => JSON.stringify((await pool.query(`select * from "${table_name}"`)).rows)));
+  const tables = await pool.query<{ table_name: string }>(
+    `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+  );
+  const dumps = await Promise.all(
+    tables.rows.map(async ({ table_name }) => JSON.stringify((await pool.query(`select * from "${table_name}"`)).rows)),
+  );
   return dumps.join('\n').toLowerCase();
 }
 
@@ -28,7 +38,12 @@ describe('erasure leaves nothing of the person behind', () => {
       activeCampaign = await startActiveCampaignFake('ac-token-0123456789', { now: () => clock.now() });
       return crmConfig(activeCampaignEntry(activeCampaign));
     });
-    const login = await handoff.server.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `secret=${ADMIN_TOKEN}&name=amy` });
+    const login = await handoff.server.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `secret=${ADMIN_TOKEN}&name=amy`,
+    });
     cookie = String(login.headers['set-cookie']).split(';')[0]!;
   });
   afterAll(async () => {
@@ -37,23 +52,48 @@ describe('erasure leaves nothing of the person behind', () => {
   });
 
   const send = (fields: Fields) =>
-    handoff.server.inject({ method: 'POST', url: '/webhooks/thrivecart', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: encodeForm(fields) });
+    handoff.server.inject({
+      method: 'POST',
+      url: '/webhooks/thrivecart',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: encodeForm(fields),
+    });
 
   it('scrubs a rejected delivery whose e-mail was typed with spaces and capitals, and strips the e-mail from an erasure job the CRM never took', async () => {
-    await handoff.send('purchase', { email: ADA.email, item: 'product-12', orderId: '8101', firstName: 'Ada', lastName: ADA.lastName });
+    await handoff.send('purchase', {
+      email: ADA.email,
+      item: 'product-12',
+      orderId: '8101',
+      firstName: 'Ada',
+      lastName: ADA.lastName,
+    });
     await settleSync(handoff);
     expect(activeCampaign.state.findContactByEmail(ADA.email)).toBeDefined();
 
     // The same person as ThriveCart may send her: e-mail as typed, full details, and an item Handoff cannot read.
-    const rejected = buildThriveCartFields('purchase', { account: TEST_ACCOUNT, secret: TEST_SECRET, email: '  Ada@Example.COM ', item: 'product-12', orderId: '8102', firstName: 'Ada', lastName: ADA.lastName });
-    Object.assign(rejected.customer as Fields, { contactno: ADA.phone, ip_address: ADA.ip, address: { line1: ADA.street, city: 'London', country: 'GB' } });
+    const rejected = buildThriveCartFields('purchase', {
+      account: TEST_ACCOUNT,
+      secret: TEST_SECRET,
+      email: '  Ada@Example.COM ',
+      item: 'product-12',
+      orderId: '8102',
+      firstName: 'Ada',
+      lastName: ADA.lastName,
+    });
+    Object.assign(rejected.customer as Fields, {
+      contactno: ADA.phone,
+      ip_address: ADA.ip,
+      address: { line1: ADA.street, city: 'London', country: 'GB' },
+    });
     Object.assign(rejected, { purchase_map: ['gizmo-12'] });
     const answer = await send(rejected);
     expect(answer.json()).toMatchObject({ error: 'unusable_delivery' });
 
     // The CRM is down for good: its erasure job will be given up on.
     activeCampaign.setMode('outage');
-    const page = (await handoff.server.inject({ method: 'GET', url: '/contacts/ada%40example.com', headers: { cookie } })).body;
+    const page = (
+      await handoff.server.inject({ method: 'GET', url: '/contacts/ada%40example.com', headers: { cookie } })
+    ).body;
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
     const erase = await handoff.server.inject({
       method: 'POST',
@@ -64,15 +104,27 @@ describe('erasure leaves nothing of the person behind', () => {
     expect(erase.statusCode).toBe(302);
     await settleSync(handoff, 30 * 24 * 3_600_000);
 
-    const problems = await handoff.api<{ deadJobs: { kind: string; key: string; lastError: string | null }[] }>('/api/problems');
-    expect(problems.body.deadJobs).toEqual([expect.objectContaining({ kind: 'crm.erase:activecampaign', lastError: expect.stringMatching(/503|outage/) })]);
+    const problems = await handoff.api<{ deadJobs: { kind: string; key: string; lastError: string | null }[] }>(
+      '/api/problems',
+    );
+    expect(problems.body.deadJobs).toEqual([
+      expect.objectContaining({ kind: 'crm.erase:activecampaign', lastError: expect.stringMatching(/503|outage/) }),
+    ]);
 
     const dump = await everything(handoff);
     for (const trace of Object.values(ADA)) expect(dump, trace).not.toContain(trace.toLowerCase());
 
     // Still retryable by the CRM's own id once the CRM is back.
     activeCampaign.setMode('normal');
-    expect((await handoff.server.inject({ method: 'POST', url: '/api/jobs/all/retry', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).statusCode).toBeLessThan(300);
+    expect(
+      (
+        await handoff.server.inject({
+          method: 'POST',
+          url: '/api/jobs/all/retry',
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        })
+      ).statusCode,
+    ).toBeLessThan(300);
     await settleSync(handoff);
     expect(activeCampaign.state.findContactByEmail(ADA.email)).toBeUndefined();
   }, 60_000);

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 
 /** Short limits so the test is quick; production uses DEFAULT_HTTP_SETTINGS (30 s for a whole request). */
-const LIMITS = { requestTimeoutMs: 1_000, headersTimeoutMs: 1_000, timeoutCheckIntervalMs: 100, maxConnectionsPerClient: 3 };
+const LIMITS = {
+  requestTimeoutMs: 1_000,
+  headersTimeoutMs: 1_000,
+  timeoutCheckIntervalMs: 100,
+  maxConnectionsPerClient: 3,
+};
 /** How long the test keeps trickling before it calls the connection "never closed" (far beyond the limit). */
 const GIVE_UP_AFTER_BYTES = 100;
 
@@ -33,12 +38,17 @@ describe('clients that hold connections open', () => {
     let answer = '';
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
     const isClosed = closed(socket).then(() => true);
-    socket.write(`POST /webhooks/thrivecart HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${GIVE_UP_AFTER_BYTES * 2}\r\n\r\n`);
+    socket.write(
+      `POST /webhooks/thrivecart HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${GIVE_UP_AFTER_BYTES * 2}\r\n\r\n`,
+    );
     let sent = 0;
     while (sent < GIVE_UP_AFTER_BYTES && !socket.destroyed) {
       socket.write('a');
       sent += 1;
-      const outcome = await Promise.race([isClosed, new Promise<false>((resolve) => setTimeout(() => resolve(false), 200))]);
+      const outcome = await Promise.race([
+        isClosed,
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 200)),
+      ]);
       if (outcome) break;
     }
     expect(await Promise.race([isClosed, Promise.resolve(false)])).toBe(true);

@@ -18,10 +18,28 @@ const hex = (high: number, low: number): string => ((high << 8) | low).toString(
 
 /** The IPv6 forms that carry an IPv4 address, each built the way its RFC says. */
 const WRAPPERS: [name: string, wrap: (ipv4: string) => string][] = [
-  ['6to4 (RFC 3056)', (v4) => { const [a, b, c, d] = octets(v4) as [number, number, number, number]; return `2002:${hex(a, b)}:${hex(c, d)}::1`; }],
+  [
+    '6to4 (RFC 3056)',
+    (v4) => {
+      const [a, b, c, d] = octets(v4) as [number, number, number, number];
+      return `2002:${hex(a, b)}:${hex(c, d)}::1`;
+    },
+  ],
   // Teredo: the client's address is stored inverted in the last 32 bits (RFC 4380 §4); the server here is public.
-  ['Teredo client (RFC 4380)', (v4) => { const [a, b, c, d] = octets(v4).map((octet) => octet ^ 0xff) as [number, number, number, number]; return `2001:0:5db8:d70e:8000:63bf:${hex(a, b)}:${hex(c, d)}`; }],
-  ['Teredo server (RFC 4380)', (v4) => { const [a, b, c, d] = octets(v4) as [number, number, number, number]; return `2001:0:${hex(a, b)}:${hex(c, d)}:8000:63bf:a3ff:ffff`; }],
+  [
+    'Teredo client (RFC 4380)',
+    (v4) => {
+      const [a, b, c, d] = octets(v4).map((octet) => octet ^ 0xff) as [number, number, number, number];
+      return `2001:0:5db8:d70e:8000:63bf:${hex(a, b)}:${hex(c, d)}`;
+    },
+  ],
+  [
+    'Teredo server (RFC 4380)',
+    (v4) => {
+      const [a, b, c, d] = octets(v4) as [number, number, number, number];
+      return `2001:0:${hex(a, b)}:${hex(c, d)}:8000:63bf:a3ff:ffff`;
+    },
+  ],
   ['ISATAP (RFC 5214)', (v4) => `2606:4700:1:2:0:5efe:${v4}`],
   ['ISATAP, universal (RFC 5214)', (v4) => `2606:4700:1:2:200:5efe:${v4}`],
   ['NAT64 (RFC 6052)', (v4) => `64:ff9b::${v4}`],
@@ -62,7 +80,12 @@ describe('SSRF: IPv6 addresses that wrap an IPv4 address', () => {
   ])('says why %s is refused', (address, why) => expect(whyForbiddenAddress(address)).toBe(why));
 
   it('still allows the tunnelling forms of public addresses (6to4, Teredo, ISATAP) and ordinary public IPv6', () => {
-    for (const address of ['2002:5db8:d70e::1', '2001:0:5db8:d70e:8000:63bf:a3ff:fff1', '2606:4700::5efe:5db8:d70e', '2606:4700::1111']) {
+    for (const address of [
+      '2002:5db8:d70e::1',
+      '2001:0:5db8:d70e:8000:63bf:a3ff:fff1',
+      '2606:4700::5efe:5db8:d70e',
+      '2606:4700::1111',
+    ]) {
       expect(whyForbiddenAddress(address)).toBeNull();
     }
   });

@@ -14,8 +14,17 @@ describe('a refused ThriveCart delivery', () => {
   afterAll(() => handoff.close());
 
   const post = async (account: string, secret: string): Promise<{ status: number; body: string }> => {
-    const fields = buildThriveCartFields('purchase', { account, secret, email: 'mallory@example.com', item: 'product-12' });
-    const answer = await fetch(`${base}/webhooks/thrivecart`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: encodeForm(fields) });
+    const fields = buildThriveCartFields('purchase', {
+      account,
+      secret,
+      email: 'mallory@example.com',
+      item: 'product-12',
+    });
+    const answer = await fetch(`${base}/webhooks/thrivecart`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: encodeForm(fields),
+    });
     return { status: answer.status, body: await answer.text() };
   };
 

@@ -59,7 +59,8 @@ async function shutDownServerIn(dataDir: string): Promise<void> {
   }
   // PostgreSQL removes postmaster.pid as the last step of a clean shutdown.
   const deadline = Date.now() + 30_000;
-  while (existsSync(join(dataDir, 'pg', 'postmaster.pid')) && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 50));
+  while (existsSync(join(dataDir, 'pg', 'postmaster.pid')) && Date.now() < deadline)
+    await new Promise((wake) => setTimeout(wake, 50));
 }
 
 /** Retries `attempt` until it resolves (for up to a minute, a generous bound for a restart with crash recovery). */
@@ -88,11 +89,14 @@ describe('startEmbeddedPostgres', () => {
 
     expect(server.startedHere).toBe(true);
     expect(existsSync(join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
-    expect(await queryOne(server.connectionString, 'select 1 as answer, current_database() as database')).toEqual({ answer: 1, database: 'handoff' });
+    expect(await queryOne(server.connectionString, 'select 1 as answer, current_database() as database')).toEqual({
+      answer: 1,
+      database: 'handoff',
+    });
     await server.stop();
   });
 
-  it('reuses a server already running on the data dir, and the reuser\'s stop() leaves it running', async () => {
+  it("reuses a server already running on the data dir, and the reuser's stop() leaves it running", async () => {
     const dataDir = await newDataDir();
     const starter = await startEmbeddedPostgres({ dataDir });
 
@@ -175,12 +179,15 @@ describe('startEmbeddedPostgres', () => {
     const servers = await Promise.all([startEmbeddedPostgres({ dataDir }), startEmbeddedPostgres({ dataDir })]);
 
     expect(servers.map((server) => server.startedHere).sort()).toEqual([false, true]);
-    for (const server of servers) expect(await queryOne(server.connectionString, 'select 1 as answer')).toEqual({ answer: 1 });
+    for (const server of servers)
+      expect(await queryOne(server.connectionString, 'select 1 as answer')).toEqual({ answer: 1 });
     for (const server of servers) await server.stop();
   });
 
   it('puts the socket in a short folder under the temp folder when the data dir path is too long for a unix socket', async () => {
-    const dataDir = await newDataDir('a-data-dir-name-long-enough-to-push-the-socket-path-past-the-unix-limit-of-107-bytes');
+    const dataDir = await newDataDir(
+      'a-data-dir-name-long-enough-to-push-the-socket-path-past-the-unix-limit-of-107-bytes',
+    );
 
     const server = await startEmbeddedPostgres({ dataDir });
     const socketDir = new URLSearchParams(server.connectionString.split('?')[1]).get('host') ?? '';
@@ -215,7 +222,10 @@ describe('startEmbeddedPostgres', () => {
   });
 
   it('as root, refuses a data dir the postgres user cannot reach, naming the folder and the fixes', async (context) => {
-    context.skip(!isRoot, 'only a root process runs the server as the postgres user; as a normal user the server runs as us');
+    context.skip(
+      !isRoot,
+      'only a root process runs the server as the postgres user; as a normal user the server runs as us',
+    );
     const privateFolder = await mkdtemp(join(tmpdir(), 'handoff-embedded-pg-private-')); // mode 0700
     foldersToRemove.push(privateFolder);
     const dataDir = join(privateFolder, 'data');

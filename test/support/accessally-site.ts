@@ -51,9 +51,16 @@ export async function startAccessAllySite(crmTagsNow: (email: string) => string[
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
       const query = new URL(request.url ?? '/', 'http://site').searchParams;
-      const command = query.has('aal_genpass') ? 'aal_genpass' : query.has('aal_updateuser') ? 'aal_updateuser' : 'other';
+      const command = query.has('aal_genpass')
+        ? 'aal_genpass'
+        : query.has('aal_updateuser')
+          ? 'aal_updateuser'
+          : 'other';
       const fields = Object.fromEntries(new URLSearchParams(body));
-      const email = Object.values(fields).find((value) => value.includes('@'))?.toLowerCase() ?? '';
+      const email =
+        Object.values(fields)
+          .find((value) => value.includes('@'))
+          ?.toLowerCase() ?? '';
       calls.push({ command, contentType: request.headers['content-type'], fields, crmTagsThen: crmTagsNow(email) });
       const failure = failures.shift();
       if (failure !== undefined) return response.writeHead(failure).end('error');

@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { HandoffConfig } from '../../src/config/schema.ts';
 import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
-import { buildThriveCartFields, encodeForm, encodeJson, type SimulatedEvent, type SimulateOptions } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import {
+  buildThriveCartFields,
+  encodeForm,
+  encodeJson,
+  type SimulatedEvent,
+  type SimulateOptions,
+} from '../../src/adapters/sources/thrivecart/build-body.ts';
 import type { HttpSettings } from '../../src/http/http-settings.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { connectRuntime, type Runtime } from '../../src/main.ts';
@@ -25,7 +31,11 @@ export interface TestHandoff {
   clock: FakeClock;
   database: TestDatabase;
   /** Sends a simulated ThriveCart delivery (form encoding unless `encoding: 'json'`), timed at the fake clock's now unless `occurredAt` says otherwise. */
-  send(event: SimulatedEvent, options: Partial<SimulateOptions> & { email: string; item?: string }, encoding?: 'form' | 'json'): Promise<{ status: number; body: Record<string, unknown> }>;
+  send(
+    event: SimulatedEvent,
+    options: Partial<SimulateOptions> & { email: string; item?: string },
+    encoding?: 'form' | 'json',
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   /** GET on the API with the admin token. */
   api<T = Record<string, unknown>>(path: string): Promise<{ status: number; body: T }>;
   /** Runs every job due at the fake clock's now. */
@@ -35,15 +45,28 @@ export interface TestHandoff {
   close(): Promise<void>;
 }
 
-export async function startTestHandoff(options: { config?: HandoffConfig; clock?: FakeClock; http?: Partial<HttpSettings> } = {}): Promise<TestHandoff> {
+export async function startTestHandoff(
+  options: { config?: HandoffConfig; clock?: FakeClock; http?: Partial<HttpSettings> } = {},
+): Promise<TestHandoff> {
   const database = await createTestDatabase();
   const clock = options.clock ?? new FakeClock();
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // One key for the life of this Handoff, restarts included, as a data folder would keep it.
   const secretKey = randomBytes(32);
   const boot = async (): Promise<Pick<TestHandoff, 'runtime' | 'server' | 'worker'>> => {
-    const runtime = await connectRuntime({ config: options.config ?? testConfig(), connectionString: database.connectionString, dataDir: '/nonexistent', log, clock, secretKey });
-    const server = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN, publicUrl: 'https://handoff.test', http: options.http });
+    const runtime = await connectRuntime({
+      config: options.config ?? testConfig(),
+      connectionString: database.connectionString,
+      dataDir: '/nonexistent',
+      log,
+      clock,
+      secretKey,
+    });
+    const server = buildServer(runtime.ctx, {
+      adminToken: ADMIN_TOKEN,
+      publicUrl: 'https://handoff.test',
+      http: options.http,
+    });
     await server.ready();
     const worker = new JobWorker(runtime.ctx.pool, clock, runtime.jobHandlers, log, { baseBackoffMs: 1_000 });
     return { runtime, server, worker };
@@ -70,7 +93,11 @@ export async function startTestHandoff(options: { config?: HandoffConfig; clock?
       return { status: response.statusCode, body: response.json() };
     },
     async api(path) {
-      const response = await handoff.server.inject({ method: 'GET', url: path, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const response = await handoff.server.inject({
+        method: 'GET',
+        url: path,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
       return { status: response.statusCode, body: response.json() };
     },
     runJobs: () => handoff.worker.runDue(),

@@ -35,7 +35,11 @@ export async function startThriveCartApiFake(options: { apiKey: string; account:
       fake.requests.push(`${request.method} ${url.pathname}${url.search}`);
       const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
         // Responses name the account the key belongs to (docs/thrivecart-api.md, "Access").
-        response.writeHead(status, { 'content-type': 'application/json', 'x-thrivecart-account-name': options.account, ...headers });
+        response.writeHead(status, {
+          'content-type': 'application/json',
+          'x-thrivecart-account-name': options.account,
+          ...headers,
+        });
         response.end(JSON.stringify(payload));
       };
       // Bearer token; errors are JSON such as {"error":"invalid_token"} with a 4xx (docs/thrivecart-api.md, "Access").
@@ -44,7 +48,11 @@ export async function startThriveCartApiFake(options: { apiKey: string; account:
       // (docs/thrivecart-api.md, "Rate limit"): the fake sends it only when told to.
       if (throttles.length > 0) {
         const retryAfter = throttles.shift();
-        return send(429, { error: 'rate_limited' }, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });
+        return send(
+          429,
+          { error: 'rate_limited' },
+          retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
+        );
       }
       if (request.method === 'GET' && url.pathname === '/transactions') {
         // page is 1-based, perPage at most 100 (docs/thrivecart-api.md, "GET /transactions").
@@ -58,7 +66,9 @@ export async function startThriveCartApiFake(options: { apiKey: string; account:
         // Form field `email`; 404 with this message for an unknown e-mail (docs/thrivecart-api.md, "POST /customer").
         const email = new URLSearchParams(body).get('email') ?? '';
         const customer = fake.customers.get(email);
-        return customer ? send(200, customer) : send(404, { error: 'There are no orders associated with this customer.' });
+        return customer
+          ? send(200, customer)
+          : send(404, { error: 'There are no orders associated with this customer.' });
       }
       return send(404, { error: 'not_found' });
     })();

@@ -35,7 +35,18 @@ function reordered(fields: Fields): Fields {
   return copy;
 }
 
-const ALL_EVENTS: SimulatedEvent[] = ['purchase', 'renewal', 'failed', 'refund', 'cancel', 'pause', 'resume', 'customer_updated', 'abandoned', 'affiliate'];
+const ALL_EVENTS: SimulatedEvent[] = [
+  'purchase',
+  'renewal',
+  'failed',
+  'refund',
+  'cancel',
+  'pause',
+  'resume',
+  'customer_updated',
+  'abandoned',
+  'affiliate',
+];
 
 describe('thrivecartDedupKey', () => {
   it('has the form tc:<sha256 hex>', () => {
@@ -43,12 +54,16 @@ describe('thrivecartDedupKey', () => {
   });
 
   it('keeps the rebills of one order distinct (same order_id)', () => {
-    const keys = [1, 2, 3, 4, 5, 6].map((index) => keyOf('renewal', { paymentIndex: index, occurredAt: at(30 * index) }));
+    const keys = [1, 2, 3, 4, 5, 6].map((index) =>
+      keyOf('renewal', { paymentIndex: index, occurredAt: at(30 * index) }),
+    );
     expect(new Set(keys).size).toBe(6);
   });
 
   it('keeps 4 rebill_failed for one invoice distinct (only the time differs)', () => {
-    const keys = [0, 3, 5, 7].map((day) => keyOf('failed', { paymentIndex: 2, invoiceId: '000000141-2', occurredAt: at(day) }));
+    const keys = [0, 3, 5, 7].map((day) =>
+      keyOf('failed', { paymentIndex: 2, invoiceId: '000000141-2', occurredAt: at(day) }),
+    );
     expect(new Set(keys).size).toBe(4);
   });
 
@@ -64,31 +79,41 @@ describe('thrivecartDedupKey', () => {
     expect(new Set(keys).size).toBe(ALL_EVENTS.length);
   });
 
-  it.each(ALL_EVENTS)('%s: an identical re-send gives the same key, in either encoding and any field order', (event) => {
-    const fields = buildThriveCartFields(event, { ...OPTIONS, extraItems: ['bump-12'], recurring: true });
-    const viaForm = thrivecartDedupKey(parseFormBody(encodeForm(fields)));
-    expect(thrivecartDedupKey(parseFormBody(encodeForm(fields)))).toBe(viaForm);
-    expect(thrivecartDedupKey(parseJsonBody(encodeJson(fields)))).toBe(viaForm);
-    expect(thrivecartDedupKey(parseFormBody(encodeForm(reordered(fields))))).toBe(viaForm);
-  });
+  it.each(ALL_EVENTS)(
+    '%s: an identical re-send gives the same key, in either encoding and any field order',
+    (event) => {
+      const fields = buildThriveCartFields(event, { ...OPTIONS, extraItems: ['bump-12'], recurring: true });
+      const viaForm = thrivecartDedupKey(parseFormBody(encodeForm(fields)));
+      expect(thrivecartDedupKey(parseFormBody(encodeForm(fields)))).toBe(viaForm);
+      expect(thrivecartDedupKey(parseJsonBody(encodeJson(fields)))).toBe(viaForm);
+      expect(thrivecartDedupKey(parseFormBody(encodeForm(reordered(fields))))).toBe(viaForm);
+    },
+  );
 
   it.each(ALL_EVENTS)('%s: the secret does not influence the key', (event) => {
     expect(keyOf(event, { secret: 'another-secret' })).toBe(keyOf(event));
   });
 
   it('separates customer_updated deliveries that change different things', () => {
-    expect(keyOf('customer_updated', { newEmail: 'new@example.com' })).not.toBe(keyOf('customer_updated', { newEmail: 'other@example.com' }));
+    expect(keyOf('customer_updated', { newEmail: 'new@example.com' })).not.toBe(
+      keyOf('customer_updated', { newEmail: 'other@example.com' }),
+    );
     expect(keyOf('customer_updated', { occurredAt: at(1) })).not.toBe(keyOf('customer_updated'));
   });
 
   it('hashes the whole body for unknown events, so different bodies stay distinct', () => {
     const base = buildThriveCartFields('purchase', OPTIONS);
-    const unknown = (extra: string) => thrivecartDedupKey(parseFormBody(`${encodeForm(base)}&event=order.future_thing&x=${extra}`.replace('event=order.success&', '')));
+    const unknown = (extra: string) =>
+      thrivecartDedupKey(
+        parseFormBody(`${encodeForm(base)}&event=order.future_thing&x=${extra}`.replace('event=order.success&', '')),
+      );
     expect(unknown('1')).toBe(unknown('1'));
     expect(unknown('1')).not.toBe(unknown('2'));
   });
 
   it('does not confuse a JS-meaningful event name with an identity rule', () => {
-    expect(thrivecartDedupKey(parseFormBody('event=toString&a=1'))).not.toBe(thrivecartDedupKey(parseFormBody('event=toString&a=2')));
+    expect(thrivecartDedupKey(parseFormBody('event=toString&a=1'))).not.toBe(
+      thrivecartDedupKey(parseFormBody('event=toString&a=2')),
+    );
   });
 });

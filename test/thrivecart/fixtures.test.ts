@@ -6,14 +6,24 @@ import { verifyThriveCart } from '../../src/adapters/sources/thrivecart/verify.t
 import { FIXTURE_ACCOUNT, FIXTURE_SECRET, fixture } from './fixtures.ts';
 
 const CREDENTIALS = { account: FIXTURE_ACCOUNT, secret: FIXTURE_SECRET };
-const PATTI = { thrivecartId: '429583657898226838', email: 'patti@example.org', firstName: 'Patti & Jo', lastName: 'Lee' };
+const PATTI = {
+  thrivecartId: '429583657898226838',
+  email: 'patti@example.org',
+  firstName: 'Patti & Jo',
+  lastName: 'Lee',
+};
 
 describe('order.success with a bump and an upsell', () => {
   const expected = {
     kind: 'purchase',
     occurredAt: 1_699_487_300_000,
     live: true,
-    customer: { thrivecartId: '429583657727489355', email: 'tobias.strebitzer@example.com', firstName: 'Tobias', lastName: 'Strebitzer' },
+    customer: {
+      thrivecartId: '429583657727489355',
+      email: 'tobias.strebitzer@example.com',
+      firstName: 'Tobias',
+      lastName: 'Strebitzer',
+    },
     orderId: '23370556',
     invoiceId: '000001382',
     currency: 'USD',
@@ -40,7 +50,17 @@ describe('order.success with a bump and an upsell', () => {
         quantity: 1,
         frequency: null,
       },
-      { item: 'upsell-2', name: 'Done-For-You Setup', amountCents: 66_000, pricingOptionId: '83324', recurring: false, thrivecartSubscriptionId: null, nextChargeAt: null, quantity: 1, frequency: null },
+      {
+        item: 'upsell-2',
+        name: 'Done-For-You Setup',
+        amountCents: 66_000,
+        pricingOptionId: '83324',
+        recurring: false,
+        thrivecartSubscriptionId: null,
+        nextChargeAt: null,
+        quantity: 1,
+        frequency: null,
+      },
     ],
     accessibleItems: ['product-12', 'bump-12', 'upsell-2'],
   };
@@ -52,7 +72,9 @@ describe('order.success with a bump and an upsell', () => {
   });
 
   it('gives the form and JSON encodings the same dedup key', () => {
-    expect(thrivecartDedupKey(fixture('order-success-bump-upsell.form.txt'))).toBe(thrivecartDedupKey(fixture('order-success-bump-upsell.json')));
+    expect(thrivecartDedupKey(fixture('order-success-bump-upsell.form.txt'))).toBe(
+      thrivecartDedupKey(fixture('order-success-bump-upsell.json')),
+    );
   });
 });
 
@@ -91,23 +113,34 @@ describe('later events (original order block from 2020-01-24, total 6900)', () =
     });
   });
 
-  it.each(['order-subscription-cancelled.form.txt', 'order-subscription-cancelled.json'])('%s → cancellation', (name) => {
-    expect(normaliseThriveCart(fixture(name))).toEqual({
-      kind: 'cancellation',
-      occurredAt: 1_599_044_589_000,
-      live: true,
-      customer: PATTI,
-      orderId: '3230022',
-      item: 'product-17',
-      paidThrough: 1_600_919_853_000,
-      itemName: '$69/Month EngageMore',
-      thrivecartSubscriptionId: '1988231',
-    });
-  });
+  it.each(['order-subscription-cancelled.form.txt', 'order-subscription-cancelled.json'])(
+    '%s → cancellation',
+    (name) => {
+      expect(normaliseThriveCart(fixture(name))).toEqual({
+        kind: 'cancellation',
+        occurredAt: 1_599_044_589_000,
+        live: true,
+        customer: PATTI,
+        orderId: '3230022',
+        item: 'product-17',
+        paidThrough: 1_600_919_853_000,
+        itemName: '$69/Month EngageMore',
+        thrivecartSubscriptionId: '1988231',
+      });
+    },
+  );
 
   it('paused and resumed', () => {
-    expect(normaliseThriveCart(fixture('order-subscription-paused.form.txt'))).toMatchObject({ kind: 'paused', occurredAt: 1_596_272_400_000, item: 'product-17' });
-    expect(normaliseThriveCart(fixture('order-subscription-resumed.form.txt'))).toMatchObject({ kind: 'resumed', occurredAt: 1_597_482_000_000, item: 'product-17' });
+    expect(normaliseThriveCart(fixture('order-subscription-paused.form.txt'))).toMatchObject({
+      kind: 'paused',
+      occurredAt: 1_596_272_400_000,
+      item: 'product-17',
+    });
+    expect(normaliseThriveCart(fixture('order-subscription-resumed.form.txt'))).toMatchObject({
+      kind: 'resumed',
+      occurredAt: 1_597_482_000_000,
+      item: 'product-17',
+    });
   });
 
   it('order.refund (test mode, blank names, partial amount)', () => {
@@ -131,7 +164,12 @@ describe('other events', () => {
       kind: 'customer_updated',
       occurredAt: 1_776_679_200_000,
       live: true,
-      customer: { thrivecartId: '429583657898226838', email: 'patti.new@example.org', firstName: 'Patti', lastName: 'Lee' },
+      customer: {
+        thrivecartId: '429583657898226838',
+        email: 'patti.new@example.org',
+        firstName: 'Patti',
+        lastName: 'Lee',
+      },
     });
   });
 

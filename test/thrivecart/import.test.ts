@@ -25,28 +25,81 @@ describe('importing ThriveCart history from its API', () => {
 
   beforeAll(async () => {
     fake = await startThriveCartApiFake({ apiKey: API_KEY, account: TEST_ACCOUNT });
-    const yaml = testConfigYaml().replace('testMode: ignore', `testMode: ignore\n  apiKey: ${API_KEY}\n  apiUrl: ${fake.url}`);
+    const yaml = testConfigYaml().replace(
+      'testMode: ignore',
+      `testMode: ignore\n  apiKey: ${API_KEY}\n  apiUrl: ${fake.url}`,
+    );
     handoff = await startTestHandoff({ config: parseConfig(yaml, 'test.yaml', {}) });
     nowSeconds = Math.floor(handoff.clock.now() / 1000);
-    const row = (order: number, email: string, type: string, item: string, daysAgo: number, amount: number, extra: Partial<ApiTransaction> = {}): ApiTransaction => {
+    const row = (
+      order: number,
+      email: string,
+      type: string,
+      item: string,
+      daysAgo: number,
+      amount: number,
+      extra: Partial<ApiTransaction> = {},
+    ): ApiTransaction => {
       const [itemType, itemId] = item.split('-');
-      return { event_id: `${order}-${type}-${daysAgo}`, timestamp: nowSeconds - daysAgo * DAY, transaction_type: type, item_type: itemType, item_id: itemId, amount, order_id: order, invoice_id: `000${order}`, currency: 'USD', customer: { name: 'Pat Doe', email }, ...extra };
+      return {
+        event_id: `${order}-${type}-${daysAgo}`,
+        timestamp: nowSeconds - daysAgo * DAY,
+        transaction_type: type,
+        item_type: itemType,
+        item_id: itemId,
+        amount,
+        order_id: order,
+        invoice_id: `000${order}`,
+        currency: 'USD',
+        customer: { name: 'Pat Doe', email },
+        ...extra,
+      };
     };
     const oneOff = { subscription_current_status: null };
     const rows: ApiTransaction[] = [];
-    for (let index = 0; index < 205; index += 1) rows.push(row(1000 + index, `buyer${index}@example.com`, 'charge', 'product-12', 300 + index, 4700, oneOff));
-    rows.push(row(900, 'sub@example.com', 'charge', 'product-40', 40, 2900), row(900, 'sub@example.com', 'rebill', 'product-40', 10, 2900));
-    rows.push(row(901, 'gone@example.com', 'charge', 'product-40', 100, 2900), row(901, 'gone@example.com', 'cancel', 'product-40', 60, 0));
-    rows.push(row(902, 'refunded@example.com', 'charge', 'product-12', 50, 4700, oneOff), row(902, 'refunded@example.com', 'refund', 'product-12', 45, 4700, oneOff));
+    for (let index = 0; index < 205; index += 1)
+      rows.push(row(1000 + index, `buyer${index}@example.com`, 'charge', 'product-12', 300 + index, 4700, oneOff));
+    rows.push(
+      row(900, 'sub@example.com', 'charge', 'product-40', 40, 2900),
+      row(900, 'sub@example.com', 'rebill', 'product-40', 10, 2900),
+    );
+    rows.push(
+      row(901, 'gone@example.com', 'charge', 'product-40', 100, 2900),
+      row(901, 'gone@example.com', 'cancel', 'product-40', 60, 0),
+    );
+    rows.push(
+      row(902, 'refunded@example.com', 'charge', 'product-12', 50, 4700, oneOff),
+      row(902, 'refunded@example.com', 'refund', 'product-12', 45, 4700, oneOff),
+    );
     rows.push(row(903, 'stranger@example.com', 'charge', 'upsell-77', 20, 9900, oneOff));
     rows.push(row(904, 'unsure@example.com', 'rebill', 'product-40', 5, 2900));
     // Newest first, as ThriveCart lists them.
     fake.transactions.push(...rows.sort((a, b) => Number(b.timestamp) - Number(a.timestamp)));
     fake.customers.set('sub@example.com', {
-      subscriptions: [{ status: 'active', order_id: 900, item_type: 'product', item_id: 40, item_name: 'Community Monthly', frequency: 'month', next_payment: nowSeconds + 20 * DAY }],
+      subscriptions: [
+        {
+          status: 'active',
+          order_id: 900,
+          item_type: 'product',
+          item_id: 40,
+          item_name: 'Community Monthly',
+          frequency: 'month',
+          next_payment: nowSeconds + 20 * DAY,
+        },
+      ],
     });
     fake.customers.set('gone@example.com', {
-      subscriptions: [{ status: 'cancelled', order_id: 901, item_type: 'product', item_id: 40, item_name: 'Community Monthly', frequency: 'month', last_payment: nowSeconds - 70 * DAY }],
+      subscriptions: [
+        {
+          status: 'cancelled',
+          order_id: 901,
+          item_type: 'product',
+          item_id: 40,
+          item_name: 'Community Monthly',
+          frequency: 'month',
+          last_payment: nowSeconds - 70 * DAY,
+        },
+      ],
     });
   });
   afterAll(async () => {
@@ -57,22 +110,49 @@ describe('importing ThriveCart history from its API', () => {
   it('plans without changing anything: walks every page (no total), asks about subscribers, survives 429s', async () => {
     fake.throttleNext(1, 2);
     const progress: string[] = [];
-    const plan = await importFromThriveCart(handoff.runtime.ctx, api(), { apply: false, progress: (step) => progress.push(`${step.phase} ${step.done}`) });
+    const plan = await importFromThriveCart(handoff.runtime.ctx, api(), {
+      apply: false,
+      progress: (step) => progress.push(`${step.phase} ${step.done}`),
+    });
     fake.throttleNext(1);
-    expect(plan).toMatchObject({ applied: false, people: 208, offeringsGranted: { 'focus-course': 205, community: 1 }, offeringsRevoked: { 'focus-course': 1, community: 1 } });
+    expect(plan).toMatchObject({
+      applied: false,
+      people: 208,
+      offeringsGranted: { 'focus-course': 205, community: 1 },
+      offeringsRevoked: { 'focus-course': 1, community: 1 },
+    });
     expect(plan.unknownItems).toEqual([{ item: 'upsell-77', name: 'upsell-77', people: 1 }]);
-    expect(plan.notImported).toEqual([expect.objectContaining({ email: 'unsure@example.com', item: 'product-40', reason: expect.stringMatching(/unknown/) })]);
+    expect(plan.notImported).toEqual([
+      expect.objectContaining({
+        email: 'unsure@example.com',
+        item: 'product-40',
+        reason: expect.stringMatching(/unknown/),
+      }),
+    ]);
     const pages = fake.requests.filter((request) => request.startsWith('GET /transactions'));
     // The 429 was asked again; pages 1–3 (100, 100, 13 rows): the short page ends the walk whatever meta.total says.
-    expect(pages.map((request) => new URL(request.split(' ')[1]!, 'http://x').searchParams.get('page'))).toEqual(['1', '1', '2', '3']);
+    expect(pages.map((request) => new URL(request.split(' ')[1]!, 'http://x').searchParams.get('page'))).toEqual([
+      '1',
+      '1',
+      '2',
+      '3',
+    ]);
     expect(fake.requests.filter((request) => request === 'POST /customer')).toHaveLength(3);
     expect(progress).toContain('transactions 3');
     expect(await count('select count(*)::int as n from contacts')).toBe(0);
-    expect(await count(`select count(*)::int as n from crm_rate_budgets where budget_key = 'thrivecart-api:${TEST_ACCOUNT}'`)).toBe(1);
+    expect(
+      await count(
+        `select count(*)::int as n from crm_rate_budgets where budget_key = 'thrivecart-api:${TEST_ACCOUNT}'`,
+      ),
+    ).toBe(1);
   });
 
   it('the console Import page shows the plan and how far the fetch got', async () => {
-    const login = await handoff.server.inject({ method: 'POST', url: '/login', payload: { secret: ADMIN_TOKEN, name: 'Amy' } });
+    const login = await handoff.server.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { secret: ADMIN_TOKEN, name: 'Amy' },
+    });
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     const importPage = (await handoff.server.inject({ method: 'GET', url: '/import', headers: { cookie } })).body;
     expect(importPage).toContain('Not applied yet');
@@ -92,12 +172,22 @@ describe('importing ThriveCart history from its API', () => {
   it('applies quietly: access as ThriveCart says, a cancelled subscription revoked, no dunning, no e-mail', async () => {
     const plan = await importFromThriveCart(handoff.runtime.ctx, api(), { apply: true });
     expect(plan).toMatchObject({ applied: true, people: 208 });
-    expect((await handoff.api('/api/access?email=buyer7@example.com&offering=focus-course')).body).toMatchObject({ granted: true });
-    expect((await handoff.api('/api/access?email=sub@example.com&offering=community')).body).toMatchObject({ granted: true });
-    expect((await handoff.api('/api/access?email=gone@example.com&offering=community')).body).toMatchObject({ granted: false });
-    expect((await handoff.api('/api/access?email=refunded@example.com&offering=focus-course')).body).toMatchObject({ granted: false });
+    expect((await handoff.api('/api/access?email=buyer7@example.com&offering=focus-course')).body).toMatchObject({
+      granted: true,
+    });
+    expect((await handoff.api('/api/access?email=sub@example.com&offering=community')).body).toMatchObject({
+      granted: true,
+    });
+    expect((await handoff.api('/api/access?email=gone@example.com&offering=community')).body).toMatchObject({
+      granted: false,
+    });
+    expect((await handoff.api('/api/access?email=refunded@example.com&offering=focus-course')).body).toMatchObject({
+      granted: false,
+    });
     expect((await handoff.api('/api/contacts/unsure@example.com')).status).toBe(404);
-    expect(await count(`select count(*)::int as n from deliveries where source = 'thrivecart-api'`)).toBeGreaterThan(208);
+    expect(await count(`select count(*)::int as n from deliveries where source = 'thrivecart-api'`)).toBeGreaterThan(
+      208,
+    );
     expect(await count(`select count(*)::int as n from jobs where kind like 'dunning%'`)).toBe(0);
     expect(await count(`select count(*)::int as n from webhook_messages`)).toBe(0);
   });
@@ -112,25 +202,66 @@ describe('importing ThriveCart history from its API', () => {
 
   it('a live webhook for an imported rebill lines up with it: one payment, not two', async () => {
     const rebillAt = new Date((nowSeconds - 10 * DAY) * 1000);
-    const sent = await handoff.send('renewal', { email: 'sub@example.com', item: 'product-40', orderId: '900', amountCents: 2900, occurredAt: rebillAt, paymentIndex: 1 });
+    const sent = await handoff.send('renewal', {
+      email: 'sub@example.com',
+      item: 'product-40',
+      orderId: '900',
+      amountCents: 2900,
+      occurredAt: rebillAt,
+      paymentIndex: 1,
+    });
     expect(sent.body).toMatchObject({ status: 'applied' });
-    const state = await handoff.runtime.ctx.pool.query<{ payments: number }>(`select (ledger->'state'->'subscriptions'->'900:product-40'->>'payments')::int as payments from contacts where email = 'sub@example.com'`);
+    const state = await handoff.runtime.ctx.pool.query<{ payments: number }>(
+      `select (ledger->'state'->'subscriptions'->'900:product-40'->>'payments')::int as payments from contacts where email = 'sub@example.com'`,
+    );
     expect(state.rows[0]!.payments).toBe(1);
   });
 
   it('reconcile reports what ThriveCart knows and no webhook said, --fix applies it with its source, and then nothing is missing', async () => {
     // A refund made in Stripe (no webhook) and a rebill whose webhook was lost.
     fake.transactions.unshift(
-      { event_id: 'r-1', timestamp: nowSeconds - 2 * DAY, transaction_type: 'refund', item_type: 'product', item_id: 12, amount: 4700, order_id: 1003, currency: 'USD', customer: { name: 'Pat Doe', email: 'buyer3@example.com' }, subscription_current_status: null },
-      { event_id: 'rb-2', timestamp: nowSeconds - 1 * DAY, transaction_type: 'rebill', item_type: 'product', item_id: 40, amount: 2900, order_id: 900, currency: 'USD', customer: { name: 'Pat Doe', email: 'sub@example.com' } },
+      {
+        event_id: 'r-1',
+        timestamp: nowSeconds - 2 * DAY,
+        transaction_type: 'refund',
+        item_type: 'product',
+        item_id: 12,
+        amount: 4700,
+        order_id: 1003,
+        currency: 'USD',
+        customer: { name: 'Pat Doe', email: 'buyer3@example.com' },
+        subscription_current_status: null,
+      },
+      {
+        event_id: 'rb-2',
+        timestamp: nowSeconds - 1 * DAY,
+        transaction_type: 'rebill',
+        item_type: 'product',
+        item_id: 40,
+        amount: 2900,
+        order_id: 900,
+        currency: 'USD',
+        customer: { name: 'Pat Doe', email: 'sub@example.com' },
+      },
     );
     const report = await reconcileWithThriveCart(handoff.runtime.ctx, api(), { fix: false });
-    expect(report.findings.map((finding) => `${finding.email} ${finding.kind} ${finding.orderId}`).sort()).toEqual(['buyer3@example.com refund 1003', 'sub@example.com renewal 900']);
-    expect((await handoff.api('/api/access?email=buyer3@example.com&offering=focus-course')).body).toMatchObject({ granted: true });
+    expect(report.findings.map((finding) => `${finding.email} ${finding.kind} ${finding.orderId}`).sort()).toEqual([
+      'buyer3@example.com refund 1003',
+      'sub@example.com renewal 900',
+    ]);
+    expect((await handoff.api('/api/access?email=buyer3@example.com&offering=focus-course')).body).toMatchObject({
+      granted: true,
+    });
 
     await reconcileWithThriveCart(handoff.runtime.ctx, api(), { fix: true });
-    expect((await handoff.api('/api/access?email=buyer3@example.com&offering=focus-course')).body).toMatchObject({ granted: false });
-    expect(await count(`select count(*)::int as n from deliveries where source = 'thrivecart-api' and event_name = 'import.refund' and event->>'orderId' = '1003'`)).toBe(1);
+    expect((await handoff.api('/api/access?email=buyer3@example.com&offering=focus-course')).body).toMatchObject({
+      granted: false,
+    });
+    expect(
+      await count(
+        `select count(*)::int as n from deliveries where source = 'thrivecart-api' and event_name = 'import.refund' and event->>'orderId' = '1003'`,
+      ),
+    ).toBe(1);
     expect((await reconcileWithThriveCart(handoff.runtime.ctx, api(), { fix: false })).findings).toEqual([]);
   });
 });
@@ -152,12 +283,21 @@ noend@example.com,No End,product-40,A-3,active,
     const paidThrough = new Date(handoff.clock.now() + 5 * 86_400_000).toISOString().slice(0, 10);
     const plan = await importFromCsv(handoff.runtime.ctx, csv(paidThrough), { apply: false });
     expect(plan).toMatchObject({ people: 2, offeringsGranted: { 'focus-course': 1, community: 1 } });
-    expect(plan.notImported).toEqual([expect.objectContaining({ email: 'noend@example.com', reason: expect.stringMatching(/^line 4: .*paid_through/) })]);
+    expect(plan.notImported).toEqual([
+      expect.objectContaining({ email: 'noend@example.com', reason: expect.stringMatching(/^line 4: .*paid_through/) }),
+    ]);
     expect((await handoff.api('/api/contacts/kim@example.com')).status).toBe(404);
 
     await importFromCsv(handoff.runtime.ctx, csv(paidThrough), { apply: true });
-    expect((await handoff.api('/api/access?email=kim@example.com&offering=focus-course')).body).toMatchObject({ granted: true });
-    expect((await handoff.api('/api/access?email=max@example.com&offering=community')).body).toMatchObject({ granted: true, until: expect.stringMatching(new RegExp(`^${paidThrough}`)) });
-    expect((await handoff.api<{ name: string }>('/api/contacts/max@example.com')).body.name).toBe('Max "The Member" Roe');
+    expect((await handoff.api('/api/access?email=kim@example.com&offering=focus-course')).body).toMatchObject({
+      granted: true,
+    });
+    expect((await handoff.api('/api/access?email=max@example.com&offering=community')).body).toMatchObject({
+      granted: true,
+      until: expect.stringMatching(new RegExp(`^${paidThrough}`)),
+    });
+    expect((await handoff.api<{ name: string }>('/api/contacts/max@example.com')).body.name).toBe(
+      'Max "The Member" Roe',
+    );
   });
 });

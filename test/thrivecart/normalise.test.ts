@@ -9,7 +9,12 @@ import {
 import { NormaliseError, normaliseThriveCart } from '../../src/adapters/sources/thrivecart/normalise.ts';
 import { parseFormBody, parseJsonBody, type Fields } from '../../src/adapters/sources/thrivecart/parse-body.ts';
 
-const OPTIONS: SimulateOptions = { account: 'acme', secret: 'S3cret-word', email: 'Jo@Example.COM', item: 'product-12' };
+const OPTIONS: SimulateOptions = {
+  account: 'acme',
+  secret: 'S3cret-word',
+  email: 'Jo@Example.COM',
+  item: 'product-12',
+};
 const OCCURRED_AT = new Date('2025-03-01T12:00:00Z');
 
 const ENCODINGS = [
@@ -18,7 +23,9 @@ const ENCODINGS = [
 ] as const;
 
 function normalised(event: SimulatedEvent, options: Partial<SimulateOptions> = {}, edit?: (fields: Fields) => void) {
-  const fields = parseFormBody(encodeForm(buildThriveCartFields(event, { ...OPTIONS, occurredAt: OCCURRED_AT, ...options })));
+  const fields = parseFormBody(
+    encodeForm(buildThriveCartFields(event, { ...OPTIONS, occurredAt: OCCURRED_AT, ...options })),
+  );
   edit?.(fields);
   return normaliseThriveCart(fields);
 }
@@ -66,7 +73,11 @@ describe('round trip: build → encode → parse → normalise', () => {
 
 describe('order.success → purchase', () => {
   it('lists every item with its own amount, matched by type AND id', () => {
-    const event = normalised('purchase', { amountCents: 4700, extraItems: ['bump-12', 'upsell-2', 'downsell-5', 'product-1'], recurring: true });
+    const event = normalised('purchase', {
+      amountCents: 4700,
+      extraItems: ['bump-12', 'upsell-2', 'downsell-5', 'product-1'],
+      recurring: true,
+    });
     expect(event).toMatchObject({ kind: 'purchase', currency: 'USD', occurredAt: OCCURRED_AT.getTime() });
     if (event.kind !== 'purchase') throw new Error('not a purchase');
     expect(event.items.map((item) => [item.item, item.amountCents, item.recurring])).toEqual([
@@ -76,7 +87,10 @@ describe('order.success → purchase', () => {
       ['downsell-5', 4700, false],
       ['product-1', 4700, false],
     ]);
-    expect(event.items[0]).toMatchObject({ name: 'Course 12 & Community', nextChargeAt: Date.parse('2025-03-31T12:00:00Z') });
+    expect(event.items[0]).toMatchObject({
+      name: 'Course 12 & Community',
+      nextChargeAt: Date.parse('2025-03-31T12:00:00Z'),
+    });
     expect(event.items[0]?.thrivecartSubscriptionId).toMatch(/^\d{7}$/);
     expect(event.items[1]?.thrivecartSubscriptionId).toBeNull();
   });
@@ -97,10 +111,14 @@ describe('order.success → purchase', () => {
   });
 
   it('takes the next charge from due when defer_date is absent', () => {
-    const event = normalised('purchase', { recurring: true, nextPaymentAt: new Date('2025-04-01T00:00:00Z') }, (fields) => {
-      const future = group(fields, 'order').future_charges as Fields[];
-      delete future[0]?.defer_date;
-    });
+    const event = normalised(
+      'purchase',
+      { recurring: true, nextPaymentAt: new Date('2025-04-01T00:00:00Z') },
+      (fields) => {
+        const future = group(fields, 'order').future_charges as Fields[];
+        delete future[0]?.defer_date;
+      },
+    );
     if (event.kind !== 'purchase') throw new Error('not a purchase');
     expect(event.items[0]?.nextChargeAt).toBe(Date.parse('2025-04-01T00:00:00Z'));
   });
@@ -141,7 +159,10 @@ describe('order.success → purchase', () => {
   });
 
   it('rejects an unknown item type', () => {
-    expectNormaliseError(() => normalised('purchase', {}, (fields) => (fields.purchase_map = ['gift-3'])), /unknown item type "gift"/);
+    expectNormaliseError(
+      () => normalised('purchase', {}, (fields) => (fields.purchase_map = ['gift-3'])),
+      /unknown item type "gift"/,
+    );
   });
 });
 
@@ -209,15 +230,24 @@ describe('later events carry the ORIGINAL order block', () => {
   });
 
   it('never falls back to the original order time', () => {
-    expectNormaliseError(() => normalised('refund', {}, (fields) => delete fields.date_unix), /missing event time \(date_unix\)/);
+    expectNormaliseError(
+      () => normalised('refund', {}, (fields) => delete fields.date_unix),
+      /missing event time \(date_unix\)/,
+    );
   });
 
   it('rejects a refund with no refund[type]', () => {
-    expectNormaliseError(() => normalised('refund', {}, (fields) => delete group(fields, 'refund').type), /missing refund\[type\]/);
+    expectNormaliseError(
+      () => normalised('refund', {}, (fields) => delete group(fields, 'refund').type),
+      /missing refund\[type\]/,
+    );
   });
 
   it('rejects a rebill with a millisecond date_unix', () => {
-    expectNormaliseError(() => normalised('renewal', {}, (fields) => (fields.date_unix = String(OCCURRED_AT.getTime()))), /date_unix/);
+    expectNormaliseError(
+      () => normalised('renewal', {}, (fields) => (fields.date_unix = String(OCCURRED_AT.getTime()))),
+      /date_unix/,
+    );
   });
 });
 
@@ -239,7 +269,9 @@ describe('customer', () => {
     const event = normalised('purchase', { firstName: 'Anne &amp; Bob', lastName: 'O&#39;Neil' }, (fields) => {
       group(fields, 'customer').email = '  Anne@Example.com ';
     });
-    expect(event).toMatchObject({ customer: { email: 'anne@example.com', firstName: 'Anne & Bob', lastName: "O'Neil" } });
+    expect(event).toMatchObject({
+      customer: { email: 'anne@example.com', firstName: 'Anne & Bob', lastName: "O'Neil" },
+    });
   });
 
   it('turns blank names into null rather than blanks', () => {
@@ -266,7 +298,10 @@ describe('customer', () => {
   });
 
   it('rejects a delivery without an email', () => {
-    expectNormaliseError(() => normalised('purchase', {}, (fields) => (group(fields, 'customer').email = 'null')), /missing customer\[email\]/);
+    expectNormaliseError(
+      () => normalised('purchase', {}, (fields) => (group(fields, 'customer').email = 'null')),
+      /missing customer\[email\]/,
+    );
   });
 
   it('customer_updated carries the new email', () => {
@@ -279,12 +314,23 @@ describe('customer', () => {
   it('times a customer_updated without date_unix at its arrival, and only that event', () => {
     const receivedAt = Date.parse('2026-04-02T10:00:00Z');
     const withoutDate = (event: SimulatedEvent) => {
-      const fields = buildThriveCartFields(event, { account: 'a', secret: 's', email: 'x@example.com', item: 'product-12' });
+      const fields = buildThriveCartFields(event, {
+        account: 'a',
+        secret: 's',
+        email: 'x@example.com',
+        item: 'product-12',
+      });
       delete fields.date_unix;
       return fields;
     };
-    expect(normaliseThriveCart(withoutDate('customer_updated'), { receivedAt })).toMatchObject({ kind: 'customer_updated', occurredAt: receivedAt });
-    expectNormaliseError(() => normaliseThriveCart(withoutDate('refund'), { receivedAt }), /missing event time \(date_unix\)/);
+    expect(normaliseThriveCart(withoutDate('customer_updated'), { receivedAt })).toMatchObject({
+      kind: 'customer_updated',
+      occurredAt: receivedAt,
+    });
+    expectNormaliseError(
+      () => normaliseThriveCart(withoutDate('refund'), { receivedAt }),
+      /missing event time \(date_unix\)/,
+    );
   });
 });
 

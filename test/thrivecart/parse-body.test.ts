@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BodyError, parseFormBody, parseJsonBody, type Fields } from '../../src/adapters/sources/thrivecart/parse-body.ts';
+import {
+  BodyError,
+  parseFormBody,
+  parseJsonBody,
+  type Fields,
+} from '../../src/adapters/sources/thrivecart/parse-body.ts';
 import { fixtureText } from './fixtures.ts';
 
 function plain(fields: Fields): unknown {
@@ -101,7 +106,11 @@ describe('parseFormBody', () => {
   });
 
   it('accepts text that only looks suspicious', () => {
-    expect(plain(parseFormBody('name=%F0%9F%98%80+%E2%82%AC&emoji=\uD83D\uDE00&plus=%2B'))).toEqual({ name: '\u{1F600} €', emoji: '\u{1F600}', plus: '+' });
+    expect(plain(parseFormBody('name=%F0%9F%98%80+%E2%82%AC&emoji=\uD83D\uDE00&plus=%2B'))).toEqual({
+      name: '\u{1F600} €',
+      emoji: '\u{1F600}',
+      plus: '+',
+    });
   });
 
   it('rejects array indexes beyond the array limit', () => {
@@ -111,8 +120,18 @@ describe('parseFormBody', () => {
 
 describe('parseJsonBody', () => {
   it('turns scalar leaves into strings the way PHP prints them', () => {
-    const fields = parseJsonBody('{"a":"x","n":1499,"t":true,"f":false,"z":null,"list":[1,"2"],"nested":{"deep":{"v":0.5}}}');
-    expect(plain(fields)).toEqual({ a: 'x', n: '1499', t: 'true', f: 'false', z: 'null', list: ['1', '2'], nested: { deep: { v: '0.5' } } });
+    const fields = parseJsonBody(
+      '{"a":"x","n":1499,"t":true,"f":false,"z":null,"list":[1,"2"],"nested":{"deep":{"v":0.5}}}',
+    );
+    expect(plain(fields)).toEqual({
+      a: 'x',
+      n: '1499',
+      t: 'true',
+      f: 'false',
+      z: 'null',
+      list: ['1', '2'],
+      nested: { deep: { v: '0.5' } },
+    });
     expect(prototypeFree(fields)).toBe(true);
   });
 
@@ -151,7 +170,10 @@ describe('parseJsonBody', () => {
   it('rejects NUL, lone surrogates and replaced bytes', () => {
     expectBodyError(() => parseJsonBody('{"a":"x\\u0000"}'), /NUL/);
     expectBodyError(() => parseJsonBody('{"a":"\\ud800"}'), /UTF-8/);
-    expectBodyError(() => parseJsonBody(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]).toString('utf8')), /UTF-8/);
+    expectBodyError(
+      () => parseJsonBody(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]).toString('utf8')),
+      /UTF-8/,
+    );
   });
 
   it('refuses integers that have already lost digits instead of storing a wrong id', () => {

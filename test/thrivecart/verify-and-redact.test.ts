@@ -8,14 +8,21 @@ import { FIXTURE_ACCOUNT, FIXTURE_SECRET, fixture } from './fixtures.ts';
 const EXPECTED = { account: 'acme', secret: 'S3cret-word' };
 
 function delivery(overrides: { account?: string; secret?: string } = {}): Fields {
-  const fields = buildThriveCartFields('purchase', { ...EXPECTED, ...overrides, email: 'jo@example.com', item: 'product-12' });
+  const fields = buildThriveCartFields('purchase', {
+    ...EXPECTED,
+    ...overrides,
+    email: 'jo@example.com',
+    item: 'product-12',
+  });
   return parseFormBody(encodeForm(fields));
 }
 
 describe('verifyThriveCart', () => {
   it('accepts the configured account and secret', () => {
     expect(verifyThriveCart(delivery(), EXPECTED)).toEqual({ ok: true });
-    expect(verifyThriveCart(fixture('order-refund.json'), { account: FIXTURE_ACCOUNT, secret: FIXTURE_SECRET })).toEqual({ ok: true });
+    expect(
+      verifyThriveCart(fixture('order-refund.json'), { account: FIXTURE_ACCOUNT, secret: FIXTURE_SECRET }),
+    ).toEqual({ ok: true });
   });
 
   it('rejects a wrong secret without echoing either secret', () => {
@@ -33,12 +40,22 @@ describe('verifyThriveCart', () => {
   it('rejects a missing or blank secret', () => {
     const fields = delivery();
     delete fields.thrivecart_secret;
-    expect(verifyThriveCart(fields, EXPECTED)).toEqual({ ok: false, code: 'missing-secret', reason: 'missing thrivecart_secret' });
-    expect(verifyThriveCart(delivery({ secret: '' }), EXPECTED)).toEqual({ ok: false, code: 'missing-secret', reason: 'missing thrivecart_secret' });
+    expect(verifyThriveCart(fields, EXPECTED)).toEqual({
+      ok: false,
+      code: 'missing-secret',
+      reason: 'missing thrivecart_secret',
+    });
+    expect(verifyThriveCart(delivery({ secret: '' }), EXPECTED)).toEqual({
+      ok: false,
+      code: 'missing-secret',
+      reason: 'missing thrivecart_secret',
+    });
   });
 
   it('rejects a secret sent as a group instead of text', () => {
-    expect(verifyThriveCart(parseFormBody('thrivecart_secret[0]=S3cret-word&thrivecart_account=acme'), EXPECTED)).toEqual({
+    expect(
+      verifyThriveCart(parseFormBody('thrivecart_secret[0]=S3cret-word&thrivecart_account=acme'), EXPECTED),
+    ).toEqual({
       ok: false,
       code: 'missing-secret',
       reason: 'missing thrivecart_secret',
@@ -46,10 +63,18 @@ describe('verifyThriveCart', () => {
   });
 
   it('rejects another ThriveCart account that knows the secret', () => {
-    expect(verifyThriveCart(delivery({ account: 'other' }), EXPECTED)).toEqual({ ok: false, code: 'account-mismatch', reason: 'thrivecart_account does not match' });
+    expect(verifyThriveCart(delivery({ account: 'other' }), EXPECTED)).toEqual({
+      ok: false,
+      code: 'account-mismatch',
+      reason: 'thrivecart_account does not match',
+    });
     const fields = delivery();
     delete fields.thrivecart_account;
-    expect(verifyThriveCart(fields, EXPECTED)).toEqual({ ok: false, code: 'missing-account', reason: 'missing thrivecart_account' });
+    expect(verifyThriveCart(fields, EXPECTED)).toEqual({
+      ok: false,
+      code: 'missing-account',
+      reason: 'missing thrivecart_account',
+    });
   });
 
   it('refuses to verify anything when no secret is configured', () => {
@@ -60,7 +85,12 @@ describe('verifyThriveCart', () => {
 describe('redactSecret', () => {
   it('removes thrivecart_secret at every level and leaves the rest intact', () => {
     const fields = parseJsonBody(
-      JSON.stringify({ thrivecart_secret: 's', event: 'x', nested: { thrivecart_secret: 's', keep: 'k' }, list: [{ thrivecart_secret: 's', v: '1' }] }),
+      JSON.stringify({
+        thrivecart_secret: 's',
+        event: 'x',
+        nested: { thrivecart_secret: 's', keep: 'k' },
+        list: [{ thrivecart_secret: 's', v: '1' }],
+      }),
     );
     const redacted = redactSecret(fields);
     expect(JSON.parse(JSON.stringify(redacted))).toEqual({ event: 'x', nested: { keep: 'k' }, list: [{ v: '1' }] });

@@ -11,12 +11,26 @@ describe('console: the Webhooks page', () => {
 
   const get = async (url: string) => (await handoff.server.inject({ method: 'GET', url, headers: { cookie } })).body;
   const post = (url: string, form: Record<string, string | string[]>) =>
-    handoff.server.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(Object.entries({ _csrf: csrf, ...form }).flatMap(([key, value]) => [value].flat().map((one): [string, string] => [key, one]))).toString() });
+    handoff.server.inject({
+      method: 'POST',
+      url,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(
+        Object.entries({ _csrf: csrf, ...form }).flatMap(([key, value]) =>
+          [value].flat().map((one): [string, string] => [key, one]),
+        ),
+      ).toString(),
+    });
 
   beforeAll(async () => {
     receiver = await startReceiver(() => ({ status: 500, body: 'site is down' }));
     handoff = await startTestHandoff({ config: configWithEndpoint(receiver.url, { allowPrivateNetworks: true }) });
-    const login = await handoff.server.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `secret=${ADMIN_TOKEN}&name=amy` });
+    const login = await handoff.server.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `secret=${ADMIN_TOKEN}&name=amy`,
+    });
     cookie = String(login.headers['set-cookie']).split(';')[0]!;
     csrf = /name="_csrf" value="([^"]+)"/.exec(await get('/webhooks'))![1]!;
   });
@@ -39,7 +53,11 @@ describe('console: the Webhooks page', () => {
   });
 
   it('adds an endpoint from the form and shows its secret once', async () => {
-    const added = await post('/webhooks/endpoints', { url: 'http://127.0.0.1:9/never-called', name: 'staging site', events: ['access.granted', 'access.revoked'] });
+    const added = await post('/webhooks/endpoints', {
+      url: 'http://127.0.0.1:9/never-called',
+      name: 'staging site',
+      events: ['access.granted', 'access.revoked'],
+    });
     expect(added.statusCode).toBe(200);
     const secret = /whsec_[A-Za-z0-9+/=]+/.exec(added.body)?.[0];
     expect(secret).toBeDefined();
@@ -50,17 +68,27 @@ describe('console: the Webhooks page', () => {
   });
 
   it('disables and deletes an endpoint, and refuses a form without the CSRF token', async () => {
-    const listed = await handoff.api<{ endpoints: { id: number; name: string; enabled: boolean }[] }>('/api/webhooks/endpoints');
+    const listed = await handoff.api<{ endpoints: { id: number; name: string; enabled: boolean }[] }>(
+      '/api/webhooks/endpoints',
+    );
     const staging = listed.body.endpoints.find((endpoint) => endpoint.name === 'staging site')!;
     csrf = 'forged';
     expect((await post(`/webhooks/endpoints/${staging.id}/delete`, {})).statusCode).toBe(403);
     csrf = /name="_csrf" value="([^"]+)"/.exec(await get('/webhooks'))![1]!;
 
     expect((await post(`/webhooks/endpoints/${staging.id}/disable`, {})).statusCode).toBe(302);
-    expect((await handoff.api<typeof listed.body>('/api/webhooks/endpoints')).body.endpoints.find((endpoint) => endpoint.id === staging.id)?.enabled).toBe(false);
+    expect(
+      (await handoff.api<typeof listed.body>('/api/webhooks/endpoints')).body.endpoints.find(
+        (endpoint) => endpoint.id === staging.id,
+      )?.enabled,
+    ).toBe(false);
     expect(await get('/webhooks')).toContain('disabled by amy');
 
     expect((await post(`/webhooks/endpoints/${staging.id}/delete`, {})).statusCode).toBe(302);
-    expect((await handoff.api<typeof listed.body>('/api/webhooks/endpoints')).body.endpoints.map((endpoint) => endpoint.name)).toEqual(['members-site']);
+    expect(
+      (await handoff.api<typeof listed.body>('/api/webhooks/endpoints')).body.endpoints.map(
+        (endpoint) => endpoint.name,
+      ),
+    ).toEqual(['members-site']);
   });
 });

@@ -20,7 +20,9 @@ describe('GDPR erasure and webhooks', () => {
   const webhookRows = async (): Promise<string> => {
     const pool = handoff.runtime.ctx.pool;
     const tables = ['webhook_messages', 'webhook_deliveries', 'webhook_attempts', 'webhook_contact_details'];
-    const dumps = await Promise.all(tables.map(async (table) => JSON.stringify((await pool.query(`select * from ${table}`)).rows)));
+    const dumps = await Promise.all(
+      tables.map(async (table) => JSON.stringify((await pool.query(`select * from ${table}`)).rows)),
+    );
     return dumps.join('\n').toLowerCase();
   };
 
@@ -39,6 +41,8 @@ describe('GDPR erasure and webhooks', () => {
 
     handoff.clock.advance(60_000);
     await handoff.runJobs();
-    expect(receiver.received.slice(2).map((webhook) => webhook.body)).toEqual([expect.stringContaining('someone.else@example.com')]);
+    expect(receiver.received.slice(2).map((webhook) => webhook.body)).toEqual([
+      expect.stringContaining('someone.else@example.com'),
+    ]);
   });
 });

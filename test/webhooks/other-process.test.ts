@@ -15,7 +15,13 @@ describe('an endpoint added through another process', () => {
     database = await createTestDatabase();
     const secretKey = randomBytes(32);
     const open = (): Promise<Runtime> =>
-      connectRuntime({ config: testConfig('webhooks: { allowPrivateNetworks: true }'), connectionString: database.connectionString, dataDir: '/nonexistent', log: pino({ level: 'silent' }), secretKey });
+      connectRuntime({
+        config: testConfig('webhooks: { allowPrivateNetworks: true }'),
+        connectionString: database.connectionString,
+        dataDir: '/nonexistent',
+        log: pino({ level: 'silent' }),
+        secretKey,
+      });
     first = await open();
     second = await open();
   });
@@ -32,7 +38,8 @@ describe('an endpoint added through another process', () => {
       const added = await addWebhookEndpoint(first.ctx, { url: 'http://127.0.0.1:9/never-called', events: 'all' });
       expect(added.error).toBeNull();
       const deadline = Date.now() + 5_000;
-      while (!second.ctx.webhooks.mayHaveEndpoints && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (!second.ctx.webhooks.mayHaveEndpoints && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       expect(second.ctx.webhooks.mayHaveEndpoints).toBe(true);
     } finally {
       stopWatching();

@@ -5,11 +5,26 @@ import { dunningTransition } from '../../src/core/webhooks/dunning-transition.ts
 import { MAX_ATTEMPTS, retryAfterMs, retryDelay } from '../../src/core/webhooks/retry-schedule.ts';
 
 describe('address policy', () => {
-  it.each(['127.0.0.1', '10.255.0.1', '172.31.255.255', '192.168.0.1', '169.254.169.254', '100.127.255.254', '0.0.0.0', '::1', '::', '::ffff:7f00:1', '::ffff:8.8.8.8', '64:ff9b::a00:1', 'fd12::1', 'fe80::1', 'ff02::1'])(
-    'forbids %s',
-    (address) => expect(whyForbiddenAddress(address)).not.toBeNull(),
+  it.each([
+    '127.0.0.1',
+    '10.255.0.1',
+    '172.31.255.255',
+    '192.168.0.1',
+    '169.254.169.254',
+    '100.127.255.254',
+    '0.0.0.0',
+    '::1',
+    '::',
+    '::ffff:7f00:1',
+    '::ffff:8.8.8.8',
+    '64:ff9b::a00:1',
+    'fd12::1',
+    'fe80::1',
+    'ff02::1',
+  ])('forbids %s', (address) => expect(whyForbiddenAddress(address)).not.toBeNull());
+  it.each(['93.184.215.14', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111'])('allows %s', (address) =>
+    expect(whyForbiddenAddress(address)).toBeNull(),
   );
-  it.each(['93.184.215.14', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111'])('allows %s', (address) => expect(whyForbiddenAddress(address)).toBeNull());
 });
 
 describe('retry schedule', () => {
@@ -35,13 +50,25 @@ describe('retry schedule', () => {
 });
 
 describe('which events a change makes', () => {
-  const entry = (offering: string, granted: boolean) => ({ offering, granted, until: null, reason: granted ? 'bought' : 'refunded' });
+  const entry = (offering: string, granted: boolean) => ({
+    offering,
+    granted,
+    until: null,
+    reason: granted ? 'bought' : 'refunded',
+  });
   it('announces flips of granted access only', () => {
-    expect(accessFlips([entry('a', true), entry('b', false), entry('c', true)], [entry('a', true), entry('b', true), entry('c', false)])).toEqual([
+    expect(
+      accessFlips(
+        [entry('a', true), entry('b', false), entry('c', true)],
+        [entry('a', true), entry('b', true), entry('c', false)],
+      ),
+    ).toEqual([
       { type: 'access.granted', entry: entry('b', true) },
       { type: 'access.revoked', entry: entry('c', false) },
     ]);
-    expect(accessFlips([entry('gone', true)], [])).toEqual([{ type: 'access.revoked', entry: { ...entry('gone', true), granted: false } }]);
+    expect(accessFlips([entry('gone', true)], [])).toEqual([
+      { type: 'access.revoked', entry: { ...entry('gone', true), granted: false } },
+    ]);
   });
 
   it('announces a dunning case opening, and closing only when it was announced open', () => {

@@ -4,7 +4,15 @@ import { startReceiver, type Answer, type Receiver } from './receiver.ts';
 import { configWithEndpoint, eventOf } from './webhook-config.ts';
 
 type EndpointList = { endpoints: { name: string; enabled: boolean; disabledReason: string | null }[] };
-type DeliveryList = { deliveries: { type: string; state: string; attempts: number; lastStatusCode: number | null; lastError: string | null }[] };
+type DeliveryList = {
+  deliveries: {
+    type: string;
+    state: string;
+    attempts: number;
+    lastStatusCode: number | null;
+    lastError: string | null;
+  }[];
+};
 
 describe('webhook retries', () => {
   let handoff: TestHandoff;
@@ -21,7 +29,11 @@ describe('webhook retries', () => {
   });
 
   it('retries a receiver that fails first (500, then 429 with Retry-After) and delivers once', async () => {
-    const answers: Answer[] = [{ status: 500, body: 'database is down' }, { status: 429, headers: { 'retry-after': '120' } }, { status: 200 }];
+    const answers: Answer[] = [
+      { status: 500, body: 'database is down' },
+      { status: 429, headers: { 'retry-after': '120' } },
+      { status: 200 },
+    ];
     const receiver = await receiverAnswering((index) => answers[index] ?? { status: 200 });
     handoff = await startTestHandoff({ config: configWithEndpoint(receiver.url) });
     await handoff.send('purchase', { email: 'ada@example.com' });
@@ -54,7 +66,15 @@ describe('webhook retries', () => {
     await handoff.runJobs();
     expect(receiver.received).toHaveLength(3);
     const listed = await handoff.api<DeliveryList>('/api/webhooks/deliveries');
-    expect(listed.body.deliveries).toEqual([expect.objectContaining({ type: 'access.granted', state: 'delivered', attempts: 3, lastStatusCode: 200, lastError: null })]);
+    expect(listed.body.deliveries).toEqual([
+      expect.objectContaining({
+        type: 'access.granted',
+        state: 'delivered',
+        attempts: 3,
+        lastStatusCode: 200,
+        lastError: null,
+      }),
+    ]);
   });
 
   it('gives up after 8 attempts over about 27 hours and dead-letters the job', async () => {
@@ -67,9 +87,13 @@ describe('webhook retries', () => {
     }
     expect(receiver.received).toHaveLength(8);
     const dead = await handoff.runtime.ctx.pool.query(`select kind, last_error from jobs where state = 'dead'`);
-    expect(dead.rows).toEqual([{ kind: 'webhook.deliver', last_error: expect.stringContaining('gave up after 8 attempts: HTTP 503') }]);
+    expect(dead.rows).toEqual([
+      { kind: 'webhook.deliver', last_error: expect.stringContaining('gave up after 8 attempts: HTTP 503') },
+    ]);
     const listed = await handoff.api<DeliveryList>('/api/webhooks/deliveries');
-    expect(listed.body.deliveries).toEqual([expect.objectContaining({ state: 'dead', attempts: 8, lastStatusCode: 503 })]);
+    expect(listed.body.deliveries).toEqual([
+      expect.objectContaining({ state: 'dead', attempts: 8, lastStatusCode: 503 }),
+    ]);
   });
 
   it('disables the endpoint when the receiver answers 410 Gone, and sends it nothing more', async () => {
@@ -80,7 +104,13 @@ describe('webhook retries', () => {
     expect(receiver.received).toHaveLength(1);
 
     const endpoints = await handoff.api<EndpointList>('/api/webhooks/endpoints');
-    expect(endpoints.body.endpoints).toEqual([expect.objectContaining({ name: 'members-site', enabled: false, disabledReason: expect.stringContaining('410 Gone') })]);
+    expect(endpoints.body.endpoints).toEqual([
+      expect.objectContaining({
+        name: 'members-site',
+        enabled: false,
+        disabledReason: expect.stringContaining('410 Gone'),
+      }),
+    ]);
 
     await handoff.send('purchase', { email: 'grace@example.com' });
     handoff.clock.advanceDays(2);
@@ -100,6 +130,12 @@ describe('webhook retries', () => {
     expect(redirecting.received).toHaveLength(1);
     expect(target.connections).toBe(0);
     const listed = await handoff.api<DeliveryList>('/api/webhooks/deliveries');
-    expect(listed.body.deliveries).toEqual([expect.objectContaining({ state: 'pending', lastStatusCode: 302, lastError: expect.stringContaining('redirect') })]);
+    expect(listed.body.deliveries).toEqual([
+      expect.objectContaining({
+        state: 'pending',
+        lastStatusCode: 302,
+        lastError: expect.stringContaining('redirect'),
+      }),
+    ]);
   });
 });

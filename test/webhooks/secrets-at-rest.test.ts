@@ -19,7 +19,9 @@ describe('signing secrets of endpoints added in the console, at rest', () => {
   it('are stored encrypted: the database holds no copy of the secret shown once', async () => {
     const added = await addWebhookEndpoint(handoff.runtime.ctx, { url: 'http://127.0.0.1:9/site', events: 'all' });
     expect(added.secret).toMatch(/^whsec_/);
-    const stored = await handoff.runtime.ctx.pool.query<{ secret: string }>(`select secret from webhook_endpoints where source = 'console'`);
+    const stored = await handoff.runtime.ctx.pool.query<{ secret: string }>(
+      `select secret from webhook_endpoints where source = 'console'`,
+    );
     expect(stored.rows[0]!.secret).toMatch(/^v1\./);
     const everything = JSON.stringify((await handoff.runtime.ctx.pool.query(`select * from webhook_endpoints`)).rows);
     expect(everything).not.toContain(added.secret!.slice('whsec_'.length, 30));
@@ -41,7 +43,9 @@ describe('SecretBox', () => {
     const [version, nonce, tag, ciphertext] = sealed.split('.');
     const bytes = Buffer.from(ciphertext!, 'base64url');
     bytes[0]! ^= 1;
-    expect(() => box.open([version, nonce, tag, bytes.toString('base64url')].join('.'), 'context')).toThrow(SecretBoxError);
+    expect(() => box.open([version, nonce, tag, bytes.toString('base64url')].join('.'), 'context')).toThrow(
+      SecretBoxError,
+    );
   });
 
   it('takes its key from HANDOFF_SECRET_KEY, or generates one (mode 600) in the data folder once', () => {

@@ -28,22 +28,52 @@ async function startWithDns(config: HandoffConfig, dns: Map<string, string[]>) {
     if (!answers) throw new Error(`getaddrinfo ENOTFOUND ${hostname}`);
     return answers.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
   };
-  const runtime: Runtime = await connectRuntime({ config, connectionString: database.connectionString, dataDir: '/nonexistent', log, clock, resolveHost, secretKey: randomBytes(32) });
-  const server: FastifyInstance = buildServer(runtime.ctx, { adminToken: ADMIN_TOKEN, publicUrl: 'https://handoff.test' });
+  const runtime: Runtime = await connectRuntime({
+    config,
+    connectionString: database.connectionString,
+    dataDir: '/nonexistent',
+    log,
+    clock,
+    resolveHost,
+    secretKey: randomBytes(32),
+  });
+  const server: FastifyInstance = buildServer(runtime.ctx, {
+    adminToken: ADMIN_TOKEN,
+    publicUrl: 'https://handoff.test',
+  });
   await server.ready();
   const worker = new JobWorker(runtime.ctx.pool, clock, runtime.jobHandlers, log);
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
   return {
     runtime,
     addEndpoint: async (url: string) => {
-      const response = await server.inject({ method: 'POST', url: '/api/webhooks/endpoints', headers, payload: { url, events: ['access.granted'] } });
-      return { status: response.statusCode, body: response.json<{ message?: string; secret?: string; endpoint?: { id: number } }>() };
+      const response = await server.inject({
+        method: 'POST',
+        url: '/api/webhooks/endpoints',
+        headers,
+        payload: { url, events: ['access.granted'] },
+      });
+      return {
+        status: response.statusCode,
+        body: response.json<{ message?: string; secret?: string; endpoint?: { id: number } }>(),
+      };
     },
     get: async <T>(path: string) => (await server.inject({ method: 'GET', url: path, headers })).json<T>(),
     delete: async (path: string) => (await server.inject({ method: 'DELETE', url: path, headers })).statusCode,
     purchase: async (email: string) => {
-      const fields = buildThriveCartFields('purchase', { account: TEST_ACCOUNT, secret: TEST_SECRET, item: 'product-12', email, occurredAt: new Date(clock.now()) });
-      await server.inject({ method: 'POST', url: '/webhooks/thrivecart', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: encodeForm(fields) });
+      const fields = buildThriveCartFields('purchase', {
+        account: TEST_ACCOUNT,
+        secret: TEST_SECRET,
+        item: 'product-12',
+        email,
+        occurredAt: new Date(clock.now()),
+      });
+      await server.inject({
+        method: 'POST',
+        url: '/webhooks/thrivecart',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: encodeForm(fields),
+      });
     },
     runJobs: () => worker.runDue(),
     close: async () => {
@@ -106,7 +136,15 @@ describe('outbound URLs added through the API (SSRF)', () => {
     expect(added.status).toBe(201);
     expect(added.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const listed = await handoff.get<{ endpoints: Record<string, unknown>[] }>('/api/webhooks/endpoints');
-    expect(listed.endpoints).toEqual([expect.objectContaining({ url: 'https://hooks.example.com/handoff', name: 'hooks.example.com', source: 'console', events: ['access.granted'], enabled: true })]);
+    expect(listed.endpoints).toEqual([
+      expect.objectContaining({
+        url: 'https://hooks.example.com/handoff',
+        name: 'hooks.example.com',
+        source: 'console',
+        events: ['access.granted'],
+        enabled: true,
+      }),
+    ]);
     expect(JSON.stringify(listed)).not.toContain(added.body.secret!);
     // Deleted before anything is sent: this test must never dial the public address.
     expect(await handoff.delete(`/api/webhooks/endpoints/${added.body.endpoint!.id}`)).toBe(204);
@@ -126,7 +164,11 @@ describe('outbound URLs added through the API (SSRF)', () => {
     expect(receiver.connections).toBe(0);
     const listed = await handoff.get<DeliveryList>('/api/webhooks/deliveries');
     expect(listed.deliveries).toEqual([
-      expect.objectContaining({ state: 'pending', lastStatusCode: null, lastError: expect.stringContaining('refused: flip.example.com resolves to 127.0.0.1, a loopback address') }),
+      expect.objectContaining({
+        state: 'pending',
+        lastStatusCode: null,
+        lastError: expect.stringContaining('refused: flip.example.com resolves to 127.0.0.1, a loopback address'),
+      }),
     ]);
   });
 
@@ -140,6 +182,9 @@ describe('outbound URLs added through the API (SSRF)', () => {
     await handoff.runJobs();
     expect(receiver.received).toHaveLength(1);
     const [webhook] = receiver.received;
-    expect(new Webhook(added.body.secret!).verify(webhook!.body, webhook!.headers)).toMatchObject({ type: 'access.granted', data: { email: 'ada@example.com' } });
+    expect(new Webhook(added.body.secret!).verify(webhook!.body, webhook!.headers)).toMatchObject({
+      type: 'access.granted',
+      data: { email: 'ada@example.com' },
+    });
   });
 });

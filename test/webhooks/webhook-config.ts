@@ -5,7 +5,10 @@ import { testConfig } from '../support/test-config.ts';
 export const SITE_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 /** The usual test configuration plus one configuration-file endpoint (trusted: loopback is fine). */
-export function configWithEndpoint(url: string, extra: { events?: string; allowPrivateNetworks?: boolean } = {}): HandoffConfig {
+export function configWithEndpoint(
+  url: string,
+  extra: { events?: string; allowPrivateNetworks?: boolean } = {},
+): HandoffConfig {
   return testConfig(`webhooks:
   allowPrivateNetworks: ${extra.allowPrivateNetworks ?? false}
   endpoints:

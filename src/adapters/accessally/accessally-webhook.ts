@@ -27,13 +27,19 @@ const PLAIN_FIELDS: AccessAllyFields = { contactIdField: 'contact_id', emailFiel
 
 export function accessAllyFieldsFor(provider: string, config: AccessAllyConfig): AccessAllyFields {
   const defaults = FIELDS_BY_PROVIDER[provider] ?? PLAIN_FIELDS;
-  return { contactIdField: config.contactIdField ?? defaults.contactIdField, emailField: config.emailField ?? defaults.emailField };
+  return {
+    contactIdField: config.contactIdField ?? defaults.contactIdField,
+    emailField: config.emailField ?? defaults.emailField,
+  };
 }
 
 /** A failed POST; `retriable` is false when the site answered with a 4xx other than 408/429. */
 export class AccessAllyWebhookError extends Error {
   override readonly name = 'AccessAllyWebhookError';
-  constructor(message: string, readonly retriable: boolean) {
+  constructor(
+    message: string,
+    readonly retriable: boolean,
+  ) {
     super(message);
   }
 }
@@ -56,10 +62,16 @@ export async function postAccessAllyWebhook(
     });
     text = await response.text();
   } catch (error) {
-    throw new AccessAllyWebhookError(`cannot reach the AccessAlly webhook at ${new URL(webhookUrl).origin}: ${error instanceof Error ? error.message : String(error)}`, true);
+    throw new AccessAllyWebhookError(
+      `cannot reach the AccessAlly webhook at ${new URL(webhookUrl).origin}: ${error instanceof Error ? error.message : String(error)}`,
+      true,
+    );
   }
   if (response.ok) return;
   const retriable = response.status >= 500 || response.status === 408 || response.status === 429;
   const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, BODY_EXCERPT_LENGTH) || '(empty body)';
-  throw new AccessAllyWebhookError(`the AccessAlly webhook at ${new URL(webhookUrl).origin} answered HTTP ${response.status}: ${excerpt}`, retriable);
+  throw new AccessAllyWebhookError(
+    `the AccessAlly webhook at ${new URL(webhookUrl).origin} answered HTTP ${response.status}: ${excerpt}`,
+    retriable,
+  );
 }

@@ -15,15 +15,25 @@ export type WordPressProbe =
   | { kind: 'not-wordpress'; detail: string }
   | { kind: 'unreachable'; detail: string };
 
-export async function probeWordPress(siteUrl: string, fetchImpl: typeof fetch = globalThis.fetch): Promise<WordPressProbe> {
+export async function probeWordPress(
+  siteUrl: string,
+  fetchImpl: typeof fetch = globalThis.fetch,
+): Promise<WordPressProbe> {
   const index = new URL('/wp-json/', siteUrl);
   let response: Response;
   let text: string;
   try {
-    response = await fetchImpl(index, { headers: { accept: 'application/json' }, redirect: 'follow', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    response = await fetchImpl(index, {
+      headers: { accept: 'application/json' },
+      redirect: 'follow',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     text = await response.text();
   } catch (error) {
-    return { kind: 'unreachable', detail: `cannot reach ${index.origin}: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      kind: 'unreachable',
+      detail: `cannot reach ${index.origin}: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   if (response.status === 401 || response.status === 403) return { kind: 'restricted', status: response.status };
   if (!response.ok) return { kind: 'not-wordpress', detail: `${index.href} answered HTTP ${response.status}` };
@@ -35,8 +45,16 @@ export async function probeWordPress(siteUrl: string, fetchImpl: typeof fetch = 
   }
   const namespaces = typeof body === 'object' && body !== null && 'namespaces' in body ? body.namespaces : undefined;
   const routes = typeof body === 'object' && body !== null && 'routes' in body ? body.routes : undefined;
-  if (!Array.isArray(namespaces) || !namespaces.every((name) => typeof name === 'string') || typeof routes !== 'object' || routes === null) {
-    return { kind: 'not-wordpress', detail: `${index.href} answered JSON without the namespaces and routes a WordPress REST index lists` };
+  if (
+    !Array.isArray(namespaces) ||
+    !namespaces.every((name) => typeof name === 'string') ||
+    typeof routes !== 'object' ||
+    routes === null
+  ) {
+    return {
+      kind: 'not-wordpress',
+      detail: `${index.href} answered JSON without the namespaces and routes a WordPress REST index lists`,
+    };
   }
   return { kind: 'wordpress', namespaces: namespaces as string[] };
 }

@@ -22,7 +22,10 @@ export interface BudgetScope {
 export function budgetKeyFor(scope: BudgetScope): string {
   const secretHash = scope.secret === undefined ? '' : sha256(scope.secret);
   const normalizedBaseUrl = scope.baseUrl.replace(/\/+$/, '').toLowerCase();
-  return sha256([scope.provider, normalizedBaseUrl, scope.accountId ?? '', secretHash].join('\n')).slice(0, BUDGET_KEY_LENGTH);
+  return sha256([scope.provider, normalizedBaseUrl, scope.accountId ?? '', secretHash].join('\n')).slice(
+    0,
+    BUDGET_KEY_LENGTH,
+  );
 }
 
 function sha256(text: string): string {

@@ -124,7 +124,12 @@ export class CrmHttpClient {
     }
     const failure = response.ok ? this.config.findFailureInBody?.(body) : undefined;
     if (failure !== undefined) {
-      throw this.error('permanent', request, response.status, `failure in a ${response.status} body: ${this.redact(failure)}`);
+      throw this.error(
+        'permanent',
+        request,
+        response.status,
+        `failure in a ${response.status} body: ${this.redact(failure)}`,
+      );
     }
     return { status: response.status, body };
   }
@@ -135,7 +140,11 @@ export class CrmHttpClient {
     return this.parse(schema, request, response);
   }
 
-  parse<Schema extends z.ZodType>(schema: Schema, request: CrmHttpRequest, response: CrmHttpResponse): z.output<Schema> {
+  parse<Schema extends z.ZodType>(
+    schema: Schema,
+    request: CrmHttpRequest,
+    response: CrmHttpResponse,
+  ): z.output<Schema> {
     const parsed = schema.safeParse(response.body);
     if (parsed.success) return parsed.data;
     const problem = parsed.error.issues[0];

@@ -61,7 +61,9 @@ export function crmOptionsSchemas(): CrmOptionsSchemas {
 }
 
 /** Every provider name, as written in the config. */
-export const crmProviderNames: readonly CrmProviderName[] = crmOptionsSchemas().map((schema) => schema.shape.provider.value);
+export const crmProviderNames: readonly CrmProviderName[] = crmOptionsSchemas().map(
+  (schema) => schema.shape.provider.value,
+);
 
 /** One `crm:` config entry, discriminated on `provider`. */
 export const crmConfigSchema = z.discriminatedUnion('provider', crmOptionsSchemas());

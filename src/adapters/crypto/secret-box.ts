@@ -23,19 +23,24 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce);
     cipher.setAAD(Buffer.from(context));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, nonce, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+    return [VERSION, nonce, cipher.getAuthTag(), ciphertext]
+      .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
+      .join('.');
   }
 
   open(sealed: string, context: string): string {
     const [version, nonce, tag, ciphertext] = sealed.split('.');
-    if (version !== VERSION || !nonce || !tag || ciphertext === undefined) throw new SecretBoxError('not a sealed secret');
+    if (version !== VERSION || !nonce || !tag || ciphertext === undefined)
+      throw new SecretBoxError('not a sealed secret');
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(nonce, 'base64url'));
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
-      throw new SecretBoxError('the sealed secret does not open with this key (a different HANDOFF_SECRET_KEY, or altered data)');
+      throw new SecretBoxError(
+        'the sealed secret does not open with this key (a different HANDOFF_SECRET_KEY, or altered data)',
+      );
     }
   }
 }

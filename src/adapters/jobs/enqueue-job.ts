@@ -25,6 +25,11 @@ export async function enqueueJobs(db: Queryable, jobs: readonly JobRequest[]): P
            select job.kind, job.key, job.payload, to_timestamp(job.run_at / 1000.0) from unnest($1::text[], $2::text[], $3::jsonb[], $4::float8[]) as job(kind, key, payload, run_at)
            on conflict (kind, key) where state = 'pending'
            do update set run_at = least(jobs.run_at, excluded.run_at), payload = excluded.payload, updated_at = now()`,
-    values: [requests.map((job) => job.kind), requests.map((job) => job.key), requests.map((job) => JSON.stringify(job.payload ?? {})), requests.map((job) => job.runAt)],
+    values: [
+      requests.map((job) => job.kind),
+      requests.map((job) => job.key),
+      requests.map((job) => JSON.stringify(job.payload ?? {})),
+      requests.map((job) => job.runAt),
+    ],
   });
 }

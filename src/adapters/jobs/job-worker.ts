@@ -95,7 +95,14 @@ export class JobWorker {
    */
   private async claim(): Promise<ClaimedJob[]> {
     const now = this.clock.now();
-    const result = await this.pool.query<{ id: number; kind: string; key: string; payload: Record<string, unknown>; attempts: number; run_at: number }>(
+    const result = await this.pool.query<{
+      id: number;
+      kind: string;
+      key: string;
+      payload: Record<string, unknown>;
+      attempts: number;
+      run_at: number;
+    }>(
       `with due as (
          select candidate.id
            from (select unnest($2::text[]) as kind except select kind from job_kind_holds where until > to_timestamp($1 / 1000.0)) as claimable
@@ -167,13 +174,19 @@ export class JobWorker {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof PermanentJobError || job.attempt >= this.options.maxAttempts) {
         this.log.warn({ jobId: job.id, kind: job.kind, attempt: job.attempt, error: message }, 'job dead-lettered');
-        await this.pool.query(`update jobs set state = 'dead', locked_until = null, last_error = $2, updated_at = now() where id = $1`, [job.id, message]);
+        await this.pool.query(
+          `update jobs set state = 'dead', locked_until = null, last_error = $2, updated_at = now() where id = $1`,
+          [job.id, message],
+        );
         return null;
       }
       const ceiling = Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** (job.attempt - 1));
       // Full jitter, with a floor so a retry never lands on the same instant.
       const delay = Math.max(this.options.baseBackoffMs / 5, Math.random() * ceiling);
-      this.log.info({ jobId: job.id, kind: job.kind, attempt: job.attempt, retryInMs: Math.round(delay), error: message }, 'job failed; will retry');
+      this.log.info(
+        { jobId: job.id, kind: job.kind, attempt: job.attempt, retryInMs: Math.round(delay), error: message },
+        'job failed; will retry',
+      );
       await this.reschedule(job, delay, true, message);
       return null;
     }
@@ -195,7 +208,12 @@ export class JobWorker {
    * line), which the twin takes over when it is earlier; a delay (a backoff, a rate limit's wait)
    * holds the twin back as well, since it would meet the same failure or the same limit.
    */
-  private async reschedule(job: ClaimedJob, afterMs: number | null, spendAttempt: boolean, reason: string): Promise<void> {
+  private async reschedule(
+    job: ClaimedJob,
+    afterMs: number | null,
+    spendAttempt: boolean,
+    reason: string,
+  ): Promise<void> {
     const runAt = afterMs === null ? null : this.clock.now() + afterMs;
     const attempts = spendAttempt ? job.attempt : job.attempt - 1;
     await mergingPendingTwins(() =>

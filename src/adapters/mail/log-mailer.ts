@@ -8,7 +8,10 @@ import type { Mailer, MailOutcome, OutgoingEmail } from './mailer.ts';
 export function createLogMailer(log: Logger, from: string): Mailer {
   return {
     async send(email: OutgoingEmail): Promise<MailOutcome> {
-      log.info({ mail: { from, to: email.to, subject: email.subject, text: email.text } }, 'e-mail logged, not sent (no mail.smtp configured)');
+      log.info(
+        { mail: { from, to: email.to, subject: email.subject, text: email.text } },
+        'e-mail logged, not sent (no mail.smtp configured)',
+      );
       return { delivery: 'logged' };
     },
   };

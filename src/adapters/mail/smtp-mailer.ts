@@ -15,10 +15,20 @@ export function createSmtpMailer(url: string, from: string): Mailer {
   return {
     async send(email: OutgoingEmail): Promise<MailOutcome> {
       try {
-        const info = await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html });
+        const info = await transport.sendMail({
+          from,
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+        });
         return { delivery: 'sent', messageId: info.messageId };
       } catch (error) {
-        throw new MailDeliveryError(`SMTP: ${error instanceof Error ? error.message : String(error)}`, recipientRefused(error), { cause: error });
+        throw new MailDeliveryError(
+          `SMTP: ${error instanceof Error ? error.message : String(error)}`,
+          recipientRefused(error),
+          { cause: error },
+        );
       }
     },
   };

@@ -31,18 +31,32 @@ export function isTemplateName(name: string): name is TemplateName {
  * directory), else from the shipped defaults, so one file can be customised alone. Files are
  * read on every render: an edited template applies to the next e-mail without a restart.
  */
-export function renderTemplate(name: TemplateName, variables: Readonly<Record<string, string>>, templatesDir?: string): RenderedEmail {
+export function renderTemplate(
+  name: TemplateName,
+  variables: Readonly<Record<string, string>>,
+  templatesDir?: string,
+): RenderedEmail {
   const fill = (extension: string, escape: (value: string) => string): string => {
     const file = templateFile(`${name}.${extension}`, templatesDir);
     const source = readFileSync(file, 'utf8');
-    const unknown = [...source.matchAll(PLACEHOLDER)].map((match) => match[1]!).filter((variable) => !(variable in variables));
+    const unknown = [...source.matchAll(PLACEHOLDER)]
+      .map((match) => match[1]!)
+      .filter((variable) => !(variable in variables));
     if (unknown.length > 0) {
-      throw new TemplateError(`${file}: unknown variable(s) ${[...new Set(unknown)].map((variable) => `{{${variable}}}`).join(', ')}; this template can use ${Object.keys(variables).map((variable) => `{{${variable}}}`).join(', ')}`);
+      throw new TemplateError(
+        `${file}: unknown variable(s) ${[...new Set(unknown)].map((variable) => `{{${variable}}}`).join(', ')}; this template can use ${Object.keys(
+          variables,
+        )
+          .map((variable) => `{{${variable}}}`)
+          .join(', ')}`,
+      );
     }
     return source.replace(PLACEHOLDER, (_match, variable: string) => escape(variables[variable]!));
   };
   // A subject is one header line: line breaks from a template or a product name must not reach it.
-  const subject = fill('subject.txt', (value) => value).replace(/\s+/g, ' ').trim();
+  const subject = fill('subject.txt', (value) => value)
+    .replace(/\s+/g, ' ')
+    .trim();
   return { subject, text: fill('txt', (value) => value), html: fill('html', escapeHtml) };
 }
 
@@ -55,5 +69,10 @@ function templateFile(fileName: string, templatesDir: string | undefined): strin
 }
 
 function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }

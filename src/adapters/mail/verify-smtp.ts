@@ -12,7 +12,13 @@ export async function verifySmtp(url: string): Promise<SmtpVerification> {
   // With a user in the URL the login is the point of the check: try it even when the server does not
   // offer AUTH, which nodemailer would otherwise skip and call a success.
   const forceAuth = hasUser(url);
-  const transport = nodemailer.createTransport({ url, ...(forceAuth ? { forceAuth } : {}), connectionTimeout: TIMEOUT_MS, greetingTimeout: TIMEOUT_MS, socketTimeout: TIMEOUT_MS });
+  const transport = nodemailer.createTransport({
+    url,
+    ...(forceAuth ? { forceAuth } : {}),
+    connectionTimeout: TIMEOUT_MS,
+    greetingTimeout: TIMEOUT_MS,
+    socketTimeout: TIMEOUT_MS,
+  });
   try {
     await transport.verify();
     return { ok: true };
@@ -20,7 +26,8 @@ export async function verifySmtp(url: string): Promise<SmtpVerification> {
     const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
     const message = error instanceof Error ? error.message : String(error);
     if (code === 'EAUTH' || code === 'ENOAUTH') return { ok: false, kind: 'auth', message };
-    if (['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ETLS'].includes(code)) return { ok: false, kind: 'connection', message };
+    if (['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ETLS'].includes(code))
+      return { ok: false, kind: 'connection', message };
     return { ok: false, kind: 'other', message };
   } finally {
     transport.close();

@@ -15,7 +15,11 @@ function hashOf(sessionId: string): string {
 }
 
 /** Starts a session and returns its id (for the cookie) and its CSRF token. */
-export async function createConsoleSession(db: Queryable, actor: string, now: number): Promise<{ sessionId: string; csrfToken: string }> {
+export async function createConsoleSession(
+  db: Queryable,
+  actor: string,
+  now: number,
+): Promise<{ sessionId: string; csrfToken: string }> {
   const sessionId = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   await db.query(
@@ -26,7 +30,11 @@ export async function createConsoleSession(db: Queryable, actor: string, now: nu
 }
 
 /** The live session for a cookie value, refreshing its idle clock; null when unknown or expired. */
-export async function findConsoleSession(db: Queryable, sessionId: string, now: number): Promise<ConsoleSession | null> {
+export async function findConsoleSession(
+  db: Queryable,
+  sessionId: string,
+  now: number,
+): Promise<ConsoleSession | null> {
   const result = await db.query<{ actor: string; csrf_token: string }>(
     `update console_sessions set last_seen_at = to_timestamp($2 / 1000.0)
       where id_hash = $1 and last_seen_at > to_timestamp(($2::float8 - $3::float8) / 1000.0) and created_at > to_timestamp(($2::float8 - $4::float8) / 1000.0)
@@ -38,5 +46,8 @@ export async function findConsoleSession(db: Queryable, sessionId: string, now: 
 }
 
 export async function deleteConsoleSession(db: Queryable, sessionId: string, now: number): Promise<void> {
-  await db.query(`delete from console_sessions where id_hash = $1 or created_at < to_timestamp(($2::float8 - $3::float8) / 1000.0)`, [hashOf(sessionId), now, ABSOLUTE_MS]);
+  await db.query(
+    `delete from console_sessions where id_hash = $1 or created_at < to_timestamp(($2::float8 - $3::float8) / 1000.0)`,
+    [hashOf(sessionId), now, ABSOLUTE_MS],
+  );
 }

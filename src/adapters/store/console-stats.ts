@@ -60,7 +60,9 @@ export async function dailyActivity(db: Queryable, now: number, days: number): P
 }
 
 export async function openDunningCount(db: Queryable): Promise<number> {
-  const result = await db.query<{ count: number }>(`select count(*)::int as count from dunning_cases where state = 'open'`);
+  const result = await db.query<{ count: number }>(
+    `select count(*)::int as count from dunning_cases where state = 'open'`,
+  );
   return result.rows[0]!.count;
 }
 
@@ -77,7 +79,9 @@ export async function ignoredTestDeliveriesSince(db: Queryable, since: number): 
  * The most recent delivery that came from ThriveCart itself: hand changes in the console are not
  * deliveries, and `handoff simulate` marks its own (adapters/sources/thrivecart/simulated.ts).
  */
-export async function latestThriveCartDelivery(db: Queryable): Promise<{ receivedAt: number; eventName: string; live: boolean } | null> {
+export async function latestThriveCartDelivery(
+  db: Queryable,
+): Promise<{ receivedAt: number; eventName: string; live: boolean } | null> {
   const result = await db.query<{ receivedAt: number; eventName: string; live: boolean }>(
     `select (extract(epoch from received_at) * 1000)::float8 as "receivedAt", event_name as "eventName", live
        from deliveries where source = 'thrivecart' and body ->> $1 is null order by id desc limit 1`,

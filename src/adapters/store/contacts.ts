@@ -52,7 +52,9 @@ export function toContact(row: RawContact): ContactRow {
 }
 
 export async function findContactByEmail(db: Queryable, email: string): Promise<ContactRow | null> {
-  const result = await db.query<RawContact>(`select ${CONTACT_COLUMNS} from contacts where email = $1`, [normaliseEmail(email)]);
+  const result = await db.query<RawContact>(`select ${CONTACT_COLUMNS} from contacts where email = $1`, [
+    normaliseEmail(email),
+  ]);
   return result.rows[0] ? toContact(result.rows[0]) : null;
 }
 
@@ -72,13 +74,22 @@ export interface StoredAccess {
  * without parsing the rest of the projection: the membership site asks this on every page view.
  * Emails are expected normalised (trimmed, lower case).
  */
-export async function findStoredAccessByEmails(db: Queryable, emails: readonly string[]): Promise<(StoredAccess | null)[]> {
-  const result = await db.query<{ email: string; access: LedgerProjection['access'] | null; next_change_at: number | null }>({
+export async function findStoredAccessByEmails(
+  db: Queryable,
+  emails: readonly string[],
+): Promise<(StoredAccess | null)[]> {
+  const result = await db.query<{
+    email: string;
+    access: LedgerProjection['access'] | null;
+    next_change_at: number | null;
+  }>({
     name: 'find-stored-access',
     text: `select email, ledger->'access' as access, (ledger->>'nextChangeAt')::float8 as next_change_at from contacts where email = any($1::text[])`,
     values: [emails],
   });
-  const byEmail = new Map(result.rows.map((row) => [row.email, { access: row.access ?? [], nextChangeAt: row.next_change_at }]));
+  const byEmail = new Map(
+    result.rows.map((row) => [row.email, { access: row.access ?? [], nextChangeAt: row.next_change_at }]),
+  );
   return emails.map((email) => byEmail.get(email) ?? null);
 }
 
@@ -86,7 +97,10 @@ export async function findStoredAccessByEmails(db: Queryable, emails: readonly s
  * Just what re-deriving access needs (the ledger's facts and tag names), without parsing the rest
  * of the projection.
  */
-export async function findAccessFacts(db: Queryable, email: string): Promise<{ state: LedgerProjection['state']; tagNames: string[] } | null> {
+export async function findAccessFacts(
+  db: Queryable,
+  email: string,
+): Promise<{ state: LedgerProjection['state']; tagNames: string[] } | null> {
   const result = await db.query<{ state: LedgerProjection['state'] | null; tag_names: string[] | null }>({
     name: 'find-access-facts',
     text: `select ledger->'state' as state, array(select jsonb_object_keys(ledger->'tags')) as tag_names from contacts where email = $1`,
@@ -102,7 +116,11 @@ export async function findAccessFacts(db: Queryable, email: string): Promise<{ s
  * `attachDeliveryId`, when given, is a delivery that now belongs to this contact (applied),
  * attached in the same round trip.
  */
-export async function lockContact(db: Queryable, id: number, attachDeliveryId: number | null = null): Promise<ContactRow | null> {
+export async function lockContact(
+  db: Queryable,
+  id: number,
+  attachDeliveryId: number | null = null,
+): Promise<ContactRow | null> {
   const result =
     attachDeliveryId === null
       ? await db.query<RawContact>(`select ${CONTACT_COLUMNS} from contacts where id = $1 for update`, [id])
@@ -129,7 +147,14 @@ export async function insertContact(db: Queryable, contact: NewContact): Promise
     name: 'insert-contact',
     text: `insert into contacts (email, thrivecart_customer_id, first_name, last_name, details_as_of, created_at, updated_at)
            values ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), to_timestamp($6 / 1000.0)) returning id`,
-    values: [contact.email, contact.thrivecartCustomerId, contact.firstName, contact.lastName, contact.detailsAsOf, contact.now],
+    values: [
+      contact.email,
+      contact.thrivecartCustomerId,
+      contact.firstName,
+      contact.lastName,
+      contact.detailsAsOf,
+      contact.now,
+    ],
   });
   return result.rows[0]!.id;
 }
@@ -142,7 +167,12 @@ export interface ContactDetails {
   detailsAsOf: number | null;
 }
 
-export async function updateContactDetails(db: Queryable, id: number, details: ContactDetails, now: number): Promise<void> {
+export async function updateContactDetails(
+  db: Queryable,
+  id: number,
+  details: ContactDetails,
+  now: number,
+): Promise<void> {
   await db.query(
     `update contacts set email = $2, thrivecart_customer_id = $3, first_name = $4, last_name = $5,
        details_as_of = to_timestamp($6 / 1000.0), updated_at = to_timestamp($7 / 1000.0) where id = $1`,
@@ -151,11 +181,19 @@ export async function updateContactDetails(db: Queryable, id: number, details: C
 }
 
 export async function saveLedger(db: Queryable, id: number, ledger: LedgerProjection, now: number): Promise<void> {
-  await db.query(`update contacts set ledger = $2, updated_at = to_timestamp($3 / 1000.0) where id = $1`, [id, JSON.stringify(ledger), now]);
+  await db.query(`update contacts set ledger = $2, updated_at = to_timestamp($3 / 1000.0) where id = $1`, [
+    id,
+    JSON.stringify(ledger),
+    now,
+  ]);
 }
 
 /** Stores many contacts' ledgers in one statement (replay). */
-export async function saveLedgers(db: Queryable, ledgers: readonly { id: number; projection: LedgerProjection }[], now: number): Promise<void> {
+export async function saveLedgers(
+  db: Queryable,
+  ledgers: readonly { id: number; projection: LedgerProjection }[],
+  now: number,
+): Promise<void> {
   await db.query(
     `update contacts set ledger = source.ledger, updated_at = to_timestamp($3 / 1000.0)
        from (select unnest($1::bigint[]) as id, unnest($2::jsonb[]) as ledger) as source where contacts.id = source.id`,
@@ -164,7 +202,9 @@ export async function saveLedgers(db: Queryable, ledgers: readonly { id: number;
 }
 
 /** Every contact's email and stored ledger (null before the first fold). */
-export async function listContactLedgers(db: Queryable): Promise<{ id: number; email: string; ledger: LedgerProjection | null }[]> {
+export async function listContactLedgers(
+  db: Queryable,
+): Promise<{ id: number; email: string; ledger: LedgerProjection | null }[]> {
   const result = await db.query<{ id: number; email: string; ledger: LedgerProjection | null }>(
     `select id, email, case when ledger = '{}'::jsonb then null else ledger end as ledger from contacts`,
   );
@@ -185,18 +225,37 @@ export interface ContactSummary {
 }
 
 /** Contacts whose email or name contains `query` (case-insensitive), most recently changed first. */
-export async function searchContacts(db: Queryable, query: string, limit: number, offset: number): Promise<ContactSummary[]> {
+export async function searchContacts(
+  db: Queryable,
+  query: string,
+  limit: number,
+  offset: number,
+): Promise<ContactSummary[]> {
   const wanted = query.trim().toLowerCase();
   const pattern = `%${wanted.replace(/[%_\\]/g, (match) => `\\${match}`)}%`;
   // Without a query the list is the recency index read in order; a filter that matches
   // everything would make the planner sort the whole table instead.
-  const filter = wanted === '' ? '' : `where email like $3 or lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) like $3`;
-  const result = await db.query<{ id: number; email: string; first_name: string | null; last_name: string | null; updated_at: number }>(
+  const filter =
+    wanted === ''
+      ? ''
+      : `where email like $3 or lower(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) like $3`;
+  const result = await db.query<{
+    id: number;
+    email: string;
+    first_name: string | null;
+    last_name: string | null;
+    updated_at: number;
+  }>(
     `select id, email, first_name, last_name, (extract(epoch from updated_at) * 1000)::float8 as updated_at from contacts
       ${filter} order by contacts.updated_at desc, contacts.id desc limit $1 offset $2`,
     wanted === '' ? [limit, offset] : [limit, offset, pattern],
   );
-  return result.rows.map((row) => ({ id: row.id, email: row.email, name: fullName(row.first_name, row.last_name), updatedAt: row.updated_at }));
+  return result.rows.map((row) => ({
+    id: row.id,
+    email: row.email,
+    name: fullName(row.first_name, row.last_name),
+    updatedAt: row.updated_at,
+  }));
 }
 
 export function fullName(firstName: string | null, lastName: string | null): string | null {

@@ -22,7 +22,13 @@ interface RawStatus {
 }
 
 function toStatus(row: RawStatus): CrmConnectorStatus {
-  return { connector: row.connector, status: row.status, pausedReason: row.paused_reason, pausedSince: row.paused_since, lastCheckAt: row.last_check_at };
+  return {
+    connector: row.connector,
+    status: row.status,
+    pausedReason: row.paused_reason,
+    pausedSince: row.paused_since,
+    lastCheckAt: row.last_check_at,
+  };
 }
 
 /**
@@ -30,7 +36,11 @@ function toStatus(row: RawStatus): CrmConnectorStatus {
  * whose credentials changed since it was paused is resumed: the person fixed the key. Returns the
  * names resumed that way.
  */
-export async function registerCrmConnectors(db: Queryable, connectors: readonly { name: string; fingerprint: string }[], now: number): Promise<string[]> {
+export async function registerCrmConnectors(
+  db: Queryable,
+  connectors: readonly { name: string; fingerprint: string }[],
+  now: number,
+): Promise<string[]> {
   const resumed: string[] = [];
   for (const { name, fingerprint } of connectors) {
     const existing = await db.query<{ status: string; credentials_fingerprint: string }>(
@@ -63,7 +73,9 @@ export async function loadCrmConnectorStatus(db: Queryable, connector: string): 
 }
 
 export async function listPausedCrmConnectors(db: Queryable): Promise<CrmConnectorStatus[]> {
-  const result = await db.query<RawStatus>(`select ${COLUMNS} from crm_connectors where status = 'paused' order by connector`);
+  const result = await db.query<RawStatus>(
+    `select ${COLUMNS} from crm_connectors where status = 'paused' order by connector`,
+  );
   return result.rows.map(toStatus);
 }
 
@@ -81,7 +93,12 @@ export async function pauseCrmConnector(db: Queryable, connector: string, reason
  * Claims the right to re-check a paused connector's credentials: true for exactly one caller per
  * interval, however many held jobs wake up at once.
  */
-export async function claimCrmConnectorCheck(db: Queryable, connector: string, now: number, intervalMs: number): Promise<boolean> {
+export async function claimCrmConnectorCheck(
+  db: Queryable,
+  connector: string,
+  now: number,
+  intervalMs: number,
+): Promise<boolean> {
   const result = await db.query(
     `update crm_connectors set last_check_at = to_timestamp($2 / 1000.0)
       where connector = $1 and status = 'paused' and (last_check_at is null or last_check_at <= to_timestamp(($2::float8 - $3::float8) / 1000.0))`,
@@ -91,7 +108,12 @@ export async function claimCrmConnectorCheck(db: Queryable, connector: string, n
 }
 
 /** Resumes the connector and makes the jobs it held due now instead of at their next check. */
-export async function resumeCrmConnector(db: Queryable, connector: string, heldJobKind: string, now: number): Promise<void> {
+export async function resumeCrmConnector(
+  db: Queryable,
+  connector: string,
+  heldJobKind: string,
+  now: number,
+): Promise<void> {
   await db.query(
     `update crm_connectors set status = 'active', paused_reason = null, paused_since = null, updated_at = to_timestamp($2 / 1000.0) where connector = $1`,
     [connector, now],

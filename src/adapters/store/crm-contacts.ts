@@ -13,7 +13,13 @@ export interface CrmContactState {
   lastError: string | null;
 }
 
-export const UNSYNCED: CrmContactState = { remoteId: null, knownTags: [], pushed: null, syncedAt: null, lastError: null };
+export const UNSYNCED: CrmContactState = {
+  remoteId: null,
+  knownTags: [],
+  pushed: null,
+  syncedAt: null,
+  lastError: null,
+};
 
 interface RawCrmContact {
   remote_id: string | null;
@@ -25,7 +31,11 @@ interface RawCrmContact {
   last_error: string | null;
 }
 
-export async function loadCrmContactState(db: Queryable, connector: string, contactId: number): Promise<CrmContactState> {
+export async function loadCrmContactState(
+  db: Queryable,
+  connector: string,
+  contactId: number,
+): Promise<CrmContactState> {
   const result = await db.query<RawCrmContact>(
     `select remote_id, known_tags, pushed_email, pushed_first_name, pushed_last_name,
             (extract(epoch from synced_at) * 1000)::float8 as synced_at, last_error
@@ -37,13 +47,22 @@ export async function loadCrmContactState(db: Queryable, connector: string, cont
   return {
     remoteId: row.remote_id,
     knownTags: row.known_tags,
-    pushed: row.pushed_email === null ? null : { email: row.pushed_email, firstName: row.pushed_first_name, lastName: row.pushed_last_name },
+    pushed:
+      row.pushed_email === null
+        ? null
+        : { email: row.pushed_email, firstName: row.pushed_first_name, lastName: row.pushed_last_name },
     syncedAt: row.synced_at,
     lastError: row.last_error,
   };
 }
 
-export async function saveCrmContactState(db: Queryable, connector: string, contactId: number, state: CrmContactState, now: number): Promise<void> {
+export async function saveCrmContactState(
+  db: Queryable,
+  connector: string,
+  contactId: number,
+  state: CrmContactState,
+  now: number,
+): Promise<void> {
   await db.query(
     `insert into crm_contacts (connector, contact_id, remote_id, known_tags, pushed_email, pushed_first_name, pushed_last_name, synced_at, last_error, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8 / 1000.0), $9, to_timestamp($10 / 1000.0))
@@ -66,7 +85,13 @@ export async function saveCrmContactState(db: Queryable, connector: string, cont
 }
 
 /** Notes why the last push failed, keeping what is known. */
-export async function recordCrmContactError(db: Queryable, connector: string, contactId: number, message: string, now: number): Promise<void> {
+export async function recordCrmContactError(
+  db: Queryable,
+  connector: string,
+  contactId: number,
+  message: string,
+  now: number,
+): Promise<void> {
   await db.query(
     `insert into crm_contacts (connector, contact_id, last_error, updated_at) values ($1, $2, $3, to_timestamp($4 / 1000.0))
      on conflict (connector, contact_id) do update set last_error = excluded.last_error, updated_at = excluded.updated_at`,

@@ -15,12 +15,26 @@ export interface DeadJob {
 }
 
 export async function listDeadJobs(db: Queryable, limit = 500): Promise<DeadJob[]> {
-  const result = await db.query<{ id: number; kind: string; key: string; attempts: number; last_error: string | null; died_at: number }>(
+  const result = await db.query<{
+    id: number;
+    kind: string;
+    key: string;
+    attempts: number;
+    last_error: string | null;
+    died_at: number;
+  }>(
     `select id, kind, key, attempts, last_error, (extract(epoch from updated_at) * 1000)::float8 as died_at
        from jobs where state = 'dead' order by updated_at desc, id desc limit $1`,
     [limit],
   );
-  return result.rows.map((row) => ({ id: row.id, kind: row.kind, key: row.key, attempts: row.attempts, lastError: row.last_error, diedAt: row.died_at }));
+  return result.rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    key: row.key,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    diedAt: row.died_at,
+  }));
 }
 
 /**

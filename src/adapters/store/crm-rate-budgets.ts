@@ -12,7 +12,9 @@ export type SlotGrant = { granted: true; throttlesInARow: number } | { granted: 
  */
 export async function takeRateSlot(pool: Pool, budgetKey: string, budget: RateBudget, now: number): Promise<SlotGrant> {
   return withTransaction(pool, async (client) => {
-    await client.query(`insert into crm_rate_budgets (budget_key) values ($1) on conflict (budget_key) do nothing`, [budgetKey]);
+    await client.query(`insert into crm_rate_budgets (budget_key) values ($1) on conflict (budget_key) do nothing`, [
+      budgetKey,
+    ]);
     const result = await client.query<{ grants: number[]; blocked_until: number | null; throttles_in_a_row: number }>(
       `select grants, (extract(epoch from blocked_until) * 1000)::float8 as blocked_until, throttles_in_a_row
          from crm_rate_budgets where budget_key = $1 for update`,
@@ -21,7 +23,9 @@ export async function takeRateSlot(pool: Pool, budgetKey: string, budget: RateBu
     const row = result.rows[0]!;
     const decision = decideSlot(row.grants.map(Number), budget, now, row.blocked_until ?? -Infinity);
     await client.query(`update crm_rate_budgets set grants = $2 where budget_key = $1`, [budgetKey, decision.log]);
-    return decision.granted ? { granted: true, throttlesInARow: row.throttles_in_a_row } : { granted: false, waitMs: decision.waitMs };
+    return decision.granted
+      ? { granted: true, throttlesInARow: row.throttles_in_a_row }
+      : { granted: false, waitMs: decision.waitMs };
   });
 }
 
@@ -29,7 +33,13 @@ export async function takeRateSlot(pool: Pool, budgetKey: string, budget: RateBu
  * Holds back every call on the credential after a 429, for the provider's stated wait or a
  * guessed one (see throttleWaitMs). Returns the wait.
  */
-export async function recordThrottle(pool: Pool, budgetKey: string, budget: RateBudget, retryAfterMs: number | undefined, now: number): Promise<number> {
+export async function recordThrottle(
+  pool: Pool,
+  budgetKey: string,
+  budget: RateBudget,
+  retryAfterMs: number | undefined,
+  now: number,
+): Promise<number> {
   return withTransaction(pool, async (client) => {
     const result = await client.query<{ throttles_in_a_row: number }>(
       `insert into crm_rate_budgets (budget_key, throttles_in_a_row) values ($1, 1)
@@ -57,8 +67,16 @@ export type TurnGrant = { granted: true } | { granted: false; waitMs: number };
  * Takes the credential's turn for `holder` until `now + leaseMs` (the lease frees the turn of a
  * process that died holding it), or says how long the current holder may still keep it.
  */
-export async function takeCredentialTurn(pool: Pool, budgetKey: string, holder: string, now: number, leaseMs: number): Promise<TurnGrant> {
-  await pool.query(`insert into crm_rate_budgets (budget_key) values ($1) on conflict (budget_key) do nothing`, [budgetKey]);
+export async function takeCredentialTurn(
+  pool: Pool,
+  budgetKey: string,
+  holder: string,
+  now: number,
+  leaseMs: number,
+): Promise<TurnGrant> {
+  await pool.query(`insert into crm_rate_budgets (budget_key) values ($1) on conflict (budget_key) do nothing`, [
+    budgetKey,
+  ]);
   const taken = await pool.query(
     `update crm_rate_budgets set turn_holder = $2, turn_until = to_timestamp($4 / 1000.0)
       where budget_key = $1 and (turn_holder is null or turn_holder = $2 or turn_until <= to_timestamp($3 / 1000.0))`,
@@ -73,5 +91,8 @@ export async function takeCredentialTurn(pool: Pool, budgetKey: string, holder: 
 }
 
 export async function endCredentialTurn(pool: Pool, budgetKey: string, holder: string): Promise<void> {
-  await pool.query(`update crm_rate_budgets set turn_holder = null, turn_until = null where budget_key = $1 and turn_holder = $2`, [budgetKey, holder]);
+  await pool.query(
+    `update crm_rate_budgets set turn_holder = null, turn_until = null where budget_key = $1 and turn_holder = $2`,
+    [budgetKey, holder],
+  );
 }

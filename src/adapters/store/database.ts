@@ -24,7 +24,11 @@ export type ConnectionLost = (error: Error) => void;
  * statement in flight on it fails (the request answers 5xx, the job retries), the pool discards
  * the broken client (it is no longer queryable) and opens a new connection for the next caller.
  */
-export function createPool(connectionString: string, max = 10, onConnectionLost: ConnectionLost = () => undefined): pg.Pool {
+export function createPool(
+  connectionString: string,
+  max = 10,
+  onConnectionLost: ConnectionLost = () => undefined,
+): pg.Pool {
   const pool = new pg.Pool({ connectionString, max });
   pool.on('connect', (client) => {
     client.on('error', onConnectionLost);

@@ -25,7 +25,11 @@ export interface NewDelivery {
  * that compute them: `id` (default: the next in the sequence), `contactId` (default: none), and
  * `from`, the rows the insert is made for (by default one; none writes nothing).
  */
-export function insertDeliverySql(params: SqlParams, delivery: NewDelivery, options: { id?: string; contactId?: string; from?: string } = {}): string {
+export function insertDeliverySql(
+  params: SqlParams,
+  delivery: NewDelivery,
+  options: { id?: string; contactId?: string; from?: string } = {},
+): string {
   const id = options.id === undefined ? { column: '', value: '' } : { column: 'id, ', value: `${options.id}, ` };
   const values = [
     params.add(delivery.source),
@@ -47,7 +51,11 @@ export function insertDeliverySql(params: SqlParams, delivery: NewDelivery, opti
 /** Inserts the delivery unless its dedup key is known; returns the new id, or null for a duplicate. */
 export async function insertDelivery(db: Queryable, delivery: NewDelivery): Promise<number | null> {
   const params = new SqlParams();
-  const result = await db.query<{ id: number }>({ name: 'insert-delivery', text: insertDeliverySql(params, delivery), values: params.values });
+  const result = await db.query<{ id: number }>({
+    name: 'insert-delivery',
+    text: insertDeliverySql(params, delivery),
+    values: params.values,
+  });
   return result.rows[0]?.id ?? null;
 }
 
@@ -58,7 +66,9 @@ export interface DeliveryOutcome {
 }
 
 export async function findDeliveryByDedupKey(db: Queryable, dedupKey: string): Promise<DeliveryOutcome | null> {
-  const result = await db.query<DeliveryOutcome>(`select id, status, reason from deliveries where dedup_key = $1`, [dedupKey]);
+  const result = await db.query<DeliveryOutcome>(`select id, status, reason from deliveries where dedup_key = $1`, [
+    dedupKey,
+  ]);
   return result.rows[0] ?? null;
 }
 
@@ -68,7 +78,12 @@ export async function setDeliveryOutcome(
   outcome: { status: DeliveryStatus; reason: string | null; contactId: number | null; event?: CommerceEvent | null },
 ): Promise<void> {
   if (outcome.event === undefined) {
-    await db.query(`update deliveries set status = $2, reason = $3, contact_id = $4 where id = $1`, [id, outcome.status, outcome.reason, outcome.contactId]);
+    await db.query(`update deliveries set status = $2, reason = $3, contact_id = $4 where id = $1`, [
+      id,
+      outcome.status,
+      outcome.reason,
+      outcome.contactId,
+    ]);
   } else {
     await db.query(`update deliveries set status = $2, reason = $3, contact_id = $4, event = $5 where id = $1`, [
       id,
@@ -112,7 +127,10 @@ export async function getDelivery(db: Queryable, id: number): Promise<DeliveryRe
 }
 
 /** Newest first; `status` narrows to one outcome. */
-export async function listDeliveries(db: Queryable, options: { status?: DeliveryStatus; limit: number; beforeId?: number }): Promise<DeliveryRecord[]> {
+export async function listDeliveries(
+  db: Queryable,
+  options: { status?: DeliveryStatus; limit: number; beforeId?: number },
+): Promise<DeliveryRecord[]> {
   const result = await db.query<DeliveryRecord>(
     `select ${DELIVERY_COLUMNS} from deliveries
       where ($1::text is null or status = $1) and ($2::bigint is null or id < $2)
@@ -129,7 +147,11 @@ export async function lockDelivery(db: Queryable, id: number): Promise<void> {
 
 /** Stores the event a delivery normalises to now (replay), with its event time. */
 export async function saveDeliveryEvent(db: Queryable, id: number, event: CommerceEvent): Promise<void> {
-  await db.query(`update deliveries set event = $2, occurred_at = to_timestamp($3 / 1000.0) where id = $1`, [id, JSON.stringify(event), event.occurredAt]);
+  await db.query(`update deliveries set event = $2, occurred_at = to_timestamp($3 / 1000.0) where id = $1`, [
+    id,
+    JSON.stringify(event),
+    event.occurredAt,
+  ]);
 }
 
 /**
@@ -153,7 +175,11 @@ export interface StoredDeliveryForReplay {
 }
 
 /** Up to `limit` deliveries after `afterId`, in id order. */
-export async function deliveriesAfter(db: Queryable, afterId: number, limit: number): Promise<StoredDeliveryForReplay[]> {
+export async function deliveriesAfter(
+  db: Queryable,
+  afterId: number,
+  limit: number,
+): Promise<StoredDeliveryForReplay[]> {
   const result = await db.query<StoredDeliveryForReplay>(
     `select id, source, status, reason, body, event, contact_id as "contactId", (extract(epoch from received_at) * 1000)::float8 as "receivedAt"
        from deliveries where id > $1 order by id limit $2`,

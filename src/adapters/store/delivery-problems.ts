@@ -59,7 +59,11 @@ export interface SilentSubscription {
  * Active subscriptions whose payment was due before `dueBefore` with nothing since: no renewal
  * (it would have moved the due date), no failure, no cancellation. Reads every contact's ledger.
  */
-export async function listSilentSubscriptions(db: Queryable, dueBefore: number, limit = 500): Promise<SilentSubscription[]> {
+export async function listSilentSubscriptions(
+  db: Queryable,
+  dueBefore: number,
+  limit = 500,
+): Promise<SilentSubscription[]> {
   const result = await db.query<SilentSubscription>(
     `select c.email, s.value->>'orderId' as "orderId", s.value->>'item' as item,
             coalesce(c.ledger->'state'->'lines'->s.key->>'name', s.value->>'item') as name, (s.value->>'nextPaymentAt')::float8 as "dueAt"

@@ -63,11 +63,21 @@ export function caseIdentity(dunningCase: Pick<DunningCase, 'subscriptionKey' | 
 /** The contact's stored cases, by identity. */
 export async function loadContactCases(db: Queryable, contactId: number): Promise<Map<string, StoredDunningCase>> {
   const result = await db.query<RawCase>(`select ${COLUMNS} from dunning_cases where contact_id = $1`, [contactId]);
-  return new Map(result.rows.map((row) => [caseIdentity({ subscriptionKey: row.subscription_key, episode: row.episode }), toCase(row)]));
+  return new Map(
+    result.rows.map((row) => [
+      caseIdentity({ subscriptionKey: row.subscription_key, episode: row.episode }),
+      toCase(row),
+    ]),
+  );
 }
 
 /** Inserts or updates the case (matched by subscription and episode, whatever contact held it); returns its id. */
-export async function upsertDunningCase(db: Queryable, contactId: number, dunningCase: DunningCase, now: number): Promise<number> {
+export async function upsertDunningCase(
+  db: Queryable,
+  contactId: number,
+  dunningCase: DunningCase,
+  now: number,
+): Promise<number> {
   const result = await db.query<{ id: number }>(
     `insert into dunning_cases (contact_id, subscription_key, episode, order_id, item, product_name, state, opened_at, grace_ends_at,
        lost_at, closed_at, failures, amount_due_cents, currency, reminders, updated_at)
@@ -107,8 +117,15 @@ export async function deleteDunningCases(db: Queryable, ids: readonly number[]):
 }
 
 /** `forUpdate` locks the case until the transaction ends: its e-mails are decided one at a time. */
-export async function findDunningCase(db: Queryable, id: number, options: { forUpdate?: boolean } = {}): Promise<StoredDunningCase | null> {
-  const result = await db.query<RawCase>(`select ${COLUMNS} from dunning_cases where id = $1${options.forUpdate ? ' for update' : ''}`, [id]);
+export async function findDunningCase(
+  db: Queryable,
+  id: number,
+  options: { forUpdate?: boolean } = {},
+): Promise<StoredDunningCase | null> {
+  const result = await db.query<RawCase>(
+    `select ${COLUMNS} from dunning_cases where id = $1${options.forUpdate ? ' for update' : ''}`,
+    [id],
+  );
   return result.rows[0] ? toCase(result.rows[0]) : null;
 }
 
@@ -119,7 +136,10 @@ export interface DunningCaseWithContact extends StoredDunningCase {
 }
 
 /** Open cases oldest first (the most urgent), or closed ones most recently closed first. */
-export async function listDunningCases(db: Queryable, filter: { state: 'open' | 'closed'; limit: number }): Promise<DunningCaseWithContact[]> {
+export async function listDunningCases(
+  db: Queryable,
+  filter: { state: 'open' | 'closed'; limit: number },
+): Promise<DunningCaseWithContact[]> {
   const where = filter.state === 'open' ? `state = 'open'` : `state <> 'open'`;
   const order = filter.state === 'open' ? 'cases.opened_at, cases.id' : 'cases.closed_at desc, cases.id desc';
   const result = await db.query<RawCase & { email: string; first_name: string | null; last_name: string | null }>(
@@ -128,5 +148,10 @@ export async function listDunningCases(db: Queryable, filter: { state: 'open' | 
       order by ${order} limit $1`,
     [filter.limit],
   );
-  return result.rows.map((row) => ({ ...toCase(row), email: row.email, firstName: row.first_name, lastName: row.last_name }));
+  return result.rows.map((row) => ({
+    ...toCase(row),
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+  }));
 }

@@ -48,12 +48,16 @@ export async function remindersSoFar(db: Queryable, caseId: number): Promise<Rem
  * reached the customer is unknown. It is counted as not sent, so it stops holding the outcome
  * e-mail back.
  */
-export async function releaseInterruptedClaim(db: Queryable, caseId: number, step: DunningEmailStep, why: string): Promise<void> {
-  await db.query(`update dunning_emails set state = 'retrying', last_error = $3 where case_id = $1 and step = $2 and state = 'sending'`, [
-    caseId,
-    step,
-    `interrupted before the mail server answered, and not sent again: ${why}`,
-  ]);
+export async function releaseInterruptedClaim(
+  db: Queryable,
+  caseId: number,
+  step: DunningEmailStep,
+  why: string,
+): Promise<void> {
+  await db.query(
+    `update dunning_emails set state = 'retrying', last_error = $3 where case_id = $1 and step = $2 and state = 'sending'`,
+    [caseId, step, `interrupted before the mail server answered, and not sent again: ${why}`],
+  );
 }
 
 /**
@@ -61,7 +65,13 @@ export async function releaseInterruptedClaim(db: Queryable, caseId: number, ste
  * step is already finished (the mail went out on an earlier run). A step claimed earlier but
  * never finished (crash, SMTP refusal) is claimed again: that is the at-most-one duplicate.
  */
-export async function claimEmail(db: Queryable, caseId: number, step: DunningEmailStep, recipient: string, now: number): Promise<{ attempts: number } | null> {
+export async function claimEmail(
+  db: Queryable,
+  caseId: number,
+  step: DunningEmailStep,
+  recipient: string,
+  now: number,
+): Promise<{ attempts: number } | null> {
   const result = await db.query<{ attempts: number }>(
     `insert into dunning_emails (case_id, step, state, recipient, claimed_at) values ($1, $2, 'sending', $3, to_timestamp($4 / 1000.0))
      on conflict (case_id, step) do update set state = 'sending', recipient = excluded.recipient, claimed_at = excluded.claimed_at,
@@ -86,8 +96,17 @@ export async function finishEmail(
   );
 }
 
-export async function markEmailRetrying(db: Queryable, caseId: number, step: DunningEmailStep, error: string): Promise<void> {
-  await db.query(`update dunning_emails set state = 'retrying', last_error = $3 where case_id = $1 and step = $2`, [caseId, step, error]);
+export async function markEmailRetrying(
+  db: Queryable,
+  caseId: number,
+  step: DunningEmailStep,
+  error: string,
+): Promise<void> {
+  await db.query(`update dunning_emails set state = 'retrying', last_error = $3 where case_id = $1 and step = $2`, [
+    caseId,
+    step,
+    error,
+  ]);
 }
 
 export async function listEmails(db: Queryable, caseIds: readonly number[]): Promise<EmailRecord[]> {

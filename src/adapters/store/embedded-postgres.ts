@@ -26,7 +26,23 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { chmod, cp, lchown, lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  cp,
+  lchown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client, DatabaseError } from 'pg';
@@ -101,13 +117,17 @@ const SUPERVISION_INTERVAL_MS = 1_000;
 /** Restarts in a row that may fail (backoff 1, 2, 4, 8 s between them) before supervision gives up. */
 const MAX_RESTART_ATTEMPTS = 5;
 const FIRST_RESTART_BACKOFF_MS = 1_000;
-const FIXES = 'run Handoff as a normal user, set HANDOFF_DATA_DIR to a folder the postgres user can reach (e.g. /var/lib/handoff), or set DATABASE_URL to use an existing PostgreSQL';
+const FIXES =
+  'run Handoff as a normal user, set HANDOFF_DATA_DIR to a folder the postgres user can reach (e.g. /var/lib/handoff), or set DATABASE_URL to use an existing PostgreSQL';
 
 /**
  * Starts (or reuses) the PostgreSQL server of `dataDir` and returns a connection string to its
  * `handoff` database, creating the cluster and the database on first use.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; log?: (message: string) => void }): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  log?: (message: string) => void;
+}): Promise<EmbeddedPostgres> {
   const log: Log = options.log ?? (() => undefined);
   const dataDir = resolve(options.dataDir);
   const nativeDir = await locateNativeBinaries();
@@ -130,8 +150,19 @@ export async function startEmbeddedPostgres(options: { dataDir: string; log?: (m
     await giveTreeTo(dataDir, serverUser);
   }
 
-  const cluster: Cluster = { dataDir, clusterDir: join(dataDir, 'pg'), logFile: join(dataDir, 'postgres.log'), binDir, serverUser, log };
-  const instance: OwnerRecord = { pid: process.pid, startTime: (await readProcStat(process.pid))?.startTime ?? null, instance: randomBytes(8).toString('hex') };
+  const cluster: Cluster = {
+    dataDir,
+    clusterDir: join(dataDir, 'pg'),
+    logFile: join(dataDir, 'postgres.log'),
+    binDir,
+    serverUser,
+    log,
+  };
+  const instance: OwnerRecord = {
+    pid: process.pid,
+    startTime: (await readProcStat(process.pid))?.startTime ?? null,
+    instance: randomBytes(8).toString('hex'),
+  };
   const opened = await withStartLock(cluster, async () => {
     const running = await findRunningServer(cluster);
     if (running) {
@@ -139,9 +170,13 @@ export async function startEmbeddedPostgres(options: { dataDir: string; log?: (m
       const adopted = owner === undefined || !(await isOwnerRunning(owner));
       if (adopted) {
         await writeOwner(cluster, instance);
-        log(`PostgreSQL already running in ${cluster.clusterDir} (pid ${running.pid}), started by ${owner ? `process ${owner.pid}, which is gone` : 'an unknown process'}: adopting it (this process stops it)`);
+        log(
+          `PostgreSQL already running in ${cluster.clusterDir} (pid ${running.pid}), started by ${owner ? `process ${owner.pid}, which is gone` : 'an unknown process'}: adopting it (this process stops it)`,
+        );
       } else {
-        log(`PostgreSQL already running in ${cluster.clusterDir} (pid ${running.pid}); reusing it (process ${owner.pid} stops it)`);
+        log(
+          `PostgreSQL already running in ${cluster.clusterDir} (pid ${running.pid}); reusing it (process ${owner.pid} stops it)`,
+        );
       }
       return { connectionString: await ensureDatabase(running.socketDir), startedHere: false, adopted };
     }
@@ -190,7 +225,15 @@ interface OwnerRecord {
 async function readOwner(cluster: Cluster): Promise<OwnerRecord | undefined> {
   try {
     const record: unknown = JSON.parse(await readFile(join(cluster.dataDir, OWNER_FILE), 'utf8'));
-    if (typeof record !== 'object' || record === null || !('pid' in record) || !('instance' in record) || typeof record.pid !== 'number' || typeof record.instance !== 'string') return undefined;
+    if (
+      typeof record !== 'object' ||
+      record === null ||
+      !('pid' in record) ||
+      !('instance' in record) ||
+      typeof record.pid !== 'number' ||
+      typeof record.instance !== 'string'
+    )
+      return undefined;
     const startTime = 'startTime' in record && typeof record.startTime === 'string' ? record.startTime : null;
     return { pid: record.pid, startTime, instance: record.instance };
   } catch (error) {
@@ -262,7 +305,9 @@ class Supervisor {
       if (await this.isServerUp()) return this.schedule(SUPERVISION_INTERVAL_MS);
       await this.restart();
     } catch (error) {
-      this.report.error(`Supervising PostgreSQL in ${this.cluster.clusterDir} failed, so it is no longer watched: ${errorMessage(error)}`);
+      this.report.error(
+        `Supervising PostgreSQL in ${this.cluster.clusterDir} failed, so it is no longer watched: ${errorMessage(error)}`,
+      );
     }
   }
 
@@ -275,7 +320,9 @@ class Supervisor {
   }
 
   private async restart(): Promise<void> {
-    this.report.warn(`PostgreSQL in ${this.cluster.clusterDir} is gone (killed or crashed; see ${this.cluster.logFile}). Starting it again, with crash recovery.`);
+    this.report.warn(
+      `PostgreSQL in ${this.cluster.clusterDir} is gone (killed or crashed; see ${this.cluster.logFile}). Starting it again, with crash recovery.`,
+    );
     let lastError: unknown;
     for (let attempt = 1; attempt <= MAX_RESTART_ATTEMPTS && !this.stopped; attempt += 1) {
       const startedAt = Date.now();
@@ -298,7 +345,9 @@ class Supervisor {
         lastError = error;
         if (attempt < MAX_RESTART_ATTEMPTS) {
           const backoffMs = FIRST_RESTART_BACKOFF_MS * 2 ** (attempt - 1);
-          this.report.warn(`Restarting PostgreSQL in ${this.cluster.clusterDir} failed (attempt ${attempt} of ${MAX_RESTART_ATTEMPTS}); trying again in ${backoffMs / 1000} s: ${errorMessage(error)}`);
+          this.report.warn(
+            `Restarting PostgreSQL in ${this.cluster.clusterDir} failed (attempt ${attempt} of ${MAX_RESTART_ATTEMPTS}); trying again in ${backoffMs / 1000} s: ${errorMessage(error)}`,
+          );
           await sleep(backoffMs);
         }
       }
@@ -323,7 +372,8 @@ async function locateNativeBinaries(): Promise<string> {
       { cause: error },
     );
   }
-  if (!exportsPgCtlPath(platformPackage)) throw new EmbeddedPostgresError(`${packageName} does not export the path of pg_ctl; reinstall it with "npm ci".`);
+  if (!exportsPgCtlPath(platformPackage))
+    throw new EmbeddedPostgresError(`${packageName} does not export the path of pg_ctl; reinstall it with "npm ci".`);
   return dirname(dirname(platformPackage.pg_ctl));
 }
 
@@ -338,7 +388,11 @@ async function ensureServerUser(log: Log): Promise<ServerUser> {
   log(`Creating the OS user "${SERVER_USER_NAME}" to run PostgreSQL (it refuses to run as root)`);
   // Exit code 9 means "already exists": another process may be doing the same right now.
   const group = await runCommand('groupadd', ['--system', SERVER_USER_NAME], {});
-  const user = await runCommand('useradd', ['--system', '--no-create-home', '--gid', SERVER_USER_NAME, SERVER_USER_NAME], {});
+  const user = await runCommand(
+    'useradd',
+    ['--system', '--no-create-home', '--gid', SERVER_USER_NAME, SERVER_USER_NAME],
+    {},
+  );
   const created = await lookUpUser(SERVER_USER_NAME);
   if (created) return created;
   throw new EmbeddedPostgresError(
@@ -387,7 +441,10 @@ async function assertServerUserCanReach(target: string, user: ServerUser, what: 
  */
 async function copyBinariesToSharedCache(nativeDir: string, log: Log): Promise<string> {
   const packageJson: unknown = JSON.parse(await readFile(join(nativeDir, '..', 'package.json'), 'utf8'));
-  const version = typeof packageJson === 'object' && packageJson !== null && 'version' in packageJson ? String(packageJson.version) : 'unknown';
+  const version =
+    typeof packageJson === 'object' && packageJson !== null && 'version' in packageJson
+      ? String(packageJson.version)
+      : 'unknown';
   const cacheDir = join(tmpdir(), `handoff-postgres-${version}-${process.platform}-${process.arch}`);
   if (await pathExists(cacheDir)) return assertTrustedCache(cacheDir);
 
@@ -399,7 +456,9 @@ async function copyBinariesToSharedCache(nativeDir: string, log: Log): Promise<s
     }
     await makeReadableByEveryone(staging);
     await rename(staging, cacheDir);
-    log(`Copied the PostgreSQL binaries to ${cacheDir} in ${Date.now() - startedAt} ms, where the "${SERVER_USER_NAME}" user can run them`);
+    log(
+      `Copied the PostgreSQL binaries to ${cacheDir} in ${Date.now() - startedAt} ms, where the "${SERVER_USER_NAME}" user can run them`,
+    );
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     const anotherProcessWon = (isErrno(error, 'ENOTEMPTY') || isErrno(error, 'EEXIST')) && (await pathExists(cacheDir));
@@ -412,7 +471,9 @@ async function copyBinariesToSharedCache(nativeDir: string, log: Log): Promise<s
 async function assertTrustedCache(cacheDir: string): Promise<string> {
   const info = await lstat(cacheDir);
   if (!info.isDirectory() || info.uid !== process.getuid?.() || (info.mode & 0o022) !== 0) {
-    throw new EmbeddedPostgresError(`Refusing to run PostgreSQL binaries from ${cacheDir}: it is not a folder owned by root and writable only by root. Delete it and start again.`);
+    throw new EmbeddedPostgresError(
+      `Refusing to run PostgreSQL binaries from ${cacheDir}: it is not a folder owned by root and writable only by root. Delete it and start again.`,
+    );
   }
   return cacheDir;
 }
@@ -434,7 +495,8 @@ async function makeReadableByEveryone(root: string): Promise<void> {
 async function giveTreeTo(dataDir: string, user: ServerUser): Promise<void> {
   if ((await stat(dataDir)).uid === user.uid) return;
   await lchown(dataDir, user.uid, user.gid);
-  for (const entry of await readdir(dataDir, { recursive: true })) await lchown(join(dataDir, entry), user.uid, user.gid);
+  for (const entry of await readdir(dataDir, { recursive: true }))
+    await lchown(join(dataDir, entry), user.uid, user.gid);
 }
 
 /**
@@ -463,9 +525,12 @@ async function withStartLock<T>(cluster: Cluster, work: () => Promise<T>): Promi
       continue;
     }
     if (Date.now() > deadline) {
-      throw new EmbeddedPostgresError(`Gave up after ${START_LOCK_TIMEOUT_MS / 1000} s waiting for ${lockFile}, held by process ${owner ?? '?'}. If no Handoff process is starting, delete that file.`);
+      throw new EmbeddedPostgresError(
+        `Gave up after ${START_LOCK_TIMEOUT_MS / 1000} s waiting for ${lockFile}, held by process ${owner ?? '?'}. If no Handoff process is starting, delete that file.`,
+      );
     }
-    if (!waitAnnounced) cluster.log(`Waiting for process ${owner ?? '?'}, which is starting PostgreSQL in ${cluster.dataDir}`);
+    if (!waitAnnounced)
+      cluster.log(`Waiting for process ${owner ?? '?'}, which is starting PostgreSQL in ${cluster.dataDir}`);
     waitAnnounced = true;
     await sleep(POLL_INTERVAL_MS);
   }
@@ -511,7 +576,9 @@ async function findRunningServer(cluster: Cluster): Promise<RunningServer | unde
     }
     if (status === 'ready' && socketDir) return { pid, socketDir };
     if (Date.now() > deadline) {
-      throw new EmbeddedPostgresError(`PostgreSQL (pid ${pid}) in ${cluster.clusterDir} stayed "${status ?? 'unknown'}" for ${SERVER_TIMEOUT_SECONDS} s.${await logTail(cluster)}`);
+      throw new EmbeddedPostgresError(
+        `PostgreSQL (pid ${pid}) in ${cluster.clusterDir} stayed "${status ?? 'unknown'}" for ${SERVER_TIMEOUT_SECONDS} s.${await logTail(cluster)}`,
+      );
     }
     await sleep(POLL_INTERVAL_MS);
   }
@@ -527,7 +594,10 @@ async function createCluster(cluster: Cluster): Promise<void> {
     ['-D', partialDir, '-U', SUPERUSER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions'],
     { runAs: cluster.serverUser, cwd: cluster.dataDir },
   );
-  if (result.exitCode !== 0) throw new EmbeddedPostgresError(`Could not create the PostgreSQL cluster in ${cluster.clusterDir}: initdb failed:\n${result.output}`);
+  if (result.exitCode !== 0)
+    throw new EmbeddedPostgresError(
+      `Could not create the PostgreSQL cluster in ${cluster.clusterDir}: initdb failed:\n${result.output}`,
+    );
   await rename(partialDir, cluster.clusterDir);
   cluster.log(`Created the PostgreSQL cluster in ${cluster.clusterDir} in ${Date.now() - startedAt} ms`);
 }
@@ -543,7 +613,9 @@ async function prepareSocketDir(cluster: Cluster): Promise<string> {
     socketDir = join(tmpdir(), `handoff-pg-${createHash('sha256').update(cluster.dataDir).digest('hex').slice(0, 16)}`);
   }
   if (Buffer.byteLength(socketDir) > MAX_SOCKET_DIR_BYTES) {
-    throw new EmbeddedPostgresError(`The PostgreSQL socket path ${socketDir} is longer than a unix socket allows (${MAX_SOCKET_DIR_BYTES} bytes). Use a shorter HANDOFF_DATA_DIR or TMPDIR, or set DATABASE_URL.`);
+    throw new EmbeddedPostgresError(
+      `The PostgreSQL socket path ${socketDir} is longer than a unix socket allows (${MAX_SOCKET_DIR_BYTES} bytes). Use a shorter HANDOFF_DATA_DIR or TMPDIR, or set DATABASE_URL.`,
+    );
   }
   await mkdir(socketDir, { recursive: true, mode: 0o700 });
   const owner = cluster.serverUser ?? { uid: process.getuid?.(), gid: process.getgid?.() };
@@ -552,7 +624,9 @@ async function prepareSocketDir(cluster: Cluster): Promise<string> {
   await chmod(socketDir, 0o700);
   const info = await lstat(socketDir);
   if (!info.isDirectory() || info.uid !== owner.uid) {
-    throw new EmbeddedPostgresError(`Refusing to put the PostgreSQL socket in ${socketDir}: it is not a folder owned by the server's user. Delete it and start again.`);
+    throw new EmbeddedPostgresError(
+      `Refusing to put the PostgreSQL socket in ${socketDir}: it is not a folder owned by the server's user. Delete it and start again.`,
+    );
   }
   return socketDir;
 }
@@ -570,15 +644,33 @@ async function startServer(cluster: Cluster, socketDir: string): Promise<Running
   // it survives us and does not receive the terminal's Ctrl-C.
   const result = await runCommand(
     join(cluster.binDir, 'pg_ctl'),
-    ['-D', cluster.clusterDir, '-w', '-t', String(SERVER_TIMEOUT_SECONDS), '-l', cluster.logFile, '-o', serverFlags, 'start'],
+    [
+      '-D',
+      cluster.clusterDir,
+      '-w',
+      '-t',
+      String(SERVER_TIMEOUT_SECONDS),
+      '-l',
+      cluster.logFile,
+      '-o',
+      serverFlags,
+      'start',
+    ],
     { runAs: cluster.serverUser, cwd: cluster.dataDir },
   );
   if (result.exitCode !== 0) {
-    throw new EmbeddedPostgresError(`PostgreSQL did not start in ${cluster.clusterDir}:\n${result.output.trim()}${await logTail(cluster)}`);
+    throw new EmbeddedPostgresError(
+      `PostgreSQL did not start in ${cluster.clusterDir}:\n${result.output.trim()}${await logTail(cluster)}`,
+    );
   }
   const started = await findRunningServer(cluster);
-  if (!started) throw new EmbeddedPostgresError(`PostgreSQL exited right after starting in ${cluster.clusterDir}.${await logTail(cluster)}`);
-  cluster.log(`Started PostgreSQL (pid ${started.pid}) in ${cluster.clusterDir} in ${Date.now() - startedAt} ms, socket in ${socketDir}`);
+  if (!started)
+    throw new EmbeddedPostgresError(
+      `PostgreSQL exited right after starting in ${cluster.clusterDir}.${await logTail(cluster)}`,
+    );
+  cluster.log(
+    `Started PostgreSQL (pid ${started.pid}) in ${cluster.clusterDir} in ${Date.now() - startedAt} ms, socket in ${socketDir}`,
+  );
   return started;
 }
 
@@ -595,7 +687,9 @@ async function stopServer(cluster: Cluster): Promise<void> {
     { runAs: cluster.serverUser, cwd: cluster.dataDir },
   );
   if (result.exitCode !== 0 && (await isProcessRunning(pid))) {
-    throw new EmbeddedPostgresError(`PostgreSQL in ${cluster.clusterDir} did not stop:\n${result.output.trim()}${await logTail(cluster)}`);
+    throw new EmbeddedPostgresError(
+      `PostgreSQL in ${cluster.clusterDir} did not stop:\n${result.output.trim()}${await logTail(cluster)}`,
+    );
   }
   cluster.log(`Stopped PostgreSQL (pid ${pid}) in ${cluster.clusterDir}`);
 }
@@ -613,7 +707,10 @@ async function ensureDatabase(socketDir: string): Promise<string> {
       });
     }
   } catch (error) {
-    throw new EmbeddedPostgresError(`Could not prepare the "${DATABASE_NAME}" database on the PostgreSQL socket in ${socketDir}: ${errorMessage(error)}`, { cause: error });
+    throw new EmbeddedPostgresError(
+      `Could not prepare the "${DATABASE_NAME}" database on the PostgreSQL socket in ${socketDir}: ${errorMessage(error)}`,
+      { cause: error },
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -627,7 +724,11 @@ interface CommandResult {
   output: string;
 }
 
-function runCommand(file: string, args: string[], options: { runAs?: ServerUser | undefined; cwd?: string }): Promise<CommandResult> {
+function runCommand(
+  file: string,
+  args: string[],
+  options: { runAs?: ServerUser | undefined; cwd?: string },
+): Promise<CommandResult> {
   return new Promise((settle) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
@@ -707,7 +808,11 @@ async function readProcStat(pid: number): Promise<ProcStat | undefined> {
     const commandEnd = line.lastIndexOf(')');
     // After the command: state (field 3) ... starttime (field 22).
     const fields = line.slice(commandEnd + 2).split(' ');
-    return { command: line.slice(line.indexOf('(') + 1, commandEnd), state: fields[0] ?? '', startTime: fields[19] ?? '' };
+    return {
+      command: line.slice(line.indexOf('(') + 1, commandEnd),
+      state: fields[0] ?? '',
+      startTime: fields[19] ?? '',
+    };
   } catch {
     return undefined;
   }

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Queryable } from './database.ts';
 
 async function salt(db: Queryable): Promise<string> {
-  const result = await db.query<{ value: string }>(`select value from installation_settings where key = 'erasure_salt'`);
+  const result = await db.query<{ value: string }>(
+    `select value from installation_settings where key = 'erasure_salt'`,
+  );
   return result.rows[0]!.value;
 }
 
@@ -14,9 +16,9 @@ function hashIdentity(salt: string, identity: string): string {
 export async function rememberErased(db: Queryable, identities: readonly string[], now: number): Promise<void> {
   const installationSalt = await salt(db);
   for (const identity of identities) {
-    await db.query(`insert into erased_identities (identity_hash, erased_at) values ($1, to_timestamp($2 / 1000.0)) on conflict do nothing`, [
-      hashIdentity(installationSalt, identity),
-      now,
-    ]);
+    await db.query(
+      `insert into erased_identities (identity_hash, erased_at) values ($1, to_timestamp($2 / 1000.0)) on conflict do nothing`,
+      [hashIdentity(installationSalt, identity), now],
+    );
   }
 }

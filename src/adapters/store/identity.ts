@@ -38,7 +38,11 @@ export function lockAndFindSql(params: SqlParams, lookup: IdentityLookup): strin
  */
 export async function lockAndFindIdentity(db: Queryable, lookup: IdentityLookup): Promise<IdentityMatch> {
   const params = new SqlParams();
-  const result = await db.query<IdentityRow>({ name: 'lock-and-find-identity', text: lockAndFindSql(params, lookup), values: params.values });
+  const result = await db.query<IdentityRow>({
+    name: 'lock-and-find-identity',
+    text: lockAndFindSql(params, lookup),
+    values: params.values,
+  });
   return toIdentityMatch(result.rows, lookup);
 }
 
@@ -48,12 +52,20 @@ export async function lockAndFindIdentity(db: Queryable, lookup: IdentityLookup)
  * attached to anyone: resolveContact decides whose it is, and the write that follows attaches it.
  * Null for a duplicate.
  */
-export async function insertDeliveryAndFindIdentity(db: Queryable, delivery: NewDelivery, lookup: IdentityLookup): Promise<{ deliveryId: number; identity: IdentityMatch } | null> {
+export async function insertDeliveryAndFindIdentity(
+  db: Queryable,
+  delivery: NewDelivery,
+  lookup: IdentityLookup,
+): Promise<{ deliveryId: number; identity: IdentityMatch } | null> {
   const params = new SqlParams();
   const text = `with found as (${lockAndFindSql(params, lookup)}),
            inserted as (${insertDeliverySql(params, delivery)})
            select inserted.id as delivery_id, found.* from inserted cross join found`;
-  const result = await db.query<IdentityRow & { delivery_id: number }>({ name: 'insert-delivery-find-identity', text, values: params.values });
+  const result = await db.query<IdentityRow & { delivery_id: number }>({
+    name: 'insert-delivery-find-identity',
+    text,
+    values: params.values,
+  });
   const first = result.rows[0];
   if (!first) return null;
   return { deliveryId: first.delivery_id, identity: toIdentityMatch(result.rows, lookup) };
@@ -62,7 +74,8 @@ export async function insertDeliveryAndFindIdentity(db: Queryable, delivery: New
 function toIdentityMatch(rows: readonly IdentityRow[], lookup: IdentityLookup): IdentityMatch {
   const found = rows.filter((row): row is IdentityRow & RawContact => row.id !== null).map(toContact);
   return {
-    byCustomerId: lookup.customerId === null ? null : (found.find((row) => row.thrivecartCustomerId === lookup.customerId) ?? null),
+    byCustomerId:
+      lookup.customerId === null ? null : (found.find((row) => row.thrivecartCustomerId === lookup.customerId) ?? null),
     byEmail: found.find((row) => row.email === lookup.email) ?? null,
     erased: rows[0]?.erased ?? false,
   };

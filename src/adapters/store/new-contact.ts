@@ -37,7 +37,11 @@ export type NewContactInsert = { kind: 'created'; contactId: number } | { kind: 
  * the only statement that creates a contact with its ledger (replay creates bare rows and folds them
  * all afterwards). A fresh id has no pending jobs, so the jobs are plain inserts.
  */
-export async function insertNewContact(db: Queryable, rows: NewContactRows, placement: NewContactPlacement): Promise<NewContactInsert> {
+export async function insertNewContact(
+  db: Queryable,
+  rows: NewContactRows,
+  placement: NewContactPlacement,
+): Promise<NewContactInsert> {
   const params = new SqlParams();
   if (placement.kind === 'attach') {
     const text = `with placed as (
@@ -58,7 +62,11 @@ export async function insertNewContact(db: Queryable, rows: NewContactRows, plac
            placed as (${insertDeliverySql(params, placement.delivery, { id: params.add(placement.deliveryId), contactId: 'fresh.contact_id', from: 'fresh' })}),
            ${contactAndJobsSql(params, rows)}
            select (select id from contact) as contact_id, verdict.known from verdict`;
-  const result = await db.query<{ contact_id: number | null; known: boolean }>({ name: 'claim-new-contact', text, values: params.values });
+  const result = await db.query<{ contact_id: number | null; known: boolean }>({
+    name: 'claim-new-contact',
+    text,
+    values: params.values,
+  });
   const { contact_id: contactId, known } = result.rows[0]!;
   return contactId !== null ? { kind: 'created', contactId } : known ? { kind: 'known' } : { kind: 'duplicate' };
 }

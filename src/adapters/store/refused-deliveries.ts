@@ -1,7 +1,8 @@
 import type { Queryable } from './database.ts';
 
 /** Why a call to the webhook URL was refused (adapters/sources/thrivecart/verify.ts). */
-export type RefusalReason = 'secret-mismatch' | 'account-mismatch' | 'missing-secret' | 'missing-account' | 'not-configured';
+export type RefusalReason =
+  'secret-mismatch' | 'account-mismatch' | 'missing-secret' | 'missing-account' | 'not-configured';
 
 /** Refused calls of one reason since some moment (no body and no secret is ever kept). */
 export interface RefusalSummary {
@@ -13,7 +14,12 @@ export interface RefusalSummary {
 }
 
 /** Counts one refused call: one row per UTC day and reason (migration 012). */
-export async function recordRefusedDelivery(db: Queryable, at: number, reason: RefusalReason, claimedAccount: string | null): Promise<void> {
+export async function recordRefusedDelivery(
+  db: Queryable,
+  at: number,
+  reason: RefusalReason,
+  claimedAccount: string | null,
+): Promise<void> {
   await db.query(
     `insert into refused_deliveries (day, reason, count, first_at, last_at, last_claimed_account)
      values ((to_timestamp($1 / 1000.0) at time zone 'UTC')::date, $2, 1, to_timestamp($1 / 1000.0), to_timestamp($1 / 1000.0), $3)

@@ -22,17 +22,29 @@ export async function openImportRun(db: Queryable, source: ImportRun['source'], 
      on conflict (source) where applied_at is null do nothing`,
     [source, now],
   );
-  const result = await db.query<ImportRun>(`select ${COLUMNS} from thrivecart_imports where source = $1 and applied_at is null`, [source]);
+  const result = await db.query<ImportRun>(
+    `select ${COLUMNS} from thrivecart_imports where source = $1 and applied_at is null`,
+    [source],
+  );
   return result.rows[0]!;
 }
 
 export async function latestImportRun(db: Queryable): Promise<ImportRun | null> {
-  const result = await db.query<ImportRun>(`select ${COLUMNS} from thrivecart_imports order by updated_at desc, id desc limit 1`);
+  const result = await db.query<ImportRun>(
+    `select ${COLUMNS} from thrivecart_imports order by updated_at desc, id desc limit 1`,
+  );
   return result.rows[0] ?? null;
 }
 
 /** Stores one fetched page of transactions and moves the cursor past it, together. */
-export async function saveTransactionPage(db: Queryable, importId: number, page: number, rows: readonly { key: string; data: unknown }[], complete: boolean, now: number): Promise<void> {
+export async function saveTransactionPage(
+  db: Queryable,
+  importId: number,
+  page: number,
+  rows: readonly { key: string; data: unknown }[],
+  complete: boolean,
+  now: number,
+): Promise<void> {
   await db.query(
     `with saved as (
        insert into thrivecart_import_rows (import_id, kind, key, data)
@@ -44,15 +56,31 @@ export async function saveTransactionPage(db: Queryable, importId: number, page:
 }
 
 export async function saveCustomerRecord(db: Queryable, importId: number, email: string, data: unknown): Promise<void> {
-  await db.query(`insert into thrivecart_import_rows (import_id, kind, key, data) values ($1, 'customer', $2, $3) on conflict do nothing`, [importId, email, JSON.stringify(data)]);
+  await db.query(
+    `insert into thrivecart_import_rows (import_id, kind, key, data) values ($1, 'customer', $2, $3) on conflict do nothing`,
+    [importId, email, JSON.stringify(data)],
+  );
 }
 
-export async function loadImportRows(db: Queryable, importId: number, kind: 'transaction' | 'customer'): Promise<{ key: string; data: unknown }[]> {
-  const result = await db.query<{ key: string; data: unknown }>(`select key, data from thrivecart_import_rows where import_id = $1 and kind = $2 order by key`, [importId, kind]);
+export async function loadImportRows(
+  db: Queryable,
+  importId: number,
+  kind: 'transaction' | 'customer',
+): Promise<{ key: string; data: unknown }[]> {
+  const result = await db.query<{ key: string; data: unknown }>(
+    `select key, data from thrivecart_import_rows where import_id = $1 and kind = $2 order by key`,
+    [importId, kind],
+  );
   return result.rows;
 }
 
-export async function savePlan(db: Queryable, importId: number, plan: unknown, applied: boolean, now: number): Promise<void> {
+export async function savePlan(
+  db: Queryable,
+  importId: number,
+  plan: unknown,
+  applied: boolean,
+  now: number,
+): Promise<void> {
   await db.query(
     `update thrivecart_imports set plan = $2, updated_at = to_timestamp($3 / 1000.0), applied_at = case when $4 then to_timestamp($3 / 1000.0) else applied_at end where id = $1`,
     [importId, JSON.stringify(plan), now, applied],
@@ -60,7 +88,10 @@ export async function savePlan(db: Queryable, importId: number, plan: unknown, a
 }
 
 /** How much an import has fetched so far: transaction rows and buyers asked about. */
-export async function importRowCounts(db: Queryable, importId: number): Promise<{ transactions: number; customers: number }> {
+export async function importRowCounts(
+  db: Queryable,
+  importId: number,
+): Promise<{ transactions: number; customers: number }> {
   const result = await db.query<{ transactions: number; customers: number }>(
     `select count(*) filter (where kind = 'transaction')::int as transactions, count(*) filter (where kind = 'customer')::int as customers
        from thrivecart_import_rows where import_id = $1`,

@@ -13,7 +13,17 @@ export interface DeliveryTarget {
 }
 
 export async function loadDeliveryTarget(db: Queryable, deliveryId: number): Promise<DeliveryTarget | null> {
-  const result = await db.query<{ state: WebhookDeliveryState; message_id: string; body: string; endpoint_id: number; source: 'config' | 'console'; name: string; url: string; secret: string | null; enabled: boolean }>(
+  const result = await db.query<{
+    state: WebhookDeliveryState;
+    message_id: string;
+    body: string;
+    endpoint_id: number;
+    source: 'config' | 'console';
+    name: string;
+    url: string;
+    secret: string | null;
+    enabled: boolean;
+  }>(
     `select d.state, d.message_id, m.body, e.id as endpoint_id, e.source, e.name, e.url, e.secret, e.enabled
        from webhook_deliveries d join webhook_messages m on m.id = d.message_id join webhook_endpoints e on e.id = d.endpoint_id
       where d.id = $1`,
@@ -26,7 +36,14 @@ export async function loadDeliveryTarget(db: Queryable, deliveryId: number): Pro
     state: row.state,
     messageId: row.message_id,
     body: row.body,
-    endpoint: { id: row.endpoint_id, source: row.source, name: row.name, url: row.url, secret: row.secret, enabled: row.enabled },
+    endpoint: {
+      id: row.endpoint_id,
+      source: row.source,
+      name: row.name,
+      url: row.url,
+      secret: row.secret,
+      enabled: row.enabled,
+    },
   };
 }
 
@@ -38,7 +55,12 @@ export interface AttemptRecord {
 }
 
 /** Records one HTTP attempt and what it means for the delivery (still pending, or finished). */
-export async function recordAttempt(db: Queryable, deliveryId: number, attempt: AttemptRecord, state: WebhookDeliveryState): Promise<void> {
+export async function recordAttempt(
+  db: Queryable,
+  deliveryId: number,
+  attempt: AttemptRecord,
+  state: WebhookDeliveryState,
+): Promise<void> {
   await db.query(
     `insert into webhook_attempts (delivery_id, at, status_code, error, duration_ms) values ($1, to_timestamp($2 / 1000.0), $3, $4, $5)`,
     [deliveryId, attempt.at, attempt.statusCode, attempt.error, attempt.durationMs],
@@ -53,7 +75,10 @@ export async function recordAttempt(db: Queryable, deliveryId: number, attempt: 
 
 /** Finishes a delivery without an attempt (its endpoint was disabled meanwhile). */
 export async function cancelDelivery(db: Queryable, deliveryId: number, reason: string, now: number): Promise<void> {
-  await db.query(`update webhook_deliveries set state = 'cancelled', last_error = $2, finished_at = to_timestamp($3 / 1000.0) where id = $1`, [deliveryId, reason, now]);
+  await db.query(
+    `update webhook_deliveries set state = 'cancelled', last_error = $2, finished_at = to_timestamp($3 / 1000.0) where id = $1`,
+    [deliveryId, reason, now],
+  );
 }
 
 export interface DeliveryView {
@@ -71,7 +96,10 @@ export interface DeliveryView {
 }
 
 /** The most recent deliveries, newest first, with their last attempt. */
-export async function listRecentDeliveries(db: Queryable, options: { limit: number; endpointId?: number }): Promise<DeliveryView[]> {
+export async function listRecentDeliveries(
+  db: Queryable,
+  options: { limit: number; endpointId?: number },
+): Promise<DeliveryView[]> {
   const result = await db.query<{
     id: number;
     message_id: string;

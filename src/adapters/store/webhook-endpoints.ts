@@ -64,8 +64,14 @@ export async function countWebhookEndpoints(db: Queryable): Promise<number> {
  * Mirrors the configuration's endpoints: new ones are added, changed ones updated (a new URL
  * enables the endpoint again), removed ones deleted with their deliveries.
  */
-export async function mirrorConfigEndpoints(db: Queryable, endpoints: readonly { name: string; url: string; events: WebhookEventType[] | null }[], now: number): Promise<void> {
-  await db.query(`delete from webhook_endpoints where source = 'config' and not (name = any($1))`, [endpoints.map((endpoint) => endpoint.name)]);
+export async function mirrorConfigEndpoints(
+  db: Queryable,
+  endpoints: readonly { name: string; url: string; events: WebhookEventType[] | null }[],
+  now: number,
+): Promise<void> {
+  await db.query(`delete from webhook_endpoints where source = 'config' and not (name = any($1))`, [
+    endpoints.map((endpoint) => endpoint.name),
+  ]);
   for (const endpoint of endpoints) {
     await db.query(
       `insert into webhook_endpoints (source, name, url, events, created_at) values ('config', $1, $2, $3, to_timestamp($4 / 1000.0))
@@ -90,8 +96,17 @@ export async function insertConsoleEndpoint(
 }
 
 /** Enables or disables an endpoint; returns false when there is no such endpoint. */
-export async function setEndpointEnabled(db: Queryable, id: number, enabled: boolean, reason: string | null): Promise<boolean> {
-  const result = await db.query(`update webhook_endpoints set enabled = $2, disabled_reason = $3 where id = $1`, [id, enabled, enabled ? null : reason]);
+export async function setEndpointEnabled(
+  db: Queryable,
+  id: number,
+  enabled: boolean,
+  reason: string | null,
+): Promise<boolean> {
+  const result = await db.query(`update webhook_endpoints set enabled = $2, disabled_reason = $3 where id = $1`, [
+    id,
+    enabled,
+    enabled ? null : reason,
+  ]);
   return (result.rowCount ?? 0) > 0;
 }
 

@@ -29,19 +29,37 @@ export interface PostOptions {
  * address, so a second lookup cannot rebind it. Redirects are never followed: a 3xx is an answer
  * like any other, and the caller treats it as a failure.
  */
-export async function postWebhook(url: URL, headers: Record<string, string>, body: string, options: PostOptions): Promise<PostOutcome> {
-  if (options.restricted && url.protocol !== 'https:') return { kind: 'failed', error: 'only https:// URLs are allowed' };
+export async function postWebhook(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  options: PostOptions,
+): Promise<PostOutcome> {
+  if (options.restricted && url.protocol !== 'https:')
+    return { kind: 'failed', error: 'only https:// URLs are allowed' };
   const checked = await checkedAddresses(url, options.restricted, options.resolveHost);
   if (checked.error !== null) return { kind: 'failed', error: `refused: ${checked.error}` };
   const pinned = checked.addresses[0]!;
   try {
-    return await send(url, pinned, { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }, body, options.timeoutMs ?? WEBHOOK_TIMEOUT_MS);
+    return await send(
+      url,
+      pinned,
+      { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      body,
+      options.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
+    );
   } catch (error) {
     return { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
   }
 }
 
-function send(url: URL, target: ResolvedAddress, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostOutcome> {
+function send(
+  url: URL,
+  target: ResolvedAddress,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<PostOutcome> {
   const isHttps = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
     const request = (isHttps ? httpsRequest : httpRequest)(
@@ -56,7 +74,18 @@ function send(url: URL, target: ResolvedAddress, headers: Record<string, string>
         ...(isHttps && ipLiteralOf(url.hostname) === null ? { servername: url.hostname } : {}),
         agent: false,
       },
-      (response) => readCapped(response).then((excerpt) => resolve({ kind: 'response', statusCode: response.statusCode ?? 0, retryAfter: headerOf(response, 'retry-after'), location: headerOf(response, 'location'), excerpt }), reject),
+      (response) =>
+        readCapped(response).then(
+          (excerpt) =>
+            resolve({
+              kind: 'response',
+              statusCode: response.statusCode ?? 0,
+              retryAfter: headerOf(response, 'retry-after'),
+              location: headerOf(response, 'location'),
+              excerpt,
+            }),
+          reject,
+        ),
     );
     const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
     request.on('close', () => clearTimeout(timer));

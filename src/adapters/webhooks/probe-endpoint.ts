@@ -9,7 +9,11 @@ export type EndpointProbe = { reachable: true; status: number } | { reachable: f
 
 export async function probeEndpoint(url: string, fetchImpl: typeof fetch = globalThis.fetch): Promise<EndpointProbe> {
   try {
-    const response = await fetchImpl(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await fetchImpl(url, {
+      method: 'HEAD',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     return { reachable: true, status: response.status };
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';

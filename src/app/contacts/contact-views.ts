@@ -39,9 +39,18 @@ export async function getContactView(ctx: AppContext, email: string): Promise<Co
     name: fullName(contact.firstName, contact.lastName),
     thrivecartCustomerId: contact.thrivecartCustomerId,
     tags: Object.entries(contact.ledger?.tags ?? {})
-      .map(([name, provenance]) => ({ name, since: iso(provenance.since), why: provenance.why, deliveryId: deliveryOf(provenance.cause) }))
+      .map(([name, provenance]) => ({
+        name,
+        since: iso(provenance.since),
+        why: provenance.why,
+        deliveryId: deliveryOf(provenance.cause),
+      }))
       .sort((a, b) => a.since.localeCompare(b.since) || a.name.localeCompare(b.name)),
-    access: access.map((entry) => ({ offering: entry.offering, offeringName: offeringName(ctx.rules, entry.offering), ...answer(entry) })),
+    access: access.map((entry) => ({
+      offering: entry.offering,
+      offeringName: offeringName(ctx.rules, entry.offering),
+      ...answer(entry),
+    })),
   };
 }
 
@@ -58,7 +67,9 @@ export async function checkAccess(ctx: AppContext, email: string, offering: stri
   const facts = storedAccessHolds(stored.nextChangeAt, now) ? null : await findAccessFacts(ctx.pool, email);
   const access = facts ? deriveAccess(facts.state, ctx.rules, now, new Set(facts.tagNames)).access : stored.access;
   const entry = access.find((candidate) => candidate.offering === offering);
-  return entry ? answer(entry) : { granted: false, until: null, reason: `No purchase of this contact grants ${offeringConfig.name}` };
+  return entry
+    ? answer(entry)
+    : { granted: false, until: null, reason: `No purchase of this contact grants ${offeringConfig.name}` };
 }
 
 /**
@@ -68,7 +79,10 @@ export async function checkAccess(ctx: AppContext, email: string, offering: stri
 export async function getTimeline(ctx: AppContext, email: string): Promise<TimelineView[] | null> {
   const contact = await findContactByEmail(ctx.pool, email);
   if (!contact) return null;
-  const [history, emails] = await Promise.all([loadHistory(ctx.pool, contact.id), listContactDunningEmails(ctx.pool, contact.id)]);
+  const [history, emails] = await Promise.all([
+    loadHistory(ctx.pool, contact.id),
+    listContactDunningEmails(ctx.pool, contact.id),
+  ]);
   const { timeline } = foldLedger(history, ctx.rules, ctx.clock.now());
   const entries: (TimelineView & { sortAt: number })[] = timeline.map((entry) => ({
     sortAt: entry.at,
@@ -79,7 +93,14 @@ export async function getTimeline(ctx: AppContext, email: string): Promise<Timel
     accessChanges: entry.accessChanges,
   }));
   for (const sent of emails) {
-    entries.push({ sortAt: sent.finishedAt, at: iso(sent.finishedAt), summary: describeDunningEmail(sent), deliveryId: null, tagChanges: [], accessChanges: [] });
+    entries.push({
+      sortAt: sent.finishedAt,
+      at: iso(sent.finishedAt),
+      summary: describeDunningEmail(sent),
+      deliveryId: null,
+      tagChanges: [],
+      accessChanges: [],
+    });
   }
   return entries.sort((a, b) => a.sortAt - b.sortAt).map(({ sortAt: _sortAt, ...entry }) => entry);
 }
@@ -90,7 +111,12 @@ function describeDunningEmail(sent: ContactDunningEmail): string {
     : sent.step === 'recovered'
       ? '"you\'re all set" e-mail'
       : 'owner notice of the lost payment';
-  const how = sent.state === 'logged' ? 'written to the log (no SMTP configured)' : sent.state === 'undeliverable' ? 'refused by the mail server' : `sent to ${sent.recipient}`;
+  const how =
+    sent.state === 'logged'
+      ? 'written to the log (no SMTP configured)'
+      : sent.state === 'undeliverable'
+        ? 'refused by the mail server'
+        : `sent to ${sent.recipient}`;
   return `${what[0]!.toUpperCase()}${what.slice(1)} about ${sent.productName}: ${how}`;
 }
 

@@ -10,7 +10,11 @@ import { sleepWhileSomeoneWaits, type Sleep } from '../crm/with-patience.ts';
  * now, instead of trusting what Handoff last pushed. Null when the email is unknown. `sleep` is how
  * it waits for the CRM's rate budget (tests pass one that moves their clock).
  */
-export async function resyncContact(ctx: AppContext, email: string, sleep: Sleep = sleepWhileSomeoneWaits): Promise<Omit<ReconcileReport, 'contacts'> | null> {
+export async function resyncContact(
+  ctx: AppContext,
+  email: string,
+  sleep: Sleep = sleepWhileSomeoneWaits,
+): Promise<Omit<ReconcileReport, 'contacts'> | null> {
   const contact = await findContactByEmail(ctx.pool, email);
   if (!contact) return null;
   return reconcileContact(ctx, createCrmSync(ctx.config), contact, { fix: true, sleep });

@@ -4,7 +4,12 @@
  * the connector resumes (releasing the held jobs) once the check passes or the config changes.
  */
 import { CrmError } from '../../ports/crm-connector.ts';
-import { claimCrmConnectorCheck, loadCrmConnectorStatus, pauseCrmConnector, resumeCrmConnector } from '../../adapters/store/crm-connectors.ts';
+import {
+  claimCrmConnectorCheck,
+  loadCrmConnectorStatus,
+  pauseCrmConnector,
+  resumeCrmConnector,
+} from '../../adapters/store/crm-connectors.ts';
 import type { AppContext } from '../context.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import { describeCrmFailure } from './describe-crm-failure.ts';
@@ -14,7 +19,11 @@ import type { RetryLater } from '../../ports/jobs.ts';
 export const CREDENTIALS_RECHECK_MS = 5 * 60_000;
 
 /** Pauses the connector and says how long the job that hit the refusal waits. */
-export async function pauseForRefusedCredentials(ctx: AppContext, connection: CrmConnection, error: CrmError): Promise<RetryLater> {
+export async function pauseForRefusedCredentials(
+  ctx: AppContext,
+  connection: CrmConnection,
+  error: CrmError,
+): Promise<RetryLater> {
   const reason = describeCrmFailure(connection, error);
   await pauseCrmConnector(ctx.pool, connection.name, reason, ctx.clock.now());
   ctx.log.warn({ connector: connection.name, reason }, 'CRM connector paused');
@@ -36,15 +45,27 @@ export async function holdWhilePaused(ctx: AppContext, connection: CrmConnection
       ctx.log.info({ connector: connection.name }, 'CRM credentials accepted again: connector resumed');
       return null;
     }
-    return { retryAfterMs: CREDENTIALS_RECHECK_MS, spendAttempt: false, holdsKind: true, reason: `paused: ${status.pausedReason ?? 'credentials refused'}` };
+    return {
+      retryAfterMs: CREDENTIALS_RECHECK_MS,
+      spendAttempt: false,
+      holdsKind: true,
+      reason: `paused: ${status.pausedReason ?? 'credentials refused'}`,
+    };
   }
   const nextCheckAt = (status.lastCheckAt ?? now) + CREDENTIALS_RECHECK_MS;
-  return { retryAfterMs: Math.max(1_000, nextCheckAt - now), spendAttempt: false, holdsKind: true, reason: `paused: ${status.pausedReason ?? 'credentials refused'}` };
+  return {
+    retryAfterMs: Math.max(1_000, nextCheckAt - now),
+    spendAttempt: false,
+    holdsKind: true,
+    reason: `paused: ${status.pausedReason ?? 'credentials refused'}`,
+  };
 }
 
 async function credentialsWork(ctx: AppContext, connection: CrmConnection): Promise<boolean> {
   try {
-    await withinRateBudget({ pool: ctx.pool, clock: ctx.clock, connector: connection.connector }, () => connection.connector.check());
+    await withinRateBudget({ pool: ctx.pool, clock: ctx.clock, connector: connection.connector }, () =>
+      connection.connector.check(),
+    );
     return true;
   } catch (error) {
     if (error instanceof CrmError && error.kind === 'auth') {

@@ -36,7 +36,10 @@ export interface CrmSync {
   accessAlly: AccessAllyTarget | null;
 }
 
-export function createCrmSync(config: Pick<HandoffConfig, 'crm' | 'accessally' | 'offerings' | 'items' | 'dunning'>, fetchImpl?: typeof fetch): CrmSync {
+export function createCrmSync(
+  config: Pick<HandoffConfig, 'crm' | 'accessally' | 'offerings' | 'items' | 'dunning'>,
+  fetchImpl?: typeof fetch,
+): CrmSync {
   const connections = openCrmConnections(config.crm, fetchImpl);
   let accessAlly: AccessAllyTarget | null = null;
   if (config.accessally) {
@@ -80,7 +83,11 @@ export function crmJobHandlers(ctx: AppContext, sync: CrmSync): Record<string, J
  */
 export async function registerCrmSync(ctx: AppContext, sync: CrmSync): Promise<void> {
   const now = ctx.clock.now();
-  const resumed = await registerCrmConnectors(ctx.pool, sync.connections.map((connection) => ({ name: connection.name, fingerprint: connection.credentialsFingerprint })), now);
+  const resumed = await registerCrmConnectors(
+    ctx.pool,
+    sync.connections.map((connection) => ({ name: connection.name, fingerprint: connection.credentialsFingerprint })),
+    now,
+  );
   for (const connection of sync.connections) {
     if (!resumed.includes(connection.name)) continue;
     ctx.log.info({ connector: connection.name }, 'CRM credentials changed: connector resumed');

@@ -5,8 +5,12 @@ import type { CrmConnection } from './crm-connections.ts';
  * A failed CRM call in words the person running Handoff can act on: what is wrong and where to
  * look, followed by the provider's own answer.
  */
-export function describeCrmFailure(connection: Pick<CrmConnection, 'name' | 'provider' | 'baseUrl'>, error: unknown): string {
-  if (!(error instanceof CrmError)) return `${connection.name}: ${error instanceof Error ? error.message : String(error)}`;
+export function describeCrmFailure(
+  connection: Pick<CrmConnection, 'name' | 'provider' | 'baseUrl'>,
+  error: unknown,
+): string {
+  if (!(error instanceof CrmError))
+    return `${connection.name}: ${error instanceof Error ? error.message : String(error)}`;
   const status = error.details.status;
   switch (error.kind) {
     case 'auth':

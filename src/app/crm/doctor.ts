@@ -28,7 +28,11 @@ export async function diagnoseCrms(ctx: AppContext, sync: CrmSync, sleep: Sleep)
     if (status?.status === 'paused') {
       // The credentials work now: no reason to keep holding its jobs until the next periodic check.
       await resumeCrmConnector(ctx.pool, connection.name, connection.syncJobKind, ctx.clock.now());
-      diagnoses.push({ ...base, ok: true, message: `works; it had been paused (${status.pausedReason ?? 'credentials refused'}) and is resumed now` });
+      diagnoses.push({
+        ...base,
+        ok: true,
+        message: `works; it had been paused (${status.pausedReason ?? 'credentials refused'}) and is resumed now`,
+      });
     } else {
       diagnoses.push({ ...base, ok: true, message: 'works' });
     }

@@ -11,7 +11,11 @@ import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
 import { handleCrmFailure } from './sync-contact.ts';
 import type { ClaimedJob, RetryLater } from '../../ports/jobs.ts';
 
-export async function eraseFromCrm(ctx: AppContext, connection: CrmConnection, job: ClaimedJob): Promise<RetryLater | void> {
+export async function eraseFromCrm(
+  ctx: AppContext,
+  connection: CrmConnection,
+  job: ClaimedJob,
+): Promise<RetryLater | void> {
   const held = await holdWhilePaused(ctx, connection);
   if (held) return held;
   // A job retried after it was given up on has lost the e-mail (migration 014); the connectors delete by their own id.

@@ -16,13 +16,21 @@ export const ACCESSALLY_NOTIFY_JOB = 'accessally.notify';
  * once, never to someone who already has a user; otherwise the update call (aal_updateuser). A
  * failing site is retried like any job, a 4xx dead-letters.
  */
-export async function notifyAccessAlly(ctx: AppContext, target: AccessAllyTarget, job: ClaimedJob): Promise<RetryLater | void> {
+export async function notifyAccessAlly(
+  ctx: AppContext,
+  target: AccessAllyTarget,
+  job: ClaimedJob,
+): Promise<RetryLater | void> {
   const contactId = Number(job.key);
   const contact = await findContactById(ctx.pool, contactId);
   if (!contact) return;
   // The sync pushes a buyer's access tags first and the rest later: AccessAlly is told once all are there.
   if (await syncStillDue(ctx, target, contactId)) {
-    return { retryAfterMs: SYNC_POLL_MS, spendAttempt: false, reason: 'waiting for the CRM sync of this contact to finish' };
+    return {
+      retryAfterMs: SYNC_POLL_MS,
+      spendAttempt: false,
+      reason: 'waiting for the CRM sync of this contact to finish',
+    };
   }
   const state = await loadCrmContactState(ctx.pool, target.connection, contactId);
   // Not in the CRM yet: the sync enqueues this job again once it is.
@@ -58,7 +66,10 @@ export async function notifyAccessAlly(ctx: AppContext, target: AccessAllyTarget
 const SYNC_POLL_MS = 5_000;
 
 async function syncStillDue(ctx: AppContext, target: AccessAllyTarget, contactId: number): Promise<boolean> {
-  const result = await ctx.pool.query(`select 1 from jobs where kind = $1 and key = $2 and state in ('pending', 'running') limit 1`, [crmSyncJobKind(target.connection), String(contactId)]);
+  const result = await ctx.pool.query(
+    `select 1 from jobs where kind = $1 and key = $2 and state in ('pending', 'running') limit 1`,
+    [crmSyncJobKind(target.connection), String(contactId)],
+  );
   return result.rowCount !== 0;
 }
 

@@ -10,10 +10,17 @@ export interface Problems extends DeliveryProblems {
 }
 
 export async function listProblems(ctx: Pick<AppContext, 'pool' | 'rules' | 'clock'>): Promise<Problems> {
-  return { deadJobs: await listDeadJobs(ctx.pool), pausedConnectors: await listPausedCrmConnectors(ctx.pool), ...(await listDeliveryProblems(ctx)) };
+  return {
+    deadJobs: await listDeadJobs(ctx.pool),
+    pausedConnectors: await listPausedCrmConnectors(ctx.pool),
+    ...(await listDeliveryProblems(ctx)),
+  };
 }
 
 /** Puts a dead job (or all of them) back in the queue, due now; returns the ids requeued. */
-export async function retryProblemJobs(ctx: Pick<AppContext, 'pool' | 'clock'>, which: number | 'all'): Promise<number[]> {
+export async function retryProblemJobs(
+  ctx: Pick<AppContext, 'pool' | 'clock'>,
+  which: number | 'all',
+): Promise<number[]> {
   return retryDeadJobs(ctx.pool, which, ctx.clock.now());
 }

@@ -14,7 +14,12 @@ import { randomUUID } from 'node:crypto';
 import type { CrmConnector } from '../../ports/crm-connector.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Pool } from '../../adapters/store/database.ts';
-import { clearThrottles, endCredentialTurn, takeCredentialTurn, takeRateSlot } from '../../adapters/store/crm-rate-budgets.ts';
+import {
+  clearThrottles,
+  endCredentialTurn,
+  takeCredentialTurn,
+  takeRateSlot,
+} from '../../adapters/store/crm-rate-budgets.ts';
 
 export interface RateBudgetScope {
   pool: Pool;

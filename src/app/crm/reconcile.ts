@@ -34,7 +34,11 @@ export interface ReconcileReport {
   errors: { connector: string; email: string; message: string }[];
 }
 
-export async function reconcileCrms(ctx: AppContext, sync: CrmSync, options: { fix: boolean; sleep: Sleep }): Promise<ReconcileReport> {
+export async function reconcileCrms(
+  ctx: AppContext,
+  sync: CrmSync,
+  options: { fix: boolean; sleep: Sleep },
+): Promise<ReconcileReport> {
   const report: ReconcileReport = { contacts: 0, checked: 0, drift: [], errors: [] };
   for (const contactId of await listContactIds(ctx.pool)) {
     const contact = await findContactById(ctx.pool, contactId);
@@ -49,7 +53,12 @@ export async function reconcileCrms(ctx: AppContext, sync: CrmSync, options: { f
 }
 
 /** Reconciles one contact with every CRM (the console's "Resync" does this with `fix`). */
-export async function reconcileContact(ctx: AppContext, sync: CrmSync, contact: ContactRow, options: { fix: boolean; sleep: Sleep }): Promise<Omit<ReconcileReport, 'contacts'>> {
+export async function reconcileContact(
+  ctx: AppContext,
+  sync: CrmSync,
+  contact: ContactRow,
+  options: { fix: boolean; sleep: Sleep },
+): Promise<Omit<ReconcileReport, 'contacts'>> {
   const report: Omit<ReconcileReport, 'contacts'> = { checked: 0, drift: [], errors: [] };
   for (const connection of sync.connections) {
     try {
@@ -57,13 +66,23 @@ export async function reconcileContact(ctx: AppContext, sync: CrmSync, contact: 
       report.checked += 1;
       if (drift) report.drift.push(drift);
     } catch (error) {
-      report.errors.push({ connector: connection.name, email: contact.email, message: describeCrmFailure(connection, error) });
+      report.errors.push({
+        connector: connection.name,
+        email: contact.email,
+        message: describeCrmFailure(connection, error),
+      });
     }
   }
   return report;
 }
 
-async function reconcileOne(ctx: AppContext, sync: CrmSync, connection: CrmConnection, contact: ContactRow, options: { fix: boolean; sleep: Sleep }): Promise<Drift | null> {
+async function reconcileOne(
+  ctx: AppContext,
+  sync: CrmSync,
+  connection: CrmConnection,
+  contact: ContactRow,
+  options: { fix: boolean; sleep: Sleep },
+): Promise<Drift | null> {
   const desired = Object.keys(contact.ledger?.tags ?? {});
   const state = await loadCrmContactState(ctx.pool, connection.name, contact.id);
   const remoteId = state.remoteId;
@@ -71,17 +90,39 @@ async function reconcileOne(ctx: AppContext, sync: CrmSync, connection: CrmConne
     const missing = diffManagedTags(desired, [], sync.managedTags).add;
     if (missing.length === 0) return null;
     // Never pushed: the regular push creates the contact and applies everything.
-    if (options.fix) await withPatience(ctx, connection, options.sleep, () => pushContact(ctx, sync, connection, contact));
+    if (options.fix)
+      await withPatience(ctx, connection, options.sleep, () => pushContact(ctx, sync, connection, contact));
     return { connector: connection.name, email: contact.email, notInCrm: true, missing, extra: [], fixed: options.fix };
   }
-  const held = await withPatience(ctx, connection, options.sleep, () => connection.connector.readTags(remoteId, contact.email));
+  const held = await withPatience(ctx, connection, options.sleep, () =>
+    connection.connector.readTags(remoteId, contact.email),
+  );
   const diff = diffManagedTags(desired, held, sync.managedTags);
   if (diff.add.length === 0 && diff.remove.length === 0) return null;
   if (options.fix) {
-    if (diff.add.length > 0) await withPatience(ctx, connection, options.sleep, () => connection.connector.addTags(remoteId, contact.email, diff.add));
-    if (diff.remove.length > 0) await withPatience(ctx, connection, options.sleep, () => connection.connector.removeTags(remoteId, contact.email, diff.remove));
+    if (diff.add.length > 0)
+      await withPatience(ctx, connection, options.sleep, () =>
+        connection.connector.addTags(remoteId, contact.email, diff.add),
+      );
+    if (diff.remove.length > 0)
+      await withPatience(ctx, connection, options.sleep, () =>
+        connection.connector.removeTags(remoteId, contact.email, diff.remove),
+      );
     const nowHeld = desired.filter((tag) => sync.managedTags.has(tag));
-    await saveCrmContactState(ctx.pool, connection.name, contact.id, { ...state, knownTags: nowHeld, syncedAt: ctx.clock.now(), lastError: null }, ctx.clock.now());
+    await saveCrmContactState(
+      ctx.pool,
+      connection.name,
+      contact.id,
+      { ...state, knownTags: nowHeld, syncedAt: ctx.clock.now(), lastError: null },
+      ctx.clock.now(),
+    );
   }
-  return { connector: connection.name, email: contact.email, notInCrm: false, missing: diff.add, extra: diff.remove, fixed: options.fix };
+  return {
+    connector: connection.name,
+    email: contact.email,
+    notInCrm: false,
+    missing: diff.add,
+    extra: diff.remove,
+    fixed: options.fix,
+  };
 }

@@ -9,7 +9,13 @@ import { detailsToPush } from '../../core/tag-sync/contact-details.ts';
 import { diffManagedTags } from '../../core/tag-sync/tag-diff.ts';
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 import { findContactById, type ContactRow } from '../../adapters/store/contacts.ts';
-import { loadCrmContactState, recordCrmContactError, saveCrmContactState, UNSYNCED, type CrmContactState } from '../../adapters/store/crm-contacts.ts';
+import {
+  loadCrmContactState,
+  recordCrmContactError,
+  saveCrmContactState,
+  UNSYNCED,
+  type CrmContactState,
+} from '../../adapters/store/crm-contacts.ts';
 import { recordThrottle } from '../../adapters/store/crm-rate-budgets.ts';
 import { decideAccessAllyUser, loadAccessAllyUser } from '../../adapters/store/accessally-users.ts';
 import type { AppContext } from '../context.ts';
@@ -22,13 +28,23 @@ import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../ports
 import { realSleep } from './with-patience.ts';
 import { systemClock } from '../../ports/clock.ts';
 
-export async function syncContactToCrm(ctx: AppContext, sync: CrmSync, connection: CrmConnection, job: ClaimedJob): Promise<RetryLater | void> {
+export async function syncContactToCrm(
+  ctx: AppContext,
+  sync: CrmSync,
+  connection: CrmConnection,
+  job: ClaimedJob,
+): Promise<RetryLater | void> {
   const held = await holdWhilePaused(ctx, connection);
   if (held) return held;
   const contact = await findContactById(ctx.pool, Number(job.key));
   // Merged into another contact, whose own job pushes the merged state.
   if (!contact) return;
-  const scope: RateBudgetScope = { pool: ctx.pool, clock: ctx.clock, connector: connection.connector, sleep: ctx.clock === systemClock ? realSleep : undefined };
+  const scope: RateBudgetScope = {
+    pool: ctx.pool,
+    clock: ctx.clock,
+    connector: connection.connector,
+    sleep: ctx.clock === systemClock ? realSleep : undefined,
+  };
   const accessAlly = sync.accessAlly?.connection === connection.name ? sync.accessAlly : null;
   try {
     let decided = false;
@@ -39,18 +55,35 @@ export async function syncContactToCrm(ctx: AppContext, sync: CrmSync, connectio
           return held;
         }
       : undefined;
-    const outcome = await withinRateBudget(scope, () => pushContact(ctx, sync, connection, contact, { accessFirst: true, beforeTheRest }));
+    const outcome = await withinRateBudget(scope, () =>
+      pushContact(ctx, sync, connection, contact, { accessFirst: true, beforeTheRest }),
+    );
     if (accessAlly && (outcome.sent || decided)) {
       await enqueueJob(ctx.pool, { kind: ACCESSALLY_NOTIFY_JOB, key: String(contact.id), runAt: ctx.clock.now() });
     }
     // Behind every job already waiting: at a launch, each buyer's access tag goes before anyone's other tags.
-    if (!outcome.finished) return { retryAfterMs: 1, spendAttempt: false, reason: `${connection.name}: access tags pushed; the other changes follow the buyers waiting for theirs` };
+    if (!outcome.finished)
+      return {
+        retryAfterMs: 1,
+        spendAttempt: false,
+        reason: `${connection.name}: access tags pushed; the other changes follow the buyers waiting for theirs`,
+      };
   } catch (error) {
-    if (scope.spentForMs === undefined && error instanceof CrmError && error.kind === 'transient' && job.attempt <= PLACE_KEPT_ATTEMPTS) {
+    if (
+      scope.spentForMs === undefined &&
+      error instanceof CrmError &&
+      error.kind === 'transient' &&
+      job.attempt <= PLACE_KEPT_ATTEMPTS
+    ) {
       // A passing 5xx in a backlog: the buyer keeps their place in line (a backoff would put them
       // behind every buyer's remaining tags) and the CRM gets a short pause from everyone.
       await recordCrmContactError(ctx.pool, connection.name, contact.id, error.message, ctx.clock.now());
-      return { retryAfterMs: TRANSIENT_PAUSE_MS * job.attempt, spendAttempt: true, holdsKind: true, reason: `${connection.name}: ${error.message}` };
+      return {
+        retryAfterMs: TRANSIENT_PAUSE_MS * job.attempt,
+        spendAttempt: true,
+        holdsKind: true,
+        reason: `${connection.name}: ${error.message}`,
+      };
     }
     return handleCrmFailure(ctx, connection, contact.id, scope, error);
   }
@@ -81,20 +114,41 @@ export interface PushOptions {
  * Pushes the contact, and once more from scratch if the CRM answers 404: the contact was deleted
  * or merged in the CRM, and an upsert by e-mail finds (or recreates) the right one.
  */
-export async function pushContact(ctx: AppContext, sync: CrmSync, connection: CrmConnection, contact: ContactRow, options: PushOptions = { accessFirst: false }): Promise<PushOutcome> {
+export async function pushContact(
+  ctx: AppContext,
+  sync: CrmSync,
+  connection: CrmConnection,
+  contact: ContactRow,
+  options: PushOptions = { accessFirst: false },
+): Promise<PushOutcome> {
   const known = await loadCrmContactState(ctx.pool, connection.name, contact.id);
   try {
     return await pushDifference(ctx, sync, connection, contact, known, options);
   } catch (error) {
-    if (!(error instanceof CrmError && error.kind === 'permanent' && error.details.status === 404) || known.remoteId === null) throw error;
-    ctx.log.info({ connector: connection.name, contactId: contact.id }, 'CRM answered 404; looking the contact up again by e-mail');
+    if (
+      !(error instanceof CrmError && error.kind === 'permanent' && error.details.status === 404) ||
+      known.remoteId === null
+    )
+      throw error;
+    ctx.log.info(
+      { connector: connection.name, contactId: contact.id },
+      'CRM answered 404; looking the contact up again by e-mail',
+    );
     return pushDifference(ctx, sync, connection, contact, UNSYNCED, options);
   }
 }
 
-async function pushDifference(ctx: AppContext, sync: CrmSync, connection: CrmConnection, contact: ContactRow, known: CrmContactState, options: PushOptions): Promise<PushOutcome> {
+async function pushDifference(
+  ctx: AppContext,
+  sync: CrmSync,
+  connection: CrmConnection,
+  contact: ContactRow,
+  known: CrmContactState,
+  options: PushOptions,
+): Promise<PushOutcome> {
   const crm: CrmConnector = connection.connector;
-  const save = (next: CrmContactState): Promise<void> => saveCrmContactState(ctx.pool, connection.name, contact.id, next, ctx.clock.now());
+  const save = (next: CrmContactState): Promise<void> =>
+    saveCrmContactState(ctx.pool, connection.name, contact.id, next, ctx.clock.now());
   let state = known;
   let sent = false;
 
@@ -112,7 +166,11 @@ async function pushDifference(ctx: AppContext, sync: CrmSync, connection: CrmCon
       remoteId,
       // Another CRM contact than before (e-mail changed, contact merged): nothing is known of its tags.
       knownTags: remoteId === state.remoteId ? state.knownTags : [],
-      pushed: { email: input.email, firstName: input.firstName ?? state.pushed?.firstName ?? null, lastName: input.lastName ?? state.pushed?.lastName ?? null },
+      pushed: {
+        email: input.email,
+        firstName: input.firstName ?? state.pushed?.firstName ?? null,
+        lastName: input.lastName ?? state.pushed?.lastName ?? null,
+      },
     };
     await save(state);
     sent = true;
@@ -136,7 +194,10 @@ async function pushDifference(ctx: AppContext, sync: CrmSync, connection: CrmCon
   if (restWaits) return { sent, finished: false };
   const held = await options.beforeTheRest?.(state);
   // Managed tags found in the CRM that Handoff did not put there (a revoke tag from before Handoff) are removed too.
-  const rest = held === undefined ? diff : diffManagedTags(desired, [...state.knownTags, ...managedNamesIn(held, sync.managedTags)], sync.managedTags);
+  const rest =
+    held === undefined
+      ? diff
+      : diffManagedTags(desired, [...state.knownTags, ...managedNamesIn(held, sync.managedTags)], sync.managedTags);
   if (held !== undefined) {
     state = { ...state, knownTags: [...new Set([...state.knownTags, ...managedNamesIn(held, sync.managedTags)])] };
     await save(state);
@@ -159,14 +220,22 @@ async function pushDifference(ctx: AppContext, sync: CrmSync, connection: CrmCon
  * access tags are in (so at a launch it waits behind every buyer's access tags) and before Handoff
  * removes anything (a revoke tag from before is still there to see). Returns the tags read, or undefined when there was nothing to decide.
  */
-async function decideWhetherUserExists(ctx: AppContext, sync: CrmSync, connection: CrmConnection, contact: ContactRow, state: CrmContactState): Promise<string[] | undefined> {
+async function decideWhetherUserExists(
+  ctx: AppContext,
+  sync: CrmSync,
+  connection: CrmConnection,
+  contact: ContactRow,
+  state: CrmContactState,
+): Promise<string[] | undefined> {
   if (!contact.ledger?.access.some((entry) => entry.granted)) return undefined;
   if (state.remoteId === null || (await loadAccessAllyUser(ctx.pool, contact.id)) !== null) return undefined;
   const held = await connection.connector.readTags(state.remoteId, contact.email);
   // Compared ignoring case: some CRMs (ActiveCampaign) hold one tag per name whatever its case.
   const appliedByHandoff = new Set(state.knownTags.map((tag) => tag.toLowerCase()));
   const offeringTags = new Set([...sync.offeringTags].map((tag) => tag.toLowerCase()));
-  const hadAccessBefore = held.some((tag) => offeringTags.has(tag.toLowerCase()) && !appliedByHandoff.has(tag.toLowerCase()));
+  const hadAccessBefore = held.some(
+    (tag) => offeringTags.has(tag.toLowerCase()) && !appliedByHandoff.has(tag.toLowerCase()),
+  );
   await decideAccessAllyUser(ctx.pool, contact.id, hadAccessBefore ? 'existing' : 'to_create', ctx.clock.now());
   return held;
 }
@@ -182,10 +251,21 @@ function managedNamesIn(held: readonly string[], managed: ReadonlySet<string>): 
  * 429, credentials refused), retry with backoff (5xx, network), or dead-letter (other 4xx).
  * `contactId` is where the error is recorded for the console; null when the contact is gone.
  */
-export async function handleCrmFailure(ctx: AppContext, connection: CrmConnection, contactId: number | null, scope: RateBudgetScope, error: unknown): Promise<RetryLater> {
+export async function handleCrmFailure(
+  ctx: AppContext,
+  connection: CrmConnection,
+  contactId: number | null,
+  scope: RateBudgetScope,
+  error: unknown,
+): Promise<RetryLater> {
   // Checked first: a request held back by the budget reaches here as a "network" failure.
   if (scope.spentForMs !== undefined) {
-    return { retryAfterMs: scope.spentForMs, spendAttempt: false, holdsKind: true, reason: `${connection.name}: rate budget spent` };
+    return {
+      retryAfterMs: scope.spentForMs,
+      spendAttempt: false,
+      holdsKind: true,
+      reason: `${connection.name}: rate budget spent`,
+    };
   }
   if (!(error instanceof CrmError)) throw error;
   const now = ctx.clock.now();
@@ -193,7 +273,12 @@ export async function handleCrmFailure(ctx: AppContext, connection: CrmConnectio
     case 'rate_limited': {
       const { budgetKey, budget } = connection.connector;
       const waitMs = await recordThrottle(ctx.pool, budgetKey, budget, error.details.retryAfterMs, now);
-      return { retryAfterMs: waitMs, spendAttempt: false, holdsKind: true, reason: `${connection.name}: rate limited (${error.message})` };
+      return {
+        retryAfterMs: waitMs,
+        spendAttempt: false,
+        holdsKind: true,
+        reason: `${connection.name}: rate limited (${error.message})`,
+      };
     }
     case 'auth':
       return pauseForRefusedCredentials(ctx, connection, error);

@@ -17,12 +17,19 @@ const LONGEST_WAIT_FOR_A_PERSON_MS = 3_000;
 
 /** For requests a person waits on (console buttons): short waits are slept, a long one gives up with a message. */
 export const sleepWhileSomeoneWaits: Sleep = (ms) =>
-  ms > LONGEST_WAIT_FOR_A_PERSON_MS ? Promise.reject(new Error(`the CRM asked to wait ${Math.ceil(ms / 1000)} s; try again in a minute`)) : realSleep(ms);
+  ms > LONGEST_WAIT_FOR_A_PERSON_MS
+    ? Promise.reject(new Error(`the CRM asked to wait ${Math.ceil(ms / 1000)} s; try again in a minute`))
+    : realSleep(ms);
 
 /** Gives up after this many waits in a row for one step: something is wrong beyond throttling. */
 const MAX_WAITS = 50;
 
-export async function withPatience<T>(ctx: AppContext, connection: CrmConnection, sleep: Sleep, step: () => Promise<T>): Promise<T> {
+export async function withPatience<T>(
+  ctx: AppContext,
+  connection: CrmConnection,
+  sleep: Sleep,
+  step: () => Promise<T>,
+): Promise<T> {
   for (let waits = 0; ; waits += 1) {
     const scope: RateBudgetScope = { pool: ctx.pool, clock: ctx.clock, connector: connection.connector };
     try {

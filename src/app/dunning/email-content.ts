@@ -33,7 +33,8 @@ export function composeDunningEmail(
   config: Pick<HandoffConfig, 'thrivecart'>,
   now: number,
 ): ComposedEmail {
-  const amount = dunningCase.amountDueCents === null ? null : describeMoney(dunningCase.amountDueCents, dunningCase.currency);
+  const amount =
+    dunningCase.amountDueCents === null ? null : describeMoney(dunningCase.amountDueCents, dunningCase.currency);
   if (reminderNumber(step) !== null) {
     return {
       template: 'dunning-reminder',
@@ -53,7 +54,11 @@ export function composeDunningEmail(
     return {
       template: 'dunning-recovered',
       to: customer.email,
-      variables: { firstName: customer.firstName ?? 'there', productName: dunningCase.productName, customerEmail: customer.email },
+      variables: {
+        firstName: customer.firstName ?? 'there',
+        productName: dunningCase.productName,
+        customerEmail: customer.email,
+      },
     };
   }
   // whyNotSend keeps the owner e-mail from being composed without an address.

@@ -46,10 +46,21 @@ export interface DunningCaseView {
 }
 
 /** Open cases, most urgent first, or closed ones with their outcome, most recent first. */
-export async function listDunningCaseViews(ctx: AppContext, filter: { state: 'open' | 'closed'; limit: number }): Promise<DunningCaseView[]> {
+export async function listDunningCaseViews(
+  ctx: AppContext,
+  filter: { state: 'open' | 'closed'; limit: number },
+): Promise<DunningCaseView[]> {
   const cases = await listDunningCases(ctx.pool, filter);
-  const emails = await listEmails(ctx.pool, cases.map((dunningCase) => dunningCase.id));
-  return cases.map((dunningCase) => toView(dunningCase, emails.filter((email) => email.caseId === dunningCase.id)));
+  const emails = await listEmails(
+    ctx.pool,
+    cases.map((dunningCase) => dunningCase.id),
+  );
+  return cases.map((dunningCase) =>
+    toView(
+      dunningCase,
+      emails.filter((email) => email.caseId === dunningCase.id),
+    ),
+  );
 }
 
 function toView(dunningCase: DunningCaseWithContact, records: EmailRecord[]): DunningCaseView {
@@ -64,7 +75,10 @@ function toView(dunningCase: DunningCaseWithContact, records: EmailRecord[]): Du
     if (record || open) emails.push(emailView(step, iso(reminder.dueAt), record));
   }
   for (const [step, record] of byStep) emails.push(emailView(step, null, record));
-  const next = emails.find((email) => email.dueAt !== null && email.status !== 'sent' && email.status !== 'logged' && email.status !== 'undeliverable');
+  const next = emails.find(
+    (email) =>
+      email.dueAt !== null && email.status !== 'sent' && email.status !== 'logged' && email.status !== 'undeliverable',
+  );
   return {
     id: dunningCase.id,
     email: dunningCase.email,
@@ -78,8 +92,13 @@ function toView(dunningCase: DunningCaseWithContact, records: EmailRecord[]): Du
     lostAt: dunningCase.lostAt === null ? null : iso(dunningCase.lostAt),
     closedAt: dunningCase.closedAt === null ? null : iso(dunningCase.closedAt),
     failures: dunningCase.failures,
-    amountDue: dunningCase.amountDueCents === null ? null : describeMoney(dunningCase.amountDueCents, dunningCase.currency),
-    nextStep: !open ? null : next ? { step: next.step, at: next.dueAt! } : { step: 'access-ends', at: iso(dunningCase.graceEndsAt) },
+    amountDue:
+      dunningCase.amountDueCents === null ? null : describeMoney(dunningCase.amountDueCents, dunningCase.currency),
+    nextStep: !open
+      ? null
+      : next
+        ? { step: next.step, at: next.dueAt! }
+        : { step: 'access-ends', at: iso(dunningCase.graceEndsAt) },
     emails,
   };
 }
@@ -87,7 +106,11 @@ function toView(dunningCase: DunningCaseWithContact, records: EmailRecord[]): Du
 function emailView(step: string, dueAt: string | null, record: EmailRecord | undefined): DunningEmailView {
   return {
     step,
-    status: !record ? 'scheduled' : record.state === 'sending' || record.state === 'retrying' ? 'pending' : record.state,
+    status: !record
+      ? 'scheduled'
+      : record.state === 'sending' || record.state === 'retrying'
+        ? 'pending'
+        : record.state,
     dueAt,
     recipient: record?.recipient ?? null,
     attempts: record?.attempts ?? 0,

@@ -6,15 +6,26 @@ import type { DunningEmailStep } from '../../core/dunning/email-step.ts';
 import { composeDunningEmail } from './email-content.ts';
 import { DAY_MS } from '../../core/time.ts';
 
-const STEP_OF: Record<TemplateName, DunningEmailStep> = { 'dunning-reminder': 'reminder-1', 'dunning-recovered': 'recovered', 'dunning-lost-owner': 'lost' };
+const STEP_OF: Record<TemplateName, DunningEmailStep> = {
+  'dunning-reminder': 'reminder-1',
+  'dunning-recovered': 'recovered',
+  'dunning-lost-owner': 'lost',
+};
 
 /**
  * Renders a template the way a real e-mail is rendered (same variables, same files, the
  * configuration's card-update link and templates folder), for a made-up customer.
  */
-export function previewDunningEmail(config: HandoffConfig, template: TemplateName, now: number): RenderedEmail & { to: string } {
+export function previewDunningEmail(
+  config: HandoffConfig,
+  template: TemplateName,
+  now: number,
+): RenderedEmail & { to: string } {
   const configured = Object.values(config.dunning)[0];
-  const policy = { ...(configured ?? dunningPolicySchema.parse({})), notifyOwner: configured?.notifyOwner ?? 'owner@example.com' };
+  const policy = {
+    ...(configured ?? dunningPolicySchema.parse({})),
+    notifyOwner: configured?.notifyOwner ?? 'owner@example.com',
+  };
   const openedAt = now - 3 * DAY_MS;
   const sample: DunningCase = {
     subscriptionKey: '4918273:product-40',

@@ -4,8 +4,21 @@ import { findContactById } from '../../adapters/store/contacts.ts';
 import { withTransaction, type Queryable } from '../../adapters/store/database.ts';
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 import { findDunningCase, type StoredDunningCase } from '../../adapters/store/dunning-cases.ts';
-import { claimEmail, finishEmail, finishedSteps, markEmailRetrying, releaseInterruptedClaim, remindersSoFar } from '../../adapters/store/dunning-emails.ts';
-import { parseEmailStep, recoveredEmailFollows, reminderNumber, whyNotSend, type DunningEmailStep } from '../../core/dunning/email-step.ts';
+import {
+  claimEmail,
+  finishEmail,
+  finishedSteps,
+  markEmailRetrying,
+  releaseInterruptedClaim,
+  remindersSoFar,
+} from '../../adapters/store/dunning-emails.ts';
+import {
+  parseEmailStep,
+  recoveredEmailFollows,
+  reminderNumber,
+  whyNotSend,
+  type DunningEmailStep,
+} from '../../core/dunning/email-step.ts';
 import type { AppContext } from '../context.ts';
 import { composeDunningEmail } from './email-content.ts';
 import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../ports/jobs.ts';
@@ -31,7 +44,8 @@ export async function sendDunningEmail(ctx: AppContext, mailer: Mailer, job: Cla
   const separator = job.key.indexOf(':');
   const caseId = Number(job.key.slice(0, separator));
   const step = parseEmailStep(job.key.slice(separator + 1));
-  if (separator < 1 || !Number.isInteger(caseId) || !step) throw new PermanentJobError(`not a dunning e-mail key: ${job.key}`);
+  if (separator < 1 || !Number.isInteger(caseId) || !step)
+    throw new PermanentJobError(`not a dunning e-mail key: ${job.key}`);
 
   const claimed = await withTransaction(ctx.pool, (client) => claimIfStillDue(ctx, client, caseId, step));
   if (!claimed) return;
@@ -43,7 +57,13 @@ export async function sendDunningEmail(ctx: AppContext, mailer: Mailer, job: Cla
     if (!(error instanceof MailDeliveryError)) throw error;
     if (error.permanent) {
       ctx.log.warn({ caseId, step, error: error.message }, 'dunning e-mail refused for good by the mail server');
-      await finishEmail(ctx.pool, caseId, step, { state: 'undeliverable', messageId: null, error: error.message }, ctx.clock.now());
+      await finishEmail(
+        ctx.pool,
+        caseId,
+        step,
+        { state: 'undeliverable', messageId: null, error: error.message },
+        ctx.clock.now(),
+      );
       return;
     }
     await markEmailRetrying(ctx.pool, caseId, step, error.message);
@@ -59,7 +79,9 @@ export async function sendDunningEmail(ctx: AppContext, mailer: Mailer, job: Cla
       client,
       caseId,
       step,
-      outcome.delivery === 'sent' ? { state: 'sent', messageId: outcome.messageId, error: null } : { state: 'logged', messageId: null, error: null },
+      outcome.delivery === 'sent'
+        ? { state: 'sent', messageId: outcome.messageId, error: null }
+        : { state: 'logged', messageId: null, error: null },
       now,
     );
     await askForOutcomeEmailIfPaidMeanwhile(ctx, client, dunningCase, step, now);
@@ -72,7 +94,13 @@ export async function sendDunningEmail(ctx: AppContext, mailer: Mailer, job: Cla
  * reminder was still being sent, was held back (whyNotSend); now that a reminder went out it
  * follows (recoveredEmailFollows). Both decisions lock the case, so one always sees the other.
  */
-async function askForOutcomeEmailIfPaidMeanwhile(ctx: AppContext, client: Queryable, dunningCase: StoredDunningCase | null, step: DunningEmailStep, now: number): Promise<void> {
+async function askForOutcomeEmailIfPaidMeanwhile(
+  ctx: AppContext,
+  client: Queryable,
+  dunningCase: StoredDunningCase | null,
+  step: DunningEmailStep,
+  now: number,
+): Promise<void> {
   if (!dunningCase || reminderNumber(step) === null) return;
   const policy = ctx.rules.dunning.get(dunningCase.item);
   if (!policy || !recoveredEmailFollows(dunningCase, policy, { sent: true, inFlight: false })) return;

@@ -1,6 +1,12 @@
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 import type { Queryable } from '../../adapters/store/database.ts';
-import { caseIdentity, deleteDunningCases, loadContactCases, upsertDunningCase, type StoredDunningCase } from '../../adapters/store/dunning-cases.ts';
+import {
+  caseIdentity,
+  deleteDunningCases,
+  loadContactCases,
+  upsertDunningCase,
+  type StoredDunningCase,
+} from '../../adapters/store/dunning-cases.ts';
 import { finishedSteps } from '../../adapters/store/dunning-emails.ts';
 import type { DunningCase } from '../../core/dunning/dunning-case.ts';
 import { deriveDunningCases } from '../../core/dunning/derive-dunning-cases.ts';
@@ -15,8 +21,21 @@ import { DUNNING_EMAIL_JOB, emailJobKey } from './send-dunning-email.ts';
  * transaction (the one that re-folded the contact), and enqueues the e-mails that follow in that
  * same transaction: a committed failure always has its reminders, a rolled-back one never does.
  */
-export async function syncDunningCases(ctx: AppContext, db: Queryable, contactId: number, history: readonly HistoryEntry[], now: number): Promise<void> {
-  await storeDunningCases(ctx, db, contactId, await loadContactCases(db, contactId), deriveDunningCases(history, ctx.rules, now), now);
+export async function syncDunningCases(
+  ctx: AppContext,
+  db: Queryable,
+  contactId: number,
+  history: readonly HistoryEntry[],
+  now: number,
+): Promise<void> {
+  await storeDunningCases(
+    ctx,
+    db,
+    contactId,
+    await loadContactCases(db, contactId),
+    deriveDunningCases(history, ctx.rules, now),
+    now,
+  );
 }
 
 /**
@@ -47,5 +66,8 @@ export async function storeDunningCases(
       await enqueueJob(db, { kind: DUNNING_EMAIL_JOB, key: emailJobKey(caseId, email.step), runAt: email.runAt });
     }
   }
-  await deleteDunningCases(db, [...stale.values()].map((dunningCase) => dunningCase.id));
+  await deleteDunningCases(
+    db,
+    [...stale.values()].map((dunningCase) => dunningCase.id),
+  );
 }

@@ -17,17 +17,26 @@ export async function checkAccessAlly(ctx: AppContext): Promise<HealthCheck[]> {
   const accessally = ctx.config.accessally;
   if (!accessally) return [];
   const urls = [{ key: 'webhookUrl', url: accessally.webhookUrl, command: 'aal_updateuser' }];
-  if (accessally.newUserWebhookUrl) urls.push({ key: 'newUserWebhookUrl', url: accessally.newUserWebhookUrl, command: 'aal_genpass' });
+  if (accessally.newUserWebhookUrl)
+    urls.push({ key: 'newUserWebhookUrl', url: accessally.newUserWebhookUrl, command: 'aal_genpass' });
   const checks = (await Promise.all(urls.map((entry) => checkWebhookUrl(entry.key, entry.url, entry.command)))).flat();
   const { dead, lastError } = await jobKindHealth(ctx.pool, ACCESSALLY_NOTIFY_JOB);
-  if (dead > 0) checks.push(fail(PART, `${dead === 1 ? '1 call' : `${dead} calls`} to AccessAlly gave up: ${lastError ?? ''}`, 'Fix what the error says, then Retry on the Problems page (or npx handoff retry all).'));
+  if (dead > 0)
+    checks.push(
+      fail(
+        PART,
+        `${dead === 1 ? '1 call' : `${dead} calls`} to AccessAlly gave up: ${lastError ?? ''}`,
+        'Fix what the error says, then Retry on the Problems page (or npx handoff retry all).',
+      ),
+    );
   return checks;
 }
 
 async function checkWebhookUrl(key: string, url: string, command: string): Promise<HealthCheck[]> {
   const checks: HealthCheck[] = [];
   const copyIt = `Copy the webhook URL from AccessAlly → General Settings → Initial Setup, with [operation] replaced by ${command}, into accessally.${key}.`;
-  if (!OPERATION.test(url)) checks.push(fail(PART, `accessally.${key} names no AccessAlly command (${command})`, copyIt));
+  if (!OPERATION.test(url))
+    checks.push(fail(PART, `accessally.${key} names no AccessAlly command (${command})`, copyIt));
   const probe = await probeWordPress(url);
   const origin = new URL(url).origin;
   switch (probe.kind) {
@@ -35,13 +44,25 @@ async function checkWebhookUrl(key: string, url: string, command: string): Promi
       checks.push(ok(PART, `${origin} (accessally.${key}) answers like a WordPress site`));
       break;
     case 'restricted':
-      checks.push(warn(PART, `${origin} answers, but its WordPress REST index is closed to visitors (HTTP ${probe.status}), so Handoff cannot confirm the site`, "Check Handoff's first calls in AccessAlly → Settings → Developer Tools → Detailed Log."));
+      checks.push(
+        warn(
+          PART,
+          `${origin} answers, but its WordPress REST index is closed to visitors (HTTP ${probe.status}), so Handoff cannot confirm the site`,
+          "Check Handoff's first calls in AccessAlly → Settings → Developer Tools → Detailed Log.",
+        ),
+      );
       break;
     case 'not-wordpress':
       checks.push(fail(PART, `the site of accessally.${key} does not answer like WordPress: ${probe.detail}`, copyIt));
       break;
     case 'unreachable':
-      checks.push(fail(PART, probe.detail, `Check the address in accessally.${key} and that the site is up and reachable from this server.`));
+      checks.push(
+        fail(
+          PART,
+          probe.detail,
+          `Check the address in accessally.${key} and that the site is up and reachable from this server.`,
+        ),
+      );
       break;
   }
   return checks;

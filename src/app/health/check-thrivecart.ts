@@ -15,23 +15,46 @@ export async function checkThriveCart(ctx: AppContext, now: number): Promise<Hea
   const { account, secret, testMode } = ctx.config.thrivecart;
   const checks: HealthCheck[] = [];
   if (usesDemoSecret({ secret })) {
-    checks.push(fail(PART, 'the secret word is the demo value, so anyone who read the example can post purchases', 'Set THRIVECART_SECRET (or thrivecart.secret) to your secret word: ThriveCart → Settings → API & Webhooks → ThriveCart API → Secret word.'));
+    checks.push(
+      fail(
+        PART,
+        'the secret word is the demo value, so anyone who read the example can post purchases',
+        'Set THRIVECART_SECRET (or thrivecart.secret) to your secret word: ThriveCart → Settings → API & Webhooks → ThriveCart API → Secret word.',
+      ),
+    );
   } else {
     checks.push(ok(PART, 'the secret word is set (not the demo value)'));
   }
   // The configuration keeps only a bare account name (config/schema.ts), so it is shown, not judged.
   checks.push(ok(PART, `account "${account}"`));
-  checks.push(testMode === 'process' ? warn(PART, 'test-mode purchases are processed like real ones (thrivecart.testMode: process)', 'Set testMode back to ignore before going live.') : ok(PART, 'test-mode purchases are stored and ignored'));
+  checks.push(
+    testMode === 'process'
+      ? warn(
+          PART,
+          'test-mode purchases are processed like real ones (thrivecart.testMode: process)',
+          'Set testMode back to ignore before going live.',
+        )
+      : ok(PART, 'test-mode purchases are stored and ignored'),
+  );
 
   const intake = await loadIntakeHealth(ctx, now);
-  for (const refusal of intake.refusals) checks.push(refusal.resolved ? warn(PART, refusal.what, refusal.fix) : fail(PART, `refused this week: ${refusal.what}`, refusal.fix));
+  for (const refusal of intake.refusals)
+    checks.push(
+      refusal.resolved
+        ? warn(PART, refusal.what, refusal.fix)
+        : fail(PART, `refused this week: ${refusal.what}`, refusal.fix),
+    );
   if (intake.refusals.length === 0) checks.push(ok(PART, 'no call was refused this week'));
   if (intake.testMode) checks.push(warn(PART, intake.testMode.what, intake.testMode.fix));
 
   const latest = await latestThriveCartDelivery(ctx.pool);
   checks.push(
     latest === null
-      ? warn(PART, 'no delivery from ThriveCart has arrived yet', 'Paste the webhook URL into ThriveCart (Settings → API & Webhooks → Webhooks & notifications) and make a test purchase.')
+      ? warn(
+          PART,
+          'no delivery from ThriveCart has arrived yet',
+          'Paste the webhook URL into ThriveCart (Settings → API & Webhooks → Webhooks & notifications) and make a test purchase.',
+        )
       : ok(PART, `last delivery ${new Date(latest.receivedAt).toISOString()} (${latest.eventName})`),
   );
   return checks;

@@ -53,7 +53,14 @@ export function judgeCrmConnection(health: CrmHealth): CrmConnectionVerdict {
     };
   }
   if (health.lastSyncedAt === null) {
-    return { ...base, state: 'unused', tone: 'plain', label: health.pending > 0 ? 'starting' : 'no sync yet', problem: null, fix: null };
+    return {
+      ...base,
+      state: 'unused',
+      tone: 'plain',
+      label: health.pending > 0 ? 'starting' : 'no sync yet',
+      problem: null,
+      fix: null,
+    };
   }
   return { ...base, state: 'working', tone: 'ok', label: 'working', problem: null, fix: null };
 }

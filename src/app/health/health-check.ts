@@ -11,5 +11,15 @@ export interface HealthCheck {
 }
 
 export const ok = (part: string, message: string): HealthCheck => ({ part, status: 'ok', message });
-export const warn = (part: string, message: string, fix?: string): HealthCheck => ({ part, status: 'warn', message, ...(fix ? { fix } : {}) });
-export const fail = (part: string, message: string, fix: string): HealthCheck => ({ part, status: 'fail', message, fix });
+export const warn = (part: string, message: string, fix?: string): HealthCheck => ({
+  part,
+  status: 'warn',
+  message,
+  ...(fix ? { fix } : {}),
+});
+export const fail = (part: string, message: string, fix: string): HealthCheck => ({
+  part,
+  status: 'fail',
+  message,
+  fix,
+});

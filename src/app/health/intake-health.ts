@@ -16,7 +16,11 @@ export interface IntakeHealth {
 
 export async function loadIntakeHealth(ctx: AppContext, now: number): Promise<IntakeHealth> {
   const since = now - INTAKE_HEALTH_WINDOW_MS;
-  const [summaries, ignoredTests, latest] = await Promise.all([refusedDeliveriesSince(ctx.pool, since), ignoredTestDeliveriesSince(ctx.pool, since), latestThriveCartDelivery(ctx.pool)]);
+  const [summaries, ignoredTests, latest] = await Promise.all([
+    refusedDeliveriesSince(ctx.pool, since),
+    ignoredTestDeliveriesSince(ctx.pool, since),
+    latestThriveCartDelivery(ctx.pool),
+  ]);
   const refusals = adviseOnRefusals(summaries, ctx.config.thrivecart.account, latest?.receivedAt ?? null);
   return {
     refusals,

@@ -23,9 +23,15 @@ const SECRET_PLACE = 'ThriveCart: Settings → API & Webhooks → ThriveCart API
  * told apart, because copying the secret again does not help when the account name is wrong
  * (a full domain written instead of the name, say).
  */
-export function adviseOnRefusals(summaries: readonly RefusalSummary[], configuredAccount: string, lastAcceptedAt: number | null): RefusalAdvice[] {
+export function adviseOnRefusals(
+  summaries: readonly RefusalSummary[],
+  configuredAccount: string,
+  lastAcceptedAt: number | null,
+): RefusalAdvice[] {
   return summaries.map((summary) => {
-    const resolved = (lastAcceptedAt !== null && lastAcceptedAt > summary.lastAt) || (summary.reason === 'account-mismatch' && summary.lastClaimedAccount === configuredAccount);
+    const resolved =
+      (lastAcceptedAt !== null && lastAcceptedAt > summary.lastAt) ||
+      (summary.reason === 'account-mismatch' && summary.lastClaimedAccount === configuredAccount);
     const base = { reason: summary.reason, count: summary.count, lastAt: summary.lastAt, resolved };
     return resolved ? { ...base, ...explainResolved(summary) } : { ...base, ...explain(summary, configuredAccount) };
   });
@@ -60,7 +66,7 @@ function explain(summary: RefusalSummary, configuredAccount: string): { what: st
     case 'missing-account':
       return {
         what: `${calls} came without ${summary.reason === 'missing-secret' ? 'a secret word' : 'an account name'}. ThriveCart always sends both, so these were not ThriveCart's webhooks.`,
-        fix: 'Nothing to fix if you were not testing the URL yourself; ThriveCart\'s own calls are counted separately.',
+        fix: "Nothing to fix if you were not testing the URL yourself; ThriveCart's own calls are counted separately.",
       };
     case 'not-configured':
       return {
@@ -71,9 +77,13 @@ function explain(summary: RefusalSummary, configuredAccount: string): { what: st
 }
 
 /** Test purchases are stored and ignored while `testMode: ignore`; say so when some arrived. */
-export function adviseOnTestMode(ignoredTestDeliveries: number, testMode: 'ignore' | 'process'): { what: string; fix: string } | null {
+export function adviseOnTestMode(
+  ignoredTestDeliveries: number,
+  testMode: 'ignore' | 'process',
+): { what: string; fix: string } | null {
   if (ignoredTestDeliveries === 0 || testMode !== 'ignore') return null;
-  const deliveries = ignoredTestDeliveries === 1 ? '1 test-mode delivery was' : `${ignoredTestDeliveries} test-mode deliveries were`;
+  const deliveries =
+    ignoredTestDeliveries === 1 ? '1 test-mode delivery was' : `${ignoredTestDeliveries} test-mode deliveries were`;
   return {
     what: `${deliveries} stored and ignored this week: thrivecart.testMode is "ignore", so test purchases change nothing.`,
     fix: 'To try things out with test purchases, set thrivecart.testMode: process and restart; set it back to ignore before going live.',

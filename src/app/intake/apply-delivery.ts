@@ -36,10 +36,23 @@ export class ApplyFailed extends Error {
  * `identity` says the caller already locked and looked them up), then writes a new contact's plan
  * or re-folds the known contact, attaching the delivery to them. Throws ApplyFailed when that fails.
  */
-export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: number, event: CommerceEvent, identity?: IdentityMatch): Promise<ApplyOutcome> {
+export async function applyDelivery(
+  ctx: AppContext,
+  db: Queryable,
+  deliveryId: number,
+  event: CommerceEvent,
+  identity?: IdentityMatch,
+): Promise<ApplyOutcome> {
   try {
     const now = ctx.clock.now();
-    const resolution = await resolveContact(db, event.customer, event.occurredAt, now, mayCreateContact(event), identity);
+    const resolution = await resolveContact(
+      db,
+      event.customer,
+      event.occurredAt,
+      now,
+      mayCreateContact(event),
+      identity,
+    );
     switch (resolution.kind) {
       case 'none':
         await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason: resolution.reason, contactId: null });
@@ -47,13 +60,18 @@ export async function applyDelivery(ctx: AppContext, db: Queryable, deliveryId: 
       case 'new': {
         const plan = planNewContact(planInputs(ctx), { deliveryId, event }, now);
         const written = await writeNewContact(ctx, db, plan, { kind: 'attach', deliveryId });
-        if (written.kind !== 'created') throw new Error(`delivery ${deliveryId}: the new contact was not written (${written.kind})`);
+        if (written.kind !== 'created')
+          throw new Error(`delivery ${deliveryId}: the new contact was not written (${written.kind})`);
         return { status: 'applied', reason: null, contactId: written.contactId };
       }
       case 'known': {
         const { contactId } = resolution;
         // A new email or name reaches the CRMs even when no tag changes (refreshContact only sees tags).
-        if (resolution.detailsChanged) await enqueueJobs(db, ctx.onContactChanged.map((kind) => ({ kind, key: String(contactId), runAt: now })));
+        if (resolution.detailsChanged)
+          await enqueueJobs(
+            db,
+            ctx.onContactChanged.map((kind) => ({ kind, key: String(contactId), runAt: now })),
+          );
         await refreshContact(ctx, db, contactId, deliveryId);
         return { status: 'applied', reason: null, contactId };
       }
@@ -80,7 +98,10 @@ export async function withApplyTransaction<T>(
     return await withTransaction(ctx.pool, work);
   } catch (error) {
     if (!(error instanceof ApplyFailed)) throw error;
-    ctx.log.error({ deliveryId: error.deliveryId, err: error.cause }, 'applying a delivery failed; it is stored and marked failed');
+    ctx.log.error(
+      { deliveryId: error.deliveryId, err: error.cause },
+      'applying a delivery failed; it is stored and marked failed',
+    );
     return withTransaction(ctx.pool, (client) => recordFailure(client, error));
   }
 }

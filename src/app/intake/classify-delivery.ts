@@ -17,12 +17,19 @@ export interface Classification {
   event: CommerceEvent | null;
 }
 
-export function classifyThriveCartDelivery(fields: Fields, receivedAt: number, rules: LedgerRules, testMode: 'ignore' | 'process'): Classification {
+export function classifyThriveCartDelivery(
+  fields: Fields,
+  receivedAt: number,
+  rules: LedgerRules,
+  testMode: 'ignore' | 'process',
+): Classification {
   try {
     const normalised = normaliseThriveCart(fields, { receivedAt });
     if (normalised.kind === 'ignored') return { status: 'ignored', reason: normalised.reason, event: null };
     const notOurs = whyNotApplied(normalised, rules, testMode);
-    return notOurs === null ? { status: 'applied', reason: null, event: normalised } : { status: 'ignored', reason: notOurs, event: normalised };
+    return notOurs === null
+      ? { status: 'applied', reason: null, event: normalised }
+      : { status: 'ignored', reason: notOurs, event: normalised };
   } catch (error) {
     if (error instanceof NormaliseError) return { status: 'rejected', reason: error.message, event: null };
     throw error;

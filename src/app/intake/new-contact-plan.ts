@@ -39,7 +39,13 @@ export interface PlanInputs {
 
 /** The details a new contact is created with: the delivery's, as of its event time. */
 export function newContactDetails(customer: CustomerRef, occurredAt: number): NewContactPlan['details'] {
-  return { email: customer.email, thrivecartCustomerId: customer.thrivecartId, firstName: customer.firstName, lastName: customer.lastName, detailsAsOf: occurredAt };
+  return {
+    email: customer.email,
+    thrivecartCustomerId: customer.thrivecartId,
+    firstName: customer.firstName,
+    lastName: customer.lastName,
+    detailsAsOf: occurredAt,
+  };
 }
 
 /** Pure: folds the first delivery and decides every row to write. Throws when the fold does (a bad configuration). */
@@ -61,6 +67,10 @@ export function fitsOneStatement(plan: NewContactPlan): boolean {
   return plan.dunningCases.length === 0 && plan.announcements === null;
 }
 
-export function planInputs(ctx: { rules: LedgerRules; onContactChanged: readonly string[]; webhooks: { mayHaveEndpoints: boolean } }): PlanInputs {
+export function planInputs(ctx: {
+  rules: LedgerRules;
+  onContactChanged: readonly string[];
+  webhooks: { mayHaveEndpoints: boolean };
+}): PlanInputs {
   return { rules: ctx.rules, onContactChanged: ctx.onContactChanged, announce: ctx.webhooks.mayHaveEndpoints };
 }

@@ -20,7 +20,11 @@ import { identityLookupFor, mayCreateContact } from './resolve-contact.ts';
  * written, and the caller takes the ordinary path, which decides again under the same locks (and,
  * meeting the same failure, stores the delivery as failed with it).
  */
-export async function receiveNewBuyer(ctx: AppContext, delivery: NewDelivery, event: CommerceEvent): Promise<{ kind: 'created'; deliveryId: number } | { kind: 'duplicate' } | null> {
+export async function receiveNewBuyer(
+  ctx: AppContext,
+  delivery: NewDelivery,
+  event: CommerceEvent,
+): Promise<{ kind: 'created'; deliveryId: number } | { kind: 'duplicate' } | null> {
   if (!mayCreateContact(event)) return null;
   const deliveryId = await ctx.deliveryIds.next();
   let plan: NewContactPlan;
@@ -29,10 +33,17 @@ export async function receiveNewBuyer(ctx: AppContext, delivery: NewDelivery, ev
   } catch {
     return null;
   }
-  const claim: NewContactPlacement = { kind: 'claim', delivery: { ...delivery, status: 'applied', reason: null }, deliveryId, lookup: identityLookupFor(event.customer) };
+  const claim: NewContactPlacement = {
+    kind: 'claim',
+    delivery: { ...delivery, status: 'applied', reason: null },
+    deliveryId,
+    lookup: identityLookupFor(event.customer),
+  };
   let written: NewContactInsert;
   try {
-    written = fitsOneStatement(plan) ? await writeNewContact(ctx, ctx.pool, plan, claim) : await withTransaction(ctx.pool, (client) => writeNewContact(ctx, client, plan, claim));
+    written = fitsOneStatement(plan)
+      ? await writeNewContact(ctx, ctx.pool, plan, claim)
+      : await withTransaction(ctx.pool, (client) => writeNewContact(ctx, client, plan, claim));
   } catch {
     return null;
   }

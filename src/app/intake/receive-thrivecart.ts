@@ -1,9 +1,20 @@
-import { BodyError, fieldAt, parseFormBody, parseJsonBody, type Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
+import {
+  BodyError,
+  fieldAt,
+  parseFormBody,
+  parseJsonBody,
+  type Fields,
+} from '../../adapters/sources/thrivecart/parse-body.ts';
 import { verifyThriveCart } from '../../adapters/sources/thrivecart/verify.ts';
 import { redactSecret } from '../../adapters/sources/thrivecart/redact.ts';
 import { thrivecartDedupKey } from '../../adapters/sources/thrivecart/dedup-key.ts';
 import type { Queryable } from '../../adapters/store/database.ts';
-import { findDeliveryByDedupKey, insertDelivery, type DeliveryStatus, type NewDelivery } from '../../adapters/store/deliveries.ts';
+import {
+  findDeliveryByDedupKey,
+  insertDelivery,
+  type DeliveryStatus,
+  type NewDelivery,
+} from '../../adapters/store/deliveries.ts';
 import { insertDeliveryAndFindIdentity } from '../../adapters/store/identity.ts';
 import { recordRefusedDelivery, type RefusalReason } from '../../adapters/store/refused-deliveries.ts';
 import type { AppContext } from '../context.ts';
@@ -16,15 +27,15 @@ export type BodyEncoding = 'form' | 'json';
 
 /** What the sender is told. 2xx only once the delivery is committed. */
 export type IntakeResult = (
-  | { httpStatus: 200; body: Answer }
-  | { httpStatus: 400 | 401 | 422; body: { error: string; message: string } }
+  { httpStatus: 200; body: Answer } | { httpStatus: 400 | 401 | 422; body: { error: string; message: string } }
 ) & {
   /** The ThriveCart event name of an authentic delivery, for metrics; `other` for names we don't know, absent when unauthenticated. */
   eventName?: string;
 };
 
 /** The log and the setup page keep the precise reason; the sender only learns that it was refused. */
-const REFUSED_DELIVERY_MESSAGE = 'thrivecart_account and thrivecart_secret do not match this Handoff (compare them with the configuration)';
+const REFUSED_DELIVERY_MESSAGE =
+  'thrivecart_account and thrivecart_secret do not match this Handoff (compare them with the configuration)';
 
 /** Event names kept as metric labels; anything else counts as `other` so labels stay few. */
 const KNOWN_EVENTS = new Set([
@@ -44,12 +55,17 @@ const KNOWN_EVENTS = new Set([
  * removed) and apply it, all in one transaction, so when the sender gets its 2xx the access API
  * already answers the new state. Nothing is stored for a body that fails verification.
  */
-export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string, encoding: BodyEncoding): Promise<IntakeResult> {
+export async function receiveThriveCartDelivery(
+  ctx: AppContext,
+  rawBody: string,
+  encoding: BodyEncoding,
+): Promise<IntakeResult> {
   let fields: Fields;
   try {
     fields = encoding === 'json' ? parseJsonBody(rawBody) : parseFormBody(rawBody);
   } catch (error) {
-    if (error instanceof BodyError) return { httpStatus: 400, body: { error: 'malformed_body', message: error.message } };
+    if (error instanceof BodyError)
+      return { httpStatus: 400, body: { error: 'malformed_body', message: error.message } };
     throw error;
   }
   const verification = verifyThriveCart(fields, ctx.config.thrivecart);
@@ -64,9 +80,20 @@ export async function receiveThriveCartDelivery(ctx: AppContext, rawBody: string
   const result = await storeDelivery(ctx, delivery);
 
   const { eventName } = delivery;
-  const metricEvent = KNOWN_EVENTS.has(eventName) ? eventName : eventName.startsWith('affiliate.') ? 'affiliate' : 'other';
+  const metricEvent = KNOWN_EVENTS.has(eventName)
+    ? eventName
+    : eventName.startsWith('affiliate.')
+      ? 'affiliate'
+      : 'other';
   if (result.status === 'rejected') {
-    return { httpStatus: 422, body: { error: 'unusable_delivery', message: `${result.reason ?? 'unusable delivery'} (stored as delivery ${result.deliveryId})` }, eventName: metricEvent };
+    return {
+      httpStatus: 422,
+      body: {
+        error: 'unusable_delivery',
+        message: `${result.reason ?? 'unusable delivery'} (stored as delivery ${result.deliveryId})`,
+      },
+      eventName: metricEvent,
+    };
   }
   return { httpStatus: 200, body: result, eventName: metricEvent };
 }
@@ -76,7 +103,12 @@ type Answer = { status: DeliveryStatus | 'duplicate'; deliveryId: number; reason
 /** An authentic delivery as it is stored: classified, its secret word removed. */
 export function deliveryToStore(ctx: AppContext, fields: Fields): NewDelivery {
   const receivedAt = ctx.clock.now();
-  const { status, reason, event } = classifyThriveCartDelivery(fields, receivedAt, ctx.rules, ctx.config.thrivecart.testMode);
+  const { status, reason, event } = classifyThriveCartDelivery(
+    fields,
+    receivedAt,
+    ctx.rules,
+    ctx.config.thrivecart.testMode,
+  );
   return {
     source: 'thrivecart',
     dedupKey: thrivecartDedupKey(fields),
@@ -117,7 +149,9 @@ export function storeAndApply(ctx: AppContext, delivery: NewDelivery): Promise<A
     async (client): Promise<Answer> => {
       if (toApply === null) {
         const deliveryId = await insertDelivery(client, delivery);
-        return deliveryId === null ? answerDuplicate(client, delivery.dedupKey) : { status: delivery.status, deliveryId, reason: delivery.reason };
+        return deliveryId === null
+          ? answerDuplicate(client, delivery.dedupKey)
+          : { status: delivery.status, deliveryId, reason: delivery.reason };
       }
       const stored = await insertDeliveryAndFindIdentity(client, delivery, identityLookupFor(toApply.customer));
       if (stored === null) return answerDuplicate(client, delivery.dedupKey);
@@ -126,14 +160,20 @@ export function storeAndApply(ctx: AppContext, delivery: NewDelivery): Promise<A
     },
     async (client, failure): Promise<Answer> => {
       const deliveryId = await insertDelivery(client, { ...delivery, status: 'failed', reason: failure.message });
-      return deliveryId === null ? answerDuplicate(client, delivery.dedupKey) : { status: 'failed', deliveryId, reason: failure.message };
+      return deliveryId === null
+        ? answerDuplicate(client, delivery.dedupKey)
+        : { status: 'failed', deliveryId, reason: failure.message };
     },
   );
 }
 
 async function answerDuplicate(db: Queryable, dedupKey: string): Promise<Answer> {
   const existing = await findDeliveryByDedupKey(db, dedupKey);
-  return { status: 'duplicate', deliveryId: existing?.id ?? 0, reason: `already received (${existing?.status ?? 'unknown'})` };
+  return {
+    status: 'duplicate',
+    deliveryId: existing?.id ?? 0,
+    reason: `already received (${existing?.status ?? 'unknown'})`,
+  };
 }
 
 /**

@@ -90,7 +90,8 @@ export async function resolveContact(
     details.lastName !== contact.lastName ||
     details.detailsAsOf !== contact.detailsAsOf;
   if (changed) await updateContactDetails(db, contact.id, details, now);
-  const detailsChanged = details.email !== contact.email || details.firstName !== contact.firstName || details.lastName !== contact.lastName;
+  const detailsChanged =
+    details.email !== contact.email || details.firstName !== contact.firstName || details.lastName !== contact.lastName;
   return { kind: 'known', contactId: contact.id, detailsChanged };
 }
 

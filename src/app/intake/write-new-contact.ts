@@ -14,13 +14,28 @@ import type { NewContactPlan } from './new-contact-plan.ts';
  * delivery is a duplicate. Without dunning cases or announcements (fitsOneStatement), `db` may
  * be the pool: the one statement commits on its own.
  */
-export async function writeNewContact(ctx: AppContext, db: Queryable, plan: NewContactPlan, placement: NewContactPlacement): Promise<NewContactInsert> {
-  const inserted = await insertNewContact(db, { details: plan.details, ledger: plan.ledger, jobs: plan.jobs, now: plan.now }, placement);
+export async function writeNewContact(
+  ctx: AppContext,
+  db: Queryable,
+  plan: NewContactPlan,
+  placement: NewContactPlacement,
+): Promise<NewContactInsert> {
+  const inserted = await insertNewContact(
+    db,
+    { details: plan.details, ledger: plan.ledger, jobs: plan.jobs, now: plan.now },
+    placement,
+  );
   if (inserted.kind !== 'created') return inserted;
   const { contactId } = inserted;
   if (plan.dunningCases.length > 0) await storeDunningCases(ctx, db, contactId, new Map(), plan.dunningCases, plan.now);
   if (plan.announcements !== null) {
-    const contact: ContactRow = { id: contactId, ...plan.details, ledger: null, createdAt: plan.now, updatedAt: plan.now };
+    const contact: ContactRow = {
+      id: contactId,
+      ...plan.details,
+      ledger: null,
+      createdAt: plan.now,
+      updatedAt: plan.now,
+    };
     await recordContactAnnouncements(ctx, db, contact, plan.announcements, null);
   }
   return inserted;

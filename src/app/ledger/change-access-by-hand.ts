@@ -23,8 +23,12 @@ export interface ManualAccessRequest {
  * survives replays, and is folded with everything else. Granting to an unknown email creates the
  * contact (complimentary access).
  */
-export async function changeAccessByHand(ctx: AppContext, request: ManualAccessRequest): Promise<ApplyOutcome & { deliveryId: number }> {
-  if (!ctx.rules.offerings.has(request.offering)) throw new Error(`No offering "${request.offering}" in the configuration`);
+export async function changeAccessByHand(
+  ctx: AppContext,
+  request: ManualAccessRequest,
+): Promise<ApplyOutcome & { deliveryId: number }> {
+  if (!ctx.rules.offerings.has(request.offering))
+    throw new Error(`No offering "${request.offering}" in the configuration`);
   const now = ctx.clock.now();
   const event: ManualAccessEvent = {
     kind: 'manual_access',
@@ -43,7 +47,13 @@ export async function changeAccessByHand(ctx: AppContext, request: ManualAccessR
     eventName: `manual_access.${request.action}`,
     occurredAt: now,
     live: true,
-    body: { offering: request.offering, action: request.action, actor: request.actor, note: event.note, email: event.customer.email },
+    body: {
+      offering: request.offering,
+      action: request.action,
+      actor: request.actor,
+      note: event.note,
+      email: event.customer.email,
+    },
     event,
     status: 'applied',
     reason: null,

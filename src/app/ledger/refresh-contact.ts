@@ -34,6 +34,9 @@ export async function refreshContact(
   // An import of old history is quiet: sites hear of no "new member" (options.announce false).
   if (options.announce !== false) await announceContactChanges(ctx, db, contact, projection);
   const jobs = followUpJobs(ctx.onContactChanged, changedDownstream(contact.ledger, projection), projection, now);
-  await enqueueJobs(db, jobs.map((job) => ({ ...job, key: String(contactId) })));
+  await enqueueJobs(
+    db,
+    jobs.map((job) => ({ ...job, key: String(contactId) })),
+  );
   return projection;
 }

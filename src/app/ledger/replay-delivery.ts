@@ -1,6 +1,12 @@
 import type { Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
 import type { CommerceEvent } from '../../core/events.ts';
-import { getDelivery, lockDelivery, saveDeliveryEvent, setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import {
+  getDelivery,
+  lockDelivery,
+  saveDeliveryEvent,
+  setDeliveryOutcome,
+  type DeliveryStatus,
+} from '../../adapters/store/deliveries.ts';
 import { applyDelivery, withApplyTransaction } from '../intake/apply-delivery.ts';
 import type { AppContext } from '../context.ts';
 import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
@@ -30,11 +36,17 @@ export async function replayDelivery(ctx: AppContext, deliveryId: number): Promi
       previousStatus = delivery.status;
       await lockDelivery(client, deliveryId);
       if ((delivery.status === 'applied' && delivery.contactId !== null) || delivery.source !== 'thrivecart') {
-        if (delivery.contactId === null) return { deliveryId, previousStatus: delivery.status, status: delivery.status, reason: delivery.reason };
+        if (delivery.contactId === null)
+          return { deliveryId, previousStatus: delivery.status, status: delivery.status, reason: delivery.reason };
         await refreshContact(ctx, client, delivery.contactId);
         return { deliveryId, previousStatus: delivery.status, status: 'applied', reason: null };
       }
-      const { status, reason, event } = classifyThriveCartDelivery(delivery.body as Fields, delivery.receivedAt, ctx.rules, ctx.config.thrivecart.testMode);
+      const { status, reason, event } = classifyThriveCartDelivery(
+        delivery.body as Fields,
+        delivery.receivedAt,
+        ctx.rules,
+        ctx.config.thrivecart.testMode,
+      );
       if (event === null) {
         await setDeliveryOutcome(client, deliveryId, { status, reason, contactId: null, event: null });
         return { deliveryId, previousStatus: delivery.status, status, reason };

@@ -5,7 +5,14 @@ import { downstreamView, sameDownstream, type DownstreamView } from '../../core/
 import { foldLedger, type HistoryEntry, type LedgerProjection } from '../../core/ledger/fold.ts';
 import type { Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
 import { enqueueJobs } from '../../adapters/jobs/enqueue-job.ts';
-import { appliedDeliveriesAfter, deliveriesAfter, lockDeliveriesAndContacts, saveDeliveryEvent, setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import {
+  appliedDeliveriesAfter,
+  deliveriesAfter,
+  lockDeliveriesAndContacts,
+  saveDeliveryEvent,
+  setDeliveryOutcome,
+  type DeliveryStatus,
+} from '../../adapters/store/deliveries.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
 import { insertContact, listContactLedgers, saveLedgers } from '../../adapters/store/contacts.ts';
 import type { AppContext } from '../context.ts';
@@ -23,7 +30,13 @@ export interface ReplayReport {
   reclassified: { deliveryId: number; from: DeliveryStatus; to: DeliveryStatus; reason: string | null }[];
   contacts: number;
   /** Contacts whose tags or access change. */
-  changed: { email: string; tagsAdded: string[]; tagsRemoved: string[]; accessGained: string[]; accessLost: string[] }[];
+  changed: {
+    email: string;
+    tagsAdded: string[];
+    tagsRemoved: string[];
+    accessGained: string[];
+    accessLost: string[];
+  }[];
 }
 
 const BATCH = 2_000;
@@ -62,7 +75,7 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
   const toAttach: { deliveryId: number; event: CommerceEvent; from: DeliveryStatus }[] = [];
   let deliveries = 0;
 
-  for (let afterId = 0; ; ) {
+  for (let afterId = 0; ;) {
     const batch = await deliveriesAfter(client, afterId, BATCH);
     if (batch.length === 0) break;
     for (const row of batch) {
@@ -79,8 +92,14 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
           toAttach.push({ deliveryId: row.id, event: decision.event, from: row.status });
         }
       } else if (decision.status !== row.status || decision.reason !== row.reason) {
-        await setDeliveryOutcome(client, row.id, { status: decision.status, reason: decision.reason, contactId: null, event: decision.event });
-        if (decision.status !== row.status) reclassified.push({ deliveryId: row.id, from: row.status, to: decision.status, reason: decision.reason });
+        await setDeliveryOutcome(client, row.id, {
+          status: decision.status,
+          reason: decision.reason,
+          contactId: null,
+          event: decision.event,
+        });
+        if (decision.status !== row.status)
+          reclassified.push({ deliveryId: row.id, from: row.status, to: decision.status, reason: decision.reason });
       }
     }
     afterId = batch[batch.length - 1]!.id;
@@ -90,18 +109,28 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
   toAttach.sort((a, b) => a.event.occurredAt - b.event.occurredAt || a.deliveryId - b.deliveryId);
   for (const delivery of toAttach) {
     const now = ctx.clock.now();
-    const resolution = await resolveContact(client, delivery.event.customer, delivery.event.occurredAt, now, mayCreateContact(delivery.event));
+    const resolution = await resolveContact(
+      client,
+      delivery.event.customer,
+      delivery.event.occurredAt,
+      now,
+      mayCreateContact(delivery.event),
+    );
     // A new person's ledger is written by the fold of every contact below.
     const contactId =
       resolution.kind === 'known'
         ? resolution.contactId
         : resolution.kind === 'new'
-          ? await insertContact(client, { ...newContactDetails(delivery.event.customer, delivery.event.occurredAt), now })
+          ? await insertContact(client, {
+              ...newContactDetails(delivery.event.customer, delivery.event.occurredAt),
+              now,
+            })
           : null;
     const reason = resolution.kind === 'none' ? resolution.reason : null;
     const status: DeliveryStatus = contactId === null ? 'ignored' : 'applied';
     await setDeliveryOutcome(client, delivery.deliveryId, { status, reason, contactId, event: delivery.event });
-    if (status !== delivery.from) reclassified.push({ deliveryId: delivery.deliveryId, from: delivery.from, to: status, reason });
+    if (status !== delivery.from)
+      reclassified.push({ deliveryId: delivery.deliveryId, from: delivery.from, to: status, reason });
   }
 
   const contacts = await refoldAll(ctx, client, before);
@@ -144,7 +173,7 @@ async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number
     folded.add(current.id);
     if (pending.length >= BATCH) await flush();
   };
-  for (let cursor = { contactId: 0, id: 0 }; ; ) {
+  for (let cursor = { contactId: 0, id: 0 }; ;) {
     const batch = await appliedDeliveriesAfter(client, cursor, BATCH * 5);
     if (batch.length === 0) break;
     for (const row of batch) {
@@ -173,7 +202,12 @@ interface Snapshot extends DownstreamView {
 
 async function snapshot(client: PoolClient): Promise<Map<number, Snapshot>> {
   const contacts = await listContactLedgers(client);
-  return new Map(contacts.map((row) => [row.id, { email: row.email, ...(row.ledger ? downstreamView(row.ledger) : { tags: '', granted: '' }) }]));
+  return new Map(
+    contacts.map((row) => [
+      row.id,
+      { email: row.email, ...(row.ledger ? downstreamView(row.ledger) : { tags: '', granted: '' }) },
+    ]),
+  );
 }
 
 function compare(before: Map<number, Snapshot>, after: Map<number, Snapshot>): ReplayReport['changed'] {
@@ -182,7 +216,12 @@ function compare(before: Map<number, Snapshot>, after: Map<number, Snapshot>): R
   for (const [id, next] of after) {
     const previous = before.get(id) ?? { email: next.email, tags: '', granted: '' };
     if (sameDownstream(previous, next)) continue;
-    const [tagsBefore, tagsAfter, grantedBefore, grantedAfter] = [split(previous.tags), split(next.tags), split(previous.granted), split(next.granted)];
+    const [tagsBefore, tagsAfter, grantedBefore, grantedAfter] = [
+      split(previous.tags),
+      split(next.tags),
+      split(previous.granted),
+      split(next.granted),
+    ];
     changed.push({
       email: next.email,
       tagsAdded: [...tagsAfter].filter((tag) => !tagsBefore.has(tag)),

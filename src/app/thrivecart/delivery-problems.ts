@@ -1,4 +1,10 @@
-import { listItemsSoldOutside, listRejectedDeliveries, listSilentSubscriptions, type RejectedDelivery, type SilentSubscription } from '../../adapters/store/delivery-problems.ts';
+import {
+  listItemsSoldOutside,
+  listRejectedDeliveries,
+  listSilentSubscriptions,
+  type RejectedDelivery,
+  type SilentSubscription,
+} from '../../adapters/store/delivery-problems.ts';
 import { describeDay } from '../../core/describe.ts';
 import type { ItemKey } from '../../core/events.ts';
 import type { AppContext } from '../context.ts';
@@ -22,7 +28,9 @@ export interface DeliveryProblems {
   silentSubscriptions: (SilentSubscription & { message: string })[];
 }
 
-export async function listDeliveryProblems(ctx: Pick<AppContext, 'pool' | 'rules' | 'clock'>): Promise<DeliveryProblems> {
+export async function listDeliveryProblems(
+  ctx: Pick<AppContext, 'pool' | 'rules' | 'clock'>,
+): Promise<DeliveryProblems> {
   const [rejectedDeliveries, sold, silent] = await Promise.all([
     listRejectedDeliveries(ctx.pool),
     listItemsSoldOutside(ctx.pool, [...ctx.rules.items.keys()]),
@@ -45,6 +53,8 @@ export async function listDeliveryProblems(ctx: Pick<AppContext, 'pool' | 'rules
 function silenceMessage(ctx: Pick<AppContext, 'rules'>, row: SilentSubscription): string {
   const keeps = ctx.rules.items.get(row.item as ItemKey)?.onSilence !== 'revoke';
   return `No word from ThriveCart about ${row.name} (${row.item}, order ${row.orderId}) for ${row.email}: its payment was due on ${describeDay(row.dueAt)} and no renewal, failure or cancellation came. ${
-    keeps ? 'Access continues meanwhile (the item\'s onSilence is keep).' : 'Access ended (the item\'s onSilence is revoke).'
+    keeps
+      ? "Access continues meanwhile (the item's onSilence is keep)."
+      : "Access ended (the item's onSilence is revoke)."
   } Check the subscription in ThriveCart, or run \`handoff thrivecart reconcile\`.`;
 }

@@ -10,7 +10,14 @@
  * the resulting tags through their usual sync.
  */
 import { csvHistory } from '../../adapters/sources/thrivecart/csv-history.ts';
-import { IMPORT_SOURCES, buyersToLookUp, importedHistory, type ImportedHistory, type ImportedPerson, type NotImported } from '../../adapters/sources/thrivecart/api-history.ts';
+import {
+  IMPORT_SOURCES,
+  buyersToLookUp,
+  importedHistory,
+  type ImportedHistory,
+  type ImportedPerson,
+  type NotImported,
+} from '../../adapters/sources/thrivecart/api-history.ts';
 import type { ApiCustomer, ApiTransaction, ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
 import { TRANSACTIONS_PER_PAGE } from '../../adapters/sources/thrivecart/api-client.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
@@ -18,14 +25,25 @@ import { insertContact } from '../../adapters/store/contacts.ts';
 import { insertDeliverySql } from '../../adapters/store/deliveries.ts';
 import { SqlParams } from '../../adapters/store/sql-params.ts';
 import { newContactDetails } from '../intake/new-contact-plan.ts';
-import { loadImportRows, openImportRun, saveCustomerRecord, savePlan, saveTransactionPage, type ImportRun } from '../../adapters/store/thrivecart-imports.ts';
+import {
+  loadImportRows,
+  openImportRun,
+  saveCustomerRecord,
+  savePlan,
+  saveTransactionPage,
+  type ImportRun,
+} from '../../adapters/store/thrivecart-imports.ts';
 import { whyNotApplied } from '../../core/ledger/applicability.ts';
 import { foldLedger } from '../../core/ledger/fold.ts';
 import type { AppContext } from '../context.ts';
 import { refreshContact } from '../ledger/refresh-contact.ts';
 import { resolveContact } from '../intake/resolve-contact.ts';
 
-export type ImportProgress = (step: { phase: 'transactions' | 'customers' | 'apply'; done: number; total: number | null }) => void;
+export type ImportProgress = (step: {
+  phase: 'transactions' | 'customers' | 'apply';
+  done: number;
+  total: number | null;
+}) => void;
 
 export interface ImportPlan {
   applied: boolean;
@@ -43,14 +61,23 @@ export interface ImportPlan {
 }
 
 /** Fetches (or resumes fetching) the history, plans, and applies when `apply` is set. */
-export async function importFromThriveCart(ctx: AppContext, api: ThriveCartApi, options: { apply: boolean; progress?: ImportProgress }): Promise<ImportPlan> {
+export async function importFromThriveCart(
+  ctx: AppContext,
+  api: ThriveCartApi,
+  options: { apply: boolean; progress?: ImportProgress },
+): Promise<ImportPlan> {
   const run = await openImportRun(ctx.pool, 'api', ctx.clock.now());
   const history = await fetchHistory(ctx, api, run, options.progress);
   return planOrApply(ctx, run, history, options);
 }
 
 /** The shared last steps of every import (API or CSV): plan, then apply when asked. */
-export async function planOrApply(ctx: AppContext, run: ImportRun, history: ImportedHistory, options: { apply: boolean; progress?: ImportProgress }): Promise<ImportPlan> {
+export async function planOrApply(
+  ctx: AppContext,
+  run: ImportRun,
+  history: ImportedHistory,
+  options: { apply: boolean; progress?: ImportProgress },
+): Promise<ImportPlan> {
   const plan = await planImport(ctx, history);
   if (options.apply) {
     let done = 0;
@@ -65,15 +92,29 @@ export async function planOrApply(ctx: AppContext, run: ImportRun, history: Impo
   return result;
 }
 
-export async function fetchHistory(ctx: AppContext, api: ThriveCartApi, run: ImportRun, progress?: ImportProgress): Promise<ImportedHistory> {
+export async function fetchHistory(
+  ctx: AppContext,
+  api: ThriveCartApi,
+  run: ImportRun,
+  progress?: ImportProgress,
+): Promise<ImportedHistory> {
   for (let page = run.pagesFetched + 1, complete = run.transactionsComplete; !complete; page += 1) {
     const rows = await api.transactions(page);
     complete = rows.length < TRANSACTIONS_PER_PAGE;
-    await saveTransactionPage(ctx.pool, run.id, page, rows.map((row) => ({ key: transactionKey(row), data: row })), complete, ctx.clock.now());
+    await saveTransactionPage(
+      ctx.pool,
+      run.id,
+      page,
+      rows.map((row) => ({ key: transactionKey(row), data: row })),
+      complete,
+      ctx.clock.now(),
+    );
     progress?.({ phase: 'transactions', done: page, total: null });
   }
   const transactions = (await loadImportRows(ctx.pool, run.id, 'transaction')).map((row) => row.data as ApiTransaction);
-  const customers = new Map((await loadImportRows(ctx.pool, run.id, 'customer')).map((row) => [row.key, row.data as ApiCustomer | null]));
+  const customers = new Map(
+    (await loadImportRows(ctx.pool, run.id, 'customer')).map((row) => [row.key, row.data as ApiCustomer | null]),
+  );
   const buyers = buyersToLookUp(transactions);
   for (const [index, email] of buyers.entries()) {
     if (!customers.has(email)) {
@@ -88,8 +129,11 @@ export async function fetchHistory(ctx: AppContext, api: ThriveCartApi, run: Imp
 
 /** A transaction's identity across pages (rows shift as new ones arrive): its event id when it has one. */
 function transactionKey(row: ApiTransaction): string {
-  if (row.event_id !== undefined && row.event_id !== null && String(row.event_id) !== '') return `event:${String(row.event_id)}`;
-  return [row.order_id, row.item_type, row.item_id, row.transaction_type, row.timestamp, row.amount].map((part) => String(part ?? '')).join(':');
+  if (row.event_id !== undefined && row.event_id !== null && String(row.event_id) !== '')
+    return `event:${String(row.event_id)}`;
+  return [row.order_id, row.item_type, row.item_id, row.transaction_type, row.timestamp, row.amount]
+    .map((part) => String(part ?? ''))
+    .join(':');
 }
 
 async function planImport(ctx: AppContext, history: ImportedHistory): Promise<Omit<ImportPlan, 'applied'>> {
@@ -113,7 +157,11 @@ async function planImport(ctx: AppContext, history: ImportedHistory): Promise<Om
     if (applicable.length === 0) continue;
     people += 1;
     events += applicable.filter((entry) => !known.has(entry.dedupKey)).length;
-    const { projection } = foldLedger(applicable.map((entry, index) => ({ deliveryId: index + 1, event: entry.event })), ctx.rules, now);
+    const { projection } = foldLedger(
+      applicable.map((entry, index) => ({ deliveryId: index + 1, event: entry.event })),
+      ctx.rules,
+      now,
+    );
     for (const access of projection.access) {
       const counts = access.granted ? granted : revoked;
       counts[access.offering] = (counts[access.offering] ?? 0) + 1;
@@ -124,7 +172,9 @@ async function planImport(ctx: AppContext, history: ImportedHistory): Promise<Om
     events,
     offeringsGranted: granted,
     offeringsRevoked: revoked,
-    unknownItems: [...unknown].map(([item, entry]) => ({ item, name: entry.name, people: entry.people.size })).sort((a, b) => b.people - a.people),
+    unknownItems: [...unknown]
+      .map(([item, entry]) => ({ item, name: entry.name, people: entry.people.size }))
+      .sort((a, b) => b.people - a.people),
     notImported: history.notImported,
     alreadyKnown: known.size,
   };
@@ -132,7 +182,10 @@ async function planImport(ctx: AppContext, history: ImportedHistory): Promise<Om
 
 async function knownDedupKeys(ctx: AppContext, history: ImportedHistory): Promise<Set<string>> {
   const keys = history.people.flatMap((person) => person.events.map((entry) => entry.dedupKey));
-  const result = await ctx.pool.query<{ dedup_key: string }>(`select dedup_key from deliveries where dedup_key = any($1::text[])`, [keys]);
+  const result = await ctx.pool.query<{ dedup_key: string }>(
+    `select dedup_key from deliveries where dedup_key = any($1::text[])`,
+    [keys],
+  );
   return new Set(result.rows.map((row) => row.dedup_key));
 }
 
@@ -145,7 +198,10 @@ export async function applyPerson(ctx: AppContext, person: ImportedPerson, sourc
   await withTransaction(ctx.pool, async (client) => {
     const resolution = await resolveContact(client, person.customer, latest, now, true);
     if (resolution.kind === 'none') return;
-    const contactId = resolution.kind === 'known' ? resolution.contactId : await insertContact(client, { ...newContactDetails(person.customer, latest), now });
+    const contactId =
+      resolution.kind === 'known'
+        ? resolution.contactId
+        : await insertContact(client, { ...newContactDetails(person.customer, latest), now });
     let inserted = resolution.kind === 'new';
     for (const entry of applicable) {
       const delivery = {
@@ -170,7 +226,11 @@ export async function applyPerson(ctx: AppContext, person: ImportedPerson, sourc
 }
 
 /** The CSV import: the same plan and apply steps over the rows of the file. */
-export async function importFromCsv(ctx: AppContext, text: string, options: { apply: boolean; progress?: ImportProgress }): Promise<ImportPlan> {
+export async function importFromCsv(
+  ctx: AppContext,
+  text: string,
+  options: { apply: boolean; progress?: ImportProgress },
+): Promise<ImportPlan> {
   const run = await openImportRun(ctx.pool, 'csv', ctx.clock.now());
   return planOrApply(ctx, run, csvHistory(text, ctx.clock.now()), options);
 }

@@ -4,8 +4,18 @@
  * event, and webhooks can be lost. `fix` applies the missing events, each recorded with its
  * source (`thrivecart-api`), quietly, as the import does.
  */
-import { IMPORT_SOURCES, buyersToLookUp, importedHistory, type ImportedEvent } from '../../adapters/sources/thrivecart/api-history.ts';
-import { TRANSACTIONS_PER_PAGE, type ApiCustomer, type ApiTransaction, type ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
+import {
+  IMPORT_SOURCES,
+  buyersToLookUp,
+  importedHistory,
+  type ImportedEvent,
+} from '../../adapters/sources/thrivecart/api-history.ts';
+import {
+  TRANSACTIONS_PER_PAGE,
+  type ApiCustomer,
+  type ApiTransaction,
+  type ThriveCartApi,
+} from '../../adapters/sources/thrivecart/api-client.ts';
 import { findContactByEmail } from '../../adapters/store/contacts.ts';
 import { loadHistory } from '../../adapters/store/deliveries.ts';
 import { subscriptionKey, type CommerceEvent } from '../../core/events.ts';
@@ -30,7 +40,11 @@ export interface ReconcileReport {
   fixed: boolean;
 }
 
-export async function reconcileWithThriveCart(ctx: AppContext, api: ThriveCartApi, options: { fix: boolean; progress?: ImportProgress }): Promise<ReconcileReport> {
+export async function reconcileWithThriveCart(
+  ctx: AppContext,
+  api: ThriveCartApi,
+  options: { fix: boolean; progress?: ImportProgress },
+): Promise<ReconcileReport> {
   const transactions: ApiTransaction[] = [];
   for (let page = 1; ; page += 1) {
     const rows = await api.transactions(page);
@@ -49,10 +63,18 @@ export async function reconcileWithThriveCart(ctx: AppContext, api: ThriveCartAp
     const contact = await findContactByEmail(ctx.pool, person.customer.email);
     const history = contact ? await loadHistory(ctx.pool, contact.id) : [];
     const state = contact?.ledger?.state ?? null;
-    const missing = person.events.filter((entry) => whyNotApplied(entry.event, ctx.rules, 'process') === null && isMissing(entry, state, history));
+    const missing = person.events.filter(
+      (entry) => whyNotApplied(entry.event, ctx.rules, 'process') === null && isMissing(entry, state, history),
+    );
     if (missing.length === 0) continue;
     for (const { event } of missing) {
-      findings.push({ email: person.customer.email, kind: event.kind, orderId: 'orderId' in event ? event.orderId : '', summary: describeEvent(event, ctx.rules), at: event.occurredAt });
+      findings.push({
+        email: person.customer.email,
+        kind: event.kind,
+        orderId: 'orderId' in event ? event.orderId : '',
+        summary: describeEvent(event, ctx.rules),
+        at: event.occurredAt,
+      });
     }
     if (options.fix) await applyPerson(ctx, { customer: person.customer, events: missing }, IMPORT_SOURCES.api);
   }
@@ -66,7 +88,14 @@ function isMissing({ event }: ImportedEvent, state: LedgerState | null, history:
       return event.items.some((item) => !state?.lines[subscriptionKey(event.orderId, item.item)]);
     case 'renewal':
     case 'refund':
-      return !history.some(({ event: known }) => known.kind === event.kind && known.orderId === event.orderId && known.item === event.item && known.occurredAt === event.occurredAt && known.amountCents === event.amountCents);
+      return !history.some(
+        ({ event: known }) =>
+          known.kind === event.kind &&
+          known.orderId === event.orderId &&
+          known.item === event.item &&
+          known.occurredAt === event.occurredAt &&
+          known.amountCents === event.amountCents,
+      );
     case 'cancellation': {
       const status = state?.subscriptions[subscriptionKey(event.orderId, event.item)]?.status;
       return status !== 'cancelled' && status !== 'completed';

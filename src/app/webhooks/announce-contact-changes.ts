@@ -2,7 +2,11 @@ import { accessFlips, type AccessFlip } from '../../core/webhooks/access-events.
 import type { LedgerProjection } from '../../core/ledger/fold.ts';
 import type { ContactRow } from '../../adapters/store/contacts.ts';
 import type { Queryable } from '../../adapters/store/database.ts';
-import { loadAnnouncedDetails, saveAnnouncedDetails, type AnnouncedDetails } from '../../adapters/store/webhook-contact-details.ts';
+import {
+  loadAnnouncedDetails,
+  saveAnnouncedDetails,
+  type AnnouncedDetails,
+} from '../../adapters/store/webhook-contact-details.ts';
 import type { AppContext } from '../context.ts';
 import { personOf } from './person.ts';
 import { recordWebhookEvent } from './record-webhook-event.ts';
@@ -14,10 +18,21 @@ import { offeringName } from '../../core/ledger/rules.ts';
  * contact.updated when the email or name differs from what webhooks last saw. Runs in the re-fold's
  * transaction; costs nothing when no endpoint exists.
  */
-export async function announceContactChanges(ctx: AppContext, db: Queryable, contact: ContactRow, projection: LedgerProjection): Promise<void> {
+export async function announceContactChanges(
+  ctx: AppContext,
+  db: Queryable,
+  contact: ContactRow,
+  projection: LedgerProjection,
+): Promise<void> {
   if (!ctx.webhooks.mayHaveEndpoints) return;
   const announced = await loadAnnouncedDetails(db, contact.id);
-  await recordContactAnnouncements(ctx, db, contact, accessFlips(contact.ledger?.access ?? [], projection.access), announced);
+  await recordContactAnnouncements(
+    ctx,
+    db,
+    contact,
+    accessFlips(contact.ledger?.access ?? [], projection.access),
+    announced,
+  );
 }
 
 /**
@@ -36,14 +51,30 @@ export async function recordContactAnnouncements(
   for (const flip of flips) {
     const offering = { id: flip.entry.offering, name: offeringName(ctx.rules, flip.entry.offering) };
     const until = flip.entry.until === null ? null : new Date(flip.entry.until).toISOString();
-    await recordWebhookEvent(db, { type: flip.type, contactId: contact.id, data: { ...person, offering, until, reason: flip.entry.reason } }, now);
+    await recordWebhookEvent(
+      db,
+      { type: flip.type, contactId: contact.id, data: { ...person, offering, until, reason: flip.entry.reason } },
+      now,
+    );
   }
 
   const current = { email: contact.email, firstName: contact.firstName, lastName: contact.lastName };
-  const changed = announced !== null && (announced.email !== current.email || announced.firstName !== current.firstName || announced.lastName !== current.lastName);
+  const changed =
+    announced !== null &&
+    (announced.email !== current.email ||
+      announced.firstName !== current.firstName ||
+      announced.lastName !== current.lastName);
   if (changed) {
     const previousEmail = announced.email !== current.email ? { previousEmail: announced.email } : {};
-    await recordWebhookEvent(db, { type: 'contact.updated', contactId: contact.id, data: { ...person, firstName: current.firstName, lastName: current.lastName, ...previousEmail } }, now);
+    await recordWebhookEvent(
+      db,
+      {
+        type: 'contact.updated',
+        contactId: contact.id,
+        data: { ...person, firstName: current.firstName, lastName: current.lastName, ...previousEmail },
+      },
+      now,
+    );
   }
   if (announced === null || changed) await saveAnnouncedDetails(db, contact.id, current);
 }

@@ -17,7 +17,13 @@ function accessEndsAt(dunningCase: DunningCase): string | null {
  * Records dunning.opened / dunning.closed when a case's state changed from `before` (null when the
  * case is new), in the transaction that stored the case. Costs nothing when no endpoint exists.
  */
-export async function announceDunningCase(ctx: AppContext, db: Queryable, contactId: number, dunningCase: DunningCase, before: DunningCaseState | null): Promise<void> {
+export async function announceDunningCase(
+  ctx: AppContext,
+  db: Queryable,
+  contactId: number,
+  dunningCase: DunningCase,
+  before: DunningCaseState | null,
+): Promise<void> {
   if (!ctx.webhooks.mayHaveEndpoints) return;
   const type = dunningTransition(before, dunningCase.state);
   if (type === null) return;

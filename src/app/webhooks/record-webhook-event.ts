@@ -17,6 +17,11 @@ function newMessageId(): string {
  */
 export async function recordWebhookEvent(db: Queryable, event: WebhookEvent, now: number): Promise<void> {
   const body = JSON.stringify({ type: event.type, timestamp: new Date(now).toISOString(), data: event.data });
-  const deliveries = await insertMessageWithDeliveries(db, { id: newMessageId(), contactId: event.contactId, type: event.type, body }, now);
-  for (const deliveryId of deliveries) await enqueueJob(db, { kind: WEBHOOK_DELIVERY_JOB, key: String(deliveryId), runAt: now });
+  const deliveries = await insertMessageWithDeliveries(
+    db,
+    { id: newMessageId(), contactId: event.contactId, type: event.type, body },
+    now,
+  );
+  for (const deliveryId of deliveries)
+    await enqueueJob(db, { kind: WEBHOOK_DELIVERY_JOB, key: String(deliveryId), runAt: now });
 }

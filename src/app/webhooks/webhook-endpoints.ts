@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../core/webhooks/webhook-event.ts';
 import { checkOutboundUrl } from '../../core/webhooks/outbound-url.ts';
-import { deleteConsoleEndpoint, insertConsoleEndpoint, listWebhookEndpoints, setEndpointEnabled, type WebhookEndpointRow } from '../../adapters/store/webhook-endpoints.ts';
+import {
+  deleteConsoleEndpoint,
+  insertConsoleEndpoint,
+  listWebhookEndpoints,
+  setEndpointEnabled,
+  type WebhookEndpointRow,
+} from '../../adapters/store/webhook-endpoints.ts';
 import { checkedAddresses } from '../../adapters/webhooks/checked-addresses.ts';
 import type { AppContext } from '../context.ts';
 import { ENDPOINT_SECRET_CONTEXT } from './webhooks.ts';
@@ -43,7 +49,8 @@ export interface NewEndpointRequest {
   events?: readonly string[] | 'all' | undefined;
 }
 
-export type AddEndpointResult = { endpoint: WebhookEndpointView; secret: string; error: null } | { endpoint: null; secret: null; error: string };
+export type AddEndpointResult =
+  { endpoint: WebhookEndpointView; secret: string; error: null } | { endpoint: null; secret: null; error: string };
 
 /**
  * Adds an endpoint from the console or API with a fresh secret, returned once and only here. The
@@ -61,18 +68,27 @@ export async function addWebhookEndpoint(ctx: AppContext, request: NewEndpointRe
 
   const requested = request.events === undefined || request.events === 'all' ? [] : request.events;
   const unknown = requested.filter((type) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(type));
-  if (unknown.length > 0) return refuse(`unknown event type(s) ${unknown.join(', ')}; known: ${WEBHOOK_EVENT_TYPES.join(', ')}`);
-  const events = requested.length === 0 || requested.length === WEBHOOK_EVENT_TYPES.length ? null : [...new Set(requested as WebhookEventType[])];
+  if (unknown.length > 0)
+    return refuse(`unknown event type(s) ${unknown.join(', ')}; known: ${WEBHOOK_EVENT_TYPES.join(', ')}`);
+  const events =
+    requested.length === 0 || requested.length === WEBHOOK_EVENT_TYPES.length
+      ? null
+      : [...new Set(requested as WebhookEventType[])];
 
   const name = (request.name ?? '').trim().slice(0, 80) || parsed.url.hostname;
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   try {
     const sealed = ctx.webhooks.secrets().seal(secret, ENDPOINT_SECRET_CONTEXT);
-    const row = await insertConsoleEndpoint(ctx.pool, { name, url: parsed.url.href, secret: sealed, events }, ctx.clock.now());
+    const row = await insertConsoleEndpoint(
+      ctx.pool,
+      { name, url: parsed.url.href, secret: sealed, events },
+      ctx.clock.now(),
+    );
     ctx.webhooks.endpointAdded();
     return { endpoint: toView(row), secret, error: null };
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') return refuse(`an endpoint named "${name}" exists already; choose another name`);
+    if ((error as { code?: string }).code === '23505')
+      return refuse(`an endpoint named "${name}" exists already; choose another name`);
     throw error;
   }
 }
@@ -83,6 +99,11 @@ export async function removeWebhookEndpoint(ctx: AppContext, id: number): Promis
 }
 
 /** Pauses or resumes an endpoint (configuration endpoints too: e.g. after a 410 was fixed). */
-export async function setWebhookEndpointEnabled(ctx: AppContext, id: number, enabled: boolean, actor: string): Promise<boolean> {
+export async function setWebhookEndpointEnabled(
+  ctx: AppContext,
+  id: number,
+  enabled: boolean,
+  actor: string,
+): Promise<boolean> {
   return setEndpointEnabled(ctx.pool, id, enabled, enabled ? null : `disabled by ${actor}`);
 }

@@ -57,10 +57,25 @@ export class Webhooks {
 }
 
 /** Mirrors the configuration's endpoints into the database and tells whether any endpoint exists. */
-export async function openWebhooks(pool: Pool, config: WebhooksConfig | undefined, resolveHost: HostResolver, now: number, secretKey: () => Buffer): Promise<Webhooks> {
-  const endpoints = (config?.endpoints ?? []).map((endpoint) => ({ name: endpoint.name, url: endpoint.url, events: endpoint.events === 'all' ? null : endpoint.events }));
+export async function openWebhooks(
+  pool: Pool,
+  config: WebhooksConfig | undefined,
+  resolveHost: HostResolver,
+  now: number,
+  secretKey: () => Buffer,
+): Promise<Webhooks> {
+  const endpoints = (config?.endpoints ?? []).map((endpoint) => ({
+    name: endpoint.name,
+    url: endpoint.url,
+    events: endpoint.events === 'all' ? null : endpoint.events,
+  }));
   await mirrorConfigEndpoints(pool, endpoints, now);
-  return new Webhooks((await countWebhookEndpoints(pool)) > 0, resolveHost, !(config?.allowPrivateNetworks ?? false), secretKey);
+  return new Webhooks(
+    (await countWebhookEndpoints(pool)) > 0,
+    resolveHost,
+    !(config?.allowPrivateNetworks ?? false),
+    secretKey,
+  );
 }
 
 /** What the sealed secret of a console endpoint is bound to. */

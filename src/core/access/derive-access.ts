@@ -28,7 +28,12 @@ export interface DerivedAccess {
  * offering bought before Handoff was installed was granted without Handoff, so it is treated as
  * granted before: when it ends, it gets the revoke tag too.
  */
-export function deriveAccess(state: LedgerState, rules: LedgerRules, at: number, previousTags: ReadonlySet<string>): DerivedAccess {
+export function deriveAccess(
+  state: LedgerState,
+  rules: LedgerRules,
+  at: number,
+  previousTags: ReadonlySet<string>,
+): DerivedAccess {
   const tags = new Set<string>();
   const byOffering = new Map<string, { entitlement: LineEntitlement; purchasedAt: number }[]>();
   /** Offerings some line bought before Handoff grants: the person had them without Handoff's tags. */
@@ -94,7 +99,9 @@ function withManualAccess(
     return [...(entitlements ?? []), { active: true, until: null, reason }];
   }
   if (manual?.action === 'revoke' && !entitlements) {
-    return [{ active: false, since: manual.at, reason: `Revoked by hand by ${manual.actor} on ${describeDay(manual.at)}` }];
+    return [
+      { active: false, since: manual.at, reason: `Revoked by hand by ${manual.actor} on ${describeDay(manual.at)}` },
+    ];
   }
   return entitlements;
 }

@@ -6,8 +6,7 @@ import { DAY_MS } from '../time.ts';
 
 /** Whether one purchased line entitles its offerings at a given time, and why. */
 export type LineEntitlement =
-  | { active: true; until: number | null; reason: string }
-  | { active: false; since: number; reason: string };
+  { active: true; until: number | null; reason: string } | { active: false; since: number; reason: string };
 
 /**
  * Decides a line's entitlement at time `at` from the recorded facts and the item's rules.
@@ -18,31 +17,63 @@ export function lineEntitlement(state: LedgerState, line: LineRecord, rules: Led
   const label = `${line.name} (${line.item}, order ${line.orderId}${line.boughtBeforeHandoff ? ', bought before Handoff was installed' : ''})`;
   if (item) {
     if (line.fullyRefundedAt !== null && item.onRefund === 'revoke') {
-      return { active: false, since: line.fullyRefundedAt, reason: `Refunded ${label} on ${describeDay(line.fullyRefundedAt)}` };
+      return {
+        active: false,
+        since: line.fullyRefundedAt,
+        reason: `Refunded ${label} on ${describeDay(line.fullyRefundedAt)}`,
+      };
     }
     if (line.partiallyRefundedAt !== null && item.onPartialRefund === 'revoke') {
-      return { active: false, since: line.partiallyRefundedAt, reason: `Partially refunded ${label} on ${describeDay(line.partiallyRefundedAt)}` };
+      return {
+        active: false,
+        since: line.partiallyRefundedAt,
+        reason: `Partially refunded ${label} on ${describeDay(line.partiallyRefundedAt)}`,
+      };
     }
   }
   const subscription = state.subscriptions[subscriptionKey(line.orderId, line.item)];
-  if (!subscription) return { active: true, until: null, reason: `Purchased ${label} on ${describeDay(line.purchasedAt)}` };
+  if (!subscription)
+    return { active: true, until: null, reason: `Purchased ${label} on ${describeDay(line.purchasedAt)}` };
   return subscriptionEntitlement(subscription, label, rules, at);
 }
 
-function subscriptionEntitlement(subscription: SubscriptionRecord, label: string, rules: LedgerRules, at: number): LineEntitlement {
+function subscriptionEntitlement(
+  subscription: SubscriptionRecord,
+  label: string,
+  rules: LedgerRules,
+  at: number,
+): LineEntitlement {
   const item = rules.items.get(subscription.item);
   if (subscription.status === 'cancelled' && subscription.cancelledAt !== null) {
     const immediate = item?.onCancel === 'immediately' || subscription.paidThrough === null;
-    const end = immediate ? subscription.cancelledAt : Math.max(subscription.paidThrough ?? 0, subscription.cancelledAt);
+    const end = immediate
+      ? subscription.cancelledAt
+      : Math.max(subscription.paidThrough ?? 0, subscription.cancelledAt);
     if (at >= end) {
       return immediate
-        ? { active: false, since: end, reason: `Cancelled ${label} on ${describeDay(subscription.cancelledAt)}; access ended at once` }
-        : { active: false, since: end, reason: `Cancelled ${label} on ${describeDay(subscription.cancelledAt)}; the paid period ended on ${describeDay(end)}` };
+        ? {
+            active: false,
+            since: end,
+            reason: `Cancelled ${label} on ${describeDay(subscription.cancelledAt)}; access ended at once`,
+          }
+        : {
+            active: false,
+            since: end,
+            reason: `Cancelled ${label} on ${describeDay(subscription.cancelledAt)}; the paid period ended on ${describeDay(end)}`,
+          };
     }
-    return { active: true, until: end, reason: `Cancelled ${label} on ${describeDay(subscription.cancelledAt)}; access continues until the paid period ends on ${describeDay(end)}` };
+    return {
+      active: true,
+      until: end,
+      reason: `Cancelled ${label} on ${describeDay(subscription.cancelledAt)}; access continues until the paid period ends on ${describeDay(end)}`,
+    };
   }
   if (subscription.status === 'paused' && item?.onPause !== 'keep' && subscription.pausedAt !== null) {
-    return { active: false, since: subscription.pausedAt, reason: `Paused ${label} on ${describeDay(subscription.pausedAt)}` };
+    return {
+      active: false,
+      since: subscription.pausedAt,
+      reason: `Paused ${label} on ${describeDay(subscription.pausedAt)}`,
+    };
   }
   const policy = rules.dunning.get(subscription.item);
   if (subscription.failingSince !== null && policy) {
@@ -62,10 +93,15 @@ function subscriptionEntitlement(subscription: SubscriptionRecord, label: string
   }
   const silentSince = silenceRevokesAt(subscription, rules);
   if (silentSince !== null && at >= silentSince) {
-    return { active: false, since: silentSince, reason: `No word from ThriveCart about ${label} since its payment was due on ${describeDay(subscription.nextPaymentAt ?? silentSince)}` };
+    return {
+      active: false,
+      since: silentSince,
+      reason: `No word from ThriveCart about ${label} since its payment was due on ${describeDay(subscription.nextPaymentAt ?? silentSince)}`,
+    };
   }
   if (subscription.status === 'completed') return { active: true, until: null, reason: `Paid ${label} in full` };
-  const renewed = subscription.lastPaymentAt === null ? '' : `; last renewed on ${describeDay(subscription.lastPaymentAt)}`;
+  const renewed =
+    subscription.lastPaymentAt === null ? '' : `; last renewed on ${describeDay(subscription.lastPaymentAt)}`;
   return { active: true, until: null, reason: `Subscribed to ${label}${renewed}` };
 }
 
@@ -76,7 +112,8 @@ function subscriptionEntitlement(subscription: SubscriptionRecord, label: string
  */
 function silenceRevokesAt(subscription: SubscriptionRecord, rules: LedgerRules): number | null {
   if (rules.items.get(subscription.item)?.onSilence !== 'revoke') return null;
-  if (subscription.status !== 'active' || subscription.failingSince !== null || subscription.nextPaymentAt === null) return null;
+  if (subscription.status !== 'active' || subscription.failingSince !== null || subscription.nextPaymentAt === null)
+    return null;
   return subscription.nextPaymentAt + rules.silentAfterMs;
 }
 
@@ -88,7 +125,8 @@ export function entitlementBoundaries(state: LedgerState, rules: LedgerRules): n
       boundaries.push(Math.max(subscription.paidThrough, subscription.cancelledAt));
     }
     const policy = rules.dunning.get(subscription.item);
-    if (subscription.failingSince !== null && policy) boundaries.push(subscription.failingSince + policy.graceDays * DAY_MS);
+    if (subscription.failingSince !== null && policy)
+      boundaries.push(subscription.failingSince + policy.graceDays * DAY_MS);
     const silentSince = silenceRevokesAt(subscription, rules);
     if (silentSince !== null) boundaries.push(silentSince);
   }

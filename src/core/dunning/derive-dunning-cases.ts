@@ -75,7 +75,13 @@ export function deriveDunningCases(history: readonly HistoryEntry[], rules: Ledg
 }
 
 /** A new case for a subscription whose charge just started failing; null when it is not dunned. */
-function openCase(state: LedgerState, key: string, item: ItemKey, rules: LedgerRules, episode: number): DunningCase | null {
+function openCase(
+  state: LedgerState,
+  key: string,
+  item: ItemKey,
+  rules: LedgerRules,
+  episode: number,
+): DunningCase | null {
   const policy = rules.dunning.get(item);
   const subscription = state.subscriptions[key];
   const line = state.lines[key];

@@ -51,7 +51,11 @@ export function isRecovered(state: DunningCaseState): boolean {
  * e-mail job asks it when it runs, and a reminder that finishes after the case was paid asks for
  * the e-mail itself (see sendDunningEmail).
  */
-export function recoveredEmailFollows(dunningCase: Pick<DunningCase, 'state'>, policy: DunningPolicy, reminders: RemindersSoFar): boolean {
+export function recoveredEmailFollows(
+  dunningCase: Pick<DunningCase, 'state'>,
+  policy: DunningPolicy,
+  reminders: RemindersSoFar,
+): boolean {
   return isRecovered(dunningCase.state) && policy.recoveredEmail && reminders.sent;
 }
 
@@ -59,13 +63,20 @@ export function recoveredEmailFollows(dunningCase: Pick<DunningCase, 'state'>, p
  * Why an e-mail must not go out now (the case moved on since it was scheduled), or null when it
  * should. Re-checked when the e-mail job runs, so a payment or a cancellation stops what is queued.
  */
-export function whyNotSend(step: DunningEmailStep, dunningCase: DunningCase, policy: DunningPolicy | undefined, now: number, reminders: RemindersSoFar): string | null {
+export function whyNotSend(
+  step: DunningEmailStep,
+  dunningCase: DunningCase,
+  policy: DunningPolicy | undefined,
+  now: number,
+  reminders: RemindersSoFar,
+): string | null {
   if (!policy) return 'the item no longer has a dunning policy';
   const number = reminderNumber(step);
   if (number !== null) {
     if (dunningCase.state !== 'open') return `the case is ${dunningCase.state}`;
     if (now >= dunningCase.graceEndsAt) return 'the grace period has ended';
-    if (!dunningCase.reminders.some((reminder) => reminder.number === number)) return `the policy has no reminder ${number}`;
+    if (!dunningCase.reminders.some((reminder) => reminder.number === number))
+      return `the policy has no reminder ${number}`;
     return null;
   }
   if (step === 'recovered') {
@@ -103,7 +114,8 @@ export function emailsToSchedule(
     const due = after.reminders.filter((reminder) => reminder.dueAt <= now);
     const latestDue = due[due.length - 1];
     for (const reminder of after.reminders) {
-      if (reminder.dueAt > now || reminder === latestDue) scheduled.push({ step: reminderStep(reminder.number), runAt: reminder.dueAt });
+      if (reminder.dueAt > now || reminder === latestDue)
+        scheduled.push({ step: reminderStep(reminder.number), runAt: reminder.dueAt });
     }
   }
   // Whether it goes out is decided when it runs (recoveredEmailFollows), from the reminders sent by then.

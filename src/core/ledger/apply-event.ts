@@ -10,7 +10,12 @@ export function applyEvent(state: LedgerState, event: CommerceEvent): void {
   const at = event.occurredAt;
   switch (event.kind) {
     case 'purchase': {
-      state.orders[event.orderId] ??= { orderId: event.orderId, placedAt: at, currency: event.currency, invoiceId: event.invoiceId };
+      state.orders[event.orderId] ??= {
+        orderId: event.orderId,
+        placedAt: at,
+        currency: event.currency,
+        invoiceId: event.invoiceId,
+      };
       for (const purchased of event.items) {
         const line = ensureLine(state, event.orderId, purchased.item, purchased.name, at);
         line.name = purchased.name;

@@ -66,7 +66,11 @@ const KIND_ORDER: Record<CommerceEvent['kind'], number> = {
 };
 
 export function compareHistory(a: HistoryEntry, b: HistoryEntry): number {
-  return a.event.occurredAt - b.event.occurredAt || KIND_ORDER[a.event.kind] - KIND_ORDER[b.event.kind] || a.deliveryId - b.deliveryId;
+  return (
+    a.event.occurredAt - b.event.occurredAt ||
+    KIND_ORDER[a.event.kind] - KIND_ORDER[b.event.kind] ||
+    a.deliveryId - b.deliveryId
+  );
 }
 
 /**
@@ -76,7 +80,8 @@ export function compareHistory(a: HistoryEntry, b: HistoryEntry): number {
  * its status).
  */
 function happeningKey(event: CommerceEvent): string | null {
-  if (event.kind === 'renewal' || event.kind === 'refund') return `${event.kind}:${event.orderId}:${event.item}:${event.occurredAt}:${event.amountCents}`;
+  if (event.kind === 'renewal' || event.kind === 'refund')
+    return `${event.kind}:${event.orderId}:${event.item}:${event.occurredAt}:${event.amountCents}`;
   return null;
 }
 
@@ -100,7 +105,11 @@ export function orderedHistory(history: readonly HistoryEntry[]): HistoryEntry[]
  * projection at `now`, with the timeline that explains every tag and access change. Time passing
  * between events (a paid period ending, a grace period running out) is a step of its own.
  */
-export function foldLedger(history: readonly HistoryEntry[], rules: LedgerRules, now: number): { projection: LedgerProjection; timeline: TimelineEntry[] } {
+export function foldLedger(
+  history: readonly HistoryEntry[],
+  rules: LedgerRules,
+  now: number,
+): { projection: LedgerProjection; timeline: TimelineEntry[] } {
   const state = emptyLedgerState();
   const tags = new Map<string, TagProvenance>();
   let access: AccessEntry[] = [];
@@ -166,6 +175,9 @@ export function foldLedger(history: readonly HistoryEntry[], rules: LedgerRules,
 function diffAccess(before: readonly AccessEntry[], after: readonly AccessEntry[]): AccessChange[] {
   const previous = new Map(before.map((entry) => [entry.offering, entry.granted]));
   return after
-    .filter((entry) => previous.get(entry.offering) !== entry.granted && (entry.granted || previous.get(entry.offering) === true))
+    .filter(
+      (entry) =>
+        previous.get(entry.offering) !== entry.granted && (entry.granted || previous.get(entry.offering) === true),
+    )
     .map((entry) => ({ offering: entry.offering, granted: entry.granted, reason: entry.reason }));
 }

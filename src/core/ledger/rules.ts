@@ -14,7 +14,9 @@ export interface LedgerRules {
 
 const DEFAULT_SILENT_AFTER_DAYS = 7;
 
-export function ledgerRules(config: Pick<HandoffConfig, 'offerings' | 'items' | 'dunning'> & { thrivecart?: { silentAfterDays?: number } }): LedgerRules {
+export function ledgerRules(
+  config: Pick<HandoffConfig, 'offerings' | 'items' | 'dunning'> & { thrivecart?: { silentAfterDays?: number } },
+): LedgerRules {
   const dunning = new Map<ItemKey, DunningPolicy>();
   for (const item of config.items) {
     const name = item.dunning ?? 'default';

@@ -13,7 +13,11 @@ export interface ContactDetails {
  * someone typed into the CRM.
  */
 export function detailsToPush(current: ContactDetails, lastPushed: ContactDetails | null): CrmContactInput | null {
-  const next: CrmContactInput = { email: current.email, firstName: nonBlank(current.firstName), lastName: nonBlank(current.lastName) };
+  const next: CrmContactInput = {
+    email: current.email,
+    firstName: nonBlank(current.firstName),
+    lastName: nonBlank(current.lastName),
+  };
   if (lastPushed === null) return next;
   const unchanged =
     next.email === lastPushed.email &&

@@ -9,7 +9,11 @@ export interface TagDiff {
  * (as last known, or as just read). Tags outside `managed` are ignored on both sides: they belong
  * to whoever put them there. Sorted, so plans and reports are stable.
  */
-export function diffManagedTags(desired: Iterable<string>, held: Iterable<string>, managed: ReadonlySet<string>): TagDiff {
+export function diffManagedTags(
+  desired: Iterable<string>,
+  held: Iterable<string>,
+  managed: ReadonlySet<string>,
+): TagDiff {
   const want = new Set([...desired].filter((tag) => managed.has(tag)));
   const have = new Set([...held].filter((tag) => managed.has(tag)));
   return {

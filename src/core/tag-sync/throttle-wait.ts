@@ -16,7 +16,11 @@ const FIRST_GUESSED_WAIT_CAP_MS = 60_000;
  * but its same 429 also means "too many concurrent requests for one subscriber", which clears in
  * seconds).
  */
-export function throttleWaitMs(retryAfterMs: number | undefined, budgetWindowMs: number, throttlesInARow: number): number {
+export function throttleWaitMs(
+  retryAfterMs: number | undefined,
+  budgetWindowMs: number,
+  throttlesInARow: number,
+): number {
   if (retryAfterMs !== undefined) return Math.max(retryAfterMs, MIN_WAIT_MS);
   const first = Math.min(budgetWindowMs, FIRST_GUESSED_WAIT_CAP_MS);
   return Math.min(first * 2 ** Math.max(0, throttlesInARow - 1), MAX_GUESSED_WAIT_MS);

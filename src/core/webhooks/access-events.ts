@@ -14,7 +14,9 @@ export interface AccessFlip {
 export function accessFlips(before: readonly AccessEntry[], after: readonly AccessEntry[]): AccessFlip[] {
   const grantedBefore = new Map(before.filter((entry) => entry.granted).map((entry) => [entry.offering, entry]));
   const grantedAfter = new Set(after.filter((entry) => entry.granted).map((entry) => entry.offering));
-  const flips: AccessFlip[] = after.filter((entry) => entry.granted && !grantedBefore.has(entry.offering)).map((entry) => ({ type: 'access.granted', entry }));
+  const flips: AccessFlip[] = after
+    .filter((entry) => entry.granted && !grantedBefore.has(entry.offering))
+    .map((entry) => ({ type: 'access.granted', entry }));
   for (const [offering, previous] of grantedBefore) {
     if (grantedAfter.has(offering)) continue;
     const now = after.find((entry) => entry.offering === offering);

@@ -64,7 +64,8 @@ export function embeddedIpv4(address: string): { form: string; ipv4: string }[] 
     found.push({ form: 'a Teredo address', ipv4: ipv4(words[2]!, words[3]!) });
     found.push({ form: 'a Teredo address', ipv4: ipv4(words[6]! ^ 0xffff, words[7]! ^ 0xffff) });
   }
-  if ((words[4] === 0 || words[4] === 0x0200) && words[5] === 0x5efe) found.push({ form: 'an ISATAP address', ipv4: ipv4(words[6]!, words[7]!) });
+  if ((words[4] === 0 || words[4] === 0x0200) && words[5] === 0x5efe)
+    found.push({ form: 'an ISATAP address', ipv4: ipv4(words[6]!, words[7]!) });
   return found;
 }
 

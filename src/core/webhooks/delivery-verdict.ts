@@ -22,9 +22,14 @@ export interface ReceiverAnswer {
 export function judgeAnswer(answer: ReceiverAnswer, now: number): DeliveryVerdict {
   const { statusCode } = answer;
   if (statusCode >= 200 && statusCode < 300) return { kind: 'delivered' };
-  if (statusCode === 410) return { kind: 'gone', error: 'HTTP 410 Gone: the receiver retired this endpoint, so it was disabled' };
+  if (statusCode === 410)
+    return { kind: 'gone', error: 'HTTP 410 Gone: the receiver retired this endpoint, so it was disabled' };
   if (statusCode >= 300 && statusCode < 400) {
-    return { kind: 'retry', error: `HTTP ${statusCode} redirect${answer.location ? ` to ${answer.location}` : ''} not followed (webhooks never follow redirects)`, waitMs: null };
+    return {
+      kind: 'retry',
+      error: `HTTP ${statusCode} redirect${answer.location ? ` to ${answer.location}` : ''} not followed (webhooks never follow redirects)`,
+      waitMs: null,
+    };
   }
   const waitMs = statusCode === 429 || statusCode === 503 ? retryAfterMs(answer.retryAfter, now) : null;
   return { kind: 'retry', error: `HTTP ${statusCode}${answer.excerpt ? `: ${answer.excerpt}` : ''}`, waitMs };

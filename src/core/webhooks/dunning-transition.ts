@@ -6,7 +6,10 @@ import type { DunningCaseState } from '../dunning/dunning-case.ts';
  * never announced open, so its closing is not announced either; a lost case that is paid later
  * closes again with the new outcome.
  */
-export function dunningTransition(before: DunningCaseState | null, after: DunningCaseState): 'dunning.opened' | 'dunning.closed' | null {
+export function dunningTransition(
+  before: DunningCaseState | null,
+  after: DunningCaseState,
+): 'dunning.opened' | 'dunning.closed' | null {
   if (before === after) return null;
   if (after === 'open') return 'dunning.opened';
   return before === null ? null : 'dunning.closed';

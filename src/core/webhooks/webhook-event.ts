@@ -1,5 +1,11 @@
 /** The events Handoff sends to membership sites (Standard Webhooks `type`). */
-export const WEBHOOK_EVENT_TYPES = ['access.granted', 'access.revoked', 'contact.updated', 'dunning.opened', 'dunning.closed'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'access.granted',
+  'access.revoked',
+  'contact.updated',
+  'dunning.opened',
+  'dunning.closed',
+] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

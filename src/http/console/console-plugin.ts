@@ -4,7 +4,12 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { usesDemoSecret } from '../../config/demo-secret.ts';
-import { createConsoleSession, deleteConsoleSession, findConsoleSession, type ConsoleSession } from '../../adapters/store/console-sessions.ts';
+import {
+  createConsoleSession,
+  deleteConsoleSession,
+  findConsoleSession,
+  type ConsoleSession,
+} from '../../adapters/store/console-sessions.ts';
 import { registerContactPages } from './pages/contacts.ts';
 import { registerDeliveryPages } from './pages/deliveries.ts';
 import { registerDunningPage } from './pages/dunning.ts';
@@ -37,7 +42,11 @@ declare module 'fastify' {
  * password), a session cookie (HttpOnly, SameSite=Lax, Secure over https) and a CSRF token checked
  * on every form that changes something.
  */
-export async function registerConsole(server: FastifyInstance, ctx: AppContext, options: ConsoleOptions): Promise<void> {
+export async function registerConsole(
+  server: FastifyInstance,
+  ctx: AppContext,
+  options: ConsoleOptions,
+): Promise<void> {
   await server.register(cookie);
   await server.register(formbody, { bodyLimit: 16 * 1024 });
   server.decorateRequest('consoleSession', null);
@@ -60,26 +69,43 @@ export async function registerConsole(server: FastifyInstance, ctx: AppContext, 
     const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
     const session = request.consoleSession;
     if (!session || typeof sent !== 'string' || !sameText(sent, session.csrfToken) || !sameOrigin(request)) {
-      return reply.status(403).type('text/plain').send('This form expired or came from another site; reload the page and try again.');
+      return reply
+        .status(403)
+        .type('text/plain')
+        .send('This form expired or came from another site; reload the page and try again.');
     }
   });
 
   if (usesDemoSecret(ctx.config.thrivecart)) {
     // Every page, whoever rendered it: the banner goes in right after <body>.
     server.addHook('onSend', async (_request, reply, payload) =>
-      typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html') ? payload.replace('<body>', `<body>${DEMO_BANNER.text}`) : payload,
+      typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')
+        ? payload.replace('<body>', `<body>${DEMO_BANNER.text}`)
+        : payload,
     );
   }
 
   server.get<{ Querystring: { next?: string; failed?: string } }>('/login', async (request, reply) =>
-    reply.type('text/html').send(loginPage({ next: safeNext(request.query.next), failed: request.query.failed === '1', passwordEnabled: Boolean(ctx.config.console?.password) }).text),
+    reply.type('text/html').send(
+      loginPage({
+        next: safeNext(request.query.next),
+        failed: request.query.failed === '1',
+        passwordEnabled: Boolean(ctx.config.console?.password),
+      }).text,
+    ),
   );
 
   server.post<{ Body: { secret?: string; name?: string; next?: string } }>('/login', async (request, reply) => {
     const next = safeNext(request.body?.next);
     if (!throttle.allow(request.ip)) {
       ctx.log.warn({ ip: request.ip }, 'console login throttled');
-      return reply.status(429).type('text/html').send(loginPage({ next, failed: true, throttled: true, passwordEnabled: Boolean(ctx.config.console?.password) }).text);
+      return reply
+        .status(429)
+        .type('text/html')
+        .send(
+          loginPage({ next, failed: true, throttled: true, passwordEnabled: Boolean(ctx.config.console?.password) })
+            .text,
+        );
     }
     const secret = request.body?.secret ?? '';
     const password = ctx.config.console?.password;
@@ -92,7 +118,12 @@ export async function registerConsole(server: FastifyInstance, ctx: AppContext, 
     const actor = (request.body?.name ?? '').trim().slice(0, 80) || 'admin';
     const { sessionId } = await createConsoleSession(ctx.pool, actor, ctx.clock.now());
     ctx.log.info({ actor, ip: request.ip }, 'console login');
-    reply.setCookie(SESSION_COOKIE, sessionId, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
+    reply.setCookie(SESSION_COOKIE, sessionId, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: request.protocol === 'https',
+    });
     return reply.redirect(next);
   });
 
@@ -124,8 +155,19 @@ export function sessionOf(request: FastifyRequest): ConsoleSession {
  * in a short-lived cookie, never in the URL, so no link can put words in the console's mouth.
  * `bad` shows it as an error (a resync that could not reach a CRM is not a success).
  */
-export function redirectWithFlash(reply: FastifyReply, path: string, flash: string, tone: 'ok' | 'bad' = 'ok'): FastifyReply {
-  reply.setCookie(FLASH_COOKIE, `${tone}:${flash}`, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 60, secure: reply.request.protocol === 'https' });
+export function redirectWithFlash(
+  reply: FastifyReply,
+  path: string,
+  flash: string,
+  tone: 'ok' | 'bad' = 'ok',
+): FastifyReply {
+  reply.setCookie(FLASH_COOKIE, `${tone}:${flash}`, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    maxAge: 60,
+    secure: reply.request.protocol === 'https',
+  });
   return reply.redirect(path);
 }
 

@@ -65,11 +65,13 @@ export function page(options: PageOptions, body: SafeHtml): SafeHtml {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Handoff</title><style>${STYLE}</style></head>
 <body>
-${options.csrfToken === undefined
-  ? ''
-  : html`<header><div class="bar"><span class="brand">Handoff</span><nav>${NAV.map(
-      ([path, label]) => html`<a href="${path}" class="${options.section === path ? 'here' : ''}">${label}</a>`,
-    )}</nav><form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button class="secondary" type="submit">Log out</button></form></div></header>`}
+${
+  options.csrfToken === undefined
+    ? ''
+    : html`<header><div class="bar"><span class="brand">Handoff</span><nav>${NAV.map(
+        ([path, label]) => html`<a href="${path}" class="${options.section === path ? 'here' : ''}">${label}</a>`,
+      )}</nav><form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button class="secondary" type="submit">Log out</button></form></div></header>`
+}
 <main>
 ${options.flash ? html`<div class="flash ${options.flash.bad ? 'bad' : ''}" role="status">${options.flash.text}</div>` : ''}
 ${body}

@@ -45,11 +45,18 @@ export interface Delivery {
  * Failed membership payments of buyers `first` to `first + count - 1` (an order of its own,
  * `9<number>`): the failure two minutes before `now`, the processor's retry one minute later.
  */
-export function failedPayments(first: number, count: number, now: number): { failures: Delivery[]; retries: Delivery[] } {
+export function failedPayments(
+  first: number,
+  count: number,
+  now: number,
+): { failures: Delivery[]; retries: Delivery[] } {
   const reports = (minutesAgo: number, kind: DeliveryKind): Delivery[] =>
-    distinctBodies('failed', first, count, { item: DUNNED_ITEM, orderId: `9${BODY_NUMBER}`, amountCents: 4700, occurredAt: new Date(now - minutesAgo * 60_000) }).map(
-      (body, index) => ({ kind, number: first + index, body }),
-    );
+    distinctBodies('failed', first, count, {
+      item: DUNNED_ITEM,
+      orderId: `9${BODY_NUMBER}`,
+      amountCents: 4700,
+      occurredAt: new Date(now - minutesAgo * 60_000),
+    }).map((body, index) => ({ kind, number: first + index, body }));
   return { failures: reports(2, 'failure'), retries: reports(1, 'failure-retry') };
 }
 
@@ -58,7 +65,12 @@ export function failedPayments(first: number, count: number, now: number): { fai
  * failures after its first report (so it arrives while that reminder is queued, being sent, or
  * already sent).
  */
-export function mixDeliveries(purchases: readonly Delivery[], failures: readonly Delivery[], retries: readonly Delivery[], lag: number): Delivery[] {
+export function mixDeliveries(
+  purchases: readonly Delivery[],
+  failures: readonly Delivery[],
+  retries: readonly Delivery[],
+  lag: number,
+): Delivery[] {
   const reports: Delivery[] = [];
   for (let step = 0; step < failures.length + lag; step += 1) {
     if (step < failures.length) reports.push(failures[step]!);
@@ -91,7 +103,12 @@ export interface ReceivedFromLife extends ReceivedEmail {
 
 /** One SMTP server per life of the process, so each message received names its sender. */
 export class MailLives {
-  private readonly lives: { life: number | 'final'; receiver: SmtpReceiver; startedAt: number; inFlightAtKill: ReadonlySet<string> | null }[] = [];
+  private readonly lives: {
+    life: number | 'final';
+    receiver: SmtpReceiver;
+    startedAt: number;
+    inFlightAtKill: ReadonlySet<string> | null;
+  }[] = [];
 
   /** Starts the SMTP server of the next life (call it before starting the process); returns its URL. */
   async nextLife(life: number | 'final'): Promise<string> {
@@ -116,7 +133,9 @@ export class MailLives {
   }
 
   received(): ReceivedFromLife[] {
-    return this.lives.flatMap(({ life, receiver, inFlightAtKill }, order) => receiver.received.map((email) => ({ ...email, life, order, inFlightAtKill })));
+    return this.lives.flatMap(({ life, receiver, inFlightAtKill }, order) =>
+      receiver.received.map((email) => ({ ...email, life, order, inFlightAtKill })),
+    );
   }
 
   async close(): Promise<void> {
@@ -136,7 +155,10 @@ export interface ReminderFindings {
 }
 
 /** Compares what the SMTP servers received with the reminders the acknowledged failures call for. */
-export function findReminderProblems(received: readonly ReceivedFromLife[], recipients: readonly string[]): ReminderFindings {
+export function findReminderProblems(
+  received: readonly ReceivedFromLife[],
+  recipients: readonly string[],
+): ReminderFindings {
   const expected = new Set(recipients);
   const byRecipient = new Map<string, ReceivedFromLife[]>();
   const unexpected: string[] = [];
@@ -158,13 +180,19 @@ export function findReminderProblems(received: readonly ReceivedFromLife[], reci
     const [first, second] = [...copies].sort((a, b) => a.order - b.order);
     const lives = copies.map((copy) => copy.life).join(', ');
     if (copies.length > 2) forbiddenDuplicates.push(`${recipient}: ${copies.length} copies (lives ${lives})`);
-    else if (first!.order === second!.order) forbiddenDuplicates.push(`${recipient}: 2 copies, both from life ${first!.life}`);
+    else if (first!.order === second!.order)
+      forbiddenDuplicates.push(`${recipient}: 2 copies, both from life ${first!.life}`);
     else if (!first!.inFlightAtKill?.has(recipient)) {
       const why = first!.inFlightAtKill ? 'killed when it was not in flight' : 'not killed';
       forbiddenDuplicates.push(`${recipient}: 2 copies (lives ${lives}), the first from life ${first!.life}, ${why}`);
     } else allowedDuplicates.push({ recipient, killedLife: first!.life });
   }
-  return { missing: recipients.filter((recipient) => !byRecipient.has(recipient)), unexpected, forbiddenDuplicates, allowedDuplicates };
+  return {
+    missing: recipients.filter((recipient) => !byRecipient.has(recipient)),
+    unexpected,
+    forbiddenDuplicates,
+    allowedDuplicates,
+  };
 }
 
 /**
@@ -172,8 +200,19 @@ export function findReminderProblems(received: readonly ReceivedFromLife[], reci
  * counted both reports, its reminder marked sent to the buyer, and no more copies received than
  * times it was claimed (a copy without a claim would break claim-then-send). No other cases.
  */
-export async function findCaseProblems(db: pg.Pool, numbers: readonly number[], received: readonly ReceivedFromLife[]): Promise<string[]> {
-  const result = await db.query<{ email: string; state: string; failures: number; email_state: string | null; recipient: string | null; attempts: number | null }>(
+export async function findCaseProblems(
+  db: pg.Pool,
+  numbers: readonly number[],
+  received: readonly ReceivedFromLife[],
+): Promise<string[]> {
+  const result = await db.query<{
+    email: string;
+    state: string;
+    failures: number;
+    email_state: string | null;
+    recipient: string | null;
+    attempts: number | null;
+  }>(
     `select c.email, dc.state, dc.failures, de.state as email_state, de.recipient, de.attempts
        from dunning_cases dc join contacts c on c.id = dc.contact_id
        left join dunning_emails de on de.case_id = dc.id and de.step = 'reminder-1'`,
@@ -191,9 +230,12 @@ export async function findCaseProblems(db: pg.Pool, numbers: readonly number[], 
       problems.push(`${email}: no dunning case`);
       continue;
     }
-    if (row.state !== 'open' || row.failures !== 2) problems.push(`${email}: case ${row.state} with ${row.failures} failures (expected open with 2)`);
-    if (row.email_state !== 'sent' || row.recipient !== email) problems.push(`${email}: reminder ${row.email_state ?? 'never claimed'} to ${row.recipient ?? 'nobody'}`);
-    if ((copies.get(email) ?? 0) > (row.attempts ?? 0)) problems.push(`${email}: ${copies.get(email)} copies received, claimed ${row.attempts ?? 0} times`);
+    if (row.state !== 'open' || row.failures !== 2)
+      problems.push(`${email}: case ${row.state} with ${row.failures} failures (expected open with 2)`);
+    if (row.email_state !== 'sent' || row.recipient !== email)
+      problems.push(`${email}: reminder ${row.email_state ?? 'never claimed'} to ${row.recipient ?? 'nobody'}`);
+    if ((copies.get(email) ?? 0) > (row.attempts ?? 0))
+      problems.push(`${email}: ${copies.get(email)} copies received, claimed ${row.attempts ?? 0} times`);
   }
   for (const email of cases.keys()) problems.push(`${email}: a dunning case without a failed payment`);
   return problems;

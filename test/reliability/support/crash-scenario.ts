@@ -18,7 +18,15 @@ import { startEmbeddedPostgres } from '../../../src/adapters/store/embedded-post
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { connectRuntime } from '../../../src/main.ts';
 import { TEST_SECRET } from '../../support/test-config.ts';
-import { failedPayments, findCaseProblems, findReminderProblems, MailLives, mailYaml, mixDeliveries, type Delivery } from './crash-email.ts';
+import {
+  failedPayments,
+  findCaseProblems,
+  findReminderProblems,
+  MailLives,
+  mailYaml,
+  mixDeliveries,
+  type Delivery,
+} from './crash-email.ts';
 import { findInDatabase, secretSpellings } from './database-scan.ts';
 import { distinctBodies, emailOf, orderIdOf } from './distinct-bodies.ts';
 import { expectEachEffectOnce, expectPurchasesApplied } from './effect-checks.ts';
@@ -55,15 +63,23 @@ export async function runCrashScenario(scenario: CrashScenario): Promise<void> {
   const home = await createHandoffHome('handoff-crash-');
   const drip = scenario.withCrm ? await startDripFake(DRIP_ACCOUNT, DRIP_TOKEN) : null;
   const mail = scenario.withEmail ? new MailLives() : null;
-  const crmYaml = drip ? `crm:\n  - provider: drip\n    baseUrl: ${drip.url}\n    accountId: "${DRIP_ACCOUNT}"\n    apiToken: ${DRIP_TOKEN}\n` : '';
+  const crmYaml = drip
+    ? `crm:\n  - provider: drip\n    baseUrl: ${drip.url}\n    accountId: "${DRIP_ACCOUNT}"\n    apiToken: ${DRIP_TOKEN}\n`
+    : '';
   /** Read at every start: each life of the process gets the address of its own SMTP server. */
-  const writeConfig = (smtpUrl: string | null): Promise<void> => writeFile(home.configPath, SPAWNED_CONFIG_YAML + crmYaml + (smtpUrl ? mailYaml(smtpUrl) : ''));
+  const writeConfig = (smtpUrl: string | null): Promise<void> =>
+    writeFile(home.configPath, SPAWNED_CONFIG_YAML + crmYaml + (smtpUrl ? mailYaml(smtpUrl) : ''));
   try {
     let life = 1;
     await writeConfig(mail ? await mail.nextLife(life) : null);
     const server = await spawnHandoff({ home, port: await freePort() });
     // The process's PostgreSQL is detached and outlives each SIGKILL: what a kill left in flight is read there.
-    const observer = mail ? new pg.Pool({ connectionString: (await startEmbeddedPostgres({ dataDir: home.dataDir })).connectionString, max: 1 }) : null;
+    const observer = mail
+      ? new pg.Pool({
+          connectionString: (await startEmbeddedPostgres({ dataDir: home.dataDir })).connectionString,
+          max: 1,
+        })
+      : null;
     const deliveries = deliveriesFor(scenario);
     let kills = 0;
     const report = await sendPaced({
@@ -99,14 +115,24 @@ export async function runCrashScenario(scenario: CrashScenario): Promise<void> {
     // The final run: a clock past every lease, so what a killed process held (jobs, a CRM
     // credential's turn, a reminder it claimed) is taken back.
     const clock = new FakeClock(Date.now() + PAST_EVERY_LEASE_MS);
-    const runtime = await connectRuntime({ config, connectionString, dataDir: home.dataDir, log: pino({ level: 'silent' }), clock });
+    const runtime = await connectRuntime({
+      config,
+      connectionString,
+      dataDir: home.dataDir,
+      log: pino({ level: 'silent' }),
+      clock,
+    });
     try {
       const worker = new JobWorker(runtime.ctx.pool, clock, runtime.jobHandlers, runtime.ctx.log);
       await drainJobs(worker, runtime.ctx.pool, clock);
       await expectCrashSurvived(runtime.ctx.pool, deliveries, scenario.purchases);
       if (drip) expectEachBuyerInCrmOnce(drip, scenario.purchases, scenario.withEmail?.failedPayments ?? 0, kills);
       if (mail) {
-        const failed = new Set(deliveries.filter((delivery, index) => delivery.kind !== 'purchase' && report.acknowledged[index]).map((delivery) => delivery.number));
+        const failed = new Set(
+          deliveries
+            .filter((delivery, index) => delivery.kind !== 'purchase' && report.acknowledged[index])
+            .map((delivery) => delivery.number),
+        );
         await expectEachReminderOnce(runtime.ctx.pool, mail, [...failed]);
       }
       // Neither the ThriveCart secret word nor the CRM key is stored or logged anywhere.
@@ -129,7 +155,11 @@ export async function runCrashScenario(scenario: CrashScenario): Promise<void> {
  * second of sending after its failure.
  */
 function deliveriesFor(scenario: CrashScenario): Delivery[] {
-  const purchases = distinctBodies('purchase', 1, scenario.purchases).map((body, index): Delivery => ({ kind: 'purchase', number: index + 1, body }));
+  const purchases = distinctBodies('purchase', 1, scenario.purchases).map((body, index): Delivery => ({
+    kind: 'purchase',
+    number: index + 1,
+    body,
+  }));
   const count = scenario.withEmail?.failedPayments ?? 0;
   if (count === 0) return purchases;
   const { failures, retries } = failedPayments(1, count, Date.now());
@@ -144,7 +174,10 @@ function deliveriesFor(scenario: CrashScenario): Delivery[] {
 async function drainJobs(worker: JobWorker, db: pg.Pool, clock: FakeClock): Promise<void> {
   for (let round = 0; round < 5_000; round += 1) {
     await worker.runDue();
-    const pending = await db.query<{ count: number }>(`select count(*)::int as count from jobs where state = 'pending' and run_at < to_timestamp($1::float8 / 1000.0)`, [clock.now() + 3_600_000]);
+    const pending = await db.query<{ count: number }>(
+      `select count(*)::int as count from jobs where state = 'pending' and run_at < to_timestamp($1::float8 / 1000.0)`,
+      [clock.now() + 3_600_000],
+    );
     if (pending.rows[0]!.count === 0) return;
     clock.advance(1_000);
   }
@@ -163,11 +196,19 @@ function expectEachBuyerInCrmOnce(drip: FakeCrmServer, buyers: number, failing: 
   expect(new Set(subscribers.map((subscriber) => subscriber.email.toLowerCase())).size).toBe(buyers);
   const failingEmails = new Set(Array.from({ length: failing }, (_, index) => emailOf(index + 1)));
   const expectedTags = (email: string): string =>
-    failingEmails.has(email) ? 'Bought Focus,Community - Access,Focus - Access,Payment Failed' : 'Bought Focus,Focus - Access';
-  const wrongTags = subscribers.filter((subscriber) => drip.state.tagNamesOf(subscriber.id).sort().join(',') !== expectedTags(subscriber.email));
-  expect(wrongTags.map((subscriber) => `${subscriber.email}: ${drip.state.tagNamesOf(subscriber.id).join(', ')}`)).toEqual([]);
+    failingEmails.has(email)
+      ? 'Bought Focus,Community - Access,Focus - Access,Payment Failed'
+      : 'Bought Focus,Focus - Access';
+  const wrongTags = subscribers.filter(
+    (subscriber) => drip.state.tagNamesOf(subscriber.id).sort().join(',') !== expectedTags(subscriber.email),
+  );
+  expect(
+    wrongTags.map((subscriber) => `${subscriber.email}: ${drip.state.tagNamesOf(subscriber.id).join(', ')}`),
+  ).toEqual([]);
   const changes = buyers * 2 + failing * 2;
-  const tagCalls = drip.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/tags')).length;
+  const tagCalls = drip.requests.filter(
+    (request) => request.method === 'POST' && request.path.endsWith('/tags'),
+  ).length;
   expect(tagCalls).toBeGreaterThanOrEqual(changes);
   expect(tagCalls - changes, 'tag calls repeated beyond those in flight at a kill').toBeLessThanOrEqual(kills * 4);
 }
@@ -180,20 +221,31 @@ function expectEachBuyerInCrmOnce(drip: FakeCrmServer, buyers: number, failing: 
  */
 async function expectEachReminderOnce(db: pg.Pool, mail: MailLives, numbers: readonly number[]): Promise<void> {
   const received = mail.received();
-  const findings = findReminderProblems(received, numbers.map((number) => emailOf(number)));
+  const findings = findReminderProblems(
+    received,
+    numbers.map((number) => emailOf(number)),
+  );
   expect(findings.missing, 'acknowledged failed payments whose reminder never arrived').toEqual([]);
   expect(findings.unexpected, 'e-mails that are not the reminder of a failed payment').toEqual([]);
-  expect(findings.forbiddenDuplicates, 'reminders sent twice, not because a kill caught them between send and mark').toEqual([]);
+  expect(
+    findings.forbiddenDuplicates,
+    'reminders sent twice, not because a kill caught them between send and mark',
+  ).toEqual([]);
   // The spawned processes sent reminders themselves, not only the final run (else the kills could not touch them).
   expect(received.filter((email) => email.life !== 'final').length).toBeGreaterThan(0);
   expect(await findCaseProblems(db, numbers, received)).toEqual([]);
 }
 
 async function expectCrashSurvived(db: pg.Pool, deliveries: readonly Delivery[], buyers: number): Promise<void> {
-  const outcome = await db.query<{ status: string; count: number }>(`select status, count(*)::int as count from deliveries group by status`);
+  const outcome = await db.query<{ status: string; count: number }>(
+    `select status, count(*)::int as count from deliveries group by status`,
+  );
   expect(outcome.rows).toEqual([{ status: 'applied', count: deliveries.length }]);
   await expectEachEffectOnce(db);
-  await expectPurchasesApplied(db, deliveries.filter((delivery) => delivery.kind === 'purchase').map((delivery) => orderIdOf(delivery.number)));
+  await expectPurchasesApplied(
+    db,
+    deliveries.filter((delivery) => delivery.kind === 'purchase').map((delivery) => orderIdOf(delivery.number)),
+  );
   const contacts = await db.query<{ count: number }>(`select count(*)::int as count from contacts`);
   expect(contacts.rows[0]!.count).toBe(buyers);
   const stuck = await db.query<{ count: number }>(`select count(*)::int as count from jobs where state = 'running'`);

@@ -3,7 +3,9 @@ import { escapeIdentifier } from 'pg';
 import type { Queryable } from '../../../src/adapters/store/database.ts';
 
 async function tables(db: Queryable): Promise<string[]> {
-  const result = await db.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`);
+  const result = await db.query<{ table_name: string }>(
+    `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
+  );
   return result.rows.map((row) => row.table_name);
 }
 
@@ -43,5 +45,12 @@ export async function findInDatabase(db: Queryable, needles: readonly string[]):
 
 /** The ways a secret word can appear in text: as is, form-encoded, and JSON-escaped. */
 export function secretSpellings(secret: string): string[] {
-  return [...new Set([secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+'), JSON.stringify(secret).slice(1, -1)])];
+  return [
+    ...new Set([
+      secret,
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).replace(/%20/g, '+'),
+      JSON.stringify(secret).slice(1, -1),
+    ]),
+  ];
 }

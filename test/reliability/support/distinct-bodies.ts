@@ -5,7 +5,12 @@
  * own: every copy has its own email, order id, invoice id and customer id, hence its own contact
  * and dedup key, and is otherwise byte-for-byte what ThriveCart sends.
  */
-import { buildThriveCartFields, encodeForm, type SimulatedEvent, type SimulateOptions } from '../../../src/adapters/sources/thrivecart/build-body.ts';
+import {
+  buildThriveCartFields,
+  encodeForm,
+  type SimulatedEvent,
+  type SimulateOptions,
+} from '../../../src/adapters/sources/thrivecart/build-body.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../../support/test-config.ts';
 
 const SENTINEL = '7391846205';
@@ -18,7 +23,12 @@ const WIDTH = SENTINEL.length;
 export const BODY_NUMBER = SENTINEL;
 
 /** Form bodies number `first` to `first + count - 1` of one kind of delivery. */
-export function distinctBodies(event: SimulatedEvent, first: number, count: number, options: Partial<SimulateOptions> = {}): string[] {
+export function distinctBodies(
+  event: SimulatedEvent,
+  first: number,
+  count: number,
+  options: Partial<SimulateOptions> = {},
+): string[] {
   const template = encodeForm(
     buildThriveCartFields(event, {
       account: TEST_ACCOUNT,

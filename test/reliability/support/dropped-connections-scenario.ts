@@ -24,15 +24,27 @@ export interface DroppedConnectionsScenario {
   dropsAt: number[];
 }
 
-export async function runDroppedConnectionsScenario({ purchases, failedPayments: failing, ratePerSecond, dropsAt }: DroppedConnectionsScenario): Promise<void> {
+export async function runDroppedConnectionsScenario({
+  purchases,
+  failedPayments: failing,
+  ratePerSecond,
+  dropsAt,
+}: DroppedConnectionsScenario): Promise<void> {
   const home = await createHandoffHome('handoff-drops-');
   try {
     const server = await spawnHandoff({ home, port: await freePort() });
     // The test's own connection, through the process's detached embedded server.
-    const admin = new pg.Pool({ connectionString: (await startEmbeddedPostgres({ dataDir: home.dataDir })).connectionString, max: 1 });
+    const admin = new pg.Pool({
+      connectionString: (await startEmbeddedPostgres({ dataDir: home.dataDir })).connectionString,
+      max: 1,
+    });
     try {
       const terminated: number[] = [];
-      const bought = distinctBodies('purchase', 1, purchases).map((body, index): Delivery => ({ kind: 'purchase', number: index + 1, body }));
+      const bought = distinctBodies('purchase', 1, purchases).map((body, index): Delivery => ({
+        kind: 'purchase',
+        number: index + 1,
+        body,
+      }));
       const { failures, retries } = failedPayments(1, failing, Date.now());
       const bodies = mixDeliveries(bought, failures, retries, 3).map((delivery) => delivery.body);
       const report = await sendPaced({
@@ -55,7 +67,10 @@ export async function runDroppedConnectionsScenario({ purchases, failedPayments:
       expect(server.alive(), `handoff serve exited:\n${server.output()}`).toBe(true);
       expect(server.output()).not.toMatch(/Unhandled 'error' event|uncaught/i);
       // The drops were real: connections were busy when each came.
-      expect(terminated.every((count) => count > 0), `sessions terminated at each drop: ${terminated.join(', ')}`).toBe(true);
+      expect(
+        terminated.every((count) => count > 0),
+        `sessions terminated at each drop: ${terminated.join(', ')}`,
+      ).toBe(true);
       expect(report.refusals).toEqual([]);
       expect(report.acknowledged.every(Boolean)).toBe(true);
 
@@ -65,10 +80,15 @@ export async function runDroppedConnectionsScenario({ purchases, failedPayments:
       expect(late.acknowledged.every(Boolean)).toBe(true);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
-      const statuses = await admin.query<{ status: string; count: number }>(`select status, count(*)::int as count from deliveries group by status`);
+      const statuses = await admin.query<{ status: string; count: number }>(
+        `select status, count(*)::int as count from deliveries group by status`,
+      );
       expect(statuses.rows).toEqual([{ status: 'applied', count: bodies.length + afterwards.length }]);
       await expectEachEffectOnce(admin);
-      await expectPurchasesApplied(admin, Array.from({ length: purchases + afterwards.length }, (_, index) => orderIdOf(index + 1)));
+      await expectPurchasesApplied(
+        admin,
+        Array.from({ length: purchases + afterwards.length }, (_, index) => orderIdOf(index + 1)),
+      );
     } finally {
       await admin.end();
       await server.stop();

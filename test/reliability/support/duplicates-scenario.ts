@@ -12,7 +12,12 @@ import { expectEachEffectOnce, expectPurchasesApplied } from './effect-checks.ts
 const DELIVERIES_AT_ONCE = 16;
 
 async function post(handoff: TestHandoff, body: string): Promise<{ status: number; outcome: string }> {
-  const response = await handoff.server.inject({ method: 'POST', url: '/webhooks/thrivecart', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: body });
+  const response = await handoff.server.inject({
+    method: 'POST',
+    url: '/webhooks/thrivecart',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: body,
+  });
   return { status: response.statusCode, outcome: String(response.json<{ status?: unknown }>().status) };
 }
 
@@ -28,17 +33,31 @@ export async function runDuplicatesScenario(deliveries: number): Promise<void> {
     const bodies = distinctBodies('purchase', 1, deliveries, { extraItems: ['bump-12'] });
     const answers: { status: number; outcome: string }[][] = [];
     for (let first = 0; first < bodies.length; first += DELIVERIES_AT_ONCE) {
-      answers.push(...(await Promise.all(bodies.slice(first, first + DELIVERIES_AT_ONCE).map((body) => sendSixTimes(handoff, body)))));
+      answers.push(
+        ...(await Promise.all(
+          bodies.slice(first, first + DELIVERIES_AT_ONCE).map((body) => sendSixTimes(handoff, body)),
+        )),
+      );
     }
     for (const copies of answers) {
       expect(copies.every((copy) => copy.status === 200)).toBe(true);
-      expect(copies.map((copy) => copy.outcome).sort()).toEqual(['applied', 'duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+      expect(copies.map((copy) => copy.outcome).sort()).toEqual([
+        'applied',
+        'duplicate',
+        'duplicate',
+        'duplicate',
+        'duplicate',
+        'duplicate',
+      ]);
     }
     const db = handoff.runtime.ctx.pool;
     const stored = await db.query<{ count: number }>(`select count(*)::int as count from deliveries`);
     expect(stored.rows[0]!.count).toBe(deliveries);
     await expectEachEffectOnce(db);
-    await expectPurchasesApplied(db, Array.from({ length: deliveries }, (_, index) => orderIdOf(index + 1)));
+    await expectPurchasesApplied(
+      db,
+      Array.from({ length: deliveries }, (_, index) => orderIdOf(index + 1)),
+    );
   } finally {
     await handoff.close();
   }

@@ -20,7 +20,9 @@ export const EFFECT_CHECKS: EffectCheck[] = [
   {
     effect: 'one stored delivery per dedup key',
     async findDuplicates(db) {
-      const result = await db.query<{ dedup_key: string; copies: number }>(`select dedup_key, count(*)::int as copies from deliveries group by dedup_key having count(*) > 1`);
+      const result = await db.query<{ dedup_key: string; copies: number }>(
+        `select dedup_key, count(*)::int as copies from deliveries group by dedup_key having count(*) > 1`,
+      );
       return result.rows.map((row) => `${row.dedup_key} stored ${row.copies} times`);
     },
   },
@@ -57,7 +59,10 @@ export const EFFECT_CHECKS: EffectCheck[] = [
   },
 ];
 
-export async function expectEachEffectOnce(db: Queryable, checks: readonly EffectCheck[] = EFFECT_CHECKS): Promise<void> {
+export async function expectEachEffectOnce(
+  db: Queryable,
+  checks: readonly EffectCheck[] = EFFECT_CHECKS,
+): Promise<void> {
   for (const check of checks) expect(await check.findDuplicates(db), check.effect).toEqual([]);
 }
 
@@ -73,5 +78,8 @@ export async function expectPurchasesApplied(db: Queryable, orderIds: readonly s
     [orderIds],
   );
   const applied = new Set(result.rows.filter((row) => row.in_ledger).map((row) => row.order_id));
-  expect(orderIds.filter((orderId) => !applied.has(orderId)), 'acknowledged purchases missing from the ledger').toEqual([]);
+  expect(
+    orderIds.filter((orderId) => !applied.has(orderId)),
+    'acknowledged purchases missing from the ledger',
+  ).toEqual([]);
 }

@@ -34,14 +34,27 @@ interface ContactBody {
 }
 
 /** Sends the history in `order` as customer number `customer`; returns its state with the customer's own ids masked. */
-async function sendInOrder(handoff: TestHandoff, customer: number, order: readonly number[], startedAt: number): Promise<string> {
+async function sendInOrder(
+  handoff: TestHandoff,
+  customer: number,
+  order: readonly number[],
+  startedAt: number,
+): Promise<string> {
   const email = `order-${customer}@example.com`;
   const orderId = String(600_000 + customer);
   for (const index of order) {
     const step = HISTORY[index]!;
     const occurredAt = startedAt + step.day * DAY;
-    const options = step.event === 'cancel' ? { ...step.options, paidThrough: new Date(occurredAt + 20 * DAY) } : step.options;
-    const sent = await handoff.send(step.event, { email, orderId, customerId: String(429_583_657_700_000_000n + BigInt(customer)), item: 'product-40', occurredAt: new Date(occurredAt), ...options });
+    const options =
+      step.event === 'cancel' ? { ...step.options, paidThrough: new Date(occurredAt + 20 * DAY) } : step.options;
+    const sent = await handoff.send(step.event, {
+      email,
+      orderId,
+      customerId: String(429_583_657_700_000_000n + BigInt(customer)),
+      item: 'product-40',
+      occurredAt: new Date(occurredAt),
+      ...options,
+    });
     expect(sent.status).toBe(200);
     expect(sent.body.status).toBe('applied');
   }
@@ -66,10 +79,13 @@ export async function runOrderScenario(permutations: number): Promise<void> {
     expect(expected).toContain('Community - Revoke');
     let customer = 0;
     await fc.assert(
-      fc.asyncProperty(fc.shuffledSubarray(inOrder, { minLength: inOrder.length, maxLength: inOrder.length }), async (arrival) => {
-        customer += 1;
-        expect(await sendInOrder(handoff, customer, arrival, startedAt)).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.shuffledSubarray(inOrder, { minLength: inOrder.length, maxLength: inOrder.length }),
+        async (arrival) => {
+          customer += 1;
+          expect(await sendInOrder(handoff, customer, arrival, startedAt)).toEqual(expected);
+        },
+      ),
       { numRuns: permutations },
     );
   } finally {

@@ -77,7 +77,10 @@ export async function sendPaced(options: PacedSendOptions): Promise<PacedSendRep
 
   const pending: Promise<void>[] = [];
   while (settled < options.bodies.length) {
-    const allowedFirstSends = Math.min(options.bodies.length, Math.floor(((Date.now() - started) / 1000) * options.ratePerSecond) + 1);
+    const allowedFirstSends = Math.min(
+      options.bodies.length,
+      Math.floor(((Date.now() - started) / 1000) * options.ratePerSecond) + 1,
+    );
     while (inFlight < options.maxInFlight) {
       const due = retryQueue.length > 0 && retryQueue[0]!.notBefore <= Date.now() ? retryQueue.shift() : undefined;
       if (due) {
@@ -86,7 +89,8 @@ export async function sendPaced(options: PacedSendOptions): Promise<PacedSendRep
       } else if (nextFirst < allowedFirstSends) {
         pending.push(send(nextFirst));
         nextFirst += 1;
-        while (checkpoints.length > 0 && nextFirst >= checkpoints[0]!.afterFirstSends) actions.push(checkpoints.shift()!.action());
+        while (checkpoints.length > 0 && nextFirst >= checkpoints[0]!.afterFirstSends)
+          actions.push(checkpoints.shift()!.action());
       } else break;
     }
     await sleep(TICK_MS);

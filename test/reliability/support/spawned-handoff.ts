@@ -97,7 +97,11 @@ export async function spawnHandoff(options: SpawnOptions): Promise<SpawnedHandof
   let child: ChildProcess | null = null;
 
   const start = async (): Promise<void> => {
-    const started = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: options.home.folder });
+    const started = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'serve'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: options.home.folder,
+    });
     child = started;
     let ownOutput = '';
     const capture = (chunk: Buffer): void => {
@@ -108,7 +112,8 @@ export async function spawnHandoff(options: SpawnOptions): Promise<SpawnedHandof
     started.stderr.on('data', capture);
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!ownOutput.includes('Handoff is running')) {
-      if (Date.now() > deadline || started.exitCode !== null) throw new Error(`handoff serve did not start:\n${ownOutput}`);
+      if (Date.now() > deadline || started.exitCode !== null)
+        throw new Error(`handoff serve did not start:\n${ownOutput}`);
       await sleep(POLL_MS);
     }
   };

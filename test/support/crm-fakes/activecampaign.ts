@@ -11,14 +11,24 @@
  */
 import type { FakeAssociation, FakeContact, FakeCrmState, FakeTag } from './fake-crm-state.ts';
 import { isPlausibleEmail } from '../../../src/adapters/crm/memory/plausible-email.ts';
-import { bodyField, numericParam, startFakeCrmServer, type FakeCrmServer, type FakeReply, type FakeServerOptions } from './fake-crm-server.ts';
+import {
+  bodyField,
+  numericParam,
+  startFakeCrmServer,
+  type FakeCrmServer,
+  type FakeReply,
+  type FakeServerOptions,
+} from './fake-crm-server.ts';
 
 const CDATE = '2026-01-01T00:00:00-06:00';
 /** AC/pagination: "limit" defaults to 20 and cannot exceed 100; "offset" skips rows. */
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 
-export async function startActiveCampaignFake(apiToken: string, options: FakeServerOptions = {}): Promise<FakeCrmServer> {
+export async function startActiveCampaignFake(
+  apiToken: string,
+  options: FakeServerOptions = {},
+): Promise<FakeCrmServer> {
   return startFakeCrmServer(
     (state: FakeCrmState) => ({
       budgets: [{ requests: 5, perMs: 1000 }],
@@ -35,7 +45,11 @@ export async function startActiveCampaignFake(apiToken: string, options: FakeSer
       notFound: noResult('route'),
       routes: [
         // AC/users "Retrieve logged-in user": `{ user: { id, username, ... } }`.
-        { method: 'GET', pattern: '/api/3/users/me', handle: () => ({ status: 200, json: { user: { id: '1', username: 'admin' } } }) },
+        {
+          method: 'GET',
+          pattern: '/api/3/users/me',
+          handle: () => ({ status: 200, json: { user: { id: '1', username: 'admin' } } }),
+        },
         {
           method: 'POST',
           pattern: '/api/3/contact/sync',
@@ -43,14 +57,19 @@ export async function startActiveCampaignFake(apiToken: string, options: FakeSer
             const input = bodyField(body, 'contact');
             const email = bodyField(input, 'email');
             if (!isPlausibleEmail(email)) return validationError('Contact Email is not valid.', 'email_invalid');
-            const { contact, created } = state.upsertContact(email, bodyField(input, 'firstName'), bodyField(input, 'lastName'));
+            const { contact, created } = state.upsertContact(
+              email,
+              bodyField(input, 'firstName'),
+              bodyField(input, 'lastName'),
+            );
             return { status: created ? 201 : 200, json: { contact: renderContact(contact), fieldValues: [] } };
           },
         },
         {
           method: 'DELETE',
           pattern: '/api/3/contacts/:id',
-          handle: (request) => (state.deleteContact(numericParam(request, 'id')) ? { status: 200, json: {} } : noResult('Subscriber')),
+          handle: (request) =>
+            state.deleteContact(numericParam(request, 'id')) ? { status: 200, json: {} } : noResult('Subscriber'),
         },
         {
           method: 'GET',
@@ -61,7 +80,13 @@ export async function startActiveCampaignFake(apiToken: string, options: FakeSer
             if (!state.contacts.has(contactId)) return noResult('Subscriber');
             // AC/contact-tags, AC/pagination: 20 rows unless `limit` (at most 100) says otherwise.
             const rows = state.associationsOf(contactId);
-            return { status: 200, json: { contactTags: pageOf(rows, request.query).map(renderContactTag), meta: { total: String(rows.length) } } };
+            return {
+              status: 200,
+              json: {
+                contactTags: pageOf(rows, request.query).map(renderContactTag),
+                meta: { total: String(rows.length) },
+              },
+            };
           },
         },
         {
@@ -72,7 +97,10 @@ export async function startActiveCampaignFake(apiToken: string, options: FakeSer
             // the answer for the exact name for this reason); paginated like every list.
             const search = (query.get('search') ?? '').toLowerCase();
             const matches = [...state.tags.values()].filter((tag) => tag.name.toLowerCase().includes(search));
-            return { status: 200, json: { tags: pageOf(matches, query).map(renderTag), meta: { total: String(matches.length) } } };
+            return {
+              status: 200,
+              json: { tags: pageOf(matches, query).map(renderTag), meta: { total: String(matches.length) } },
+            };
           },
         },
         {
@@ -92,7 +120,8 @@ export async function startActiveCampaignFake(apiToken: string, options: FakeSer
             // Tag names are unique regardless of letter case: creating "VIP" when "vip" exists is
             // refused (issue 11, seen on a real account; AC/create-a-new-tag does not say what the
             // refusal looks like, so the fake answers the 422 `duplicate` AC gives for a duplicate contact).
-            if (state.findTagByName(name, 'case-insensitive')) return validationError('Tag already exists.', 'duplicate');
+            if (state.findTagByName(name, 'case-insensitive'))
+              return validationError('Tag already exists.', 'duplicate');
             return { status: 201, json: { tag: renderTag(state.createTag(name)) } };
           },
         },
@@ -114,7 +143,8 @@ export async function startActiveCampaignFake(apiToken: string, options: FakeSer
         {
           method: 'DELETE',
           pattern: '/api/3/contactTags/:id',
-          handle: (request) => (state.associations.delete(numericParam(request, 'id')) ? { status: 200, json: {} } : noResult('ContactTag')),
+          handle: (request) =>
+            state.associations.delete(numericParam(request, 'id')) ? { status: 200, json: {} } : noResult('ContactTag'),
         },
       ],
     }),
@@ -144,7 +174,13 @@ function renderTag(tag: FakeTag): Record<string, unknown> {
 }
 
 function renderContactTag(association: FakeAssociation): Record<string, unknown> {
-  return { id: String(association.id), contact: String(association.contactId), tag: String(association.tagId), cdate: CDATE, links: {} };
+  return {
+    id: String(association.id),
+    contact: String(association.contactId),
+    tag: String(association.tagId),
+    cdate: CDATE,
+    links: {},
+  };
 }
 
 function noResult(what: string): FakeReply {

@@ -21,7 +21,11 @@ import {
 const SUBSCRIBER_ID_PREFIX = 'dripsub';
 const HOURLY_LIMIT = 3600;
 
-export async function startDripFake(accountId: string, apiToken: string, options: FakeServerOptions = {}): Promise<FakeCrmServer> {
+export async function startDripFake(
+  accountId: string,
+  apiToken: string,
+  options: FakeServerOptions = {},
+): Promise<FakeCrmServer> {
   return startFakeCrmServer((state: FakeCrmState) => {
     const subscriberOr404 = (request: FakeRequest, handle: (contact: FakeContact) => FakeReply): FakeReply => {
       const contact = findSubscriber(state, request.params.subscriber ?? '');
@@ -42,24 +46,32 @@ export async function startDripFake(accountId: string, apiToken: string, options
      * the fake answers the 403 `authorization_error` that _errors.md gives for refused state
      * transitions, the same body as a token refused for the account (the hostile reading).
      */
-    const refusedAsInactive = (): FakeReply => dripError(403, 'authorization_error', 'You are not authorized to access this resource');
-    const unlessInactive = (contact: FakeContact, write: () => FakeReply): FakeReply => (contact.unsubscribed ? refusedAsInactive() : write());
+    const refusedAsInactive = (): FakeReply =>
+      dripError(403, 'authorization_error', 'You are not authorized to access this resource');
+    const unlessInactive = (contact: FakeContact, write: () => FakeReply): FakeReply =>
+      contact.unsubscribed ? refusedAsInactive() : write();
     /** Drip answers only for the account the token may use; another account id is refused. */
     const inAccount = (route: FakeRoute): FakeRoute => ({
       ...route,
       handle: (request) =>
-        request.params.account === accountId ? route.handle(request) : dripError(403, 'authorization_error', 'You are not authorized to access this resource'),
+        request.params.account === accountId
+          ? route.handle(request)
+          : dripError(403, 'authorization_error', 'You are not authorized to access this resource'),
     });
 
     return {
       // _rate_limiting.md: 3,600 requests an hour; 429 with a JSON message, X-RateLimit-* headers, no Retry-After.
       budgets: [{ requests: HOURLY_LIMIT, perMs: 3_600_000 }],
-      isAuthorized: ({ headers }) => headers.authorization === `Basic ${Buffer.from(`${apiToken}:`).toString('base64')}`,
+      isAuthorized: ({ headers }) =>
+        headers.authorization === `Basic ${Buffer.from(`${apiToken}:`).toString('base64')}`,
       unauthorized: dripError(401, 'authentication_error', 'You must be authenticated to access this resource'),
       rateLimited: () => ({
         status: 429,
         headers: { 'X-RateLimit-Limit': String(HOURLY_LIMIT), 'X-RateLimit-Remaining': '0' },
-        json: { message: 'API rate limit exceeded. Please try again in an hour.', documentation: 'https://developer.drip.com/#rate-limiting' },
+        json: {
+          message: 'API rate limit exceeded. Please try again in an hour.',
+          documentation: 'https://developer.drip.com/#rate-limiting',
+        },
       }),
       outage: { status: 503, text: 'Service Unavailable' },
       notFound: dripError(404, 'not_found_error', 'The resource you requested was not found'),
@@ -81,14 +93,22 @@ export async function startDripFake(accountId: string, apiToken: string, options
             // _subscribers.md "Create or update a subscriber": keyed on email; names written when given.
             const existing = state.findContactByEmail(email);
             if (existing?.unsubscribed) return refusedAsInactive();
-            const { contact } = state.upsertContact(email, bodyField(input, 'first_name'), bodyField(input, 'last_name'));
+            const { contact } = state.upsertContact(
+              email,
+              bodyField(input, 'first_name'),
+              bodyField(input, 'last_name'),
+            );
             return { status: 200, json: { links: {}, subscribers: [renderSubscriber(contact)] } };
           },
         }),
         inAccount({
           method: 'GET',
           pattern: '/v2/:account/subscribers/:subscriber',
-          handle: (request) => subscriberOr404(request, (contact) => ({ status: 200, json: { links: {}, subscribers: [renderSubscriber(contact)] } })),
+          handle: (request) =>
+            subscriberOr404(request, (contact) => ({
+              status: 200,
+              json: { links: {}, subscribers: [renderSubscriber(contact)] },
+            })),
         }),
         inAccount({
           method: 'DELETE',
@@ -110,12 +130,14 @@ export async function startDripFake(accountId: string, apiToken: string, options
           // missing subscriber is created is undocumented: 404 here.
           handle: ({ body }) => {
             const taggings = bodyField(body, 'tags');
-            if (!Array.isArray(taggings) || taggings.length === 0) return dripError(422, 'presence_error', 'Tags must be present', 'tags');
+            if (!Array.isArray(taggings) || taggings.length === 0)
+              return dripError(422, 'presence_error', 'Tags must be present', 'tags');
             const tagging: unknown = taggings[0];
             const contact = state.findContactByEmail(String(bodyField(tagging, 'email')));
             const tag = bodyField(tagging, 'tag');
             if (!contact) return dripError(404, 'not_found_error', 'The resource you requested was not found');
-            if (typeof tag !== 'string' || tag === '') return dripError(422, 'presence_error', 'Tag must be present', 'tag');
+            if (typeof tag !== 'string' || tag === '')
+              return dripError(422, 'presence_error', 'Tag must be present', 'tag');
             return unlessInactive(contact, () => {
               state.applyTag(contact.id, state.ensureTag(tag).id);
               return { status: 201, json: {} };
@@ -143,7 +165,9 @@ export async function startDripFake(accountId: string, apiToken: string, options
 /** Drip addresses a subscriber by its id or its email address. */
 function findSubscriber(state: FakeCrmState, idOrEmail: string): FakeContact | undefined {
   if (idOrEmail.includes('@')) return state.findContactByEmail(idOrEmail);
-  return idOrEmail.startsWith(SUBSCRIBER_ID_PREFIX) ? state.contacts.get(Number(idOrEmail.slice(SUBSCRIBER_ID_PREFIX.length))) : undefined;
+  return idOrEmail.startsWith(SUBSCRIBER_ID_PREFIX)
+    ? state.contacts.get(Number(idOrEmail.slice(SUBSCRIBER_ID_PREFIX.length)))
+    : undefined;
 }
 
 function dripError(status: number, code: string, message: string, attribute?: string): FakeReply {

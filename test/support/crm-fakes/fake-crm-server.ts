@@ -95,7 +95,9 @@ export async function startFakeCrmServer(
   let answerToEverything: FakeReply | undefined;
 
   const replyTo = (request: FakeRequest): FakeReply => {
-    const scripted = scriptedReplies.findIndex((entry) => entry.method === request.method && entry.path === request.path);
+    const scripted = scriptedReplies.findIndex(
+      (entry) => entry.method === request.method && entry.path === request.path,
+    );
     if (scripted >= 0) return scriptedReplies.splice(scripted, 1)[0]!.reply;
     if (answerToEverything) return answerToEverything;
     if (mode === 'rate-limited') return spec.rateLimited(RATE_LIMITED_MODE_WAIT_SECONDS);
@@ -123,7 +125,14 @@ export async function startFakeCrmServer(
     let reply: FakeReply;
     try {
       const body = await readBody(incoming);
-      reply = replyTo({ method, path: url.pathname, params: {}, query: url.searchParams, headers: incoming.headers, body });
+      reply = replyTo({
+        method,
+        path: url.pathname,
+        params: {},
+        query: url.searchParams,
+        headers: incoming.headers,
+        body,
+      });
     } catch (error) {
       reply = { status: 500, text: `fake server failure: ${error instanceof Error ? error.message : String(error)}` };
     }

@@ -73,7 +73,10 @@ export class FakeCrmState {
   }
 
   findTagByName(name: string, match: 'exact' | 'case-insensitive' = 'exact'): FakeTag | undefined {
-    const same = match === 'exact' ? (tag: FakeTag) => tag.name === name : (tag: FakeTag) => tag.name.toLowerCase() === name.toLowerCase();
+    const same =
+      match === 'exact'
+        ? (tag: FakeTag) => tag.name === name
+        : (tag: FakeTag) => tag.name.toLowerCase() === name.toLowerCase();
     return [...this.tags.values()].find(same);
   }
 

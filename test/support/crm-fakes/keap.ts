@@ -35,14 +35,20 @@ const THROTTLES: Record<KeapKeyType, RateBudget[]> = {
   oauth: [{ requests: 1500, perMs: 60_000 }],
 };
 
-export async function startKeapFake(apiKey: string, keyType: KeapKeyType, options: FakeServerOptions = {}): Promise<FakeCrmServer> {
+export async function startKeapFake(
+  apiKey: string,
+  keyType: KeapKeyType,
+  options: FakeServerOptions = {},
+): Promise<FakeCrmServer> {
   return startFakeCrmServer((state: FakeCrmState) => {
     const contactOr404 = (request: FakeRequest, handle: (contact: FakeContact) => FakeReply): FakeReply => {
       const contact = state.contacts.get(numericParam(request, 'id'));
       return contact ? handle(contact) : { status: 404, json: { message: `Contact not found: ${request.params.id}` } };
     };
     const isAuthorized = (request: FakeRequest): boolean =>
-      keyType === 'oauth' ? request.headers.authorization === `Bearer ${apiKey}` : request.headers['x-keap-api-key'] === apiKey;
+      keyType === 'oauth'
+        ? request.headers.authorization === `Bearer ${apiKey}`
+        : request.headers['x-keap-api-key'] === apiKey;
 
     return {
       budgets: THROTTLES[keyType],
@@ -60,11 +66,16 @@ export async function startKeapFake(apiKey: string, keyType: KeapKeyType, option
           pattern: '/v1/contacts',
           // createOrUpdateContactUsingPUT (ContactApi.md): duplicate_option picks the match; 201 created, 200 updated.
           handle: ({ body }) => {
-            if (bodyField(body, 'duplicate_option') !== 'Email') return badRequest('duplicate_option must be Email for this fake');
+            if (bodyField(body, 'duplicate_option') !== 'Email')
+              return badRequest('duplicate_option must be Email for this fake');
             const addresses = bodyField(body, 'email_addresses');
             const email = Array.isArray(addresses) ? bodyField(addresses[0], 'email') : undefined;
             if (!isPlausibleEmail(email)) return badRequest(`Invalid email address: ${String(email)}`);
-            const { contact, created } = state.upsertContact(email, bodyField(body, 'given_name'), bodyField(body, 'family_name'));
+            const { contact, created } = state.upsertContact(
+              email,
+              bodyField(body, 'given_name'),
+              bodyField(body, 'family_name'),
+            );
             return { status: created ? 201 : 200, json: renderContact(contact) };
           },
         },
@@ -120,7 +131,8 @@ export async function startKeapFake(apiKey: string, keyType: KeapKeyType, option
           // removeTagsFromContactUsingDELETE1 (ContactApi.md): `?ids=1,2`, 204; ids not held: undocumented, ignored.
           handle: (request) =>
             contactOr404(request, (contact) => {
-              for (const tagId of (request.query.get('ids') ?? '').split(',')) state.removeTag(contact.id, Number(tagId));
+              for (const tagId of (request.query.get('ids') ?? '').split(','))
+                state.removeTag(contact.id, Number(tagId));
               return { status: 204 };
             }),
         },
@@ -129,7 +141,9 @@ export async function startKeapFake(apiKey: string, keyType: KeapKeyType, option
           pattern: '/v1/tags',
           handle: ({ query }) => {
             const name = query.get('name');
-            const matching = [...state.tags.values()].filter((tag) => name === null || tag.name === name).map(renderTag);
+            const matching = [...state.tags.values()]
+              .filter((tag) => name === null || tag.name === name)
+              .map(renderTag);
             const { page, count } = offsetPage(matching, query);
             return { status: 200, json: { tags: page, count, next: '' } };
           },

@@ -54,7 +54,10 @@ export async function startKitFake(apiKey: string, options: KitFakeOptions = {})
       return contact ? handle(contact) : notFound();
     };
     /** Routes naming both a tag and a subscriber answer 404 when either does not exist. */
-    const taggingOr404 = (request: FakeRequest, handle: (contact: FakeContact, tagId: number) => FakeReply): FakeReply =>
+    const taggingOr404 = (
+      request: FakeRequest,
+      handle: (contact: FakeContact, tagId: number) => FakeReply,
+    ): FakeReply =>
       subscriberOr404(request, (contact) => {
         const tagId = numericParam(request, 'tagId');
         return state.tags.has(tagId) ? handle(contact, tagId) : notFound();
@@ -62,7 +65,9 @@ export async function startKitFake(apiKey: string, options: KitFakeOptions = {})
 
     /** Custom field values by key; an unknown key is a 422 ("Passing an unknown key returns a 422 error", create/update-a-subscriber). */
     const unknownFieldKey = (fields: unknown): string | undefined =>
-      Object.keys(typeof fields === 'object' && fields !== null ? fields : {}).find((key) => !customFields.some((field) => field.key === key));
+      Object.keys(typeof fields === 'object' && fields !== null ? fields : {}).find(
+        (key) => !customFields.some((field) => field.key === key),
+      );
     const writeFields = (contact: FakeContact, fields: unknown): void => {
       for (const [key, value] of Object.entries(typeof fields === 'object' && fields !== null ? fields : {})) {
         if (typeof value === 'string') contact.fields[key] = value;
@@ -83,7 +88,10 @@ export async function startKitFake(apiKey: string, options: KitFakeOptions = {})
           method: 'GET',
           pattern: '/v4/account',
           // api-reference/accounts/get-current-account
-          handle: () => ({ status: 200, json: { user: { email: 'owner@example.com' }, account: { id: 1, name: 'Fake', plan_type: 'creator' } } }),
+          handle: () => ({
+            status: 200,
+            json: { user: { email: 'owner@example.com' }, account: { id: 1, name: 'Fake', plan_type: 'creator' } },
+          }),
         },
         {
           method: 'GET',
@@ -156,7 +164,11 @@ export async function startKitFake(apiKey: string, options: KitFakeOptions = {})
           handle: (request) =>
             subscriberOr404(request, (contact) => {
               const held = state.associationsOf(contact.id).map((association) => state.tags.get(association.tagId)!);
-              return cursorPage('tags', held.map((tag) => ({ ...renderTag(tag), tagged_at: CREATED_AT })), request.query);
+              return cursorPage(
+                'tags',
+                held.map((tag) => ({ ...renderTag(tag), tagged_at: CREATED_AT })),
+                request.query,
+              );
             }),
         },
         {
@@ -172,7 +184,9 @@ export async function startKitFake(apiKey: string, options: KitFakeOptions = {})
             if (typeof name !== 'string' || name === '') return unprocessable("Name can't be blank");
             // api-reference/tags/create-a-tag: 200 "Returns the tag if it already exists", 201 "Creates the tag".
             const existing = state.findTagByName(name, tagNameMatch);
-            return existing ? { status: 200, json: { tag: renderTag(existing) } } : { status: 201, json: { tag: renderTag(state.createTag(name)) } };
+            return existing
+              ? { status: 200, json: { tag: renderTag(existing) } }
+              : { status: 201, json: { tag: renderTag(state.createTag(name)) } };
           },
         },
         {
@@ -183,7 +197,10 @@ export async function startKitFake(apiKey: string, options: KitFakeOptions = {})
           handle: (request) =>
             taggingOr404(request, (contact, tagId) => {
               const { created } = state.applyTag(contact.id, tagId);
-              return { status: created ? 201 : 200, json: { subscriber: { ...renderSubscriber(contact), tagged_at: CREATED_AT } } };
+              return {
+                status: created ? 201 : 200,
+                json: { subscriber: { ...renderSubscriber(contact), tagged_at: CREATED_AT } },
+              };
             }),
         },
         {

@@ -9,14 +9,24 @@
  */
 import type { FakeContact, FakeCrmState } from './fake-crm-state.ts';
 import { isPlausibleEmail } from '../../../src/adapters/crm/memory/plausible-email.ts';
-import { bodyField, startFakeCrmServer, type FakeCrmServer, type FakeReply, type FakeServerOptions } from './fake-crm-server.ts';
+import {
+  bodyField,
+  startFakeCrmServer,
+  type FakeCrmServer,
+  type FakeReply,
+  type FakeServerOptions,
+} from './fake-crm-server.ts';
 
 const ACCOUNT_ID = '50';
 /** "range ... maximum 50" (api.ontraport.com/doc, pagination): larger ranges are cut to 50. */
 const MAX_PAGE_SIZE = 50;
 const RATE_LIMIT = 180;
 
-export async function startOntraportFake(appId: string, apiKey: string, options: FakeServerOptions = {}): Promise<FakeCrmServer> {
+export async function startOntraportFake(
+  appId: string,
+  apiKey: string,
+  options: FakeServerOptions = {},
+): Promise<FakeCrmServer> {
   return startFakeCrmServer((state: FakeCrmState) => {
     const renderContact = (contact: FakeContact) => ({
       id: String(contact.id),
@@ -25,10 +35,15 @@ export async function startOntraportFake(appId: string, apiKey: string, options:
       lastname: contact.lastName ?? '',
       contact_cat: contactCat(state, contact.id),
     });
-    const eachNamedTag = (body: unknown, namesKey: string, apply: (contactId: number, name: string) => void): FakeReply => {
+    const eachNamedTag = (
+      body: unknown,
+      namesKey: string,
+      apply: (contactId: number, name: string) => void,
+    ): FakeReply => {
       const ids = bodyField(body, 'ids');
       const names = bodyField(body, namesKey);
-      if (bodyField(body, 'objectID') !== 0 || !Array.isArray(ids) || !Array.isArray(names)) return plain(400, 'Invalid request');
+      if (bodyField(body, 'objectID') !== 0 || !Array.isArray(ids) || !Array.isArray(names))
+        return plain(400, 'Invalid request');
       for (const contactId of ids.map(Number)) {
         if (!state.contacts.has(contactId)) continue;
         for (const name of names) if (typeof name === 'string') apply(contactId, name);
@@ -44,7 +59,11 @@ export async function startOntraportFake(appId: string, apiKey: string, options:
       unauthorized: plain(401, 'Your App ID and API Key do not match.'),
       rateLimited: (seconds) => ({
         status: 429,
-        headers: { 'X-Rate-Limit-Limit': String(RATE_LIMIT), 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': String(seconds) },
+        headers: {
+          'X-Rate-Limit-Limit': String(RATE_LIMIT),
+          'X-Rate-Limit-Remaining': '0',
+          'X-Rate-Limit-Reset': String(seconds),
+        },
         text: `You have exceeded your maximum rate limit of ${RATE_LIMIT} requests per minute.`,
       }),
       outage: plain(500, 'Internal Server Error'),
@@ -56,7 +75,11 @@ export async function startOntraportFake(appId: string, apiKey: string, options:
           handle: ({ body }) => {
             const email = bodyField(body, 'email');
             if (!isPlausibleEmail(email)) return plain(422, 'Invalid email address');
-            const { contact, created } = state.upsertContact(email, bodyField(body, 'firstname'), bodyField(body, 'lastname'));
+            const { contact, created } = state.upsertContact(
+              email,
+              bodyField(body, 'firstname'),
+              bodyField(body, 'lastname'),
+            );
             return envelope(created ? renderContact(contact) : { attrs: renderContact(contact) });
           },
         },
@@ -72,7 +95,9 @@ export async function startOntraportFake(appId: string, apiKey: string, options:
           method: 'DELETE',
           pattern: '/1/object',
           handle: ({ query }) =>
-            query.get('objectID') === '0' && state.deleteContact(Number(query.get('id'))) ? envelope(undefined) : plain(404, 'Object not found'),
+            query.get('objectID') === '0' && state.deleteContact(Number(query.get('id')))
+              ? envelope(undefined)
+              : plain(404, 'Object not found'),
         },
         {
           method: 'GET',
@@ -90,7 +115,8 @@ export async function startOntraportFake(appId: string, apiKey: string, options:
           // PUT /objects/tagByName {objectID, ids, add_names}: creates missing tags (HanumanInstitute.OntraportApi
           // OntraportObjects.cs, WP Fusion's Ontraport class). Ids of missing contacts: undocumented,
           // silently skipped here with the same success answer.
-          handle: ({ body }) => eachNamedTag(body, 'add_names', (contactId, name) => state.applyTag(contactId, state.ensureTag(name).id)),
+          handle: ({ body }) =>
+            eachNamedTag(body, 'add_names', (contactId, name) => state.applyTag(contactId, state.ensureTag(name).id)),
         },
         {
           method: 'DELETE',

@@ -41,13 +41,16 @@ export class ActiveCampaignConnector implements CrmConnector {
   constructor(options: ActiveCampaignOptions, deps: CrmConnectorDeps = {}) {
     this.budgetKey = budgetKeyFor({ provider: PROVIDER, baseUrl: options.baseUrl });
     const apiKey = activeCampaignKey(options);
-    this.http = new CrmHttpClient({
-      provider: PROVIDER,
-      baseUrl: options.baseUrl,
-      headers: { 'Api-Token': apiKey },
-      secrets: [apiKey],
-      findFailureInBody,
-    }, deps);
+    this.http = new CrmHttpClient(
+      {
+        provider: PROVIDER,
+        baseUrl: options.baseUrl,
+        headers: { 'Api-Token': apiKey },
+        secrets: [apiKey],
+        findFailureInBody,
+      },
+      deps,
+    );
   }
 
   async upsertContact(input: CrmContactInput): Promise<string> {
@@ -55,7 +58,11 @@ export class ActiveCampaignConnector implements CrmConnector {
     // Omitted, not empty: an empty string would blank the name already in the CRM.
     if (input.firstName !== null) contact.firstName = input.firstName;
     if (input.lastName !== null) contact.lastName = input.lastName;
-    const answer = await this.http.sendFor(contactEnvelope, { method: 'POST', path: '/api/3/contact/sync', json: { contact } });
+    const answer = await this.http.sendFor(contactEnvelope, {
+      method: 'POST',
+      path: '/api/3/contact/sync',
+      json: { contact },
+    });
     return answer.contact.id;
   }
 
@@ -81,7 +88,8 @@ export class ActiveCampaignConnector implements CrmConnector {
         acceptStatuses: [422],
       } as const;
       const response = await this.http.send(request);
-      if (response.status === 422 && !isDuplicate(response.body)) throw this.http.unusableAnswer(request, response, 'tag not applied');
+      if (response.status === 422 && !isDuplicate(response.body))
+        throw this.http.unusableAnswer(request, response, 'tag not applied');
     }
   }
 
@@ -90,7 +98,11 @@ export class ActiveCampaignConnector implements CrmConnector {
     for (const contactTag of await this.contactTagsOf(contactId)) {
       if (!unwanted.has(sameTagKey(await this.tagName(contactTag.tag)))) continue;
       // The association id, not the tag id; 404 means someone removed it meanwhile.
-      await this.http.send({ method: 'DELETE', path: encodedPath`/api/3/contactTags/${contactTag.id}`, acceptStatuses: [404] });
+      await this.http.send({
+        method: 'DELETE',
+        path: encodedPath`/api/3/contactTags/${contactTag.id}`,
+        acceptStatuses: [404],
+      });
     }
   }
 
@@ -142,7 +154,8 @@ export class ActiveCampaignConnector implements CrmConnector {
     }
     // AC refuses a name it holds in any letter case: someone created it meanwhile.
     const createdMeanwhile = await this.searchTagId(name);
-    if (createdMeanwhile === undefined) throw this.http.unusableAnswer(request, response, `tag "${name}" neither found nor created`);
+    if (createdMeanwhile === undefined)
+      throw this.http.unusableAnswer(request, response, `tag "${name}" neither found nor created`);
     return createdMeanwhile;
   }
 

@@ -15,7 +15,11 @@ export const activeCampaignOptionsSchema = z
   })
   .superRefine((options, ctx) => {
     if (options.apiKey === undefined && options.apiToken === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['apiKey'], message: 'missing; expected the API Key shown under Settings > Developer' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['apiKey'],
+        message: 'missing; expected the API Key shown under Settings > Developer',
+      });
     }
   });
 

@@ -24,7 +24,14 @@ const USER_AGENT = 'Handoff (self-hosted ThriveCart to CRM sync)';
 
 const subscriberList = z.object({
   subscribers: z
-    .array(z.object({ id: crmIdSchema, email: z.string(), status: z.string().optional(), tags: z.array(z.string()).default([]) }))
+    .array(
+      z.object({
+        id: crmIdSchema,
+        email: z.string(),
+        status: z.string().optional(),
+        tags: z.array(z.string()).default([]),
+      }),
+    )
     .min(1),
 });
 /** The statuses Drip's refusal of a write to an inactive person may come with (undocumented, see above). */
@@ -49,15 +56,18 @@ export class DripConnector implements CrmConnector {
       accountId: options.accountId,
       secret: options.apiToken,
     });
-    this.http = new CrmHttpClient({
-      provider: PROVIDER,
-      baseUrl: options.baseUrl,
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${options.apiToken}:`).toString('base64')}`,
-        'User-Agent': USER_AGENT,
+    this.http = new CrmHttpClient(
+      {
+        provider: PROVIDER,
+        baseUrl: options.baseUrl,
+        headers: {
+          Authorization: `Basic ${Buffer.from(`${options.apiToken}:`).toString('base64')}`,
+          'User-Agent': USER_AGENT,
+        },
+        secrets: [options.apiToken],
       },
-      secrets: [options.apiToken],
-    }, deps);
+      deps,
+    );
   }
 
   async upsertContact(input: CrmContactInput): Promise<string> {
@@ -87,7 +97,11 @@ export class DripConnector implements CrmConnector {
     for (const tag of tags) {
       // One item per call, the form Drip documents (DripEmail/api-docs, _tags.md "Apply a tag").
       await this.unlessInactive(contactId, 'tag', () =>
-        this.http.send({ method: 'POST', path: encodedPath`/v2/${this.accountId}/tags`, json: { tags: [{ email, tag }] } }),
+        this.http.send({
+          method: 'POST',
+          path: encodedPath`/v2/${this.accountId}/tags`,
+          json: { tags: [{ email, tag }] },
+        }),
       );
     }
   }
@@ -120,7 +134,8 @@ export class DripConnector implements CrmConnector {
     const request = { method: 'GET', path: encodedPath`/v2/accounts/${this.accountId}` } as const;
     const response = await this.http.send(request);
     const answer = this.http.parse(accountList, request, response);
-    if (answer.accounts[0]!.id !== this.accountId) throw this.http.unusableAnswer(request, response, `expected account ${this.accountId}`);
+    if (answer.accounts[0]!.id !== this.accountId)
+      throw this.http.unusableAnswer(request, response, `expected account ${this.accountId}`);
   }
 
   /**
@@ -129,16 +144,31 @@ export class DripConnector implements CrmConnector {
    * end up in an error message). Otherwise the refusal stands as it came (a 403 may really be the
    * token's).
    */
-  private async unlessInactive<Result>(idOrEmail: string, action: 'update' | 'tag' | 'untag' | 'delete', write: () => Promise<Result>): Promise<Result> {
+  private async unlessInactive<Result>(
+    idOrEmail: string,
+    action: 'update' | 'tag' | 'untag' | 'delete',
+    write: () => Promise<Result>,
+  ): Promise<Result> {
     try {
       return await write();
     } catch (error) {
-      if (!(error instanceof CrmError) || error.details.status === undefined || !REFUSAL_STATUSES.has(error.details.status)) throw error;
+      if (
+        !(error instanceof CrmError) ||
+        error.details.status === undefined ||
+        !REFUSAL_STATUSES.has(error.details.status)
+      )
+        throw error;
       const person = await this.http
         .sendFor(subscriberList, { method: 'GET', path: encodedPath`/v2/${this.accountId}/subscribers/${idOrEmail}` })
-        .then((answer) => answer.subscribers[0], () => undefined);
+        .then(
+          (answer) => answer.subscribers[0],
+          () => undefined,
+        );
       if (person === undefined || person.status === undefined || person.status === 'active') throw error;
-      throw new CrmError('permanent', inactiveMessage(person.id, person.status, action), { provider: PROVIDER, status: error.details.status });
+      throw new CrmError('permanent', inactiveMessage(person.id, person.status, action), {
+        provider: PROVIDER,
+        status: error.details.status,
+      });
     }
   }
 }

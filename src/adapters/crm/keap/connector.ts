@@ -56,13 +56,23 @@ export class KeapConnector implements CrmConnector {
     this.budget = BUDGETS[options.keyType];
     // Two keys of one account share its quota; the account behind a key is not known until a call
     // answers, so every PAT/SAK (and every OAuth token) on one API base shares one budget.
-    this.budgetKey = budgetKeyFor({ provider: PROVIDER, baseUrl: options.baseUrl, accountId: options.keyType === 'oauth' ? 'oauth' : 'pat-sak' });
-    this.http = new CrmHttpClient({
+    this.budgetKey = budgetKeyFor({
       provider: PROVIDER,
       baseUrl: options.baseUrl,
-      headers: options.keyType === 'oauth' ? { Authorization: `Bearer ${options.apiKey}` } : { 'X-Keap-API-Key': options.apiKey },
-      secrets: [options.apiKey],
-    }, deps);
+      accountId: options.keyType === 'oauth' ? 'oauth' : 'pat-sak',
+    });
+    this.http = new CrmHttpClient(
+      {
+        provider: PROVIDER,
+        baseUrl: options.baseUrl,
+        headers:
+          options.keyType === 'oauth'
+            ? { Authorization: `Bearer ${options.apiKey}` }
+            : { 'X-Keap-API-Key': options.apiKey },
+        secrets: [options.apiKey],
+      },
+      deps,
+    );
   }
 
   async upsertContact(input: CrmContactInput): Promise<string> {
@@ -136,9 +146,14 @@ export class KeapConnector implements CrmConnector {
   private async findOrCreateTagId(name: string): Promise<string> {
     const cached = this.tagIdByName.get(name);
     if (cached !== undefined) return cached;
-    const found = await this.http.sendFor(tagList, { method: 'GET', path: '/v1/tags', query: { name, limit: PAGE_SIZE } });
+    const found = await this.http.sendFor(tagList, {
+      method: 'GET',
+      path: '/v1/tags',
+      query: { name, limit: PAGE_SIZE },
+    });
     const sameName = found.tags.filter((tag) => tag.name === name).sort((a, b) => Number(a.id) - Number(b.id));
-    const tag = sameName[0] ?? (await this.http.sendFor(tagSchema, { method: 'POST', path: '/v1/tags', json: { name } }));
+    const tag =
+      sameName[0] ?? (await this.http.sendFor(tagSchema, { method: 'POST', path: '/v1/tags', json: { name } }));
     this.tagIdByName.set(name, tag.id);
     return tag.id;
   }

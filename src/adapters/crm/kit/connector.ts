@@ -53,12 +53,15 @@ export class KitConnector implements CrmConnector {
 
   constructor(options: KitOptions, deps: CrmConnectorDeps = {}) {
     this.budgetKey = budgetKeyFor({ provider: PROVIDER, baseUrl: options.baseUrl, secret: options.apiKey });
-    this.http = new CrmHttpClient({
-      provider: PROVIDER,
-      baseUrl: options.baseUrl,
-      headers: { 'X-Kit-Api-Key': options.apiKey },
-      secrets: [options.apiKey],
-    }, deps);
+    this.http = new CrmHttpClient(
+      {
+        provider: PROVIDER,
+        baseUrl: options.baseUrl,
+        headers: { 'X-Kit-Api-Key': options.apiKey },
+        secrets: [options.apiKey],
+      },
+      deps,
+    );
   }
 
   async upsertContact(input: CrmContactInput): Promise<string> {

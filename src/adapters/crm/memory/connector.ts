@@ -28,7 +28,10 @@ export class MemoryCrmConnector implements CrmConnector {
   async upsertContact(input: CrmContactInput): Promise<string> {
     this.answerOrFail('upsertContact');
     if (!isPlausibleEmail(input.email)) {
-      throw new CrmError('permanent', `memory upsertContact: invalid email ${input.email}`, { provider: PROVIDER, status: 422 });
+      throw new CrmError('permanent', `memory upsertContact: invalid email ${input.email}`, {
+        provider: PROVIDER,
+        status: 422,
+      });
     }
     const contact = this.crm.findByEmail(input.email) ?? this.crm.create(input.email);
     if (input.firstName !== null) contact.firstName = input.firstName;
@@ -81,7 +84,8 @@ export class MemoryCrmConnector implements CrmConnector {
 
   private contactOrFail(contactId: string): MemoryContact {
     const contact = this.crm.contacts.get(contactId);
-    if (!contact) throw new CrmError('permanent', `memory: no contact ${contactId}`, { provider: PROVIDER, status: 404 });
+    if (!contact)
+      throw new CrmError('permanent', `memory: no contact ${contactId}`, { provider: PROVIDER, status: 404 });
     return contact;
   }
 }

@@ -26,7 +26,13 @@ export class MemoryCrm {
   }
 
   create(email: string): MemoryContact {
-    const contact: MemoryContact = { id: `mem-${this.nextId++}`, email, firstName: null, lastName: null, tags: new Set() };
+    const contact: MemoryContact = {
+      id: `mem-${this.nextId++}`,
+      email,
+      firstName: null,
+      lastName: null,
+      tags: new Set(),
+    };
     this.contacts.set(contact.id, contact);
     return contact;
   }

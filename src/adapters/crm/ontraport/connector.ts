@@ -44,13 +44,16 @@ export class OntraportConnector implements CrmConnector {
 
   constructor(options: OntraportOptions, deps: CrmConnectorDeps = {}) {
     this.budgetKey = budgetKeyFor({ provider: PROVIDER, baseUrl: options.baseUrl, accountId: options.appId });
-    this.http = new CrmHttpClient({
-      provider: PROVIDER,
-      baseUrl: options.baseUrl,
-      headers: { 'Api-Appid': options.appId, 'Api-Key': options.apiKey },
-      secrets: [options.apiKey],
-      findFailureInBody,
-    }, deps);
+    this.http = new CrmHttpClient(
+      {
+        provider: PROVIDER,
+        baseUrl: options.baseUrl,
+        headers: { 'Api-Appid': options.appId, 'Api-Key': options.apiKey },
+        secrets: [options.apiKey],
+        findFailureInBody,
+      },
+      deps,
+    );
   }
 
   async upsertContact(input: CrmContactInput): Promise<string> {
@@ -58,7 +61,11 @@ export class OntraportConnector implements CrmConnector {
     // Omitted, not empty, so Ontraport keeps the names it has.
     if (input.firstName !== null) contact.firstname = input.firstName;
     if (input.lastName !== null) contact.lastname = input.lastName;
-    const answer = await this.http.sendFor(savedContact, { method: 'POST', path: '/1/Contacts/saveorupdate', json: contact });
+    const answer = await this.http.sendFor(savedContact, {
+      method: 'POST',
+      path: '/1/Contacts/saveorupdate',
+      json: contact,
+    });
     return answer.data;
   }
 
@@ -107,7 +114,11 @@ export class OntraportConnector implements CrmConnector {
 
   private async loadTagNames(): Promise<void> {
     for (let start = 0; ; start += PAGE_SIZE) {
-      const page = await this.http.sendFor(tagPage, { method: 'GET', path: '/1/Tags', query: { start, range: PAGE_SIZE } });
+      const page = await this.http.sendFor(tagPage, {
+        method: 'GET',
+        path: '/1/Tags',
+        query: { start, range: PAGE_SIZE },
+      });
       for (const tag of page.data) this.tagNameById.set(tag.tag_id, tag.tag_name);
       if (page.data.length < PAGE_SIZE) return;
     }

@@ -51,7 +51,13 @@ export interface ApiSubscription {
 /** `POST /customer`: one buyer's purchases and subscriptions. */
 export interface ApiCustomer {
   customer?: { name?: string; email?: string };
-  purchases?: { order_id?: string | number; item_name?: string; item_type?: string; item_id?: string | number; status?: string }[];
+  purchases?: {
+    order_id?: string | number;
+    item_name?: string;
+    item_type?: string;
+    item_id?: string | number;
+    status?: string;
+  }[];
   subscriptions?: ApiSubscription[];
 }
 
@@ -84,10 +90,16 @@ export class ThriveCartApi {
 
   /** One page (1-based) of transactions, newest first. There is no reliable total: a short or empty page is the end. */
   async transactions(page: number): Promise<ApiTransaction[]> {
-    const query = new URLSearchParams({ page: String(page), perPage: String(TRANSACTIONS_PER_PAGE), transactionType: 'any' });
-    const body = (await this.request('GET', `/transactions?${query.toString()}`)) as { transactions?: unknown } | unknown[] | null;
+    const query = new URLSearchParams({
+      page: String(page),
+      perPage: String(TRANSACTIONS_PER_PAGE),
+      transactionType: 'any',
+    });
+    const body = (await this.request('GET', `/transactions?${query.toString()}`)) as
+      { transactions?: unknown } | unknown[] | null;
     const rows = Array.isArray(body) ? body : body?.transactions;
-    if (!Array.isArray(rows)) throw new ThriveCartApiError('GET /transactions answered without a transactions list', 200);
+    if (!Array.isArray(rows))
+      throw new ThriveCartApiError('GET /transactions answered without a transactions list', 200);
     return rows as ApiTransaction[];
   }
 
@@ -98,7 +110,7 @@ export class ThriveCartApi {
 
   private async request(method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<unknown> {
     const { pool, clock } = this.options;
-    for (let throttles = 0; ; ) {
+    for (let throttles = 0; ;) {
       const slot = await takeRateSlot(pool, this.budgetKey, THRIVECART_API_BUDGET, clock.now());
       if (!slot.granted) {
         await this.options.wait(slot.waitMs);
@@ -106,25 +118,45 @@ export class ThriveCartApi {
       }
       const response = await (this.options.fetchImpl ?? fetch)(`${this.options.apiUrl.replace(/\/+$/, '')}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json', ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        headers: {
+          authorization: `Bearer ${this.options.apiKey}`,
+          accept: 'application/json',
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
         body: form?.toString(),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       if (response.status === 429) {
         throttles += 1;
-        if (throttles > MAX_THROTTLES_IN_A_ROW) throw new ThriveCartApiError(`ThriveCart kept answering 429 to ${method} ${path.split('?')[0]}`, 429);
-        await this.options.wait(await recordThrottle(pool, this.budgetKey, THRIVECART_API_BUDGET, retryAfterMsFrom(response.headers, clock.now()), clock.now()));
+        if (throttles > MAX_THROTTLES_IN_A_ROW)
+          throw new ThriveCartApiError(`ThriveCart kept answering 429 to ${method} ${path.split('?')[0]}`, 429);
+        await this.options.wait(
+          await recordThrottle(
+            pool,
+            this.budgetKey,
+            THRIVECART_API_BUDGET,
+            retryAfterMsFrom(response.headers, clock.now()),
+            clock.now(),
+          ),
+        );
         continue;
       }
       if (throttles > 0) await clearThrottles(pool, this.budgetKey);
       const text = await response.text();
       if (response.status === 404 && path === '/customer') return null;
-      if (!response.ok) throw new ThriveCartApiError(`ThriveCart answered ${response.status} to ${method} ${path.split('?')[0]}: ${text.slice(0, 200)}`, response.status);
+      if (!response.ok)
+        throw new ThriveCartApiError(
+          `ThriveCart answered ${response.status} to ${method} ${path.split('?')[0]}: ${text.slice(0, 200)}`,
+          response.status,
+        );
       this.checkAccount(response.headers);
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        throw new ThriveCartApiError(`ThriveCart answered ${method} ${path.split('?')[0]} with something that is not JSON`, response.status);
+        throw new ThriveCartApiError(
+          `ThriveCart answered ${method} ${path.split('?')[0]} with something that is not JSON`,
+          response.status,
+        );
       }
     }
   }
@@ -133,7 +165,10 @@ export class ThriveCartApi {
   private checkAccount(headers: Headers): void {
     const account = headers.get('x-thrivecart-account-name');
     if (account !== null && account.toLowerCase() !== this.options.account.toLowerCase()) {
-      throw new ThriveCartApiError(`the API key belongs to the ThriveCart account "${account}", not "${this.options.account}" (thrivecart.account)`, null);
+      throw new ThriveCartApiError(
+        `the API key belongs to the ThriveCart account "${account}", not "${this.options.account}" (thrivecart.account)`,
+        null,
+      );
     }
   }
 }

@@ -9,7 +9,15 @@
  * is unknown is not imported (listed instead): lifetime access is never inferred from a missing
  * date or status.
  */
-import { ITEM_TYPES, itemKey, type CommerceEvent, type CustomerRef, type ItemKey, type ItemType, type PurchasedItem } from '../../../core/events.ts';
+import {
+  ITEM_TYPES,
+  itemKey,
+  type CommerceEvent,
+  type CustomerRef,
+  type ItemKey,
+  type ItemType,
+  type PurchasedItem,
+} from '../../../core/events.ts';
 import type { ApiCustomer, ApiSubscription, ApiTransaction } from './api-client.ts';
 import { DAY_MS } from '../../../core/time.ts';
 
@@ -56,7 +64,13 @@ function text(value: unknown): string | null {
 function itemOf(type: unknown, id: unknown): ItemKey | null {
   const typeText = text(type);
   const idText = text(id);
-  if (typeText === null || idText === null || !(ITEM_TYPES as readonly string[]).includes(typeText) || !/^[A-Za-z0-9_.]+$/.test(idText)) return null;
+  if (
+    typeText === null ||
+    idText === null ||
+    !(ITEM_TYPES as readonly string[]).includes(typeText) ||
+    !/^[A-Za-z0-9_.]+$/.test(idText)
+  )
+    return null;
   return itemKey(typeText as ItemType, idText);
 }
 
@@ -89,7 +103,8 @@ export function buyersToLookUp(transactions: readonly ApiTransaction[]): string[
     if (!email) continue;
     const type = text(row.transaction_type);
     const statusKnown = Object.hasOwn(row, 'subscription_current_status');
-    if (type === 'rebill' || type === 'cancel' || !statusKnown || text(row.subscription_current_status) !== null) emails.add(email);
+    if (type === 'rebill' || type === 'cancel' || !statusKnown || text(row.subscription_current_status) !== null)
+      emails.add(email);
   }
   return [...emails].sort();
 }
@@ -101,7 +116,10 @@ interface Line {
 }
 
 /** Builds every buyer's imported history from the walked transactions and the customer records. */
-export function importedHistory(transactions: readonly ApiTransaction[], customers: ReadonlyMap<string, ApiCustomer | null>): ImportedHistory {
+export function importedHistory(
+  transactions: readonly ApiTransaction[],
+  customers: ReadonlyMap<string, ApiCustomer | null>,
+): ImportedHistory {
   const byPerson = new Map<string, { customer: CustomerRef; lines: Map<string, Line> }>();
   const notImported: NotImported[] = [];
   for (const row of transactions) {
@@ -109,7 +127,12 @@ export function importedHistory(transactions: readonly ApiTransaction[], custome
     const item = itemOf(row.item_type, row.item_id);
     const orderId = text(row.order_id);
     if (customer === null || item === null || orderId === null || timeOf(row.timestamp) === null) {
-      notImported.push({ email: customer?.email ?? '', orderId: orderId ?? '', item: item ?? String(row.item_type ?? ''), reason: 'transaction without a customer e-mail, item, order id or time' });
+      notImported.push({
+        email: customer?.email ?? '',
+        orderId: orderId ?? '',
+        item: item ?? String(row.item_type ?? ''),
+        reason: 'transaction without a customer e-mail, item, order id or time',
+      });
       continue;
     }
     const person = byPerson.get(customer.email) ?? { customer, lines: new Map() };
@@ -124,7 +147,9 @@ export function importedHistory(transactions: readonly ApiTransaction[], custome
     const record = customers.get(email);
     const events: ImportedEvent[] = [];
     for (const line of person.lines.values()) {
-      const subscription = record?.subscriptions?.find((entry) => text(entry.order_id) === line.orderId && itemOf(entry.item_type, entry.item_id) === line.item);
+      const subscription = record?.subscriptions?.find(
+        (entry) => text(entry.order_id) === line.orderId && itemOf(entry.item_type, entry.item_id) === line.item,
+      );
       const built = lineEvents(person.customer, line, subscription, customers.has(email));
       if ('reason' in built) notImported.push({ email, orderId: line.orderId, item: line.item, reason: built.reason });
       else events.push(...built.events);
@@ -134,18 +159,39 @@ export function importedHistory(transactions: readonly ApiTransaction[], custome
   return { people, notImported };
 }
 
-function lineEvents(customer: CustomerRef, line: Line, subscription: ApiSubscription | undefined, askedCustomer: boolean): { events: ImportedEvent[] } | { reason: string } {
+function lineEvents(
+  customer: CustomerRef,
+  line: Line,
+  subscription: ApiSubscription | undefined,
+  askedCustomer: boolean,
+): { events: ImportedEvent[] } | { reason: string } {
   const rows = [...line.rows].sort((a, b) => (timeOf(a.timestamp) ?? 0) - (timeOf(b.timestamp) ?? 0));
-  const rowStatus = rows.map((row) => text(row.subscription_current_status)).filter((status) => status !== null).at(-1) ?? null;
+  const rowStatus =
+    rows
+      .map((row) => text(row.subscription_current_status))
+      .filter((status) => status !== null)
+      .at(-1) ?? null;
   const status = text(subscription?.status) ?? rowStatus;
-  const recurring = status !== null || rows.some((row) => text(row.transaction_type) === 'rebill' || text(row.transaction_type) === 'cancel');
+  const recurring =
+    status !== null ||
+    rows.some((row) => text(row.transaction_type) === 'rebill' || text(row.transaction_type) === 'cancel');
   const statusUnknown = recurring && status === null;
-  const statusMissingEverywhere = !askedCustomer && rows.every((row) => !Object.hasOwn(row, 'subscription_current_status'));
+  const statusMissingEverywhere =
+    !askedCustomer && rows.every((row) => !Object.hasOwn(row, 'subscription_current_status'));
   if (statusUnknown || statusMissingEverywhere) {
-    return { reason: 'whether this is a subscription, and its state, is unknown (no subscription_current_status, and POST /customer did not say); not imported rather than granting access with no end' };
+    return {
+      reason:
+        'whether this is a subscription, and its state, is unknown (no subscription_current_status, and POST /customer did not say); not imported rather than granting access with no end',
+    };
   }
-  const base = (row: ApiTransaction) => ({ occurredAt: timeOf(row.timestamp)!, live: true, customer, orderId: line.orderId });
-  const key = (kind: string, row: ApiTransaction) => `tc-api:${kind}:${line.orderId}:${line.item}:${text(row.event_id) ?? `${timeOf(row.timestamp)}:${cents(row.amount)}`}`;
+  const base = (row: ApiTransaction) => ({
+    occurredAt: timeOf(row.timestamp)!,
+    live: true,
+    customer,
+    orderId: line.orderId,
+  });
+  const key = (kind: string, row: ApiTransaction) =>
+    `tc-api:${kind}:${line.orderId}:${line.item}:${text(row.event_id) ?? `${timeOf(row.timestamp)}:${cents(row.amount)}`}`;
   const name = text(subscription?.item_name) ?? line.item;
   const nextPaymentAt = timeOf(subscription?.next_payment);
   const events: ImportedEvent[] = [];
@@ -162,7 +208,13 @@ function lineEvents(customer: CustomerRef, line: Line, subscription: ApiSubscrip
   };
   events.push({
     dedupKey: `tc-api:purchase:${line.orderId}:${line.item}`,
-    event: { kind: 'purchase', ...base(first), invoiceId: text(first.invoice_id), currency: text(first.currency)?.toUpperCase() ?? 'USD', items: [purchased] },
+    event: {
+      kind: 'purchase',
+      ...base(first),
+      invoiceId: text(first.invoice_id),
+      currency: text(first.currency)?.toUpperCase() ?? 'USD',
+      items: [purchased],
+    },
     body: charges.length > 0 ? charges : [first],
   });
   const rebills = rows.filter((row) => text(row.transaction_type) === 'rebill');
@@ -185,20 +237,37 @@ function lineEvents(customer: CustomerRef, line: Line, subscription: ApiSubscrip
     });
   }
   for (const row of rows.filter((candidate) => text(candidate.transaction_type) === 'refund')) {
-    events.push({ dedupKey: key('refund', row), event: { kind: 'refund', ...base(row), item: line.item, itemName: name, amountCents: cents(row.amount) }, body: row });
+    events.push({
+      dedupKey: key('refund', row),
+      event: { kind: 'refund', ...base(row), item: line.item, itemName: name, amountCents: cents(row.amount) },
+      body: row,
+    });
   }
   const cancel = rows.find((row) => text(row.transaction_type) === 'cancel');
   if (cancel || status === 'cancelled') {
-    const at = cancel ? timeOf(cancel.timestamp)! : (timeOf(subscription?.last_payment) ?? timeOf(rows.at(-1)!.timestamp)!);
+    const at = cancel
+      ? timeOf(cancel.timestamp)!
+      : (timeOf(subscription?.last_payment) ?? timeOf(rows.at(-1)!.timestamp)!);
     events.push({
       dedupKey: `tc-api:cancellation:${line.orderId}:${line.item}`,
-      event: { kind: 'cancellation', ...base(cancel ?? rows.at(-1)!), occurredAt: at, item: line.item, itemName: name, paidThrough: paidThrough(subscription, rows) },
+      event: {
+        kind: 'cancellation',
+        ...base(cancel ?? rows.at(-1)!),
+        occurredAt: at,
+        item: line.item,
+        itemName: name,
+        paidThrough: paidThrough(subscription, rows),
+      },
       body: cancel ?? subscription ?? null,
     });
   }
   if (status === 'paused') {
     const last = rows.at(-1)!;
-    events.push({ dedupKey: `tc-api:paused:${line.orderId}:${line.item}`, event: { kind: 'paused', ...base(last), item: line.item, itemName: name }, body: subscription ?? null });
+    events.push({
+      dedupKey: `tc-api:paused:${line.orderId}:${line.item}`,
+      event: { kind: 'paused', ...base(last), item: line.item, itemName: name },
+      body: subscription ?? null,
+    });
   }
   return { events };
 }

@@ -182,14 +182,21 @@ function customerBlock(context: Context, email: string): Fields {
   const last = context.options.lastName ?? 'Rivera';
   return fieldGroup({
     id: context.customerId,
-    client_user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.0.0 Safari/537.36',
+    client_user_agent:
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.0.0 Safari/537.36',
     origin: 'vanity',
     email,
     name: `${first} ${last}`,
     contactno: '+44 20 7946 0958',
     business_name: '',
     ip_address: '203.0.113.24',
-    address: fieldGroup({ country: 'GB', line1: '1 Example Street', city: 'London', state: 'Not applicable', zip: 'N1 9GU' }),
+    address: fieldGroup({
+      country: 'GB',
+      line1: '1 Example Street',
+      city: 'London',
+      state: 'Not applicable',
+      zip: 'N1 9GU',
+    }),
     first_name: first,
     last_name: last,
     checkbox_confirmation: 'false',
@@ -281,7 +288,8 @@ function purchaseFields(context: Context): Record<string, FieldValue> {
   );
   const names = items.map((item) => item.name);
   const keys = items.map((item) => item.key);
-  const chargeLists: Record<string, FieldValue> = futureCharges.length > 0 ? { charges, future_charges: futureCharges } : { charges };
+  const chargeLists: Record<string, FieldValue> =
+    futureCharges.length > 0 ? { charges, future_charges: futureCharges } : { charges };
   return {
     ...baseProduct(context),
     order_id: context.orderId,
@@ -297,7 +305,12 @@ function purchaseFields(context: Context): Record<string, FieldValue> {
     order: orderBlock(context, chargeLists),
     transactions: keyed(items, (item) => `ch_3${digitsFrom(`charge:${context.orderId}:${item.key}`, 20)}`),
     ...(recurringItems.length > 0
-      ? { subscriptions: keyed(recurringItems, (item) => `sub_1${digitsFrom(`sub:${context.orderId}:${item.key}`, 20)}`) }
+      ? {
+          subscriptions: keyed(
+            recurringItems,
+            (item) => `sub_1${digitsFrom(`sub:${context.orderId}:${item.key}`, 20)}`,
+          ),
+        }
       : {}),
     purchases: names,
     purchase_map: keys,
@@ -305,12 +318,18 @@ function purchaseFields(context: Context): Record<string, FieldValue> {
     accessible_purchases: [...names],
     accessible_purchase_map: [...keys],
     accessible_purchase_map_flat: keys.join(', '),
-    fulfillment: fieldGroup({ url: `https://${options.account}.thrivecart.com/${main.type}-${main.id}/confirm/${digitsFrom(context.orderId, 12)}/` }),
+    fulfillment: fieldGroup({
+      url: `https://${options.account}.thrivecart.com/${main.type}-${main.id}/confirm/${digitsFrom(context.orderId, 12)}/`,
+    }),
   };
 }
 
 /** Top-level fields shared by every event that follows an order. */
-function laterEventFields(context: Context, invoiceId: string, withSubscriptionId: boolean): Record<string, FieldValue> {
+function laterEventFields(
+  context: Context,
+  invoiceId: string,
+  withSubscriptionId: boolean,
+): Record<string, FieldValue> {
   return {
     ...dateTriple('date', context.occurredAt),
     ...baseProduct(context),
@@ -330,7 +349,10 @@ function laterEventFields(context: Context, invoiceId: string, withSubscriptionI
 /** What ThriveCart says about the subscribed item on rebill / failure / cancel / pause events. */
 function subscriptionBlock(context: Context, extra: Record<string, string>): Fields {
   const { main, options } = context;
-  const remaining = options.remainingRebills === undefined || options.remainingRebills === null ? 'null' : String(options.remainingRebills);
+  const remaining =
+    options.remainingRebills === undefined || options.remainingRebills === null
+      ? 'null'
+      : String(options.remainingRebills);
   return fieldGroup({
     type: main.type,
     id: main.id,
@@ -421,7 +443,10 @@ function refundFields(context: Context): Record<string, FieldValue> {
       tax_paid: '0',
       tax_paid_str: '0.00',
     }),
-    event_id: digitsFrom(`refund:${context.orderId}:${main.key}:${context.occurredAt.getTime()}:${cents}`, 10).replace(/^0/, '1'),
+    event_id: digitsFrom(`refund:${context.orderId}:${main.key}:${context.occurredAt.getTime()}:${cents}`, 10).replace(
+      /^0/,
+      '1',
+    ),
     'pro-rata': 'false',
   };
 }
@@ -439,7 +464,10 @@ function abandonedFields(context: Context): Record<string, FieldValue> {
     ...dateTriple('date', context.occurredAt),
     ...baseProduct(context),
     currency: 'USD',
-    customer: fieldGroup({ email: context.options.email, name: `${context.options.firstName ?? 'Sam'} ${context.options.lastName ?? 'Rivera'}` }),
+    customer: fieldGroup({
+      email: context.options.email,
+      name: `${context.options.firstName ?? 'Sam'} ${context.options.lastName ?? 'Rivera'}`,
+    }),
   };
 }
 
@@ -485,7 +513,9 @@ function phpUrlencode(text: string): string {
 
 function formPairs(value: FieldValue, key: string): string[] {
   if (typeof value === 'string') return [`${phpUrlencode(key)}=${phpUrlencode(value)}`];
-  const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : Object.entries(value);
+  const entries = Array.isArray(value)
+    ? value.map((item, index) => [String(index), item] as const)
+    : Object.entries(value);
   return entries.flatMap(([child, item]) => formPairs(item, `${key}[${child}]`));
 }
 

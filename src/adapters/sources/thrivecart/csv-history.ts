@@ -66,23 +66,42 @@ export function csvHistory(text: string, now: number): ImportedHistory {
   const [header, ...rows] = parseCsv(text.replace(/^\uFEFF/, ''));
   if (!header) throw new CsvError(`the file is empty; expected a header row: ${CSV_COLUMNS.join(',')}`);
   const columns = header.map((name) => name.trim().toLowerCase());
-  const missing = CSV_COLUMNS.filter((name) => name !== 'order_id' && name !== 'paid_through' && name !== 'name' && !columns.includes(name));
-  if (missing.length > 0) throw new CsvError(`missing column(s) ${missing.join(', ')}; expected a header row: ${CSV_COLUMNS.join(',')}`);
+  const missing = CSV_COLUMNS.filter(
+    (name) => name !== 'order_id' && name !== 'paid_through' && name !== 'name' && !columns.includes(name),
+  );
+  if (missing.length > 0)
+    throw new CsvError(`missing column(s) ${missing.join(', ')}; expected a header row: ${CSV_COLUMNS.join(',')}`);
   const people = new Map<string, ImportedPerson>();
   const notImported: ImportedHistory['notImported'] = [];
   rows.forEach((cells, index) => {
-    const cell = (name: (typeof CSV_COLUMNS)[number]) => (columns.includes(name) ? (cells[columns.indexOf(name)] ?? '').trim() : '');
+    const cell = (name: (typeof CSV_COLUMNS)[number]) =>
+      columns.includes(name) ? (cells[columns.indexOf(name)] ?? '').trim() : '';
     const email = cell('email').toLowerCase();
     const item = cell('item');
     const orderId = cell('order_id') || `csv-${email}-${item}`;
     try {
       if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new CsvError(`"${email.slice(0, 60)}" is not an e-mail address`);
-      if (!new RegExp(`^(${ITEM_TYPES.join('|')})-[0-9]+$`).test(item)) throw new CsvError(`item "${item.slice(0, 30)}" is not an item key such as product-12`);
+      if (!new RegExp(`^(${ITEM_TYPES.join('|')})-[0-9]+$`).test(item))
+        throw new CsvError(`item "${item.slice(0, 30)}" is not an item key such as product-12`);
       const status = cell('status').toLowerCase();
-      if (!(STATUSES as readonly string[]).includes(status)) throw new CsvError(`status "${status.slice(0, 20)}" is not one of ${STATUSES.join(', ')}`);
+      if (!(STATUSES as readonly string[]).includes(status))
+        throw new CsvError(`status "${status.slice(0, 20)}" is not one of ${STATUSES.join(', ')}`);
       const [first, ...rest] = cell('name').split(/\s+/);
-      const customer: CustomerRef = { thrivecartId: null, email, firstName: first || null, lastName: rest.join(' ') || null };
-      const events = rowEvents(customer, item as ItemKey, orderId, status as CsvStatus, paidThroughOf(cell('paid_through')), now, index + 2);
+      const customer: CustomerRef = {
+        thrivecartId: null,
+        email,
+        firstName: first || null,
+        lastName: rest.join(' ') || null,
+      };
+      const events = rowEvents(
+        customer,
+        item as ItemKey,
+        orderId,
+        status as CsvStatus,
+        paidThroughOf(cell('paid_through')),
+        now,
+        index + 2,
+      );
       const person = people.get(email) ?? { customer, events: [] };
       person.events.push(...events);
       people.set(email, person);
@@ -94,8 +113,19 @@ export function csvHistory(text: string, now: number): ImportedHistory {
   return { people: [...people.values()], notImported };
 }
 
-function rowEvents(customer: CustomerRef, item: ItemKey, orderId: string, status: CsvStatus, paidThrough: number | null, now: number, line: number): ImportedEvent[] {
-  if (status === 'active' && paidThrough === null) throw new CsvError('an active subscription needs its paid_through date (Handoff never grants access without an end from a missing date)');
+function rowEvents(
+  customer: CustomerRef,
+  item: ItemKey,
+  orderId: string,
+  status: CsvStatus,
+  paidThrough: number | null,
+  now: number,
+  line: number,
+): ImportedEvent[] {
+  if (status === 'active' && paidThrough === null)
+    throw new CsvError(
+      'an active subscription needs its paid_through date (Handoff never grants access without an end from a missing date)',
+    );
   const base = { occurredAt: now, live: true, customer, orderId };
   const body = { line, item, orderId, status, paidThrough };
   const recurring = status !== 'paid' && status !== 'refunded';
@@ -105,13 +135,33 @@ function rowEvents(customer: CustomerRef, item: ItemKey, orderId: string, status
     ...base,
     invoiceId: null,
     currency: 'USD',
-    items: [{ item, name: item, amountCents: 0, pricingOptionId: null, recurring, thrivecartSubscriptionId: null, nextChargeAt: status === 'active' ? paidThrough : null }],
+    items: [
+      {
+        item,
+        name: item,
+        amountCents: 0,
+        pricingOptionId: null,
+        recurring,
+        thrivecartSubscriptionId: null,
+        nextChargeAt: status === 'active' ? paidThrough : null,
+      },
+    ],
   };
   const events: ImportedEvent[] = [{ dedupKey: key('purchase'), event: purchase, body }];
   const later = (kind: string, event: CommerceEvent) => events.push({ dedupKey: key(kind), event, body });
   if (status === 'cancelled') later('cancellation', { kind: 'cancellation', ...base, item, paidThrough });
   if (status === 'refunded') later('refund', { kind: 'refund', ...base, item, amountCents: 0 });
   if (status === 'paused') later('paused', { kind: 'paused', ...base, item });
-  if (status === 'completed') later('completed', { kind: 'renewal', ...base, item, invoiceId: null, amountCents: 0, paymentIndex: null, nextPaymentAt: null, remainingRebills: 0 });
+  if (status === 'completed')
+    later('completed', {
+      kind: 'renewal',
+      ...base,
+      item,
+      invoiceId: null,
+      amountCents: 0,
+      paymentIndex: null,
+      nextPaymentAt: null,
+      remainingRebills: 0,
+    });
   return events;
 }

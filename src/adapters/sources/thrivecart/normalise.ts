@@ -101,7 +101,8 @@ function optionalUtcDateTime(fields: Fields, path: Path): number | null {
   if (text === null) return null;
   const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text);
   const millis = match ? Date.parse(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z`) : NaN;
-  if (Number.isNaN(millis)) throw new NormaliseError(`${describe(path)} must be "YYYY-MM-DD HH:MM:SS", got "${text.slice(0, 30)}"`);
+  if (Number.isNaN(millis))
+    throw new NormaliseError(`${describe(path)} must be "YYYY-MM-DD HH:MM:SS", got "${text.slice(0, 30)}"`);
   return millis;
 }
 
@@ -111,7 +112,9 @@ function optionalUtcDateTime(fields: Fields, path: Path): number | null {
  * `fallback` (the arrival time) is only given for events no public capture shows with a date.
  */
 function eventTime(fields: Fields, isOrderSuccess: boolean, fallback: number | null): number {
-  const candidates: Path[] = isOrderSuccess ? [['date_unix'], ['order_timestamp'], ['order', 'date_unix']] : [['date_unix']];
+  const candidates: Path[] = isOrderSuccess
+    ? [['date_unix'], ['order_timestamp'], ['order', 'date_unix']]
+    : [['date_unix']];
   for (const path of candidates) {
     const millis = optionalUnixSeconds(fields, path);
     if (millis !== null) return millis;
@@ -217,7 +220,8 @@ interface Charge {
 function chargeItem(fields: Fields, path: Path, mapped: readonly MappedItem[]): ItemKey | null {
   const type = optionalText(fields, [...path, 'item_type']);
   const reference = optionalText(fields, [...path, 'reference']);
-  if (type !== null && reference !== null && isItemType(type) && ITEM_ID_SHAPE.test(reference)) return itemKey(type, reference);
+  if (type !== null && reference !== null && isItemType(type) && ITEM_ID_SHAPE.test(reference))
+    return itemKey(type, reference);
   const identifier = optionalText(fields, [...path, 'item_identifier']);
   const underscore = identifier?.indexOf('_') ?? -1;
   if (identifier && underscore > 0) {
@@ -235,8 +239,13 @@ function chargeItem(fields: Fields, path: Path, mapped: readonly MappedItem[]): 
 function chargesAt(fields: Fields, list: 'charges' | 'future_charges', mapped: readonly MappedItem[]): Charge[] {
   return entriesAt(fields, ['order', list]).map(([key, entry]) => {
     const path = ['order', list, key];
-    if (typeof entry === 'string' || Array.isArray(entry)) throw new NormaliseError(`${describe(path)} must be a group of fields`);
-    return { item: chargeItem(fields, path, mapped), path, recurring: list === 'future_charges' || optionalText(fields, [...path, 'type']) === 'recurring' };
+    if (typeof entry === 'string' || Array.isArray(entry))
+      throw new NormaliseError(`${describe(path)} must be a group of fields`);
+    return {
+      item: chargeItem(fields, path, mapped),
+      path,
+      recurring: list === 'future_charges' || optionalText(fields, [...path, 'type']) === 'recurring',
+    };
   });
 }
 
@@ -250,7 +259,8 @@ interface MappedItem {
 function itemMap(fields: Fields, prefix: '' | 'accessible_'): ItemKey[] {
   const list = `${prefix}purchase_map`;
   const mapped = entriesAt(fields, [list]).map(([key]) => requiredText(fields, [list, key]));
-  const tokens = mapped.length > 0 ? mapped : (optionalText(fields, [`${list}_flat`]) ?? '').split(',').map((token) => token.trim());
+  const tokens =
+    mapped.length > 0 ? mapped : (optionalText(fields, [`${list}_flat`]) ?? '').split(',').map((token) => token.trim());
   return [...new Set(tokens.filter((token) => token !== '').map((token) => parseItemKey(token, list)))];
 }
 
@@ -261,12 +271,21 @@ function itemMap(fields: Fields, prefix: '' | 'accessible_'): ItemKey[] {
 function purchasedItems(fields: Fields): MappedItem[] {
   let keys = itemMap(fields, '');
   if (keys.length === 0) keys = itemMap(fields, 'accessible_');
-  const mapped = keys.map((item, position) => ({ item, name: displayText(optionalText(fields, ['purchases', String(position)])) }));
-  const charged = [...chargesAt(fields, 'charges', mapped), ...chargesAt(fields, 'future_charges', mapped)].map((charge) => charge.item);
-  for (const item of charged) if (item !== null && !mapped.some((entry) => entry.item === item)) mapped.push({ item, name: null });
+  const mapped = keys.map((item, position) => ({
+    item,
+    name: displayText(optionalText(fields, ['purchases', String(position)])),
+  }));
+  const charged = [...chargesAt(fields, 'charges', mapped), ...chargesAt(fields, 'future_charges', mapped)].map(
+    (charge) => charge.item,
+  );
+  for (const item of charged)
+    if (item !== null && !mapped.some((entry) => entry.item === item)) mapped.push({ item, name: null });
   const baseProduct = optionalText(fields, ['base_product']);
   if (mapped.length === 0 && baseProduct !== null) {
-    mapped.push({ item: toItemKey('product', baseProduct, 'base_product'), name: displayText(optionalText(fields, ['base_product_name'])) });
+    mapped.push({
+      item: toItemKey('product', baseProduct, 'base_product'),
+      name: displayText(optionalText(fields, ['base_product_name'])),
+    });
   }
   return mapped;
 }
@@ -277,15 +296,25 @@ function purchasedItem(fields: Fields, entry: MappedItem, charges: Charge[]): Pu
   const charged = lines.filter((charge) => !charge.recurring);
   const scheduled = lines.filter((charge) => charge.recurring);
   // An item with no charge line (e.g. a free trial) cost nothing now; a recurring line is the next period.
-  const amountCents = charged.reduce((sum, charge) => sum + (optionalCents(fields, [...charge.path, 'amount']) ?? 0), 0);
+  const amountCents = charged.reduce(
+    (sum, charge) => sum + (optionalCents(fields, [...charge.path, 'amount']) ?? 0),
+    0,
+  );
   const nextChargeTimes = scheduled
-    .map((charge) => optionalUnixSeconds(fields, [...charge.path, 'defer_date']) ?? optionalUtcDateTime(fields, [...charge.path, 'due']))
+    .map(
+      (charge) =>
+        optionalUnixSeconds(fields, [...charge.path, 'defer_date']) ??
+        optionalUtcDateTime(fields, [...charge.path, 'due']),
+    )
     .filter((millis) => millis !== null);
   const first = (charged[0] ?? scheduled[0])?.path;
   const name = displayText(first ? optionalText(fields, [...first, 'name']) : null) ?? entry.name ?? item;
   const quantity = charged[0] ? optionalCount(fields, [...charged[0].path, 'quantity']) : null;
-  const recurring = scheduled.length > 0 || charged.some((charge) => optionalText(fields, [...charge.path, 'related_to_recur']) === 'true');
-  const frequency = lines.map((charge) => optionalText(fields, [...charge.path, 'frequency'])).find((text) => text !== null) ?? null;
+  const recurring =
+    scheduled.length > 0 ||
+    charged.some((charge) => optionalText(fields, [...charge.path, 'related_to_recur']) === 'true');
+  const frequency =
+    lines.map((charge) => optionalText(fields, [...charge.path, 'frequency'])).find((text) => text !== null) ?? null;
   return {
     item,
     name,
@@ -320,7 +349,10 @@ function baseOf(fields: Fields, event: string, timeFallback: number | null = nul
 
 function normalisePurchase(fields: Fields, base: Base): CommerceEvent {
   const mapped = purchasedItems(fields);
-  if (mapped.length === 0) throw new NormaliseError('order.success lists no items (purchase_map, purchase_map_flat, order[charges], base_product)');
+  if (mapped.length === 0)
+    throw new NormaliseError(
+      'order.success lists no items (purchase_map, purchase_map_flat, order[charges], base_product)',
+    );
   const charges = [...chargesAt(fields, 'charges', mapped), ...chargesAt(fields, 'future_charges', mapped)];
   const currency = firstText(fields, [['currency'], ['order', 'currency']])?.toUpperCase() ?? null;
   if (currency === null || !/^[A-Z]{3}$/.test(currency)) throw new NormaliseError('missing or invalid currency');
@@ -341,21 +373,34 @@ function normalisePurchase(fields: Fields, base: Base): CommerceEvent {
  * `refund[name]`; `base_product_name` when the item is the front-end product) and ThriveCart's
  * subscription id, so a line first seen through a renewal is named, not `product-17`.
  */
-function itemDetails(fields: Fields, block: 'subscription' | 'refund', item: ItemKey): { itemName: string | null; thrivecartSubscriptionId: string | null } {
+function itemDetails(
+  fields: Fields,
+  block: 'subscription' | 'refund',
+  item: ItemKey,
+): { itemName: string | null; thrivecartSubscriptionId: string | null } {
   const baseProduct = optionalText(fields, ['base_product']);
-  const baseName = baseProduct !== null && item === `product-${baseProduct}` ? optionalText(fields, ['base_product_name']) : null;
+  const baseName =
+    baseProduct !== null && item === `product-${baseProduct}` ? optionalText(fields, ['base_product_name']) : null;
   return {
     itemName: displayText(optionalText(fields, [block, 'name'])) ?? displayText(baseName),
     thrivecartSubscriptionId: optionalText(fields, ['subscription_id']),
   };
 }
 
-function refundItem(fields: Fields): { item: ItemKey; itemName: string | null; thrivecartSubscriptionId: string | null } {
+function refundItem(fields: Fields): {
+  item: ItemKey;
+  itemName: string | null;
+  thrivecartSubscriptionId: string | null;
+} {
   const item = blockItem(fields, 'refund');
   return { item, ...itemDetails(fields, 'refund', item) };
 }
 
-function subscriptionItem(fields: Fields): { item: ItemKey; itemName: string | null; thrivecartSubscriptionId: string | null } {
+function subscriptionItem(fields: Fields): {
+  item: ItemKey;
+  itemName: string | null;
+  thrivecartSubscriptionId: string | null;
+} {
   const item = blockItem(fields, 'subscription');
   return { item, ...itemDetails(fields, 'subscription', item) };
 }
@@ -392,7 +437,9 @@ export function normaliseThriveCart(fields: Fields, options: NormaliseOptions = 
         // Top-level invoice_id is the rebill's own (`000000141-6`); order[invoice_id] is the original.
         invoiceId: optionalText(fields, ['invoice_id']),
         amountCents: requiredCents(fields, ['subscription', 'amount']),
-        paymentIndex: optionalCount(fields, ['recurring_payment_idx']) ?? optionalCount(fields, ['subscription', 'recurring_payment_idx']),
+        paymentIndex:
+          optionalCount(fields, ['recurring_payment_idx']) ??
+          optionalCount(fields, ['subscription', 'recurring_payment_idx']),
         nextPaymentAt: optionalUnixSeconds(fields, ['subscription', 'next_payment_date']),
         remainingRebills: optionalCount(fields, ['subscription', 'remaining_rebills']),
         frequency: optionalText(fields, ['subscription', 'frequency']),

@@ -172,7 +172,9 @@ function decodeFormText(encoded: string, checkRawText: boolean, encodedKey: stri
 }
 
 function formTextSubject(encodedKey: string, isValue: boolean): string {
-  return isValue ? `value of form field ${describeKey(readableKey(encodedKey))}` : `form key ${describeKey(encodedKey)}`;
+  return isValue
+    ? `value of form field ${describeKey(readableKey(encodedKey))}`
+    : `form key ${describeKey(encodedKey)}`;
 }
 
 /** A key as decoded text, for error messages; as received if it does not decode. */
@@ -217,7 +219,8 @@ function isEscapedBracket(text: string, at: number): boolean {
  */
 function nextBracket(key: string, from: number, hasPlainBrackets: boolean): number {
   if (!hasPlainBrackets) {
-    for (let at = key.indexOf('%', from); at !== -1; at = key.indexOf('%', at + 1)) if (isEscapedBracket(key, at)) return at;
+    for (let at = key.indexOf('%', from); at !== -1; at = key.indexOf('%', at + 1))
+      if (isEscapedBracket(key, at)) return at;
     return -1;
   }
   for (let at = from; at < key.length; at += 1) {
@@ -239,7 +242,7 @@ function parseFormKey(encoded: string, checkRawText: boolean): string[] {
   const path: string[] = [];
   let partStart = 0;
   let inBrackets = false;
-  for (let at = nextBracket(encoded, 0, hasPlainBrackets); at !== -1; ) {
+  for (let at = nextBracket(encoded, 0, hasPlainBrackets); at !== -1;) {
     const escaped = encoded.charCodeAt(at) === PERCENT;
     const opens = escaped ? (encoded.charCodeAt(at + 2) | 0x20) === 0x62 : encoded.charCodeAt(at) === OPEN_BRACKET;
     const end = at + (escaped ? 3 : 1);
@@ -264,7 +267,10 @@ function parseFormKey(encoded: string, checkRawText: boolean): string[] {
       path.push(segment);
       inBrackets = false;
     } else {
-      throw badKey(encoded, path.length > 0 ? 'has text after a closing bracket' : 'has a closing bracket before any opening one');
+      throw badKey(
+        encoded,
+        path.length > 0 ? 'has text after a closing bracket' : 'has a closing bracket before any opening one',
+      );
     }
     partStart = end;
     at = nextBracket(encoded, end, hasPlainBrackets);
@@ -278,7 +284,8 @@ function parseFormKey(encoded: string, checkRawText: boolean): string[] {
 /** The name or one segment of a key, decoded and checked. */
 function keyPart(encoded: string, start: number, end: number, checkRawText: boolean): string {
   const part = decodeFormText(encoded.slice(start, end), checkRawText, encoded, false);
-  if (isForbiddenKey(part)) throw new BodyError(`forbidden key "${part}" in form key ${describeKey(readableKey(encoded))}`);
+  if (isForbiddenKey(part))
+    throw new BodyError(`forbidden key "${part}" in form key ${describeKey(readableKey(encoded))}`);
   return part;
 }
 
@@ -369,9 +376,16 @@ class FormTree {
     return typeof existing === 'string' || (Array.isArray(existing) && !this.isBracketList(existing));
   }
 
-  private noteIfIndex(parent: Fields | undefined, key: string | undefined, group: Fields, name: string, depth: number): void {
+  private noteIfIndex(
+    parent: Fields | undefined,
+    key: string | undefined,
+    group: Fields,
+    name: string,
+    depth: number,
+  ): void {
     // The top level stays a group whatever its keys, as in qs.
-    if (parent !== undefined && key !== undefined && isListIndex(name)) this.indexedGroups.push({ parent, key, group, depth });
+    if (parent !== undefined && key !== undefined && isListIndex(name))
+      this.indexedGroups.push({ parent, key, group, depth });
   }
 
   private newBracketList(value: string): FieldValue[] {
@@ -395,14 +409,18 @@ function keysAreAllListIndexes(group: Fields): boolean {
 function appendToList(existing: string | FieldValue[], value: string, encodedKey: string): FieldValue[] {
   if (typeof existing === 'string') return [existing, value];
   if (existing.length >= MAX_LIST_LENGTH) {
-    throw new BodyError(`form key ${describeKey(readableKey(encodedKey))} exceeds the Array limit: more than ${MAX_LIST_LENGTH} values`);
+    throw new BodyError(
+      `form key ${describeKey(readableKey(encodedKey))} exceeds the Array limit: more than ${MAX_LIST_LENGTH} values`,
+    );
   }
   existing.push(value);
   return existing;
 }
 
 function fieldConflict(encodedKey: string): BodyError {
-  return new BodyError(`form key ${describeKey(readableKey(encodedKey))} conflicts with an earlier key: a field is one value, one [] list or one group`);
+  return new BodyError(
+    `form key ${describeKey(readableKey(encodedKey))} conflicts with an earlier key: a field is one value, one [] list or one group`,
+  );
 }
 
 /**

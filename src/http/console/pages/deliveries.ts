@@ -16,7 +16,9 @@ export function statusBadge(status: DeliveryStatus): SafeHtml {
 
 export function registerDeliveryPages(server: FastifyInstance, ctx: AppContext): void {
   server.get<{ Querystring: { status?: string; before?: string } }>('/deliveries', async (request, reply) => {
-    const status = STATUSES.includes(request.query.status as DeliveryStatus) ? (request.query.status as DeliveryStatus) : undefined;
+    const status = STATUSES.includes(request.query.status as DeliveryStatus)
+      ? (request.query.status as DeliveryStatus)
+      : undefined;
     const before = Number(request.query.before) || undefined;
     const deliveries = await listDeliveries(ctx.pool, { status, limit: PAGE_SIZE, beforeId: before });
     const filter = (value: DeliveryStatus | undefined, label: string): SafeHtml =>
@@ -25,17 +27,27 @@ export function registerDeliveryPages(server: FastifyInstance, ctx: AppContext):
 <p class="row">${filter(undefined, 'all')} ${STATUSES.map((value) => filter(value, value))}</p>
 <div class="panel"><table><thead><tr><th>#</th><th>Received</th><th>Event</th><th>Outcome</th><th class="hide-phone">Why</th></tr></thead><tbody>
 ${deliveries.map(
-  (delivery) => html`<tr><td><a href="/deliveries/${delivery.id}">${delivery.id}</a></td><td class="small">${when(delivery.receivedAt)}</td><td>${delivery.eventName}${delivery.live ? '' : html` ${badge('test')}`}</td><td>${statusBadge(delivery.status)}</td><td class="hide-phone small">${delivery.reason}</td></tr>`,
+  (delivery) =>
+    html`<tr><td><a href="/deliveries/${delivery.id}">${delivery.id}</a></td><td class="small">${when(delivery.receivedAt)}</td><td>${delivery.eventName}${delivery.live ? '' : html` ${badge('test')}`}</td><td>${statusBadge(delivery.status)}</td><td class="hide-phone small">${delivery.reason}</td></tr>`,
 )}
 </tbody></table>${deliveries.length === 0 ? html`<p class="muted">No deliveries${status ? ` with status ${status}` : ''} yet.</p>` : ''}</div>
 ${deliveries.length === PAGE_SIZE ? html`<p class="pager"><a href="/deliveries?${status ? `status=${status}&` : ''}before=${deliveries.at(-1)!.id}">Older →</a></p>` : ''}`;
-    return reply.type('text/html').send(page({ title: 'Deliveries', section: '/deliveries', csrfToken: sessionOf(request).csrfToken }, body).text);
+    return reply
+      .type('text/html')
+      .send(page({ title: 'Deliveries', section: '/deliveries', csrfToken: sessionOf(request).csrfToken }, body).text);
   });
 
   server.get<{ Params: { id: string } }>('/deliveries/:id', async (request, reply) => {
     const delivery = await getDelivery(ctx.pool, Number(request.params.id) || 0);
     const session = sessionOf(request);
-    if (!delivery) return reply.status(404).type('text/html').send(page({ title: 'Not found', csrfToken: session.csrfToken }, html`<h1>No delivery ${request.params.id}</h1>`).text);
+    if (!delivery)
+      return reply
+        .status(404)
+        .type('text/html')
+        .send(
+          page({ title: 'Not found', csrfToken: session.csrfToken }, html`<h1>No delivery ${request.params.id}</h1>`)
+            .text,
+        );
     const contact = delivery.contactId === null ? null : await findContactById(ctx.pool, delivery.contactId);
     const body = html`<h1>Delivery ${delivery.id} ${statusBadge(delivery.status)}</h1>
 <div class="panel"><table>
@@ -49,13 +61,26 @@ ${deliveries.length === PAGE_SIZE ? html`<p class="pager"><a href="/deliveries?$
 </div>
 <h2>What Handoff understood</h2><pre>${JSON.stringify(delivery.event, null, 2) ?? 'nothing (not a usable event)'}</pre>
 <h2>As received (secret word removed)</h2><pre>${JSON.stringify(delivery.body, null, 2)}</pre>`;
-    return reply.type('text/html').send(page({ title: `Delivery ${delivery.id}`, section: '/deliveries', csrfToken: session.csrfToken, flash: flashOf(request, reply) }, body).text);
+    return reply.type('text/html').send(
+      page(
+        {
+          title: `Delivery ${delivery.id}`,
+          section: '/deliveries',
+          csrfToken: session.csrfToken,
+          flash: flashOf(request, reply),
+        },
+        body,
+      ).text,
+    );
   });
 
   server.post<{ Params: { id: string } }>('/deliveries/:id/replay', async (request, reply) => {
     const outcome = await replayDelivery(ctx, Number(request.params.id) || 0);
     if (!outcome) return reply.status(404).type('text/plain').send('No such delivery');
-    const text = outcome.status === 'applied' ? 'Replayed: applied.' : `Replayed: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}.`;
+    const text =
+      outcome.status === 'applied'
+        ? 'Replayed: applied.'
+        : `Replayed: ${outcome.status}${outcome.reason ? ` (${outcome.reason})` : ''}.`;
     return redirectWithFlash(reply, `/deliveries/${outcome.deliveryId}`, text);
   });
 }

@@ -20,14 +20,17 @@ function rejectedSection({ rejectedDeliveries }: DeliveryProblems): SafeHtml {
   if (rejectedDeliveries.length === 0) return html`<p class="muted">Every ThriveCart delivery could be read.</p>`;
   return html`<p class="small">Once the cause is fixed, <code>npx handoff replay</code> applies them.</p>
 <table><thead><tr><th>Delivery</th><th class="hide-phone">Received</th><th>What was missing</th></tr></thead><tbody>${rejectedDeliveries.map(
-    (delivery) => html`<tr><td><a href="/deliveries/${delivery.deliveryId}">${delivery.eventName} #${delivery.deliveryId}</a></td><td class="hide-phone small">${when(delivery.receivedAt)}</td><td class="small">${delivery.reason}</td></tr>`,
+    (delivery) =>
+      html`<tr><td><a href="/deliveries/${delivery.deliveryId}">${delivery.eventName} #${delivery.deliveryId}</a></td><td class="hide-phone small">${when(delivery.receivedAt)}</td><td class="small">${delivery.reason}</td></tr>`,
   )}</tbody></table>`;
 }
 
 function unmappedSection({ unmappedItems }: DeliveryProblems): SafeHtml {
-  if (unmappedItems.length === 0) return html`<p class="muted">Every item in the orders Handoff applied is configured.</p>`;
+  if (unmappedItems.length === 0)
+    return html`<p class="muted">Every item in the orders Handoff applied is configured.</p>`;
   return html`<p class="small">Their buyers got nothing for them. Add the line under <code>items:</code>, choose the offering, restart and run <code>npx handoff replay</code>.</p>
 <table><thead><tr><th>Item</th><th>Orders</th><th>Line to add</th></tr></thead><tbody>${unmappedItems.map(
-    (item) => html`<tr><td>${item.name} <span class="small muted">${item.item}</span></td><td>${item.orders} <span class="small muted">latest ${item.latestOrderId}</span></td><td><code>${item.configLine}</code></td></tr>`,
+    (item) =>
+      html`<tr><td>${item.name} <span class="small muted">${item.item}</span></td><td>${item.orders} <span class="small muted">latest ${item.latestOrderId}</span></td><td><code>${item.configLine}</code></td></tr>`,
   )}</tbody></table>`;
 }

@@ -13,7 +13,10 @@ export function refusalsPanel(health: IntakeHealth): SafeHtml {
 }
 
 function refusalRow(refusal: RefusalAdvice): SafeHtml {
-  return adviceRow(html`${refusal.resolved ? badge('fixed since', 'warn') : badge('refused', 'bad')}<div class="small muted">last ${when(refusal.lastAt)}</div>`, refusal);
+  return adviceRow(
+    html`${refusal.resolved ? badge('fixed since', 'warn') : badge('refused', 'bad')}<div class="small muted">last ${when(refusal.lastAt)}</div>`,
+    refusal,
+  );
 }
 
 function adviceRow(label: SafeHtml, advice: { what: string; fix: string }): SafeHtml {

@@ -14,18 +14,30 @@ export function registerImportPage(server: FastifyInstance, ctx: AppContext): vo
     const counts = run ? await importRowCounts(ctx.pool, run.id) : null;
     const body = html`<h1>Import</h1>
 <div class="panel"><p>Bring in the members who bought before Handoff: <code>npx handoff thrivecart import</code> shows the plan and changes nothing; <code>--apply</code> imports, quietly. Without API access, <code>--csv members.csv</code>.</p></div>
-${run === null || counts === null
-  ? html`<div class="panel"><p class="muted">No import yet.</p></div>`
-  : html`<h2>${run.source === 'api' ? 'From the ThriveCart API' : 'From a CSV file'}, started ${when(run.startedAt)}</h2>
+${
+  run === null || counts === null
+    ? html`<div class="panel"><p class="muted">No import yet.</p></div>`
+    : html`<h2>${run.source === 'api' ? 'From the ThriveCart API' : 'From a CSV file'}, started ${when(run.startedAt)}</h2>
 <div class="panel"><p>${run.appliedAt === null ? html`Not applied yet (last step ${when(run.updatedAt)}).` : html`Applied ${when(run.appliedAt)}.`}
 ${run.source === 'api' ? html` Fetched ${counts.transactions} transactions (${run.pagesFetched} pages${run.transactionsComplete ? ', all' : ', more to come'}) and asked about ${counts.customers} buyers.` : ''}</p>
-${run.plan ? planSection(run.plan as ImportPlan) : html`<p class="muted">No plan yet: the fetch has not finished.</p>`}</div>`}`;
-    return reply.type('text/html').send(page({ title: 'Import', section: '/import', csrfToken: session.csrfToken, flash: flashOf(request, reply) }, body).text);
+${run.plan ? planSection(run.plan as ImportPlan) : html`<p class="muted">No plan yet: the fetch has not finished.</p>`}</div>`
+}`;
+    return reply
+      .type('text/html')
+      .send(
+        page(
+          { title: 'Import', section: '/import', csrfToken: session.csrfToken, flash: flashOf(request, reply) },
+          body,
+        ).text,
+      );
   });
 }
 
 function planSection(plan: ImportPlan): SafeHtml {
-  const counts = (record: Record<string, number>) => Object.entries(record).map(([offering, people]) => `${offering}: ${people}`).join(', ') || 'none';
+  const counts = (record: Record<string, number>) =>
+    Object.entries(record)
+      .map(([offering, people]) => `${offering}: ${people}`)
+      .join(', ') || 'none';
   return html`<table><tbody>
 <tr><th>People</th><td>${plan.people} (${plan.events} new events, ${plan.alreadyKnown} already known)</td></tr>
 <tr><th>Access granted</th><td>${counts(plan.offeringsGranted)}</td></tr>

@@ -1,9 +1,18 @@
 import { html, type SafeHtml } from '../html.ts';
 import { page } from '../layout.ts';
 
-export function loginPage(options: { next: string; failed: boolean; throttled?: boolean; passwordEnabled: boolean }): SafeHtml {
+export function loginPage(options: {
+  next: string;
+  failed: boolean;
+  throttled?: boolean;
+  passwordEnabled: boolean;
+}): SafeHtml {
   const label = options.passwordEnabled ? 'Password or admin token' : 'Admin token';
-  const problem = options.throttled ? 'Too many failed attempts; wait 15 minutes.' : options.failed ? 'That did not match. Check the token (in data/admin-token or HANDOFF_ADMIN_TOKEN).' : null;
+  const problem = options.throttled
+    ? 'Too many failed attempts; wait 15 minutes.'
+    : options.failed
+      ? 'That did not match. Check the token (in data/admin-token or HANDOFF_ADMIN_TOKEN).'
+      : null;
   return page(
     { title: 'Log in', flash: problem ? { text: problem, bad: true } : null },
     html`<div class="login panel"><h1>Handoff</h1>

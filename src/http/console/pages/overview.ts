@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.ts';
 import { judgeCrmConnection, type CrmConnectionVerdict } from '../../../app/health/crm-connection-state.ts';
 import { loadIntakeHealth, type IntakeHealth } from '../../../app/health/intake-health.ts';
-import { dailyActivity, deliveryCounts, openDunningCount, type DailyActivity, type DeliveryCounts } from '../../../adapters/store/console-stats.ts';
+import {
+  dailyActivity,
+  deliveryCounts,
+  openDunningCount,
+  type DailyActivity,
+  type DeliveryCounts,
+} from '../../../adapters/store/console-stats.ts';
 import { listDeliveries, type DeliveryRecord } from '../../../adapters/store/deliveries.ts';
 import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
 import { sessionOf } from '../console-plugin.ts';
@@ -29,7 +35,11 @@ interface OverviewData {
 export function registerOverviewPage(server: FastifyInstance, ctx: AppContext): void {
   server.get('/', async (request, reply) => {
     const data = await loadOverview(ctx, ctx.clock.now());
-    return reply.type('text/html').send(page({ title: 'Overview', section: '/', csrfToken: sessionOf(request).csrfToken }, overviewBody(data)).text);
+    return reply
+      .type('text/html')
+      .send(
+        page({ title: 'Overview', section: '/', csrfToken: sessionOf(request).csrfToken }, overviewBody(data)).text,
+      );
   });
 }
 
@@ -38,11 +48,23 @@ async function loadOverview(ctx: AppContext, now: number): Promise<OverviewData>
     deliveryCounts(ctx.pool, now),
     dailyActivity(ctx.pool, now, 30),
     openDunningCount(ctx.pool),
-    Promise.all((['failed', 'ignored', 'rejected'] as const).map((status) => listDeliveries(ctx.pool, { status, limit: 5 }))),
+    Promise.all(
+      (['failed', 'ignored', 'rejected'] as const).map((status) => listDeliveries(ctx.pool, { status, limit: 5 })),
+    ),
     crmHealth(ctx.pool),
     loadIntakeHealth(ctx, now),
   ]);
-  return { counts, activity, openCases, needingAttention: problems.flat().sort((a, b) => b.id - a.id).slice(0, 8), crm: crm.map(judgeCrmConnection), intake };
+  return {
+    counts,
+    activity,
+    openCases,
+    needingAttention: problems
+      .flat()
+      .sort((a, b) => b.id - a.id)
+      .slice(0, 8),
+    crm: crm.map(judgeCrmConnection),
+    intake,
+  };
 }
 
 function overviewBody(data: OverviewData): SafeHtml {
@@ -89,7 +111,11 @@ function chart(days: DailyActivity[]): SafeHtml {
   const max = Math.max(1, ...days.flatMap((day) => SERIES.map((series) => day[series.key])));
   const slot = CHART_WIDTH / days.length;
   const bar = Math.max(1, (slot - 2) / SERIES.length);
-  const bars = days.flatMap((day, index) => SERIES.map((series, seriesIndex) => chartBar(day, series, index * slot + 1 + seriesIndex * bar, bar, max))).join('');
+  const bars = days
+    .flatMap((day, index) =>
+      SERIES.map((series, seriesIndex) => chartBar(day, series, index * slot + 1 + seriesIndex * bar, bar, max)),
+    )
+    .join('');
   const totals = SERIES.map((series) => ({ series, total: days.reduce((sum, day) => sum + day[series.key], 0) }));
   const summary = totals.map(({ series, total }) => `${series.label}: ${total}`).join(', ');
   return html`<svg class="chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${summary}">${raw(bars)}</svg>

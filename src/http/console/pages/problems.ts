@@ -14,7 +14,12 @@ import { deliveryProblemsPanels } from './delivery-problems-panels.ts';
 export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): void {
   server.get('/problems', async (request, reply) => {
     const session = sessionOf(request);
-    const [dead, health, intake, deliveries] = await Promise.all([listDeadJobs(ctx.pool, 200), crmHealth(ctx.pool), loadIntakeHealth(ctx, ctx.clock.now()), listDeliveryProblems(ctx)]);
+    const [dead, health, intake, deliveries] = await Promise.all([
+      listDeadJobs(ctx.pool, 200),
+      crmHealth(ctx.pool),
+      loadIntakeHealth(ctx, ctx.clock.now()),
+      listDeliveryProblems(ctx),
+    ]);
     const body = html`<h1>Problems</h1>
 <h2>Refused ThriveCart calls</h2>
 ${refusalsPanel(intake)}
@@ -23,13 +28,26 @@ ${refusalsPanel(intake)}
 <h2>Jobs that gave up</h2>
 <div class="panel">${deadJobsSection(dead, session.csrfToken)}</div>
 ${deliveryProblemsPanels(deliveries)}`;
-    return reply.type('text/html').send(page({ title: 'Problems', section: '/problems', csrfToken: session.csrfToken, flash: flashOf(request, reply) }, body).text);
+    return reply
+      .type('text/html')
+      .send(
+        page(
+          { title: 'Problems', section: '/problems', csrfToken: session.csrfToken, flash: flashOf(request, reply) },
+          body,
+        ).text,
+      );
   });
 
   server.post<{ Params: { id: string } }>('/problems/jobs/:id/retry', async (request, reply) => {
     const moved = await retryDeadJobs(ctx.pool, Number(request.params.id) || 0, ctx.clock.now());
     ctx.log.info({ actor: sessionOf(request).actor, jobs: moved }, 'dead jobs retried');
-    return redirectWithFlash(reply, '/problems', moved.length > 0 ? `Job ${request.params.id} is queued again.` : `Job ${request.params.id} was already handled by a newer job.`);
+    return redirectWithFlash(
+      reply,
+      '/problems',
+      moved.length > 0
+        ? `Job ${request.params.id} is queued again.`
+        : `Job ${request.params.id} was already handled by a newer job.`,
+    );
   });
 
   server.post('/problems/retry-all', async (request, reply) => {
@@ -43,9 +61,11 @@ ${deliveryProblemsPanels(deliveries)}`;
 function crmConnectionsSection(verdicts: CrmConnectionVerdict[], configured: number): SafeHtml {
   if (configured === 0) return html`<p class="muted">No CRM is configured.</p>`;
   const troubled = verdicts.filter((verdict) => verdict.tone === 'bad' || verdict.tone === 'warn');
-  if (troubled.length === 0) return html`<p class="muted">Every CRM connection is working: no sync is failing, paused or being retried.</p>`;
+  if (troubled.length === 0)
+    return html`<p class="muted">Every CRM connection is working: no sync is failing, paused or being retried.</p>`;
   return html`<table><thead><tr><th>Connection</th><th>What is wrong and what to do</th></tr></thead><tbody>${troubled.map(
-    (verdict) => html`<tr><td>${verdict.connector} ${badge(verdict.label, verdict.tone)}</td><td>${problemAndFix(verdict)}</td></tr>`,
+    (verdict) =>
+      html`<tr><td>${verdict.connector} ${badge(verdict.label, verdict.tone)}</td><td>${problemAndFix(verdict)}</td></tr>`,
   )}</tbody></table>`;
 }
 

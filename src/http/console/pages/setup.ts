@@ -19,7 +19,8 @@ const SECRET_KEY = /secret|password|token|apikey|api_key|key$|smtp/i;
 /** A copy of the configuration with every credential replaced, safe to show. */
 export function maskSecrets(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((item) => maskSecrets(item));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, maskSecrets(item, name)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, maskSecrets(item, name)]));
   if (typeof value === 'string' && SECRET_KEY.test(key)) return value === '' ? '' : '••••••••';
   return value;
 }

@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app/context.ts';
-import { addWebhookEndpoint, listWebhookEndpointViews, removeWebhookEndpoint, setWebhookEndpointEnabled, type WebhookEndpointView } from '../../../app/webhooks/webhook-endpoints.ts';
+import {
+  addWebhookEndpoint,
+  listWebhookEndpointViews,
+  removeWebhookEndpoint,
+  setWebhookEndpointEnabled,
+  type WebhookEndpointView,
+} from '../../../app/webhooks/webhook-endpoints.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../../core/webhooks/webhook-event.ts';
 import { listRecentDeliveries, type DeliveryView } from '../../../adapters/store/webhook-deliveries.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
@@ -11,9 +17,19 @@ const RECENT_DELIVERIES = 100;
 
 /** Signed webhooks to membership sites: endpoints, adding one (its secret is shown once), recent deliveries. */
 export function registerWebhooksPage(server: FastifyInstance, ctx: AppContext): void {
-  const render = async (request: FastifyRequest, reply: FastifyReply, extra: { flash?: { text: string; bad?: boolean } | null; created?: { endpoint: WebhookEndpointView; secret: string } }) => {
+  const render = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: {
+      flash?: { text: string; bad?: boolean } | null;
+      created?: { endpoint: WebhookEndpointView; secret: string };
+    },
+  ) => {
     const session = sessionOf(request);
-    const [endpoints, deliveries] = await Promise.all([listWebhookEndpointViews(ctx), listRecentDeliveries(ctx.pool, { limit: RECENT_DELIVERIES })]);
+    const [endpoints, deliveries] = await Promise.all([
+      listWebhookEndpointViews(ctx),
+      listRecentDeliveries(ctx.pool, { limit: RECENT_DELIVERIES }),
+    ]);
     const body = html`<h1>Webhooks to your sites</h1>
 <p class="muted">Sites other than AccessAlly hear about access and failed payments here, signed per Standard Webhooks.</p>
 ${extra.created ? createdNotice(extra.created) : ''}
@@ -27,28 +43,53 @@ ${extra.created ? createdNotice(extra.created) : ''}
 <button type="submit">Add endpoint</button></form></div>
 <h2>Recent deliveries</h2>
 <div class="panel">${deliveryTable(deliveries)}</div>`;
-    return reply.type('text/html').send(page({ title: 'Webhooks', section: '/webhooks', csrfToken: session.csrfToken, flash: extra.flash ?? null }, body).text);
+    return reply
+      .type('text/html')
+      .send(
+        page(
+          { title: 'Webhooks', section: '/webhooks', csrfToken: session.csrfToken, flash: extra.flash ?? null },
+          body,
+        ).text,
+      );
   };
 
   server.get('/webhooks', async (request, reply) => render(request, reply, { flash: flashOf(request, reply) }));
 
-  server.post<{ Body: { url?: string; name?: string; events?: string | string[] } }>('/webhooks/endpoints', async (request, reply) => {
-    const { url = '', name, events } = request.body ?? {};
-    const added = await addWebhookEndpoint(ctx, { url, name, events: events === undefined ? 'all' : [events].flat() });
-    if (added.error !== null) return render(request, reply.status(400), { flash: { text: `Not added: ${added.error}.`, bad: true } });
-    ctx.log.info({ actor: sessionOf(request).actor, endpoint: added.endpoint.name }, 'webhook endpoint added');
-    // Rendered here rather than redirected: the secret must not travel in a URL, and is never shown again.
-    return render(request, reply, { created: { endpoint: added.endpoint, secret: added.secret } });
-  });
+  server.post<{ Body: { url?: string; name?: string; events?: string | string[] } }>(
+    '/webhooks/endpoints',
+    async (request, reply) => {
+      const { url = '', name, events } = request.body ?? {};
+      const added = await addWebhookEndpoint(ctx, {
+        url,
+        name,
+        events: events === undefined ? 'all' : [events].flat(),
+      });
+      if (added.error !== null)
+        return render(request, reply.status(400), { flash: { text: `Not added: ${added.error}.`, bad: true } });
+      ctx.log.info({ actor: sessionOf(request).actor, endpoint: added.endpoint.name }, 'webhook endpoint added');
+      // Rendered here rather than redirected: the secret must not travel in a URL, and is never shown again.
+      return render(request, reply, { created: { endpoint: added.endpoint, secret: added.secret } });
+    },
+  );
 
   server.post<{ Params: { id: string; action: string } }>('/webhooks/endpoints/:id/:action', async (request, reply) => {
     const id = Number(request.params.id) || 0;
     const actor = sessionOf(request).actor;
     const { action } = request.params;
-    if (action !== 'enable' && action !== 'disable' && action !== 'delete') return reply.status(404).type('text/plain').send('Unknown action.');
-    const done = action === 'delete' ? await removeWebhookEndpoint(ctx, id) : await setWebhookEndpointEnabled(ctx, id, action === 'enable', actor);
+    if (action !== 'enable' && action !== 'disable' && action !== 'delete')
+      return reply.status(404).type('text/plain').send('Unknown action.');
+    const done =
+      action === 'delete'
+        ? await removeWebhookEndpoint(ctx, id)
+        : await setWebhookEndpointEnabled(ctx, id, action === 'enable', actor);
     ctx.log.info({ actor, endpointId: id, action, done }, 'webhook endpoint changed');
-    return redirectWithFlash(reply, '/webhooks', done ? `Endpoint ${action}d.` : 'No such endpoint (configuration endpoints are removed in the configuration file).');
+    return redirectWithFlash(
+      reply,
+      '/webhooks',
+      done
+        ? `Endpoint ${action}d.`
+        : 'No such endpoint (configuration endpoints are removed in the configuration file).',
+    );
   });
 }
 
@@ -60,23 +101,33 @@ function createdNotice(created: { endpoint: WebhookEndpointView; secret: string 
 }
 
 function endpointTable(endpoints: WebhookEndpointView[], csrfToken: string): SafeHtml {
-  if (endpoints.length === 0) return html`<p class="muted">No endpoint yet: add one below, or under <code>webhooks:</code> in the configuration file.</p>`;
+  if (endpoints.length === 0)
+    return html`<p class="muted">No endpoint yet: add one below, or under <code>webhooks:</code> in the configuration file.</p>`;
   const action = (endpoint: WebhookEndpointView, name: string, label: string, style = 'secondary') =>
     html`<form method="post" action="/webhooks/endpoints/${endpoint.id}/${name}" class="inline">${csrfField(csrfToken)}<button type="submit" class="${style}">${label}</button></form> `;
   return html`<table><thead><tr><th>Name</th><th>URL</th><th class="hide-phone">Events</th><th>Status</th><th></th></tr></thead><tbody>${endpoints.map(
-    (endpoint) => html`<tr><td>${endpoint.name}<div class="small muted">${endpoint.source === 'config' ? 'configuration file' : `added ${when(endpoint.createdAt)}`}</div></td>
+    (
+      endpoint,
+    ) => html`<tr><td>${endpoint.name}<div class="small muted">${endpoint.source === 'config' ? 'configuration file' : `added ${when(endpoint.createdAt)}`}</div></td>
 <td class="mono">${endpoint.url}</td><td class="hide-phone small">${endpoint.events === 'all' ? 'all' : endpoint.events.join(', ')}</td>
 <td>${endpoint.enabled ? badge('enabled', 'ok') : html`${badge('disabled', 'bad')}<div class="small muted">${endpoint.disabledReason}</div>`}</td>
 <td>${endpoint.enabled ? action(endpoint, 'disable', 'Disable') : action(endpoint, 'enable', 'Enable')}${endpoint.source === 'console' ? action(endpoint, 'delete', 'Delete', 'danger') : ''}</td></tr>`,
   )}</tbody></table>`;
 }
 
-const STATE_TONES: Record<DeliveryView['state'], 'ok' | 'bad' | 'warn' | 'plain'> = { delivered: 'ok', dead: 'bad', pending: 'warn', cancelled: 'plain' };
+const STATE_TONES: Record<DeliveryView['state'], 'ok' | 'bad' | 'warn' | 'plain'> = {
+  delivered: 'ok',
+  dead: 'bad',
+  pending: 'warn',
+  cancelled: 'plain',
+};
 
 function deliveryTable(deliveries: DeliveryView[]): SafeHtml {
   if (deliveries.length === 0) return html`<p class="muted">Nothing sent yet.</p>`;
   return html`<table><thead><tr><th>Event</th><th>Endpoint</th><th>Status</th><th class="hide-phone">Attempts</th><th>Last answer</th></tr></thead><tbody>${deliveries.map(
-    (delivery) => html`<tr><td>${delivery.type}<div class="small muted mono">${delivery.messageId}</div></td><td>${delivery.endpointName}</td>
+    (
+      delivery,
+    ) => html`<tr><td>${delivery.type}<div class="small muted mono">${delivery.messageId}</div></td><td>${delivery.endpointName}</td>
 <td>${badge(delivery.state === 'pending' && delivery.attempts > 0 ? 'retrying' : delivery.state, STATE_TONES[delivery.state])}</td>
 <td class="hide-phone small">${delivery.attempts}${delivery.lastAttemptAt ? html`<div class="muted">${when(delivery.lastAttemptAt)}</div>` : ''}</td>
 <td class="small">${delivery.lastStatusCode === null ? '' : `HTTP ${delivery.lastStatusCode}`} ${delivery.lastError ?? ''}</td></tr>`,
