@@ -5,25 +5,13 @@ import {
   buildThriveCartFields,
   encodeForm,
   encodeJson,
+  SIMULATED_EVENTS,
   type SimulatedEvent,
   type SimulateOptions,
 } from '../adapters/sources/thrivecart/build-body.ts';
 import { SIMULATED_FIELD } from '../adapters/sources/thrivecart/simulated.ts';
 import { configPathOf } from './config-path.ts';
 import { realSystemsReached } from './simulate-reach.ts';
-
-const EVENTS: SimulatedEvent[] = [
-  'purchase',
-  'renewal',
-  'failed',
-  'refund',
-  'cancel',
-  'pause',
-  'resume',
-  'customer_updated',
-  'abandoned',
-  'affiliate',
-];
 
 interface SimulateFlags {
   email: string;
@@ -50,7 +38,7 @@ export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description('post a realistic ThriveCart delivery to the running server, signed with the configured secret')
-    .addArgument(new Argument('<event>', 'event to send').choices(EVENTS))
+    .addArgument(new Argument('<event>', 'event to send').choices(SIMULATED_EVENTS))
     .requiredOption('--email <email>', "customer's email")
     .option('--item <item>', 'ThriveCart item, e.g. product-12, bump-12, upsell-2', 'product-1')
     .option('--extra-item <item...>', 'more items in the same order (purchase)')

@@ -11,17 +11,21 @@ import { createHash } from 'node:crypto';
 import type { FieldValue, Fields } from './parse-body.ts';
 import { DAY_MS } from '../../../core/time.ts';
 
-export type SimulatedEvent =
-  | 'purchase'
-  | 'renewal'
-  | 'failed'
-  | 'refund'
-  | 'cancel'
-  | 'pause'
-  | 'resume'
-  | 'customer_updated'
-  | 'abandoned'
-  | 'affiliate';
+/** Every event `simulate` can send, in the order the CLI lists them. */
+export const SIMULATED_EVENTS = [
+  'purchase',
+  'renewal',
+  'failed',
+  'refund',
+  'cancel',
+  'pause',
+  'resume',
+  'customer_updated',
+  'abandoned',
+  'affiliate',
+] as const;
+
+export type SimulatedEvent = (typeof SIMULATED_EVENTS)[number];
 
 export interface SimulateOptions {
   account: string;
