@@ -21,7 +21,7 @@ import {
 } from '../test/reliability/support/spawned-handoff.ts';
 import { distinctBodies } from '../test/reliability/support/distinct-bodies.ts';
 import { startActiveCampaignFake } from '../test/support/crm-fakes/activecampaign.ts';
-import { percentile, round } from './load.ts';
+import { percentile, postThriveCartForm, round } from './load.ts';
 
 const TOKEN = 'bench-launch-activecampaign-key';
 const BUYERS = Number(process.env.BENCH_LAUNCH_BUYERS ?? 60);
@@ -82,13 +82,7 @@ export async function crmLaunchBenchmark(): Promise<CrmLaunchResult> {
       bodies.map(async (body, index) => {
         await sleep((index * ARRIVAL_SECONDS * 1000) / BUYERS);
         purchasedAt.set(emails[index]!, performance.now());
-        const ack = await fetch(`${server.url}/webhooks/thrivecart`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body,
-        });
-        await ack.arrayBuffer();
-        if (!ack.ok) throw new Error(`purchase answered ${ack.status}`);
+        await postThriveCartForm(server.url, body);
       }),
     );
     while (doneAt.size < BUYERS || site.creates() < BUYERS) {

@@ -98,3 +98,14 @@ export function round(value: number, digits = 2): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
+
+/** Posts one form-encoded ThriveCart delivery and waits for its acknowledgement; anything but 2xx is an error. */
+export async function postThriveCartForm(url: string, body: string): Promise<void> {
+  const ack = await fetch(`${url}/webhooks/thrivecart`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  await ack.arrayBuffer();
+  if (!ack.ok) throw new Error(`purchase answered ${ack.status}`);
+}

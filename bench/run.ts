@@ -26,7 +26,7 @@ import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContac
 import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
 import { ingestBaseline, ingestThroughHandoff } from './ingest.ts';
-import { combineRounds, percentile, round, type LoadResult } from './load.ts';
+import { combineRounds, percentile, postThriveCartForm, round, type LoadResult } from './load.ts';
 import { replayBenchmark } from './replay.ts';
 import { jobClaimBenchmark } from './job-claim.ts';
 import { crmLaunchBenchmark, type CrmLaunchResult } from './crm-launch.ts';
@@ -236,13 +236,7 @@ async function measurePurchaseToAccess(
     const body = supply.take();
     const email = decodeURIComponent(/customer%5Bemail%5D=([^&]+)/.exec(body)![1]!);
     const started = performance.now();
-    const ack = await fetch(`${server.url}/webhooks/thrivecart`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    });
-    await ack.arrayBuffer();
-    if (!ack.ok) throw new Error(`purchase answered ${ack.status}`);
+    await postThriveCartForm(server.url, body);
     for (let attempt = 0; ; attempt += 1) {
       const answer = await fetch(`${server.url}/api/access?email=${encodeURIComponent(email)}&offering=focus-course`, {
         headers: { authorization: `Bearer ${SPAWNED_ADMIN_TOKEN}` },
