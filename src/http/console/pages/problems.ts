@@ -10,6 +10,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { badge, csrfField, page, when } from '../layout.ts';
 import { problemAndFix, refusalsPanel } from './health-panels.ts';
 import { deliveryProblemsPanels } from './delivery-problems-panels.ts';
+import { queueReconcileFix } from '../../../app/thrivecart/scheduled-reconcile.ts';
 
 export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): void {
   server.get('/problems', async (request, reply) => {
@@ -27,7 +28,7 @@ ${refusalsPanel(intake)}
 <div class="panel">${crmConnectionsSection(health.map(judgeCrmConnection), ctx.config.crm.length)}</div>
 <h2>Jobs that gave up</h2>
 <div class="panel">${deadJobsSection(dead, session.csrfToken)}</div>
-${deliveryProblemsPanels(deliveries)}`;
+${deliveryProblemsPanels(deliveries, session.csrfToken)}`;
     return reply
       .type('text/html')
       .send(
@@ -47,6 +48,18 @@ ${deliveryProblemsPanels(deliveries)}`;
       moved.length > 0
         ? `Job ${request.params.id} is queued again.`
         : `Job ${request.params.id} was already handled by a newer job.`,
+    );
+  });
+
+  server.post('/problems/reconcile-fix', async (request, reply) => {
+    if (ctx.config.thrivecart.apiKey === undefined)
+      return redirectWithFlash(reply, '/problems', "thrivecart.apiKey is not set: reconcile reads ThriveCart's API.");
+    await queueReconcileFix(ctx);
+    ctx.log.info({ actor: sessionOf(request).actor }, 'reconcile with ThriveCart (fix) queued');
+    return redirectWithFlash(
+      reply,
+      '/problems',
+      'Reconciling with ThriveCart and applying what it says, in the background; this page shows the result once done.',
     );
   });
 
