@@ -18,6 +18,7 @@ import { registerImportPage } from './pages/import.ts';
 import { loginPage } from './pages/login.ts';
 import { registerOverviewPage } from './pages/overview.ts';
 import { registerSetupPage } from './pages/setup.ts';
+import { registerTeamPages } from './pages/teams.ts';
 import { registerWebhooksPage } from './pages/webhooks.ts';
 import { DEMO_BANNER } from './layout.ts';
 import { LoginThrottle } from './login-throttle.ts';
@@ -136,6 +137,7 @@ export async function registerConsole(
 
   registerOverviewPage(server, ctx);
   registerContactPages(server, ctx);
+  registerTeamPages(server, ctx);
   registerDeliveryPages(server, ctx);
   registerDunningPage(server, ctx);
   registerWebhooksPage(server, ctx);
@@ -186,7 +188,7 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** Browsers send Origin on form posts; when present it must be this site. */
-function sameOrigin(request: FastifyRequest): boolean {
+export function sameOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (!origin) return true;
   try {

@@ -54,6 +54,7 @@ export interface PageOptions {
 const NAV: [string, string][] = [
   ['/', 'Overview'],
   ['/contacts', 'Contacts'],
+  ['/teams', 'Teams'],
   ['/deliveries', 'Deliveries'],
   ['/dunning', 'Dunning'],
   ['/webhooks', 'Webhooks'],
