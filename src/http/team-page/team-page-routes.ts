@@ -128,6 +128,6 @@ function sameSite(request: FastifyRequest): boolean {
 }
 
 /** `/team/<token>/members` → `/team/…/members`: a token in the log would be a working link. */
-export function withoutToken(url: string): string {
+function withoutToken(url: string): string {
   return url.replace(/^\/team\/[^/?#]+/, '/team/…');
 }
