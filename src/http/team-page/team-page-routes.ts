@@ -11,11 +11,9 @@ import {
 } from '../../app/teams/team-page.ts';
 import type { TeamErrorCode } from '../../app/teams/team-errors.ts';
 import { TeamLinks } from '../../app/teams/team-links.ts';
-import { sameOrigin } from '../console/console-plugin.ts';
+import { flashOf, redirectWithFlash, sameOrigin } from '../console/console-plugin.ts';
 import type { SafeHtml } from '../console/html.ts';
-import { leftTeamPage, linkNotValidPage, teamPage, type TeamPageMessage } from './team-page-views.ts';
-
-const FLASH_COOKIE = 'handoff_team_flash';
+import { leftTeamPage, linkNotValidPage, teamPage } from './team-page-views.ts';
 
 type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: Record<string, unknown> | undefined }>;
 
@@ -44,7 +42,7 @@ export async function registerTeamPage(server: FastifyInstance, ctx: AppContext)
   server.get<{ Params: { token: string } }>('/team/:token', async (request, reply) => {
     const opened = await openTeamLink(ctx, request.params.token);
     if (!opened) return sendPage(reply.status(404), linkNotValidPage());
-    return sendPage(reply, teamPage(opened.model, pathOf(request), flashOf(request, reply)));
+    return sendPage(reply, teamPage(opened.model, pathOf(request), flashOf(request, reply, pathOf(request))));
   });
 
   server.post('/team/:token/members', async (request: TokenRequest, reply) => {
@@ -57,15 +55,21 @@ export async function registerTeamPage(server: FastifyInstance, ctx: AppContext)
         reply.status(statusOf(outcome.code)),
         teamPage(opened.model, pathOf(request), null, { email, error: outcome.message }),
       );
-    return redirectWithMessage(reply, pathOf(request), `Added ${outcome.email}.`);
+    return redirectWithFlash(reply, pathOf(request), `Added ${outcome.email}.`, 'ok', pathOf(request));
   });
 
   server.post('/team/:token/members/remove', async (request: TokenRequest, reply) => {
     const opened = await leaderLink(ctx, request);
     if (!opened) return sendPage(reply.status(404), linkNotValidPage());
     const outcome = await removeMemberByLink(ctx, opened, fieldOf(request, 'email'));
-    if (!outcome.ok) return redirectWithMessage(reply, pathOf(request), outcome.message, true);
-    return redirectWithMessage(reply, pathOf(request), `Removed ${outcome.email}; their seat is free.`);
+    if (!outcome.ok) return redirectWithFlash(reply, pathOf(request), outcome.message, 'bad', pathOf(request));
+    return redirectWithFlash(
+      reply,
+      pathOf(request),
+      `Removed ${outcome.email}; their seat is free.`,
+      'ok',
+      pathOf(request),
+    );
   });
 
   server.post('/team/:token/leave', async (request: TokenRequest, reply) => {
@@ -97,28 +101,6 @@ function fieldOf(request: TokenRequest, name: string): string {
 
 function sendPage(reply: FastifyReply, body: SafeHtml): FastifyReply {
   return reply.type('text/html').send(body.text);
-}
-
-/**
- * Back to the page after a change, with its outcome in a short-lived cookie scoped to this link's
- * path (never in the URL, so no link can put words on the page).
- */
-function redirectWithMessage(reply: FastifyReply, path: string, text: string, bad = false): FastifyReply {
-  reply.setCookie(FLASH_COOKIE, `${bad ? 'bad' : 'ok'}:${text}`, {
-    path,
-    httpOnly: true,
-    sameSite: 'strict',
-    maxAge: 60,
-    secure: reply.request.protocol === 'https',
-  });
-  return reply.redirect(path, 303);
-}
-
-function flashOf(request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply): TeamPageMessage | null {
-  const value = request.cookies[FLASH_COOKIE];
-  if (!value) return null;
-  reply.clearCookie(FLASH_COOKIE, { path: pathOf(request) });
-  return { text: value.replace(/^(ok|bad):/, ''), bad: value.startsWith('bad:') };
 }
 
 /** Sec-Fetch-Site, when a browser sends it, must say the form was on this site. */
