@@ -15,6 +15,7 @@ import { DUNNING_EMAIL_JOB, sendDunningEmail } from './app/dunning/send-dunning-
 import { deliverWebhook } from './app/webhooks/deliver-webhook.ts';
 import { WEBHOOK_DELIVERY_JOB } from './app/webhooks/webhook-job-kind.ts';
 import { openWebhooks } from './app/webhooks/webhooks.ts';
+import { TeamLinks } from './app/teams/team-links.ts';
 import { resolveAdminToken, type AdminToken } from './config/admin-token.ts';
 import { refuseDemoSecretBeyondLocalhost } from './config/demo-secret.ts';
 import { loadConfig } from './config/load-config.ts';
@@ -68,6 +69,13 @@ export interface RuntimeOptions {
   resolveHost?: HostResolver;
   /** The key for secrets stored in the database; default HANDOFF_SECRET_KEY, else `<dataDir>/secret-key`. */
   secretKey?: Buffer;
+  /** The public base URL links in e-mails start with; default as `serve` computes it (publicUrlOf). */
+  publicUrl?: string;
+}
+
+/** HANDOFF_PUBLIC_URL, else http://localhost:<port>; never with a trailing slash. */
+export function publicUrlOf(env: NodeJS.ProcessEnv, port: number): string {
+  return (env.HANDOFF_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
 }
 
 /** Connects to a database, migrates it and wires the use-cases. */
@@ -77,15 +85,10 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     log.warn({ error: error.message }, 'a database connection was lost; the next query opens a new one'),
   );
   const clock = options.clock ?? systemClock;
+  const secretKey = (): Buffer => options.secretKey ?? resolveSecretKey(process.env, options.dataDir);
   const webhooks = await migrate(pool)
     .then(() =>
-      openWebhooks(
-        pool,
-        options.config.webhooks,
-        options.resolveHost ?? systemResolver,
-        clock.now(),
-        () => options.secretKey ?? resolveSecretKey(process.env, options.dataDir),
-      ),
+      openWebhooks(pool, options.config.webhooks, options.resolveHost ?? systemResolver, clock.now(), secretKey),
     )
     .catch(async (error: unknown) => {
       await pool.end();
@@ -102,6 +105,10 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     webhooks,
     storedAccess: createStoredAccessLoader(pool),
     deliveryIds: new DeliveryIds(pool),
+    teamLinks: new TeamLinks(
+      secretKey,
+      options.publicUrl ?? publicUrlOf(process.env, Number(process.env.PORT ?? 3000)),
+    ),
   };
   await registerCrmSync(ctx, crm).catch(async (error: unknown) => {
     await pool.end();
@@ -189,7 +196,7 @@ export async function startService(
     await runtime.close();
     throw error;
   }
-  const publicUrl = (env.HANDOFF_PUBLIC_URL ?? `http://localhost:${options.port}`).replace(/\/+$/, '');
+  const publicUrl = publicUrlOf(env, options.port);
   const server = buildServer(runtime.ctx, {
     adminToken: adminToken.token,
     publicUrl,

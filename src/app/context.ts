@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Pool } from '../adapters/store/database.ts';
 import type { DeliveryIds } from '../adapters/store/delivery-ids.ts';
 import type { StoredAccessLoader } from './stored-access-loader.ts';
+import type { TeamLinks } from './teams/team-links.ts';
 import type { Webhooks } from './webhooks/webhooks.ts';
 
 /** What every use-case needs; built once, in the composition root. */
@@ -25,4 +26,6 @@ export interface AppContext {
   storedAccess: StoredAccessLoader;
   /** Delivery ids reserved ahead, for a new buyer's one-statement intake (app/intake/receive-new-buyer.ts). */
   deliveryIds: DeliveryIds;
+  /** Signed links to team pages (the leader's and members'), with the public URL they start with. */
+  teamLinks: TeamLinks;
 }

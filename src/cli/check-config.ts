@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { previewDunningEmail } from '../app/dunning/preview-email.ts';
-import { TEMPLATE_NAMES } from '../adapters/mail/templates.ts';
+import { DUNNING_TEMPLATE_NAMES } from '../adapters/mail/templates.ts';
 import { loadConfigWithSecrets, type SecretSource } from '../config/load-config.ts';
 import { configPathOf } from './config-path.ts';
 
@@ -18,7 +18,7 @@ export function registerCheckConfigCommand(program: Command): void {
       const templateProblems =
         Object.keys(config.dunning).length === 0
           ? []
-          : TEMPLATE_NAMES.flatMap((name) => problemOf(() => previewDunningEmail(config, name, Date.now())));
+          : DUNNING_TEMPLATE_NAMES.flatMap((name) => problemOf(() => previewDunningEmail(config, name, Date.now())));
       if (templateProblems.length > 0) {
         console.error(`Invalid e-mail templates:\n${templateProblems.join('\n')}`);
         process.exitCode = 1;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { didYouMean } from './did-you-mean.ts';
+import { isTimeZone, timeZoneProblem } from './time-zone.ts';
 import { ITEM_TYPES } from '../core/events.ts';
 import { WEBHOOK_EVENT_TYPES } from '../core/webhooks/webhook-event.ts';
 import {
@@ -153,6 +154,13 @@ export const consoleSchema = z
   .object({
     /** A password for the console login, e.g. ${HANDOFF_CONSOLE_PASSWORD}; at least 12 characters. */
     password: z.string().min(12, 'expected a password of at least 12 characters').optional(),
+    /** The time zone times are shown in (IANA name, e.g. Europe/Paris); defaults to the server's. */
+    timeZone: z
+      .string()
+      .optional()
+      .superRefine((zone, check) => {
+        if (zone !== undefined && !isTimeZone(zone)) check.addIssue({ code: 'custom', message: timeZoneProblem(zone) });
+      }),
   })
   .strict();
 

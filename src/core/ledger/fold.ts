@@ -1,4 +1,4 @@
-import type { CommerceEvent } from '../events.ts';
+import type { CommerceEvent, ItemKey } from '../events.ts';
 import { deriveAccess, type AccessEntry } from '../access/derive-access.ts';
 import { entitlementBoundaries } from '../access/line-entitlement.ts';
 import { applyEvent } from './apply-event.ts';
@@ -50,6 +50,17 @@ export interface LedgerProjection {
   nextChangeAt: number | null;
   /** The `now` this projection was computed for. */
   asOf: number;
+  /**
+   * Items this person bought that the configuration did not map when folded (a bump or upsell
+   * forgotten in the config); absent when none. Indexed, so the Problems page finds them without
+   * reading every ledger.
+   */
+  unmappedItems?: ItemKey[];
+  /**
+   * The earliest payment an active, paying subscription expects (epoch ms); absent when none.
+   * Indexed: the Problems page's subscriptions ThriveCart went silent about.
+   */
+  nextPaymentExpectedAt?: number;
 }
 
 /** Purchases sort first among events of the same second: a refund can't precede its purchase. */
@@ -167,8 +178,27 @@ export function foldLedger(
       access,
       nextChangeAt: upcoming.length > 0 ? Math.min(...upcoming) : null,
       asOf: now,
+      ...problemMarkers(state, rules),
     },
     timeline,
+  };
+}
+
+/** What the Problems page looks for, set only when there is something (most ledgers carry neither). */
+function problemMarkers(
+  state: LedgerState,
+  rules: LedgerRules,
+): Pick<LedgerProjection, 'unmappedItems' | 'nextPaymentExpectedAt'> {
+  const unmapped = [...new Set(Object.values(state.lines).map((line) => line.item))].filter(
+    (item) => !rules.items.has(item),
+  );
+  const expected = Object.values(state.subscriptions)
+    .filter((subscription) => subscription.status === 'active' && subscription.failingSince === null)
+    .map((subscription) => subscription.nextPaymentAt)
+    .filter((at): at is number => at !== null);
+  return {
+    ...(unmapped.length > 0 ? { unmappedItems: unmapped } : {}),
+    ...(expected.length > 0 ? { nextPaymentExpectedAt: Math.min(...expected) } : {}),
   };
 }
 
