@@ -133,6 +133,28 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
   return { ctx, embedded: null, dataDir: options.dataDir, jobHandlers, crm, close: () => pool.end() };
 }
 
+/** Where Handoff's data lives: a database, and the data folder (secret key, admin token, embedded cluster). */
+export interface DatabaseLocation {
+  connectionString: string;
+  /** Null when DATABASE_URL points at an existing PostgreSQL. */
+  embedded: EmbeddedPostgres | null;
+  dataDir: string;
+}
+
+/**
+ * The database named by DATABASE_URL, or else the embedded PostgreSQL of HANDOFF_DATA_DIR
+ * (default ./data), started or reused (a server another Handoff runs stays theirs).
+ */
+export async function openDatabase(env: NodeJS.ProcessEnv, log: Logger): Promise<DatabaseLocation> {
+  const dataDir = resolve(env.HANDOFF_DATA_DIR ?? './data');
+  if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL, embedded: null, dataDir };
+  const embedded = await startEmbeddedPostgres({
+    dataDir,
+    log: (message) => log.debug({ postgres: message.trim() }, 'embedded postgres'),
+  });
+  return { connectionString: embedded.connectionString, embedded, dataDir };
+}
+
 /**
  * Loads the configuration and opens the database named by DATABASE_URL, or else Handoff's own
  * embedded PostgreSQL in HANDOFF_DATA_DIR (default ./data).
@@ -145,20 +167,9 @@ export async function openRuntime(options: {
   const env = options.env ?? process.env;
   const log = options.log ?? createLogger();
   const config = loadConfig(options.configPath, env);
-  const dataDir = resolve(env.HANDOFF_DATA_DIR ?? './data');
-  const embedded = env.DATABASE_URL
-    ? null
-    : await startEmbeddedPostgres({
-        dataDir,
-        log: (message) => log.debug({ postgres: message.trim() }, 'embedded postgres'),
-      });
+  const { embedded, dataDir, connectionString } = await openDatabase(env, log);
   try {
-    const runtime = await connectRuntime({
-      config,
-      connectionString: env.DATABASE_URL ?? embedded!.connectionString,
-      dataDir,
-      log,
-    });
+    const runtime = await connectRuntime({ config, connectionString, dataDir, log });
     return {
       ...runtime,
       embedded,

@@ -29,6 +29,12 @@ export interface AppContext {
   webhooks: Webhooks;
   /** The access API's lookups, batched per turn of the event loop (never cached). */
   storedAccess: StoredAccessLoader;
+  /**
+   * True while applying a delivery `handoff simulate` made without --live: the ledger, dunning
+   * cases and console show its effects, but it starts no CRM or site sync (`onContactChanged` is
+   * empty then), no dunning e-mail and no outbound webhook (app/intake/simulated-delivery.ts).
+   */
+  insideHandoffOnly?: boolean;
   /** Delivery ids reserved ahead, for a new buyer's one-statement intake (app/intake/receive-new-buyer.ts). */
   deliveryIds: DeliveryIds;
   /** Signed links to team pages (the leader's and members'), with the public URL they start with. */

@@ -2,7 +2,8 @@ import { isIPv4, type Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
-import { scrapeMetrics } from '../app/scrape-metrics.ts';
+import { scrapeMetrics } from '../app/health/scrape-metrics.ts';
+import { pingDatabase } from '../adapters/store/database.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { registerConsole } from './console/console-plugin.ts';
 import { bearerTokenChecker } from './bearer-token.ts';
@@ -84,7 +85,7 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
 
   server.get('/healthz', async (_request, reply) => {
     try {
-      await ctx.pool.query('select 1');
+      await pingDatabase(ctx.pool);
       return { status: 'ok', database: 'up' };
     } catch {
       return reply.status(503).send({ status: 'unavailable', database: 'down' });

@@ -75,6 +75,11 @@ export function planInputs(ctx: {
   rules: LedgerRules;
   onContactChanged: readonly string[];
   webhooks: { mayHaveEndpoints: boolean };
+  insideHandoffOnly?: boolean;
 }): PlanInputs {
-  return { rules: ctx.rules, onContactChanged: ctx.onContactChanged, announce: ctx.webhooks.mayHaveEndpoints };
+  return {
+    rules: ctx.rules,
+    onContactChanged: ctx.onContactChanged,
+    announce: ctx.webhooks.mayHaveEndpoints && ctx.insideHandoffOnly !== true,
+  };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.ts';
 import { changeAccessByHand } from '../../../app/ledger/change-access-by-hand.ts';
 import { getContactView, getTimeline } from '../../../app/contacts/contact-views.ts';
-import { eraseContact, exportContact } from '../../../app/contact-data-rights.ts';
+import { eraseContact, exportContact } from '../../../app/contacts/contact-data-rights.ts';
 import { resyncContact } from '../../../app/contacts/resync-contact.ts';
 import { findContactByEmail, searchContacts } from '../../../adapters/store/contacts.ts';
 import { listContactCrmStatus } from '../../../adapters/store/crm-sync-status.ts';
