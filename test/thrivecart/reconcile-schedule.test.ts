@@ -7,12 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.ts';
 import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-client.ts';
 import {
-  queueReconcileFix,
   reconcilePeriod,
   scheduleThriveCartReconcile,
   THRIVECART_RECONCILE_JOB,
 } from '../../src/app/thrivecart/scheduled-reconcile.ts';
-import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
 import { startThriveCartApiFake, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 
@@ -112,8 +111,31 @@ describe('the scheduled reconcile with ThriveCart', () => {
     expect(runs.rowCount).toBe(2);
   });
 
-  it('the Fix job applies what ThriveCart says, and the problem goes away', async () => {
-    await queueReconcileFix(handoff.runtime.ctx);
+  it("the console's Problems page shows the finding; its button (CSRF-checked) applies what ThriveCart says", async () => {
+    const login = await handoff.server.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `secret=${ADMIN_TOKEN}&name=amy`,
+    });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const page = (await handoff.server.inject({ method: 'GET', url: '/problems', headers: { cookie } })).body;
+    expect(page).toContain('What ThriveCart knows that no webhook said');
+    expect(page).toContain('late@example.com');
+    const csrf = /action="\/problems\/reconcile-fix"[^>]*>\s*<input type="hidden" name="_csrf" value="([^"]+)"/.exec(
+      page,
+    )?.[1];
+    expect(csrf).toBeDefined();
+    const press = (token: string) =>
+      handoff.server.inject({
+        method: 'POST',
+        url: '/problems/reconcile-fix',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `_csrf=${encodeURIComponent(token)}`,
+      });
+    expect((await press('forged')).statusCode).toBe(403);
+    expect((await jobs()).map((job) => job.key)).toEqual(['scheduled']);
+    expect((await press(csrf!)).statusCode).toBe(302);
     await handoff.runJobs();
     expect((await handoff.api('/api/access?email=late@example.com&offering=focus-course')).body).toMatchObject({
       granted: false,

@@ -8,7 +8,8 @@ import { listDeliveries } from '../../../adapters/store/deliveries.ts';
 import type { ConsoleOptions } from '../console-plugin.ts';
 import { sessionOf } from '../console-plugin.ts';
 import { html } from '../html.ts';
-import { badge, csrfField, page, when } from '../layout.ts';
+import { badge, csrfField, page } from '../layout.ts';
+import { consoleTimes } from '../views/times.ts';
 import { statusBadge } from './deliveries.ts';
 import { refusalsPanel } from './health-panels.ts';
 import { loadIntakeHealth } from '../../../app/health/intake-health.ts';
@@ -29,17 +30,18 @@ export function registerSetupPage(server: FastifyInstance, ctx: AppContext, opti
   const render = async (request: FastifyRequest, diagnoses: ConnectorDiagnosis[] | null): Promise<string> => {
     const [latest] = await listDeliveries(ctx.pool, { limit: 1 });
     const webhookUrl = `${options.publicUrl}/webhooks/thrivecart`;
-    const intake = await loadIntakeHealth(ctx, ctx.clock.now());
+    const times = consoleTimes(ctx);
+    const intake = await loadIntakeHealth(ctx, times.now);
     const body = html`<h1>Setup check</h1>
 <div class="panel"><table>
 <tr><th>Webhook URL for ThriveCart</th><td><span class="mono">${webhookUrl}</span><div class="small muted">ThriveCart: Settings → API &amp; Webhooks → Webhooks &amp; notifications → Add webhook. It must be reachable from the internet (set HANDOFF_PUBLIC_URL to the public address).</div></td></tr>
 <tr><th>ThriveCart account</th><td>${ctx.config.thrivecart.account} · test-mode events are ${ctx.config.thrivecart.testMode === 'ignore' ? 'stored and ignored' : 'processed'}</td></tr>
 <tr><th>Last delivery</th><td>${
       latest
-        ? html`${when(latest.receivedAt)} · ${latest.eventName} · ${statusBadge(latest.status)} ${badge('secret word verified', 'ok')} <a href="/deliveries/${latest.id}">view</a>`
+        ? html`${times.cell(latest.receivedAt)} · ${latest.eventName} · ${statusBadge(latest.status)} ${badge('secret word verified', 'ok')} <a href="/deliveries/${latest.id}">view</a>`
         : html`${badge('none yet', 'warn')} <span class="small muted">Send a test purchase from ThriveCart, or run <span class="mono">npx handoff simulate purchase --email you@example.com --item product-1</span>.</span>`
     }</td></tr>
-${intake.refusals.length === 0 ? '' : html`<tr><th>Refused calls this week</th><td>${refusalsPanel(intake)}</td></tr>`}
+${intake.refusals.length === 0 ? '' : html`<tr><th>Refused calls this week</th><td>${refusalsPanel(intake, times)}</td></tr>`}
 <tr><th>Offerings / items</th><td>${ctx.config.offerings.length} offering(s), ${ctx.config.items.length} ThriveCart item(s) mapped</td></tr>
 </table></div>
 <h2>CRM connections</h2>
