@@ -134,7 +134,7 @@ export async function registerConsole(
     return reply.redirect('/login');
   });
 
-  registerOverviewPage(server, ctx);
+  registerOverviewPage(server, ctx, options);
   registerContactPages(server, ctx);
   registerDeliveryPages(server, ctx);
   registerDunningPage(server, ctx);

@@ -11,10 +11,12 @@ import {
 } from '../../../adapters/store/console-stats.ts';
 import { listDeliveries, type DeliveryRecord } from '../../../adapters/store/deliveries.ts';
 import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
-import { sessionOf } from '../console-plugin.ts';
+import type { ChecklistItem } from '../../../app/health/go-live-checklist.ts';
+import { sessionOf, type ConsoleOptions } from '../console-plugin.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { badge, page, when } from '../layout.ts';
 import { statusBadge } from './deliveries.ts';
+import { firstStep, firstStepBanner } from './first-step-banner.ts';
 import { crmConnectionsTable, refusalsPanel } from './health-panels.ts';
 
 const SERIES = [
@@ -30,11 +32,12 @@ interface OverviewData {
   needingAttention: DeliveryRecord[];
   crm: CrmConnectionVerdict[];
   intake: IntakeHealth;
+  firstStep: ChecklistItem | null;
 }
 
-export function registerOverviewPage(server: FastifyInstance, ctx: AppContext): void {
+export function registerOverviewPage(server: FastifyInstance, ctx: AppContext, options: ConsoleOptions): void {
   server.get('/', async (request, reply) => {
-    const data = await loadOverview(ctx, ctx.clock.now());
+    const data = await loadOverview(ctx, ctx.clock.now(), options.publicUrl);
     return reply
       .type('text/html')
       .send(
@@ -43,8 +46,8 @@ export function registerOverviewPage(server: FastifyInstance, ctx: AppContext): 
   });
 }
 
-async function loadOverview(ctx: AppContext, now: number): Promise<OverviewData> {
-  const [counts, activity, openCases, problems, crm, intake] = await Promise.all([
+async function loadOverview(ctx: AppContext, now: number, publicUrl: string): Promise<OverviewData> {
+  const [counts, activity, openCases, problems, crm, intake, step] = await Promise.all([
     deliveryCounts(ctx.pool, now),
     dailyActivity(ctx.pool, now, 30),
     openDunningCount(ctx.pool),
@@ -53,6 +56,7 @@ async function loadOverview(ctx: AppContext, now: number): Promise<OverviewData>
     ),
     crmHealth(ctx.pool),
     loadIntakeHealth(ctx, now),
+    firstStep(ctx, publicUrl),
   ]);
   return {
     counts,
@@ -64,12 +68,14 @@ async function loadOverview(ctx: AppContext, now: number): Promise<OverviewData>
       .slice(0, 8),
     crm: crm.map(judgeCrmConnection),
     intake,
+    firstStep: step,
   };
 }
 
 function overviewBody(data: OverviewData): SafeHtml {
   const intakeNeedsAttention = data.intake.refusals.length > 0 || data.intake.testMode !== null;
   return html`<h1>Overview</h1>
+${firstStepBanner(data.firstStep)}
 ${cards(data)}
 ${intakeNeedsAttention ? html`<h2>ThriveCart calls that changed nothing</h2>${refusalsPanel(data.intake)}` : ''}
 ${data.crm.length === 0 ? '' : html`<h2>CRM sync</h2><div class="panel">${crmConnectionsTable(data.crm)}</div>`}
