@@ -16,6 +16,12 @@ import { deliverWebhook } from './app/webhooks/deliver-webhook.ts';
 import { WEBHOOK_DELIVERY_JOB } from './app/webhooks/webhook-job-kind.ts';
 import { openWebhooks } from './app/webhooks/webhooks.ts';
 import { TeamLinks } from './app/teams/team-links.ts';
+import {
+  sendLeaderEmail,
+  sendMemberEmail,
+  TEAM_LEADER_EMAIL_JOB,
+  TEAM_MEMBER_EMAIL_JOB,
+} from './app/teams/send-team-email.ts';
 import { resolveAdminToken, type AdminToken } from './config/admin-token.ts';
 import { refuseDemoSecretBeyondLocalhost } from './config/demo-secret.ts';
 import { loadConfig } from './config/load-config.ts';
@@ -102,6 +108,7 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     rules: ledgerRules(options.config),
     log,
     onContactChanged: crmJobKinds(crm),
+    onTeamOpened: [TEAM_LEADER_EMAIL_JOB],
     webhooks,
     storedAccess: createStoredAccessLoader(pool),
     deliveryIds: new DeliveryIds(pool),
@@ -119,6 +126,8 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     [CONTACT_RECOMPUTE_JOB]: (job) => recomputeContact(ctx, job),
     [DUNNING_EMAIL_JOB]: (job) => sendDunningEmail(ctx, mailer, job),
     [WEBHOOK_DELIVERY_JOB]: (job) => deliverWebhook(ctx, job),
+    [TEAM_LEADER_EMAIL_JOB]: (job) => sendLeaderEmail(ctx, mailer, job),
+    [TEAM_MEMBER_EMAIL_JOB]: (job) => sendMemberEmail(ctx, mailer, job),
     ...crmJobHandlers(ctx, crm),
   };
   return { ctx, embedded: null, dataDir: options.dataDir, jobHandlers, crm, close: () => pool.end() };

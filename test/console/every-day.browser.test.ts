@@ -85,4 +85,13 @@ describe('the console, every day', () => {
     const text = await page.innerText('main');
     expect(text.indexOf('What Handoff did')).toBeLessThan(text.indexOf('As received'));
   });
+
+  it("dates the overview's chart in the creator's calendar, and says so when there is no failed payment", async () => {
+    await page.goto(`${base}/`);
+    const dates = await page.locator('.chart-dates span').allInnerTexts();
+    expect(dates).toEqual(['5 Oct', '12 Oct', '19 Oct', '26 Oct', '2 Nov']);
+    expect(await page.getAttribute('svg.chart', 'aria-label')).toBe('Purchases: 1, Refunds: 1, Recovered payments: 0');
+    await page.goto(`${base}/dunning`);
+    expect(await page.locator('.cards').innerText()).toContain('no failed payments yet');
+  });
 });

@@ -1,11 +1,11 @@
 import type { DeliveryProblems } from '../../../app/thrivecart/delivery-problems.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { when } from '../layout.ts';
+import type { ConsoleTimes } from '../views/times.ts';
 
 /** The Problems page's ThriveCart sections: deliveries Handoff could not use, and unmapped items. */
-export function deliveryProblemsPanels(problems: DeliveryProblems): SafeHtml {
+export function deliveryProblemsPanels(problems: DeliveryProblems, times: ConsoleTimes): SafeHtml {
   return html`<h2>Deliveries Handoff could not use</h2>
-<div class="panel">${rejectedSection(problems)}</div>
+<div class="panel">${rejectedSection(problems, times)}</div>
 <h2>Items sold that the configuration does not map</h2>
 <div class="panel">${unmappedSection(problems)}</div>
 <h2>Subscriptions ThriveCart said nothing about</h2>
@@ -16,12 +16,12 @@ export function deliveryProblemsPanels(problems: DeliveryProblems): SafeHtml {
   }</div>`;
 }
 
-function rejectedSection({ rejectedDeliveries }: DeliveryProblems): SafeHtml {
+function rejectedSection({ rejectedDeliveries }: DeliveryProblems, times: ConsoleTimes): SafeHtml {
   if (rejectedDeliveries.length === 0) return html`<p class="muted">Every ThriveCart delivery could be read.</p>`;
   return html`<p class="small">Once the cause is fixed, <code>npx handoff replay</code> applies them.</p>
 <table><thead><tr><th>Delivery</th><th class="hide-phone">Received</th><th>What was missing</th></tr></thead><tbody>${rejectedDeliveries.map(
     (delivery) =>
-      html`<tr><td><a href="/deliveries/${delivery.deliveryId}">${delivery.eventName} #${delivery.deliveryId}</a></td><td class="hide-phone small">${when(delivery.receivedAt)}</td><td class="small">${delivery.reason}</td></tr>`,
+      html`<tr><td><a href="/deliveries/${delivery.deliveryId}">${delivery.eventName} #${delivery.deliveryId}</a></td><td class="hide-phone small">${times.cell(delivery.receivedAt)}</td><td class="small">${delivery.reason}</td></tr>`,
   )}</tbody></table>`;
 }
 

@@ -13,7 +13,8 @@ import { RecentResult } from '../../../app/health/recent-result.ts';
 import type { ConsoleOptions } from '../console-plugin.ts';
 import { sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, csrfField, page, when } from '../layout.ts';
+import { badge, csrfField, page } from '../layout.ts';
+import { consoleTimes } from '../views/times.ts';
 
 /** Keys whose values are credentials: shown as •••• on the page. */
 const SECRET_KEY = /secret|password|token|apikey|api_key|key$|smtp/i;
@@ -42,7 +43,8 @@ interface SetupView {
   webhookUrl: string;
   items: ChecklistItem[];
   summary: string;
-  liveCheckedAt: number;
+  /** When the round trips shown were made, as the console writes times. */
+  liveCheckedAt: SafeHtml;
   csrfToken: string;
   config: unknown;
 }
@@ -63,7 +65,7 @@ export function registerSetupPage(server: FastifyInstance, ctx: AppContext, opti
       webhookUrl: `${options.publicUrl}/webhooks/thrivecart`,
       items,
       summary: summarize(items),
-      liveCheckedAt: checked.checkedAt,
+      liveCheckedAt: consoleTimes(ctx).cell(checked.checkedAt),
       csrfToken: sessionOf(request).csrfToken,
       config: maskSecrets(ctx.config),
     };
@@ -115,5 +117,5 @@ function checklistRow(entry: ChecklistItem): SafeHtml {
 function checkAgainForm(setup: SetupView): SafeHtml {
   return html`<form method="post" action="/setup/doctor" class="row form-gap">${csrfField(setup.csrfToken)}
 <button type="submit" class="secondary">Check again now</button>
-<span class="small muted">CRMs, SMTP and AccessAlly checked ${when(setup.liveCheckedAt)}</span></form>`;
+<span class="small muted">CRMs, SMTP and AccessAlly checked ${setup.liveCheckedAt}</span></form>`;
 }
