@@ -1,7 +1,16 @@
 import { Argument, type Command } from 'commander';
 import { previewDunningEmail } from '../app/dunning/preview-email.ts';
-import { TEMPLATE_NAMES, TemplateError, type TemplateName } from '../adapters/mail/templates.ts';
+import { previewTeamEmail } from '../app/teams/preview-team-email.ts';
+import {
+  TEAM_TEMPLATE_NAMES,
+  TEMPLATE_NAMES,
+  TemplateError,
+  type TemplateName,
+  type TeamTemplateName,
+} from '../adapters/mail/templates.ts';
 import { loadConfig } from '../config/load-config.ts';
+import type { HandoffConfig } from '../config/schema.ts';
+import { publicUrlOf } from '../main.ts';
 import { configPathOf } from './config-path.ts';
 
 export function registerMailCommand(program: Command): void {
@@ -17,7 +26,7 @@ export function registerMailCommand(program: Command): void {
       const config = loadConfig(configPathOf(command));
       let preview: ReturnType<typeof previewDunningEmail>;
       try {
-        preview = previewDunningEmail(config, template, Date.now());
+        preview = previewOf(config, template);
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
         console.error(error.message);
@@ -32,4 +41,14 @@ export function registerMailCommand(program: Command): void {
         `To: ${preview.to}\nSubject: ${preview.subject}\n\n--- text ---\n${preview.text}\n--- html ---\n${preview.html}`,
       );
     });
+}
+
+function previewOf(config: HandoffConfig, template: TemplateName): ReturnType<typeof previewDunningEmail> {
+  if (isTeamTemplate(template))
+    return previewTeamEmail(config, template, publicUrlOf(process.env, Number(process.env.PORT ?? 3000)));
+  return previewDunningEmail(config, template, Date.now());
+}
+
+function isTeamTemplate(template: TemplateName): template is TeamTemplateName {
+  return (TEAM_TEMPLATE_NAMES as readonly string[]).includes(template);
 }

@@ -27,7 +27,11 @@ export function registerReconcileCommand(program: Command): void {
         );
         for (const drift of report.drift) {
           const parts = [
-            ...drift.missing.map((tag) => `missing "${tag}"`),
+            ...drift.missing.map((tag) => {
+              const held = drift.heldInOtherCase[tag];
+              // This CRM does not document whether letter case tells tags apart: --fix applies and reads again.
+              return held === undefined ? `missing "${tag}"` : `missing "${tag}" (holds "${held}": one tag or two?)`;
+            }),
             ...drift.extra.map((tag) => `extra "${tag}"`),
           ];
           const state = drift.fixed ? 'FIXED' : 'DRIFT';

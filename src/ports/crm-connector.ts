@@ -15,6 +15,14 @@ export interface CrmContactInput {
   lastName: string | null;
 }
 
+/**
+ * How a CRM tells tag names apart:
+ * - `ignored`: one tag per name whatever its letter case ("VIP" and "vip" are the same tag);
+ * - `significant`: "VIP" and "vip" are two tags;
+ * - `undocumented`: the vendor does not say; Handoff copes with both readings (docs/crm-apis.md).
+ */
+export type TagNameCase = 'ignored' | 'significant' | 'undocumented';
+
 /** A request budget: at most `requests` calls in any window of `perMs` milliseconds. */
 export interface RateBudget {
   requests: number;
@@ -32,6 +40,8 @@ export interface CrmConnector {
   readonly budgetKey: string;
   /** The provider's documented budget for that credential. */
   readonly budget: RateBudget;
+  /** Whether "VIP" and "vip" are one tag in this CRM, as its vendor documents it. */
+  readonly tagNameCase: TagNameCase;
   /**
    * Creates the contact or updates it (matched by email). Null names leave the CRM's names as
    * they are. Returns the CRM's contact id.

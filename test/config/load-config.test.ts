@@ -112,3 +112,18 @@ describe('configuration', () => {
     expect(() => loadConfig('handoff.config.example.yaml', {})).not.toThrow();
   });
 });
+
+describe('console.timeZone', () => {
+  it('accepts an IANA zone and refuses anything else with the zone that was probably meant', () => {
+    const withZone = (zone: string): string => `${VALID}console:\n  timeZone: ${zone}\n`;
+    expect(parseConfig(withZone('Europe/Paris'), 'f.yaml', { THRIVECART_SECRET: 's' }).console?.timeZone).toBe(
+      'Europe/Paris',
+    );
+    expect(problem(withZone('Europe/Pari'))).toContain(
+      'handoff.config.yaml:15: console.timeZone: "Europe/Pari" is not a time zone (did you mean "Europe/Paris"?)',
+    );
+    expect(problem(withZone('Paris'))).toContain('(did you mean "Europe/Paris"?)');
+    expect(problem(withZone('"America/New York"'))).toContain('(did you mean "America/New_York"?)');
+    expect(problem(withZone('Mars/Olympus'))).toContain('is not a time zone such as Europe/Paris or America/New_York');
+  });
+});

@@ -103,6 +103,7 @@ ${crmYaml}
         notInCrm: false,
         missing: ['Focus - Access'],
         extra: ['Focus - Revoke'],
+        heldInOtherCase: {},
         fixed: false,
       },
     ]);

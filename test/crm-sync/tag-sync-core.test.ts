@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { detailsToPush } from '../../src/core/tag-sync/contact-details.ts';
 import { managedTags } from '../../src/core/tag-sync/managed-tags.ts';
 import { decideSlot } from '../../src/core/tag-sync/sliding-window.ts';
-import { diffManagedTags } from '../../src/core/tag-sync/tag-diff.ts';
+import { diffManagedTags, heldInOtherCase } from '../../src/core/tag-sync/tag-diff.ts';
 import { throttleWaitMs } from '../../src/core/tag-sync/throttle-wait.ts';
 import { testConfig } from '../support/test-config.ts';
 
@@ -37,6 +37,22 @@ describe('diffManagedTags', () => {
 
   it('is empty when the CRM already matches', () => {
     expect(diffManagedTags(['B', 'A'], ['A', 'B'], managed)).toEqual({ add: [], remove: [] });
+  });
+
+  it('where the CRM ignores letter case, takes "vip" held for the managed "VIP", and names removals as configured', () => {
+    const caseManaged = new Set(['VIP', 'Old']);
+    expect(diffManagedTags(['VIP'], ['vip', 'OLD', 'Webinar'], caseManaged, { ignoreCase: true })).toEqual({
+      add: [],
+      remove: ['Old'],
+    });
+    // Compared exactly, the same names are drift both ways (the rule for a CRM where case tells tags apart).
+    expect(diffManagedTags(['VIP'], ['vip', 'OLD'], caseManaged)).toEqual({ add: ['VIP'], remove: [] });
+  });
+});
+
+describe('heldInOtherCase', () => {
+  it('pairs each missing tag with the spelling held in other letter case, and only those', () => {
+    expect(heldInOtherCase(['VIP', 'Gold', 'New'], ['vip', 'Gold', 'Webinar'])).toEqual(new Map([['VIP', 'vip']]));
   });
 });
 

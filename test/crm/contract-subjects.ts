@@ -16,6 +16,8 @@ import { createCrmConnector, crmConfigSchema } from '../../src/adapters/crm/regi
 export interface ContractHarness {
   connector: CrmConnector;
   connectorWithWrongKey: CrmConnector;
+  /** Another connector with the good key, knowing nothing yet (another process, or after a restart). */
+  anotherConnector(): CrmConnector;
   wrongKey: string;
   setMode(mode: FakeMode): void;
   tagOutsideHandoff(email: string, tag: string): void;
@@ -109,6 +111,7 @@ export function contractSubjectsOverFakes(goodKey: string): ContractSubject[] {
       return {
         connector: connectorFor(goodKey),
         connectorWithWrongKey: connectorFor(WRONG_KEY),
+        anotherConnector: () => connectorFor(goodKey),
         wrongKey: WRONG_KEY,
         setMode: (mode) => fake.setMode(mode),
         tagOutsideHandoff: (email, tag) => fake.state.tagOutsideHandoff(email, tag),

@@ -26,6 +26,7 @@ const memorySubject: ContractSubject = {
     return {
       connector: connectorFor(GOOD_KEY),
       connectorWithWrongKey: connectorFor('wrong-key'),
+      anotherConnector: () => connectorFor(GOOD_KEY),
       wrongKey: 'wrong-key',
       setMode: (mode: FakeMode) => crm.setMode(mode),
       tagOutsideHandoff: (email, tag) => crm.tagOutsideHandoff(email, tag),
@@ -257,4 +258,27 @@ describe.each(subjects)('CrmConnector contract: $provider', (subject) => {
     await expect(crm.deleteContact(id, 'ada@example.com')).resolves.toBeUndefined();
     expect(await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null })).not.toBe(id);
   });
+
+  it('fails with 404 when tagging a person deleted in the CRM, never losing the tag silently', async () => {
+    const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
+    harness.deleteOutsideHandoff('ada@example.com');
+    // As after a restart: a connector that has not just saved the person (Ontraport's selects by id and answers success).
+    const later = harness.anotherConnector();
+
+    expect(await crmErrorFrom(later.addTags(id, 'ada@example.com', ['Customer']))).toMatchObject({
+      kind: 'permanent',
+      details: { status: 404 },
+    });
+  });
+
+  it.skipIf(!subject.overHttp).each(unusableAnswers)(
+    'reports %s answered to a tag write as permanent, never as done',
+    async (_what, reply) => {
+      const id = await crm.upsertContact({ email: 'ada@example.com', firstName: null, lastName: null });
+      await crm.addTags(id, 'ada@example.com', ['Customer', 'Old']);
+      harness.answerEverything(reply);
+
+      expect((await crmErrorFrom(crm.addTags(id, 'ada@example.com', ['VIP']))).kind).toBe('permanent');
+    },
+  );
 });

@@ -84,9 +84,11 @@ describe('Ontraport connector quirks', () => {
   });
 
   it('treats an envelope with a non-zero code as a permanent failure even on HTTP 200', async () => {
+    const crm = connectorFor();
+    const id = await crm.upsertContact({ email: EMAIL, firstName: null, lastName: null });
     fake.replyOnce('PUT', '/1/objects/tagByName', { status: 200, json: { code: 1, data: '', account_id: '50' } });
 
-    const error = await crmErrorFrom(connectorFor().addTags('101', EMAIL, ['Customer']));
+    const error = await crmErrorFrom(crm.addTags(id, EMAIL, ['Customer']));
 
     expect(error.kind).toBe('permanent');
     expect(error.message).toContain('envelope code 1');

@@ -3,7 +3,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The e-mails Handoff sends; each is three files: `<name>.subject.txt`, `<name>.txt`, `<name>.html`. */
-export const TEMPLATE_NAMES = ['dunning-reminder', 'dunning-recovered', 'dunning-lost-owner'] as const;
+export const DUNNING_TEMPLATE_NAMES = ['dunning-reminder', 'dunning-recovered', 'dunning-lost-owner'] as const;
+export type DunningTemplateName = (typeof DUNNING_TEMPLATE_NAMES)[number];
+export const TEAM_TEMPLATE_NAMES = ['team-leader-link', 'team-member-added'] as const;
+export type TeamTemplateName = (typeof TEAM_TEMPLATE_NAMES)[number];
+export const TEMPLATE_NAMES = [...DUNNING_TEMPLATE_NAMES, ...TEAM_TEMPLATE_NAMES] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /** The defaults shipped in the repository's `templates/` folder. */

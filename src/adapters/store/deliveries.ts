@@ -1,6 +1,7 @@
 import type { CommerceEvent } from '../../core/events.ts';
 import type { HistoryEntry } from '../../core/ledger/fold.ts';
 import type { Queryable } from './database.ts';
+import { fullName } from './contacts.ts';
 import { SqlParams } from './sql-params.ts';
 
 export type DeliveryStatus = 'applied' | 'ignored' | 'failed' | 'rejected';
@@ -201,4 +202,39 @@ export async function appliedDeliveriesAfter(
     [after.contactId, after.id, limit],
   );
   return result.rows;
+}
+
+/** A line of the console's deliveries list: the delivery with who it was about, read in the same statement. */
+export interface DeliveryListRow {
+  id: number;
+  receivedAt: number;
+  eventName: string;
+  live: boolean;
+  status: DeliveryStatus;
+  reason: string | null;
+  event: CommerceEvent | null;
+  /** The contact's e-mail, else the one the delivery names (a rejected delivery has no contact). */
+  email: string | null;
+  name: string | null;
+}
+
+/**
+ * Newest first, without the deliveries of `exceptSource` (hand changes, listed with the contact),
+ * each joined to its contact: one statement for the page, whatever its length.
+ */
+export async function listDeliveryRows(
+  db: Queryable,
+  options: { status?: DeliveryStatus; limit: number; beforeId?: number; exceptSource: string },
+): Promise<DeliveryListRow[]> {
+  const result = await db.query<DeliveryListRow & { firstName: string | null; lastName: string | null }>(
+    `select d.id, (extract(epoch from d.received_at) * 1000)::float8 as "receivedAt", d.event_name as "eventName",
+            d.live, d.status, d.reason, d.event,
+            coalesce(c.email, d.event->'customer'->>'email', d.body->'customer'->>'email') as email,
+            c.first_name as "firstName", c.last_name as "lastName"
+       from deliveries d left join contacts c on c.id = d.contact_id
+      where ($1::text is null or d.status = $1) and ($2::bigint is null or d.id < $2) and d.source <> $4
+      order by d.id desc limit $3`,
+    [options.status ?? null, options.beforeId ?? null, options.limit, options.exceptSource],
+  );
+  return result.rows.map(({ firstName, lastName, ...row }) => ({ ...row, name: fullName(firstName, lastName) }));
 }

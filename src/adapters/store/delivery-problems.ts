@@ -26,21 +26,20 @@ export interface SoldItem {
   name: string;
   orders: number;
   latestOrderId: string;
-  latestDeliveryId: number;
 }
 
 /**
- * Items of applied purchases that are not in `configured`, one row per item with how many orders
- * carried it. It reads every applied purchase, so it is for the problems list, not the intake.
+ * Items bought in applied orders that are not in `configured`, one row per item with how many
+ * orders carried it. Reads only the ledgers the fold marked with `unmappedItems` (an index of
+ * just those contacts, migration 015), never every purchase.
  */
 export async function listItemsSoldOutside(db: Queryable, configured: readonly string[]): Promise<SoldItem[]> {
   const result = await db.query<SoldItem>(
-    `select line->>'item' as item, max(line->>'name') as name, count(distinct d.id)::int as orders,
-            (array_agg(d.event->>'orderId' order by d.id desc))[1] as "latestOrderId", max(d.id)::int as "latestDeliveryId"
-       from deliveries d cross join lateral jsonb_array_elements(d.event->'items') line
-      where d.status = 'applied' and d.event_name = 'order.success' and d.event->>'kind' = 'purchase'
-        and not (line->>'item' = any($1::text[]))
-      group by line->>'item' order by max(d.id) desc`,
+    `select line.value->>'item' as item, max(line.value->>'name') as name, count(*)::int as orders,
+            (array_agg(line.value->>'orderId' order by (line.value->>'purchasedAt')::float8 desc, c.id desc))[1] as "latestOrderId"
+       from contacts c cross join lateral jsonb_each(c.ledger->'state'->'lines') line
+      where c.ledger ? 'unmappedItems' and not (line.value->>'item' = any($1::text[]))
+      group by line.value->>'item' order by max((line.value->>'purchasedAt')::float8) desc`,
     [configured],
   );
   return result.rows;
@@ -57,7 +56,8 @@ export interface SilentSubscription {
 
 /**
  * Active subscriptions whose payment was due before `dueBefore` with nothing since: no renewal
- * (it would have moved the due date), no failure, no cancellation. Reads every contact's ledger.
+ * (it would have moved the due date), no failure, no cancellation. Reads only the contacts whose
+ * earliest expected payment (`nextPaymentExpectedAt`, indexed by migration 015) is that old.
  */
 export async function listSilentSubscriptions(
   db: Queryable,
@@ -68,7 +68,8 @@ export async function listSilentSubscriptions(
     `select c.email, s.value->>'orderId' as "orderId", s.value->>'item' as item,
             coalesce(c.ledger->'state'->'lines'->s.key->>'name', s.value->>'item') as name, (s.value->>'nextPaymentAt')::float8 as "dueAt"
        from contacts c cross join lateral jsonb_each(c.ledger->'state'->'subscriptions') s
-      where s.value->>'status' = 'active' and jsonb_typeof(s.value->'failingSince') = 'null'
+      where c.ledger ? 'nextPaymentExpectedAt' and (c.ledger->>'nextPaymentExpectedAt')::float8 < $1
+        and s.value->>'status' = 'active' and jsonb_typeof(s.value->'failingSince') = 'null'
         and jsonb_typeof(s.value->'nextPaymentAt') = 'number' and (s.value->>'nextPaymentAt')::float8 < $1
       order by (s.value->>'nextPaymentAt')::float8 limit $2`,
     [dueBefore, limit],

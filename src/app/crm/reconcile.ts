@@ -4,7 +4,7 @@
  * from a CRM restored from a backup. With `fix`, the drift is repaired and Handoff's knowledge of
  * the CRM is reset to what is now true.
  */
-import { diffManagedTags } from '../../core/tag-sync/tag-diff.ts';
+import { diffManagedTags, heldInOtherCase, ignoresCase } from '../../core/tag-sync/tag-diff.ts';
 import { findContactById, type ContactRow } from '../../adapters/store/contacts.ts';
 import { listContactIds, loadCrmContactState, saveCrmContactState } from '../../adapters/store/crm-contacts.ts';
 import type { AppContext } from '../context.ts';
@@ -23,6 +23,12 @@ export interface Drift {
   missing: string[];
   /** Managed tags the CRM holds that the ledger does not want. */
   extra: string[];
+  /**
+   * Of `missing`, those the CRM holds in other letter case, with the spelling held, where its
+   * vendor does not document whether letter case matters: the same tag, or another one. `--fix`
+   * applies the configured spelling and reads again; what it then still lacks was the same tag.
+   */
+  heldInOtherCase: Record<string, string>;
   fixed: boolean;
 }
 
@@ -92,13 +98,27 @@ async function reconcileOne(
     // Never pushed: the regular push creates the contact and applies everything.
     if (options.fix)
       await withPatience(ctx, connection, options.sleep, () => pushContact(ctx, sync, connection, contact));
-    return { connector: connection.name, email: contact.email, notInCrm: true, missing, extra: [], fixed: options.fix };
+    return {
+      connector: connection.name,
+      email: contact.email,
+      notInCrm: true,
+      missing,
+      extra: [],
+      heldInOtherCase: {},
+      fixed: options.fix,
+    };
   }
-  const held = await withPatience(ctx, connection, options.sleep, () =>
-    connection.connector.readTags(remoteId, contact.email),
-  );
-  const diff = diffManagedTags(desired, held, sync.managedTags);
+  const readHeld = () =>
+    withPatience(ctx, connection, options.sleep, () => connection.connector.readTags(remoteId, contact.email));
+  const caseRule = { ignoreCase: ignoresCase(connection.connector.tagNameCase) };
+  const held = await readHeld();
+  const diff = diffManagedTags(desired, held, sync.managedTags, caseRule);
   if (diff.add.length === 0 && diff.remove.length === 0) return null;
+  // Where the rule is unknown (and only there: `ignoreCase` already matched the rest), a managed tag
+  // held in other letter case may be the one wanted; extras are compared exactly, so a tag that may
+  // belong to someone else is never removed.
+  const otherCase = connection.connector.tagNameCase === 'undocumented' ? heldInOtherCase(diff.add, held) : new Map();
+  let missing = diff.add;
   if (options.fix) {
     if (diff.add.length > 0)
       await withPatience(ctx, connection, options.sleep, () =>
@@ -108,6 +128,13 @@ async function reconcileOne(
       await withPatience(ctx, connection, options.sleep, () =>
         connection.connector.removeTags(remoteId, contact.email, diff.remove),
       );
+    if (otherCase.size > 0) {
+      // Still not held in the configured spelling once applied: the CRM took it for the tag it holds.
+      const afterFix = await readHeld();
+      const sameTag = new Set(diffManagedTags(desired, afterFix, sync.managedTags, caseRule).add);
+      missing = diff.add.filter((tag) => !(otherCase.has(tag) && sameTag.has(tag)));
+      otherCase.clear();
+    }
     const nowHeld = desired.filter((tag) => sync.managedTags.has(tag));
     await saveCrmContactState(
       ctx.pool,
@@ -116,13 +143,15 @@ async function reconcileOne(
       { ...state, knownTags: nowHeld, syncedAt: ctx.clock.now(), lastError: null },
       ctx.clock.now(),
     );
+    if (missing.length === 0 && diff.remove.length === 0) return null;
   }
   return {
     connector: connection.name,
     email: contact.email,
     notInCrm: false,
-    missing: diff.add,
+    missing,
     extra: diff.remove,
+    heldInOtherCase: Object.fromEntries(otherCase),
     fixed: options.fix,
   };
 }

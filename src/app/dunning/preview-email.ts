@@ -1,12 +1,12 @@
 import type { HandoffConfig } from '../../config/schema.ts';
 import { dunningPolicySchema } from '../../config/schema.ts';
-import { renderTemplate, type RenderedEmail, type TemplateName } from '../../adapters/mail/templates.ts';
+import { renderTemplate, type DunningTemplateName, type RenderedEmail } from '../../adapters/mail/templates.ts';
 import type { DunningCase } from '../../core/dunning/dunning-case.ts';
 import type { DunningEmailStep } from '../../core/dunning/email-step.ts';
 import { composeDunningEmail } from './email-content.ts';
 import { DAY_MS } from '../../core/time.ts';
 
-const STEP_OF: Record<TemplateName, DunningEmailStep> = {
+const STEP_OF: Record<DunningTemplateName, DunningEmailStep> = {
   'dunning-reminder': 'reminder-1',
   'dunning-recovered': 'recovered',
   'dunning-lost-owner': 'lost',
@@ -18,7 +18,7 @@ const STEP_OF: Record<TemplateName, DunningEmailStep> = {
  */
 export function previewDunningEmail(
   config: HandoffConfig,
-  template: TemplateName,
+  template: DunningTemplateName,
   now: number,
 ): RenderedEmail & { to: string } {
   const configured = Object.values(config.dunning)[0];

@@ -1,10 +1,11 @@
-import type { CommerceEvent } from '../events.ts';
+import type { CommerceEvent, ItemKey } from '../events.ts';
 import { deriveAccess, type AccessEntry } from '../access/derive-access.ts';
 import { entitlementBoundaries } from '../access/line-entitlement.ts';
 import { applyEvent } from './apply-event.ts';
 import { describeEvent } from './describe-event.ts';
 import { type LedgerRules, offeringName } from './rules.ts';
 import { emptyLedgerState, type LedgerState } from './state.ts';
+import type { TeamSeat } from '../teams/team-seat.ts';
 
 /** One applied delivery of a contact's history. */
 export interface HistoryEntry {
@@ -13,7 +14,11 @@ export interface HistoryEntry {
 }
 
 /** Why something changed: a delivery, or time passing (end of a paid period or a grace period). */
-export type Cause = { type: 'delivery'; deliveryId: number } | { type: 'scheduled' };
+export type Cause =
+  | { type: 'delivery'; deliveryId: number }
+  | { type: 'scheduled' }
+  /** The contact joined or left a team pool (docs/teams.md). */
+  | { type: 'team'; poolId: number };
 
 export interface TagChange {
   tag: string;
@@ -50,6 +55,17 @@ export interface LedgerProjection {
   nextChangeAt: number | null;
   /** The `now` this projection was computed for. */
   asOf: number;
+  /**
+   * Items this person bought that the configuration did not map when folded (a bump or upsell
+   * forgotten in the config); absent when none. Indexed, so the Problems page finds them without
+   * reading every ledger.
+   */
+  unmappedItems?: ItemKey[];
+  /**
+   * The earliest payment an active, paying subscription expects (epoch ms); absent when none.
+   * Indexed: the Problems page's subscriptions ThriveCart went silent about.
+   */
+  nextPaymentExpectedAt?: number;
 }
 
 /** Purchases sort first among events of the same second: a refund can't precede its purchase. */
@@ -109,8 +125,10 @@ export function foldLedger(
   history: readonly HistoryEntry[],
   rules: LedgerRules,
   now: number,
+  teamSeats: readonly TeamSeat[] = [],
 ): { projection: LedgerProjection; timeline: TimelineEntry[] } {
   const state = emptyLedgerState();
+  if (teamSeats.length > 0) state.teamSeats = [...teamSeats];
   const tags = new Map<string, TagProvenance>();
   let access: AccessEntry[] = [];
   const timeline: TimelineEntry[] = [];
@@ -144,8 +162,16 @@ export function foldLedger(
   };
 
   const advanceTo = (until: number): void => {
-    for (const boundary of [...new Set(entitlementBoundaries(state, rules))].sort((a, b) => a - b)) {
-      if (boundary > clock && boundary <= until) step(boundary, { type: 'scheduled' }, null);
+    const moments = [
+      ...[...new Set(entitlementBoundaries(state, rules))].map((at) => ({
+        at,
+        cause: { type: 'scheduled' } as Cause,
+        summary: null,
+      })),
+      ...teamMoments(teamSeats),
+    ].sort((a, b) => a.at - b.at);
+    for (const moment of moments) {
+      if (moment.at > clock && moment.at <= until) step(moment.at, moment.cause, moment.summary);
     }
     clock = Math.max(clock, until);
   };
@@ -167,8 +193,36 @@ export function foldLedger(
       access,
       nextChangeAt: upcoming.length > 0 ? Math.min(...upcoming) : null,
       asOf: now,
+      ...problemMarkers(state, rules),
     },
     timeline,
+  };
+}
+
+/** Joining and leaving a team are steps of the member's own timeline. */
+function teamMoments(seats: readonly TeamSeat[]): { at: number; cause: Cause; summary: string }[] {
+  return seats.flatMap((seat) => {
+    const cause: Cause = { type: 'team', poolId: seat.poolId };
+    const joined = { at: seat.joinedAt, cause, summary: `Joined ${seat.team}` };
+    return seat.leftAt === null ? [joined] : [joined, { at: seat.leftAt, cause, summary: `Left ${seat.team}` }];
+  });
+}
+
+/** What the Problems page looks for, set only when there is something (most ledgers carry neither). */
+function problemMarkers(
+  state: LedgerState,
+  rules: LedgerRules,
+): Pick<LedgerProjection, 'unmappedItems' | 'nextPaymentExpectedAt'> {
+  const unmapped = [...new Set(Object.values(state.lines).map((line) => line.item))].filter(
+    (item) => !rules.items.has(item),
+  );
+  const expected = Object.values(state.subscriptions)
+    .filter((subscription) => subscription.status === 'active' && subscription.failingSince === null)
+    .map((subscription) => subscription.nextPaymentAt)
+    .filter((at): at is number => at !== null);
+  return {
+    ...(unmapped.length > 0 ? { unmappedItems: unmapped } : {}),
+    ...(expected.length > 0 ? { nextPaymentExpectedAt: Math.min(...expected) } : {}),
   };
 }
 

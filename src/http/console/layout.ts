@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { html, raw, type SafeHtml } from './html.ts';
+import type { Tone } from './views/tone.ts';
 
 const STYLE = raw(`
 :root { --ink: #1d2330; --muted: #5b6475; --line: #e3e6ec; --bg: #f6f7f9; --ok: #17794a; --bad: #b42318; --warn: #9a6700; --accent: #3451b2; }
@@ -30,10 +31,13 @@ button.secondary { background: #fff; color: var(--accent); } button.danger { bac
 .flash { padding: 10px 14px; border-radius: 8px; margin-bottom: 14px; background: #e3f4ea; color: var(--ok); } .flash.bad { background: #fde8e6; color: var(--bad); }
 pre { background: #f1f3f6; padding: 10px; border-radius: 6px; overflow-x: auto; font-size: .8rem; }
 .chart { width: 100%; height: 140px; } .legend span { margin-right: 14px; } .legend .swatch { width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px; }
-.chart-dates { display: flex; justify-content: space-between; } a.card { color: inherit; }
+.chart-dates { position: relative; height: 1.4em; } .chart-dates span { position: absolute; transform: translateX(-50%); white-space: nowrap; }
+.chart-dates span.last { right: 0; transform: none; } a.card { color: inherit; }
 .form-gap { padding-top: 10px; } .form-gap-top { margin-top: 10px; } .grow { flex: 1; min-width: 200px; } .nowrap { white-space: nowrap; }
 .demo-banner { background: #fdf3d8; color: var(--warn); border-bottom: 1px solid #f0dca0; padding: 8px 16px; text-align: center; font-weight: 600; }
 .login { max-width: 380px; margin: 12vh auto; } .pager { margin-top: 10px; }
+.num { text-align: right; white-space: nowrap; } ul.effects { margin: 0; padding-left: 18px; }
+time[title] { text-decoration: underline dotted #c9ced8; }
 @media (max-width: 640px) { .hide-phone { display: none; } main { padding: 10px; } th, td { padding: 6px 4px; } }
 `);
 
@@ -51,6 +55,7 @@ export interface PageOptions {
 const NAV: [string, string][] = [
   ['/', 'Overview'],
   ['/contacts', 'Contacts'],
+  ['/teams', 'Teams'],
   ['/deliveries', 'Deliveries'],
   ['/dunning', 'Dunning'],
   ['/webhooks', 'Webhooks'],
@@ -89,7 +94,7 @@ export function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${token}">`;
 }
 
-export function badge(text: string, tone: 'ok' | 'bad' | 'warn' | 'plain' = 'plain'): SafeHtml {
+export function badge(text: string, tone: Tone = 'plain'): SafeHtml {
   return html`<span class="badge ${tone === 'plain' ? '' : tone}">${text}</span>`;
 }
 

@@ -18,6 +18,15 @@ import {
 } from './fake-crm-server.ts';
 
 const ACCOUNT_ID = '50';
+
+export interface OntraportFakeOptions extends FakeServerOptions {
+  /**
+   * How tagByName finds an existing tag by name, for adding and removing alike. Ontraport does not
+   * document whether "vip" finds "VIP"; the default is the hostile reading for Handoff (the tag
+   * held keeps its own spelling, so a read never shows the name Handoff applied), and tests run both.
+   */
+  tagNameMatch?: 'case-insensitive' | 'exact';
+}
 /** "range ... maximum 50" (api.ontraport.com/doc, pagination): larger ranges are cut to 50. */
 const MAX_PAGE_SIZE = 50;
 const RATE_LIMIT = 180;
@@ -25,8 +34,9 @@ const RATE_LIMIT = 180;
 export async function startOntraportFake(
   appId: string,
   apiKey: string,
-  options: FakeServerOptions = {},
+  options: OntraportFakeOptions = {},
 ): Promise<FakeCrmServer> {
+  const tagNameMatch = options.tagNameMatch ?? 'case-insensitive';
   return startFakeCrmServer((state: FakeCrmState) => {
     const renderContact = (contact: FakeContact) => ({
       id: String(contact.id),
@@ -44,6 +54,9 @@ export async function startOntraportFake(
       const names = bodyField(body, namesKey);
       if (bodyField(body, 'objectID') !== 0 || !Array.isArray(ids) || !Array.isArray(names))
         return plain(400, 'Invalid request');
+      // `ids` is a selection (the official clients pass it as search options, HanumanInstitute.OntraportApi
+      // OntraportObjects.AddTagNamesAsync → AddSearchOptions): an id that selects no contact (deleted)
+      // is skipped and the answer is the usual success. Undocumented; the hostile reading.
       for (const contactId of ids.map(Number)) {
         if (!state.contacts.has(contactId)) continue;
         for (const name of names) if (typeof name === 'string') apply(contactId, name);
@@ -112,11 +125,13 @@ export async function startOntraportFake(
         {
           method: 'PUT',
           pattern: '/1/objects/tagByName',
-          // PUT /objects/tagByName {objectID, ids, add_names}: creates missing tags (HanumanInstitute.OntraportApi
-          // OntraportObjects.cs, WP Fusion's Ontraport class). Ids of missing contacts: undocumented,
-          // silently skipped here with the same success answer.
+          // PUT /objects/tagByName {objectID, ids, add_names}: "will create the tag if it doesn't exist"
+          // (HanumanInstitute.OntraportApi OntraportObjects.cs, WP Fusion's Ontraport class); "exists"
+          // by name as `tagNameMatch` says. The answer says only that the tag "is now being processed".
           handle: ({ body }) =>
-            eachNamedTag(body, 'add_names', (contactId, name) => state.applyTag(contactId, state.ensureTag(name).id)),
+            eachNamedTag(body, 'add_names', (contactId, name) =>
+              state.applyTag(contactId, (state.findTagByName(name, tagNameMatch) ?? state.createTag(name)).id),
+            ),
         },
         {
           method: 'DELETE',
@@ -124,7 +139,7 @@ export async function startOntraportFake(
           // DELETE /objects/tagByName {objectID, ids, remove_names}: "Nonexistent tag names are ignored".
           handle: ({ body }) =>
             eachNamedTag(body, 'remove_names', (contactId, name) => {
-              const tag = state.findTagByName(name);
+              const tag = state.findTagByName(name, tagNameMatch);
               if (tag) state.removeTag(contactId, tag.id);
             }),
         },

@@ -32,6 +32,8 @@ export class ActiveCampaignConnector implements CrmConnector {
   readonly provider = PROVIDER;
   /** 5 requests/second per account, shared by every key of the account. */
   readonly budget: RateBudget = { requests: 5, perMs: 1000 };
+  /** Creating "VIP" when "vip" exists is refused: one tag per name whatever its case (docs/crm-apis.md). */
+  readonly tagNameCase = 'ignored';
   readonly budgetKey: string;
   private readonly http: CrmHttpClient;
   /** Keyed by the name in lower case: AC holds one tag per name whatever its letter case. */

@@ -44,6 +44,8 @@ export class DripConnector implements CrmConnector {
   readonly provider = PROVIDER;
   /** 3,600 requests per hour for ordinary endpoints (batch endpoints, unused, have 50/h). */
   readonly budget: RateBudget = { requests: 3600, perMs: 3_600_000 };
+  /** Drip's tag docs (_tags.md) say nothing of letter case. */
+  readonly tagNameCase = 'undocumented';
   readonly budgetKey: string;
   private readonly http: CrmHttpClient;
   private readonly accountId: string;
@@ -96,13 +98,18 @@ export class DripConnector implements CrmConnector {
   async addTags(contactId: string, email: string, tags: readonly string[]): Promise<void> {
     for (const tag of tags) {
       // One item per call, the form Drip documents (DripEmail/api-docs, _tags.md "Apply a tag").
-      await this.unlessInactive(contactId, 'tag', () =>
-        this.http.send({
+      await this.unlessInactive(contactId, 'tag', async () => {
+        const request = {
           method: 'POST',
           path: encodedPath`/v2/${this.accountId}/tags`,
           json: { tags: [{ email, tag }] },
-        }),
-      );
+        } as const;
+        const response = await this.http.send(request);
+        // "Responds with a 201 Created and an empty JSON response" (_tags.md): the only proof Drip gives,
+        // so any other answer (a 200 page from a proxy, a catch-all stub) is not taken as done.
+        if (response.status !== 201 || !isEmptyJsonObject(response.body))
+          throw this.http.unusableAnswer(request, response, 'not the documented 201 {}');
+      });
     }
   }
 
@@ -179,4 +186,8 @@ function inactiveMessage(subscriberId: string, status: string, action: 'update' 
     return `${who}, and Drip's API refuses to delete inactive people: delete the person by hand in Drip (People, open the person, Delete) to finish the erasure`;
   }
   return `${who}, and Drip's API refuses to change inactive people: their tags stay as they are until the person is active again in Drip (then resync)`;
+}
+
+function isEmptyJsonObject(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0;
 }

@@ -48,6 +48,8 @@ type Tag = z.output<typeof tagSchema>;
 export class KeapConnector implements CrmConnector {
   readonly provider = PROVIDER;
   readonly budget: RateBudget;
+  /** Keap documents neither unique names nor their letter case. */
+  readonly tagNameCase = 'undocumented';
   readonly budgetKey: string;
   private readonly http: CrmHttpClient;
   private readonly tagIdByName = new Map<string, string>();

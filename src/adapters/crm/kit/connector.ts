@@ -43,6 +43,8 @@ export class KitConnector implements CrmConnector {
   readonly provider = PROVIDER;
   /** 120 requests per rolling 60 s for an API key (OAuth tokens get 600; not supported here). */
   readonly budget: RateBudget = { requests: 120, perMs: 60_000 };
+  /** `POST /v4/tags` "returns the tag if it already exists"; whether "vip" finds "VIP" is not said. */
+  readonly tagNameCase = 'undocumented';
   readonly budgetKey: string;
   private readonly http: CrmHttpClient;
   /** Keyed by the name as Handoff asked for it; the id is whatever Kit answered for that name. */

@@ -16,6 +16,8 @@ export class MemoryCrmConnector implements CrmConnector {
   readonly provider = PROVIDER;
   /** Generous: nothing remote to protect, but the sync layer's limiter still gets a real budget. */
   readonly budget: RateBudget = { requests: 1000, perMs: 1000 };
+  /** The memory CRM keeps tag names as given: "VIP" and "vip" are two tags. */
+  readonly tagNameCase = 'significant';
   readonly budgetKey: string;
 
   constructor(

@@ -1,0 +1,97 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.ts';
+import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { testConfig } from '../support/test-config.ts';
+
+/** The pages a creator reads every day, in a real browser, with the console set to Paris time. */
+describe('the console, every day', () => {
+  let handoff: TestHandoff;
+  let browser: Browser;
+  let page: Page;
+  let base = '';
+
+  const login = async (target: Page): Promise<void> => {
+    await target.goto(`${base}/login`);
+    await target.fill('input[name=secret]', ADMIN_TOKEN);
+    await target.fill('input[name=name]', 'Amy');
+    await target.click('button[type=submit]');
+  };
+
+  beforeAll(async () => {
+    handoff = await startTestHandoff({ config: testConfig('console:\n  timeZone: Europe/Paris\n') });
+    base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await login(page);
+    await handoff.send('purchase', {
+      email: 'bea@example.com',
+      item: 'product-12',
+      extraItems: ['bump-12'],
+      orderId: '9901',
+      firstName: 'Bea',
+      lastName: 'Buyer',
+      amountCents: 4700,
+    });
+    handoff.clock.advance(3 * 3_600_000);
+    await handoff.send('refund', {
+      email: 'bea@example.com',
+      item: 'bump-12',
+      orderId: '9901',
+      firstName: 'Bea',
+      lastName: 'Buyer',
+      refundAmountCents: 1200,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await handoff?.close();
+  });
+
+  it('lists deliveries with who, what, amount and outcome in words, and leaves hand changes to the contact', async () => {
+    await page.goto(`${base}/contacts/bea%40example.com`);
+    await page.selectOption('select[name=offering]', 'masterclass');
+    await page.fill('input[name=note]', 'speaker at the launch');
+    await page.click('text=Apply by hand');
+
+    await page.goto(`${base}/deliveries`);
+    const rows = await page.locator('table.deliveries tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(
+      /just now\s+Refund\s+Bea Buyer\s+bea@example\.com\s+Workbook & Templates 12\s+−\$12\.00\s+applied/,
+    );
+    expect(rows[1]).toMatch(/3 h ago\s+Purchase\s+Bea Buyer/);
+    expect(rows[1]).toContain('Course 12 & Community, Workbook & Templates 12');
+    expect(await page.textContent('table.deliveries')).not.toContain('by hand');
+    // The exact time, in the configured zone, on hover: 9:00 UTC is 10:00 in Paris in November.
+    expect(await page.locator('table.deliveries tbody tr').nth(1).locator('time').getAttribute('title')).toBe(
+      '2 Nov 2026, 10:00 (Europe/Paris)',
+    );
+
+    await page.goto(`${base}/contacts/bea%40example.com`);
+    expect(await page.textContent('body')).toContain('Granted Masterclass by hand (Amy: speaker at the launch)');
+  });
+
+  it("shows a delivery's summary (who, what, amount, what Handoff did) before the raw body", async () => {
+    await page.goto(`${base}/deliveries`);
+    await page.locator('table.deliveries tbody tr').nth(1).locator('a').first().click();
+    const summary = await page.locator('.summary').innerText();
+    expect(summary).toMatch(/Event\s+Purchase/);
+    expect(summary).toMatch(/Who\s+Bea Buyer/);
+    expect(summary).toMatch(/Amount\s+\$\d+\.\d\d/);
+    expect(summary).toContain('Granted access to Focus Course');
+    expect(summary).toContain('Added tag Bought Focus');
+    const text = await page.innerText('main');
+    expect(text.indexOf('What Handoff did')).toBeLessThan(text.indexOf('As received'));
+  });
+
+  it("dates the overview's chart in the creator's calendar, and says so when there is no failed payment", async () => {
+    await page.goto(`${base}/`);
+    const dates = await page.locator('.chart-dates span').allInnerTexts();
+    expect(dates).toEqual(['5 Oct', '12 Oct', '19 Oct', '26 Oct', '2 Nov']);
+    expect(await page.getAttribute('svg.chart', 'aria-label')).toBe('Purchases: 1, Refunds: 1, Recovered payments: 0');
+    await page.goto(`${base}/dunning`);
+    expect(await page.locator('.cards').innerText()).toContain('no failed payments yet');
+  });
+});
