@@ -25,6 +25,9 @@ import { planInputs, planNewContact } from '../intake/new-contact-plan.ts';
 import { contextForDelivery } from '../intake/simulated-delivery.ts';
 import { writeNewContact } from '../intake/write-new-contact.ts';
 import { syncDunningCases } from '../dunning/sync-dunning-cases.ts';
+import { poolsOwnedBy } from '../../core/teams/owned-pools.ts';
+import type { TeamSeat } from '../../core/teams/team-seat.ts';
+import { followPayer } from '../teams/follow-payer.ts';
 
 export interface ReplayReport {
   dryRun: boolean;
@@ -142,7 +145,9 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
       reclassified.push({ deliveryId: delivery.deliveryId, from: delivery.from, to: status, reason });
   }
 
-  const contacts = await refoldAll(ctx, client, before, openedDunning);
+  const { folded: contacts, payers } = await refoldAll(ctx, client, before, openedDunning);
+  // Pools are rebuilt from their payers' new ledgers, then their members follow (quietly, as above).
+  for (const payer of payers) await followPayer(ctx, client, payer.id, payer.projection, { announce: false });
   const after = await snapshot(client);
   return { dryRun, deliveries, reclassified, contacts, changed: compare(before, after) };
 }
@@ -186,8 +191,9 @@ async function refoldAll(
   client: PoolClient,
   before: Map<number, Snapshot>,
   openedDunning: ReadonlyMap<number, AppContext>,
-): Promise<number> {
+): Promise<{ folded: number; payers: { id: number; projection: LedgerProjection }[] }> {
   const now = ctx.clock.now();
+  const payers: { id: number; projection: LedgerProjection }[] = [];
   const pending: { id: number; projection: LedgerProjection }[] = [];
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
@@ -207,7 +213,11 @@ async function refoldAll(
   const finish = async (): Promise<void> => {
     const { current } = contact;
     if (!current) return;
-    pending.push({ id: current.id, projection: foldLedger(current.history, ctx.rules, now).projection });
+    // Seats are not in the history: each member keeps theirs until their payer's pools are rebuilt.
+    const seats = before.get(current.id)?.teamSeats ?? [];
+    const projection = foldLedger(current.history, ctx.rules, now, seats).projection;
+    pending.push({ id: current.id, projection });
+    if (poolsOwnedBy(projection.state, ctx.rules, now).length > 0) payers.push({ id: current.id, projection });
     folded.add(current.id);
     const effects = openedDunning.get(current.id);
     if (effects) await syncDunningCases(effects, client, current.id, current.history, now);
@@ -229,15 +239,17 @@ async function refoldAll(
   await finish();
   // Contacts left with no applied delivery (their items are no longer configured) fold to nothing.
   for (const id of before.keys()) {
-    if (!folded.has(id)) pending.push({ id, projection: foldLedger([], ctx.rules, now).projection });
+    if (!folded.has(id))
+      pending.push({ id, projection: foldLedger([], ctx.rules, now, before.get(id)?.teamSeats ?? []).projection });
     if (pending.length >= BATCH) await flush();
   }
   await flush();
-  return folded.size;
+  return { folded: folded.size, payers };
 }
 
 interface Snapshot extends DownstreamView {
   email: string;
+  teamSeats: TeamSeat[];
 }
 
 async function snapshot(client: PoolClient): Promise<Map<number, Snapshot>> {
@@ -245,7 +257,11 @@ async function snapshot(client: PoolClient): Promise<Map<number, Snapshot>> {
   return new Map(
     contacts.map((row) => [
       row.id,
-      { email: row.email, ...(row.ledger ? downstreamView(row.ledger) : { tags: '', granted: '' }) },
+      {
+        email: row.email,
+        ...(row.ledger ? downstreamView(row.ledger) : { tags: '', granted: '' }),
+        teamSeats: row.ledger?.state.teamSeats ?? [],
+      },
     ]),
   );
 }
@@ -254,7 +270,7 @@ function compare(before: Map<number, Snapshot>, after: Map<number, Snapshot>): R
   const changed: ReplayReport['changed'] = [];
   const split = (text: string): Set<string> => new Set(text === '' ? [] : text.split('\n'));
   for (const [id, next] of after) {
-    const previous = before.get(id) ?? { email: next.email, tags: '', granted: '' };
+    const previous = before.get(id) ?? { email: next.email, tags: '', granted: '', teamSeats: [] };
     if (sameDownstream(previous, next)) continue;
     const [tagsBefore, tagsAfter, grantedBefore, grantedAfter] = [
       split(previous.tags),
