@@ -214,6 +214,7 @@ describe('team pages in a browser', () => {
     await page.fill('input[name=seats]', '3');
     await page.click('text=Resize');
     expect(await page.textContent('.cards')).toContain('2 / 3');
+    expect(await page.textContent('body')).toContain('resized from 1 to 3 seats');
     await shot('team-console-pool');
 
     await page.fill('input[placeholder="new leader\'s e-mail"]', 'grace@example.com');
@@ -225,6 +226,14 @@ describe('team pages in a browser', () => {
     expect((await page.goto(`${base}${leaderPath}`))?.status()).toBe(404);
     expect((await page.goto(`${base}${gracePath}`))?.status()).toBe(200);
     expect(await page.textContent('.cards')).toContain('2 / 3');
+  });
+
+  it('tells the leader when the plan gives no access, and members lose it with the payer', async () => {
+    await handoff.send('refund', { email: LEADER, item: 'product-40', recurring: true, orderId: '9901' });
+    expect(await granted('kim@example.com')).toBe(false);
+    const gracePath = linkMailedTo('grace@example.com');
+    await page.goto(`${base}${gracePath}`);
+    expect(await page.textContent('[role=alert]')).toContain('gives no access right now');
   });
 
   it('shows the teams on the contact page, and no page broke its CSP', async () => {

@@ -120,10 +120,20 @@ function signed(value: number): string {
 }
 
 export function historyPanel(history: readonly TeamHistoryEntry[]): SafeHtml {
-  return html`<div class="panel"><table><tbody>${history.map(
-    (entry) => html`<tr><td class="small nowrap">${when(entry.at)}</td><td>${entry.action.replace(/_/g, ' ')}
-${entry.member ? html` · ${personLink(entry.member)}` : ''}</td><td class="small muted">${entry.actor}</td></tr>`,
-  )}</tbody></table></div>`;
+  return html`<div class="panel"><table><tbody>${history.map(historyRow)}</tbody></table></div>`;
+}
+
+function historyRow(entry: TeamHistoryEntry): SafeHtml {
+  return html`<tr><td class="small nowrap">${when(entry.at)}</td><td>${historyAction(entry)}
+${entry.member ? html` · ${personLink(entry.member)}` : ''}</td><td class="small muted">${entry.actor}</td></tr>`;
+}
+
+/** `resized from 2 to 3 seats`; other actions read as their name. */
+function historyAction(entry: TeamHistoryEntry): string {
+  const { from, to } = entry.detail;
+  if (entry.action === 'resized' && typeof from === 'number' && typeof to === 'number')
+    return `resized from ${from} to ${to} seats`;
+  return entry.action.replace(/_/g, ' ');
 }
 
 const SHOWN_REFUSALS = 5;
