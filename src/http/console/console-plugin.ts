@@ -135,7 +135,7 @@ export async function registerConsole(
     return reply.redirect('/login');
   });
 
-  registerOverviewPage(server, ctx);
+  registerOverviewPage(server, ctx, options);
   registerContactPages(server, ctx);
   registerTeamPages(server, ctx);
   registerDeliveryPages(server, ctx);
