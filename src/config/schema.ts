@@ -257,6 +257,16 @@ const thrivecartAccountSchema = z
       ),
   );
 
+const HOUR_MS = 3_600_000;
+
+/** `off`, or a period of at least an hour written as hours or days (`6h`, `1d`); kept as ms or null. */
+const reconcileEverySchema = z
+  .union([z.literal('off'), z.string().regex(/^\d+\s*[hd]$/, 'expected a period such as 12h or 1d, or off')])
+  .transform((value) =>
+    value === 'off' ? null : Number.parseInt(value, 10) * (value.endsWith('d') ? 24 : 1) * HOUR_MS,
+  )
+  .refine((ms) => ms === null || ms >= HOUR_MS, 'expected at least 1h between reconciles');
+
 export const configSchema = z
   .object({
     thrivecart: z
@@ -269,6 +279,11 @@ export const configSchema = z
         apiUrl: z.url({ protocol: /^https?$/ }).default('https://thrivecart.com/api/external'),
         /** Days after a subscription's payment was due with no word from ThriveCart before it is a problem. */
         silentAfterDays: z.number().int().min(1).max(365).default(7),
+        /** How often the service reconciles with ThriveCart's API (needs apiKey): `12h`, `1d`, `7d`... or `off`. */
+        reconcile: z
+          .object({ every: reconcileEverySchema.prefault('1d') })
+          .strict()
+          .prefault({}),
       })
       .strict(),
     offerings: z.array(offeringSchema).default([]),

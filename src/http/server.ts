@@ -9,6 +9,7 @@ import { registerConsole } from './console/console-plugin.ts';
 import { bearerTokenChecker } from './bearer-token.ts';
 import { DEFAULT_HTTP_SETTINGS, trustedProxyList, type HttpSettings } from './http-settings.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { registerTeamPage } from './team-page/team-page-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 
 export interface ServerOptions {
@@ -105,6 +106,8 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
 
   server.register(async (webhooks) => registerWebhookRoutes(webhooks, ctx));
   server.register(async (ui) => registerConsole(ui, ctx, options));
+  // Public, outside the console's login: opened by a signed link only (docs/teams.md).
+  server.register(async (team) => registerTeamPage(team, ctx));
   server.register(
     async (api) => {
       api.addHook('onRequest', async (request, reply) => {

@@ -27,6 +27,8 @@ import { newContactDetails } from '../intake/new-contact-plan.ts';
 import { resolveContact } from '../intake/resolve-contact.ts';
 import { personOf } from '../webhooks/person.ts';
 import { recordWebhookEvent } from '../webhooks/record-webhook-event.ts';
+import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
+import { memberEmailJobKey, TEAM_LEADER_EMAIL_JOB, TEAM_MEMBER_EMAIL_JOB } from './send-team-email.ts';
 import type { TeamActor } from './team-actor.ts';
 import { TeamError } from './team-errors.ts';
 import { teamViews, type TeamView } from './team-views.ts';
@@ -57,6 +59,8 @@ export async function addMember(ctx: AppContext, teamId: number, email: string, 
     await recordChange(db, pool.id, now, 'member_added', actor, member.id, {});
     await refreshContact(ctx, db, member.id, null, { reloadTeamSeats: true });
     await announceMember(ctx, db, 'team.member_added', pool, member, now);
+    // They hear who added them, with their own link to the team page (to leave it).
+    await enqueueJob(db, { kind: TEAM_MEMBER_EMAIL_JOB, key: memberEmailJobKey(pool.id, member.id), runAt: now });
     return (await teamViews(ctx, db, [(await findPool(db, pool.id))!]))[0]!;
   });
 }
@@ -133,6 +137,8 @@ export async function moveLeader(
     const leader = await findOrCreateContact(db, address, now);
     if (leader.id === pool.leaderContactId) return (await teamViews(ctx, db, [pool]))[0]!;
     await setLeader(db, pool.id, leader.id, now);
+    // The new leader gets their link; the old leader's opens nothing now (app/teams/team-page.ts).
+    await enqueueJob(db, { kind: TEAM_LEADER_EMAIL_JOB, key: String(pool.id), runAt: now });
     await recordChange(db, pool.id, now, 'leader_moved', actor, leader.id, { fromContactId: pool.leaderContactId });
     const touched = new Set<number>();
     if (ctx.rules.items.get(pool.item)?.team?.leaderTakesSeat) {

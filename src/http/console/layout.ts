@@ -55,6 +55,7 @@ export interface PageOptions {
 const NAV: [string, string][] = [
   ['/', 'Overview'],
   ['/contacts', 'Contacts'],
+  ['/teams', 'Teams'],
   ['/deliveries', 'Deliveries'],
   ['/dunning', 'Dunning'],
   ['/webhooks', 'Webhooks'],

@@ -9,6 +9,8 @@ import { listContactCrmStatus } from '../../../adapters/store/crm-sync-status.ts
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html } from '../html.ts';
 import { badge, csrfField, page, when } from '../layout.ts';
+import { teamsOfContact } from '../../../app/teams/team-views.ts';
+import { contactTeamsSection } from './team-panels.ts';
 
 const PAGE_SIZE = 50;
 
@@ -58,10 +60,11 @@ ${contacts
 
   server.get<{ Params: { email: string } }>('/contacts/:email', async (request, reply) => {
     const session = sessionOf(request);
-    const [view, timeline, contact] = await Promise.all([
+    const [view, timeline, contact, teams] = await Promise.all([
       getContactView(ctx, request.params.email),
       getTimeline(ctx, request.params.email),
       findContactByEmail(ctx.pool, request.params.email),
+      teamsOfContact(ctx, request.params.email),
     ]);
     const crm = contact && ctx.config.crm.length > 0 ? await listContactCrmStatus(ctx.pool, contact.id) : [];
     const flash = flashOf(request, reply);
@@ -91,6 +94,7 @@ ${view.access.map(
   <input name="note" placeholder="why (kept in the timeline)" required aria-label="Why">
   <button type="submit">Apply by hand</button>
 </form></div>
+${contactTeamsSection(teams)}
 <h2>Tags</h2>
 <div class="panel"><table><thead><tr><th>Tag</th><th class="hide-phone">Since</th><th>Why</th></tr></thead><tbody>
 ${view.tags.map((tag) => html`<tr><td>${tag.name}</td><td class="hide-phone small">${when(tag.since)}</td><td class="small">${tag.deliveryId ? html`<a href="/deliveries/${tag.deliveryId}">${tag.why}</a>` : tag.why}</td></tr>`)}
