@@ -20,6 +20,11 @@ export interface AppContext {
    * sync, site notifications. Empty when nothing downstream is configured.
    */
   onContactChanged: readonly string[];
+  /**
+   * Job kinds to enqueue (keyed by pool id) when a purchase opens a team pool, in the same
+   * transaction: e.g. the e-mail giving the leader their link (docs/teams.md). Absent means none.
+   */
+  onTeamOpened?: readonly string[];
   /** Outbound signed webhooks: whether any endpoint may exist, and how hosts are resolved. */
   webhooks: Webhooks;
   /** The access API's lookups, batched per turn of the event loop (never cached). */

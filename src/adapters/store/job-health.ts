@@ -1,4 +1,5 @@
 import type { Queryable } from './database.ts';
+import { SqlParams } from './sql-params.ts';
 
 /** How the jobs of one kind fared: how many gave up, and the latest error of a failed attempt. */
 export async function jobKindHealth(db: Queryable, kind: string): Promise<{ dead: number; lastError: string | null }> {
@@ -36,4 +37,14 @@ export async function listUnfinishedJobs(db: Queryable, kinds: readonly string[]
     [kinds, key],
   );
   return result.rows;
+}
+
+/** Whether a job of this kind and key is still to run or running. */
+export async function hasUnfinishedJob(db: Queryable, kind: string, key: string): Promise<boolean> {
+  const params = new SqlParams();
+  const result = await db.query(
+    `select 1 from jobs where kind = ${params.add(kind)} and key = ${params.add(key)} and state in ('pending', 'running') limit 1`,
+    params.values,
+  );
+  return result.rowCount !== 0;
 }

@@ -2,6 +2,7 @@ import { AccessAllyWebhookError, postAccessAllyWebhook } from '../../adapters/ac
 import { loadAccessAllyUser, moveAccessAllyUser, recordAccessAllyCall } from '../../adapters/store/accessally-users.ts';
 import { findContactById } from '../../adapters/store/contacts.ts';
 import { loadCrmContactState } from '../../adapters/store/crm-contacts.ts';
+import { hasUnfinishedJob } from '../../adapters/store/job-health.ts';
 import type { AppContext } from '../context.ts';
 import { crmSyncJobKind } from './crm-connections.ts';
 import type { AccessAllyTarget } from './crm-sync.ts';
@@ -71,11 +72,7 @@ export async function notifyAccessAlly(
 const SYNC_POLL_MS = 5_000;
 
 async function syncStillDue(ctx: AppContext, target: AccessAllyTarget, contactId: number): Promise<boolean> {
-  const result = await ctx.pool.query(
-    `select 1 from jobs where kind = $1 and key = $2 and state in ('pending', 'running') limit 1`,
-    [crmSyncJobKind(target.connection), String(contactId)],
-  );
-  return result.rowCount !== 0;
+  return hasUnfinishedJob(ctx.pool, crmSyncJobKind(target.connection), String(contactId));
 }
 
 async function post(url: string, target: AccessAllyTarget, person: { remoteId: string; email: string }): Promise<void> {

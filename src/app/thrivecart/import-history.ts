@@ -19,7 +19,6 @@ import {
   type NotImported,
 } from '../../adapters/sources/thrivecart/api-history.ts';
 import type { ApiCustomer, ApiTransaction, ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
-import { TRANSACTIONS_PER_PAGE } from '../../adapters/sources/thrivecart/api-client.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
 import { insertContact } from '../../adapters/store/contacts.ts';
 import { insertDeliverySql } from '../../adapters/store/deliveries.ts';
@@ -38,6 +37,7 @@ import { foldLedger } from '../../core/ledger/fold.ts';
 import type { AppContext } from '../context.ts';
 import { refreshContact } from '../ledger/refresh-contact.ts';
 import { resolveContact } from '../intake/resolve-contact.ts';
+import { walkTransactions, WHOLE_HISTORY, type HistoryWindow } from './history-window.ts';
 
 export type ImportProgress = (step: {
   phase: 'transactions' | 'customers' | 'apply';
@@ -64,10 +64,11 @@ export interface ImportPlan {
 export async function importFromThriveCart(
   ctx: AppContext,
   api: ThriveCartApi,
-  options: { apply: boolean; progress?: ImportProgress },
+  options: { apply: boolean; window?: HistoryWindow; progress?: ImportProgress },
 ): Promise<ImportPlan> {
-  const run = await openImportRun(ctx.pool, 'api', ctx.clock.now());
-  const history = await fetchHistory(ctx, api, run, options.progress);
+  const window = options.window ?? WHOLE_HISTORY;
+  const run = await openImportRun(ctx.pool, 'api', window, ctx.clock.now());
+  const history = await fetchHistory(ctx, api, run, window, options.progress);
   return planOrApply(ctx, run, history, options);
 }
 
@@ -96,20 +97,21 @@ export async function fetchHistory(
   ctx: AppContext,
   api: ThriveCartApi,
   run: ImportRun,
+  window: HistoryWindow,
   progress?: ImportProgress,
 ): Promise<ImportedHistory> {
-  for (let page = run.pagesFetched + 1, complete = run.transactionsComplete; !complete; page += 1) {
-    const rows = await api.transactions(page);
-    complete = rows.length < TRANSACTIONS_PER_PAGE;
-    await saveTransactionPage(
-      ctx.pool,
-      run.id,
-      page,
-      rows.map((row) => ({ key: transactionKey(row), data: row })),
-      complete,
-      ctx.clock.now(),
-    );
-    progress?.({ phase: 'transactions', done: page, total: null });
+  if (!run.transactionsComplete) {
+    await walkTransactions(api, window, run.pagesFetched + 1, async (page, rows, last) => {
+      await saveTransactionPage(
+        ctx.pool,
+        run.id,
+        page,
+        rows.map((row) => ({ key: transactionKey(row), data: row })),
+        last,
+        ctx.clock.now(),
+      );
+      progress?.({ phase: 'transactions', done: page, total: null });
+    });
   }
   const transactions = (await loadImportRows(ctx.pool, run.id, 'transaction')).map((row) => row.data as ApiTransaction);
   const customers = new Map(
@@ -231,6 +233,6 @@ export async function importFromCsv(
   text: string,
   options: { apply: boolean; progress?: ImportProgress },
 ): Promise<ImportPlan> {
-  const run = await openImportRun(ctx.pool, 'csv', ctx.clock.now());
+  const run = await openImportRun(ctx.pool, 'csv', WHOLE_HISTORY, ctx.clock.now());
   return planOrApply(ctx, run, csvHistory(text, ctx.clock.now()), options);
 }

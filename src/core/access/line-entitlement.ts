@@ -120,7 +120,11 @@ function silenceRevokesAt(subscription: SubscriptionRecord, rules: LedgerRules):
 /** Instants after which some line's entitlement changes by itself (end of paid period, end of grace, ThriveCart's silence). */
 export function entitlementBoundaries(state: LedgerState, rules: LedgerRules): number[] {
   const boundaries: number[] = [];
-  for (const subscription of Object.values(state.subscriptions)) {
+  // A member's access follows the payer's subscription, so its ends are the member's too.
+  const followed = (state.teamSeats ?? []).flatMap((seat) =>
+    seat.leftAt === null && seat.subscription ? [seat.subscription] : [],
+  );
+  for (const subscription of [...Object.values(state.subscriptions), ...followed]) {
     if (subscription.status === 'cancelled' && subscription.cancelledAt !== null && subscription.paidThrough !== null) {
       boundaries.push(Math.max(subscription.paidThrough, subscription.cancelledAt));
     }

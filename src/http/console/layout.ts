@@ -62,6 +62,7 @@ export interface PageOptions {
 const NAV: [string, string][] = [
   ['/', 'Overview'],
   ['/contacts', 'Contacts'],
+  ['/teams', 'Teams'],
   ['/deliveries', 'Deliveries'],
   ['/dunning', 'Dunning'],
   ['/webhooks', 'Webhooks'],

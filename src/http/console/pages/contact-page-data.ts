@@ -5,6 +5,7 @@ import {
   type ContactView,
   type TimelineView,
 } from '../../../app/contacts/contact-views.ts';
+import { teamsOfContact } from '../../../app/teams/team-views.ts';
 import { crmSyncJobKind } from '../../../app/crm/crm-connections.ts';
 import { ACCESSALLY_NOTIFY_JOB } from '../../../app/crm/notify-accessally.ts';
 import { loadAccessAllyContactState, type AccessAllyContactState } from '../../../adapters/store/accessally-users.ts';
@@ -19,6 +20,7 @@ export interface ContactPageData {
   ctx: AppContext;
   view: ContactView;
   timeline: TimelineView[];
+  teams: Awaited<ReturnType<typeof teamsOfContact>>;
   crm: ContactCrmStatus[];
   /** The contact's sync and AccessAlly jobs that have not finished (waiting or given up). */
   jobs: ContactJob[];
@@ -29,10 +31,11 @@ export interface ContactPageData {
 }
 
 export async function loadContactPage(ctx: AppContext, email: string): Promise<ContactPageData | null> {
-  const [view, timeline, contact] = await Promise.all([
+  const [view, timeline, contact, teams] = await Promise.all([
     getContactView(ctx, email),
     getTimeline(ctx, email),
     findContactByEmail(ctx.pool, email),
+    teamsOfContact(ctx, email),
   ]);
   if (!view || !contact) return null;
   const kinds = [...ctx.config.crm.map((connection) => crmSyncJobKind(connection.name)), ACCESSALLY_NOTIFY_JOB];
@@ -46,6 +49,7 @@ export async function loadContactPage(ctx: AppContext, email: string): Promise<C
     ctx,
     view,
     timeline: timeline ?? [],
+    teams,
     crm,
     jobs,
     accessAlly,

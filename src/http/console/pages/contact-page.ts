@@ -16,6 +16,7 @@ import {
 import { caseOutcome } from '../views/dunning-view.ts';
 import type { ConsoleTimes } from '../views/times.ts';
 import type { ContactPageData } from './contact-page-data.ts';
+import { contactTeamsSection } from './team-panels.ts';
 
 export const CONTACTS_PAGE_SIZE = 50;
 
@@ -56,6 +57,7 @@ export function contactBody(data: ContactPageData, csrfToken: string): SafeHtml 
 ${dunningSection(data.dunningCases, data.times)}
 <h2>Access</h2>
 <div class="panel">${accessTable(view, data.times)}${handChangeForm(data, path, csrfToken)}</div>
+${contactTeamsSection(data.teams)}
 <h2>Tags</h2>
 <div class="panel">${tagsTable(groupTagsByReason(view.tags), data.times)}</div>
 ${crmSection(data, path, csrfToken)}

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { html } from '../html.ts';
 import type { AppContext } from '../../../app/context.ts';
 import { changeAccessByHand } from '../../../app/ledger/change-access-by-hand.ts';
-import { eraseContact, exportContact } from '../../../app/contact-data-rights.ts';
+import { eraseContact, exportContact } from '../../../app/contacts/contact-data-rights.ts';
 import { resyncContact } from '../../../app/contacts/resync-contact.ts';
 import { searchContacts } from '../../../adapters/store/contacts.ts';
 import { retryDeadJobs } from '../../../adapters/store/crm-dead-letters.ts';

@@ -1,10 +1,11 @@
-import type { DeliveryProblems } from '../../../app/thrivecart/delivery-problems.ts';
+import type { DeliveryProblems, ReconcileProblem } from '../../../app/thrivecart/delivery-problems.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { csrfField } from '../layout.ts';
 import type { ConsoleTimes } from '../views/times.ts';
 
-/** The Problems page's ThriveCart sections: deliveries Handoff could not use, and unmapped items. */
-export function deliveryProblemsPanels(problems: DeliveryProblems, times: ConsoleTimes): SafeHtml {
-  return html`<h2>Deliveries Handoff could not use</h2>
+/** The Problems page's ThriveCart sections: the reconcile's findings, deliveries Handoff could not use, unmapped items, silences. */
+export function deliveryProblemsPanels(problems: DeliveryProblems, times: ConsoleTimes, csrfToken: string): SafeHtml {
+  return html`${problems.reconcile === null ? '' : reconcileSection(problems.reconcile, times, csrfToken)}<h2>Deliveries Handoff could not use</h2>
 <div class="panel">${rejectedSection(problems, times)}</div>
 <h2>Items sold that the configuration does not map</h2>
 <div class="panel">${unmappedSection(problems)}</div>
@@ -14,6 +15,17 @@ export function deliveryProblemsPanels(problems: DeliveryProblems, times: Consol
       ? html`<p class="muted">Every subscription due for payment was renewed, failed or cancelled.</p>`
       : html`<ul>${problems.silentSubscriptions.map((silent) => html`<li class="small">${silent.message}</li>`)}</ul>`
   }</div>`;
+}
+
+function reconcileSection(reconcile: ReconcileProblem, times: ConsoleTimes, csrfToken: string): SafeHtml {
+  if (reconcile.error !== null)
+    return html`<h2>Reconcile with ThriveCart</h2>
+<div class="panel"><p>The check of ${times.cell(reconcile.checkedAt)} stopped: ${reconcile.error}</p><p class="small">${reconcile.fix}</p></div>`;
+  return html`<h2>What ThriveCart knows that no webhook said</h2>
+<div class="panel"><p class="small">Found by the check of ${times.cell(reconcile.checkedAt)}: refunds or cancellations made in Stripe or PayPal, or lost webhooks.</p>
+<ul>${reconcile.findings.map((finding) => html`<li class="small">${finding.email}: ${finding.summary} (${times.cell(finding.at)})</li>`)}</ul>
+<form method="post" action="/problems/reconcile-fix" class="row form-gap">${csrfField(csrfToken)}<button type="submit">Apply what ThriveCart says</button></form>
+<p class="small muted">Or run <code>npx handoff thrivecart reconcile --fix</code>.</p></div>`;
 }
 
 function rejectedSection({ rejectedDeliveries }: DeliveryProblems, times: ConsoleTimes): SafeHtml {

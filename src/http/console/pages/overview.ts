@@ -11,7 +11,8 @@ import {
 } from '../../../adapters/store/console-stats.ts';
 import { listDeliveries, type DeliveryRecord } from '../../../adapters/store/deliveries.ts';
 import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
-import { sessionOf } from '../console-plugin.ts';
+import type { ChecklistItem } from '../../../app/health/go-live-checklist.ts';
+import { sessionOf, type ConsoleOptions } from '../console-plugin.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { badge, page } from '../layout.ts';
 import type { Tone } from '../views/tone.ts';
@@ -19,6 +20,7 @@ import { eventLabel } from '../views/delivery-view.ts';
 import { chartSummary } from '../views/overview-view.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 import { statusBadge } from './deliveries.ts';
+import { firstStep, firstStepBanner } from './first-step-banner.ts';
 import { crmConnectionsTable, refusalsPanel } from './health-panels.ts';
 
 const SERIES = [
@@ -35,11 +37,12 @@ interface OverviewData {
   crm: CrmConnectionVerdict[];
   intake: IntakeHealth;
   times: ConsoleTimes;
+  firstStep: ChecklistItem | null;
 }
 
-export function registerOverviewPage(server: FastifyInstance, ctx: AppContext): void {
+export function registerOverviewPage(server: FastifyInstance, ctx: AppContext, options: ConsoleOptions): void {
   server.get('/', async (request, reply) => {
-    const data = await loadOverview(ctx, consoleTimes(ctx));
+    const data = await loadOverview(ctx, consoleTimes(ctx), options.publicUrl);
     return reply
       .type('text/html')
       .send(
@@ -48,9 +51,9 @@ export function registerOverviewPage(server: FastifyInstance, ctx: AppContext): 
   });
 }
 
-async function loadOverview(ctx: AppContext, times: ConsoleTimes): Promise<OverviewData> {
+async function loadOverview(ctx: AppContext, times: ConsoleTimes, publicUrl: string): Promise<OverviewData> {
   const now = times.now;
-  const [counts, activity, openCases, problems, crm, intake] = await Promise.all([
+  const [counts, activity, openCases, problems, crm, intake, step] = await Promise.all([
     deliveryCounts(ctx.pool, now, times.zone),
     dailyActivity(ctx.pool, now, 30, times.zone),
     openDunningCount(ctx.pool),
@@ -59,6 +62,7 @@ async function loadOverview(ctx: AppContext, times: ConsoleTimes): Promise<Overv
     ),
     crmHealth(ctx.pool),
     loadIntakeHealth(ctx, now),
+    firstStep(ctx, publicUrl),
   ]);
   return {
     counts,
@@ -71,12 +75,14 @@ async function loadOverview(ctx: AppContext, times: ConsoleTimes): Promise<Overv
     crm: crm.map(judgeCrmConnection),
     intake,
     times,
+    firstStep: step,
   };
 }
 
 function overviewBody(data: OverviewData): SafeHtml {
   const intakeNeedsAttention = data.intake.refusals.length > 0 || data.intake.testMode !== null;
   return html`<h1>Overview</h1>
+${firstStepBanner(data.firstStep)}
 ${cards(data)}
 ${intakeNeedsAttention ? html`<h2>ThriveCart calls that changed nothing</h2>${refusalsPanel(data.intake, data.times)}` : ''}
 ${data.crm.length === 0 ? '' : html`<h2>CRM sync</h2><div class="panel">${crmConnectionsTable(data.crm, data.times)}</div>`}

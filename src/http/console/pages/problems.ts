@@ -11,6 +11,7 @@ import { badge, csrfField, page } from '../layout.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 import { problemAndFix, refusalsPanel } from './health-panels.ts';
 import { deliveryProblemsPanels } from './delivery-problems-panels.ts';
+import { queueReconcileFix } from '../../../app/thrivecart/scheduled-reconcile.ts';
 
 export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): void {
   server.get('/problems', async (request, reply) => {
@@ -29,7 +30,7 @@ ${refusalsPanel(intake, times)}
 <div class="panel">${crmConnectionsSection(health.map(judgeCrmConnection), ctx.config.crm.length)}</div>
 <h2>Jobs that gave up</h2>
 <div class="panel">${deadJobsSection(dead, session.csrfToken, times)}</div>
-${deliveryProblemsPanels(deliveries, times)}`;
+${deliveryProblemsPanels(deliveries, times, session.csrfToken)}`;
     return reply
       .type('text/html')
       .send(
@@ -49,6 +50,18 @@ ${deliveryProblemsPanels(deliveries, times)}`;
       moved.length > 0
         ? `Job ${request.params.id} is queued again.`
         : `Job ${request.params.id} was already handled by a newer job.`,
+    );
+  });
+
+  server.post('/problems/reconcile-fix', async (request, reply) => {
+    if (ctx.config.thrivecart.apiKey === undefined)
+      return redirectWithFlash(reply, '/problems', "thrivecart.apiKey is not set: reconcile reads ThriveCart's API.");
+    await queueReconcileFix(ctx);
+    ctx.log.info({ actor: sessionOf(request).actor }, 'reconcile with ThriveCart (fix) queued');
+    return redirectWithFlash(
+      reply,
+      '/problems',
+      'Reconciling with ThriveCart and applying what it says, in the background; this page shows the result once done.',
     );
   });
 
