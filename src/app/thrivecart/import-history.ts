@@ -20,10 +20,10 @@ import {
 } from '../../adapters/sources/thrivecart/api-history.ts';
 import type { ApiCustomer, ApiTransaction, ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
-import { insertContact } from '../../adapters/store/contacts.ts';
 import { insertDeliverySql } from '../../adapters/store/deliveries.ts';
 import { SqlParams } from '../../adapters/store/sql-params.ts';
-import { newContactDetails } from '../intake/new-contact-plan.ts';
+import { planInputs, planNewContact } from '../intake/new-contact-plan.ts';
+import { writeNewContact } from '../intake/write-new-contact.ts';
 import {
   loadImportRows,
   openImportRun,
@@ -191,7 +191,12 @@ async function knownDedupKeys(ctx: AppContext, history: ImportedHistory): Promis
   return new Set(result.rows.map((row) => row.dedup_key));
 }
 
-/** One buyer's history, in one transaction: stored as deliveries of the contact, then folded, quietly. */
+/**
+ * One buyer's history, in one transaction: stored as deliveries of the contact, then folded,
+ * quietly. A person Handoff never saw is created by the one writer of new contacts, from their
+ * first stored event (with no announcement: an import is quiet); the fold of their whole history
+ * follows.
+ */
 export async function applyPerson(ctx: AppContext, person: ImportedPerson, source: string): Promise<void> {
   const applicable = person.events.filter(({ event }) => whyNotApplied(event, ctx.rules, 'process') === null);
   if (applicable.length === 0) return;
@@ -200,11 +205,8 @@ export async function applyPerson(ctx: AppContext, person: ImportedPerson, sourc
   await withTransaction(ctx.pool, async (client) => {
     const resolution = await resolveContact(client, person.customer, latest, now, true);
     if (resolution.kind === 'none') return;
-    const contactId =
-      resolution.kind === 'known'
-        ? resolution.contactId
-        : await insertContact(client, { ...newContactDetails(person.customer, latest), now });
-    let inserted = resolution.kind === 'new';
+    let contactId = resolution.kind === 'known' ? resolution.contactId : null;
+    let inserted = false;
     for (const entry of applicable) {
       const delivery = {
         source,
@@ -219,11 +221,23 @@ export async function applyPerson(ctx: AppContext, person: ImportedPerson, sourc
         reason: null,
       };
       const params = new SqlParams();
-      const text = insertDeliverySql(params, delivery, { contactId: `${params.add(contactId)}::bigint` });
-      const result = await client.query(text, params.values);
-      inserted ||= (result.rowCount ?? 0) > 0;
+      const text = insertDeliverySql(
+        params,
+        delivery,
+        contactId === null ? {} : { contactId: `${params.add(contactId)}::bigint` },
+      );
+      const deliveryId = (await client.query<{ id: number }>(text, params.values)).rows[0]?.id;
+      if (deliveryId === undefined) continue;
+      inserted = true;
+      if (contactId === null) {
+        const plan = planNewContact({ ...planInputs(ctx), announce: false }, { deliveryId, event: entry.event }, now);
+        const written = await writeNewContact(ctx, client, plan, { kind: 'attach', deliveryId });
+        if (written.kind !== 'created')
+          throw new Error(`imported delivery ${deliveryId}: the new contact was not written (${written.kind})`);
+        contactId = written.contactId;
+      }
     }
-    if (inserted) await refreshContact(ctx, client, contactId, null, { announce: false });
+    if (inserted && contactId !== null) await refreshContact(ctx, client, contactId, null, { announce: false });
   });
 }
 
