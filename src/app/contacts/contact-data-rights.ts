@@ -15,6 +15,7 @@ import type { AppContext } from '../context.ts';
 import { crmErasureJobKind } from '../crm/crm-connections.ts';
 import { identitiesOf } from '../intake/resolve-contact.ts';
 import { getContactView, getTimeline, type ContactView, type TimelineView } from './contact-views.ts';
+import { leaveTeamsOnErasure } from '../teams/leave-teams-on-erasure.ts';
 
 export interface ContactExport extends ContactRecords {
   exportedAt: string;
@@ -101,6 +102,7 @@ export async function eraseContact(
       otherDeliveryIds: unattached,
       reason: `personal data erased on ${new Date(now).toISOString().slice(0, 10)} by ${actor}`,
     });
+    await leaveTeamsOnErasure(ctx, client, contact.id);
     await deleteContactMessages(client, contact.id);
     await deleteContactRecords(client, contact.id);
     ctx.log.info({ actor, contactId: contact.id, deliveries }, 'contact erased');
