@@ -228,6 +228,23 @@ describe('team pages in a browser', () => {
     expect(await page.textContent('.cards')).toContain('2 / 3');
   });
 
+  it('replaces a leaked leader link: the old one opens nothing, the new one is e-mailed', async () => {
+    const oldPath = linkMailedTo('grace@example.com');
+    await page.goto(`${base}/teams`);
+    await page.click('table a[href^="/teams/"]');
+    expect(await page.inputValue('#leader-link')).toBe(`${PUBLIC_URL}${oldPath}`);
+    await page.click('text=Issue a new link');
+    expect(await page.textContent('.flash')).toContain('the old one no longer opens the team');
+    const newPath = new URL(await page.inputValue('#leader-link')).pathname;
+    expect(newPath).not.toBe(oldPath);
+    await page.click('text=E-mail it to the leader');
+    expect(await page.textContent('.flash')).toContain('on its way to grace@example.com');
+    await handoff.runJobs();
+    expect(linkMailedTo('grace@example.com')).toBe(newPath);
+    expect((await page.goto(`${base}${oldPath}`))?.status()).toBe(404);
+    expect((await page.goto(`${base}${newPath}`))?.status()).toBe(200);
+  });
+
   it('tells the leader when the plan gives no access, and members lose it with the payer', async () => {
     await handoff.send('refund', { email: LEADER, item: 'product-40', recurring: true, orderId: '9901' });
     expect(await granted('kim@example.com')).toBe(false);
