@@ -38,7 +38,14 @@ pre { background: #f1f3f6; padding: 10px; border-radius: 6px; overflow-x: auto; 
 .login { max-width: 380px; margin: 12vh auto; } .pager { margin-top: 10px; }
 .num { text-align: right; white-space: nowrap; } ul.effects { margin: 0; padding-left: 18px; }
 time[title] { text-decoration: underline dotted #c9ced8; }
-@media (max-width: 640px) { .hide-phone { display: none; } main { padding: 10px; } th, td { padding: 6px 4px; } }
+td { overflow-wrap: anywhere; } ul.cases { margin: 8px 0; padding-left: 18px; } form.inline button { margin: 4px 4px 0 0; }
+/* Phones: a table's rows become cards (cells one under the other), so no column, "why" or button is pushed off the screen. */
+@media (max-width: 640px) {
+  .hide-phone { display: none; } main { padding: 10px; } .panel { overflow-x: visible; }
+  table, tbody, tr, td, th { display: block; width: 100%; } thead { display: none; }
+  tr { padding: 6px 0; border-bottom: 1px solid var(--line); } tr:last-child { border-bottom: 0; }
+  th, td { padding: 2px 0; border-bottom: 0; } td.num { text-align: left; } td.nowrap { white-space: normal; }
+}
 `);
 
 /** The stylesheet's digest, for the Content-Security-Policy that allows this one inline <style> and no other. */
