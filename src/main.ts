@@ -16,6 +16,12 @@ import { deliverWebhook } from './app/webhooks/deliver-webhook.ts';
 import { WEBHOOK_DELIVERY_JOB } from './app/webhooks/webhook-job-kind.ts';
 import { openWebhooks } from './app/webhooks/webhooks.ts';
 import { TeamLinks } from './app/teams/team-links.ts';
+import {
+  sendLeaderEmail,
+  sendMemberEmail,
+  TEAM_LEADER_EMAIL_JOB,
+  TEAM_MEMBER_EMAIL_JOB,
+} from './app/teams/send-team-email.ts';
 import { resolveAdminToken, type AdminToken } from './config/admin-token.ts';
 import { refuseDemoSecretBeyondLocalhost } from './config/demo-secret.ts';
 import { loadConfig } from './config/load-config.ts';
@@ -34,6 +40,11 @@ import { buildServer } from './http/server.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import { ThriveCartApi } from './adapters/sources/thrivecart/api-client.ts';
 import type { JobHandler } from './ports/jobs.ts';
+import {
+  runReconcileJob,
+  scheduleThriveCartReconcile,
+  THRIVECART_RECONCILE_JOB,
+} from './app/thrivecart/scheduled-reconcile.ts';
 
 /** ThriveCart's API for import and reconcile, or null when `thrivecart.apiKey` is not set. */
 export function thrivecartApiFor(
@@ -44,6 +55,12 @@ export function thrivecartApiFor(
   return apiKey === undefined
     ? null
     : new ThriveCartApi({ apiKey, apiUrl, account, pool: ctx.pool, clock: ctx.clock, wait });
+}
+
+/** The scheduled reconcile's handler when the API is configured (app/thrivecart/scheduled-reconcile.ts). */
+function thrivecartJobHandlers(ctx: AppContext): Record<string, JobHandler> {
+  const api = thrivecartApiFor(ctx);
+  return api === null ? {} : { [THRIVECART_RECONCILE_JOB]: (job) => runReconcileJob(ctx, api, job) };
 }
 
 export interface Runtime {
@@ -102,6 +119,7 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     rules: ledgerRules(options.config),
     log,
     onContactChanged: crmJobKinds(crm),
+    onTeamOpened: [TEAM_LEADER_EMAIL_JOB],
     webhooks,
     storedAccess: createStoredAccessLoader(pool),
     deliveryIds: new DeliveryIds(pool),
@@ -119,9 +137,34 @@ export async function connectRuntime(options: RuntimeOptions): Promise<Runtime> 
     [CONTACT_RECOMPUTE_JOB]: (job) => recomputeContact(ctx, job),
     [DUNNING_EMAIL_JOB]: (job) => sendDunningEmail(ctx, mailer, job),
     [WEBHOOK_DELIVERY_JOB]: (job) => deliverWebhook(ctx, job),
+    [TEAM_LEADER_EMAIL_JOB]: (job) => sendLeaderEmail(ctx, mailer, job),
+    [TEAM_MEMBER_EMAIL_JOB]: (job) => sendMemberEmail(ctx, mailer, job),
     ...crmJobHandlers(ctx, crm),
+    ...thrivecartJobHandlers(ctx),
   };
   return { ctx, embedded: null, dataDir: options.dataDir, jobHandlers, crm, close: () => pool.end() };
+}
+
+/** Where Handoff's data lives: a database, and the data folder (secret key, admin token, embedded cluster). */
+export interface DatabaseLocation {
+  connectionString: string;
+  /** Null when DATABASE_URL points at an existing PostgreSQL. */
+  embedded: EmbeddedPostgres | null;
+  dataDir: string;
+}
+
+/**
+ * The database named by DATABASE_URL, or else the embedded PostgreSQL of HANDOFF_DATA_DIR
+ * (default ./data), started or reused (a server another Handoff runs stays theirs).
+ */
+export async function openDatabase(env: NodeJS.ProcessEnv, log: Logger): Promise<DatabaseLocation> {
+  const dataDir = resolve(env.HANDOFF_DATA_DIR ?? './data');
+  if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL, embedded: null, dataDir };
+  const embedded = await startEmbeddedPostgres({
+    dataDir,
+    log: (message) => log.debug({ postgres: message.trim() }, 'embedded postgres'),
+  });
+  return { connectionString: embedded.connectionString, embedded, dataDir };
 }
 
 /**
@@ -136,20 +179,9 @@ export async function openRuntime(options: {
   const env = options.env ?? process.env;
   const log = options.log ?? createLogger();
   const config = loadConfig(options.configPath, env);
-  const dataDir = resolve(env.HANDOFF_DATA_DIR ?? './data');
-  const embedded = env.DATABASE_URL
-    ? null
-    : await startEmbeddedPostgres({
-        dataDir,
-        log: (message) => log.debug({ postgres: message.trim() }, 'embedded postgres'),
-      });
+  const { embedded, dataDir, connectionString } = await openDatabase(env, log);
   try {
-    const runtime = await connectRuntime({
-      config,
-      connectionString: env.DATABASE_URL ?? embedded!.connectionString,
-      dataDir,
-      log,
-    });
+    const runtime = await connectRuntime({ config, connectionString, dataDir, log });
     return {
       ...runtime,
       embedded,
@@ -192,6 +224,7 @@ export async function startService(
     refuseDemoSecretBeyondLocalhost(runtime.ctx.config.thrivecart, { host: options.host, nodeEnv: env.NODE_ENV });
     adminToken = resolveAdminToken(env, runtime.dataDir);
     http = httpSettingsFromEnv(env);
+    await scheduleThriveCartReconcile(runtime.ctx);
   } catch (error) {
     await runtime.close();
     throw error;

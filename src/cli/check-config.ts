@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { previewDunningEmail } from '../app/dunning/preview-email.ts';
-import { DUNNING_TEMPLATE_NAMES } from '../adapters/mail/templates.ts';
+import { DUNNING_TEMPLATE_NAMES, TEAM_TEMPLATE_NAMES } from '../adapters/mail/templates.ts';
+import { previewTeamEmail } from '../app/teams/preview-team-email.ts';
 import { loadConfigWithSecrets, type SecretSource } from '../config/load-config.ts';
 import { configPathOf } from './config-path.ts';
 
@@ -15,10 +16,14 @@ export function registerCheckConfigCommand(program: Command): void {
       const { config, secrets } = loadConfigWithSecrets(path);
       // Rendering each template with sample data catches an edited template's unknown variable now,
       // not when the first reminder is due.
-      const templateProblems =
+      const dunningProblems =
         Object.keys(config.dunning).length === 0
           ? []
           : DUNNING_TEMPLATE_NAMES.flatMap((name) => problemOf(() => previewDunningEmail(config, name, Date.now())));
+      const teamProblems = config.items.some((item) => item.team !== undefined)
+        ? TEAM_TEMPLATE_NAMES.flatMap((name) => problemOf(() => previewTeamEmail(config, name, 'https://example.com')))
+        : [];
+      const templateProblems = [...dunningProblems, ...teamProblems];
       if (templateProblems.length > 0) {
         console.error(`Invalid e-mail templates:\n${templateProblems.join('\n')}`);
         process.exitCode = 1;

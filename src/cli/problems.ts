@@ -24,7 +24,8 @@ export function registerProblemsCommand(program: Command): void {
           problems.deadJobs.length === 0 &&
           problems.rejectedDeliveries.length === 0 &&
           problems.unmappedItems.length === 0 &&
-          problems.silentSubscriptions.length === 0
+          problems.silentSubscriptions.length === 0 &&
+          problems.reconcile === null
         ) {
           console.log(
             'No problems: no dead-lettered jobs, no paused CRM connectors, no unusable deliveries, no unmapped items.',
@@ -66,6 +67,16 @@ function printDeliveryProblems(problems: Problems): void {
     );
   }
   for (const silent of problems.silentSubscriptions) console.log(`  ${silent.message}`);
+  const { reconcile } = problems;
+  if (reconcile !== null) {
+    console.log(
+      reconcile.error === null
+        ? `The reconcile with ThriveCart of ${new Date(reconcile.checkedAt).toISOString()} found ${reconcile.findings.length} thing(s) no webhook told Handoff:`
+        : `The reconcile with ThriveCart of ${new Date(reconcile.checkedAt).toISOString()} stopped: ${reconcile.error}`,
+    );
+    for (const finding of reconcile.findings) console.log(`  ${finding.email}: ${finding.summary}`);
+    console.log(`  ${reconcile.fix}`);
+  }
   if (problems.unmappedItems.length > 0)
     console.log(
       'Items sold that the configuration does not map (their buyers got nothing for them); add under items: and run `handoff replay`:',

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { loadDotEnvNextTo } from '../config/dotenv.ts';
 import { DEFAULT_CONFIG_FILE } from '../config/load-config.ts';
 import { configPathOf } from './config-path.ts';
+import { registerBackupCommands } from './backup.ts';
 import { registerCheckConfigCommand } from './check-config.ts';
 import { registerContactCommand } from './contact.ts';
 import { registerDoctorCommand } from './doctor.ts';
@@ -39,5 +40,6 @@ export function buildProgram(): Command {
   registerReconcileCommand(program);
   registerDoctorCommand(program);
   registerThriveCartCommands(program);
+  registerBackupCommands(program);
   return program;
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load-config.ts';
+import { BackupError } from '../adapters/store/backup.ts';
 import { EmbeddedPostgresError } from '../adapters/store/embedded-postgres.ts';
 import { buildProgram } from './program.ts';
 
@@ -13,7 +14,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof EmbeddedPostgresError) {
+  if (error instanceof ConfigError || error instanceof EmbeddedPostgresError || error instanceof BackupError) {
     console.error(error.message);
   } else {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import { Argument, Command, Option } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import {
@@ -9,7 +8,7 @@ import {
   type SimulatedEvent,
   type SimulateOptions,
 } from '../adapters/sources/thrivecart/build-body.ts';
-import { SIMULATED_FIELD } from '../adapters/sources/thrivecart/simulated.ts';
+import { SIMULATED_FIELD, SIMULATED_INSIDE_HANDOFF, SIMULATED_LIVE } from '../adapters/sources/thrivecart/simulated.ts';
 import { configPathOf } from './config-path.ts';
 import { realSystemsReached } from './simulate-reach.ts';
 
@@ -57,7 +56,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--json', 'send the JSON encoding instead of the form encoding')
     .option(
       '--live',
-      'send it even though this configuration reaches real systems (CRMs, AccessAlly, e-mail, webhook endpoints); says which',
+      'let it reach the real systems of this configuration (CRMs, AccessAlly, e-mail, webhook endpoints); says which first',
     )
     .addOption(
       new Option('--url <url>', 'webhook URL').default(
@@ -66,10 +65,7 @@ export function registerSimulateCommand(program: Command): void {
     )
     .action(async (event: SimulatedEvent, flags: SimulateFlags, command: Command) => {
       const config = loadConfig(configPathOf(command));
-      if (!(await mayReachRealSystems(realSystemsReached(config), flags.live === true))) {
-        process.exitCode = 1;
-        return;
-      }
+      announceReach(realSystemsReached(config), flags.live === true);
       const options: SimulateOptions = {
         account: config.thrivecart.account,
         secret: config.thrivecart.secret,
@@ -92,8 +88,9 @@ export function registerSimulateCommand(program: Command): void {
         newEmail: flags.newEmail,
       };
       const fields = buildThriveCartFields(event, options);
-      // Marks the delivery as simulated (kept in the stored body), so it never counts as ThriveCart's first real delivery.
-      fields[SIMULATED_FIELD] = '1';
+      // Marks the delivery as simulated (kept in the stored body): it never counts as ThriveCart's
+      // first real delivery, and without --live the intake keeps its effects inside Handoff.
+      fields[SIMULATED_FIELD] = flags.live === true ? SIMULATED_LIVE : SIMULATED_INSIDE_HANDOFF;
       const response = await fetch(flags.url!, {
         method: 'POST',
         headers: { 'content-type': flags.json ? 'application/json' : 'application/x-www-form-urlencoded' },
@@ -109,28 +106,21 @@ export function registerSimulateCommand(program: Command): void {
 }
 
 /**
- * A simulated purchase must not reach real systems by surprise. Without --live: nothing real is
- * configured, go on; at a terminal, ask; otherwise refuse and say why. With --live: say what it reaches.
+ * A simulated delivery never reaches real systems by surprise: without --live it is marked to
+ * stay inside Handoff (the console shows what it would do; CRMs, e-mail and webhook endpoints are
+ * left alone), and says so; with --live it says what it will reach, then reaches it.
  */
-async function mayReachRealSystems(reached: string[], live: boolean): Promise<boolean> {
-  if (reached.length === 0) return true;
+function announceReach(reached: string[], live: boolean): void {
   const list = reached.map((system) => `  - ${system}`).join('\n');
   if (live) {
-    console.error(`--live: this simulated delivery will reach:\n${list}`);
-    return true;
-  }
-  const warning = `This Handoff is connected to real systems; a simulated delivery would reach:\n${list}`;
-  if (!process.stdin.isTTY) {
     console.error(
-      `${warning}\nNothing was sent. Run again with --live to send it anyway, or try it with a configuration without them.`,
+      reached.length === 0
+        ? '--live: nothing outside Handoff is configured, so this simulated delivery reaches nothing else.'
+        : `--live: this simulated delivery will reach:\n${list}`,
     );
-    return false;
-  }
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await prompt.question(`${warning}\nSend it anyway? [y/N] `);
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    prompt.close();
+  } else if (reached.length > 0) {
+    console.error(
+      `Simulated inside Handoff only: the console shows what this delivery does, and these are left alone:\n${list}\nRun again with --live to reach them.`,
+    );
   }
 }

@@ -9,6 +9,7 @@ import {
   type ImportProgress,
 } from '../app/thrivecart/import-history.ts';
 import { reconcileWithThriveCart } from '../app/thrivecart/reconcile-thrivecart.ts';
+import { parseHistoryWindow, WindowError, type HistoryWindow } from '../app/thrivecart/history-window.ts';
 import { openRuntime, thrivecartApiFor } from '../main.ts';
 import { configPathOf } from './config-path.ts';
 
@@ -27,11 +28,19 @@ export function registerThriveCartCommands(program: Command): void {
       '--csv <file>',
       'import this CSV instead of asking the API (columns: email,name,item,order_id,status,paid_through)',
     )
+    .option('--since <day>', 'only transactions from this day on (YYYY-MM-DD, UTC)')
+    .option('--until <day>', 'only transactions up to this day, included (YYYY-MM-DD, UTC)')
     .option('--json', 'print the plan as JSON')
-    .action(async (flags: { apply?: boolean; csv?: string; json?: boolean }, command: Command) => {
+    .action(async (flags: WindowFlags & { apply?: boolean; csv?: string; json?: boolean }, command: Command) => {
+      const window = windowOrExit(flags, flags.csv === undefined);
+      if (window === null) return;
       const runtime = await openRuntime({ configPath: configPathOf(command) });
       try {
-        const options = { apply: flags.apply === true, progress: flags.json ? undefined : progressPrinter() };
+        const options = {
+          apply: flags.apply === true,
+          window,
+          progress: flags.json ? undefined : progressPrinter(),
+        };
         let plan: ImportPlan;
         if (flags.csv !== undefined) {
           plan = await importFromCsv(runtime.ctx, readFileSync(flags.csv, 'utf8'), options);
@@ -66,8 +75,12 @@ function registerReconcile(thrivecart: Command): void {
     .command('reconcile')
     .description("compare ThriveCart's transactions and subscriptions with the ledger and report what no webhook said")
     .option('--fix', 'apply the missing events (recorded with their source, thrivecart-api)')
+    .option('--since <day>', 'only transactions from this day on (YYYY-MM-DD, UTC)')
+    .option('--until <day>', 'only transactions up to this day, included (YYYY-MM-DD, UTC)')
     .option('--json', 'print the report as JSON')
-    .action(async (flags: { fix?: boolean; json?: boolean }, command: Command) => {
+    .action(async (flags: WindowFlags & { fix?: boolean; json?: boolean }, command: Command) => {
+      const window = windowOrExit(flags, true);
+      if (window === null) return;
       const runtime = await openRuntime({ configPath: configPathOf(command) });
       try {
         const api = thrivecartApiFor(runtime.ctx);
@@ -80,6 +93,7 @@ function registerReconcile(thrivecart: Command): void {
         }
         const report = await reconcileWithThriveCart(runtime.ctx, api, {
           fix: flags.fix === true,
+          window,
           progress: flags.json ? undefined : progressPrinter(),
         });
         if (flags.json) {
@@ -87,7 +101,7 @@ function registerReconcile(thrivecart: Command): void {
           return;
         }
         if (report.findings.length === 0) {
-          console.log('The ledger agrees with ThriveCart: nothing is missing.');
+          console.log(`The ledger agrees with ThriveCart (${report.window}): nothing is missing.`);
           return;
         }
         console.log(
@@ -103,6 +117,27 @@ function registerReconcile(thrivecart: Command): void {
         await runtime.close();
       }
     });
+}
+
+interface WindowFlags {
+  since?: string;
+  until?: string;
+}
+
+/** The `--since`/`--until` window, or null (with the reason printed and exit code 1) when they are wrong. */
+function windowOrExit(flags: WindowFlags, fromApi: boolean): HistoryWindow | null {
+  try {
+    if (!fromApi && (flags.since !== undefined || flags.until !== undefined))
+      throw new WindowError(
+        '--since and --until choose ThriveCart transactions by date; a CSV import takes every row of the file',
+      );
+    return parseHistoryWindow(flags.since, flags.until);
+  } catch (error) {
+    if (!(error instanceof WindowError)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+    return null;
+  }
 }
 
 /** A counter rewritten in place on a terminal; one plain line per step otherwise (logs, CI). */

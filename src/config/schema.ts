@@ -29,6 +29,29 @@ export const offeringSchema = z
   })
   .strict();
 
+/** Seats of a team item: one number, or one per pricing option (ThriveCart's `payment_plan_id`). */
+const seatCountSchema = z.number().int().min(1, 'expected at least 1 seat').max(10_000);
+
+/** A team item: its purchase opens a pool of seats the buyer (the leader) gives to members (docs/teams.md). */
+export const teamSchema = z
+  .object({
+    seats: z.union([
+      seatCountSchema,
+      z.record(z.string().regex(/^[0-9]+$/, 'expected a ThriveCart pricing option id such as 78572'), seatCountSchema),
+    ]),
+    /** Whether the buyer uses one of the seats (and is then a member of their own team). */
+    leaderTakesSeat: z.boolean().default(false),
+  })
+  .strict();
+
+/** Extra seats sold as their own item (a bump or upsell) for the pool of another, team, item. */
+export const addsSeatsSchema = z
+  .object({
+    to: itemKeySchema,
+    seats: seatCountSchema,
+  })
+  .strict();
+
 export const itemSchema = z
   .object({
     item: itemKeySchema,
@@ -50,6 +73,10 @@ export const itemSchema = z
     dunning: z.string().optional(),
     /** Tag applied when the last instalment of a payment plan is paid. */
     paidInFullTag: tagSchema.optional(),
+    /** Makes this item a team plan: its purchase opens a pool of seats (docs/teams.md). */
+    team: teamSchema.optional(),
+    /** This item adds seats to the buyer's pool of another item (docs/teams.md). */
+    addsSeats: addsSeatsSchema.optional(),
   })
   .strict();
 
@@ -230,6 +257,16 @@ const thrivecartAccountSchema = z
       ),
   );
 
+const HOUR_MS = 3_600_000;
+
+/** `off`, or a period of at least an hour written as hours or days (`6h`, `1d`); kept as ms or null. */
+const reconcileEverySchema = z
+  .union([z.literal('off'), z.string().regex(/^\d+\s*[hd]$/, 'expected a period such as 12h or 1d, or off')])
+  .transform((value) =>
+    value === 'off' ? null : Number.parseInt(value, 10) * (value.endsWith('d') ? 24 : 1) * HOUR_MS,
+  )
+  .refine((ms) => ms === null || ms >= HOUR_MS, 'expected at least 1h between reconciles');
+
 export const configSchema = z
   .object({
     thrivecart: z
@@ -242,6 +279,11 @@ export const configSchema = z
         apiUrl: z.url({ protocol: /^https?$/ }).default('https://thrivecart.com/api/external'),
         /** Days after a subscription's payment was due with no word from ThriveCart before it is a problem. */
         silentAfterDays: z.number().int().min(1).max(365).default(7),
+        /** How often the service reconciles with ThriveCart's API (needs apiKey): `12h`, `1d`, `7d`... or `off`. */
+        reconcile: z
+          .object({ every: reconcileEverySchema.prefault('1d') })
+          .strict()
+          .prefault({}),
       })
       .strict(),
     offerings: z.array(offeringSchema).default([]),
@@ -325,8 +367,40 @@ export const configSchema = z
         }
       });
     });
+    checkTeamItems(config.items, ctx);
     checkCrmNames(config, ctx);
   });
+
+/** `addsSeats` must name a configured team item; an item is a team or adds seats, not both. */
+function checkTeamItems(
+  items: { item: string; grants: string[]; team?: unknown; addsSeats?: { to: string } | undefined }[],
+  ctx: z.RefinementCtx,
+): void {
+  const teamItems = new Set(items.filter((item) => item.team !== undefined).map((item) => item.item));
+  items.forEach((item, index) => {
+    if (item.team !== undefined && item.grants.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['items', index, 'grants'],
+        message: `team item "${item.item}" grants no offering, so its members would get nothing; list the offerings its members get under grants`,
+      });
+    }
+    if (item.addsSeats === undefined) return;
+    if (item.team !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['items', index, 'addsSeats'],
+        message: `item "${item.item}" is a team item; it cannot also add seats to another team (sell the extra seats as their own item)`,
+      });
+    } else if (!teamItems.has(item.addsSeats.to)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['items', index, 'addsSeats', 'to'],
+        message: `"${item.addsSeats.to}" is not a team item${didYouMean(item.addsSeats.to, teamItems)}; team items: ${[...teamItems].join(', ') || '(none: give an item a team: section first)'}`,
+      });
+    }
+  });
+}
 
 /** Connector names must be unique, and AccessAlly must name one of them (or have exactly one to use). */
 function checkCrmNames(
@@ -369,6 +443,7 @@ function checkCrmNames(
 export type HandoffConfig = z.infer<typeof configSchema>;
 export type OfferingConfig = z.infer<typeof offeringSchema>;
 export type ItemConfig = z.infer<typeof itemSchema>;
+export type TeamConfig = z.infer<typeof teamSchema>;
 export type DunningPolicy = z.infer<typeof dunningPolicySchema>;
 export type CrmEntryConfig = z.infer<typeof crmEntrySchema>;
 export type AccessAllyConfig = z.infer<typeof accessAllySchema>;

@@ -2,12 +2,14 @@ import { isIPv4, type Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.ts';
-import { scrapeMetrics } from '../app/scrape-metrics.ts';
+import { scrapeMetrics } from '../app/health/scrape-metrics.ts';
+import { pingDatabase } from '../adapters/store/database.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { registerConsole } from './console/console-plugin.ts';
 import { bearerTokenChecker } from './bearer-token.ts';
 import { DEFAULT_HTTP_SETTINGS, trustedProxyList, type HttpSettings } from './http-settings.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { registerTeamPage } from './team-page/team-page-routes.ts';
 import { registerWebhookRoutes } from './webhook-routes.ts';
 
 export interface ServerOptions {
@@ -83,7 +85,7 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
 
   server.get('/healthz', async (_request, reply) => {
     try {
-      await ctx.pool.query('select 1');
+      await pingDatabase(ctx.pool);
       return { status: 'ok', database: 'up' };
     } catch {
       return reply.status(503).send({ status: 'unavailable', database: 'down' });
@@ -104,6 +106,8 @@ export function buildServer(ctx: AppContext, options: ServerOptions): FastifyIns
 
   server.register(async (webhooks) => registerWebhookRoutes(webhooks, ctx));
   server.register(async (ui) => registerConsole(ui, ctx, options));
+  // Public, outside the console's login: opened by a signed link only (docs/teams.md).
+  server.register(async (team) => registerTeamPage(team, ctx));
   server.register(
     async (api) => {
       api.addHook('onRequest', async (request, reply) => {

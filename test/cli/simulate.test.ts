@@ -1,50 +1,155 @@
-/** `handoff simulate` never reaches real systems by surprise, and never invents a name (issue 13). */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/**
+ * `handoff simulate` never reaches real systems by surprise, and never invents a name (issue 13):
+ * against a running Handoff connected to a CRM, an SMTP server and a webhook endpoint, a default
+ * simulation is applied (the API shows it) but none of them hears of it; `--live` says what it
+ * will reach, then reaches all three.
+ */
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../../src/adapters/store/embedded-postgres.ts';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { runCli } from '../support/run-cli.ts';
-import { testConfigYaml } from '../support/test-config.ts';
+import { TEST_SECRET, testConfigYaml } from '../support/test-config.ts';
+import { startSmtpReceiver, type SmtpReceiver } from '../dunning/smtp-receiver.ts';
+import {
+  createHandoffHome,
+  freePort,
+  sleep,
+  SPAWNED_ADMIN_TOKEN,
+  spawnHandoff,
+  type HandoffHome,
+  type SpawnedHandoff,
+} from '../reliability/support/spawned-handoff.ts';
 import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
 
-describe('handoff simulate', { timeout: 90_000 }, () => {
-  const folder = mkdtempSync(join(tmpdir(), 'handoff-simulate-'));
-  const config = join(folder, 'handoff.config.yaml');
-  const { HANDOFF_CONFIG: _config, ...baseEnv } = process.env;
-  let intake: Receiver;
+const AC_TOKEN = 'ac-simulate-token-0123456789';
+const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+const WAIT_MS = 60_000;
+
+describe('handoff simulate', { timeout: 240_000 }, () => {
+  const { DATABASE_URL: _url, HANDOFF_CONFIG: _config, ...baseEnv } = process.env;
+  let home: HandoffHome;
+  let handoff: SpawnedHandoff;
+  let crm: FakeCrmServer;
+  let smtp: SmtpReceiver;
+  let site: Receiver;
+
   beforeAll(async () => {
-    // Stands in for Handoff's webhook URL: it records what simulate posts.
-    intake = await startReceiver(() => ({ status: 200, body: '{"status":"applied"}' }));
-    writeFileSync(config, testConfigYaml(undefined, 'crm:\n  - { provider: kit, apiKey: "kit-key" }\n'));
+    crm = await startActiveCampaignFake(AC_TOKEN);
+    smtp = await startSmtpReceiver();
+    site = await startReceiver();
+    home = await createHandoffHome('handoff-simulate-');
+    writeFileSync(
+      home.configPath,
+      testConfigYaml(
+        '${THRIVECART_SECRET}',
+        `crm:
+  - { provider: activecampaign, baseUrl: "${crm.url}", apiKey: "${AC_TOKEN}" }
+mail:
+  smtp: "${smtp.url}"
+  from: "Focus School <hello@focus.example>"
+webhooks:
+  endpoints:
+    - { name: members-site, url: "${site.url}", secret: "${WEBHOOK_SECRET}" }
+`,
+      ),
+    );
+    handoff = await spawnHandoff({ home, port: await freePort() });
   });
+
   afterAll(async () => {
-    await intake.close();
-    rmSync(folder, { recursive: true, force: true });
+    await handoff.stop();
+    await home.remove();
+    await crm.close();
+    await smtp.close();
+    await site.close();
   });
 
-  it('sends nothing without --live when the configuration reaches a real CRM, and says what it would reach', async () => {
-    const result = await runCli(
-      ['simulate', 'purchase', '--email', 'ada@example.com', '--config', config, '--url', intake.url],
-      baseEnv,
+  const simulate = (args: string[]) =>
+    runCli(['simulate', ...args, '--url', `${handoff.url}/webhooks/thrivecart`], {
+      ...baseEnv,
+      HANDOFF_CONFIG: home.configPath,
+      THRIVECART_SECRET: TEST_SECRET,
+      LOG_LEVEL: 'warn',
+    });
+  /** A membership bought, then its renewal failing: a CRM sync, a webhook message and a dunning e-mail, when live. */
+  const purchaseThenFailure = async (email: string, live: string[]) => {
+    const purchase = await simulate(['purchase', '--email', email, '--item', 'product-40', '--recurring', ...live]);
+    const failure = await simulate(['failed', '--email', email, '--item', 'product-40', ...live]);
+    return [purchase, failure];
+  };
+  const contact = async (email: string) =>
+    fetch(`${handoff.url}/api/contacts/${email}`, { headers: { authorization: `Bearer ${SPAWNED_ADMIN_TOKEN}` } });
+  const mentions = (text: unknown, email: string) => JSON.stringify(text).includes(email);
+
+  it('by default applies the delivery inside Handoff only: no CRM call, no e-mail, no webhook; --live reaches all three', async () => {
+    const quiet = await purchaseThenFailure('quiet@example.com', []);
+    for (const result of quiet) {
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^200 .*"status":"applied"/);
+      expect(result.stderr).toContain(
+        'Simulated inside Handoff only: the console shows what this delivery does, and these are left alone:\n' +
+          '  - the CRM "activecampaign" (activecampaign)\n' +
+          '  - your SMTP server (dunning e-mails to the address you give)\n' +
+          `  - the webhook endpoint "members-site" (${new URL(site.url).origin})\n` +
+          'Run again with --live to reach them.',
+      );
+    }
+    // The ledger has it: the console shows what would happen.
+    expect((await contact('quiet@example.com')).status).toBe(200);
+    // Nothing downstream was even queued for that person: no CRM or e-mail job, no webhook message.
+    const database = await startEmbeddedPostgres({ dataDir: home.dataDir });
+    const { Client } = await import('pg');
+    const client = new Client({ connectionString: database.connectionString });
+    await client.connect();
+    const queued = await client.query<{ kind: string }>(
+      `select kind from jobs where kind <> 'contact.recompute'
+          and (key = (select id::text from contacts where email = 'quiet@example.com')
+               or kind = 'dunning.email')
+        union all select 'webhook message' from webhook_messages`,
     );
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      'a simulated delivery would reach:\n  - the CRM "kit" (kit)\nNothing was sent. Run again with --live',
+    expect(queued.rows).toEqual([]);
+
+    const live = await purchaseThenFailure('live@example.com', ['--live']);
+    for (const result of live) {
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('--live: this simulated delivery will reach:\n  - the CRM "activecampaign"');
+    }
+    const deadline = Date.now() + WAIT_MS;
+    while (!(
+      crm.state.findContactByEmail('live@example.com') &&
+      smtp.received.some((email) => email.to.includes('live@example.com')) &&
+      site.received.some((message) => mentions(message.body, 'live@example.com'))
+    )) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `--live did not reach everything: crm ${crm.requests.length} calls, ${smtp.received.length} e-mails, ${site.received.length} webhooks`,
+        );
+      await sleep(100);
+    }
+    // The quiet person never reached any of them, although the live one (sent after) did.
+    expect(crm.state.findContactByEmail('quiet@example.com')).toBeUndefined();
+    expect(smtp.received.filter((email) => email.to.includes('quiet@example.com'))).toEqual([]);
+    expect(site.received.filter((message) => mentions(message.body, 'quiet@example.com'))).toEqual([]);
+    const stillQueued = await client.query(
+      `select kind from jobs where key = (select id::text from contacts where email = 'quiet@example.com') and kind <> 'contact.recompute'`,
     );
-    expect(intake.received).toEqual([]);
+    expect(stillQueued.rows).toEqual([]);
+    await client.end();
+    await database.stop();
   });
 
-  it('with --live says what it reaches, marks the delivery as simulated and sends no made-up name', async () => {
-    const result = await runCli(
-      ['simulate', 'purchase', '--email', 'ada@example.com', '--live', '--config', config, '--url', intake.url],
-      baseEnv,
-    );
+  it('sends no made-up name: the names are empty unless given', async () => {
+    const before = site.received.length;
+    const result = await simulate(['purchase', '--email', 'named@example.com', '--item', 'product-12', '--live']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('--live: this simulated delivery will reach:\n  - the CRM "kit" (kit)');
-    expect(intake.received).toHaveLength(1);
-    const body = new URLSearchParams(intake.received[0]!.body);
-    expect(body.get('handoff_simulated')).toBe('1');
-    expect(body.get('customer[first_name]')).toBe('');
-    expect(body.get('customer[last_name]')).toBe('');
+    const deadline = Date.now() + WAIT_MS;
+    while (!site.received.slice(before).some((message) => mentions(message.body, 'named@example.com'))) {
+      if (Date.now() > deadline) throw new Error('no webhook for named@example.com');
+      await sleep(100);
+    }
+    const body = (await (await contact('named@example.com')).json()) as { name: string | null };
+    expect(body.name).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eraseContact, exportContact } from '../../src/app/contact-data-rights.ts';
+import { eraseContact, exportContact } from '../../src/app/contacts/contact-data-rights.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 
 /** Every text and JSON value in every table, as one string: "is this person still anywhere?" */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import { startDripFake } from '../support/crm-fakes/drip.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
-import { eraseContact } from '../../src/app/contact-data-rights.ts';
+import { eraseContact } from '../../src/app/contacts/contact-data-rights.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { AC_TOKEN, activeCampaignEntry, crmConfig, jobsIn, settleSync, startHandoffWith } from './crm-sync-harness.ts';
 

@@ -18,6 +18,8 @@ import { FakeClock } from './fake-clock.ts';
 import { TEST_ACCOUNT, TEST_SECRET, testConfig } from './test-config.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token';
+/** The public URL this Handoff believes it has: links in its e-mails and pages start with it. */
+export const PUBLIC_URL = 'https://handoff.test';
 
 /**
  * A whole Handoff on a fresh database with a fake clock: the real server (driven with
@@ -61,10 +63,11 @@ export async function startTestHandoff(
       log,
       clock,
       secretKey,
+      publicUrl: PUBLIC_URL,
     });
     const server = buildServer(runtime.ctx, {
       adminToken: ADMIN_TOKEN,
-      publicUrl: 'https://handoff.test',
+      publicUrl: PUBLIC_URL,
       http: options.http,
     });
     await server.ready();

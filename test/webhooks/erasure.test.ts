@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eraseContact } from '../../src/app/contact-data-rights.ts';
+import { eraseContact } from '../../src/app/contacts/contact-data-rights.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
 import { configWithEndpoint } from './webhook-config.ts';

@@ -10,24 +10,24 @@ export interface DeliveryCounts {
   rejected: number;
 }
 
-/** Counts for the overview; each is one indexed range scan. */
-export async function deliveryCounts(db: Queryable, now: number): Promise<DeliveryCounts> {
-  const startOfDay = Math.floor(now / DAY_MS) * DAY_MS;
+/** Counts for the overview ("today" in the creator's `timeZone`); each is one indexed range scan. */
+export async function deliveryCounts(db: Queryable, now: number, timeZone: string): Promise<DeliveryCounts> {
   const result = await db.query<DeliveryCounts>(
     `select
-       (select count(*) from deliveries where received_at >= to_timestamp($1 / 1000.0))::int as "today",
+       (select count(*) from deliveries
+         where received_at >= date_trunc('day', to_timestamp($1 / 1000.0) at time zone $3) at time zone $3)::int as "today",
        (select count(*) from deliveries where received_at >= to_timestamp($2 / 1000.0))::int as "thisWeek",
        (select count(*) from deliveries where status = 'failed')::int as "failed",
        (select count(*) from deliveries where status = 'ignored' and received_at >= to_timestamp($2 / 1000.0))::int as "ignoredThisWeek",
        (select count(*) from deliveries where status = 'rejected')::int as "rejected"`,
-    [startOfDay, now - 7 * DAY_MS],
+    [now, now - 7 * DAY_MS, timeZone],
   );
   return result.rows[0]!;
 }
 
 export interface DailyActivity {
-  /** Epoch ms of the day's start (UTC). */
-  day: number;
+  /** The calendar day, `2026-12-02`. */
+  day: string;
   purchases: number;
   refunds: number;
   recovered: number;
@@ -35,26 +35,34 @@ export interface DailyActivity {
 
 /**
  * Applied purchases and refunds per day (event time) over the last `days` days, and dunning cases
- * recovered per day.
+ * recovered per day; days are the calendar days of `timeZone`, the creator's.
  */
-export async function dailyActivity(db: Queryable, now: number, days: number): Promise<DailyActivity[]> {
-  const since = Math.floor(now / DAY_MS) * DAY_MS - (days - 1) * DAY_MS;
-  const result = await db.query<{ day: number; purchases: number; refunds: number; recovered: number }>(
-    `with days as (select generate_series(0, $2::int - 1) as offset_days),
+export async function dailyActivity(
+  db: Queryable,
+  now: number,
+  days: number,
+  timeZone: string,
+): Promise<DailyActivity[]> {
+  const result = await db.query<DailyActivity>(
+    `with bounds as (select (to_timestamp($1 / 1000.0) at time zone $3)::date as today),
+     days as (select today - offset_days as day from bounds, generate_series(0, $2::int - 1) as offset_days),
+     since as (select (min(day)::timestamp at time zone $3) as at from days),
      activity as (
-       select floor(extract(epoch from occurred_at) * 1000 / ${DAY_MS}) * ${DAY_MS} as day, event->>'kind' as kind, count(*) as n
-         from deliveries where status = 'applied' and occurred_at >= to_timestamp($1 / 1000.0) and event->>'kind' in ('purchase', 'refund')
+       select (occurred_at at time zone $3)::date as day, event->>'kind' as kind, count(*) as n
+         from deliveries, since
+        where status = 'applied' and occurred_at >= since.at and event->>'kind' in ('purchase', 'refund')
         group by 1, 2),
      recovered as (
-       select floor(extract(epoch from closed_at) * 1000 / ${DAY_MS}) * ${DAY_MS} as day, count(*) as n
-         from dunning_cases where state in ('recovered', 'recovered-after-loss') and closed_at >= to_timestamp($1 / 1000.0)
+       select (closed_at at time zone $3)::date as day, count(*) as n
+         from dunning_cases, since
+        where state in ('recovered', 'recovered-after-loss') and closed_at >= since.at
         group by 1)
-     select ($1::float8 + offset_days::float8 * ${DAY_MS})::float8 as day,
-            coalesce((select n from activity a where a.day = $1::float8 + offset_days::float8 * ${DAY_MS} and a.kind = 'purchase'), 0)::int as purchases,
-            coalesce((select n from activity a where a.day = $1::float8 + offset_days::float8 * ${DAY_MS} and a.kind = 'refund'), 0)::int as refunds,
-            coalesce((select n from recovered r where r.day = $1::float8 + offset_days::float8 * ${DAY_MS}), 0)::int as recovered
-       from days order by 1`,
-    [since, days],
+     select to_char(d.day, 'YYYY-MM-DD') as day,
+            coalesce((select n from activity a where a.day = d.day and a.kind = 'purchase'), 0)::int as purchases,
+            coalesce((select n from activity a where a.day = d.day and a.kind = 'refund'), 0)::int as refunds,
+            coalesce((select n from recovered r where r.day = d.day), 0)::int as recovered
+       from days d order by d.day`,
+    [now, days, timeZone],
   );
   return result.rows;
 }

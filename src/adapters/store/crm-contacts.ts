@@ -127,3 +127,12 @@ export async function listContactsAwaitingFirstPush(
   );
   return result.rows.map(toContact);
 }
+
+/** The contact's id in each CRM it was pushed to (null where the push never got one), by connector name. */
+export async function crmRemoteIds(db: Queryable, contactId: number): Promise<Map<string, string | null>> {
+  const result = await db.query<{ connector: string; remote_id: string | null }>(
+    `select connector, remote_id from crm_contacts where contact_id = $1`,
+    [contactId],
+  );
+  return new Map(result.rows.map((row) => [row.connector, row.remote_id]));
+}

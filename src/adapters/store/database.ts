@@ -72,3 +72,8 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
   client.release();
   return result;
 }
+
+/** One round trip that succeeds only when the database answers: the health check's question. */
+export async function pingDatabase(db: Queryable): Promise<void> {
+  await db.query('select 1');
+}

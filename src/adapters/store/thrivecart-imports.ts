@@ -1,4 +1,4 @@
-/** Imports of ThriveCart history and what they fetched (migration 013). */
+/** Imports of ThriveCart history and what they fetched (migrations 014 and 016). */
 import type { Queryable } from './database.ts';
 
 export interface ImportRun {
@@ -15,12 +15,27 @@ export interface ImportRun {
 const COLUMNS = `id::int, source, (extract(epoch from started_at) * 1000)::float8 as "startedAt", (extract(epoch from updated_at) * 1000)::float8 as "updatedAt",
   pages_fetched as "pagesFetched", transactions_complete as "transactionsComplete", (extract(epoch from applied_at) * 1000)::float8 as "appliedAt", plan`;
 
-/** The open (not yet applied) import of this source, created when there is none. */
-export async function openImportRun(db: Queryable, source: ImportRun['source'], now: number): Promise<ImportRun> {
+/**
+ * The open (not yet applied) import of this source, created when there is none. An open import
+ * of other dates (`--since`/`--until`) is dropped with what it fetched: resuming it would mix
+ * two windows.
+ */
+export async function openImportRun(
+  db: Queryable,
+  source: ImportRun['source'],
+  window: { since: number | null; until: number | null },
+  now: number,
+): Promise<ImportRun> {
   await db.query(
-    `insert into thrivecart_imports (source, started_at, updated_at) values ($1, to_timestamp($2 / 1000.0), to_timestamp($2 / 1000.0))
+    `delete from thrivecart_imports where source = $1 and applied_at is null
+        and (window_since is distinct from to_timestamp($2 / 1000.0) or window_until is distinct from to_timestamp($3 / 1000.0))`,
+    [source, window.since, window.until],
+  );
+  await db.query(
+    `insert into thrivecart_imports (source, started_at, updated_at, window_since, window_until)
+     values ($1, to_timestamp($2 / 1000.0), to_timestamp($2 / 1000.0), to_timestamp($3 / 1000.0), to_timestamp($4 / 1000.0))
      on conflict (source) where applied_at is null do nothing`,
-    [source, now],
+    [source, now, window.since, window.until],
   );
   const result = await db.query<ImportRun>(
     `select ${COLUMNS} from thrivecart_imports where source = $1 and applied_at is null`,

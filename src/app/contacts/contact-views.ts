@@ -83,7 +83,7 @@ export async function getTimeline(ctx: AppContext, email: string): Promise<Timel
     loadHistory(ctx.pool, contact.id),
     listContactDunningEmails(ctx.pool, contact.id),
   ]);
-  const { timeline } = foldLedger(history, ctx.rules, ctx.clock.now());
+  const { timeline } = foldLedger(history, ctx.rules, ctx.clock.now(), contact.ledger?.state.teamSeats ?? []);
   const entries: (TimelineView & { sortAt: number })[] = timeline.map((entry) => ({
     sortAt: entry.at,
     at: iso(entry.at),

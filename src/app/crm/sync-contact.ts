@@ -252,7 +252,9 @@ async function decideWhetherUserExists(
 /** The managed tags among names read from a CRM, spelled as in the configuration (a CRM may hold another letter case). */
 function managedNamesIn(held: readonly string[], managed: ReadonlySet<string>): string[] {
   const byLowerCase = new Map([...managed].map((tag) => [tag.toLowerCase(), tag]));
-  return held.flatMap((tag) => byLowerCase.get(tag.toLowerCase()) ?? []);
+  return held.flatMap(
+    (tag) => byLowerCase.get(tag.toLowerCase()) ?? (managed.has(tag.toLowerCase()) ? [tag.toLowerCase()] : []),
+  );
 }
 
 /**

@@ -67,9 +67,7 @@ export async function sendDunningEmail(ctx: AppContext, mailer: Mailer, job: Cla
       return;
     }
     await markEmailRetrying(ctx.pool, caseId, step, error.message);
-    const ceiling = Math.min(SMTP_RETRY_MAX_MS, SMTP_RETRY_BASE_MS * 2 ** (claimed.attempts - 1));
-    // Waiting for the mail server is not the job's fault: no attempt is spent, so it is never dead-lettered.
-    return { retryAfterMs: ceiling / 2 + (Math.random() * ceiling) / 2, spendAttempt: false, reason: error.message };
+    return waitForMailServer(claimed.attempts, error.message);
   }
   await withTransaction(ctx.pool, async (client) => {
     // Locked first, like the outcome e-mail's decision, so the two cannot pass each other (see below).
@@ -87,6 +85,16 @@ export async function sendDunningEmail(ctx: AppContext, mailer: Mailer, job: Cla
     await askForOutcomeEmailIfPaidMeanwhile(ctx, client, dunningCase, step, now);
   });
   ctx.log.info({ caseId, step, delivery: outcome.delivery }, 'dunning e-mail done');
+}
+
+/**
+ * The retry of an e-mail the mail server did not take (unreachable, 4xx): backs off from a minute
+ * to an hour over `attempts`. Waiting for the mail server is not the job's fault: no attempt is
+ * spent, so it is never dead-lettered.
+ */
+export function waitForMailServer(attempts: number, reason: string): RetryLater {
+  const ceiling = Math.min(SMTP_RETRY_MAX_MS, SMTP_RETRY_BASE_MS * 2 ** (Math.max(1, attempts) - 1));
+  return { retryAfterMs: ceiling / 2 + (Math.random() * ceiling) / 2, spendAttempt: false, reason };
 }
 
 /**

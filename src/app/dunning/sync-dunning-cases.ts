@@ -59,8 +59,8 @@ export async function storeDunningCases(
     const caseId = await upsertDunningCase(db, contactId, dunningCase, now);
     await announceDunningCase(ctx, db, contactId, dunningCase, before);
     const policy = ctx.rules.dunning.get(dunningCase.item);
-    // A case that was closed and stays closed has nothing left to send.
-    if (!policy || (before === dunningCase.state && dunningCase.state !== 'open')) continue;
+    // A case that was closed and stays closed has nothing left to send; a simulated one sends nothing.
+    if (!policy || ctx.insideHandoffOnly || (before === dunningCase.state && dunningCase.state !== 'open')) continue;
     const recorded = await finishedSteps(db, caseId);
     for (const email of emailsToSchedule(before, dunningCase, policy, now, recorded)) {
       await enqueueJob(db, { kind: DUNNING_EMAIL_JOB, key: emailJobKey(caseId, email.step), runAt: email.runAt });

@@ -22,6 +22,7 @@ import { applyDelivery, withApplyTransaction } from './apply-delivery.ts';
 import { identityLookupFor } from './resolve-contact.ts';
 import { classifyThriveCartDelivery } from './classify-delivery.ts';
 import { receiveNewBuyer } from './receive-new-buyer.ts';
+import { contextForDelivery } from './simulated-delivery.ts';
 
 export type BodyEncoding = 'form' | 'json';
 
@@ -77,7 +78,7 @@ export async function receiveThriveCartDelivery(
   }
 
   const delivery = deliveryToStore(ctx, fields);
-  const result = await storeDelivery(ctx, delivery);
+  const result = await storeDelivery(contextForDelivery(ctx, fields), delivery);
 
   const { eventName } = delivery;
   const metricEvent = KNOWN_EVENTS.has(eventName)

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { storeDunningCases } from '../dunning/sync-dunning-cases.ts';
 import { recordContactAnnouncements } from '../webhooks/announce-contact-changes.ts';
 import type { NewContactPlan } from './new-contact-plan.ts';
+import { followPayer } from '../teams/follow-payer.ts';
 
 /**
  * The one writer of a new contact: writes the whole plan, inside the caller's transaction. The
@@ -38,5 +39,6 @@ export async function writeNewContact(
     };
     await recordContactAnnouncements(ctx, db, contact, plan.announcements, null);
   }
+  if (plan.opensTeamPools) await followPayer(ctx, db, contactId, plan.ledger);
   return inserted;
 }

@@ -8,6 +8,8 @@ import type { AppContext } from '../context.ts';
 import { syncDunningCases } from '../dunning/sync-dunning-cases.ts';
 import { followUpJobs } from './follow-up-jobs.ts';
 import { announceContactChanges } from '../webhooks/announce-contact-changes.ts';
+import { loadTeamSeats } from '../teams/team-seats.ts';
+import { followPayer } from '../teams/follow-payer.ts';
 
 /**
  * Re-folds a contact's whole history at the current time and stores the projection, inside the
@@ -22,13 +24,17 @@ export async function refreshContact(
   db: Queryable,
   contactId: number,
   attachDeliveryId: number | null = null,
-  options: { announce?: boolean } = {},
+  options: { announce?: boolean; reloadTeamSeats?: boolean } = {},
 ): Promise<LedgerProjection | null> {
   const contact = await lockContact(db, contactId, attachDeliveryId);
   if (!contact) return null;
   const history = await loadHistory(db, contactId);
   const now = ctx.clock.now();
-  const { projection } = foldLedger(history, ctx.rules, now);
+  // Team seats change only with a pool or its payer, whose change re-folds the members with
+  // reloadTeamSeats (app/teams/follow-payer.ts); any other fold keeps the seats it had.
+  const storedSeats = contact.ledger?.state.teamSeats ?? [];
+  const seats = options.reloadTeamSeats ? await loadTeamSeats(db, contactId, storedSeats, now) : storedSeats;
+  const { projection } = foldLedger(history, ctx.rules, now, seats);
   await saveLedger(db, contactId, projection, now);
   await syncDunningCases(ctx, db, contactId, history, now);
   // An import of old history is quiet: sites hear of no "new member" (options.announce false).
@@ -38,5 +44,8 @@ export async function refreshContact(
     db,
     jobs.map((job) => ({ ...job, key: String(contactId) })),
   );
+  // The contact's own history changed: as a payer, their members follow. (A member's re-fold does
+  // not change the member's own purchases, so it stops there.)
+  if (!options.reloadTeamSeats) await followPayer(ctx, db, contactId, projection, options);
   return projection;
 }

@@ -8,6 +8,7 @@ import {
   type DeliveryStatus,
 } from '../../adapters/store/deliveries.ts';
 import { applyDelivery, withApplyTransaction } from '../intake/apply-delivery.ts';
+import { contextForDelivery } from '../intake/simulated-delivery.ts';
 import type { AppContext } from '../context.ts';
 import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
 import { refreshContact } from './refresh-contact.ts';
@@ -34,11 +35,13 @@ export async function replayDelivery(ctx: AppContext, deliveryId: number): Promi
       const delivery = await getDelivery(client, deliveryId);
       if (!delivery) return null;
       previousStatus = delivery.status;
+      // A simulated delivery replayed stays as quiet as it was received.
+      const effects = contextForDelivery(ctx, delivery.body as Fields);
       await lockDelivery(client, deliveryId);
       if ((delivery.status === 'applied' && delivery.contactId !== null) || delivery.source !== 'thrivecart') {
         if (delivery.contactId === null)
           return { deliveryId, previousStatus: delivery.status, status: delivery.status, reason: delivery.reason };
-        await refreshContact(ctx, client, delivery.contactId);
+        await refreshContact(effects, client, delivery.contactId);
         return { deliveryId, previousStatus: delivery.status, status: 'applied', reason: null };
       }
       const { status, reason, event } = classifyThriveCartDelivery(
@@ -57,7 +60,7 @@ export async function replayDelivery(ctx: AppContext, deliveryId: number): Promi
         await setDeliveryOutcome(client, deliveryId, { status, reason, contactId: null });
         return { deliveryId, previousStatus: delivery.status, status, reason };
       }
-      const outcome = await applyDelivery(ctx, client, deliveryId, event);
+      const outcome = await applyDelivery(effects, client, deliveryId, event);
       return { deliveryId, previousStatus: delivery.status, status: outcome.status, reason: outcome.reason };
     },
     async (client, failure) => {

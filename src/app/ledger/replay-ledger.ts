@@ -22,6 +22,9 @@ import { followUpJobs } from './follow-up-jobs.ts';
 import { mayCreateContact, resolveContact } from '../intake/resolve-contact.ts';
 import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
 import { newContactDetails } from '../intake/new-contact-plan.ts';
+import { poolsOwnedBy } from '../../core/teams/owned-pools.ts';
+import type { TeamSeat } from '../../core/teams/team-seat.ts';
+import { followPayer } from '../teams/follow-payer.ts';
 
 export interface ReplayReport {
   dryRun: boolean;
@@ -133,7 +136,9 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
       reclassified.push({ deliveryId: delivery.deliveryId, from: delivery.from, to: status, reason });
   }
 
-  const contacts = await refoldAll(ctx, client, before);
+  const { folded: contacts, payers } = await refoldAll(ctx, client, before);
+  // Pools are rebuilt from their payers' new ledgers, then their members follow (quietly, as above).
+  for (const payer of payers) await followPayer(ctx, client, payer.id, payer.projection, { announce: false });
   const after = await snapshot(client);
   return { dryRun, deliveries, reclassified, contacts, changed: compare(before, after) };
 }
@@ -148,8 +153,13 @@ function sameStoredEvent(normalised: CommerceEvent, stored: CommerceEvent | null
 }
 
 /** Folds every contact from its applied deliveries, streaming them contact by contact, and writes the ledgers in bulk. */
-async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number, Snapshot>): Promise<number> {
+async function refoldAll(
+  ctx: AppContext,
+  client: PoolClient,
+  before: Map<number, Snapshot>,
+): Promise<{ folded: number; payers: { id: number; projection: LedgerProjection }[] }> {
   const now = ctx.clock.now();
+  const payers: { id: number; projection: LedgerProjection }[] = [];
   const pending: { id: number; projection: LedgerProjection }[] = [];
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
@@ -169,7 +179,11 @@ async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number
   const finish = async (): Promise<void> => {
     const { current } = contact;
     if (!current) return;
-    pending.push({ id: current.id, projection: foldLedger(current.history, ctx.rules, now).projection });
+    // Seats are not in the history: each member keeps theirs until their payer's pools are rebuilt.
+    const seats = before.get(current.id)?.teamSeats ?? [];
+    const projection = foldLedger(current.history, ctx.rules, now, seats).projection;
+    pending.push({ id: current.id, projection });
+    if (poolsOwnedBy(projection.state, ctx.rules, now).length > 0) payers.push({ id: current.id, projection });
     folded.add(current.id);
     if (pending.length >= BATCH) await flush();
   };
@@ -189,15 +203,17 @@ async function refoldAll(ctx: AppContext, client: PoolClient, before: Map<number
   await finish();
   // Contacts left with no applied delivery (their items are no longer configured) fold to nothing.
   for (const id of before.keys()) {
-    if (!folded.has(id)) pending.push({ id, projection: foldLedger([], ctx.rules, now).projection });
+    if (!folded.has(id))
+      pending.push({ id, projection: foldLedger([], ctx.rules, now, before.get(id)?.teamSeats ?? []).projection });
     if (pending.length >= BATCH) await flush();
   }
   await flush();
-  return folded.size;
+  return { folded: folded.size, payers };
 }
 
 interface Snapshot extends DownstreamView {
   email: string;
+  teamSeats: TeamSeat[];
 }
 
 async function snapshot(client: PoolClient): Promise<Map<number, Snapshot>> {
@@ -205,7 +221,11 @@ async function snapshot(client: PoolClient): Promise<Map<number, Snapshot>> {
   return new Map(
     contacts.map((row) => [
       row.id,
-      { email: row.email, ...(row.ledger ? downstreamView(row.ledger) : { tags: '', granted: '' }) },
+      {
+        email: row.email,
+        ...(row.ledger ? downstreamView(row.ledger) : { tags: '', granted: '' }),
+        teamSeats: row.ledger?.state.teamSeats ?? [],
+      },
     ]),
   );
 }
@@ -214,7 +234,7 @@ function compare(before: Map<number, Snapshot>, after: Map<number, Snapshot>): R
   const changed: ReplayReport['changed'] = [];
   const split = (text: string): Set<string> => new Set(text === '' ? [] : text.split('\n'));
   for (const [id, next] of after) {
-    const previous = before.get(id) ?? { email: next.email, tags: '', granted: '' };
+    const previous = before.get(id) ?? { email: next.email, tags: '', granted: '', teamSeats: [] };
     if (sameDownstream(previous, next)) continue;
     const [tagsBefore, tagsAfter, grantedBefore, grantedAfter] = [
       split(previous.tags),

@@ -19,12 +19,11 @@ import {
   type NotImported,
 } from '../../adapters/sources/thrivecart/api-history.ts';
 import type { ApiCustomer, ApiTransaction, ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
-import { TRANSACTIONS_PER_PAGE } from '../../adapters/sources/thrivecart/api-client.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
-import { insertContact } from '../../adapters/store/contacts.ts';
 import { insertDeliverySql } from '../../adapters/store/deliveries.ts';
 import { SqlParams } from '../../adapters/store/sql-params.ts';
-import { newContactDetails } from '../intake/new-contact-plan.ts';
+import { planInputs, planNewContact } from '../intake/new-contact-plan.ts';
+import { writeNewContact } from '../intake/write-new-contact.ts';
 import {
   loadImportRows,
   openImportRun,
@@ -38,6 +37,7 @@ import { foldLedger } from '../../core/ledger/fold.ts';
 import type { AppContext } from '../context.ts';
 import { refreshContact } from '../ledger/refresh-contact.ts';
 import { resolveContact } from '../intake/resolve-contact.ts';
+import { walkTransactions, WHOLE_HISTORY, type HistoryWindow } from './history-window.ts';
 
 export type ImportProgress = (step: {
   phase: 'transactions' | 'customers' | 'apply';
@@ -64,10 +64,11 @@ export interface ImportPlan {
 export async function importFromThriveCart(
   ctx: AppContext,
   api: ThriveCartApi,
-  options: { apply: boolean; progress?: ImportProgress },
+  options: { apply: boolean; window?: HistoryWindow; progress?: ImportProgress },
 ): Promise<ImportPlan> {
-  const run = await openImportRun(ctx.pool, 'api', ctx.clock.now());
-  const history = await fetchHistory(ctx, api, run, options.progress);
+  const window = options.window ?? WHOLE_HISTORY;
+  const run = await openImportRun(ctx.pool, 'api', window, ctx.clock.now());
+  const history = await fetchHistory(ctx, api, run, window, options.progress);
   return planOrApply(ctx, run, history, options);
 }
 
@@ -96,20 +97,21 @@ export async function fetchHistory(
   ctx: AppContext,
   api: ThriveCartApi,
   run: ImportRun,
+  window: HistoryWindow,
   progress?: ImportProgress,
 ): Promise<ImportedHistory> {
-  for (let page = run.pagesFetched + 1, complete = run.transactionsComplete; !complete; page += 1) {
-    const rows = await api.transactions(page);
-    complete = rows.length < TRANSACTIONS_PER_PAGE;
-    await saveTransactionPage(
-      ctx.pool,
-      run.id,
-      page,
-      rows.map((row) => ({ key: transactionKey(row), data: row })),
-      complete,
-      ctx.clock.now(),
-    );
-    progress?.({ phase: 'transactions', done: page, total: null });
+  if (!run.transactionsComplete) {
+    await walkTransactions(api, window, run.pagesFetched + 1, async (page, rows, last) => {
+      await saveTransactionPage(
+        ctx.pool,
+        run.id,
+        page,
+        rows.map((row) => ({ key: transactionKey(row), data: row })),
+        last,
+        ctx.clock.now(),
+      );
+      progress?.({ phase: 'transactions', done: page, total: null });
+    });
   }
   const transactions = (await loadImportRows(ctx.pool, run.id, 'transaction')).map((row) => row.data as ApiTransaction);
   const customers = new Map(
@@ -189,7 +191,12 @@ async function knownDedupKeys(ctx: AppContext, history: ImportedHistory): Promis
   return new Set(result.rows.map((row) => row.dedup_key));
 }
 
-/** One buyer's history, in one transaction: stored as deliveries of the contact, then folded, quietly. */
+/**
+ * One buyer's history, in one transaction: stored as deliveries of the contact, then folded,
+ * quietly. A person Handoff never saw is created by the one writer of new contacts, from their
+ * first stored event (with no announcement: an import is quiet); the fold of their whole history
+ * follows.
+ */
 export async function applyPerson(ctx: AppContext, person: ImportedPerson, source: string): Promise<void> {
   const applicable = person.events.filter(({ event }) => whyNotApplied(event, ctx.rules, 'process') === null);
   if (applicable.length === 0) return;
@@ -198,11 +205,8 @@ export async function applyPerson(ctx: AppContext, person: ImportedPerson, sourc
   await withTransaction(ctx.pool, async (client) => {
     const resolution = await resolveContact(client, person.customer, latest, now, true);
     if (resolution.kind === 'none') return;
-    const contactId =
-      resolution.kind === 'known'
-        ? resolution.contactId
-        : await insertContact(client, { ...newContactDetails(person.customer, latest), now });
-    let inserted = resolution.kind === 'new';
+    let contactId = resolution.kind === 'known' ? resolution.contactId : null;
+    let inserted = false;
     for (const entry of applicable) {
       const delivery = {
         source,
@@ -217,11 +221,23 @@ export async function applyPerson(ctx: AppContext, person: ImportedPerson, sourc
         reason: null,
       };
       const params = new SqlParams();
-      const text = insertDeliverySql(params, delivery, { contactId: `${params.add(contactId)}::bigint` });
-      const result = await client.query(text, params.values);
-      inserted ||= (result.rowCount ?? 0) > 0;
+      const text = insertDeliverySql(
+        params,
+        delivery,
+        contactId === null ? {} : { contactId: `${params.add(contactId)}::bigint` },
+      );
+      const deliveryId = (await client.query<{ id: number }>(text, params.values)).rows[0]?.id;
+      if (deliveryId === undefined) continue;
+      inserted = true;
+      if (contactId === null) {
+        const plan = planNewContact({ ...planInputs(ctx), announce: false }, { deliveryId, event: entry.event }, now);
+        const written = await writeNewContact(ctx, client, plan, { kind: 'attach', deliveryId });
+        if (written.kind !== 'created')
+          throw new Error(`imported delivery ${deliveryId}: the new contact was not written (${written.kind})`);
+        contactId = written.contactId;
+      }
     }
-    if (inserted) await refreshContact(ctx, client, contactId, null, { announce: false });
+    if (inserted && contactId !== null) await refreshContact(ctx, client, contactId, null, { announce: false });
   });
 }
 
@@ -231,6 +247,6 @@ export async function importFromCsv(
   text: string,
   options: { apply: boolean; progress?: ImportProgress },
 ): Promise<ImportPlan> {
-  const run = await openImportRun(ctx.pool, 'csv', ctx.clock.now());
+  const run = await openImportRun(ctx.pool, 'csv', WHOLE_HISTORY, ctx.clock.now());
   return planOrApply(ctx, run, csvHistory(text, ctx.clock.now()), options);
 }

@@ -10,12 +10,8 @@ import {
   importedHistory,
   type ImportedEvent,
 } from '../../adapters/sources/thrivecart/api-history.ts';
-import {
-  TRANSACTIONS_PER_PAGE,
-  type ApiCustomer,
-  type ApiTransaction,
-  type ThriveCartApi,
-} from '../../adapters/sources/thrivecart/api-client.ts';
+import type { ApiCustomer, ApiTransaction, ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
+import { finishReconcileRun, startReconcileRun } from '../../adapters/store/thrivecart-reconciles.ts';
 import { findContactByEmail } from '../../adapters/store/contacts.ts';
 import { loadHistory } from '../../adapters/store/deliveries.ts';
 import { subscriptionKey, type CommerceEvent } from '../../core/events.ts';
@@ -25,6 +21,7 @@ import type { HistoryEntry } from '../../core/ledger/fold.ts';
 import type { LedgerState } from '../../core/ledger/state.ts';
 import type { AppContext } from '../context.ts';
 import { applyPerson, type ImportProgress } from './import-history.ts';
+import { describeWindow, walkTransactions, WHOLE_HISTORY, type HistoryWindow } from './history-window.ts';
 
 export interface ReconcileFinding {
   email: string;
@@ -38,20 +35,44 @@ export interface ReconcileFinding {
 export interface ReconcileReport {
   findings: ReconcileFinding[];
   fixed: boolean;
+  /** The dates looked at, in words. */
+  window: string;
 }
 
+/**
+ * Reconciles the transactions of `window` (and their buyers' subscriptions) with the ledger,
+ * records the run and what it found (the latest is shown in Problems), and applies the missing
+ * events when `fix` is set. A run that stops (the API failing) is recorded with why, and rethrown.
+ */
 export async function reconcileWithThriveCart(
   ctx: AppContext,
   api: ThriveCartApi,
-  options: { fix: boolean; progress?: ImportProgress },
+  options: { fix: boolean; window?: HistoryWindow; progress?: ImportProgress },
 ): Promise<ReconcileReport> {
+  const window = options.window ?? WHOLE_HISTORY;
+  const runId = await startReconcileRun(ctx.pool, window, options.fix, ctx.clock.now());
+  try {
+    const findings = await findAndFix(ctx, api, window, options);
+    await finishReconcileRun(ctx.pool, runId, { findings }, ctx.clock.now());
+    return { findings, fixed: options.fix, window: describeWindow(window) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await finishReconcileRun(ctx.pool, runId, { error: message }, ctx.clock.now());
+    throw error;
+  }
+}
+
+async function findAndFix(
+  ctx: AppContext,
+  api: ThriveCartApi,
+  window: HistoryWindow,
+  options: { fix: boolean; progress?: ImportProgress },
+): Promise<ReconcileFinding[]> {
   const transactions: ApiTransaction[] = [];
-  for (let page = 1; ; page += 1) {
-    const rows = await api.transactions(page);
+  await walkTransactions(api, window, 1, async (page, rows) => {
     transactions.push(...rows);
     options.progress?.({ phase: 'transactions', done: page, total: null });
-    if (rows.length < TRANSACTIONS_PER_PAGE) break;
-  }
+  });
   const customers = new Map<string, ApiCustomer | null>();
   const buyers = buyersToLookUp(transactions);
   for (const [index, email] of buyers.entries()) {
@@ -78,7 +99,7 @@ export async function reconcileWithThriveCart(
     }
     if (options.fix) await applyPerson(ctx, { customer: person.customer, events: missing }, IMPORT_SOURCES.api);
   }
-  return { findings, fixed: options.fix };
+  return findings;
 }
 
 /** Whether the ledger lacks what this event says (by meaning, not by key: the webhook may have said it). */

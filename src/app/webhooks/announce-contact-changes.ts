@@ -24,7 +24,7 @@ export async function announceContactChanges(
   contact: ContactRow,
   projection: LedgerProjection,
 ): Promise<void> {
-  if (!ctx.webhooks.mayHaveEndpoints) return;
+  if (!ctx.webhooks.mayHaveEndpoints || ctx.insideHandoffOnly) return;
   const announced = await loadAnnouncedDetails(db, contact.id);
   await recordContactAnnouncements(
     ctx,

@@ -24,7 +24,7 @@ export async function announceDunningCase(
   dunningCase: DunningCase,
   before: DunningCaseState | null,
 ): Promise<void> {
-  if (!ctx.webhooks.mayHaveEndpoints) return;
+  if (!ctx.webhooks.mayHaveEndpoints || ctx.insideHandoffOnly) return;
   const type = dunningTransition(before, dunningCase.state);
   if (type === null) return;
   const contact = await findContactById(db, contactId);

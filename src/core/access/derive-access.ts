@@ -3,6 +3,7 @@ import type { LedgerState } from '../ledger/state.ts';
 import { subscriptionKey } from '../events.ts';
 import { describeDay } from '../describe.ts';
 import { lineEntitlement, type LineEntitlement } from './line-entitlement.ts';
+import { payerStateOf, seatHeldAt, type TeamSeat } from '../teams/team-seat.ts';
 
 /** Access to one offering at one instant, with the reason a person can read. */
 export interface AccessEntry {
@@ -58,6 +59,18 @@ export function deriveAccess(
     if (subscription?.failingSince != null && subscription.status !== 'cancelled' && failedTag) tags.add(failedTag);
     if (subscription?.status === 'completed' && item.paidInFullTag) tags.add(item.paidInFullTag);
   }
+  for (const seat of state.teamSeats ?? []) {
+    const item = rules.items.get(seat.line.item);
+    if (!item || seat.joinedAt > at) continue;
+    const held = seatHeldAt(seat, at);
+    if (held) tags.add(seat.tag);
+    const entitlement = held ? memberEntitlement(seat, rules, at) : leftEntitlement(seat);
+    for (const offering of item.grants) {
+      const list = byOffering.get(offering) ?? [];
+      list.push({ entitlement, purchasedAt: seat.joinedAt });
+      byOffering.set(offering, list);
+    }
+  }
 
   const access: AccessEntry[] = [];
   for (const [offeringId, offering] of rules.offerings) {
@@ -79,6 +92,21 @@ export function deriveAccess(
     }
   }
   return { tags, access };
+}
+
+/** A member's access is the payer's line's entitlement, exactly; only the reason says whose it is. */
+function memberEntitlement(seat: TeamSeat, rules: LedgerRules, at: number): LineEntitlement {
+  const payer = lineEntitlement(payerStateOf(seat), seat.line, rules, at);
+  const member = `Member of ${seat.team} since ${describeDay(seat.joinedAt)}`;
+  // The seat holds the payer's line as it is now; what ended it (a refund, a cancellation) had
+  // not happened yet at an earlier `at` of the member's fold, so the line still stood then.
+  if (!payer.active && payer.since > at) return { active: true, until: payer.since, reason: member };
+  return { ...payer, reason: `${member}; ${payer.reason}` };
+}
+
+function leftEntitlement(seat: TeamSeat): LineEntitlement {
+  const leftAt = seat.leftAt!;
+  return { active: false, since: leftAt, reason: `Left ${seat.team} on ${describeDay(leftAt)}` };
 }
 
 /**

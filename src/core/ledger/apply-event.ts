@@ -22,6 +22,8 @@ export function applyEvent(state: LedgerState, event: CommerceEvent): void {
         delete line.boughtBeforeHandoff;
         line.purchasedAt = Math.min(line.purchasedAt, at);
         line.lastChargeCents = purchased.amountCents;
+        if (purchased.pricingOptionId !== null) line.pricingOptionId = purchased.pricingOptionId;
+        if (purchased.quantity !== undefined && purchased.quantity !== null) line.quantity = purchased.quantity;
         if (purchased.recurring) {
           const subscription = ensureSubscription(state, event.orderId, purchased.item);
           subscription.nextPaymentAt ??= purchased.nextChargeAt;

@@ -5,6 +5,7 @@ import { applyEvent } from './apply-event.ts';
 import { describeEvent } from './describe-event.ts';
 import { type LedgerRules, offeringName } from './rules.ts';
 import { emptyLedgerState, type LedgerState } from './state.ts';
+import type { TeamSeat } from '../teams/team-seat.ts';
 
 /** One applied delivery of a contact's history. */
 export interface HistoryEntry {
@@ -13,7 +14,11 @@ export interface HistoryEntry {
 }
 
 /** Why something changed: a delivery, or time passing (end of a paid period or a grace period). */
-export type Cause = { type: 'delivery'; deliveryId: number } | { type: 'scheduled' };
+export type Cause =
+  | { type: 'delivery'; deliveryId: number }
+  | { type: 'scheduled' }
+  /** The contact joined or left a team pool (docs/teams.md). */
+  | { type: 'team'; poolId: number };
 
 export interface TagChange {
   tag: string;
@@ -120,8 +125,10 @@ export function foldLedger(
   history: readonly HistoryEntry[],
   rules: LedgerRules,
   now: number,
+  teamSeats: readonly TeamSeat[] = [],
 ): { projection: LedgerProjection; timeline: TimelineEntry[] } {
   const state = emptyLedgerState();
+  if (teamSeats.length > 0) state.teamSeats = [...teamSeats];
   const tags = new Map<string, TagProvenance>();
   let access: AccessEntry[] = [];
   const timeline: TimelineEntry[] = [];
@@ -155,8 +162,16 @@ export function foldLedger(
   };
 
   const advanceTo = (until: number): void => {
-    for (const boundary of [...new Set(entitlementBoundaries(state, rules))].sort((a, b) => a - b)) {
-      if (boundary > clock && boundary <= until) step(boundary, { type: 'scheduled' }, null);
+    const moments = [
+      ...[...new Set(entitlementBoundaries(state, rules))].map((at) => ({
+        at,
+        cause: { type: 'scheduled' } as Cause,
+        summary: null,
+      })),
+      ...teamMoments(teamSeats),
+    ].sort((a, b) => a.at - b.at);
+    for (const moment of moments) {
+      if (moment.at > clock && moment.at <= until) step(moment.at, moment.cause, moment.summary);
     }
     clock = Math.max(clock, until);
   };
@@ -182,6 +197,15 @@ export function foldLedger(
     },
     timeline,
   };
+}
+
+/** Joining and leaving a team are steps of the member's own timeline. */
+function teamMoments(seats: readonly TeamSeat[]): { at: number; cause: Cause; summary: string }[] {
+  return seats.flatMap((seat) => {
+    const cause: Cause = { type: 'team', poolId: seat.poolId };
+    const joined = { at: seat.joinedAt, cause, summary: `Joined ${seat.team}` };
+    return seat.leftAt === null ? [joined] : [joined, { at: seat.leftAt, cause, summary: `Left ${seat.team}` }];
+  });
 }
 
 /** What the Problems page looks for, set only when there is something (most ledgers carry neither). */

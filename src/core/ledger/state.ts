@@ -1,4 +1,5 @@
 import type { ItemKey } from '../events.ts';
+import type { TeamSeat } from '../teams/team-seat.ts';
 
 /**
  * What the ledger remembers about one contact's commerce history. Times are epoch milliseconds.
@@ -13,6 +14,12 @@ export interface LedgerState {
   subscriptions: Record<string, SubscriptionRecord>;
   /** The latest manual grant or revoke per offering id. */
   manual: Record<string, ManualAccessRecord>;
+  /**
+   * Seats this contact holds (or held) in other people's team pools, each with the payer's line as
+   * the payer's ledger holds it now. Not from this contact's history: given to the fold by whoever
+   * folds (docs/teams.md), and kept here so access can be derived again from the state alone.
+   */
+  teamSeats?: TeamSeat[];
 }
 
 export interface ManualAccessRecord {
@@ -42,6 +49,10 @@ export interface LineRecord {
    * person had the item, so ending it must take access away even though Handoff never granted it.
    */
   boughtBeforeHandoff?: boolean;
+  /** ThriveCart's pricing option (`payment_plan_id`) of the purchase, when it said. */
+  pricingOptionId?: string;
+  /** Units bought (`charges[].quantity`), when the purchase said. */
+  quantity?: number;
   /** The most recent charge for this line (purchase or renewal), in cents; 0 when unknown. */
   lastChargeCents: number;
   /** Money refunded against the most recent charge, in cents. */

@@ -1,12 +1,20 @@
 import type { HandoffConfig } from '../../config/schema.ts';
+import { isTeamTag } from '../teams/team-seat.ts';
+
+/** The configured tags, plus every team tag (`team-<order>-<item>`, one per pool: not known in advance). */
+class ManagedTags extends Set<string> {
+  override has(tag: string): boolean {
+    return super.has(tag) || isTeamTag(tag);
+  }
+}
 
 /**
  * Every tag Handoff decides about: offering access and revoke tags, item tags, dunning failed
- * tags and paid-in-full tags. Sync only ever adds or removes these, so a tag a person put on a
+ * tags, paid-in-full tags, and team tags (core/teams/team-seat.ts). Sync only ever adds or removes these, so a tag a person put on a
  * contact by hand in the CRM is never touched.
  */
 export function managedTags(config: Pick<HandoffConfig, 'offerings' | 'items' | 'dunning'>): ReadonlySet<string> {
-  const tags = new Set<string>();
+  const tags = new ManagedTags();
   for (const offering of config.offerings) {
     tags.add(offering.accessTag);
     tags.add(offering.revokeTag);

@@ -5,6 +5,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'contact.updated',
   'dunning.opened',
   'dunning.closed',
+  'team.member_added',
+  'team.member_removed',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

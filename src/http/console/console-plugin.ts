@@ -18,6 +18,7 @@ import { registerImportPage } from './pages/import.ts';
 import { loginPage } from './pages/login.ts';
 import { registerOverviewPage } from './pages/overview.ts';
 import { registerSetupPage } from './pages/setup.ts';
+import { registerTeamPages } from './pages/teams.ts';
 import { registerWebhooksPage } from './pages/webhooks.ts';
 import { DEMO_BANNER } from './layout.ts';
 import { LoginThrottle } from './login-throttle.ts';
@@ -134,8 +135,9 @@ export async function registerConsole(
     return reply.redirect('/login');
   });
 
-  registerOverviewPage(server, ctx);
+  registerOverviewPage(server, ctx, options);
   registerContactPages(server, ctx);
+  registerTeamPages(server, ctx);
   registerDeliveryPages(server, ctx);
   registerDunningPage(server, ctx);
   registerWebhooksPage(server, ctx);
@@ -153,16 +155,18 @@ export function sessionOf(request: FastifyRequest): ConsoleSession {
 /**
  * Redirect after a form: back to `path`, with a message for the next page. The message travels
  * in a short-lived cookie, never in the URL, so no link can put words in the console's mouth.
- * `bad` shows it as an error (a resync that could not reach a CRM is not a success).
+ * `bad` shows it as an error (a resync that could not reach a CRM is not a success). Pages outside
+ * the console (the team page) scope the cookie to their own path with `cookiePath`.
  */
 export function redirectWithFlash(
   reply: FastifyReply,
   path: string,
   flash: string,
   tone: 'ok' | 'bad' = 'ok',
+  cookiePath = '/',
 ): FastifyReply {
   reply.setCookie(FLASH_COOKIE, `${tone}:${flash}`, {
-    path: '/',
+    path: cookiePath,
     httpOnly: true,
     sameSite: 'lax',
     maxAge: 60,
@@ -172,10 +176,14 @@ export function redirectWithFlash(
 }
 
 /** The message a form left for this page (shown once), or null. */
-export function flashOf(request: FastifyRequest, reply: FastifyReply): { text: string; bad: boolean } | null {
+export function flashOf(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  cookiePath = '/',
+): { text: string; bad: boolean } | null {
   const value = request.cookies[FLASH_COOKIE];
   if (!value) return null;
-  reply.clearCookie(FLASH_COOKIE, { path: '/' });
+  reply.clearCookie(FLASH_COOKIE, { path: cookiePath });
   const bad = value.startsWith('bad:');
   return { text: value.replace(/^(ok|bad):/, ''), bad };
 }
@@ -186,7 +194,7 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** Browsers send Origin on form posts; when present it must be this site. */
-function sameOrigin(request: FastifyRequest): boolean {
+export function sameOrigin(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (!origin) return true;
   try {

@@ -31,13 +31,21 @@ button.secondary { background: #fff; color: var(--accent); } button.danger { bac
 .flash { padding: 10px 14px; border-radius: 8px; margin-bottom: 14px; background: #e3f4ea; color: var(--ok); } .flash.bad { background: #fde8e6; color: var(--bad); }
 pre { background: #f1f3f6; padding: 10px; border-radius: 6px; overflow-x: auto; font-size: .8rem; }
 .chart { width: 100%; height: 140px; } .legend span { margin-right: 14px; } .legend .swatch { width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px; }
-.chart-dates { display: flex; justify-content: space-between; } a.card { color: inherit; }
+.chart-dates { position: relative; height: 1.4em; } .chart-dates span { position: absolute; transform: translateX(-50%); white-space: nowrap; }
+.chart-dates span.last { right: 0; transform: none; } a.card { color: inherit; }
 .form-gap { padding-top: 10px; } .form-gap-top { margin-top: 10px; } .grow { flex: 1; min-width: 200px; } .nowrap { white-space: nowrap; }
 .demo-banner { background: #fdf3d8; color: var(--warn); border-bottom: 1px solid #f0dca0; padding: 8px 16px; text-align: center; font-weight: 600; }
 .login { max-width: 380px; margin: 12vh auto; } .pager { margin-top: 10px; }
 .num { text-align: right; white-space: nowrap; } ul.effects { margin: 0; padding-left: 18px; }
 time[title] { text-decoration: underline dotted #c9ced8; }
-@media (max-width: 640px) { .hide-phone { display: none; } main { padding: 10px; } th, td { padding: 6px 4px; } }
+td { overflow-wrap: anywhere; } ul.cases { margin: 8px 0; padding-left: 18px; } form.inline button { margin: 4px 4px 0 0; }
+/* Phones: a table's rows become cards (cells one under the other), so no column, "why" or button is pushed off the screen. */
+@media (max-width: 640px) {
+  .hide-phone { display: none; } main { padding: 10px; } .panel { overflow-x: visible; }
+  table, tbody, tr, td, th { display: block; width: 100%; } thead { display: none; }
+  tr { padding: 6px 0; border-bottom: 1px solid var(--line); } tr:last-child { border-bottom: 0; }
+  th, td { padding: 2px 0; border-bottom: 0; } td.num { text-align: left; } td.nowrap { white-space: normal; }
+}
 `);
 
 /** The stylesheet's digest, for the Content-Security-Policy that allows this one inline <style> and no other. */
@@ -54,6 +62,7 @@ export interface PageOptions {
 const NAV: [string, string][] = [
   ['/', 'Overview'],
   ['/contacts', 'Contacts'],
+  ['/teams', 'Teams'],
   ['/deliveries', 'Deliveries'],
   ['/dunning', 'Dunning'],
   ['/webhooks', 'Webhooks'],

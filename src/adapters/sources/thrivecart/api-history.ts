@@ -75,7 +75,8 @@ function itemOf(type: unknown, id: unknown): ItemKey | null {
 }
 
 /** Unix seconds or a date text → epoch ms. */
-function timeOf(value: unknown): number | null {
+/** A transaction time as ThriveCart writes it (unix seconds, or a date and time in UTC), in epoch ms. */
+export function timeOf(value: unknown): number | null {
   const raw = text(value);
   if (raw === null) return null;
   if (/^\d+$/.test(raw)) return Number(raw) * 1000;

@@ -1,11 +1,12 @@
-import type { DeliveryProblems } from '../../../app/thrivecart/delivery-problems.ts';
+import type { DeliveryProblems, ReconcileProblem } from '../../../app/thrivecart/delivery-problems.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { when } from '../layout.ts';
+import { csrfField } from '../layout.ts';
+import type { ConsoleTimes } from '../views/times.ts';
 
-/** The Problems page's ThriveCart sections: deliveries Handoff could not use, and unmapped items. */
-export function deliveryProblemsPanels(problems: DeliveryProblems): SafeHtml {
-  return html`<h2>Deliveries Handoff could not use</h2>
-<div class="panel">${rejectedSection(problems)}</div>
+/** The Problems page's ThriveCart sections: the reconcile's findings, deliveries Handoff could not use, unmapped items, silences. */
+export function deliveryProblemsPanels(problems: DeliveryProblems, times: ConsoleTimes, csrfToken: string): SafeHtml {
+  return html`${problems.reconcile === null ? '' : reconcileSection(problems.reconcile, times, csrfToken)}<h2>Deliveries Handoff could not use</h2>
+<div class="panel">${rejectedSection(problems, times)}</div>
 <h2>Items sold that the configuration does not map</h2>
 <div class="panel">${unmappedSection(problems)}</div>
 <h2>Subscriptions ThriveCart said nothing about</h2>
@@ -16,12 +17,23 @@ export function deliveryProblemsPanels(problems: DeliveryProblems): SafeHtml {
   }</div>`;
 }
 
-function rejectedSection({ rejectedDeliveries }: DeliveryProblems): SafeHtml {
+function reconcileSection(reconcile: ReconcileProblem, times: ConsoleTimes, csrfToken: string): SafeHtml {
+  if (reconcile.error !== null)
+    return html`<h2>Reconcile with ThriveCart</h2>
+<div class="panel"><p>The check of ${times.cell(reconcile.checkedAt)} stopped: ${reconcile.error}</p><p class="small">${reconcile.fix}</p></div>`;
+  return html`<h2>What ThriveCart knows that no webhook said</h2>
+<div class="panel"><p class="small">Found by the check of ${times.cell(reconcile.checkedAt)}: refunds or cancellations made in Stripe or PayPal, or lost webhooks.</p>
+<ul>${reconcile.findings.map((finding) => html`<li class="small">${finding.email}: ${finding.summary} (${times.cell(finding.at)})</li>`)}</ul>
+<form method="post" action="/problems/reconcile-fix" class="row form-gap">${csrfField(csrfToken)}<button type="submit">Apply what ThriveCart says</button></form>
+<p class="small muted">Or run <code>npx handoff thrivecart reconcile --fix</code>.</p></div>`;
+}
+
+function rejectedSection({ rejectedDeliveries }: DeliveryProblems, times: ConsoleTimes): SafeHtml {
   if (rejectedDeliveries.length === 0) return html`<p class="muted">Every ThriveCart delivery could be read.</p>`;
   return html`<p class="small">Once the cause is fixed, <code>npx handoff replay</code> applies them.</p>
 <table><thead><tr><th>Delivery</th><th class="hide-phone">Received</th><th>What was missing</th></tr></thead><tbody>${rejectedDeliveries.map(
     (delivery) =>
-      html`<tr><td><a href="/deliveries/${delivery.deliveryId}">${delivery.eventName} #${delivery.deliveryId}</a></td><td class="hide-phone small">${when(delivery.receivedAt)}</td><td class="small">${delivery.reason}</td></tr>`,
+      html`<tr><td><a href="/deliveries/${delivery.deliveryId}">${delivery.eventName} #${delivery.deliveryId}</a></td><td class="hide-phone small">${times.cell(delivery.receivedAt)}</td><td class="small">${delivery.reason}</td></tr>`,
   )}</tbody></table>`;
 }
 

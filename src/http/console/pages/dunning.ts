@@ -3,7 +3,9 @@ import type { AppContext } from '../../../app/context.ts';
 import { listDunningCaseViews, type DunningCaseView } from '../../../app/dunning/list-dunning-cases.ts';
 import { sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, page, when } from '../layout.ts';
+import { badge, page } from '../layout.ts';
+import { caseOutcome, recoveryFigure } from '../views/dunning-view.ts';
+import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 
 const LIMIT = 200;
 
@@ -13,52 +15,50 @@ export function registerDunningPage(server: FastifyInstance, ctx: AppContext): v
       listDunningCaseViews(ctx, { state: 'open', limit: LIMIT }),
       listDunningCaseViews(ctx, { state: 'closed', limit: LIMIT }),
     ]);
-    const recovered = closed.filter(
-      (dunningCase) => dunningCase.state === 'recovered' || dunningCase.state === 'recovered-after-loss',
-    ).length;
-    const decided = closed.filter((dunningCase) => dunningCase.state !== 'cancelled').length;
-    const rate = decided === 0 ? null : Math.round((recovered / decided) * 100);
+    const times = consoleTimes(ctx);
+    const recovery = recoveryFigure(open.length, closed);
     const body = html`<h1>Failed payments</h1>
-<div class="cards">
-  <div class="card"><div class="value">${open.length}</div><div class="label">open cases</div></div>
-  <div class="card"><div class="value">${rate === null ? '–' : `${rate}%`}</div><div class="label">recovered (of the last ${decided} decided cases)</div></div>
-</div>
+<div class="cards">${figure(String(open.length), 'open cases')}${figure(recovery.value, recovery.label)}</div>
 <h2>Open</h2>
-<div class="panel">${caseTable(open, true)}</div>
+<div class="panel">${caseTable(open, 'open', times)}</div>
 <h2>Closed</h2>
-<div class="panel">${caseTable(closed, false)}</div>`;
+<div class="panel">${caseTable(closed, 'closed', times)}</div>`;
     return reply
       .type('text/html')
       .send(page({ title: 'Dunning', section: '/dunning', csrfToken: sessionOf(request).csrfToken }, body).text);
   });
 }
 
-function caseTable(cases: DunningCaseView[], open: boolean): SafeHtml {
+function figure(value: string, label: string): SafeHtml {
+  return html`<div class="card"><div class="value">${value}</div><div class="label">${label}</div></div>`;
+}
+
+type Which = 'open' | 'closed';
+
+function caseTable(cases: DunningCaseView[], which: Which, times: ConsoleTimes): SafeHtml {
   if (cases.length === 0)
-    return html`<p class="muted">${open ? 'No payment is failing right now.' : 'No closed case yet.'}</p>`;
-  return html`<table><thead><tr><th>Who</th><th>What</th><th class="hide-phone">Since</th><th>${open ? 'Next step' : 'Outcome'}</th><th>${open ? 'Access ends' : 'Closed'}</th></tr></thead><tbody>
-${cases.map(
-  (
-    dunningCase,
-  ) => html`<tr><td><a href="/contacts/${encodeURIComponent(dunningCase.email)}">${dunningCase.name ?? dunningCase.email}</a></td>
-<td>${dunningCase.product}${dunningCase.amountDue ? html` <span class="small muted">(${dunningCase.amountDue} due)</span>` : ''}</td>
-<td class="hide-phone small">${when(dunningCase.openedAt)} · ${dunningCase.failures} failure(s)</td>
-<td>${open ? (dunningCase.nextStep ? html`${dunningCase.nextStep.step} <span class="small muted">${when(dunningCase.nextStep.at)}</span>` : '') : outcome(dunningCase)}</td>
-<td class="small">${open ? when(dunningCase.accessEndsAt) : when(dunningCase.closedAt)}</td></tr>`,
-)}</tbody></table>`;
+    return html`<p class="muted">${which === 'open' ? 'No payment is failing right now.' : 'No closed case yet.'}</p>`;
+  const head = html`<tr><th>Who</th><th>What</th><th class="hide-phone">Since</th>
+<th>${which === 'open' ? 'Next step' : 'Outcome'}</th><th>${which === 'open' ? 'Access ends' : 'Closed'}</th></tr>`;
+  return html`<table><thead>${head}</thead><tbody>${cases.map((dunningCase) => caseRow(dunningCase, which, times))}</tbody></table>`;
+}
+
+function caseRow(dunningCase: DunningCaseView, which: Which, times: ConsoleTimes): SafeHtml {
+  const who = html`<a href="/contacts/${encodeURIComponent(dunningCase.email)}">${dunningCase.name ?? dunningCase.email}</a>`;
+  const due = dunningCase.amountDue ? html` <span class="small muted">(${dunningCase.amountDue} due)</span>` : '';
+  const since = html`${times.cell(dunningCase.openedAt)} · ${dunningCase.failures} failure(s)`;
+  const ends = which === 'open' ? dunningCase.accessEndsAt : dunningCase.closedAt;
+  return html`<tr id="case-${dunningCase.id}"><td>${who}</td><td>${dunningCase.product}${due}</td>
+<td class="hide-phone small">${since}</td><td>${which === 'open' ? nextStep(dunningCase, times) : outcome(dunningCase)}</td>
+<td class="small">${times.cell(ends)}</td></tr>`;
+}
+
+function nextStep(dunningCase: DunningCaseView, times: ConsoleTimes): SafeHtml | string {
+  const step = dunningCase.nextStep;
+  return step ? html`${step.step} <span class="small muted">${times.cell(step.at)}</span>` : '';
 }
 
 function outcome(dunningCase: DunningCaseView): SafeHtml {
-  switch (dunningCase.state) {
-    case 'recovered':
-      return badge('recovered', 'ok');
-    case 'recovered-after-loss':
-      return badge('recovered after access ended', 'ok');
-    case 'lost':
-      return badge('lost', 'bad');
-    case 'cancelled':
-      return badge('cancelled');
-    default:
-      return badge(dunningCase.state, 'warn');
-  }
+  const { label, tone } = caseOutcome(dunningCase.state);
+  return badge(label, tone);
 }

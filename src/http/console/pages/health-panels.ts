@@ -3,20 +3,21 @@ import type { CrmConnectionVerdict } from '../../../app/health/crm-connection-st
 import type { IntakeHealth } from '../../../app/health/intake-health.ts';
 import type { RefusalAdvice } from '../../../app/health/refusal-advice.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, when } from '../layout.ts';
+import { badge } from '../layout.ts';
+import type { ConsoleTimes } from '../views/times.ts';
 
-export function refusalsPanel(health: IntakeHealth): SafeHtml {
+export function refusalsPanel(health: IntakeHealth, times: ConsoleTimes): SafeHtml {
   if (health.refusals.length === 0 && health.testMode === null) {
     return html`<div class="panel"><p class="muted">No ThriveCart call was refused this week.</p></div>`;
   }
-  return html`<div class="panel refusals"><table><tbody>${health.refusals.map(refusalRow)}${health.testMode ? adviceRow(badge('test mode', 'warn'), health.testMode) : ''}</tbody></table></div>`;
+  const testMode = health.testMode ? adviceRow(badge('test mode', 'warn'), health.testMode) : '';
+  const rows = health.refusals.map((refusal) => refusalRow(refusal, times));
+  return html`<div class="panel refusals"><table><tbody>${rows}${testMode}</tbody></table></div>`;
 }
 
-function refusalRow(refusal: RefusalAdvice): SafeHtml {
-  return adviceRow(
-    html`${refusal.resolved ? badge('fixed since', 'warn') : badge('refused', 'bad')}<div class="small muted">last ${when(refusal.lastAt)}</div>`,
-    refusal,
-  );
+function refusalRow(refusal: RefusalAdvice, times: ConsoleTimes): SafeHtml {
+  const state = refusal.resolved ? badge('fixed since', 'warn') : badge('refused', 'bad');
+  return adviceRow(html`${state}<div class="small muted">last ${times.cell(refusal.lastAt)}</div>`, refusal);
 }
 
 function adviceRow(label: SafeHtml, advice: { what: string; fix: string }): SafeHtml {
@@ -24,13 +25,17 @@ function adviceRow(label: SafeHtml, advice: { what: string; fix: string }): Safe
 }
 
 /** One row per CRM connection, its state judged from what its syncs did. */
-export function crmConnectionsTable(verdicts: readonly CrmConnectionVerdict[]): SafeHtml {
-  return html`<table><thead><tr><th>CRM</th><th>State</th><th>Waiting</th><th>Gave up</th><th>Last sync</th></tr></thead><tbody>${verdicts.map(crmConnectionRow)}</tbody></table>`;
+export function crmConnectionsTable(verdicts: readonly CrmConnectionVerdict[], times: ConsoleTimes): SafeHtml {
+  const head = html`<tr><th>CRM</th><th>State</th><th>Waiting</th><th>Gave up</th><th>Last sync</th></tr>`;
+  return html`<table><thead>${head}</thead><tbody>${verdicts.map((verdict) => crmConnectionRow(verdict, times))}</tbody></table>`;
 }
 
-function crmConnectionRow(verdict: CrmConnectionVerdict): SafeHtml {
+function crmConnectionRow(verdict: CrmConnectionVerdict, times: ConsoleTimes): SafeHtml {
   const { health } = verdict;
-  return html`<tr><td>${verdict.connector}</td><td>${badge(verdict.label, verdict.tone)}${problemAndFix(verdict)}</td><td>${health.pending}</td><td>${health.dead > 0 ? html`<a href="/problems">${health.dead}</a>` : '0'}</td><td class="small">${health.lastSyncedAt === null ? 'never' : when(health.lastSyncedAt)}</td></tr>`;
+  const dead = health.dead > 0 ? html`<a href="/problems">${health.dead}</a>` : '0';
+  const last = health.lastSyncedAt === null ? 'never' : times.cell(health.lastSyncedAt);
+  return html`<tr><td>${verdict.connector}</td><td>${badge(verdict.label, verdict.tone)}${problemAndFix(verdict)}</td>
+<td>${health.pending}</td><td>${dead}</td><td class="small">${last}</td></tr>`;
 }
 
 export function problemAndFix(verdict: CrmConnectionVerdict): SafeHtml | string {

@@ -4,7 +4,8 @@ import type { ImportPlan } from '../../../app/thrivecart/import-history.ts';
 import { importRowCounts, latestImportRun } from '../../../adapters/store/thrivecart-imports.ts';
 import { flashOf, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { page, when } from '../layout.ts';
+import { page } from '../layout.ts';
+import { consoleTimes } from '../views/times.ts';
 
 /** The Import page: the latest import of ThriveCart history, its progress and its plan. */
 export function registerImportPage(server: FastifyInstance, ctx: AppContext): void {
@@ -12,13 +13,14 @@ export function registerImportPage(server: FastifyInstance, ctx: AppContext): vo
     const session = sessionOf(request);
     const run = await latestImportRun(ctx.pool);
     const counts = run ? await importRowCounts(ctx.pool, run.id) : null;
+    const times = consoleTimes(ctx);
     const body = html`<h1>Import</h1>
 <div class="panel"><p>Bring in the members who bought before Handoff: <code>npx handoff thrivecart import</code> shows the plan and changes nothing; <code>--apply</code> imports, quietly. Without API access, <code>--csv members.csv</code>.</p></div>
 ${
   run === null || counts === null
     ? html`<div class="panel"><p class="muted">No import yet.</p></div>`
-    : html`<h2>${run.source === 'api' ? 'From the ThriveCart API' : 'From a CSV file'}, started ${when(run.startedAt)}</h2>
-<div class="panel"><p>${run.appliedAt === null ? html`Not applied yet (last step ${when(run.updatedAt)}).` : html`Applied ${when(run.appliedAt)}.`}
+    : html`<h2>${run.source === 'api' ? 'From the ThriveCart API' : 'From a CSV file'}, started ${times.cell(run.startedAt)}</h2>
+<div class="panel"><p>${run.appliedAt === null ? html`Not applied yet (last step ${times.cell(run.updatedAt)}).` : html`Applied ${times.cell(run.appliedAt)}.`}
 ${run.source === 'api' ? html` Fetched ${counts.transactions} transactions (${run.pagesFetched} pages${run.transactionsComplete ? ', all' : ', more to come'}) and asked about ${counts.customers} buyers.` : ''}</p>
 ${run.plan ? planSection(run.plan as ImportPlan) : html`<p class="muted">No plan yet: the fetch has not finished.</p>`}</div>`
 }`;

@@ -11,10 +11,16 @@ import {
 } from '../../../adapters/store/console-stats.ts';
 import { listDeliveries, type DeliveryRecord } from '../../../adapters/store/deliveries.ts';
 import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
-import { sessionOf } from '../console-plugin.ts';
+import type { ChecklistItem } from '../../../app/health/go-live-checklist.ts';
+import { sessionOf, type ConsoleOptions } from '../console-plugin.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
-import { badge, page, when } from '../layout.ts';
+import { badge, page } from '../layout.ts';
+import type { Tone } from '../views/tone.ts';
+import { eventLabel } from '../views/delivery-view.ts';
+import { chartSummary } from '../views/overview-view.ts';
+import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 import { statusBadge } from './deliveries.ts';
+import { firstStep, firstStepBanner } from './first-step-banner.ts';
 import { crmConnectionsTable, refusalsPanel } from './health-panels.ts';
 
 const SERIES = [
@@ -30,11 +36,13 @@ interface OverviewData {
   needingAttention: DeliveryRecord[];
   crm: CrmConnectionVerdict[];
   intake: IntakeHealth;
+  times: ConsoleTimes;
+  firstStep: ChecklistItem | null;
 }
 
-export function registerOverviewPage(server: FastifyInstance, ctx: AppContext): void {
+export function registerOverviewPage(server: FastifyInstance, ctx: AppContext, options: ConsoleOptions): void {
   server.get('/', async (request, reply) => {
-    const data = await loadOverview(ctx, ctx.clock.now());
+    const data = await loadOverview(ctx, consoleTimes(ctx), options.publicUrl);
     return reply
       .type('text/html')
       .send(
@@ -43,16 +51,18 @@ export function registerOverviewPage(server: FastifyInstance, ctx: AppContext): 
   });
 }
 
-async function loadOverview(ctx: AppContext, now: number): Promise<OverviewData> {
-  const [counts, activity, openCases, problems, crm, intake] = await Promise.all([
-    deliveryCounts(ctx.pool, now),
-    dailyActivity(ctx.pool, now, 30),
+async function loadOverview(ctx: AppContext, times: ConsoleTimes, publicUrl: string): Promise<OverviewData> {
+  const now = times.now;
+  const [counts, activity, openCases, problems, crm, intake, step] = await Promise.all([
+    deliveryCounts(ctx.pool, now, times.zone),
+    dailyActivity(ctx.pool, now, 30, times.zone),
     openDunningCount(ctx.pool),
     Promise.all(
       (['failed', 'ignored', 'rejected'] as const).map((status) => listDeliveries(ctx.pool, { status, limit: 5 })),
     ),
     crmHealth(ctx.pool),
     loadIntakeHealth(ctx, now),
+    firstStep(ctx, publicUrl),
   ]);
   return {
     counts,
@@ -64,19 +74,22 @@ async function loadOverview(ctx: AppContext, now: number): Promise<OverviewData>
       .slice(0, 8),
     crm: crm.map(judgeCrmConnection),
     intake,
+    times,
+    firstStep: step,
   };
 }
 
 function overviewBody(data: OverviewData): SafeHtml {
   const intakeNeedsAttention = data.intake.refusals.length > 0 || data.intake.testMode !== null;
   return html`<h1>Overview</h1>
+${firstStepBanner(data.firstStep)}
 ${cards(data)}
-${intakeNeedsAttention ? html`<h2>ThriveCart calls that changed nothing</h2>${refusalsPanel(data.intake)}` : ''}
-${data.crm.length === 0 ? '' : html`<h2>CRM sync</h2><div class="panel">${crmConnectionsTable(data.crm)}</div>`}
+${intakeNeedsAttention ? html`<h2>ThriveCart calls that changed nothing</h2>${refusalsPanel(data.intake, data.times)}` : ''}
+${data.crm.length === 0 ? '' : html`<h2>CRM sync</h2><div class="panel">${crmConnectionsTable(data.crm, data.times)}</div>`}
 <h2>Last 30 days</h2>
 <div class="panel">${chart(data.activity)}</div>
 <h2>Deliveries needing a look</h2>
-<div class="panel">${needingAttentionTable(data.needingAttention)}</div>`;
+<div class="panel">${needingAttentionTable(data.needingAttention, data.times)}</div>`;
 }
 
 function cards({ counts, openCases, intake }: OverviewData): SafeHtml {
@@ -90,17 +103,22 @@ function cards({ counts, openCases, intake }: OverviewData): SafeHtml {
 </div>`;
 }
 
-function card(value: number, label: string, tone: 'ok' | 'bad' | 'warn' | 'plain' = 'plain', href?: string): SafeHtml {
-  const inner = html`<div class="value">${value}</div><div class="label">${label} ${tone === 'plain' ? '' : badge(tone === 'ok' ? 'ok' : 'look', tone)}</div>`;
+function card(value: number, label: string, tone: Tone = 'plain', href?: string): SafeHtml {
+  const verdict = tone === 'plain' ? '' : badge(tone === 'ok' ? 'ok' : 'look', tone);
+  const inner = html`<div class="value">${value}</div><div class="label">${label} ${verdict}</div>`;
   return href ? html`<a class="card" href="${href}">${inner}</a>` : html`<div class="card">${inner}</div>`;
 }
 
-function needingAttentionTable(deliveries: DeliveryRecord[]): SafeHtml {
+function needingAttentionTable(deliveries: DeliveryRecord[], times: ConsoleTimes): SafeHtml {
   if (deliveries.length === 0) return html`<p class="muted">Nothing failed, ignored or rejected recently.</p>`;
-  return html`<table><thead><tr><th>When</th><th>Event</th><th>Outcome</th><th class="hide-phone">Why</th></tr></thead><tbody>${deliveries.map(
-    (delivery) =>
-      html`<tr><td><a href="/deliveries/${delivery.id}">${when(delivery.receivedAt)}</a></td><td>${delivery.eventName}</td><td>${statusBadge(delivery.status)}</td><td class="hide-phone small">${delivery.reason}</td></tr>`,
-  )}</tbody></table>`;
+  const head = html`<tr><th>When</th><th>Event</th><th>Outcome and why</th></tr>`;
+  return html`<table><thead>${head}</thead><tbody>${deliveries.map((delivery) => attentionRow(delivery, times))}</tbody></table>`;
+}
+
+function attentionRow(delivery: DeliveryRecord, times: ConsoleTimes): SafeHtml {
+  const why = delivery.reason ? html`<div class="small">${delivery.reason}</div>` : '';
+  return html`<tr><td class="small"><a href="/deliveries/${delivery.id}">${times.cell(delivery.receivedAt)}</a></td>
+<td>${eventLabel(delivery.eventName, delivery.event)}</td><td>${statusBadge(delivery.status)}${why}</td></tr>`;
 }
 
 const CHART_WIDTH = 600;
@@ -108,6 +126,8 @@ const CHART_HEIGHT = 120;
 
 /** Grouped bars per day, as inline SVG: no script, readable on a phone, dated under the axis. */
 function chart(days: DailyActivity[]): SafeHtml {
+  const summary = chartSummary(days, SERIES);
+  if (summary.empty) return html`<p class="muted">${summary.emptyText}</p>`;
   const max = Math.max(1, ...days.flatMap((day) => SERIES.map((series) => day[series.key])));
   const slot = CHART_WIDTH / days.length;
   const bar = Math.max(1, (slot - 2) / SERIES.length);
@@ -116,26 +136,36 @@ function chart(days: DailyActivity[]): SafeHtml {
       SERIES.map((series, seriesIndex) => chartBar(day, series, index * slot + 1 + seriesIndex * bar, bar, max)),
     )
     .join('');
-  const totals = SERIES.map((series) => ({ series, total: days.reduce((sum, day) => sum + day[series.key], 0) }));
-  const summary = totals.map(({ series, total }) => `${series.label}: ${total}`).join(', ');
-  return html`<svg class="chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${summary}">${raw(bars)}</svg>
+  const viewBox = `0 0 ${CHART_WIDTH} ${CHART_HEIGHT}`;
+  return html`<svg class="chart" viewBox="${viewBox}" preserveAspectRatio="none" role="img" aria-label="${summary.text}">${raw(bars)}</svg>
 ${chartDates(days)}
-<div class="legend small">${totals.map(({ series, total }) => html`<span><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" fill="${series.color}"/></svg>${series.label}: ${total}</span>`)}</div>`;
+<div class="legend small">${summary.totals.map(({ series, total }) => legendEntry(series, total))}</div>`;
+}
+
+function legendEntry(series: (typeof SERIES)[number], total: number): SafeHtml {
+  const swatch = html`<svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect width="10" height="10" fill="${series.color}"/></svg>`;
+  return html`<span>${swatch}${series.label}: ${total}</span>`;
 }
 
 function chartBar(day: DailyActivity, series: (typeof SERIES)[number], x: number, width: number, max: number): string {
   const value = day[series.key];
   const barHeight = (value / max) * (CHART_HEIGHT - 10);
-  return `<rect x="${x.toFixed(1)}" y="${(CHART_HEIGHT - barHeight).toFixed(1)}" width="${width.toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${series.color}"><title>${dayLabel(day.day)}: ${value} ${series.label.toLowerCase()}</title></rect>`;
+  const box = `x="${x.toFixed(1)}" y="${(CHART_HEIGHT - barHeight).toFixed(1)}" width="${width.toFixed(1)}" height="${barHeight.toFixed(1)}"`;
+  return `<rect ${box} fill="${series.color}"><title>${dayLabel(day.day)}: ${value} ${series.label.toLowerCase()}</title></rect>`;
 }
 
-/** First, middle and last day under the chart, so a bar can be placed in time. */
+/** A date under the chart every week, placed under its bars, so a bar can be placed in time. */
 function chartDates(days: DailyActivity[]): SafeHtml {
-  if (days.length === 0) return html``;
-  const picks = [days[0]!, days[Math.floor(days.length / 2)]!, days[days.length - 1]!];
-  return html`<div class="chart-dates small muted">${picks.map((day) => html`<span>${dayLabel(day.day)}</span>`)}</div>`;
+  const ticks = days.map((day, index) => ({ day, index })).filter(({ index }) => (days.length - 1 - index) % 7 === 0);
+  return html`<div class="chart-dates small muted" aria-hidden="true">${ticks.map(({ day, index }) => {
+    // The last date ends at the right edge rather than past it.
+    if (index === days.length - 1) return html`<span class="last">${dayLabel(day.day)}</span>`;
+    const left = ((index + 0.5) / days.length) * 100;
+    return html`<span style="left:${left.toFixed(1)}%">${dayLabel(day.day)}</span>`;
+  })}</div>`;
 }
 
-function dayLabel(epochMs: number): string {
-  return new Date(epochMs).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+/** `2026-12-02` → `2 Dec`: the day is already the creator's calendar day. */
+function dayLabel(day: string): string {
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 }

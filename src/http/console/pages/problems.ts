@@ -7,13 +7,16 @@ import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
 import { listDeliveryProblems } from '../../../app/thrivecart/delivery-problems.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, csrfField, page, when } from '../layout.ts';
+import { badge, csrfField, page } from '../layout.ts';
+import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 import { problemAndFix, refusalsPanel } from './health-panels.ts';
 import { deliveryProblemsPanels } from './delivery-problems-panels.ts';
+import { queueReconcileFix } from '../../../app/thrivecart/scheduled-reconcile.ts';
 
 export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): void {
   server.get('/problems', async (request, reply) => {
     const session = sessionOf(request);
+    const times = consoleTimes(ctx);
     const [dead, health, intake, deliveries] = await Promise.all([
       listDeadJobs(ctx.pool, 200),
       crmHealth(ctx.pool),
@@ -22,12 +25,12 @@ export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): 
     ]);
     const body = html`<h1>Problems</h1>
 <h2>Refused ThriveCart calls</h2>
-${refusalsPanel(intake)}
+${refusalsPanel(intake, times)}
 <h2>CRM connections</h2>
 <div class="panel">${crmConnectionsSection(health.map(judgeCrmConnection), ctx.config.crm.length)}</div>
 <h2>Jobs that gave up</h2>
-<div class="panel">${deadJobsSection(dead, session.csrfToken)}</div>
-${deliveryProblemsPanels(deliveries)}`;
+<div class="panel">${deadJobsSection(dead, session.csrfToken, times)}</div>
+${deliveryProblemsPanels(deliveries, times, session.csrfToken)}`;
     return reply
       .type('text/html')
       .send(
@@ -50,6 +53,18 @@ ${deliveryProblemsPanels(deliveries)}`;
     );
   });
 
+  server.post('/problems/reconcile-fix', async (request, reply) => {
+    if (ctx.config.thrivecart.apiKey === undefined)
+      return redirectWithFlash(reply, '/problems', "thrivecart.apiKey is not set: reconcile reads ThriveCart's API.");
+    await queueReconcileFix(ctx);
+    ctx.log.info({ actor: sessionOf(request).actor }, 'reconcile with ThriveCart (fix) queued');
+    return redirectWithFlash(
+      reply,
+      '/problems',
+      'Reconciling with ThriveCart and applying what it says, in the background; this page shows the result once done.',
+    );
+  });
+
   server.post('/problems/retry-all', async (request, reply) => {
     const moved = await retryDeadJobs(ctx.pool, 'all', ctx.clock.now());
     ctx.log.info({ actor: sessionOf(request).actor, jobs: moved }, 'dead jobs retried');
@@ -69,13 +84,13 @@ function crmConnectionsSection(verdicts: CrmConnectionVerdict[], configured: num
   )}</tbody></table>`;
 }
 
-function deadJobsSection(dead: DeadJob[], csrfToken: string): SafeHtml {
+function deadJobsSection(dead: DeadJob[], csrfToken: string, times: ConsoleTimes): SafeHtml {
   if (dead.length === 0) return html`<p class="muted">Nothing is dead-lettered.</p>`;
   return html`<form method="post" action="/problems/retry-all" class="row form-gap">${csrfField(csrfToken)}<button type="submit" class="secondary">Retry all</button></form>
-<table><thead><tr><th>Job</th><th class="hide-phone">Gave up</th><th>Cause</th><th></th></tr></thead><tbody>${dead.map((job) => deadJobRow(job, csrfToken))}</tbody></table>`;
+<table><thead><tr><th>Job</th><th class="hide-phone">Gave up</th><th>Cause</th><th></th></tr></thead><tbody>${dead.map((job) => deadJobRow(job, csrfToken, times))}</tbody></table>`;
 }
 
-function deadJobRow(job: DeadJob, csrfToken: string): SafeHtml {
-  return html`<tr><td>${job.kind} <span class="small muted">#${job.id}</span></td><td class="hide-phone small">${when(job.diedAt)} after ${job.attempts} attempt(s)</td><td class="small">${job.lastError}</td>
+function deadJobRow(job: DeadJob, csrfToken: string, times: ConsoleTimes): SafeHtml {
+  return html`<tr><td>${job.kind} <span class="small muted">#${job.id}</span></td><td class="hide-phone small">${times.cell(job.diedAt)} after ${job.attempts} attempt(s)</td><td class="small">${job.lastError}</td>
 <td><form method="post" action="/problems/jobs/${job.id}/retry" class="inline">${csrfField(csrfToken)}<button type="submit">Retry</button></form></td></tr>`;
 }

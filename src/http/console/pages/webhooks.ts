@@ -11,7 +11,9 @@ import { WEBHOOK_EVENT_TYPES } from '../../../core/webhooks/webhook-event.ts';
 import { listRecentDeliveries, type DeliveryView } from '../../../adapters/store/webhook-deliveries.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, csrfField, page, when } from '../layout.ts';
+import { badge, csrfField, page } from '../layout.ts';
+import type { Tone } from '../views/tone.ts';
+import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 
 const RECENT_DELIVERIES = 100;
 
@@ -26,6 +28,7 @@ export function registerWebhooksPage(server: FastifyInstance, ctx: AppContext): 
     },
   ) => {
     const session = sessionOf(request);
+    const times = consoleTimes(ctx);
     const [endpoints, deliveries] = await Promise.all([
       listWebhookEndpointViews(ctx),
       listRecentDeliveries(ctx.pool, { limit: RECENT_DELIVERIES }),
@@ -34,7 +37,7 @@ export function registerWebhooksPage(server: FastifyInstance, ctx: AppContext): 
 <p class="muted">Sites other than AccessAlly hear about access and failed payments here, signed per Standard Webhooks.</p>
 ${extra.created ? createdNotice(extra.created) : ''}
 <h2>Endpoints</h2>
-<div class="panel">${endpointTable(endpoints, session.csrfToken)}</div>
+<div class="panel">${endpointTable(endpoints, session.csrfToken, times)}</div>
 <h2>Add an endpoint</h2>
 <div class="panel"><form method="post" action="/webhooks/endpoints" class="stack" style="padding-top:10px">${csrfField(session.csrfToken)}
 <label>URL <input name="url" type="url" required placeholder="https://members.example.com/handoff-webhook"></label>
@@ -42,7 +45,7 @@ ${extra.created ? createdNotice(extra.created) : ''}
 <fieldset><legend class="small muted">Events (none ticked: all)</legend>${WEBHOOK_EVENT_TYPES.map((type) => html`<label class="small"><input type="checkbox" name="events" value="${type}"> ${type}</label> `)}</fieldset>
 <button type="submit">Add endpoint</button></form></div>
 <h2>Recent deliveries</h2>
-<div class="panel">${deliveryTable(deliveries)}</div>`;
+<div class="panel">${deliveryTable(deliveries, times)}</div>`;
     return reply
       .type('text/html')
       .send(
@@ -100,36 +103,62 @@ function createdNotice(created: { endpoint: WebhookEndpointView; secret: string 
 <p class="small muted">See docs/webhooks.md for how the site verifies each message.</p></div>`;
 }
 
-function endpointTable(endpoints: WebhookEndpointView[], csrfToken: string): SafeHtml {
+function endpointTable(endpoints: WebhookEndpointView[], csrfToken: string, times: ConsoleTimes): SafeHtml {
   if (endpoints.length === 0)
     return html`<p class="muted">No endpoint yet: add one below, or under <code>webhooks:</code> in the configuration file.</p>`;
-  const action = (endpoint: WebhookEndpointView, name: string, label: string, style = 'secondary') =>
-    html`<form method="post" action="/webhooks/endpoints/${endpoint.id}/${name}" class="inline">${csrfField(csrfToken)}<button type="submit" class="${style}">${label}</button></form> `;
-  return html`<table><thead><tr><th>Name</th><th>URL</th><th class="hide-phone">Events</th><th>Status</th><th></th></tr></thead><tbody>${endpoints.map(
-    (
-      endpoint,
-    ) => html`<tr><td>${endpoint.name}<div class="small muted">${endpoint.source === 'config' ? 'configuration file' : `added ${when(endpoint.createdAt)}`}</div></td>
-<td class="mono">${endpoint.url}</td><td class="hide-phone small">${endpoint.events === 'all' ? 'all' : endpoint.events.join(', ')}</td>
-<td>${endpoint.enabled ? badge('enabled', 'ok') : html`${badge('disabled', 'bad')}<div class="small muted">${endpoint.disabledReason}</div>`}</td>
-<td>${endpoint.enabled ? action(endpoint, 'disable', 'Disable') : action(endpoint, 'enable', 'Enable')}${endpoint.source === 'console' ? action(endpoint, 'delete', 'Delete', 'danger') : ''}</td></tr>`,
-  )}</tbody></table>`;
+  const head = html`<tr><th>Name</th><th>URL</th><th class="hide-phone">Events</th><th>Status</th><th></th></tr>`;
+  const rows = endpoints.map((endpoint) => endpointRow(endpoint, csrfToken, times));
+  return html`<table><thead>${head}</thead><tbody>${rows}</tbody></table>`;
 }
 
-const STATE_TONES: Record<DeliveryView['state'], 'ok' | 'bad' | 'warn' | 'plain'> = {
+function endpointRow(endpoint: WebhookEndpointView, csrfToken: string, times: ConsoleTimes): SafeHtml {
+  const origin = endpoint.source === 'config' ? 'configuration file' : html`added ${times.cell(endpoint.createdAt)}`;
+  const events = endpoint.events === 'all' ? 'all' : endpoint.events.join(', ');
+  const status = endpoint.enabled
+    ? badge('enabled', 'ok')
+    : html`${badge('disabled', 'bad')}<div class="small muted">${endpoint.disabledReason}</div>`;
+  const toggle = endpoint.enabled
+    ? endpointAction(endpoint, 'disable', 'Disable', csrfToken)
+    : endpointAction(endpoint, 'enable', 'Enable', csrfToken);
+  const remove = endpoint.source === 'console' ? endpointAction(endpoint, 'delete', 'Delete', csrfToken, 'danger') : '';
+  return html`<tr><td>${endpoint.name}<div class="small muted">${origin}</div></td>
+<td class="mono">${endpoint.url}</td><td class="hide-phone small">${events}</td>
+<td>${status}</td><td>${toggle}${remove}</td></tr>`;
+}
+
+function endpointAction(
+  endpoint: WebhookEndpointView,
+  name: string,
+  label: string,
+  csrfToken: string,
+  style = 'secondary',
+): SafeHtml {
+  return html`<form method="post" action="/webhooks/endpoints/${endpoint.id}/${name}" class="inline">${csrfField(csrfToken)}
+<button type="submit" class="${style}">${label}</button></form> `;
+}
+
+const STATE_TONES: Record<DeliveryView['state'], Tone> = {
   delivered: 'ok',
   dead: 'bad',
   pending: 'warn',
   cancelled: 'plain',
 };
 
-function deliveryTable(deliveries: DeliveryView[]): SafeHtml {
+function deliveryTable(deliveries: DeliveryView[], times: ConsoleTimes): SafeHtml {
   if (deliveries.length === 0) return html`<p class="muted">Nothing sent yet.</p>`;
-  return html`<table><thead><tr><th>Event</th><th>Endpoint</th><th>Status</th><th class="hide-phone">Attempts</th><th>Last answer</th></tr></thead><tbody>${deliveries.map(
-    (
-      delivery,
-    ) => html`<tr><td>${delivery.type}<div class="small muted mono">${delivery.messageId}</div></td><td>${delivery.endpointName}</td>
-<td>${badge(delivery.state === 'pending' && delivery.attempts > 0 ? 'retrying' : delivery.state, STATE_TONES[delivery.state])}</td>
-<td class="hide-phone small">${delivery.attempts}${delivery.lastAttemptAt ? html`<div class="muted">${when(delivery.lastAttemptAt)}</div>` : ''}</td>
-<td class="small">${delivery.lastStatusCode === null ? '' : `HTTP ${delivery.lastStatusCode}`} ${delivery.lastError ?? ''}</td></tr>`,
-  )}</tbody></table>`;
+  const head = html`<tr><th>Event</th><th>Endpoint</th><th>Status</th><th class="hide-phone">Attempts</th><th>Last answer</th></tr>`;
+  return html`<table><thead>${head}</thead><tbody>${deliveries.map((delivery) => deliveryRow(delivery, times))}</tbody></table>`;
+}
+
+function deliveryRow(delivery: DeliveryView, times: ConsoleTimes): SafeHtml {
+  const state = badge(
+    delivery.state === 'pending' && delivery.attempts > 0 ? 'retrying' : delivery.state,
+    STATE_TONES[delivery.state],
+  );
+  const lastAttempt = delivery.lastAttemptAt
+    ? html`<div class="muted">${times.cell(delivery.lastAttemptAt)}</div>`
+    : '';
+  const answer = `${delivery.lastStatusCode === null ? '' : `HTTP ${delivery.lastStatusCode}`} ${delivery.lastError ?? ''}`;
+  return html`<tr><td>${delivery.type}<div class="small muted mono">${delivery.messageId}</div></td><td>${delivery.endpointName}</td>
+<td>${state}</td><td class="hide-phone small">${delivery.attempts}${lastAttempt}</td><td class="small">${answer}</td></tr>`;
 }
