@@ -178,7 +178,7 @@ describe('team pages in a browser', () => {
     await phone.close();
   });
 
-  it('gives the admin the teams list and the pool page: CSV add, a resize below the members that evicts nobody, the leader moved', async () => {
+  it('gives the admin the teams list and the pool page: CSV pasted and uploaded, a resize below the members that evicts nobody, the leader moved', async () => {
     await page.goto(`${base}/login?next=/teams`);
     await page.fill('input[name=secret]', ADMIN_TOKEN);
     await page.click('button[type=submit]');
@@ -215,6 +215,16 @@ describe('team pages in a browser', () => {
     await page.click('text=Resize');
     expect(await page.textContent('.cards')).toContain('2 / 3');
     expect(await page.textContent('body')).toContain('resized from 1 to 3 seats');
+
+    await page.setInputFiles('input[name=file]', {
+      name: 'team.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Email;Name\r\nzoe@example.com;Zoe\r\n'),
+    });
+    await page.click('text=Add everyone listed');
+    expect(await page.textContent('.flash')).toBe('Added 1.');
+    expect(await granted('zoe@example.com')).toBe(true);
+    expect(await page.textContent('.cards')).toContain('3 / 3');
     await shot('team-console-pool');
 
     await page.fill('input[placeholder="new leader\'s e-mail"]', 'grace@example.com');
@@ -225,7 +235,7 @@ describe('team pages in a browser', () => {
     expect(gracePath).not.toBe(leaderPath);
     expect((await page.goto(`${base}${leaderPath}`))?.status()).toBe(404);
     expect((await page.goto(`${base}${gracePath}`))?.status()).toBe(200);
-    expect(await page.textContent('.cards')).toContain('2 / 3');
+    expect(await page.textContent('.cards')).toContain('3 / 3');
   });
 
   it('replaces a leaked leader link: the old one opens nothing, the new one is e-mailed', async () => {
