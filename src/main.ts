@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from './app/context.ts';
-import { createStoredAccessLoader } from './app/stored-access-loader.ts';
+import { createStoredAccessLoader } from './app/contacts/stored-access-loader.ts';
 import { DeliveryIds } from './adapters/store/delivery-ids.ts';
 import { CONTACT_RECOMPUTE_JOB } from './app/ledger/job-kinds.ts';
 import { recomputeContact } from './app/ledger/recompute-contact.ts';

@@ -10,7 +10,7 @@ import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-c
 import { launchChromium } from '../support/chromium.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
-import { startThriveCartApiFake, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
+import { startThriveCartApiFake, withThriveCartApi, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 
 const DAY_MS = 86_400_000;
 const API_KEY = 'tc-api-key-for-the-console';
@@ -25,10 +25,7 @@ describe('the Import page', () => {
 
   beforeAll(async () => {
     fake = await startThriveCartApiFake({ apiKey: API_KEY, account: TEST_ACCOUNT });
-    const yaml = testConfigYaml().replace(
-      'testMode: ignore',
-      `testMode: ignore\n  apiKey: ${API_KEY}\n  apiUrl: ${fake.url}`,
-    );
+    const yaml = withThriveCartApi(testConfigYaml(), fake, API_KEY);
     handoff = await startTestHandoff({ config: parseConfig(yaml, 'test.yaml', {}) });
     const row = (order: number, email: string, daysAgo: number): ApiTransaction => ({
       event_id: `${order}-charge`,

@@ -89,3 +89,8 @@ async function readBody(request: IncomingMessage): Promise<string> {
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** A test configuration (test-config.ts's YAML) with `thrivecart.apiKey` and `apiUrl` pointing at the fake. */
+export function withThriveCartApi(yaml: string, fake: Pick<ThriveCartApiFake, 'url'>, apiKey: string): string {
+  return yaml.replace('testMode: ignore', `testMode: ignore\n  apiKey: ${apiKey}\n  apiUrl: ${fake.url}`);
+}

@@ -77,24 +77,29 @@ export function page(options: PageOptions, body: SafeHtml): SafeHtml {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Handoff</title><style>${STYLE}</style></head>
 <body>
-${
-  options.csrfToken === undefined
-    ? ''
-    : html`<header><div class="bar"><span class="brand">Handoff</span><nav>${NAV.map(
-        ([path, label]) => html`<a href="${path}" class="${options.section === path ? 'here' : ''}">${label}</a>`,
-      )}</nav><form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button class="secondary" type="submit">Log out</button></form></div></header>`
-}
+${options.csrfToken === undefined ? '' : header(options.section, options.csrfToken)}
 <main>
 ${options.flash ? html`<div class="flash ${options.flash.bad ? 'bad' : ''}" role="status">${options.flash.text}</div>` : ''}
 ${body}
 </main></body></html>`;
 }
 
+function header(section: string | undefined, csrfToken: string): SafeHtml {
+  const links = NAV.map(
+    ([path, label]) => html`<a href="${path}" class="${section === path ? 'here' : ''}">${label}</a>`,
+  );
+  const logout = html`<form class="inline" method="post" action="/logout">${csrfField(csrfToken)}
+<button class="secondary" type="submit">Log out</button></form>`;
+  return html`<header><div class="bar"><span class="brand">Handoff</span><nav>${links}</nav>${logout}</div></header>`;
+}
+
 /**
  * Shown on every console page while the ThriveCart secret word is the public demo value (which
  * Handoff only accepts on a loopback address, see config/demo-secret.ts).
  */
-export const DEMO_BANNER = html`<div class="demo-banner" role="alert">Demo mode: the ThriveCart secret word is the public demo value, so anyone could send purchases. Handoff accepts it only on this computer; set THRIVECART_SECRET to your secret word before going live.</div>`;
+export const DEMO_BANNER = html`<div class="demo-banner" role="alert">
+Demo mode: the ThriveCart secret word is the public demo value, so anyone could send purchases.
+Handoff accepts it only on this computer; set THRIVECART_SECRET to your secret word before going live.</div>`;
 
 /** A hidden CSRF field for forms that change something. */
 export function csrfField(token: string): SafeHtml {

@@ -116,7 +116,8 @@ function caseItem(dunningCase: StoredDunningCase, times: ConsoleTimes): SafeHtml
       ? badge('payment failing', 'bad')
       : badge(caseOutcome(dunningCase.state).label, caseOutcome(dunningCase.state).tone);
   const link = html`<a href="/dunning#case-${dunningCase.id}">${dunningCase.productName}, order ${dunningCase.orderId}</a>`;
-  return html`<li>${state} ${link} <span class="small muted">since ${times.cell(dunningCase.openedAt)}, ${dunningCase.failures} failure(s)</span></li>`;
+  const since = html`since ${times.cell(dunningCase.openedAt)}, ${dunningCase.failures} failure(s)`;
+  return html`<li>${state} ${link} <span class="small muted">${since}</span></li>`;
 }
 
 function crmSection(data: ContactPageData, path: string, csrfToken: string): SafeHtml | string {
@@ -174,7 +175,8 @@ function timelineRow(entry: TimelineView, times: ConsoleTimes): SafeHtml {
 
 function actions(path: string, csrfToken: string): SafeHtml {
   return html`<div class="row form-gap">
-  <form method="post" action="${path}/resync" class="inline">${csrfField(csrfToken)}<button class="secondary" type="submit">Resync to CRMs</button></form>
+  <form method="post" action="${path}/resync" class="inline">${csrfField(csrfToken)}
+  <button class="secondary" type="submit">Resync to CRMs</button></form>
   <a class="badge" href="${path}/export">Export (JSON)</a>
 </div>
 <form method="post" action="${path}/erase" class="row form-gap-top">${csrfField(csrfToken)}
