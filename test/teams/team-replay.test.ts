@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { replayLedger } from '../../src/app/ledger/replay-ledger.ts';
-import { eraseContact } from '../../src/app/contacts/contact-data-rights.ts';
+import { eraseContact, exportContact } from '../../src/app/contacts/contact-data-rights.ts';
 import { addMember } from '../../src/app/teams/teams.ts';
 import { getTeam, listTeams } from '../../src/app/teams/team-views.ts';
 import { restartWithConfig } from '../crm-sync/crm-sync-harness.ts';
@@ -108,6 +108,10 @@ describe('teams across replay and erasure', () => {
     );
     expect(member.stdout).toMatch(/Joined Ada Lovelace's team .*\[\+team-9903-product-50, \+Inner Circle - Access\]/);
 
+    // The person's data export says which seat they hold.
+    expect((await exportContact(ctx, 'bob@example.com'))!.teams!.memberOf).toEqual([
+      expect.objectContaining({ team: expect.objectContaining({ id: team!.id }), leftAt: null }),
+    ]);
     await eraseContact(ctx, 'bob@example.com', 'Jo');
     expect(await getTeam(ctx, team!.id)).toMatchObject({
       seatsUsed: 1,
