@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppContext } from './app/context.ts';
-import { createStoredAccessLoader } from './app/stored-access-loader.ts';
+import { createStoredAccessLoader } from './app/contacts/stored-access-loader.ts';
 import { DeliveryIds } from './adapters/store/delivery-ids.ts';
 import { CONTACT_RECOMPUTE_JOB } from './app/ledger/job-kinds.ts';
 import { recomputeContact } from './app/ledger/recompute-contact.ts';
@@ -45,6 +45,7 @@ import {
   scheduleThriveCartReconcile,
   THRIVECART_RECONCILE_JOB,
 } from './app/thrivecart/scheduled-reconcile.ts';
+import { runImportJob, THRIVECART_IMPORT_JOB } from './app/thrivecart/import-job.ts';
 
 /** ThriveCart's API for import and reconcile, or null when `thrivecart.apiKey` is not set. */
 export function thrivecartApiFor(
@@ -57,10 +58,15 @@ export function thrivecartApiFor(
     : new ThriveCartApi({ apiKey, apiUrl, account, pool: ctx.pool, clock: ctx.clock, wait });
 }
 
-/** The scheduled reconcile's handler when the API is configured (app/thrivecart/scheduled-reconcile.ts). */
+/** The scheduled reconcile's and the console import's handlers when the API is configured (app/thrivecart). */
 function thrivecartJobHandlers(ctx: AppContext): Record<string, JobHandler> {
   const api = thrivecartApiFor(ctx);
-  return api === null ? {} : { [THRIVECART_RECONCILE_JOB]: (job) => runReconcileJob(ctx, api, job) };
+  return api === null
+    ? {}
+    : {
+        [THRIVECART_RECONCILE_JOB]: (job) => runReconcileJob(ctx, api, job),
+        [THRIVECART_IMPORT_JOB]: (job) => runImportJob(ctx, api, job),
+      };
 }
 
 export interface Runtime {

@@ -4,7 +4,7 @@ import type { LedgerRules } from '../core/ledger/rules.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Pool } from '../adapters/store/database.ts';
 import type { DeliveryIds } from '../adapters/store/delivery-ids.ts';
-import type { StoredAccessLoader } from './stored-access-loader.ts';
+import type { StoredAccessLoader } from './contacts/stored-access-loader.ts';
 import type { TeamLinks } from './teams/team-links.ts';
 import type { Webhooks } from './webhooks/webhooks.ts';
 

@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import { getContactView, getTimeline } from '../app/contacts/contact-views.ts';
 import { openRuntime } from '../main.ts';
+import { teamsOfContact } from '../app/teams/team-views.ts';
 import { configPathOf } from './config-path.ts';
 
 export function registerContactCommand(program: Command): void {
   program
     .command('contact')
-    .description('who has what, and why: access per offering, tags with their origin, and the timeline')
+    .description(
+      'who has what, and why: access per offering, tags with their origin, teams led and seats held, and the timeline',
+    )
     .argument('<email>', "the contact's email")
     .option('--json', 'print JSON (the API shapes) instead of text')
     .action(async (email: string, flags: { json?: boolean }, command: Command) => {
@@ -19,8 +22,9 @@ export function registerContactCommand(program: Command): void {
           return;
         }
         const timeline = (await getTimeline(runtime.ctx, email)) ?? [];
+        const teams = (await teamsOfContact(runtime.ctx, email)) ?? { leads: [], memberOf: [] };
         if (flags.json) {
-          console.log(JSON.stringify({ ...view, timeline }, null, 2));
+          console.log(JSON.stringify({ ...view, teams, timeline }, null, 2));
           return;
         }
         console.log(
@@ -35,6 +39,18 @@ export function registerContactCommand(program: Command): void {
         console.log('\nTags');
         if (view.tags.length === 0) console.log('  (none)');
         for (const tag of view.tags) console.log(`  ${tag.name} (since ${tag.since}: ${tag.why})`);
+        if (teams.leads.length > 0) console.log('\nTeams led');
+        for (const team of teams.leads) {
+          console.log(
+            `  #${team.id} ${team.label}: ${team.seatsUsed} of ${team.seats} seats used; members get access while: ${team.entitlement.reason}`,
+          );
+          for (const member of team.members) console.log(`    ${member.email} (since ${member.joinedAt})`);
+        }
+        if (teams.memberOf.length > 0) console.log('\nSeats in teams');
+        for (const seat of teams.memberOf) {
+          const held = seat.leftAt === null ? `since ${seat.joinedAt}` : `${seat.joinedAt} to ${seat.leftAt}`;
+          console.log(`  #${seat.team.id} ${seat.team.label}, ${held} (tag ${seat.team.tag})`);
+        }
         console.log('\nTimeline');
         for (const entry of timeline) {
           const changes = entry.tagChanges

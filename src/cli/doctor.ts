@@ -11,7 +11,7 @@ export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
     .description(
-      'check every configured part (ThriveCart, CRMs, SMTP, AccessAlly, webhook endpoints) and say what to fix; exit 1 when anything fails',
+      'check every configured part (ThriveCart and its API key, CRMs, SMTP, AccessAlly, webhook endpoints) and say what to fix; exit 1 when anything fails',
     )
     .action(async (_flags: unknown, command: Command) => {
       const runtime = await openRuntime({ configPath: configPathOf(command) });

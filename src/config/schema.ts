@@ -32,13 +32,31 @@ export const offeringSchema = z
 /** Seats of a team item: one number, or one per pricing option (ThriveCart's `payment_plan_id`). */
 const seatCountSchema = z.number().int().min(1, 'expected at least 1 seat').max(10_000);
 
+/** Says what is wrong with the shape the person wrote (a number, or seats per pricing option), not "invalid input". */
+function seatsError(issue: {
+  input?: unknown;
+  errors?: { message: string; issues?: { message: string }[] }[][];
+}): string {
+  const option = typeof issue.input === 'number' ? 0 : typeof issue.input === 'object' && issue.input !== null ? 1 : -1;
+  const first = option === -1 ? undefined : issue.errors?.[option]?.[0];
+  const inner = first?.issues?.[0]?.message ?? first?.message;
+  const example = 'a number of seats such as 5, or seats per pricing option such as { "78572": 5, "78573": 20 }';
+  return inner === undefined ? `expected ${example}` : `${inner} (${example})`;
+}
+
 /** A team item: its purchase opens a pool of seats the buyer (the leader) gives to members (docs/teams.md). */
 export const teamSchema = z
   .object({
-    seats: z.union([
-      seatCountSchema,
-      z.record(z.string().regex(/^[0-9]+$/, 'expected a ThriveCart pricing option id such as 78572'), seatCountSchema),
-    ]),
+    seats: z.union(
+      [
+        seatCountSchema,
+        z.record(
+          z.string().regex(/^[0-9]+$/, 'expected a ThriveCart pricing option id such as 78572'),
+          seatCountSchema,
+        ),
+      ],
+      { error: seatsError },
+    ),
     /** Whether the buyer uses one of the seats (and is then a member of their own team). */
     leaderTakesSeat: z.boolean().default(false),
   })

@@ -12,11 +12,13 @@ import {
   removeWebhookEndpoint,
 } from '../app/webhooks/webhook-endpoints.ts';
 import { listRecentDeliveries } from '../adapters/store/webhook-deliveries.ts';
+import { registerTeamApiRoutes } from './team-api-routes.ts';
 
 const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['applied', 'ignored', 'failed', 'rejected'];
 
 /** The JSON API (mounted under /api, behind the admin token). */
 export function registerApiRoutes(api: FastifyInstance, ctx: AppContext): void {
+  registerTeamApiRoutes(api, ctx);
   api.get<{ Params: { email: string } }>('/contacts/:email', { schema: apiSchemas.contact }, async (request, reply) => {
     const view = await getContactView(ctx, request.params.email);
     return (

@@ -189,7 +189,7 @@ export const apiSchemas = {
       name: { description: 'a label (optional)' },
       events: {
         description:
-          '"all" (default) or a list: access.granted, access.revoked, contact.updated, dunning.opened, dunning.closed',
+          '"all" (default) or a list: access.granted, access.revoked, contact.updated, dunning.opened, dunning.closed, team.member_added, team.member_removed',
       },
     }),
     response: { 201: object({ endpoint: object({}), secret: { type: 'string' } }), 400: errorBody },

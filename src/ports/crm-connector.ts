@@ -23,6 +23,27 @@ export interface CrmContactInput {
  */
 export type TagNameCase = 'ignored' | 'significant' | 'undocumented';
 
+/** One person in a bulk tag call: found by e-mail, created when the CRM lacks them. */
+export interface CrmBulkTagging {
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  tags: string[];
+}
+
+/**
+ * A vendor's documented call that tags many people at once (ActiveCampaign's bulk import). It is
+ * asynchronous and says nothing per person, so the sync never counts on it: it only lets access
+ * tags arrive sooner at a launch, while each person's own push still applies and records every tag.
+ */
+export interface CrmBulkTagger {
+  /** The fewest people worth one call (the vendor's own advice), and the most one call takes. */
+  minPeople: number;
+  maxPeople: number;
+  /** Queues the tags; success says only that the CRM accepted the batch. */
+  queue(people: readonly CrmBulkTagging[]): Promise<void>;
+}
+
 /** A request budget: at most `requests` calls in any window of `perMs` milliseconds. */
 export interface RateBudget {
   requests: number;
@@ -40,6 +61,8 @@ export interface CrmConnector {
   readonly budgetKey: string;
   /** The provider's documented budget for that credential. */
   readonly budget: RateBudget;
+  /** Where the vendor documents a bulk tag call; absent elsewhere. */
+  readonly bulkTagger?: CrmBulkTagger;
   /** Whether "VIP" and "vip" are one tag in this CRM, as its vendor documents it. */
   readonly tagNameCase: TagNameCase;
   /**

@@ -16,9 +16,11 @@ import { FakeClock } from '../support/fake-clock.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { runCli } from '../support/run-cli.ts';
 import { TEST_ACCOUNT, TEST_SECRET, testConfig, testConfigYaml } from '../support/test-config.ts';
+import { startThriveCartApiFake, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
 
 const AC_TOKEN = 'ac-doctor-token-0123456789';
+const TC_API_KEY = 'tc-doctor-api-key-0123456789';
 const SMTP_USER = 'postmaster';
 const SMTP_PASSWORD = 'smtp-password-9876';
 const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
@@ -87,6 +89,8 @@ describe('handoff doctor', { timeout: 90_000 }, () => {
   let agreeable: { url: string; server: Server };
   let smtp: { port: number; close(): Promise<void> };
   let members: Receiver;
+  let thrivecartApi: ThriveCartApiFake;
+  let otherAccountApi: ThriveCartApiFake;
 
   beforeAll(async () => {
     const config = testConfig();
@@ -101,6 +105,8 @@ describe('handoff doctor', { timeout: 90_000 }, () => {
     agreeable = await startAgreeableServer();
     smtp = await startSmtpWithLogin();
     members = await startReceiver();
+    thrivecartApi = await startThriveCartApiFake({ apiKey: TC_API_KEY, account: TEST_ACCOUNT });
+    otherAccountApi = await startThriveCartApiFake({ apiKey: TC_API_KEY, account: 'otherschool' });
   });
 
   afterAll(async () => {
@@ -110,6 +116,8 @@ describe('handoff doctor', { timeout: 90_000 }, () => {
     await new Promise((resolve) => agreeable.server.close(resolve));
     await smtp.close();
     await members.close();
+    await thrivecartApi.close();
+    await otherAccountApi.close();
     rmSync(home, { recursive: true, force: true });
   });
 
@@ -130,7 +138,7 @@ describe('handoff doctor', { timeout: 90_000 }, () => {
   it('passes every part that answers as it should, and exits 0', async () => {
     const result = await doctor(
       'good',
-      `account: ${TEST_ACCOUNT}`,
+      `account: ${TEST_ACCOUNT}\n  apiKey: "${TC_API_KEY}"\n  apiUrl: "${thrivecartApi.url}"`,
       `crm:
   - { provider: activecampaign, baseUrl: "${crm.url}", apiKey: "${AC_TOKEN}" }
 accessally:
@@ -161,6 +169,10 @@ webhooks:
       /^OK {3}Webhook members-site: http:\/\/127\.0\.0\.1:\d+\/hooks answers \(HTTP 204 to HEAD\); no message sent yet$/m,
     );
     expect(result.stdout).toContain('OK   ThriveCart: the secret word is set (not the demo value)');
+    expect(result.stdout).toMatch(
+      /^OK {3}ThriveCart API: the API key works and belongs to the account "focusschool"$/m,
+    );
+    expect(thrivecartApi.requests).toContain('GET /ping');
     expect(members.received).toEqual([expect.objectContaining({ body: '' })]); // the HEAD, and no message
     expect(result.stdout).not.toContain(SMTP_PASSWORD);
     expect(result.stdout).not.toContain(TEST_SECRET);
@@ -169,7 +181,7 @@ webhooks:
   it('fails a server that answers {} to everything, a wrong SMTP password, the demo secret and refused deliveries, each with what to do, and exits 1', async () => {
     const result = await doctor(
       'bad',
-      'account: otherschool',
+      `account: otherschool\n  apiKey: "${TC_API_KEY}"\n  apiUrl: "${agreeable.url}"`,
       `crm:
   - { provider: activecampaign, baseUrl: "${agreeable.url}", apiKey: "${AC_TOKEN}" }
 accessally:
@@ -193,6 +205,9 @@ mail:
     );
     expect(lines).toMatch(
       /^FAIL SMTP: smtp:\/\/127\.0\.0\.1:\d+ refused the login: .*\n {5}Fix: Check the user name and password/m,
+    );
+    expect(lines).toMatch(
+      /^FAIL ThriveCart API: http:\/\/127\.0\.0\.1:\d+ answered without naming a ThriveCart account.*\n {5}Fix: Set thrivecart\.apiUrl/m,
     );
     expect(lines).toMatch(/\d+ check\(s\) failed; each says what to do\.$/m);
     expect(lines).not.toContain('not-the-password');
@@ -221,5 +236,27 @@ webhooks:
       /^FAIL Webhook gone-site: cannot reach http:\/\/127\.0\.0\.1:\d+\/hooks: .*\n {5}Fix: Check the URL/m,
     );
     expect(result.stdout).toMatch(/^WARN SMTP: mail\.smtp is not set/m);
+  });
+  it('fails a refused ThriveCart API key and a key of another account, each with what to do, and exits 1', async () => {
+    const refused = await doctor(
+      'api-key-refused',
+      `account: ${TEST_ACCOUNT}\n  apiKey: "not-the-key"\n  apiUrl: "${thrivecartApi.url}"`,
+      '',
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(
+      /^FAIL ThriveCart API: ThriveCart refused the API key \(ThriveCart answered 401 to GET \/ping: \{"error":"invalid_token"\}\)\n {5}Fix: Create an API key in ThriveCart → Settings → API & webhooks → API tokens/m,
+    );
+    expect(refused.stdout).not.toContain('not-the-key');
+
+    const otherAccount = await doctor(
+      'api-key-other-account',
+      `account: ${TEST_ACCOUNT}\n  apiKey: "${TC_API_KEY}"\n  apiUrl: "${otherAccountApi.url}"`,
+      '',
+    );
+    expect(otherAccount.code).toBe(1);
+    expect(otherAccount.stdout).toMatch(
+      /^FAIL ThriveCart API: the API key belongs to the ThriveCart account "otherschool", not "focusschool" \(thrivecart\.account\)\n {5}Fix: Use an API key of the account "focusschool"/m,
+    );
   });
 });

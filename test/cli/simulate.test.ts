@@ -140,7 +140,7 @@ webhooks:
     await database.stop();
   });
 
-  it('sends no made-up name: the names are empty unless given', async () => {
+  it('sends no made-up name: the names are empty unless given, and a known person keeps theirs', async () => {
     const before = site.received.length;
     const result = await simulate(['purchase', '--email', 'named@example.com', '--item', 'product-12', '--live']);
     expect(result.code).toBe(0);
@@ -151,5 +151,25 @@ webhooks:
     }
     const body = (await (await contact('named@example.com')).json()) as { name: string | null };
     expect(body.name).toBeNull();
+
+    // A person already known keeps their name: a later simulation without names does not blank or replace it.
+    const named = await simulate([
+      'purchase',
+      '--email',
+      'ada@example.com',
+      '--item',
+      'product-12',
+      '--first-name',
+      'Ada',
+      '--last-name',
+      'Lovelace',
+    ]);
+    expect(named.code).toBe(0);
+    expect(named.stdout).toMatch(/^200 .*"status":"applied"/);
+    const again = await simulate(['purchase', '--email', 'ada@example.com', '--item', 'bump-12', '--order', '7301']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^200 .*"status":"applied"/);
+    const ada = (await (await contact('ada@example.com')).json()) as { name: string | null };
+    expect(ada.name).toBe('Ada Lovelace');
   });
 });

@@ -13,12 +13,13 @@ import { FakeClock } from '../support/fake-clock.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { runCli } from '../support/run-cli.ts';
 import { TEST_ACCOUNT, TEST_SECRET, testConfig, testConfigYaml } from '../support/test-config.ts';
-import { startThriveCartApiFake, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
+import { startThriveCartApiFake, withThriveCartApi, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 
 const DAY_MS = 86_400_000;
 const API_KEY = 'tc-api-key-for-the-cli';
 
-describe('handoff thrivecart, as a process', () => {
+// Each test starts up to three CLI processes, each loading the TypeScript sources: slow on a busy machine.
+describe('handoff thrivecart, as a process', { timeout: 180_000 }, () => {
   let handoff: TestHandoff;
   let fake: ThriveCartApiFake;
   let home: string;
@@ -51,13 +52,7 @@ describe('handoff thrivecart, as a process', () => {
     fake = await startThriveCartApiFake({ apiKey: API_KEY, account: TEST_ACCOUNT });
     home = mkdtempSync(join(tmpdir(), 'handoff-cli-thrivecart-'));
     configPath = join(home, 'handoff.config.yaml');
-    writeFileSync(
-      configPath,
-      testConfigYaml('${THRIVECART_SECRET}').replace(
-        'testMode: ignore',
-        `testMode: ignore\n  apiKey: ${API_KEY}\n  apiUrl: ${fake.url}`,
-      ),
-    );
+    writeFileSync(configPath, withThriveCartApi(testConfigYaml('${THRIVECART_SECRET}'), fake, API_KEY));
     const now = Date.now();
     // Newest first: two buyers of the last 10 days, then 250 of a year ago and more (three pages).
     fake.transactions.push(row(7001, 'recent-a@example.com', 'charge', now - 2 * DAY_MS));

@@ -2,7 +2,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { startAccessAllySite, type AccessAllySite } from '../support/accessally-site.ts';
 import { testConfig } from '../support/test-config.ts';
+import { settleSync } from '../crm-sync/crm-sync-harness.ts';
 
 /** The pages a creator reads every day, in a real browser, with the console set to Paris time. */
 describe('the console, every day', () => {
@@ -10,6 +12,7 @@ describe('the console, every day', () => {
   let browser: Browser;
   let page: Page;
   let base = '';
+  let site: AccessAllySite;
 
   const login = async (target: Page): Promise<void> => {
     await target.goto(`${base}/login`);
@@ -19,7 +22,10 @@ describe('the console, every day', () => {
   };
 
   beforeAll(async () => {
-    handoff = await startTestHandoff({ config: testConfig('console:\n  timeZone: Europe/Paris\n') });
+    site = await startAccessAllySite(() => []);
+    const extra = `console:\n  timeZone: Europe/Paris\ncrm:\n  - { provider: memory, name: reference }
+accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n`;
+    handoff = await startTestHandoff({ config: testConfig(extra) });
     base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
@@ -47,6 +53,7 @@ describe('the console, every day', () => {
   afterAll(async () => {
     await browser?.close();
     await handoff?.close();
+    await site?.close();
   });
 
   it('lists deliveries with who, what, amount and outcome in words, and leaves hand changes to the contact', async () => {
@@ -93,5 +100,74 @@ describe('the console, every day', () => {
     expect(await page.getAttribute('svg.chart', 'aria-label')).toBe('Purchases: 1, Refunds: 1, Recovered payments: 0');
     await page.goto(`${base}/dunning`);
     expect(await page.locator('.cards').innerText()).toContain('no failed payments yet');
+  });
+
+  it("groups tags by reason, links the contact's dunning case, and shows AccessAlly's and each CRM's state with Retry", async () => {
+    await handoff.send('purchase', { email: 'cal@example.com', item: 'product-40', orderId: '7701', recurring: true });
+    await handoff.send('purchase', { email: 'cal@example.com', item: 'product-12', orderId: '7702' });
+    await settleSync(handoff);
+    await handoff.send('failed', { email: 'cal@example.com', item: 'product-40', orderId: '7701' });
+    const pool = handoff.runtime.ctx.pool;
+    const contact = await pool.query<{ id: number }>(`select id from contacts where email = 'cal@example.com'`);
+    const contactId = String(contact.rows[0]!.id);
+    await pool.query(`delete from jobs where kind = 'crm.sync:reference' and key = $1`, [contactId]);
+    const dead = await pool.query<{ id: number }>(
+      `insert into jobs (kind, key, run_at, state, attempts, last_error)
+       values ('crm.sync:reference', $1, now(), 'dead', 25, 'CRM answered 422: tag name too long') returning id`,
+      [contactId],
+    );
+
+    await page.goto(`${base}/contacts/cal%40example.com`);
+    const tagRows = await page.locator('table.tags tbody tr').allInnerTexts();
+    const focus = tagRows.filter((row) => row.includes('Focus - Access'));
+    expect(focus).toHaveLength(1);
+    expect(focus[0]).toContain('Bought Focus');
+    const reasons = tagRows.map((row) => row.split('\t')[1]);
+    expect(new Set(reasons).size).toBe(reasons.length);
+
+    const caseLink = page.locator('ul.cases a');
+    expect(await caseLink.innerText()).toContain('order 7701');
+    const caseHref = (await caseLink.getAttribute('href'))!;
+    expect(caseHref).toMatch(/^\/dunning#case-\d+$/);
+    await page.goto(`${base}${caseHref}`);
+    expect(await page.locator(`tr#${caseHref.split('#')[1]}`).innerText()).toContain('Course 40');
+
+    await page.goto(`${base}/contacts/cal%40example.com`);
+    const accessAlly = await page.locator('table.accessally').innerText();
+    expect(accessAlly).toMatch(/Last call\s+update call answered/);
+    const crm = await page.locator('table.crm').innerText();
+    expect(crm).toMatch(/reference\s+failed\s+CRM answered 422: tag name too long\s+Retry/);
+    await page.click('table.crm button.retry');
+    expect(await page.textContent('.flash')).toBe('Queued again; it runs in a moment.');
+    const job = await pool.query(`select state from jobs where id = $1`, [dead.rows[0]!.id]);
+    expect(job.rows[0]).toEqual({ state: 'pending' });
+  });
+
+  it('keeps the access "why", outcomes and Retry buttons on screen at a phone\'s width', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await login(phone);
+    const onScreen = async (selector: string): Promise<void> => {
+      const elements = await phone.locator(selector).all();
+      expect(elements.length, selector).toBeGreaterThan(0);
+      for (const element of elements) {
+        expect(await element.isVisible(), selector).toBe(true);
+        const box = (await element.boundingBox())!;
+        expect(box.x, selector).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width, selector).toBeLessThanOrEqual(390);
+      }
+    };
+    const pool = handoff.runtime.ctx.pool;
+    await pool.query(
+      `insert into jobs (kind, key, run_at, state, attempts, last_error)
+       values ('crm.sync:reference', '0', now(), 'dead', 25, 'CRM answered 422: invalid email')`,
+    );
+    await phone.goto(`${base}/contacts/bea%40example.com`);
+    await onScreen('table.access .why');
+    await onScreen('table.tags td:nth-child(2)');
+    await phone.goto(`${base}/problems`);
+    await onScreen('form[action$="/retry"] button');
+    await phone.goto(`${base}/deliveries`);
+    await onScreen('table.deliveries .badge');
+    await phone.close();
   });
 });

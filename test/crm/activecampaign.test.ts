@@ -198,4 +198,49 @@ describe('ActiveCampaign connector quirks', () => {
       expect.objectContaining({ path: ['apiKey'], message: expect.stringContaining('API Key') }),
     ]);
   });
+
+  describe('bulk import (the launch accelerator)', () => {
+    const people = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({
+        email: `buyer-${index}@example.com`,
+        firstName: index === 0 ? 'Ada' : null,
+        lastName: null,
+        tags: ['Focus - Access'],
+      }));
+
+    it('imports people by e-mail with their tags, using a tag the account holds in other letter case', async () => {
+      // A fake that applies an import before answering (AC does it later; how much later is not documented).
+      const importing = await startActiveCampaignFake(TOKEN, { enforceBudget: false, importDelayMs: 0 });
+      try {
+        const bulk = new ActiveCampaignConnector(
+          activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: importing.url, apiKey: TOKEN }),
+        );
+        const held = importing.state.createTag('focus - access');
+        importing.state.upsertContact('buyer-1@example.com', 'Grace', 'Hopper');
+
+        await bulk.bulkTagger.queue(people(11));
+
+        for (const person of people(11)) {
+          const contact = importing.state.findContactByEmail(person.email)!;
+          expect(importing.state.associationsOf(contact.id).map((association) => association.tagId)).toEqual([held.id]);
+        }
+        expect(importing.state.findContactByEmail('buyer-0@example.com')?.firstName).toBe('Ada');
+        // A name Handoff does not know is left as it is, never blanked.
+        expect(importing.state.findContactByEmail('buyer-1@example.com')).toMatchObject({
+          firstName: 'Grace',
+          lastName: 'Hopper',
+        });
+      } finally {
+        await importing.close();
+      }
+    });
+
+    it('takes an answer without the documented batchId as unusable, never as queued', async () => {
+      fake.answerEverything({ status: 200, json: { success: 1 } });
+
+      const error = await crmErrorFrom(connector.bulkTagger.queue(people(11)));
+
+      expect(error).toMatchObject({ kind: 'permanent', details: { status: 200 } });
+    });
+  });
 });

@@ -6,6 +6,8 @@ import {
 } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import { receiveNewBuyer } from '../../src/app/intake/receive-new-buyer.ts';
 import { deliveryToStore, storeAndApply } from '../../src/app/intake/receive-thrivecart.ts';
+import { insertDelivery } from '../../src/adapters/store/deliveries.ts';
+import { replayLedger } from '../../src/app/ledger/replay-ledger.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET, testConfig } from '../support/test-config.ts';
 
@@ -18,7 +20,7 @@ import { TEST_ACCOUNT, TEST_SECRET, testConfig } from '../support/test-config.ts
  * known ones (a second purchase, a change of name).
  */
 
-type Path = 'new-buyer statement first' | 'ordinary path only' | 'HTTP intake';
+type Path = 'new-buyer statement first' | 'ordinary path only' | 'HTTP intake' | 'full replay';
 const PATHS: Path[] = ['new-buyer statement first', 'ordinary path only', 'HTTP intake'];
 
 const START = Date.parse('2026-03-02T09:00:00Z');
@@ -80,9 +82,9 @@ const SCRIPT: {
   },
 ];
 
-async function runScript(handoff: TestHandoff, path: Path): Promise<void> {
+async function runScript(handoff: TestHandoff, path: Path, script = SCRIPT): Promise<void> {
   const { ctx } = handoff.runtime;
-  for (const [index, step] of SCRIPT.entries()) {
+  for (const [index, step] of script.entries()) {
     handoff.clock.set(START + index * 60_000);
     if (path === 'HTTP intake') {
       const sent = await handoff.send(step.event, step.options);
@@ -98,6 +100,15 @@ async function runScript(handoff: TestHandoff, path: Path): Promise<void> {
     });
     const delivery = deliveryToStore(ctx, fields);
     expect(delivery.status).toBe('applied');
+    if (path === 'full replay') {
+      // Stored without being applied (as after a failure since fixed), then attached by a full replay.
+      expect(
+        await insertDelivery(ctx.pool, { ...delivery, status: 'failed', reason: 'not applied yet' }),
+      ).not.toBeNull();
+      const report = await replayLedger(ctx, { dryRun: false });
+      expect(report.reclassified).toEqual([expect.objectContaining({ from: 'failed', to: 'applied' })]);
+      continue;
+    }
     if (path === 'new-buyer statement first') {
       const before = await dump(handoff);
       const created = await receiveNewBuyer(ctx, delivery, delivery.event!);
@@ -217,4 +228,29 @@ describe('a new contact is written the same way on every path', () => {
     }
     for (const path of PATHS) expect({ path, rows: dumps.get(path) }).toEqual({ path, rows: reference });
   });
+
+  it.each([false, true])(
+    'a full replay creates a new person with the rows the intake writes (webhook endpoint: %s)',
+    async (withEndpoint) => {
+      // One person per database: a replay re-folds everyone it finds with its own clock, and
+      // attaches a known person's deliveries without the intake's announcements.
+      const newPeople = SCRIPT.filter((step) => step.buyer === 'new');
+      for (const person of newPeople) {
+        const dumps = new Map<Path, Awaited<ReturnType<typeof dump>>>();
+        for (const path of ['ordinary path only', 'full replay'] as const) {
+          const handoff = await startTestHandoff({ config: config(withEndpoint) });
+          running.push(handoff);
+          await runScript(handoff, path, [person]);
+          dumps.set(path, await dump(handoff));
+        }
+        const reference = dumps.get('ordinary path only')!;
+        expect(reference.contacts).toHaveLength(1);
+        expect(reference.jobs).not.toEqual([]);
+        expect({ person: person.options.email, rows: dumps.get('full replay') }).toEqual({
+          person: person.options.email,
+          rows: reference,
+        });
+      }
+    },
+  );
 });

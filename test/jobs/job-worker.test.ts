@@ -1,30 +1,18 @@
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueueJobs } from '../../src/adapters/jobs/enqueue-job.ts';
 import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
-import { createPool, type Pool } from '../../src/adapters/store/database.ts';
-import { migrate } from '../../src/adapters/store/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { useMigratedDatabase } from '../support/database.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 
 describe('the job worker', () => {
-  let database: TestDatabase;
-  let pool: Pool;
+  const database = useMigratedDatabase();
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.connectionString);
-    await migrate(pool);
-  });
-  afterAll(async () => {
-    await pool.end();
-    await database.drop();
-  });
 
   const pending = async (kind: string): Promise<number> =>
     (
-      await pool.query<{ count: number }>(
+      await database.pool.query<{ count: number }>(
         `select count(*)::int as count from jobs where kind = $1 and state = 'pending'`,
         [kind],
       )
@@ -32,12 +20,12 @@ describe('the job worker', () => {
 
   it('stops after the batch in hand instead of draining a backlog, so a shutdown is prompt', async () => {
     await enqueueJobs(
-      pool,
+      database.pool,
       Array.from({ length: 200 }, (_, index) => ({ kind: 'slow', key: String(index), runAt: clock.now() })),
     );
     let ran = 0;
     const worker = new JobWorker(
-      pool,
+      database.pool,
       clock,
       { slow: async () => void (await new Promise((done) => setTimeout(done, 20)), (ran += 1)) },
       log,
@@ -52,7 +40,7 @@ describe('the job worker', () => {
 
   it('holds a whole kind for every worker on the database when a job says the wait is its kind’s', async () => {
     await enqueueJobs(
-      pool,
+      database.pool,
       Array.from({ length: 50 }, (_, index) => ({ kind: 'budgeted', key: String(index), runAt: clock.now() })),
     );
     let calls = 0;
@@ -60,8 +48,8 @@ describe('the job worker', () => {
       calls += 1;
       return { retryAfterMs: 1_000, spendAttempt: false, holdsKind: true, reason: 'budget spent' };
     };
-    const first = new JobWorker(pool, clock, { budgeted: spentBudget }, log, { batchSize: 10 });
-    const second = new JobWorker(pool, clock, { budgeted: spentBudget }, log, { batchSize: 10 });
+    const first = new JobWorker(database.pool, clock, { budgeted: spentBudget }, log, { batchSize: 10 });
+    const second = new JobWorker(database.pool, clock, { budgeted: spentBudget }, log, { batchSize: 10 });
     expect(await first.runDue()).toBe(10);
     // Another process sharing the database sees the hold too.
     expect(await second.runDue()).toBe(0);
@@ -74,20 +62,21 @@ describe('the job worker', () => {
   it('claims the oldest due jobs across kinds, passing over a held kind’s backlog however long', async () => {
     const start = clock.now();
     await enqueueJobs(
-      pool,
+      database.pool,
       Array.from({ length: 2_000 }, (_, index) => ({
         kind: 'held-crm',
         key: String(index),
         runAt: start - 10_000 + index,
       })),
     );
-    await pool.query(`insert into job_kind_holds (kind, until) values ('held-crm', to_timestamp($1 / 1000.0))`, [
-      start + 60_000,
-    ]);
+    await database.pool.query(
+      `insert into job_kind_holds (kind, until) values ('held-crm', to_timestamp($1 / 1000.0))`,
+      [start + 60_000],
+    );
     // Two kinds, due at interleaved times; one more of each not due yet.
     const due = (kind: string, offsets: number[]) =>
       offsets.map((offset) => ({ kind, key: `${kind}@${offset}`, runAt: start - 5_000 + offset }));
-    await enqueueJobs(pool, [
+    await enqueueJobs(database.pool, [
       ...due('mail', [1, 4, 5, 9]),
       ...due('hook', [2, 3, 7, 8]),
       { kind: 'mail', key: 'later', runAt: start + 1_000 },
@@ -95,7 +84,7 @@ describe('the job worker', () => {
     ]);
     const ran: string[] = [];
     const worker: JobWorker = new JobWorker(
-      pool,
+      database.pool,
       clock,
       {
         'held-crm': async (job) => void ran.push(job.key),

@@ -8,45 +8,40 @@
  */
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueueJob } from '../../src/adapters/jobs/enqueue-job.ts';
 import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
-import { createPool, type Pool } from '../../src/adapters/store/database.ts';
-import { migrate } from '../../src/adapters/store/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import type { Pool } from '../../src/adapters/store/database.ts';
+import { useMigratedDatabase } from '../support/database.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 
 const KIND = 'crm.sync:test';
 const KEY = '42';
 
 describe('a job put back to pending while another process enqueues its twin', () => {
-  let database: TestDatabase;
-  let pool: Pool;
+  const database = useMigratedDatabase();
   const clock = new FakeClock();
   const log = pino({ level: 'silent' });
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.connectionString);
-    await migrate(pool);
-  });
-  afterAll(async () => {
-    await pool.end();
-    await database.drop();
-  });
 
   it('merges into the twin instead of failing: no job left running, the twin runs once on the other worker', async () => {
-    await enqueueJob(pool, { kind: KIND, key: KEY, runAt: clock.now() });
+    await enqueueJob(database.pool, { kind: KIND, key: KEY, runAt: clock.now() });
     // The other process: its intake's transaction, and its own worker.
     const otherIntake = new pg.Client({ connectionString: database.connectionString });
     await otherIntake.connect();
     const otherIntakePid = (await otherIntake.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
     const twinRuns: number[] = [];
-    const otherWorker = new JobWorker(pool, clock, { [KIND]: async (job) => void twinRuns.push(job.id) }, log, {
-      baseBackoffMs: 1_000,
-    });
+    const otherWorker = new JobWorker(
+      database.pool,
+      clock,
+      { [KIND]: async (job) => void twinRuns.push(job.id) },
+      log,
+      {
+        baseBackoffMs: 1_000,
+      },
+    );
     try {
       const failingWorker = new JobWorker(
-        pool,
+        database.pool,
         clock,
         {
           [KIND]: async () => {
@@ -60,11 +55,11 @@ describe('a job put back to pending while another process enqueues its twin', ()
         { baseBackoffMs: 1_000 },
       );
       const round = failingWorker.runDue();
-      await waitUntilBlockedBy(pool, otherIntakePid);
+      await waitUntilBlockedBy(database.pool, otherIntakePid);
       await otherIntake.query('commit');
 
       await expect(round).resolves.toBe(1);
-      const jobs = await pool.query<{ state: string; attempts: number; last_error: string }>(
+      const jobs = await database.pool.query<{ state: string; attempts: number; last_error: string }>(
         `select state, attempts, last_error from jobs where kind = $1 and key = $2`,
         [KIND, KEY],
       );
@@ -76,7 +71,7 @@ describe('a job put back to pending while another process enqueues its twin', ()
       clock.advance(1_000);
       expect(await otherWorker.runDue()).toBe(1);
       expect(twinRuns).toHaveLength(1);
-      expect((await pool.query(`select 1 from jobs where kind = $1`, [KIND])).rowCount).toBe(0);
+      expect((await database.pool.query(`select 1 from jobs where kind = $1`, [KIND])).rowCount).toBe(0);
     } finally {
       await otherIntake.end();
     }

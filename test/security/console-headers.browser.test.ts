@@ -8,6 +8,7 @@ const PAGES = [
   '/',
   '/contacts',
   '/contacts/bea%40example.com',
+  '/teams',
   '/deliveries',
   '/deliveries/1',
   '/dunning',

@@ -1,32 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, type Pool } from '../../src/adapters/store/database.ts';
-import { migrate } from '../../src/adapters/store/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { describe, expect, it } from 'vitest';
+import { useMigratedDatabase } from '../support/database.ts';
 
 /** Migration 014's trigger, guarded since migration 025 by a WHEN clause: only a dead CRM erasure job loses the e-mail. */
 describe('a CRM erasure job given up on', () => {
-  let database: TestDatabase;
-  let pool: Pool;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.connectionString);
-    await migrate(pool);
-  });
-  afterAll(async () => {
-    await pool.end();
-    await database.drop();
-  });
+  const database = useMigratedDatabase();
 
   const insertJob = async (kind: string, state: string, lastError: string | null): Promise<number> =>
     (
-      await pool.query<{ id: number }>(
+      await database.pool.query<{ id: number }>(
         `insert into jobs (kind, key, payload, run_at, state, last_error) values ($1, '7', $2, now(), $3, $4) returning id`,
         [kind, JSON.stringify({ email: 'ada.l+x@example.com', crmContactId: '91' }), state, lastError],
       )
     ).rows[0]!.id;
   const jobRow = async (id: number) =>
     (
-      await pool.query<{ payload: object; last_error: string | null }>(
+      await database.pool.query<{ payload: object; last_error: string | null }>(
         `select payload, last_error from jobs where id = $1`,
         [id],
       )
@@ -35,7 +23,7 @@ describe('a CRM erasure job given up on', () => {
   it('loses the e-mail from its payload and its last error when it turns dead, keeping the CRM id', async () => {
     const id = await insertJob('crm.erase:kit', 'pending', null);
     expect((await jobRow(id)).payload).toEqual({ email: 'ada.l+x@example.com', crmContactId: '91' });
-    await pool.query(`update jobs set state = 'dead', last_error = $2 where id = $1`, [
+    await database.pool.query(`update jobs set state = 'dead', last_error = $2 where id = $1`, [
       id,
       'Kit: 422 ADA.L+X@example.com is invalid',
     ]);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client, escapeIdentifier } from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createPool, type Pool } from '../../src/adapters/store/database.ts';
+import { migrate } from '../../src/adapters/store/migrate.ts';
 
 export interface TestDatabase {
   connectionString: string;
@@ -41,4 +43,25 @@ function withDatabaseName(connectionString: string, databaseName: string): strin
   const parts = /^(postgres(?:ql)?:\/\/[^/?#]*)(?:\/[^?#]*)?(.*)$/.exec(connectionString);
   if (!parts) throw new Error(`Not a postgres:// or postgresql:// URL: ${connectionString}`);
   return `${parts[1]}/${encodeURIComponent(databaseName)}${parts[2]}`;
+}
+
+/**
+ * A fresh, migrated database for the tests of one file: registers its own beforeAll (create,
+ * connect, migrate) and afterAll (disconnect, drop). `pool` and `connectionString` are set once
+ * beforeAll has run.
+ */
+export function useMigratedDatabase(): { pool: Pool; connectionString: string } {
+  const handle = {} as { pool: Pool; connectionString: string };
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    handle.connectionString = database.connectionString;
+    handle.pool = createPool(database.connectionString);
+    await migrate(handle.pool);
+  });
+  afterAll(async () => {
+    await handle.pool?.end();
+    await database?.drop();
+  });
+  return handle;
 }

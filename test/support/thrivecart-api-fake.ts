@@ -54,6 +54,9 @@ export async function startThriveCartApiFake(options: { apiKey: string; account:
           retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
         );
       }
+      // Checks the key (docs/thrivecart-api.md, "GET /ping"). Its body is not documented: the fake
+      // answers an empty object, so only the status and the account header can be relied on.
+      if (request.method === 'GET' && url.pathname === '/ping') return send(200, {});
       if (request.method === 'GET' && url.pathname === '/transactions') {
         // page is 1-based, perPage at most 100 (docs/thrivecart-api.md, "GET /transactions").
         const page = Math.max(1, Number(url.searchParams.get('page') ?? '1'));
@@ -85,4 +88,9 @@ async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A test configuration (test-config.ts's YAML) with `thrivecart.apiKey` and `apiUrl` pointing at the fake. */
+export function withThriveCartApi(yaml: string, fake: Pick<ThriveCartApiFake, 'url'>, apiKey: string): string {
+  return yaml.replace('testMode: ignore', `testMode: ignore\n  apiKey: ${apiKey}\n  apiUrl: ${fake.url}`);
 }

@@ -178,7 +178,7 @@ describe('team pages in a browser', () => {
     await phone.close();
   });
 
-  it('gives the admin the teams list and the pool page: CSV add, a resize below the members that evicts nobody, the leader moved', async () => {
+  it('gives the admin the teams list and the pool page: CSV pasted and uploaded, a resize below the members that evicts nobody, the leader moved', async () => {
     await page.goto(`${base}/login?next=/teams`);
     await page.fill('input[name=secret]', ADMIN_TOKEN);
     await page.click('button[type=submit]');
@@ -215,6 +215,16 @@ describe('team pages in a browser', () => {
     await page.click('text=Resize');
     expect(await page.textContent('.cards')).toContain('2 / 3');
     expect(await page.textContent('body')).toContain('resized from 1 to 3 seats');
+
+    await page.setInputFiles('input[name=file]', {
+      name: 'team.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Email;Name\r\nzoe@example.com;Zoe\r\n'),
+    });
+    await page.click('text=Add everyone listed');
+    expect(await page.textContent('.flash')).toBe('Added 1.');
+    expect(await granted('zoe@example.com')).toBe(true);
+    expect(await page.textContent('.cards')).toContain('3 / 3');
     await shot('team-console-pool');
 
     await page.fill('input[placeholder="new leader\'s e-mail"]', 'grace@example.com');
@@ -225,7 +235,24 @@ describe('team pages in a browser', () => {
     expect(gracePath).not.toBe(leaderPath);
     expect((await page.goto(`${base}${leaderPath}`))?.status()).toBe(404);
     expect((await page.goto(`${base}${gracePath}`))?.status()).toBe(200);
-    expect(await page.textContent('.cards')).toContain('2 / 3');
+    expect(await page.textContent('.cards')).toContain('3 / 3');
+  });
+
+  it('replaces a leaked leader link: the old one opens nothing, the new one is e-mailed', async () => {
+    const oldPath = linkMailedTo('grace@example.com');
+    await page.goto(`${base}/teams`);
+    await page.click('table a[href^="/teams/"]');
+    expect(await page.inputValue('#leader-link')).toBe(`${PUBLIC_URL}${oldPath}`);
+    await page.click('text=Issue a new link');
+    expect(await page.textContent('.flash')).toContain('the old one no longer opens the team');
+    const newPath = new URL(await page.inputValue('#leader-link')).pathname;
+    expect(newPath).not.toBe(oldPath);
+    await page.click('text=E-mail it to the leader');
+    expect(await page.textContent('.flash')).toContain('on its way to grace@example.com');
+    await handoff.runJobs();
+    expect(linkMailedTo('grace@example.com')).toBe(newPath);
+    expect((await page.goto(`${base}${oldPath}`))?.status()).toBe(404);
+    expect((await page.goto(`${base}${newPath}`))?.status()).toBe(200);
   });
 
   it('tells the leader when the plan gives no access, and members lose it with the payer', async () => {

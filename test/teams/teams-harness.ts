@@ -14,11 +14,15 @@ export const TEAM_ITEMS_YAML = `
   - { item: product-51, grants: [inner-circle], team: { seats: 2, leaderTakesSeat: true } }`;
 
 export function teamConfig(extraYaml = '', itemsYaml = TEAM_ITEMS_YAML): HandoffConfig {
-  return parseConfig(
-    `
+  return parseConfig(teamConfigYaml(extraYaml, itemsYaml), 'team-config.yaml', {});
+}
+
+/** The YAML of teamConfig, as a person would write it in handoff.config.yaml. */
+export function teamConfigYaml(extraYaml = '', itemsYaml = TEAM_ITEMS_YAML, secret = `"${TEST_SECRET}"`): string {
+  return `
 thrivecart:
   account: ${TEST_ACCOUNT}
-  secret: "${TEST_SECRET}"
+  secret: ${secret}
 offerings:
   - { id: inner-circle, name: Inner Circle, accessTag: "Inner Circle - Access", revokeTag: "Inner Circle - Revoke" }
 items:${itemsYaml}
@@ -27,10 +31,7 @@ dunning:
     failedTag: "Payment Failed"
     reminders: [0, 3]
     graceDays: 14
-${extraYaml}`,
-    'team-config.yaml',
-    {},
-  );
+${extraYaml}`;
 }
 
 /** The access API's answer for one person. */

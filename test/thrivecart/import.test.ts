@@ -11,7 +11,7 @@ import { thrivecartApiFor } from '../../src/main.ts';
 import { reconcileWithThriveCart } from '../../src/app/thrivecart/reconcile-thrivecart.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
-import { startThriveCartApiFake, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
+import { startThriveCartApiFake, withThriveCartApi, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 
 const DAY = 86_400;
 const API_KEY = 'tc-api-key-for-tests';
@@ -25,10 +25,7 @@ describe('importing ThriveCart history from its API', () => {
 
   beforeAll(async () => {
     fake = await startThriveCartApiFake({ apiKey: API_KEY, account: TEST_ACCOUNT });
-    const yaml = testConfigYaml().replace(
-      'testMode: ignore',
-      `testMode: ignore\n  apiKey: ${API_KEY}\n  apiUrl: ${fake.url}`,
-    );
+    const yaml = withThriveCartApi(testConfigYaml(), fake, API_KEY);
     handoff = await startTestHandoff({ config: parseConfig(yaml, 'test.yaml', {}) });
     nowSeconds = Math.floor(handoff.clock.now() / 1000);
     const row = (

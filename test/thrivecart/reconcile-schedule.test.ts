@@ -13,7 +13,7 @@ import {
 } from '../../src/app/thrivecart/scheduled-reconcile.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
-import { startThriveCartApiFake, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
+import { startThriveCartApiFake, withThriveCartApi, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 
 const DAY_MS = 86_400_000;
 const API_KEY = 'tc-api-key-for-schedule-tests';
@@ -36,10 +36,7 @@ describe('the scheduled reconcile with ThriveCart', () => {
 
   beforeAll(async () => {
     fake = await startThriveCartApiFake({ apiKey: API_KEY, account: TEST_ACCOUNT });
-    const yaml = testConfigYaml().replace(
-      'testMode: ignore',
-      `testMode: ignore\n  apiKey: ${API_KEY}\n  apiUrl: ${fake.url}`,
-    );
+    const yaml = withThriveCartApi(testConfigYaml(), fake, API_KEY);
     handoff = await startTestHandoff({ config: parseConfig(yaml, 'test.yaml', {}) });
   });
   afterAll(async () => {

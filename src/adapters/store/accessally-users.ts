@@ -41,3 +41,37 @@ export async function moveAccessAllyUser(
   );
   return result.rowCount === 1;
 }
+
+/** The calls Handoff makes to AccessAlly: the "create user" webhook (aal_genpass) or the update one (aal_updateuser). */
+export type AccessAllyCall = 'create' | 'update';
+
+/** Records that AccessAlly answered `call` for the contact with 2xx at `now`. */
+export async function recordAccessAllyCall(
+  db: Queryable,
+  contactId: number,
+  call: AccessAllyCall,
+  now: number,
+): Promise<void> {
+  await db.query(
+    `insert into accessally_calls (contact_id, call, called_at) values ($1, $2, to_timestamp($3 / 1000.0))
+     on conflict (contact_id) do update set call = excluded.call, called_at = excluded.called_at`,
+    [contactId, call, now],
+  );
+}
+
+/** What Handoff knows of the contact at AccessAlly: its user, and the last call AccessAlly answered. */
+export interface AccessAllyContactState {
+  user: AccessAllyUserState | null;
+  lastCall: { call: AccessAllyCall; at: number } | null;
+}
+
+export async function loadAccessAllyContactState(db: Queryable, contactId: number): Promise<AccessAllyContactState> {
+  const result = await db.query<{ user: AccessAllyUserState | null; call: AccessAllyCall | null; at: number | null }>(
+    `select (select state from accessally_users where contact_id = $1) as user,
+            calls.call, (extract(epoch from calls.called_at) * 1000)::float8 as at
+       from (select 1) one left join accessally_calls calls on calls.contact_id = $1`,
+    [contactId],
+  );
+  const row = result.rows[0]!;
+  return { user: row.user, lastCall: row.call === null || row.at === null ? null : { call: row.call, at: row.at } };
+}

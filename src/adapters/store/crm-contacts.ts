@@ -1,4 +1,5 @@
 import type { ContactDetails } from '../../core/tag-sync/contact-details.ts';
+import { CONTACT_COLUMNS, toContact, type ContactRow, type RawContact } from './contacts.ts';
 import type { Queryable } from './database.ts';
 
 /** What Handoff last knew one CRM (a `crm:` entry, by name) to hold for one contact. */
@@ -103,6 +104,28 @@ export async function recordCrmContactError(
 export async function listContactIds(db: Queryable): Promise<number[]> {
   const result = await db.query<{ id: number }>(`select id from contacts order by id`);
   return result.rows.map((row) => row.id);
+}
+
+/**
+ * Contacts with a pending (or claimed) job of `jobKind` whom the CRM `connector` holds no record of yet (never
+ * pushed), oldest job first: at a launch, the buyers still waiting for their first tags.
+ */
+export async function listContactsAwaitingFirstPush(
+  db: Queryable,
+  jobKind: string,
+  connector: string,
+  limit: number,
+): Promise<ContactRow[]> {
+  const result = await db.query<RawContact>(
+    `select ${CONTACT_COLUMNS} from contacts where id in (
+       select job.key::bigint from jobs job
+        where job.kind = $1 and job.state in ('pending', 'running')
+          and not exists (select 1 from crm_contacts known
+                           where known.connector = $2 and known.contact_id = job.key::bigint and known.remote_id is not null)
+        order by job.run_at limit $3)`,
+    [jobKind, connector, limit],
+  );
+  return result.rows.map(toContact);
 }
 
 /** The contact's id in each CRM it was pushed to (null where the push never got one), by connector name. */

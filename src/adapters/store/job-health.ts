@@ -12,6 +12,33 @@ export async function jobKindHealth(db: Queryable, kind: string): Promise<{ dead
   return result.rows[0]!;
 }
 
+/** A job about one contact that has not finished: waiting, running, or given up (dead). */
+export interface ContactJob {
+  id: number;
+  kind: string;
+  state: 'pending' | 'running' | 'dead';
+  attempts: number;
+  lastError: string | null;
+  updatedAt: number;
+}
+
+/**
+ * The unfinished jobs of the given kinds for one key (a contact id): pending ones through
+ * jobs_one_pending_per_key (the table holds every timer), running and dead ones, which are few, apart.
+ */
+export async function listUnfinishedJobs(db: Queryable, kinds: readonly string[], key: string): Promise<ContactJob[]> {
+  const result = await db.query<ContactJob>(
+    `select id, kind, state, attempts, last_error as "lastError", (extract(epoch from updated_at) * 1000)::float8 as "updatedAt"
+       from jobs where kind = any($1::text[]) and key = $2 and state = 'pending'
+     union all
+     select id, kind, state, attempts, last_error, (extract(epoch from updated_at) * 1000)::float8
+       from jobs where kind = any($1::text[]) and key = $2 and state in ('running', 'dead')
+      order by id`,
+    [kinds, key],
+  );
+  return result.rows;
+}
+
 /** Whether a job of this kind and key is still to run or running. */
 export async function hasUnfinishedJob(db: Queryable, kind: string, key: string): Promise<boolean> {
   const params = new SqlParams();

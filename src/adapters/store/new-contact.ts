@@ -34,8 +34,8 @@ export type NewContactInsert = { kind: 'created'; contactId: number } | { kind: 
 
 /**
  * Inserts a new contact with its first ledger, its jobs and its delivery, in one statement. It is
- * the only statement that creates a contact with its ledger (replay creates bare rows and folds them
- * all afterwards). A fresh id has no pending jobs, so the jobs are plain inserts.
+ * the only statement that creates a contact with its ledger (a team member added by e-mail, with no
+ * delivery of their own, starts as a bare row: app/teams/teams.ts). A fresh id has no pending jobs, so the jobs are plain inserts.
  */
 export async function insertNewContact(
   db: Queryable,

@@ -326,3 +326,39 @@ export async function allCurrentMembers(db: Queryable): Promise<number[]> {
   );
   return result.rows.map((row) => row.contact_id);
 }
+
+/** Ends every seat a contact holds now; returns the pools they left. */
+export async function endMembershipsOf(db: Queryable, contactId: number, now: number): Promise<number[]> {
+  const result = await db.query<{ pool_id: number }>(
+    `update team_members set left_at = greatest(joined_at, to_timestamp($2 / 1000.0))
+      where contact_id = $1 and left_at is null returning pool_id`,
+    [contactId, now],
+  );
+  return result.rows.map((row) => row.pool_id);
+}
+
+/** Ends every seat of the pools a contact pays for; returns who held them, by pool. */
+export async function endSeatsOfPayer(
+  db: Queryable,
+  payerContactId: number,
+  now: number,
+): Promise<{ poolId: number; contactId: number }[]> {
+  const result = await db.query<{ pool_id: number; contact_id: number }>(
+    `update team_members m set left_at = greatest(m.joined_at, to_timestamp($2 / 1000.0))
+       from team_pools p
+      where p.id = m.pool_id and p.payer_contact_id = $1 and m.left_at is null and m.contact_id <> $1
+      returning m.pool_id, m.contact_id`,
+    [payerContactId, now],
+  );
+  return result.rows.map((row) => ({ poolId: row.pool_id, contactId: row.contact_id }));
+}
+
+/** Leaves the pools a contact leads without a leader; returns them. */
+export async function clearLeader(db: Queryable, contactId: number, now: number): Promise<number[]> {
+  const result = await db.query<{ id: number }>(
+    `update team_pools set leader_contact_id = null, updated_at = to_timestamp($2 / 1000.0)
+      where leader_contact_id = $1 returning id`,
+    [contactId, now],
+  );
+  return result.rows.map((row) => row.id);
+}

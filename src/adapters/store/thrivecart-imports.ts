@@ -10,10 +10,14 @@ export interface ImportRun {
   transactionsComplete: boolean;
   appliedAt: number | null;
   plan: unknown;
+  /** The days it looks at (`--since`/`--until`), epoch ms; null for no bound. */
+  windowSince: number | null;
+  windowUntil: number | null;
 }
 
 const COLUMNS = `id::int, source, (extract(epoch from started_at) * 1000)::float8 as "startedAt", (extract(epoch from updated_at) * 1000)::float8 as "updatedAt",
-  pages_fetched as "pagesFetched", transactions_complete as "transactionsComplete", (extract(epoch from applied_at) * 1000)::float8 as "appliedAt", plan`;
+  pages_fetched as "pagesFetched", transactions_complete as "transactionsComplete", (extract(epoch from applied_at) * 1000)::float8 as "appliedAt", plan,
+  (extract(epoch from window_since) * 1000)::float8 as "windowSince", (extract(epoch from window_until) * 1000)::float8 as "windowUntil"`;
 
 /**
  * The open (not yet applied) import of this source, created when there is none. An open import

@@ -53,21 +53,25 @@ export async function latestReconcileRun<Finding>(db: Queryable): Promise<Reconc
 }
 
 /** Any constant works; it only has to be the same in every Handoff process. */
-const RECONCILE_LOCK = 7_240_312;
+const THRIVECART_WALK_LOCK = 7_240_312;
 
 /**
- * Runs `work` while holding the database-wide reconcile lock, or answers null at once when
- * another process holds it. The lock belongs to a connection: a process that dies lets it go.
+ * Runs `work` (a reconcile or an import started from the console) while holding the
+ * database-wide lock of walks through ThriveCart's history, or answers null at once when another
+ * process holds it: they share the API's budget, and a job that outlives its lease must not run
+ * twice at once. The lock belongs to a connection: a process that dies lets it go.
  */
-export async function whileReconcileLocked<T>(pool: Pool, work: () => Promise<T>): Promise<T | null> {
+export async function oneThriveCartWalkAtATime<T>(pool: Pool, work: () => Promise<T>): Promise<T | null> {
   const client = await pool.connect();
   try {
-    const taken = await client.query<{ taken: boolean }>('select pg_try_advisory_lock($1) as taken', [RECONCILE_LOCK]);
+    const taken = await client.query<{ taken: boolean }>('select pg_try_advisory_lock($1) as taken', [
+      THRIVECART_WALK_LOCK,
+    ]);
     if (!taken.rows[0]!.taken) return null;
     try {
       return await work();
     } finally {
-      await client.query('select pg_advisory_unlock($1)', [RECONCILE_LOCK]);
+      await client.query('select pg_advisory_unlock($1)', [THRIVECART_WALK_LOCK]);
     }
   } finally {
     client.release();

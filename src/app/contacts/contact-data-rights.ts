@@ -15,6 +15,8 @@ import type { AppContext } from '../context.ts';
 import { crmErasureJobKind } from '../crm/crm-connections.ts';
 import { identitiesOf } from '../intake/resolve-contact.ts';
 import { getContactView, getTimeline, type ContactView, type TimelineView } from './contact-views.ts';
+import { leaveTeamsOnErasure } from '../teams/leave-teams-on-erasure.ts';
+import { teamsOfContact } from '../teams/team-views.ts';
 
 export interface ContactExport extends ContactRecords {
   exportedAt: string;
@@ -24,16 +26,19 @@ export interface ContactExport extends ContactRecords {
   timeline: TimelineView[];
   /** What the ledger recorded: orders, lines, subscriptions. */
   ledger: ContactRow['ledger'];
+  /** Team pools the person leads, and the seats they hold or held (docs/teams.md). */
+  teams: Awaited<ReturnType<typeof teamsOfContact>>;
 }
 
 /** GDPR access and portability: everything Handoff holds about one person, as JSON. */
 export async function exportContact(ctx: AppContext, email: string): Promise<ContactExport | null> {
   const contact = await findContactByEmail(ctx.pool, email);
   if (!contact) return null;
-  const [view, timeline, records] = await Promise.all([
+  const [view, timeline, records, teams] = await Promise.all([
     getContactView(ctx, email),
     getTimeline(ctx, email),
     contactRecordsForExport(ctx.pool, contact.id),
+    teamsOfContact(ctx, email),
   ]);
   const { ledger, ...details } = contact;
   return {
@@ -46,6 +51,7 @@ export async function exportContact(ctx: AppContext, email: string): Promise<Con
     ledger,
     dunningCases: records.dunningCases,
     crmSync: records.crmSync,
+    teams,
   };
 }
 
@@ -101,6 +107,7 @@ export async function eraseContact(
       otherDeliveryIds: unattached,
       reason: `personal data erased on ${new Date(now).toISOString().slice(0, 10)} by ${actor}`,
     });
+    await leaveTeamsOnErasure(ctx, client, contact.id);
     await deleteContactMessages(client, contact.id);
     await deleteContactRecords(client, contact.id);
     ctx.log.info({ actor, contactId: contact.id, deliveries }, 'contact erased');

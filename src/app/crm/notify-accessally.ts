@@ -1,5 +1,5 @@
 import { AccessAllyWebhookError, postAccessAllyWebhook } from '../../adapters/accessally/accessally-webhook.ts';
-import { loadAccessAllyUser, moveAccessAllyUser } from '../../adapters/store/accessally-users.ts';
+import { loadAccessAllyUser, moveAccessAllyUser, recordAccessAllyCall } from '../../adapters/store/accessally-users.ts';
 import { findContactById } from '../../adapters/store/contacts.ts';
 import { loadCrmContactState } from '../../adapters/store/crm-contacts.ts';
 import { hasUnfinishedJob } from '../../adapters/store/job-health.ts';
@@ -37,7 +37,11 @@ export async function notifyAccessAlly(
   // Not in the CRM yet: the sync enqueues this job again once it is.
   if (state.remoteId === null) return;
   const person = { remoteId: state.remoteId, email: contact.email };
-  if (target.newUserWebhookUrl === null) return post(target.webhookUrl, target, person);
+  const update = async (): Promise<void> => {
+    await post(target.webhookUrl, target, person);
+    await recordAccessAllyCall(ctx.pool, contactId, 'update', ctx.clock.now());
+  };
+  if (target.newUserWebhookUrl === null) return update();
 
   const user = await loadAccessAllyUser(ctx.pool, contactId);
   const hasAccess = contact.ledger?.access.some((entry) => entry.granted) ?? false;
@@ -50,7 +54,7 @@ export async function notifyAccessAlly(
       `AccessAlly's create-user call for ${contact.email} was sent but its answer was not recorded; check AccessAlly > Settings > Developer Tools > Detailed Log, and if no user was created, create one there`,
     );
   }
-  if (user !== 'to_create') return post(target.webhookUrl, target, person);
+  if (user !== 'to_create') return update();
   // Claimed before the call, so no other worker (and no retry after a crash) sends it a second time.
   if (!(await moveAccessAllyUser(ctx.pool, contactId, 'to_create', 'creating', ctx.clock.now()))) return;
   try {
@@ -61,6 +65,7 @@ export async function notifyAccessAlly(
     throw error;
   }
   await moveAccessAllyUser(ctx.pool, contactId, 'creating', 'created', ctx.clock.now());
+  await recordAccessAllyCall(ctx.pool, contactId, 'create', ctx.clock.now());
 }
 
 /** How soon a notification waiting for its contact's sync looks again. */

@@ -15,8 +15,8 @@ import { poolsOwnedBy } from '../../core/teams/owned-pools.ts';
  * written: the contact row and its first ledger, the contact's jobs, the dunning cases its first
  * delivery opens (with their e-mails and announcements) and, when an outbound webhook endpoint may
  * exist, the access changes announced to sites. Every path that creates a contact from a delivery
- * (the intake's new-buyer statement, the ordinary intake, replaying one delivery, a grant by hand,
- * an imported buyer)
+ * (the intake's new-buyer statement, the ordinary intake, replaying one delivery, a full replay, a
+ * grant by hand, an imported buyer)
  * writes this plan through writeNewContact, so what one path writes the others write too.
  */
 export interface NewContactPlan {

@@ -14,14 +14,17 @@ import {
   type DeliveryStatus,
 } from '../../adapters/store/deliveries.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
-import { insertContact, listContactLedgers, saveLedgers } from '../../adapters/store/contacts.ts';
+import { listContactLedgers, saveLedgers } from '../../adapters/store/contacts.ts';
 import type { AppContext } from '../context.ts';
 import { CONSOLE_SOURCE } from './change-access-by-hand.ts';
 import { isImportSource } from '../../adapters/sources/thrivecart/api-history.ts';
 import { followUpJobs } from './follow-up-jobs.ts';
 import { mayCreateContact, resolveContact } from '../intake/resolve-contact.ts';
 import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
-import { newContactDetails } from '../intake/new-contact-plan.ts';
+import { planInputs, planNewContact } from '../intake/new-contact-plan.ts';
+import { contextForDelivery } from '../intake/simulated-delivery.ts';
+import { writeNewContact } from '../intake/write-new-contact.ts';
+import { syncDunningCases } from '../dunning/sync-dunning-cases.ts';
 import { poolsOwnedBy } from '../../core/teams/owned-pools.ts';
 import type { TeamSeat } from '../../core/teams/team-seat.ts';
 import { followPayer } from '../teams/follow-payer.ts';
@@ -47,8 +50,11 @@ const BATCH = 2_000;
 /**
  * Rebuilds the ledger from the stored deliveries with the current configuration and code: every
  * delivery is normalised and classified again, newly applicable ones are attached to their
- * contacts, and every contact is folded anew. With `dryRun` all of it runs in a transaction that
- * is rolled back, and the report says what would change.
+ * contacts, and every contact is folded anew. A person seen for the first time is created by the
+ * one writer of new contacts (writeNewContact) from the plan of their first delivery, exactly as
+ * the intake would have created them; their later deliveries are folded in with everyone's. With
+ * `dryRun` all of it runs in a transaction that is rolled back, and the report says what would
+ * change.
  */
 export async function replayLedger(ctx: AppContext, options: { dryRun: boolean }): Promise<ReplayReport> {
   try {
@@ -75,7 +81,8 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
   await lockDeliveriesAndContacts(client);
   const before = await snapshot(client);
   const reclassified: ReplayReport['reclassified'] = [];
-  const toAttach: { deliveryId: number; event: CommerceEvent; from: DeliveryStatus }[] = [];
+  /** `effects`: the context the delivery is applied in (a simulated one stays inside Handoff). */
+  const toAttach: { deliveryId: number; event: CommerceEvent; from: DeliveryStatus; effects: AppContext }[] = [];
   let deliveries = 0;
 
   for (let afterId = 0; ;) {
@@ -92,7 +99,12 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
         if (row.status === 'applied' && row.contactId !== null) {
           if (!sameStoredEvent(decision.event, row.event)) await saveDeliveryEvent(client, row.id, decision.event);
         } else {
-          toAttach.push({ deliveryId: row.id, event: decision.event, from: row.status });
+          toAttach.push({
+            deliveryId: row.id,
+            event: decision.event,
+            from: row.status,
+            effects: contextForDelivery(ctx, row.body as Fields),
+          });
         }
       } else if (decision.status !== row.status || decision.reason !== row.reason) {
         await setDeliveryOutcome(client, row.id, {
@@ -110,6 +122,7 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
 
   // Identity is resolved in event-time order, as it would have been had they arrived in order.
   toAttach.sort((a, b) => a.event.occurredAt - b.event.occurredAt || a.deliveryId - b.deliveryId);
+  const openedDunning = new Map<number, AppContext>();
   for (const delivery of toAttach) {
     const now = ctx.clock.now();
     const resolution = await resolveContact(
@@ -119,15 +132,11 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
       now,
       mayCreateContact(delivery.event),
     );
-    // A new person's ledger is written by the fold of every contact below.
     const contactId =
       resolution.kind === 'known'
         ? resolution.contactId
         : resolution.kind === 'new'
-          ? await insertContact(client, {
-              ...newContactDetails(delivery.event.customer, delivery.event.occurredAt),
-              now,
-            })
+          ? await createContact(client, delivery, now, openedDunning)
           : null;
     const reason = resolution.kind === 'none' ? resolution.reason : null;
     const status: DeliveryStatus = contactId === null ? 'ignored' : 'applied';
@@ -136,11 +145,31 @@ async function replayInTransaction(ctx: AppContext, client: PoolClient, dryRun: 
       reclassified.push({ deliveryId: delivery.deliveryId, from: delivery.from, to: status, reason });
   }
 
-  const { folded: contacts, payers } = await refoldAll(ctx, client, before);
+  const { folded: contacts, payers } = await refoldAll(ctx, client, before, openedDunning);
   // Pools are rebuilt from their payers' new ledgers, then their members follow (quietly, as above).
   for (const payer of payers) await followPayer(ctx, client, payer.id, payer.projection, { announce: false });
   const after = await snapshot(client);
   return { dryRun, deliveries, reclassified, contacts, changed: compare(before, after) };
+}
+
+/**
+ * Writes the plan of a person's first delivery through the one writer of new contacts, which
+ * attaches the delivery. A contact whose first delivery opened a dunning case is remembered in
+ * `openedDunning`, so the refold brings the case up to date with the deliveries that follow it.
+ */
+async function createContact(
+  client: PoolClient,
+  delivery: { deliveryId: number; event: CommerceEvent; effects: AppContext },
+  now: number,
+  openedDunning: Map<number, AppContext>,
+): Promise<number> {
+  const { deliveryId, event, effects } = delivery;
+  const plan = planNewContact(planInputs(effects), { deliveryId, event }, now);
+  const written = await writeNewContact(effects, client, plan, { kind: 'attach', deliveryId });
+  if (written.kind !== 'created')
+    throw new Error(`delivery ${deliveryId}: the new contact was not written (${written.kind})`);
+  if (plan.dunningCases.length > 0) openedDunning.set(written.contactId, effects);
+  return written.contactId;
 }
 
 /**
@@ -152,11 +181,16 @@ function sameStoredEvent(normalised: CommerceEvent, stored: CommerceEvent | null
   return isDeepStrictEqual(JSON.parse(JSON.stringify(normalised)), stored);
 }
 
-/** Folds every contact from its applied deliveries, streaming them contact by contact, and writes the ledgers in bulk. */
+/**
+ * Folds every contact from its applied deliveries, streaming them contact by contact, and writes
+ * the ledgers in bulk. The dunning cases of the contacts in `openedDunning` follow their whole
+ * history, as the intake's refresh would have made them.
+ */
 async function refoldAll(
   ctx: AppContext,
   client: PoolClient,
   before: Map<number, Snapshot>,
+  openedDunning: ReadonlyMap<number, AppContext>,
 ): Promise<{ folded: number; payers: { id: number; projection: LedgerProjection }[] }> {
   const now = ctx.clock.now();
   const payers: { id: number; projection: LedgerProjection }[] = [];
@@ -185,6 +219,8 @@ async function refoldAll(
     pending.push({ id: current.id, projection });
     if (poolsOwnedBy(projection.state, ctx.rules, now).length > 0) payers.push({ id: current.id, projection });
     folded.add(current.id);
+    const effects = openedDunning.get(current.id);
+    if (effects) await syncDunningCases(effects, client, current.id, current.history, now);
     if (pending.length >= BATCH) await flush();
   };
   for (let cursor = { contactId: 0, id: 0 }; ;) {

@@ -8,7 +8,7 @@
  */
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 import type { ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
-import { latestReconcileRun, whileReconcileLocked } from '../../adapters/store/thrivecart-reconciles.ts';
+import { latestReconcileRun, oneThriveCartWalkAtATime } from '../../adapters/store/thrivecart-reconciles.ts';
 import type { ClaimedJob, RetryLater } from '../../ports/jobs.ts';
 import type { AppContext } from '../context.ts';
 import { reconcileWithThriveCart } from './reconcile-thrivecart.ts';
@@ -52,7 +52,7 @@ export async function runReconcileJob(
 ): Promise<RetryLater | void> {
   const fix = job.key === FIX_KEY;
   const every = reconcilePeriod(ctx);
-  const outcome = await whileReconcileLocked(ctx.pool, async () => {
+  const outcome = await oneThriveCartWalkAtATime(ctx.pool, async () => {
     // A run that outlived its job's lease is claimed again while it goes on; once it is done, the
     // second claim finds a fresh result and only schedules the next.
     const last = await latestReconcileRun(ctx.pool);

@@ -97,7 +97,11 @@ export function deriveAccess(
 /** A member's access is the payer's line's entitlement, exactly; only the reason says whose it is. */
 function memberEntitlement(seat: TeamSeat, rules: LedgerRules, at: number): LineEntitlement {
   const payer = lineEntitlement(payerStateOf(seat), seat.line, rules, at);
-  return { ...payer, reason: `Member of ${seat.team} since ${describeDay(seat.joinedAt)}; ${payer.reason}` };
+  const member = `Member of ${seat.team} since ${describeDay(seat.joinedAt)}`;
+  // The seat holds the payer's line as it is now; what ended it (a refund, a cancellation) had
+  // not happened yet at an earlier `at` of the member's fold, so the line still stood then.
+  if (!payer.active && payer.since > at) return { active: true, until: payer.since, reason: member };
+  return { ...payer, reason: `${member}; ${payer.reason}` };
 }
 
 function leftEntitlement(seat: TeamSeat): LineEntitlement {

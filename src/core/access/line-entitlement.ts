@@ -120,10 +120,19 @@ function silenceRevokesAt(subscription: SubscriptionRecord, rules: LedgerRules):
 /** Instants after which some line's entitlement changes by itself (end of paid period, end of grace, ThriveCart's silence). */
 export function entitlementBoundaries(state: LedgerState, rules: LedgerRules): number[] {
   const boundaries: number[] = [];
-  // A member's access follows the payer's subscription, so its ends are the member's too.
-  const followed = (state.teamSeats ?? []).flatMap((seat) =>
-    seat.leftAt === null && seat.subscription ? [seat.subscription] : [],
-  );
+  // A member's access follows the payer's line, so its ends are the member's too: those to come
+  // (the subscription's), and those the payer's line met while the member held the seat.
+  const heldSeats = (state.teamSeats ?? []).filter((seat) => seat.leftAt === null);
+  const followed = heldSeats.flatMap((seat) => (seat.subscription ? [seat.subscription] : []));
+  for (const seat of heldSeats) {
+    const ended = [
+      seat.line.fullyRefundedAt,
+      seat.line.partiallyRefundedAt,
+      seat.subscription?.cancelledAt,
+      seat.subscription?.pausedAt,
+    ];
+    for (const at of ended) if (at !== null && at !== undefined && at > seat.joinedAt) boundaries.push(at);
+  }
   for (const subscription of [...Object.values(state.subscriptions), ...followed]) {
     if (subscription.status === 'cancelled' && subscription.cancelledAt !== null && subscription.paidThrough !== null) {
       boundaries.push(Math.max(subscription.paidThrough, subscription.cancelledAt));

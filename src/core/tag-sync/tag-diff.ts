@@ -21,8 +21,16 @@ export function diffManagedTags(
 ): TagDiff {
   const key = options.ignoreCase ? (tag: string) => tag.toLowerCase() : (tag: string) => tag;
   const managedByKey = new Map([...managed].map((tag) => [key(tag), tag]));
+  // A set may manage more names than it lists (team tags, core/tag-sync/managed-tags.ts): those are spelled as keyed.
+  const spelling = (tag: string): string | undefined =>
+    managedByKey.get(key(tag)) ?? (managed.has(key(tag)) ? key(tag) : undefined);
   const spelledAsConfigured = (tags: Iterable<string>) =>
-    new Map([...tags].flatMap((tag) => (managedByKey.has(key(tag)) ? [[key(tag), managedByKey.get(key(tag))!]] : [])));
+    new Map(
+      [...tags].flatMap((tag) => {
+        const spelled = spelling(tag);
+        return spelled === undefined ? [] : [[key(tag), spelled] as const];
+      }),
+    );
   const want = spelledAsConfigured(desired);
   const have = spelledAsConfigured(held);
   return {

@@ -38,7 +38,14 @@ pre { background: #f1f3f6; padding: 10px; border-radius: 6px; overflow-x: auto; 
 .login { max-width: 380px; margin: 12vh auto; } .pager { margin-top: 10px; }
 .num { text-align: right; white-space: nowrap; } ul.effects { margin: 0; padding-left: 18px; }
 time[title] { text-decoration: underline dotted #c9ced8; }
-@media (max-width: 640px) { .hide-phone { display: none; } main { padding: 10px; } th, td { padding: 6px 4px; } }
+td { overflow-wrap: anywhere; } ul.cases { margin: 8px 0; padding-left: 18px; } form.inline button { margin: 4px 4px 0 0; }
+/* Phones: a table's rows become cards (cells one under the other), so no column, "why" or button is pushed off the screen. */
+@media (max-width: 640px) {
+  .hide-phone { display: none; } main { padding: 10px; } .panel { overflow-x: visible; }
+  table, tbody, tr, td, th { display: block; width: 100%; } thead { display: none; }
+  tr { padding: 6px 0; border-bottom: 1px solid var(--line); } tr:last-child { border-bottom: 0; }
+  th, td { padding: 2px 0; border-bottom: 0; } td.num { text-align: left; } td.nowrap { white-space: normal; }
+}
 `);
 
 /** The stylesheet's digest, for the Content-Security-Policy that allows this one inline <style> and no other. */
@@ -70,24 +77,29 @@ export function page(options: PageOptions, body: SafeHtml): SafeHtml {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Handoff</title><style>${STYLE}</style></head>
 <body>
-${
-  options.csrfToken === undefined
-    ? ''
-    : html`<header><div class="bar"><span class="brand">Handoff</span><nav>${NAV.map(
-        ([path, label]) => html`<a href="${path}" class="${options.section === path ? 'here' : ''}">${label}</a>`,
-      )}</nav><form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${options.csrfToken}"><button class="secondary" type="submit">Log out</button></form></div></header>`
-}
+${options.csrfToken === undefined ? '' : header(options.section, options.csrfToken)}
 <main>
 ${options.flash ? html`<div class="flash ${options.flash.bad ? 'bad' : ''}" role="status">${options.flash.text}</div>` : ''}
 ${body}
 </main></body></html>`;
 }
 
+function header(section: string | undefined, csrfToken: string): SafeHtml {
+  const links = NAV.map(
+    ([path, label]) => html`<a href="${path}" class="${section === path ? 'here' : ''}">${label}</a>`,
+  );
+  const logout = html`<form class="inline" method="post" action="/logout">${csrfField(csrfToken)}
+<button class="secondary" type="submit">Log out</button></form>`;
+  return html`<header><div class="bar"><span class="brand">Handoff</span><nav>${links}</nav>${logout}</div></header>`;
+}
+
 /**
  * Shown on every console page while the ThriveCart secret word is the public demo value (which
  * Handoff only accepts on a loopback address, see config/demo-secret.ts).
  */
-export const DEMO_BANNER = html`<div class="demo-banner" role="alert">Demo mode: the ThriveCart secret word is the public demo value, so anyone could send purchases. Handoff accepts it only on this computer; set THRIVECART_SECRET to your secret word before going live.</div>`;
+export const DEMO_BANNER = html`<div class="demo-banner" role="alert">
+Demo mode: the ThriveCart secret word is the public demo value, so anyone could send purchases.
+Handoff accepts it only on this computer; set THRIVECART_SECRET to your secret word before going live.</div>`;
 
 /** A hidden CSRF field for forms that change something. */
 export function csrfField(token: string): SafeHtml {

@@ -25,10 +25,24 @@ const CDATE = '2026-01-01T00:00:00-06:00';
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 
+/** AC/bulk-import-contacts: "Contacts can be imported in batches of up to 250 items". */
+const MAX_IMPORT_CONTACTS = 250;
+
+export interface ActiveCampaignFakeOptions extends FakeServerOptions {
+  /**
+   * How long after `POST /api/3/import/bulk_import` the import is applied. AC processes imports
+   * asynchronously and does not say how soon: 5 s by default (so nothing may count on it being
+   * done), 0 to apply it before answering.
+   */
+  importDelayMs?: number;
+}
+
 export async function startActiveCampaignFake(
   apiToken: string,
-  options: FakeServerOptions = {},
+  options: ActiveCampaignFakeOptions = {},
 ): Promise<FakeCrmServer> {
+  const importDelayMs = options.importDelayMs ?? 5_000;
+  let nextBatch = 1;
   return startFakeCrmServer(
     (state: FakeCrmState) => ({
       budgets: [{ requests: 5, perMs: 1000 }],
@@ -44,6 +58,42 @@ export async function startActiveCampaignFake(
       outage: { status: 503, text: '<html><body><h1>503 Service Unavailable</h1></body></html>' },
       notFound: noResult('route'),
       routes: [
+        {
+          method: 'POST',
+          pattern: '/api/3/import/bulk_import',
+          // AC/bulk-import-contacts: `{contacts: [{email, first_name?, last_name?, tags?: [names]}]}`, each
+          // created or updated by e-mail and tagged (a missing tag is created; an existing one is used
+          // whatever its letter case, as everywhere in AC); answers `{success: 1, queued_contacts,
+          // batchId}` at once and imports later. A bad payload is a 400 that imports nothing.
+          handle: ({ body }) => {
+            const contacts = bodyField(body, 'contacts');
+            if (!Array.isArray(contacts) || contacts.length === 0 || contacts.length > MAX_IMPORT_CONTACTS)
+              return { status: 400, json: { failureReasons: ['contacts must hold 1 to 250 items'], success: 0 } };
+            if (!contacts.every((contact) => isPlausibleEmail(bodyField(contact, 'email'))))
+              return { status: 400, json: { failureReasons: ['Invalid email address'], success: 0 } };
+            const importAll = () => {
+              for (const input of contacts) {
+                const { contact } = state.upsertContact(
+                  bodyField(input, 'email') as string,
+                  bodyField(input, 'first_name'),
+                  bodyField(input, 'last_name'),
+                );
+                const tags = bodyField(input, 'tags');
+                for (const name of Array.isArray(tags) ? tags : []) {
+                  if (typeof name !== 'string' || name === '') continue;
+                  const tag = state.findTagByName(name, 'case-insensitive') ?? state.createTag(name);
+                  state.applyTag(contact.id, tag.id);
+                }
+              }
+            };
+            if (importDelayMs === 0) importAll();
+            else setTimeout(importAll, importDelayMs).unref();
+            return {
+              status: 200,
+              json: { success: 1, queued_contacts: contacts.length, batchId: `batch-${nextBatch++}` },
+            };
+          },
+        },
         // AC/users "Retrieve logged-in user": `{ user: { id, username, ... } }`.
         {
           method: 'GET',

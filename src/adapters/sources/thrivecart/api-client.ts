@@ -108,7 +108,25 @@ export class ThriveCartApi {
     return (await this.request('POST', '/customer', new URLSearchParams({ email }))) as ApiCustomer | null;
   }
 
+  /**
+   * Checks the key with `GET /ping` (docs/thrivecart-api.md) and returns the account ThriveCart
+   * says it belongs to (X-ThriveCart-Account-Name), null when the answer names none. Throws
+   * ThriveCartApiError when the key is refused, the answer is not JSON, or names another account.
+   */
+  async ping(): Promise<{ account: string | null }> {
+    const { headers } = await this.send('GET', '/ping');
+    return { account: headers.get('x-thrivecart-account-name') };
+  }
+
   private async request(method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<unknown> {
+    return (await this.send(method, path, form)).body;
+  }
+
+  private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    form?: URLSearchParams,
+  ): Promise<{ body: unknown; headers: Headers }> {
     const { pool, clock } = this.options;
     for (let throttles = 0; ;) {
       const slot = await takeRateSlot(pool, this.budgetKey, THRIVECART_API_BUDGET, clock.now());
@@ -143,7 +161,7 @@ export class ThriveCartApi {
       }
       if (throttles > 0) await clearThrottles(pool, this.budgetKey);
       const text = await response.text();
-      if (response.status === 404 && path === '/customer') return null;
+      if (response.status === 404 && path === '/customer') return { body: null, headers: response.headers };
       if (!response.ok)
         throw new ThriveCartApiError(
           `ThriveCart answered ${response.status} to ${method} ${path.split('?')[0]}: ${text.slice(0, 200)}`,
@@ -151,7 +169,7 @@ export class ThriveCartApi {
         );
       this.checkAccount(response.headers);
       try {
-        return JSON.parse(text) as unknown;
+        return { body: JSON.parse(text) as unknown, headers: response.headers };
       } catch {
         throw new ThriveCartApiError(
           `ThriveCart answered ${method} ${path.split('?')[0]} with something that is not JSON`,

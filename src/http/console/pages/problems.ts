@@ -78,19 +78,27 @@ function crmConnectionsSection(verdicts: CrmConnectionVerdict[], configured: num
   const troubled = verdicts.filter((verdict) => verdict.tone === 'bad' || verdict.tone === 'warn');
   if (troubled.length === 0)
     return html`<p class="muted">Every CRM connection is working: no sync is failing, paused or being retried.</p>`;
-  return html`<table><thead><tr><th>Connection</th><th>What is wrong and what to do</th></tr></thead><tbody>${troubled.map(
+  const head = html`<tr><th>Connection</th><th>What is wrong and what to do</th></tr>`;
+  const rows = troubled.map(
     (verdict) =>
       html`<tr><td>${verdict.connector} ${badge(verdict.label, verdict.tone)}</td><td>${problemAndFix(verdict)}</td></tr>`,
-  )}</tbody></table>`;
+  );
+  return html`<table><thead>${head}</thead><tbody>${rows}</tbody></table>`;
 }
 
 function deadJobsSection(dead: DeadJob[], csrfToken: string, times: ConsoleTimes): SafeHtml {
   if (dead.length === 0) return html`<p class="muted">Nothing is dead-lettered.</p>`;
-  return html`<form method="post" action="/problems/retry-all" class="row form-gap">${csrfField(csrfToken)}<button type="submit" class="secondary">Retry all</button></form>
-<table><thead><tr><th>Job</th><th class="hide-phone">Gave up</th><th>Cause</th><th></th></tr></thead><tbody>${dead.map((job) => deadJobRow(job, csrfToken, times))}</tbody></table>`;
+  const retryAll = html`<form method="post" action="/problems/retry-all" class="row form-gap">${csrfField(csrfToken)}
+<button type="submit" class="secondary">Retry all</button></form>`;
+  const head = html`<tr><th>Job</th><th>Gave up</th><th>Cause</th><th></th></tr>`;
+  const rows = dead.map((job) => deadJobRow(job, csrfToken, times));
+  return html`${retryAll}<table><thead>${head}</thead><tbody>${rows}</tbody></table>`;
 }
 
 function deadJobRow(job: DeadJob, csrfToken: string, times: ConsoleTimes): SafeHtml {
-  return html`<tr><td>${job.kind} <span class="small muted">#${job.id}</span></td><td class="hide-phone small">${times.cell(job.diedAt)} after ${job.attempts} attempt(s)</td><td class="small">${job.lastError}</td>
-<td><form method="post" action="/problems/jobs/${job.id}/retry" class="inline">${csrfField(csrfToken)}<button type="submit">Retry</button></form></td></tr>`;
+  const gaveUp = html`${times.cell(job.diedAt)} after ${job.attempts} attempt(s)`;
+  const retry = html`<form method="post" action="/problems/jobs/${job.id}/retry" class="inline">${csrfField(csrfToken)}
+<button type="submit">Retry</button></form>`;
+  return html`<tr><td>${job.kind} <span class="small muted">#${job.id}</span></td><td class="small">${gaveUp}</td>
+<td class="small">${job.lastError}</td><td>${retry}</td></tr>`;
 }

@@ -92,9 +92,12 @@ export function membersPanel(team: TeamView, csrfToken: string): SafeHtml {
 <form method="post" action="${path}/members" class="row form-gap">${csrfField(csrfToken)}
 <input name="email" type="email" required placeholder="member's e-mail" aria-label="Member's e-mail" class="grow">
 <button type="submit">Add</button></form>
-<form method="post" action="${path}/members/list" class="stack form-gap">${csrfField(csrfToken)}
+<form method="post" action="${path}/members/list" enctype="multipart/form-data" class="stack form-gap">
+${csrfField(csrfToken)}
 <label for="member-list">Add many: paste addresses or a CSV (one person a line, any column)</label>
-<textarea id="member-list" name="list" rows="5" required></textarea>
+<textarea id="member-list" name="list" rows="5"></textarea>
+<label for="member-file">or choose a CSV file</label>
+<input id="member-file" name="file" type="file" accept=".csv,text/csv,text/plain">
 <div><button class="secondary" type="submit">Add everyone listed</button></div></form></div>`;
 }
 

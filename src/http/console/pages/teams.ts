@@ -7,6 +7,7 @@ import { addMember, moveLeader, removeMember, resizeTeam } from '../../../app/te
 import { normaliseEmail } from '../../../core/email-address.ts';
 import { getTeam, listTeams, teamHistory } from '../../../app/teams/team-views.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
+import { parseMultipartForm } from '../multipart-form.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import {
@@ -20,10 +21,27 @@ import {
   teamsTable,
 } from './team-panels.ts';
 
+/** A list of a few thousand people, with names and other columns, fits. */
+const CSV_LIMIT = 512 * 1024;
+
 type TeamRequest<Body = Record<string, string | undefined>> = { Params: { id: string }; Body: Body | undefined };
 
 /** Team pools in the console: the list, one pool's page, and every change an admin may make to one. */
 export function registerTeamPages(server: FastifyInstance, ctx: AppContext): void {
+  // The "add many" form can carry a CSV file; its fields arrive like a form's (the CSRF check reads them).
+  server.addContentTypeParser(
+    'multipart/form-data',
+    { parseAs: 'buffer', bodyLimit: CSV_LIMIT },
+    (request, body, done) => {
+      const fields = parseMultipartForm(body as Buffer, request.headers['content-type'] ?? '');
+      if (fields) done(null, fields);
+      else
+        done(
+          Object.assign(new Error('The uploaded form could not be read; choose the file again.'), { statusCode: 400 }),
+        );
+    },
+  );
+
   server.get('/teams', async (request, reply) => {
     const body = html`<h1>Teams</h1><div class="panel">${teamsTable(await listTeams(ctx))}</div>`;
     const options = { title: 'Teams', section: '/teams', csrfToken: sessionOf(request).csrfToken };
@@ -98,12 +116,15 @@ ${seatCards(team)}
     return 'A new link is issued; the old one no longer opens the team. Send it with the button below.';
   });
 
-  server.post<TeamRequest<{ list?: string }>>('/teams/:id/members/list', async (request, reply) => {
+  server.post<TeamRequest<{ list?: string; file?: string }>>('/teams/:id/members/list', async (request, reply) => {
     const id = teamIdOf(request.params.id);
     if (id === null) return reply.status(404).type('text/plain').send('No such team.');
     const actor = { kind: 'admin' as const, name: sessionOf(request).actor };
     try {
-      const outcome = describeListOutcome(await addMembersFromList(ctx, id, request.body?.list ?? '', actor));
+      const list = [request.body?.file, request.body?.list].filter(Boolean).join('\n');
+      if (list.trim() === '')
+        return redirectWithFlash(reply, teamPath(id), 'Paste a list or choose a CSV file.', 'bad');
+      const outcome = describeListOutcome(await addMembersFromList(ctx, id, list, actor));
       return redirectWithFlash(reply, teamPath(id), outcome.text, outcome.tone);
     } catch (error) {
       return refused(reply, teamPath(id), error);

@@ -39,10 +39,10 @@ ${extra.created ? createdNotice(extra.created) : ''}
 <h2>Endpoints</h2>
 <div class="panel">${endpointTable(endpoints, session.csrfToken, times)}</div>
 <h2>Add an endpoint</h2>
-<div class="panel"><form method="post" action="/webhooks/endpoints" class="stack" style="padding-top:10px">${csrfField(session.csrfToken)}
+<div class="panel"><form method="post" action="/webhooks/endpoints" class="stack form-gap">${csrfField(session.csrfToken)}
 <label>URL <input name="url" type="url" required placeholder="https://members.example.com/handoff-webhook"></label>
 <label>Name <input name="name" placeholder="members site"></label>
-<fieldset><legend class="small muted">Events (none ticked: all)</legend>${WEBHOOK_EVENT_TYPES.map((type) => html`<label class="small"><input type="checkbox" name="events" value="${type}"> ${type}</label> `)}</fieldset>
+<fieldset><legend class="small muted">Events (none ticked: all)</legend>${WEBHOOK_EVENT_TYPES.map(eventCheckbox)}</fieldset>
 <button type="submit">Add endpoint</button></form></div>
 <h2>Recent deliveries</h2>
 <div class="panel">${deliveryTable(deliveries, times)}</div>`;
@@ -94,6 +94,10 @@ ${extra.created ? createdNotice(extra.created) : ''}
         : 'No such endpoint (configuration endpoints are removed in the configuration file).',
     );
   });
+}
+
+function eventCheckbox(type: string): SafeHtml {
+  return html`<label class="small"><input type="checkbox" name="events" value="${type}"> ${type}</label> `;
 }
 
 function createdNotice(created: { endpoint: WebhookEndpointView; secret: string }): SafeHtml {

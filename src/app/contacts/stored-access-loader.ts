@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { findStoredAccessByEmails, type StoredAccess } from '../adapters/store/contacts.ts';
-import type { Pool } from '../adapters/store/database.ts';
+import { findStoredAccessByEmails, type StoredAccess } from '../../adapters/store/contacts.ts';
+import type { Pool } from '../../adapters/store/database.ts';
 
 export type StoredAccessLoader = DataLoader<string, StoredAccess | null>;
 

@@ -1,0 +1,101 @@
+/**
+ * At a launch, the access tags of the buyers still waiting for their first push go to the CRM in
+ * one bulk call, where the vendor documents one (ActiveCampaign's bulk import): a single request
+ * instead of two per buyer, so the last buyer's access tag no longer waits behind every other
+ * buyer's. The call is asynchronous and answers nothing per person, so nothing counts on it: each
+ * buyer's own push still upserts, applies (already there: no change) and records every tag, and
+ * AccessAlly is called after that push as always. A crash, a second process or a failed import
+ * only means the buyer's own push does the work, as it would without the bulk call.
+ */
+import { CrmError } from '../../ports/crm-connector.ts';
+import { detailsToPush } from '../../core/tag-sync/contact-details.ts';
+import type { ContactRow } from '../../adapters/store/contacts.ts';
+import type { CrmContactState } from '../../adapters/store/crm-contacts.ts';
+import { listContactsAwaitingFirstPush } from '../../adapters/store/crm-contacts.ts';
+import type { AppContext } from '../context.ts';
+import type { CrmConnection } from './crm-connections.ts';
+import type { CrmSync } from './crm-sync.ts';
+
+/**
+ * How long a buyer whose access tags went in a bulk call lets the others go first: their own push
+ * then confirms the tags (or applies them, should the import not be done yet).
+ */
+export const BULK_QUEUED_DEFER_MS = 10_000;
+
+/** How long a contact is remembered as queued, so it is queued once however long its push waits. */
+const FORGET_AFTER_MS = 60 * 60_000;
+
+/** When each contact's access tags were queued in a bulk call, per connection (this process only). */
+const queuedAt = new WeakMap<CrmConnection, Map<number, number>>();
+
+/**
+ * How long a buyer changed this recently waits, when other buyers wait too but not enough for a
+ * bulk call, for the batch to fill: at a launch whose purchases trickle in (a busy server takes
+ * them in slowly) each job would otherwise find too few waiting and push alone. A buyer alone
+ * never waits.
+ */
+export const BULK_GATHER_MS = 2_000;
+
+/** What the buyer's job does now: its own push, or wait (its tags went in bulk, or a batch is filling). */
+export type BulkDecision = { push: true } | { push: false; waitMs: number };
+
+/**
+ * Sends the access tags of the waiting buyers in one bulk call when enough of them wait, and says
+ * whether `contact`'s own push goes now. Runs inside the caller's rate-budget scope, so the bulk
+ * call counts against the budget like any request.
+ */
+export async function queueAccessTagsInBulk(
+  ctx: AppContext,
+  sync: CrmSync,
+  connection: CrmConnection,
+  contact: ContactRow,
+  known: CrmContactState,
+): Promise<BulkDecision> {
+  const pushNow = { push: true } as const;
+  const tagger = connection.connector.bulkTagger;
+  if (!tagger || known.remoteId !== null || accessTagsOf(sync, contact).length === 0) return pushNow;
+  const now = ctx.clock.now();
+  const queued = queuedAt.get(connection) ?? new Map<number, number>();
+  queuedAt.set(connection, queued);
+  for (const [contactId, at] of queued) if (now - at >= FORGET_AFTER_MS) queued.delete(contactId);
+  // Queued once: it waits its turn, then its own push does the rest; it is never queued again.
+  const queuedBefore = queued.get(contact.id);
+  if (queuedBefore !== undefined)
+    return now - queuedBefore < BULK_QUEUED_DEFER_MS
+      ? { push: false, waitMs: queuedBefore + BULK_QUEUED_DEFER_MS - now }
+      : pushNow;
+
+  const waiting = await listContactsAwaitingFirstPush(
+    ctx.pool,
+    connection.syncJobKind,
+    connection.name,
+    tagger.maxPeople,
+  );
+  const people = [contact, ...waiting.filter((other) => other.id !== contact.id)]
+    .filter((person) => !queued.has(person.id) && accessTagsOf(sync, person).length > 0)
+    .slice(0, tagger.maxPeople);
+  if (people.length < tagger.minPeople) {
+    const changedAgoMs = now - contact.updatedAt;
+    return people.length > 1 && changedAgoMs < BULK_GATHER_MS
+      ? { push: false, waitMs: BULK_GATHER_MS - changedAgoMs }
+      : pushNow;
+  }
+  try {
+    await tagger.queue(people.map((person) => ({ ...detailsToPush(person, null)!, tags: accessTagsOf(sync, person) })));
+  } catch (error) {
+    // Budget and credential problems are the job's to handle; any other failure leaves each buyer's own push to do it.
+    if (!(error instanceof CrmError) || error.kind === 'rate_limited' || error.kind === 'auth') throw error;
+    ctx.log.warn(
+      { connector: connection.name, err: error.message },
+      'bulk tag call failed; each buyer is pushed alone',
+    );
+    return pushNow;
+  }
+  for (const person of people) queued.set(person.id, now);
+  ctx.log.info({ connector: connection.name, people: people.length }, 'access tags of waiting buyers queued in bulk');
+  return { push: false, waitMs: BULK_QUEUED_DEFER_MS };
+}
+
+function accessTagsOf(sync: CrmSync, contact: ContactRow): string[] {
+  return Object.keys(contact.ledger?.tags ?? {}).filter((tag) => sync.accessTags.has(tag));
+}

@@ -1,0 +1,60 @@
+/**
+ * An import started from the console's Import page: a durable job (one process runs it, a
+ * restart resumes it, as the import keeps what it fetched) that plans, or applies once the
+ * creator has read the plan and confirmed. It walks ThriveCart's history under the same lock as
+ * the reconcile, from the same rate budget.
+ */
+import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
+import type { ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
+import { latestImportRun } from '../../adapters/store/thrivecart-imports.ts';
+import { oneThriveCartWalkAtATime } from '../../adapters/store/thrivecart-reconciles.ts';
+import type { Queryable } from '../../adapters/store/database.ts';
+import type { ClaimedJob, RetryLater } from '../../ports/jobs.ts';
+import type { AppContext } from '../context.ts';
+import type { HistoryWindow } from './history-window.ts';
+import { importFromThriveCart } from './import-history.ts';
+
+export const THRIVECART_IMPORT_JOB = 'thrivecart.import';
+const KEY = 'api';
+const BUSY_RETRY_MS = 60_000;
+
+interface ImportJobPayload {
+  apply: boolean;
+  since: number | null;
+  until: number | null;
+  queuedAt: number;
+}
+
+export async function queueImport(ctx: AppContext, apply: boolean, window: HistoryWindow): Promise<void> {
+  const now = ctx.clock.now();
+  const payload: ImportJobPayload = { apply, since: window.since, until: window.until, queuedAt: now };
+  await enqueueJob(ctx.pool, { kind: THRIVECART_IMPORT_JOB, key: KEY, runAt: now, payload: { ...payload } });
+}
+
+/** The console's import waiting or running, if any: what it was asked to do. */
+export async function importInProgress(
+  db: Queryable,
+): Promise<{ apply: boolean; state: 'pending' | 'running' } | null> {
+  const result = await db.query<{ apply: boolean; state: 'pending' | 'running' }>(
+    `select coalesce((payload->>'apply')::boolean, false) as apply, state from jobs
+      where kind = $1 and state in ('pending', 'running') order by state = 'running' desc limit 1`,
+    [THRIVECART_IMPORT_JOB],
+  );
+  return result.rows[0] ?? null;
+}
+
+export async function runImportJob(ctx: AppContext, api: ThriveCartApi, job: ClaimedJob): Promise<RetryLater | void> {
+  const payload = job.payload as unknown as ImportJobPayload;
+  const ran = await oneThriveCartWalkAtATime(ctx.pool, async () => {
+    // A job claimed again after its lease ran out, once the first run is over, has nothing left to do.
+    const latest = await latestImportRun(ctx.pool);
+    const done = payload.apply
+      ? latest?.appliedAt != null && latest.appliedAt >= payload.queuedAt
+      : latest !== null && latest.appliedAt === null && latest.plan !== null && latest.updatedAt >= payload.queuedAt;
+    // A failure is thrown: the job is tried again later, and the import resumes where it stopped.
+    if (!done) await importFromThriveCart(ctx, api, { apply: payload.apply, window: payload });
+    return true;
+  });
+  if (ran === null)
+    return { retryAfterMs: BUSY_RETRY_MS, spendAttempt: false, reason: 'ThriveCart is being read by another run' };
+}

@@ -1,0 +1,75 @@
+/**
+ * ActiveCampaign's bulk import at a launch: the access tags of the buyers waiting for their first
+ * push go in one call, and each buyer's own push still applies and records every tag, so an
+ * import that AC applies late, or never, loses nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
+import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import type { TestHandoff } from '../support/handoff.ts';
+import { AC_TOKEN, activeCampaignEntry, crmConfig, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+
+const IMPORT = '/api/3/import/bulk_import';
+
+describe('access tags of waiting buyers in one ActiveCampaign bulk import', () => {
+  let handoff: TestHandoff;
+  let fake: FakeCrmServer;
+
+  async function launch(buyers: number, importDelayMs: number): Promise<string[]> {
+    handoff = await startHandoffWith(async (clock) => {
+      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now(), importDelayMs });
+      return crmConfig(activeCampaignEntry(fake));
+    });
+    const emails = Array.from({ length: buyers }, (_, index) => `buyer-${String(index).padStart(3, '0')}@example.com`);
+    for (const [index, email] of emails.entries())
+      await handoff.send('purchase', { email, firstName: `Buyer ${index}`, item: 'product-12', orderId: `71${index}` });
+    return emails;
+  }
+  const imports = () => fake.requests.filter((request) => request.method === 'POST' && request.path === IMPORT);
+
+  afterEach(async () => {
+    await handoff.close();
+    await fake.close();
+  });
+
+  it('sends the access tags of every waiting buyer in one call, before anyone else is pushed, and each push still records every tag', async () => {
+    const emails = await launch(12, 0);
+
+    await handoff.runJobs();
+    // One request brought every buyer their access tag; no one's own push has happened yet.
+    expect(imports()).toHaveLength(1);
+    for (const [index, email] of emails.entries()) {
+      expect(tagsIn(fake, email), email).toEqual(['Focus - Access']);
+      expect(fake.state.findContactByEmail(email)?.firstName).toBe(`Buyer ${index}`);
+    }
+    expect(fake.requests.filter((request) => request.path === '/api/3/contact/sync')).toEqual([]);
+
+    await settleSync(handoff);
+    for (const email of emails) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(imports()).toHaveLength(1);
+    const known = await handoff.runtime.ctx.pool.query<{ known_tags: string[] }>(
+      `select known_tags from crm_contacts where connector = 'activecampaign'`,
+    );
+    expect(known.rows.map((row) => [...row.known_tags].sort())).toEqual(
+      emails.map(() => ['Bought Focus', 'Focus - Access']),
+    );
+  }, 60_000);
+
+  it('loses nothing when ActiveCampaign never applies the import: each buyer’s own push applies the access tag', async () => {
+    const emails = await launch(12, 3_600_000);
+
+    await settleSync(handoff);
+
+    expect(imports()).toHaveLength(1);
+    for (const email of emails) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+  }, 60_000);
+
+  it('makes no bulk call for 10 buyers or fewer, as ActiveCampaign asks', async () => {
+    const emails = await launch(10, 0);
+
+    await settleSync(handoff);
+
+    expect(imports()).toEqual([]);
+    for (const email of emails) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+  }, 60_000);
+});
