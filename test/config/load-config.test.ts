@@ -38,6 +38,7 @@ describe('configuration', () => {
       testMode: 'ignore',
       apiUrl: 'https://thrivecart.com/api/external',
       silentAfterDays: 7,
+      reconcile: { every: 86_400_000 },
     });
     expect(config.items[0]).toMatchObject({
       item: 'product-12',

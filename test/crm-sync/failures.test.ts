@@ -69,6 +69,7 @@ describe('CRM failures that need a person', () => {
       rejectedDeliveries: [],
       unmappedItems: [],
       silentSubscriptions: [],
+      reconcile: null,
     });
   });
 
