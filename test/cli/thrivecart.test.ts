@@ -8,12 +8,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-client.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { runCli } from '../support/run-cli.ts';
 import { TEST_ACCOUNT, TEST_SECRET, testConfig, testConfigYaml } from '../support/test-config.ts';
-import { startThriveCartApiFake, withThriveCartApi, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
+import {
+  productTransaction,
+  startThriveCartApiFake,
+  withThriveCartApi,
+  type ThriveCartApiFake,
+} from '../support/thrivecart-api-fake.ts';
 
 const DAY_MS = 86_400_000;
 const API_KEY = 'tc-api-key-for-the-cli';
@@ -33,18 +37,7 @@ describe('handoff thrivecart, as a process', { timeout: 180_000 }, () => {
       LOG_LEVEL: 'warn',
     });
   const transactionPagesAsked = () => fake.requests.filter((request) => request.startsWith('GET /transactions')).length;
-  const row = (order: number, email: string, type: string, at: number): ApiTransaction => ({
-    event_id: `${order}-${type}`,
-    timestamp: Math.floor(at / 1000),
-    transaction_type: type,
-    item_type: 'product',
-    item_id: 12,
-    amount: 4700,
-    order_id: order,
-    currency: 'USD',
-    customer: { name: 'Pat Doe', email },
-    subscription_current_status: null,
-  });
+  const row = productTransaction;
 
   beforeAll(async () => {
     // The CLI runs on the real clock.

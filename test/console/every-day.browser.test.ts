@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.ts';
-import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { launchChromium, signInToConsole } from '../support/chromium.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { startAccessAllySite, type AccessAllySite } from '../support/accessally-site.ts';
 import { testConfig } from '../support/test-config.ts';
 import { settleSync } from '../crm-sync/crm-sync-harness.ts';
@@ -14,13 +14,6 @@ describe('the console, every day', () => {
   let base = '';
   let site: AccessAllySite;
 
-  const login = async (target: Page): Promise<void> => {
-    await target.goto(`${base}/login`);
-    await target.fill('input[name=secret]', ADMIN_TOKEN);
-    await target.fill('input[name=name]', 'Amy');
-    await target.click('button[type=submit]');
-  };
-
   beforeAll(async () => {
     site = await startAccessAllySite(() => []);
     const extra = `console:\n  timeZone: Europe/Paris\ncrm:\n  - { provider: memory, name: reference }
@@ -29,7 +22,7 @@ accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n`;
     base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await login(page);
+    await signInToConsole(page, base);
     await handoff.send('purchase', {
       email: 'bea@example.com',
       item: 'product-12',
@@ -145,7 +138,7 @@ accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n`;
 
   it('keeps the access "why", outcomes and Retry buttons on screen at a phone\'s width', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await login(phone);
+    await signInToConsole(phone, base);
     const onScreen = async (selector: string): Promise<void> => {
       const elements = await phone.locator(selector).all();
       expect(elements.length, selector).toBeGreaterThan(0);

@@ -15,8 +15,8 @@ import {
 import { SIMULATED_FIELD } from '../../src/adapters/sources/thrivecart/simulated.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../dunning/smtp-receiver.ts';
 import { settleSync } from '../crm-sync/crm-sync-harness.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { launchChromium, signInToConsole } from '../support/chromium.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET, testConfig } from '../support/test-config.ts';
 
 const ARTIFACTS = 'test-artifacts/screenshots';
@@ -37,10 +37,7 @@ describe('the go-live checklist and the first step on Overview', () => {
     base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await page.goto(`${base}/login`);
-    await page.fill('input[name=secret]', ADMIN_TOKEN);
-    await page.fill('input[name=name]', 'Amy');
-    await page.click('button[type=submit]');
+    await signInToConsole(page, base);
   }, 120_000);
 
   afterAll(async () => {

@@ -6,11 +6,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.ts';
-import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-client.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { launchChromium, signInToConsole } from '../support/chromium.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
-import { startThriveCartApiFake, withThriveCartApi, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
+import {
+  productTransaction,
+  startThriveCartApiFake,
+  withThriveCartApi,
+  type ThriveCartApiFake,
+} from '../support/thrivecart-api-fake.ts';
 
 const DAY_MS = 86_400_000;
 const API_KEY = 'tc-api-key-for-the-console';
@@ -27,26 +31,13 @@ describe('the Import page', () => {
     fake = await startThriveCartApiFake({ apiKey: API_KEY, account: TEST_ACCOUNT });
     const yaml = withThriveCartApi(testConfigYaml(), fake, API_KEY);
     handoff = await startTestHandoff({ config: parseConfig(yaml, 'test.yaml', {}) });
-    const row = (order: number, email: string, daysAgo: number): ApiTransaction => ({
-      event_id: `${order}-charge`,
-      timestamp: Math.floor((handoff.clock.now() - daysAgo * DAY_MS) / 1000),
-      transaction_type: 'charge',
-      item_type: 'product',
-      item_id: 12,
-      amount: 4700,
-      order_id: order,
-      currency: 'USD',
-      customer: { name: 'Pat Doe', email },
-      subscription_current_status: null,
-    });
+    const row = (order: number, email: string, daysAgo: number) =>
+      productTransaction(order, email, 'charge', handoff.clock.now() - daysAgo * DAY_MS);
     fake.transactions.push(row(8801, 'early-a@example.com', 20), row(8802, 'early-b@example.com', 40));
     base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await page.goto(`${base}/login`);
-    await page.fill('input[name=secret]', ADMIN_TOKEN);
-    await page.fill('input[name=name]', 'Amy');
-    await page.click('button[type=submit]');
+    await signInToConsole(page, base);
   }, 120_000);
 
   afterAll(async () => {

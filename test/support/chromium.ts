@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ADMIN_TOKEN } from './handoff.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -28,4 +29,12 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Signs `page` in to the console at `base` with the test admin token, as "Amy". */
+export async function signInToConsole(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=secret]', ADMIN_TOKEN);
+  await page.fill('input[name=name]', 'Amy');
+  await page.click('button[type=submit]');
 }

@@ -94,3 +94,19 @@ async function readBody(request: IncomingMessage): Promise<string> {
 export function withThriveCartApi(yaml: string, fake: Pick<ThriveCartApiFake, 'url'>, apiKey: string): string {
   return yaml.replace('testMode: ignore', `testMode: ignore\n  apiKey: ${apiKey}\n  apiUrl: ${fake.url}`);
 }
+
+/** One transaction of product 12 ($47, USD) by Pat Doe, as `GET /transactions` lists it. */
+export function productTransaction(order: number, email: string, type: string, atMs: number): ApiTransaction {
+  return {
+    event_id: `${order}-${type}`,
+    timestamp: Math.floor(atMs / 1000),
+    transaction_type: type,
+    item_type: 'product',
+    item_id: 12,
+    amount: 4700,
+    order_id: order,
+    currency: 'USD',
+    customer: { name: 'Pat Doe', email },
+    subscription_current_status: null,
+  };
+}
