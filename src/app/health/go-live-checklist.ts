@@ -53,35 +53,8 @@ export async function offlineChecklist(ctx: AppContext, publicUrl: string, now: 
   const { account, secret, testMode } = ctx.config.thrivecart;
   const items: ChecklistItem[] = [];
 
-  const secretRefusal = refusedFor('secret-mismatch');
-  items.push(
-    usesDemoSecret({ secret })
-      ? item(
-          'Secret word',
-          'failing',
-          'the demo value: anyone who read the example can post purchases',
-          'Set THRIVECART_SECRET to your secret word (ThriveCart → Settings → API & Webhooks → ThriveCart API).',
-        )
-      : secretRefusal
-        ? item('Secret word', 'failing', secretRefusal.what, secretRefusal.fix)
-        : item('Secret word', 'ok', 'set, and not the demo value'),
-  );
-
-  items.push(publicUrlItem(publicUrl));
-
-  items.push(
-    testMode === 'process'
-      ? item(
-          'Test mode',
-          'todo',
-          'test-mode purchases are processed like real ones (thrivecart.testMode: process)',
-          'Set thrivecart.testMode back to ignore before going live.',
-        )
-      : intake.testMode
-        ? item('Test mode', 'todo', intake.testMode.what, intake.testMode.fix)
-        : item('Test mode', 'ok', 'test-mode purchases are stored and ignored'),
-  );
-
+  // First: until ThriveCart's first delivery arrives, it is the next step (the secret word and the
+  // public address have no other evidence than that delivery).
   items.push(
     latest
       ? item(
@@ -97,6 +70,42 @@ export async function offlineChecklist(ctx: AppContext, publicUrl: string, now: 
             'none yet (changes by hand and simulated deliveries do not count)',
             FIRST_PURCHASE_TODO,
           ),
+  );
+
+  const secretRefusal = refusedFor('secret-mismatch');
+  items.push(
+    usesDemoSecret({ secret })
+      ? item(
+          'Secret word',
+          'failing',
+          'the demo value: anyone who read the example can post purchases',
+          'Set THRIVECART_SECRET to your secret word (ThriveCart → Settings → API & Webhooks → ThriveCart API).',
+        )
+      : secretRefusal
+        ? item('Secret word', 'failing', secretRefusal.what, secretRefusal.fix)
+        : latest
+          ? item('Secret word', 'ok', "not the demo value, and ThriveCart's deliveries carry it")
+          : item(
+              'Secret word',
+              'todo',
+              "set and not the demo value; ThriveCart's first delivery confirms it matches",
+              FIRST_PURCHASE_TODO,
+            ),
+  );
+
+  items.push(publicUrlItem(publicUrl, latest !== null));
+
+  items.push(
+    testMode === 'process'
+      ? item(
+          'Test mode',
+          'todo',
+          'test-mode purchases are processed like real ones (thrivecart.testMode: process)',
+          'Set thrivecart.testMode back to ignore before going live.',
+        )
+      : intake.testMode
+        ? item('Test mode', 'todo', intake.testMode.what, intake.testMode.fix)
+        : item('Test mode', 'ok', 'test-mode purchases are stored and ignored'),
   );
 
   const accountRefusal = refusedFor('account-mismatch');
@@ -128,12 +137,20 @@ export async function offlineChecklist(ctx: AppContext, publicUrl: string, now: 
   return items;
 }
 
-function publicUrlItem(publicUrl: string): ChecklistItem {
+/** ok only once a ThriveCart delivery arrived: a public https address in the configuration is no proof that ThriveCart reaches it. */
+function publicUrlItem(publicUrl: string, deliveryArrived: boolean): ChecklistItem {
   const title = 'Public https address';
   const url = new URL(publicUrl);
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (url.protocol === 'https:' && !local)
-    return item(title, 'ok', `ThriveCart posts to ${publicUrl}/webhooks/thrivecart`);
+    return deliveryArrived
+      ? item(title, 'ok', `ThriveCart posts to ${publicUrl}/webhooks/thrivecart`)
+      : item(
+          title,
+          'todo',
+          `ThriveCart is to post to ${publicUrl}/webhooks/thrivecart; its first delivery confirms it gets there`,
+          FIRST_PURCHASE_TODO,
+        );
   return item(
     title,
     'todo',
