@@ -4,10 +4,9 @@
  * import that AC applies late, or never, loses nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import type { TestHandoff } from '../support/handoff.ts';
-import { AC_TOKEN, activeCampaignEntry, crmConfig, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+import { settleSync, startWithActiveCampaign, tagsIn } from './crm-sync-harness.ts';
 
 const IMPORT = '/api/3/import/bulk_import';
 
@@ -16,10 +15,7 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
   let fake: FakeCrmServer;
 
   async function launch(buyers: number, importDelayMs: number): Promise<string[]> {
-    handoff = await startHandoffWith(async (clock) => {
-      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now(), importDelayMs });
-      return crmConfig(activeCampaignEntry(fake));
-    });
+    ({ handoff, activeCampaign: fake } = await startWithActiveCampaign({ importDelayMs }));
     const emails = Array.from({ length: buyers }, (_, index) => `buyer-${String(index).padStart(3, '0')}@example.com`);
     for (const [index, email] of emails.entries())
       await handoff.send('purchase', { email, firstName: `Buyer ${index}`, item: 'product-12', orderId: `71${index}` });
@@ -63,6 +59,17 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
     expect(imports()).toHaveLength(1);
     for (const email of emails) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
   }, 60_000);
+
+  it('sends a second bulk call for the buyers behind the first 250, rather than pushing each of them alone', async () => {
+    const emails = await launch(300, 0);
+
+    await handoff.runJobs();
+
+    // ActiveCampaign takes 250 people a call: two calls, and still no buyer pushed alone.
+    expect(imports()).toHaveLength(2);
+    for (const email of emails) expect(tagsIn(fake, email), email).toEqual(['Focus - Access']);
+    expect(fake.requests.filter((request) => request.path === '/api/3/contact/sync')).toEqual([]);
+  }, 120_000);
 
   it('makes no bulk call for 10 buyers or fewer, as ActiveCampaign asks', async () => {
     const emails = await launch(10, 0);
