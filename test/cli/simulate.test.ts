@@ -6,9 +6,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../src/adapters/store/embedded-postgres.ts';
+import { Client } from 'pg';
 import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { runCli } from '../support/run-cli.ts';
 import { TEST_SECRET, testConfigYaml } from '../support/test-config.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../dunning/smtp-receiver.ts';
@@ -30,6 +31,8 @@ const WAIT_MS = 60_000;
 describe('handoff simulate', { timeout: 240_000 }, () => {
   const { DATABASE_URL: _url, HANDOFF_CONFIG: _config, ...baseEnv } = process.env;
   let home: HandoffHome;
+  /** A database of the run's server rather than an embedded one of its own: this file is about simulate, not storage. */
+  let database: TestDatabase;
   let handoff: SpawnedHandoff;
   let crm: FakeCrmServer;
   let smtp: SmtpReceiver;
@@ -55,11 +58,17 @@ webhooks:
 `,
       ),
     );
-    handoff = await spawnHandoff({ home, port: await freePort() });
+    database = await createTestDatabase();
+    handoff = await spawnHandoff({
+      home,
+      port: await freePort(),
+      env: { DATABASE_URL: database.connectionString },
+    });
   });
 
   afterAll(async () => {
     await handoff.stop();
+    await database.drop();
     await home.remove();
     await crm.close();
     await smtp.close();
@@ -99,8 +108,6 @@ webhooks:
     // The ledger has it: the console shows what would happen.
     expect((await contact('quiet@example.com')).status).toBe(200);
     // Nothing downstream was even queued for that person: no CRM or e-mail job, no webhook message.
-    const database = await startEmbeddedPostgres({ dataDir: home.dataDir });
-    const { Client } = await import('pg');
     const client = new Client({ connectionString: database.connectionString });
     await client.connect();
     const queued = await client.query<{ kind: string }>(
@@ -137,7 +144,6 @@ webhooks:
     );
     expect(stillQueued.rows).toEqual([]);
     await client.end();
-    await database.stop();
   });
 
   it('sends no made-up name: the names are empty unless given, and a known person keeps theirs', async () => {
