@@ -9,6 +9,7 @@ import {
   type CrmOptionsSchema,
   type CrmOptionsSchemas,
 } from '../adapters/crm/registry.ts';
+import { accessAllyCallShapeFor } from '../adapters/accessally/accessally-request.ts';
 
 /** `product-12`, `bump-12`, `upsell-2`, `downsell-5`: the keys ThriveCart uses in purchase_map. */
 const itemKeySchema = z
@@ -187,9 +188,12 @@ export const accessAllySchema = z
       .optional(),
     /** Which `crm:` entry AccessAlly reads tags from (its name); may be left out when there is one. */
     crm: crmNameSchema.optional(),
-    /** Form field carrying the contact's id in that CRM; defaults to what the CRM's own automation would send. */
+    /**
+     * Form field carrying the contact's id in that CRM; defaults to what the CRM's own automation
+     * sends (ActiveCampaign, Keap). Refused for Ontraport and Kit, whose calls have no field names.
+     */
     contactIdField: z.string().min(1).optional(),
-    /** Form field carrying the e-mail address. */
+    /** Form field carrying the e-mail address (ActiveCampaign, Keap only, as contactIdField). */
     emailField: z.string().min(1).optional(),
   })
   .strict();
@@ -387,6 +391,7 @@ export const configSchema = z
     });
     checkTeamItems(config.items, ctx);
     checkCrmNames(config, ctx);
+    checkAccessAllyCrm(config, ctx);
   });
 
 /** `addsSeats` must name a configured team item; an item is a team or adds seats, not both. */
@@ -418,6 +423,29 @@ function checkTeamItems(
       });
     }
   });
+}
+
+/** AccessAlly's CRM must be one it works with, and the field overrides must apply to its call. */
+function checkAccessAllyCrm(
+  config: {
+    crm: { name: string; provider: string }[];
+    accessally?: { crm?: string | undefined; contactIdField?: string | undefined; emailField?: string | undefined };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const accessally = config.accessally;
+  if (!accessally) return;
+  const entries = config.crm.filter((entry) => entry.name === (accessally.crm ?? entry.name));
+  // No such CRM, or several to choose from: checkCrmNames says so.
+  if (entries.length !== 1) return;
+  const shaped = accessAllyCallShapeFor(entries[0]!.provider, accessally);
+  if ('problem' in shaped) {
+    ctx.addIssue({
+      code: 'custom',
+      path: shaped.key === 'crm' && accessally.crm === undefined ? ['accessally'] : ['accessally', shaped.key],
+      message: shaped.problem,
+    });
+  }
 }
 
 /** Connector names must be unique, and AccessAlly must name one of them (or have exactly one to use). */

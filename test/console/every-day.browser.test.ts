@@ -15,7 +15,7 @@ describe('the console, every day', () => {
   let site: AccessAllySite;
 
   beforeAll(async () => {
-    site = await startAccessAllySite(() => []);
+    site = await startAccessAllySite(null);
     const extra = `console:\n  timeZone: Europe/Paris\ncrm:\n  - { provider: memory, name: reference }
 accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n`;
     handoff = await startTestHandoff({ config: testConfig(extra) });

@@ -5,7 +5,9 @@ import { enqueueJob } from '../../src/adapters/jobs/enqueue-job.ts';
 import { startAccessAllySite, type AccessAllySite } from '../support/accessally-site.ts';
 import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import { FakeCrmState } from '../support/crm-fakes/fake-crm-state.ts';
 import { startKitFake } from '../support/crm-fakes/kit.ts';
+import { startOntraportFake } from '../support/crm-fakes/ontraport.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import {
   AC_TOKEN,
@@ -91,13 +93,13 @@ describe('AccessAlly webhook after the tags reached the CRM', () => {
   it('uses the configured field names and retries a failing site', async () => {
     let received: ReceivedWebhook[] = [];
     handoff = await startHandoffWith(async (clock) => {
-      fake = await startKitFake(KIT_KEY, { now: () => clock.now() });
+      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
       const started = await startSite((email) => tagsIn(fake, email), [503]);
       site = started.server;
       received = started.received;
       return crmConfig(
-        kitEntry(fake),
-        `accessally:\n  webhookUrl: "${started.url}/hook"\n  crm: kit\n  contactIdField: cid\n  emailField: mail`,
+        activeCampaignEntry(fake),
+        `accessally:\n  webhookUrl: "${started.url}/hook"\n  contactIdField: cid\n  emailField: mail`,
       );
     });
     await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '5102' });
@@ -119,7 +121,7 @@ describe("AccessAlly's create-user call (aal_genpass) at a person's first access
   beforeEach(async () => {
     handoff = await startHandoffWith(async (clock) => {
       fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      site = await startAccessAllySite((email) => tagsIn(fake, email));
+      site = await startAccessAllySite({ provider: 'activecampaign', state: fake.state });
       return crmConfig(
         activeCampaignEntry(fake),
         `accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n  newUserWebhookUrl: "${site.url}/?aal_genpass=handshake"`,
@@ -140,7 +142,7 @@ describe("AccessAlly's create-user call (aal_genpass) at a person's first access
 
     expect(commands()).toEqual(['aal_genpass']);
     expect(site.calls[0]!.crmTagsThen).toEqual(['Bought Focus', 'Focus - Access']);
-    expect(site.calls[0]!.fields).toEqual({
+    expect(Object.fromEntries(new URLSearchParams(site.calls[0]!.body))).toEqual({
       'contact[id]': String(fake.state.findContactByEmail('ada@example.com')!.id),
       'contact[email]': 'ada@example.com',
     });
@@ -199,5 +201,121 @@ describe("AccessAlly's create-user call (aal_genpass) at a person's first access
     expect((await jobsIn(handoff, 'dead')).map((job) => job.last_error)).toEqual([
       expect.stringContaining('Detailed Log'),
     ]);
+  });
+});
+
+const ONTRAPORT_APP_ID = '2_12345_AbCdEf';
+const ONTRAPORT_KEY = 'ontraport-key-0123456789';
+
+interface SiteCrmCase {
+  provider: 'ontraport' | 'kit';
+  start(now: () => number): Promise<FakeCrmServer>;
+  entry(fake: FakeCrmServer): string;
+  /** The body AccessAlly documents for this CRM's call, for the contact the CRM fake knows. */
+  documentedBody(fake: FakeCrmServer, email: string): unknown;
+}
+
+const SITE_CRMS: SiteCrmCase[] = [
+  {
+    provider: 'ontraport',
+    start: (now) => startOntraportFake(ONTRAPORT_APP_ID, ONTRAPORT_KEY, { now }),
+    entry: (fake) =>
+      `  - { provider: ontraport, baseUrl: "${fake.url}", appId: "${ONTRAPORT_APP_ID}", apiKey: "${ONTRAPORT_KEY}" }`,
+    // The post data [Contact ID], nothing else, no new line at the end.
+    documentedBody: (fake, email) => String(fake.state.findContactByEmail(email)!.id),
+  },
+  {
+    provider: 'kit',
+    start: (now) => startKitFake(KIT_KEY, { now }),
+    entry: (fake) => kitEntry(fake),
+    // Kit's rule webhook: the subscriber event payload, the id a number.
+    documentedBody: (fake, email) => ({
+      subscriber: {
+        id: fake.state.findContactByEmail(email)!.id,
+        first_name: 'Ada',
+        email_address: email,
+        state: 'active',
+        created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        fields: {},
+      },
+    }),
+  },
+];
+
+describe.each(SITE_CRMS)('AccessAlly reading from $provider: the call AccessAlly documents for it', (crm) => {
+  let handoff: TestHandoff;
+  let fake: FakeCrmServer;
+  let site: AccessAllySite;
+  beforeEach(async () => {
+    handoff = await startHandoffWith(async (clock) => {
+      fake = await crm.start(() => clock.now());
+      site = await startAccessAllySite({ provider: crm.provider, state: fake.state });
+      return crmConfig(
+        crm.entry(fake),
+        `accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n  newUserWebhookUrl: "${site.url}/?aal_genpass=handshake"`,
+      );
+    });
+  });
+  afterEach(async () => {
+    await handoff.close();
+    await fake.close();
+    await site.close();
+  });
+
+  it('gives a first-time buyer a WordPress user, then refreshes it after a later change', async () => {
+    await handoff.send('purchase', {
+      email: 'ada@example.com',
+      item: 'product-12',
+      orderId: '5301',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    });
+    await settleSync(handoff);
+
+    expect(site.calls).toHaveLength(1);
+    const [call] = site.calls;
+    expect(call!.command).toBe('aal_genpass');
+    expect(call!.found).toBe('ada@example.com');
+    expect(call!.crmTagsThen).toEqual(['Bought Focus', 'Focus - Access']);
+    const body = crm.provider === 'kit' ? JSON.parse(call!.body) : call!.body;
+    expect(body).toEqual(crm.documentedBody(fake, 'ada@example.com'));
+    expect(site.users.get('ada@example.com')).toMatchObject({ passwords: 1 });
+
+    await handoff.send('purchase', { email: 'ada@example.com', item: 'bump-12', orderId: '5302' });
+    await settleSync(handoff);
+
+    expect(site.calls.map((made) => [made.command, made.found])).toEqual([
+      ['aal_genpass', 'ada@example.com'],
+      ['aal_updateuser', 'ada@example.com'],
+    ]);
+    expect(site.users.get('ada@example.com')).toMatchObject({ passwords: 1, flagged: true });
+    expect(await jobsIn(handoff, 'dead')).toEqual([]);
+  });
+});
+
+describe('the AccessAlly site fake finds nobody in a call of another shape', () => {
+  let site: AccessAllySite;
+  afterEach(() => site.close());
+
+  it.each([
+    ['ontraport', 'application/x-www-form-urlencoded', 'contact_id=101&email=ada%40example.com'],
+    ['ontraport', 'application/x-www-form-urlencoded', '101\n'],
+    ['kit', 'application/x-www-form-urlencoded', 'contact_id=101&email=ada%40example.com'],
+    ['kit', 'application/json', '{"subscriber":{"id":"101","email_address":"ada@example.com"}}'],
+    ['activecampaign', 'application/x-www-form-urlencoded', 'contact_id=101&email=ada%40example.com'],
+  ] as const)('%s: %s %j creates no user', async (provider, contentType, body) => {
+    const state = new FakeCrmState();
+    state.createContact('ada@example.com');
+    site = await startAccessAllySite({ provider, state });
+
+    const response = await fetch(`${site.url}/?aal_genpass=handshake`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
+
+    expect(response.status).toBe(200);
+    expect(site.calls.map((call) => call.found)).toEqual([null]);
+    expect(site.users.size).toBe(0);
   });
 });

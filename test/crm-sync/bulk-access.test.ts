@@ -64,6 +64,17 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
     for (const email of emails) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
   }, 60_000);
 
+  it('sends a second bulk call for the buyers behind the first 250, rather than pushing each of them alone', async () => {
+    const emails = await launch(300, 0);
+
+    await handoff.runJobs();
+
+    // ActiveCampaign takes 250 people a call: two calls, and still no buyer pushed alone.
+    expect(imports()).toHaveLength(2);
+    for (const email of emails) expect(tagsIn(fake, email), email).toEqual(['Focus - Access']);
+    expect(fake.requests.filter((request) => request.path === '/api/3/contact/sync')).toEqual([]);
+  }, 120_000);
+
   it('makes no bulk call for 10 buyers or fewer, as ActiveCampaign asks', async () => {
     const emails = await launch(10, 0);
 

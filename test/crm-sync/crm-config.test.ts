@@ -41,6 +41,26 @@ describe('crm: and accessally: configuration', () => {
       'crm:\n  - { provider: kit, apiKey: k }\naccessally: { webhookUrl: "https://site.example/hook", crm: drip }\n',
       'handoff.config.yaml:4: accessally.crm: unknown CRM "drip"; configured: kit',
     ],
+    [
+      'AccessAlly reading from Drip, its only CRM',
+      'crm:\n  - { provider: drip, apiToken: t, accountId: "1234567" }\naccessally: { webhookUrl: "https://site.example/hook" }\n',
+      'handoff.config.yaml:4: accessally: AccessAlly does not work with drip (it supports ActiveCampaign, Kit, Keap and Ontraport)',
+    ],
+    [
+      'AccessAlly told to read from Drip',
+      'crm:\n  - { provider: kit, apiKey: k }\n  - { provider: drip, apiToken: t, accountId: "1234567" }\naccessally: { webhookUrl: "https://site.example/hook", crm: drip }\n',
+      'handoff.config.yaml:5: accessally.crm: AccessAlly does not work with drip',
+    ],
+    [
+      'a field name for Ontraport, whose call is the contact id alone',
+      'crm:\n  - { provider: ontraport, appId: a, apiKey: k }\naccessally: { webhookUrl: "https://site.example/hook", contactIdField: cid }\n',
+      "handoff.config.yaml:4: accessally.contactIdField: contactIdField names a form field, and the call for ontraport has none: it carries the contact's id alone",
+    ],
+    [
+      "a field name for Kit, whose call is Kit's JSON",
+      'crm:\n  - { provider: kit, apiKey: k }\naccessally: { webhookUrl: "https://site.example/hook", emailField: mail }\n',
+      "handoff.config.yaml:4: accessally.emailField: emailField names a form field, and the call for kit has none: it carries Kit's own JSON subscriber payload",
+    ],
   ])('rejects %s with file, line and what was expected', (_case, yaml, message) => {
     expect(() => parse(yaml)).toThrow(message);
   });

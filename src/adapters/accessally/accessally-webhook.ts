@@ -1,37 +1,12 @@
 /**
- * The AccessAlly webhook a CRM automation would otherwise call (e.g. `aal_updateuser`): a
- * form-encoded POST naming the contact by its id in the CRM AccessAlly reads tags from, so
- * AccessAlly creates or refreshes the WordPress user from that CRM.
+ * The AccessAlly webhook a CRM automation would otherwise call (`aal_genpass`, `aal_updateuser`):
+ * a POST carrying what that CRM's own call carries (accessally-request.ts), so AccessAlly finds the
+ * contact in the CRM it reads tags from and creates or refreshes the WordPress user.
  */
-import type { AccessAllyConfig } from '../../config/schema.ts';
+import type { AccessAllyRequest } from './accessally-request.ts';
 
 const TIMEOUT_MS = 15_000;
 const BODY_EXCERPT_LENGTH = 200;
-
-export interface AccessAllyFields {
-  contactIdField: string;
-  emailField: string;
-}
-
-/**
- * What each CRM's own automation sends, so AccessAlly finds the fields where it looks for them:
- * ActiveCampaign webhooks post PHP-style `contact[id]` / `contact[email]`, Keap's HTTP POST sends
- * `contactId` / `Email`. The others (and any unverified case) use plain `contact_id` / `email`;
- * `contactIdField` and `emailField` in the config override these.
- */
-const FIELDS_BY_PROVIDER: Readonly<Record<string, AccessAllyFields>> = {
-  activecampaign: { contactIdField: 'contact[id]', emailField: 'contact[email]' },
-  keap: { contactIdField: 'contactId', emailField: 'Email' },
-};
-const PLAIN_FIELDS: AccessAllyFields = { contactIdField: 'contact_id', emailField: 'email' };
-
-export function accessAllyFieldsFor(provider: string, config: AccessAllyConfig): AccessAllyFields {
-  const defaults = FIELDS_BY_PROVIDER[provider] ?? PLAIN_FIELDS;
-  return {
-    contactIdField: config.contactIdField ?? defaults.contactIdField,
-    emailField: config.emailField ?? defaults.emailField,
-  };
-}
 
 /** A failed POST; `retriable` is false when the site answered with a 4xx other than 408/429. */
 export class AccessAllyWebhookError extends Error {
@@ -46,18 +21,16 @@ export class AccessAllyWebhookError extends Error {
 
 export async function postAccessAllyWebhook(
   webhookUrl: string,
-  fields: AccessAllyFields,
-  contact: { remoteId: string; email: string },
+  request: AccessAllyRequest,
   fetchImpl: typeof fetch = globalThis.fetch,
 ): Promise<void> {
-  const body = new URLSearchParams({ [fields.contactIdField]: contact.remoteId, [fields.emailField]: contact.email });
   let response: Response;
   let text: string;
   try {
     response = await fetchImpl(webhookUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: body.toString(),
+      headers: { 'content-type': request.contentType },
+      body: request.body,
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
     text = await response.text();

@@ -115,15 +115,17 @@ export async function listContactsAwaitingFirstPush(
   jobKind: string,
   connector: string,
   limit: number,
+  excludedContactIds: readonly number[],
 ): Promise<ContactRow[]> {
   const result = await db.query<RawContact>(
     `select ${CONTACT_COLUMNS} from contacts where id in (
        select job.key::bigint from jobs job
         where job.kind = $1 and job.state in ('pending', 'running')
+          and job.key::bigint <> all($4::bigint[])
           and not exists (select 1 from crm_contacts known
                            where known.connector = $2 and known.contact_id = job.key::bigint and known.remote_id is not null)
         order by job.run_at limit $3)`,
-    [jobKind, connector, limit],
+    [jobKind, connector, limit, excludedContactIds],
   );
   return result.rows.map(toContact);
 }

@@ -9,13 +9,19 @@ export async function teamLinkVersion(db: Queryable, teamId: number, contactId: 
   return result.rows[0]?.version ?? 1;
 }
 
-/** Bumps the version, so every link issued before stops working; returns the new version. */
-export async function bumpTeamLinkVersion(db: Queryable, teamId: number, contactId: number): Promise<number> {
+/**
+ * Gives the person a new version, so every link issued to them before stops working; returns it.
+ * The version is the pool's next (team_pools.last_link_version), so it was never carried by any
+ * link of this pool: a role given back to someone never revives their old links. Null when the
+ * pool does not exist.
+ */
+export async function bumpTeamLinkVersion(db: Queryable, teamId: number, contactId: number): Promise<number | null> {
   const result = await db.query<{ version: number }>(
-    `insert into team_link_versions (team_id, contact_id, version) values ($1, $2, 2)
-     on conflict (team_id, contact_id) do update set version = team_link_versions.version + 1
+    `with next as (update team_pools set last_link_version = last_link_version + 1 where id = $1 returning last_link_version)
+     insert into team_link_versions (team_id, contact_id, version) select $1, $2, last_link_version from next
+     on conflict (team_id, contact_id) do update set version = excluded.version
      returning version`,
     [teamId, contactId],
   );
-  return result.rows[0]!.version;
+  return result.rows[0]?.version ?? null;
 }

@@ -65,11 +65,14 @@ export async function queueAccessTagsInBulk(
       ? { push: false, waitMs: queuedBefore + BULK_QUEUED_DEFER_MS - now }
       : pushNow;
 
+  // The buyers already queued still wait for their own push; left in, they would fill every later
+  // batch's window and the buyers behind them would each go the single way.
   const waiting = await listContactsAwaitingFirstPush(
     ctx.pool,
     connection.syncJobKind,
     connection.name,
     tagger.maxPeople,
+    [...queued.keys()],
   );
   const people = [contact, ...waiting.filter((other) => other.id !== contact.id)]
     .filter((person) => !queued.has(person.id) && accessTagsOf(sync, person).length > 0)

@@ -5,7 +5,7 @@
  */
 import type { HandoffConfig } from '../../config/schema.ts';
 import { managedTags } from '../../core/tag-sync/managed-tags.ts';
-import { accessAllyFieldsFor, type AccessAllyFields } from '../../adapters/accessally/accessally-webhook.ts';
+import { accessAllyCallShapeFor, type AccessAllyCallShape } from '../../adapters/accessally/accessally-request.ts';
 import { registerCrmConnectors } from '../../adapters/store/crm-connectors.ts';
 import { releaseHeldJobs } from '../../adapters/jobs/release-held-jobs.ts';
 import type { AppContext } from '../context.ts';
@@ -22,7 +22,8 @@ export interface AccessAllyTarget {
   newUserWebhookUrl: string | null;
   /** The connection whose contact ids AccessAlly knows. */
   connection: string;
-  fields: AccessAllyFields;
+  /** What each call carries: what that CRM's own call to AccessAlly carries. */
+  callShape: AccessAllyCallShape;
 }
 
 export interface CrmSync {
@@ -45,11 +46,14 @@ export function createCrmSync(
   if (config.accessally) {
     // The config schema guarantees the named CRM exists, or that there is exactly one.
     const connection = connections.find((candidate) => candidate.name === (config.accessally?.crm ?? candidate.name))!;
+    // The config schema refuses a CRM AccessAlly does not work with, and overrides that do not apply to it.
+    const shaped = accessAllyCallShapeFor(connection.provider, config.accessally);
+    if (!('shape' in shaped)) throw new Error(shaped.problem);
     accessAlly = {
       webhookUrl: config.accessally.webhookUrl,
       newUserWebhookUrl: config.accessally.newUserWebhookUrl ?? null,
       connection: connection.name,
-      fields: accessAllyFieldsFor(connection.provider, config.accessally),
+      callShape: shaped.shape,
     };
   }
   return {

@@ -1,3 +1,4 @@
+import { buildAccessAllyRequest, type AccessAllyPerson } from '../../adapters/accessally/accessally-request.ts';
 import { AccessAllyWebhookError, postAccessAllyWebhook } from '../../adapters/accessally/accessally-webhook.ts';
 import { loadAccessAllyUser, moveAccessAllyUser, recordAccessAllyCall } from '../../adapters/store/accessally-users.ts';
 import { findContactById } from '../../adapters/store/contacts.ts';
@@ -36,7 +37,12 @@ export async function notifyAccessAlly(
   const state = await loadCrmContactState(ctx.pool, target.connection, contactId);
   // Not in the CRM yet: the sync enqueues this job again once it is.
   if (state.remoteId === null) return;
-  const person = { remoteId: state.remoteId, email: contact.email };
+  const person: AccessAllyPerson = {
+    remoteId: state.remoteId,
+    email: contact.email,
+    firstName: contact.firstName,
+    knownSince: contact.createdAt,
+  };
   const update = async (): Promise<void> => {
     await post(target.webhookUrl, target, person);
     await recordAccessAllyCall(ctx.pool, contactId, 'update', ctx.clock.now());
@@ -75,9 +81,9 @@ async function syncStillDue(ctx: AppContext, target: AccessAllyTarget, contactId
   return hasUnfinishedJob(ctx.pool, crmSyncJobKind(target.connection), String(contactId));
 }
 
-async function post(url: string, target: AccessAllyTarget, person: { remoteId: string; email: string }): Promise<void> {
+async function post(url: string, target: AccessAllyTarget, person: AccessAllyPerson): Promise<void> {
   try {
-    await postAccessAllyWebhook(url, target.fields, person);
+    await postAccessAllyWebhook(url, buildAccessAllyRequest(target.callShape, person));
   } catch (error) {
     if (error instanceof AccessAllyWebhookError && !error.retriable) throw new PermanentJobError(error.message);
     throw error;

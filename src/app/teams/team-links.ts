@@ -67,8 +67,19 @@ export class TeamLinks {
 
   /** Revokes the person's links to the team and returns the new one. */
   async reissueUrl(db: Queryable, role: TeamLinkRole, teamId: number, contactId: number): Promise<string> {
-    const version = await bumpTeamLinkVersion(db, teamId, contactId);
+    const version = await this.revoke(db, teamId, contactId);
     return `${this.publicUrl}${TeamLinks.pathOf(this.token({ role, teamId, contactId, version }))}`;
+  }
+
+  /**
+   * Revokes every link the person was ever given to the team: called when they are given a role
+   * (leader, or a seat), so a link from an earlier time they held it does not open the team again.
+   * Returns the version their links carry from now on, one no link of the team ever carried.
+   */
+  async revoke(db: Queryable, teamId: number, contactId: number): Promise<number> {
+    const version = await bumpTeamLinkVersion(db, teamId, contactId);
+    if (version === null) throw new Error(`no team ${teamId} to issue a link for`);
+    return version;
   }
 
   /** Whether a claim is still the person's current version (the role itself is checked against the team). */

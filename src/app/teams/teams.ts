@@ -56,6 +56,8 @@ export async function addMember(ctx: AppContext, teamId: number, email: string, 
     const member = await findOrCreateContact(db, address, now);
     if (!(await insertMember(db, pool.id, member.id, now)))
       throw new TeamError('already_a_member', `${address} already holds a seat in team ${pool.id}`);
+    // A link from an earlier seat must not open the team again; the leader keeps theirs.
+    if (member.id !== pool.leaderContactId) await ctx.teamLinks.revoke(db, pool.id, member.id);
     await recordChange(db, pool.id, now, 'member_added', actor, member.id, {});
     await refreshContact(ctx, db, member.id, null, { reloadTeamSeats: true });
     await announceMember(ctx, db, 'team.member_added', pool, member, now);
@@ -137,6 +139,8 @@ export async function moveLeader(
     const leader = await findOrCreateContact(db, address, now);
     if (leader.id === pool.leaderContactId) return (await teamViews(ctx, db, [pool]))[0]!;
     await setLeader(db, pool.id, leader.id, now);
+    // A leader given the role back gets a new link: the one from their earlier turn stays dead.
+    await ctx.teamLinks.revoke(db, pool.id, leader.id);
     // The new leader gets their link; the old leader's opens nothing now (app/teams/team-page.ts).
     await enqueueJob(db, { kind: TEAM_LEADER_EMAIL_JOB, key: String(pool.id), runAt: now });
     await recordChange(db, pool.id, now, 'leader_moved', actor, leader.id, { fromContactId: pool.leaderContactId });

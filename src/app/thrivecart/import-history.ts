@@ -20,8 +20,7 @@ import {
 } from '../../adapters/sources/thrivecart/api-history.ts';
 import type { ApiCustomer, ApiTransaction, ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
-import { insertDeliverySql } from '../../adapters/store/deliveries.ts';
-import { SqlParams } from '../../adapters/store/sql-params.ts';
+import { insertImportedDelivery, knownDedupKeys } from '../../adapters/store/thrivecart-imported-deliveries.ts';
 import { planInputs, planNewContact } from '../intake/new-contact-plan.ts';
 import { writeNewContact } from '../intake/write-new-contact.ts';
 import {
@@ -145,7 +144,10 @@ async function planImport(ctx: AppContext, history: ImportedHistory): Promise<Om
   const unknown = new Map<string, { name: string; people: Set<string> }>();
   let events = 0;
   let people = 0;
-  const known = await knownDedupKeys(ctx, history);
+  const known = await knownDedupKeys(
+    ctx.pool,
+    history.people.flatMap((person) => person.events.map((entry) => entry.dedupKey)),
+  );
   for (const person of history.people) {
     const applicable = person.events.filter(({ event }) => whyNotApplied(event, ctx.rules, 'process') === null);
     for (const { event } of person.events) {
@@ -182,15 +184,6 @@ async function planImport(ctx: AppContext, history: ImportedHistory): Promise<Om
   };
 }
 
-async function knownDedupKeys(ctx: AppContext, history: ImportedHistory): Promise<Set<string>> {
-  const keys = history.people.flatMap((person) => person.events.map((entry) => entry.dedupKey));
-  const result = await ctx.pool.query<{ dedup_key: string }>(
-    `select dedup_key from deliveries where dedup_key = any($1::text[])`,
-    [keys],
-  );
-  return new Set(result.rows.map((row) => row.dedup_key));
-}
-
 /**
  * One buyer's history, in one transaction: stored as deliveries of the contact, then folded,
  * quietly. A person Handoff never saw is created by the one writer of new contacts, from their
@@ -220,14 +213,8 @@ export async function applyPerson(ctx: AppContext, person: ImportedPerson, sourc
         status: 'applied' as const,
         reason: null,
       };
-      const params = new SqlParams();
-      const text = insertDeliverySql(
-        params,
-        delivery,
-        contactId === null ? {} : { contactId: `${params.add(contactId)}::bigint` },
-      );
-      const deliveryId = (await client.query<{ id: number }>(text, params.values)).rows[0]?.id;
-      if (deliveryId === undefined) continue;
+      const deliveryId = await insertImportedDelivery(client, delivery, contactId);
+      if (deliveryId === null) continue;
       inserted = true;
       if (contactId === null) {
         const plan = planNewContact({ ...planInputs(ctx), announce: false }, { deliveryId, event: entry.event }, now);

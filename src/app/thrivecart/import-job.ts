@@ -6,6 +6,7 @@
  */
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 import type { ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
+import { importJobInProgress } from '../../adapters/store/thrivecart-import-jobs.ts';
 import { latestImportRun } from '../../adapters/store/thrivecart-imports.ts';
 import { oneThriveCartWalkAtATime } from '../../adapters/store/thrivecart-reconciles.ts';
 import type { Queryable } from '../../adapters/store/database.ts';
@@ -35,12 +36,7 @@ export async function queueImport(ctx: AppContext, apply: boolean, window: Histo
 export async function importInProgress(
   db: Queryable,
 ): Promise<{ apply: boolean; state: 'pending' | 'running' } | null> {
-  const result = await db.query<{ apply: boolean; state: 'pending' | 'running' }>(
-    `select coalesce((payload->>'apply')::boolean, false) as apply, state from jobs
-      where kind = $1 and state in ('pending', 'running') order by state = 'running' desc limit 1`,
-    [THRIVECART_IMPORT_JOB],
-  );
-  return result.rows[0] ?? null;
+  return importJobInProgress(db, THRIVECART_IMPORT_JOB);
 }
 
 export async function runImportJob(ctx: AppContext, api: ThriveCartApi, job: ClaimedJob): Promise<RetryLater | void> {
