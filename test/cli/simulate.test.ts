@@ -7,11 +7,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../src/adapters/store/embedded-postgres.ts';
+import { Client } from 'pg';
 import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { runCli } from '../support/run-cli.ts';
-import { TEST_SECRET, testConfigYaml } from '../support/test-config.ts';
+import { TEST_ACCOUNT, TEST_SECRET, testConfigYaml } from '../support/test-config.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../dunning/smtp-receiver.ts';
 import {
   createHandoffHome,
@@ -24,7 +25,6 @@ import {
 } from '../reliability/support/spawned-handoff.ts';
 import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
 import { buildThriveCartFields, encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
-import { TEST_ACCOUNT } from '../support/test-config.ts';
 
 const AC_TOKEN = 'ac-simulate-token-0123456789';
 const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
@@ -33,6 +33,8 @@ const WAIT_MS = 60_000;
 describe('handoff simulate', { timeout: 240_000 }, () => {
   const { DATABASE_URL: _url, HANDOFF_CONFIG: _config, ...baseEnv } = process.env;
   let home: HandoffHome;
+  /** A database of the run's server rather than an embedded one of its own: this file is about simulate, not storage. */
+  let database: TestDatabase;
   let handoff: SpawnedHandoff;
   let crm: FakeCrmServer;
   let smtp: SmtpReceiver;
@@ -58,11 +60,17 @@ webhooks:
 `,
       ),
     );
-    handoff = await spawnHandoff({ home, port: await freePort() });
+    database = await createTestDatabase();
+    handoff = await spawnHandoff({
+      home,
+      port: await freePort(),
+      env: { DATABASE_URL: database.connectionString },
+    });
   });
 
   afterAll(async () => {
     await handoff.stop();
+    await database.drop();
     await home.remove();
     await crm.close();
     await smtp.close();
@@ -102,8 +110,6 @@ webhooks:
     // The ledger has it: the console shows what would happen.
     expect((await contact('quiet@example.com')).status).toBe(200);
     // Nothing downstream was even queued for that person: no CRM or e-mail job, no webhook message.
-    const database = await startEmbeddedPostgres({ dataDir: home.dataDir });
-    const { Client } = await import('pg');
     const client = new Client({ connectionString: database.connectionString });
     await client.connect();
     const queued = await client.query<{ kind: string }>(
@@ -140,7 +146,6 @@ webhooks:
     );
     expect(stillQueued.rows).toEqual([]);
     await client.end();
-    await database.stop();
   });
 
   it('sends no made-up name: the names are empty unless given, and a known person keeps theirs', async () => {
@@ -209,8 +214,6 @@ webhooks:
     // The CRM holds the course's tags, not the simulated membership's access nor its failed payment.
     expect(crmTags()).toEqual(['Bought Focus', 'Focus - Access']);
 
-    const database = await startEmbeddedPostgres({ dataDir: home.dataDir });
-    const { Client } = await import('pg');
     const client = new Client({ connectionString: database.connectionString });
     await client.connect();
     const contactId = `(select id from contacts where email = 'later@example.com')`;
@@ -224,7 +227,6 @@ webhooks:
       announced.rows.map((row) => (JSON.parse(row.body) as { data: { offering: { id: string } } }).data.offering.id),
     ).toEqual(['focus-course']);
     await client.end();
-    await database.stop();
     expect(smtp.received.filter((email) => email.to.includes('later@example.com'))).toEqual([]);
 
     // The person is real now: a further simulation is refused, and says why.

@@ -4,10 +4,9 @@
  * import that AC applies late, or never, loses nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import type { TestHandoff } from '../support/handoff.ts';
-import { AC_TOKEN, activeCampaignEntry, crmConfig, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+import { settleSync, startWithActiveCampaign, tagsIn } from './crm-sync-harness.ts';
 
 const IMPORT = '/api/3/import/bulk_import';
 
@@ -16,10 +15,7 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
   let fake: FakeCrmServer;
 
   async function launch(buyers: number, importDelayMs: number): Promise<string[]> {
-    handoff = await startHandoffWith(async (clock) => {
-      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now(), importDelayMs });
-      return crmConfig(activeCampaignEntry(fake));
-    });
+    ({ handoff, activeCampaign: fake } = await startWithActiveCampaign({ importDelayMs }));
     const emails = Array.from({ length: buyers }, (_, index) => `buyer-${String(index).padStart(3, '0')}@example.com`);
     for (const [index, email] of emails.entries())
       await handoff.send('purchase', { email, firstName: `Buyer ${index}`, item: 'product-12', orderId: `71${index}` });

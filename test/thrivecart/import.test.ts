@@ -9,7 +9,8 @@ import { importFromCsv, importFromThriveCart } from '../../src/app/thrivecart/im
 import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-client.ts';
 import { thrivecartApiFor } from '../../src/main.ts';
 import { reconcileWithThriveCart } from '../../src/app/thrivecart/reconcile-thrivecart.ts';
-import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { consoleCookie } from '../support/console-session.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
 import { startThriveCartApiFake, withThriveCartApi, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 
@@ -145,12 +146,7 @@ describe('importing ThriveCart history from its API', () => {
   });
 
   it('the console Import page shows the plan and how far the fetch got', async () => {
-    const login = await handoff.server.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { secret: ADMIN_TOKEN, name: 'Amy' },
-    });
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const cookie = await consoleCookie(handoff);
     const importPage = (await handoff.server.inject({ method: 'GET', url: '/import', headers: { cookie } })).body;
     expect(importPage).toContain('Not applied yet');
     expect(importPage).toMatch(/Fetched 213 transactions \(3 pages, all\) and asked about 3 buyers/);

@@ -218,7 +218,13 @@ export async function applyPerson(ctx: AppContext, person: ImportedPerson, sourc
       inserted = true;
       if (contactId === null) {
         const plan = planNewContact({ ...planInputs(ctx), announce: false }, { deliveryId, event: entry.event }, now);
-        const written = await writeNewContact(ctx, client, plan, { kind: 'attach', deliveryId });
+        // Team pools open in the quiet refresh below, which e-mails no leader (docs/teams.md, rule 7).
+        const written = await writeNewContact(
+          ctx,
+          client,
+          { ...plan, opensTeamPools: false },
+          { kind: 'attach', deliveryId },
+        );
         if (written.kind !== 'created')
           throw new Error(`imported delivery ${deliveryId}: the new contact was not written (${written.kind})`);
         contactId = written.contactId;
