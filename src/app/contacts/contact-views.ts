@@ -6,6 +6,7 @@ import { historyThatCounts } from '../intake/simulated-delivery.ts';
 import { listContactDunningEmails, type ContactDunningEmail } from '../../adapters/store/dunning-emails.ts';
 import type { AppContext } from '../context.ts';
 import { offeringName } from '../../core/ledger/rules.ts';
+import { payerStepsOfMember } from '../teams/payer-steps-of-member.ts';
 
 export interface AccessAnswer {
   granted: boolean;
@@ -98,6 +99,17 @@ export async function getTimeline(ctx: AppContext, email: string): Promise<Timel
     tagChanges: entry.tagChanges,
     accessChanges: entry.accessChanges,
   }));
+  // A member's access followed their team's payer: the payer's steps on the team line are theirs too.
+  for (const step of await payerStepsOfMember(ctx, ctx.pool, contact.ledger?.state.teamSeats ?? [])) {
+    entries.push({
+      sortAt: step.at,
+      at: iso(step.at),
+      summary: step.summary,
+      deliveryId: null,
+      tagChanges: [],
+      accessChanges: [],
+    });
+  }
   for (const sent of emails) {
     entries.push({
       sortAt: sent.finishedAt,
