@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.ts';
-import { launchChromium, signInToConsole } from '../support/chromium.ts';
+import { openInChromium } from '../support/chromium.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
 import {
@@ -34,10 +34,7 @@ describe('the Import page', () => {
     const row = (order: number, email: string, daysAgo: number) =>
       productTransaction(order, email, 'charge', handoff.clock.now() - daysAgo * DAY_MS);
     fake.transactions.push(row(8801, 'early-a@example.com', 20), row(8802, 'early-b@example.com', 40));
-    base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await signInToConsole(page, base);
+    ({ browser, page, base } = await openInChromium(handoff, { signIn: true }));
   }, 120_000);
 
   afterAll(async () => {
