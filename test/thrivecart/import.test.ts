@@ -285,6 +285,10 @@ noend@example.com,No End,product-40,A-3,active,
       }),
     ]);
     expect((await handoff.api('/api/contacts/kim@example.com')).status).toBe(404);
+    const open = await handoff.runtime.ctx.pool.query<{ csv: string }>(
+      `select csv from thrivecart_imports where source = 'csv' and applied_at is null`,
+    );
+    expect(open.rows).toEqual([{ csv: csv(paidThrough) }]);
 
     await importFromCsv(handoff.runtime.ctx, csv(paidThrough), { apply: true });
     expect((await handoff.api('/api/access?email=kim@example.com&offering=focus-course')).body).toMatchObject({
@@ -297,6 +301,9 @@ noend@example.com,No End,product-40,A-3,active,
     expect((await handoff.api<{ name: string }>('/api/contacts/max@example.com')).body.name).toBe(
       'Max "The Member" Roe',
     );
+    // The file, kept while the plan waited, is let go once applied.
+    const kept = await handoff.runtime.ctx.pool.query(`select 1 from thrivecart_imports where csv is not null`);
+    expect(kept.rowCount).toBe(0);
   });
 
   it('applied again, changes nothing twice', async () => {
