@@ -58,15 +58,14 @@ export function thrivecartApiFor(
     : new ThriveCartApi({ apiKey, apiUrl, account, pool: ctx.pool, clock: ctx.clock, wait });
 }
 
-/** The scheduled reconcile's and the console import's handlers when the API is configured (app/thrivecart). */
+/** The console import's handler, and the scheduled reconcile's when the API is configured (app/thrivecart). */
 function thrivecartJobHandlers(ctx: AppContext): Record<string, JobHandler> {
   const api = thrivecartApiFor(ctx);
+  // A CSV import needs no API key; an import from the API says it needs one.
+  const importJob: JobHandler = (job) => runImportJob(ctx, api, job);
   return api === null
-    ? {}
-    : {
-        [THRIVECART_RECONCILE_JOB]: (job) => runReconcileJob(ctx, api, job),
-        [THRIVECART_IMPORT_JOB]: (job) => runImportJob(ctx, api, job),
-      };
+    ? { [THRIVECART_IMPORT_JOB]: importJob }
+    : { [THRIVECART_RECONCILE_JOB]: (job) => runReconcileJob(ctx, api, job), [THRIVECART_IMPORT_JOB]: importJob };
 }
 
 export interface Runtime {

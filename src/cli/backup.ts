@@ -5,6 +5,7 @@ import { dataFolderKeyPath, secretKeyFromEnvironment } from '../config/secret-ke
 import { createLogger } from '../adapters/log/logger.ts';
 import {
   BackupError,
+  handoffConnections,
   readBackupHeader,
   restoreBackup,
   storedRows,
@@ -41,6 +42,7 @@ export function registerBackupCommands(program: Command): void {
     .action(async (file: string, flags: { force?: boolean }) => {
       const header = await readBackupHeader(resolve(file));
       await withDatabase(async (database, pool) => {
+        await refuseUnderRunningHandoff(database, pool);
         const held = await storedRows(pool);
         if (Object.keys(held).length > 0 && flags.force !== true)
           throw new BackupError(
@@ -60,13 +62,31 @@ async function withDatabase(
   work: (database: DatabaseLocation, pool: ReturnType<typeof createPool>) => Promise<void>,
 ): Promise<void> {
   const database = await openDatabase(process.env, createLogger());
-  const pool = createPool(database.connectionString, 2);
+  // Named apart from Handoff's own connections, which restore looks for.
+  const pool = createPool(database.connectionString, 2, undefined, 'handoff backup');
   try {
     await work(database, pool);
   } finally {
     await pool.end();
     await database.embedded?.stop();
   }
+}
+
+/**
+ * A restore replaces the tables under whoever uses them: a running Handoff would keep answering
+ * from, and writing into, a database being swapped. It is running when it owns the embedded
+ * PostgreSQL this command found already started (its postmaster.pid names a live process), or when
+ * it holds connections to the database (application_name `handoff`). --force does not override this.
+ */
+async function refuseUnderRunningHandoff(
+  database: DatabaseLocation,
+  pool: ReturnType<typeof createPool>,
+): Promise<void> {
+  const ownedByAnother = database.embedded !== null && !database.embedded.startedHere && !database.embedded.adopted;
+  if (ownedByAnother || (await handoffConnections(pool)) > 0)
+    throw new BackupError(
+      `Handoff is running on ${where(database)}: stop it first (e.g. systemctl stop handoff), then run restore again; nothing was restored.`,
+    );
 }
 
 function defaultBackupFile(dataDir: string): string {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { getContactView, getTimeline } from '../app/contacts/contact-views.ts';
 import { openRuntime } from '../main.ts';
+import { leaderLinkOf } from '../app/teams/leader-link.ts';
 import { teamsOfContact } from '../app/teams/team-views.ts';
 import { configPathOf } from './config-path.ts';
 
@@ -22,7 +23,12 @@ export function registerContactCommand(program: Command): void {
           return;
         }
         const timeline = (await getTimeline(runtime.ctx, email)) ?? [];
-        const teams = (await teamsOfContact(runtime.ctx, email)) ?? { leads: [], memberOf: [] };
+        const found = (await teamsOfContact(runtime.ctx, email)) ?? { leads: [], memberOf: [] };
+        // The admin's copy of the link e-mailed to the leader (the CLI runs on the server: admin only).
+        const leads = await Promise.all(
+          found.leads.map(async (team) => ({ ...team, leaderLink: await leaderLinkOf(runtime.ctx, team) })),
+        );
+        const teams = { ...found, leads };
         if (flags.json) {
           console.log(JSON.stringify({ ...view, teams, timeline }, null, 2));
           return;
@@ -44,6 +50,7 @@ export function registerContactCommand(program: Command): void {
           console.log(
             `  #${team.id} ${team.label}: ${team.seatsUsed} of ${team.seats} seats used; members get access while: ${team.entitlement.reason}`,
           );
+          console.log(`    leader's link: ${team.leaderLink ?? '(none)'}`);
           for (const member of team.members) console.log(`    ${member.email} (since ${member.joinedAt})`);
         }
         if (teams.memberOf.length > 0) console.log('\nSeats in teams');

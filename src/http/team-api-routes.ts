@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../app/context.ts';
+import { leaderLinkOf } from '../app/teams/leader-link.ts';
 import { addMember, moveLeader, removeMember, resizeTeam } from '../app/teams/teams.ts';
 import { TeamError, type TeamErrorCode } from '../app/teams/team-errors.ts';
 import { getTeam, listTeams, type TeamView } from '../app/teams/team-views.ts';
@@ -31,6 +32,21 @@ export function registerTeamApiRoutes(api: FastifyInstance, ctx: AppContext): vo
       ? { ...team, members: team.members.map((member) => member.email), memberDetails: team.members }
       : reply.status(404).send({ error: 'team_not_found', message: `No team ${request.params.id}` });
   });
+
+  api.get<{ Params: { id: string } }>(
+    '/teams/:id/leader-link',
+    { schema: teamApiSchemas.leaderLink },
+    async (request, reply) => {
+      const team = await getTeam(ctx, teamId(request.params.id));
+      if (!team) return reply.status(404).send({ error: 'team_not_found', message: `No team ${request.params.id}` });
+      const url = await leaderLinkOf(ctx, team);
+      if (!team.leader || url === null)
+        return reply
+          .status(409)
+          .send({ error: 'no_leader', message: `Team ${team.id} has no leader: move the role to someone first.` });
+      return { teamId: team.id, leader: team.leader.email, url };
+    },
+  );
 
   api.post<{ Params: { id: string }; Body: { email?: unknown } | null }>(
     '/teams/:id/members',

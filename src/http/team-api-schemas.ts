@@ -47,6 +47,24 @@ export const teamApiSchemas = {
     params: teamParam,
     response: { 200: team, 404: errorBody },
   },
+  leaderLink: {
+    tags: ['teams'],
+    summary: "The leader's current link to the team page, as e-mailed to them (a credential: it manages the team)",
+    params: teamParam,
+    response: {
+      200: {
+        type: 'object',
+        required: ['teamId', 'leader', 'url'],
+        properties: {
+          teamId: { type: 'integer' },
+          leader: { type: 'string', description: "the leader's e-mail" },
+          url: { type: 'string', description: 'https://<public address>/team/<signed token>' },
+        },
+      },
+      404: errorBody,
+      409: errorBody,
+    },
+  },
   addMember: {
     tags: ['teams'],
     summary: 'Give an e-mail address a seat (409 when no seat is free)',

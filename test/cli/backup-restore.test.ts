@@ -1,8 +1,8 @@
 /**
  * `handoff backup` while Handoff runs and takes deliveries, `handoff restore` into a fresh data
  * folder (embedded PostgreSQL) or a fresh database (DATABASE_URL): every contact and delivery is
- * back, the service starts on the restored data, and a database holding data is never overwritten
- * without --force (issue 13).
+ * back, the service starts on the restored data, a database holding data is never overwritten
+ * without --force, and nothing is restored under a running Handoff (issue 13).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildThriveCartFields, encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import { startEmbeddedPostgres } from '../../src/adapters/store/embedded-postgres.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { startTestHandoff } from '../support/handoff.ts';
 import { runCli } from '../support/run-cli.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
 import {
@@ -117,6 +118,13 @@ describe('handoff backup and restore on the embedded PostgreSQL', { timeout: 400
     );
     expect(readFileSync(backupFile).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
 
+    // Restoring under the running Handoff is refused, --force or not: its PostgreSQL is the service's.
+    const underRunning = await runCli(['restore', '--force', backupFile], env(source));
+    expect(underRunning.code).toBe(1);
+    expect(underRunning.stderr.trim()).toBe(
+      `Handoff is running on the embedded database in ${source.dataDir}: stop it first (e.g. systemctl stop handoff), then run restore again; nothing was restored.`,
+    );
+
     const restore = await runCli(['restore', backupFile], env(target));
     expect(restore.stderr).toBe('');
     expect(restore.code).toBe(0);
@@ -184,21 +192,32 @@ describe('handoff backup and restore with DATABASE_URL', { timeout: 300_000 }, (
       HANDOFF_DATA_DIR: join(folder, dataDir),
       LOG_LEVEL: 'warn',
     });
-    const [source, target] = [await createTestDatabase(), await createTestDatabase()];
+    // Handoff fills the source in this process (the same server code, without a socket): the
+    // processes under test here are backup and restore, and a spawned `serve` costs seconds of CPU.
+    const running = await startTestHandoff();
+    const source = running.database;
+    const target = await createTestDatabase();
     databases.push(source, target);
-    const running = await spawnHandoff({
-      home,
-      port: await freePort(),
-      env: { DATABASE_URL: source.connectionString, HANDOFF_DATA_DIR: join(folder, 'source-data') },
-    });
-    await postPurchase(running.url, 'ada@example.com');
-    await postPurchase(running.url, 'grace@example.com', 'product-40');
-    await running.stop();
+    expect((await running.send('purchase', { email: 'ada@example.com', firstName: 'Ada' })).status).toBe(200);
+    expect(
+      (await running.send('purchase', { email: 'grace@example.com', firstName: 'Grace', item: 'product-40' })).status,
+    ).toBe(200);
 
     const backupFile = join(folder, 'url.backup.gz');
     const backup = await runCli(['backup', '-o', backupFile], env(source, 'source-data'));
     expect(backup.code).toBe(0);
     expect(backup.stdout).toContain('Backed up 2 contacts, 2 deliveries');
+    // Handoff's connections to the database (pg_stat_activity) say it runs: restore refuses, --force
+    // or not. A running server always holds one (its job worker polls); this one holds one the same way.
+    const held = await running.runtime.ctx.pool.connect();
+    const underRunning = await runCli(['restore', '--force', backupFile], env(source, 'source-data'));
+    expect(underRunning.code).toBe(1);
+    expect(underRunning.stderr.trim()).toBe(
+      'Handoff is running on the database of DATABASE_URL: stop it first (e.g. systemctl stop handoff), then run restore again; nothing was restored.',
+    );
+    held.release();
+    await running.server.close();
+    await running.runtime.close();
 
     const restore = await runCli(['restore', backupFile], env(target, 'target-data'));
     expect(restore.stderr).toBe('');

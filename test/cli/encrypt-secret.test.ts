@@ -13,7 +13,8 @@ import { CLI, runCli as handoff } from '../support/run-cli.ts';
 const KIT_KEY = 'kit-v4-key-only-in-the-environment-0123';
 const THRIVECART_SECRET = 'cli secret word';
 
-// Every test starts `handoff` processes (about 2 s each to load), some several.
+// Every test starts `handoff` processes (about 2 s of CPU each to load), some several: the values
+// encrypted once in beforeAll serve every test that needs one.
 describe('handoff encrypt-secret, and a configuration holding its output', { timeout: 60_000 }, () => {
   const home = mkdtempSync(join(tmpdir(), 'handoff-encrypt-'));
   const key = randomBytes(32).toString('base64');
@@ -22,10 +23,19 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
   const withKey: NodeJS.ProcessEnv = { ...baseEnv, HANDOFF_SECRET_KEY: key, HANDOFF_DATA_DIR: join(home, 'data') };
   let database: TestDatabase;
   let kit: FakeCrmServer;
+  /** KIT_KEY encrypted twice, THRIVECART_SECRET and another Kit key encrypted once, by `handoff encrypt-secret`. */
+  let encrypted: { kitKey: string; kitKeyAgain: string; thrivecartSecret: string; otherKitKey: string };
 
   beforeAll(async () => {
     database = await createTestDatabase();
     kit = await startKitFake(KIT_KEY);
+    const [kitKey, kitKeyAgain, thrivecartSecret, otherKitKey] = await Promise.all([
+      encrypt(KIT_KEY),
+      encrypt(KIT_KEY),
+      encrypt(THRIVECART_SECRET),
+      encrypt('another-kit-key'),
+    ]);
+    encrypted = { kitKey, kitKeyAgain, thrivecartSecret, otherKitKey };
   });
   afterAll(async () => {
     await kit.close();
@@ -33,13 +43,13 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
     rmSync(home, { recursive: true, force: true });
   });
 
-  const encrypt = async (secret: string, env = withKey): Promise<string> => {
-    const result = await handoff(['encrypt-secret'], env, `${secret}\n`);
+  async function encrypt(secret: string): Promise<string> {
+    const result = await handoff(['encrypt-secret'], withKey, `${secret}\n`);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^enc:v1\.[\w-]+\.[\w-]+\.[\w-]+\n$/);
     expect(result.stdout).not.toContain(secret);
     return result.stdout.trim();
-  };
+  }
 
   const writeConfig = (name: string, kitApiKey: string, thrivecartSecret: string): string => {
     const path = join(home, name);
@@ -51,17 +61,14 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
   };
 
   it('prints a value that the configuration loader decrypts to the secret given on stdin', async () => {
-    const [encrypted, again, encryptedSecret] = await Promise.all([
-      encrypt(KIT_KEY),
-      encrypt(KIT_KEY),
-      encrypt(THRIVECART_SECRET),
-    ]);
-    expect(encrypted).not.toBe(again);
-    const path = writeConfig('round-trip.yaml', encrypted, encryptedSecret);
+    expect(encrypted.kitKey).not.toBe(encrypted.kitKeyAgain);
+    const path = writeConfig('round-trip.yaml', encrypted.kitKey, encrypted.thrivecartSecret);
     const config = loadConfig(path, { HANDOFF_SECRET_KEY: key });
     expect(config.crm[0]).toMatchObject({ provider: 'kit', apiKey: KIT_KEY });
     expect(config.thrivecart.secret).toBe(THRIVECART_SECRET);
     expect(readFileSync(path, 'utf8')).not.toContain(KIT_KEY);
+    const again = writeConfig('round-trip-again.yaml', encrypted.kitKeyAgain, encrypted.otherKitKey);
+    expect(loadConfig(again, { HANDOFF_SECRET_KEY: key }).crm[0]).toMatchObject({ apiKey: KIT_KEY });
   });
 
   it('refuses to run without HANDOFF_SECRET_KEY, or with an empty or multi-line secret', async () => {
@@ -135,7 +142,7 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
     const path = join(home, 'mixed.yaml');
     writeFileSync(
       path,
-      `thrivecart:\n  account: clischool\n  secret: \${THRIVECART_SECRET}\ncrm:\n  - provider: kit\n    baseUrl: ${kit.url}\n    apiKey: "${await encrypt(KIT_KEY)}"\n  - provider: drip\n    accountId: "1234567"\n    apiToken: plain-drip-token\n`,
+      `thrivecart:\n  account: clischool\n  secret: \${THRIVECART_SECRET}\ncrm:\n  - provider: kit\n    baseUrl: ${kit.url}\n    apiKey: "${encrypted.kitKey}"\n  - provider: drip\n    accountId: "1234567"\n    apiToken: plain-drip-token\n`,
     );
     const result = await handoff(['check-config', '--config', path], { ...withKey, THRIVECART_SECRET });
     expect(result).toEqual({
@@ -153,7 +160,7 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
   });
 
   it('check-config fails with the file, the line and the key path when the value does not open, printing neither secret nor key', async () => {
-    const path = writeConfig('wrong-key.yaml', await encrypt(KIT_KEY), 'word');
+    const path = writeConfig('wrong-key.yaml', encrypted.kitKey, 'word');
     const otherKey = randomBytes(32).toString('base64');
     const result = await handoff(['check-config', '--config', path], { ...withKey, HANDOFF_SECRET_KEY: otherKey });
     expect(result).toMatchObject({ code: 1, stdout: '' });
@@ -165,11 +172,7 @@ describe('handoff encrypt-secret, and a configuration holding its output', { tim
 
   it('handoff doctor reaches the CRM with the decrypted key; a different key is refused by the CRM', async () => {
     const env = { ...withKey, DATABASE_URL: database.connectionString, LOG_LEVEL: 'warn' };
-    const [kitKey, otherKitKey, thrivecartSecret] = await Promise.all([
-      encrypt(KIT_KEY),
-      encrypt('another-kit-key'),
-      encrypt(THRIVECART_SECRET),
-    ]);
+    const { kitKey, otherKitKey, thrivecartSecret } = encrypted;
     const works = await handoff(['doctor', '--config', writeConfig('doctor.yaml', kitKey, thrivecartSecret)], env);
     expect(works.code).toBe(0);
     expect(works.stdout).toContain(`OK   CRM kit: kit at ${kit.url} answered with the configured key: works\n`);

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../support/test-config.ts';
+import { stopEmbeddedPostgresIn } from '../reliability/support/spawned-handoff.ts';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '../../bin/handoff.js');
@@ -144,8 +145,10 @@ describe('the first start of a fresh clone', () => {
   chmodSync(clone, 0o755);
   const { DATABASE_URL: _ignored, HANDOFF_CONFIG: _config, THRIVECART_SECRET: _secret, ...baseEnv } = process.env;
   let service: ChildProcess | undefined;
-  afterAll(() => {
+  afterAll(async () => {
     if (service && service.exitCode === null) service.kill('SIGKILL');
+    // The killed service's PostgreSQL is detached and would outlive the folder.
+    await stopEmbeddedPostgresIn(join(clone, 'data'));
     rmSync(clone, { recursive: true, force: true });
   });
 
@@ -174,11 +177,11 @@ describe('the first start of a fresh clone', () => {
       readFileSync(join(clone, 'handoff.config.example.yaml'), 'utf8'),
     );
 
-    // A second start on the same port, while the first still runs.
-    const second = await run(process.execPath, [CLI, 'serve'], {
-      cwd: clone,
-      env: { ...env, HANDOFF_DATA_DIR: join(clone, 'data-2') },
-    }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    // A second `npm start` in the same folder while the first still runs: it shares the first's
+    // PostgreSQL (no cluster of its own to create) and finds the port taken.
+    const second = await run(process.execPath, [CLI, 'serve'], { cwd: clone, env }).catch(
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
     expect(second).toMatchObject({
       code: 1,
       stderr: `Port ${port} on 127.0.0.1 is already in use (another Handoff, or another program): stop that program, or set PORT to a free port.\n`,

@@ -2,15 +2,17 @@
  * `handoff simulate` never reaches real systems by surprise, and never invents a name (issue 13):
  * against a running Handoff connected to a CRM, an SMTP server and a webhook endpoint, a default
  * simulation is applied (the API shows it) but none of them hears of it; `--live` says what it
- * will reach, then reaches all three.
+ * will reach, then reaches all three. A simulation stays out of real systems even after ThriveCart
+ * sends a real purchase for the same person, and a real person cannot be simulated on.
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from '../../src/adapters/store/embedded-postgres.ts';
+import { Client } from 'pg';
 import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { runCli } from '../support/run-cli.ts';
-import { TEST_SECRET, testConfigYaml } from '../support/test-config.ts';
+import { TEST_ACCOUNT, TEST_SECRET, testConfigYaml } from '../support/test-config.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../dunning/smtp-receiver.ts';
 import {
   createHandoffHome,
@@ -22,6 +24,7 @@ import {
   type SpawnedHandoff,
 } from '../reliability/support/spawned-handoff.ts';
 import { startReceiver, type Receiver } from '../webhooks/receiver.ts';
+import { buildThriveCartFields, encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
 
 const AC_TOKEN = 'ac-simulate-token-0123456789';
 const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
@@ -30,6 +33,8 @@ const WAIT_MS = 60_000;
 describe('handoff simulate', { timeout: 240_000 }, () => {
   const { DATABASE_URL: _url, HANDOFF_CONFIG: _config, ...baseEnv } = process.env;
   let home: HandoffHome;
+  /** A database of the run's server rather than an embedded one of its own: this file is about simulate, not storage. */
+  let database: TestDatabase;
   let handoff: SpawnedHandoff;
   let crm: FakeCrmServer;
   let smtp: SmtpReceiver;
@@ -55,11 +60,17 @@ webhooks:
 `,
       ),
     );
-    handoff = await spawnHandoff({ home, port: await freePort() });
+    database = await createTestDatabase();
+    handoff = await spawnHandoff({
+      home,
+      port: await freePort(),
+      env: { DATABASE_URL: database.connectionString },
+    });
   });
 
   afterAll(async () => {
     await handoff.stop();
+    await database.drop();
     await home.remove();
     await crm.close();
     await smtp.close();
@@ -99,8 +110,6 @@ webhooks:
     // The ledger has it: the console shows what would happen.
     expect((await contact('quiet@example.com')).status).toBe(200);
     // Nothing downstream was even queued for that person: no CRM or e-mail job, no webhook message.
-    const database = await startEmbeddedPostgres({ dataDir: home.dataDir });
-    const { Client } = await import('pg');
     const client = new Client({ connectionString: database.connectionString });
     await client.connect();
     const queued = await client.query<{ kind: string }>(
@@ -137,7 +146,6 @@ webhooks:
     );
     expect(stillQueued.rows).toEqual([]);
     await client.end();
-    await database.stop();
   });
 
   it('sends no made-up name: the names are empty unless given, and a known person keeps theirs', async () => {
@@ -171,5 +179,73 @@ webhooks:
     expect(again.stdout).toMatch(/^200 .*"status":"applied"/);
     const ada = (await (await contact('ada@example.com')).json()) as { name: string | null };
     expect(ada.name).toBe('Ada Lovelace');
+  });
+
+  it('a real purchase for a simulated person reaches the CRM, dunning and webhooks with the real purchase only', async () => {
+    // A membership simulated (bought, then its payment failing: a dunning case) for someone who
+    // later really buys the course.
+    for (const result of await purchaseThenFailure('later@example.com', [])) expect(result.stdout).toMatch(/"applied"/);
+    const real = buildThriveCartFields('purchase', {
+      account: TEST_ACCOUNT,
+      secret: TEST_SECRET,
+      email: 'later@example.com',
+      item: 'product-12',
+      orderId: '9001',
+      firstName: 'Lena',
+      lastName: 'Later',
+    });
+    const response = await fetch(`${handoff.url}/webhooks/thrivecart`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: encodeForm(real),
+    });
+    expect(`${response.status} ${await response.text()}`).toMatch(/^200 .*"status":"applied"/);
+
+    const deadline = Date.now() + WAIT_MS;
+    const crmTags = () => {
+      const found = crm.state.findContactByEmail('later@example.com');
+      return found ? crm.state.tagNamesOf(found.id).sort() : [];
+    };
+    while (!(crmTags().length >= 2 && site.received.some((message) => mentions(message.body, 'later@example.com')))) {
+      if (Date.now() > deadline)
+        throw new Error(`the real purchase did not reach the CRM and the site: ${crmTags().join(', ')}`);
+      await sleep(100);
+    }
+    // The CRM holds the course's tags, not the simulated membership's access nor its failed payment.
+    expect(crmTags()).toEqual(['Bought Focus', 'Focus - Access']);
+
+    const client = new Client({ connectionString: database.connectionString });
+    await client.connect();
+    const contactId = `(select id from contacts where email = 'later@example.com')`;
+    // No dunning case for the simulated failure (so no reminder), and the site heard of the course only.
+    const dunning = await client.query(`select id from dunning_cases where contact_id = ${contactId}`);
+    expect(dunning.rows).toEqual([]);
+    const announced = await client.query<{ body: string }>(
+      `select body from webhook_messages where contact_id = ${contactId} and type like 'access.%'`,
+    );
+    expect(
+      announced.rows.map((row) => (JSON.parse(row.body) as { data: { offering: { id: string } } }).data.offering.id),
+    ).toEqual(['focus-course']);
+    await client.end();
+    expect(smtp.received.filter((email) => email.to.includes('later@example.com'))).toEqual([]);
+
+    // The person is real now: a further simulation is refused, and says why.
+    const refused = await simulate([
+      'purchase',
+      '--email',
+      'later@example.com',
+      '--item',
+      'product-41',
+      '--order',
+      '9002',
+    ]);
+    expect(refused.stdout).toContain('"status":"ignored"');
+    expect(refused.stdout).toContain(
+      'later@example.com is a real contact: a simulation would mix with their real history',
+    );
+    const after = (await (await contact('later@example.com')).json()) as {
+      access: { offering: string; granted: boolean }[];
+    };
+    expect(after.access.filter((entry) => entry.granted).map((entry) => entry.offering)).toEqual(['focus-course']);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.ts';
+import { openInChromium } from '../support/chromium.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 
 const ARTIFACTS = 'test-artifacts/screenshots';
@@ -16,9 +16,7 @@ describe('the console in a browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     handoff = await startTestHandoff();
-    base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    ({ browser, page, base } = await openInChromium(handoff));
   }, 120_000);
 
   afterAll(async () => {

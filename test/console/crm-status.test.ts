@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settleSync } from '../crm-sync/crm-sync-harness.ts';
-import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { consoleCookie } from '../support/console-session.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { testConfig } from '../support/test-config.ts';
 
 describe('CRM sync status in the console', () => {
@@ -10,12 +11,7 @@ describe('CRM sync status in the console', () => {
     const config = testConfig();
     config.crm = [{ provider: 'memory', name: 'reference', apiKey: 'memory' }] as typeof config.crm;
     handoff = await startTestHandoff({ config });
-    const login = await handoff.server.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { secret: ADMIN_TOKEN, name: 'Amy' },
-    });
-    cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    cookie = await consoleCookie(handoff);
   });
   afterAll(() => handoff.close());
 

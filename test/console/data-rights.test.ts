@@ -1,18 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eraseContact, exportContact } from '../../src/app/contacts/contact-data-rights.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
-
-/** Every text and JSON value in every table, as one string: "is this person still anywhere?" */
-async function everything(handoff: TestHandoff): Promise<string> {
-  const pool = handoff.runtime.ctx.pool;
-  const tables = await pool.query<{ table_name: string }>(
-    `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
-  );
-  const dumps = await Promise.all(
-    tables.rows.map(async ({ table_name }) => JSON.stringify((await pool.query(`select * from "${table_name}"`)).rows)),
-  );
-  return dumps.join('\n').toLowerCase();
-}
+import { everythingStored } from '../support/everything-stored.ts';
 
 describe('GDPR export and erasure', () => {
   let handoff: TestHandoff;
@@ -59,11 +48,11 @@ describe('GDPR export and erasure', () => {
   });
 
   it('erases the person from every table, keeps everyone else, and a late delivery does not bring them back', async () => {
-    expect(await everything(handoff)).toContain('private.person@example.com');
+    expect(await everythingStored(handoff)).toContain('private.person@example.com');
     const erased = await eraseContact(handoff.runtime.ctx, 'private.person@example.com', 'amy');
     expect(erased).toEqual({ deliveries: 3 });
 
-    const dump = await everything(handoff);
+    const dump = await everythingStored(handoff);
     expect(dump).not.toContain('private.person@example.com');
     expect(dump).not.toContain('privatova');
     expect(dump).toContain('someone.else@example.com');
@@ -86,6 +75,6 @@ describe('GDPR export and erasure', () => {
     });
     expect(resent.body.status).toBe('duplicate');
     expect((await handoff.api('/api/contacts/private.person@example.com')).status).toBe(404);
-    expect(await everything(handoff)).not.toContain('privatova');
+    expect(await everythingStored(handoff)).not.toContain('privatova');
   });
 });

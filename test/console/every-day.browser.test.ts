@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, signInToConsole } from '../support/chromium.ts';
+import { openInChromium, signInToConsole } from '../support/chromium.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { startAccessAllySite, type AccessAllySite } from '../support/accessally-site.ts';
 import { testConfig } from '../support/test-config.ts';
@@ -19,10 +19,7 @@ describe('the console, every day', () => {
     const extra = `console:\n  timeZone: Europe/Paris\ncrm:\n  - { provider: memory, name: reference }
 accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n`;
     handoff = await startTestHandoff({ config: testConfig(extra) });
-    base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await signInToConsole(page, base);
+    ({ browser, page, base } = await openInChromium(handoff, { signIn: true }));
     await handoff.send('purchase', {
       email: 'bea@example.com',
       item: 'product-12',

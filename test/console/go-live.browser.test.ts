@@ -15,7 +15,7 @@ import {
 import { SIMULATED_FIELD } from '../../src/adapters/sources/thrivecart/simulated.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../dunning/smtp-receiver.ts';
 import { settleSync } from '../crm-sync/crm-sync-harness.ts';
-import { launchChromium, signInToConsole } from '../support/chromium.ts';
+import { openInChromium } from '../support/chromium.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET, testConfig } from '../support/test-config.ts';
 
@@ -34,10 +34,7 @@ describe('the go-live checklist and the first step on Overview', () => {
     const config = testConfig(`mail:\n  smtp: "${smtp.url}"\n  from: "Focus School <hello@focus.example>"\n`);
     config.crm = [{ provider: 'memory', name: 'reference', apiKey: 'memory' }] as typeof config.crm;
     handoff = await startTestHandoff({ config });
-    base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await signInToConsole(page, base);
+    ({ browser, page, base } = await openInChromium(handoff, { signIn: true }));
   }, 120_000);
 
   afterAll(async () => {

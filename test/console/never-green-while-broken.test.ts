@@ -4,20 +4,11 @@
  * from what its syncs did, and a failed resync is an error.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
-import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { consoleCookie } from '../support/console-session.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET, testConfig } from '../support/test-config.ts';
-import { activeCampaignEntry, AC_TOKEN, crmConfig, startHandoffWith } from '../crm-sync/crm-sync-harness.ts';
-
-async function login(handoff: TestHandoff): Promise<string> {
-  const response = await handoff.server.inject({
-    method: 'POST',
-    url: '/login',
-    payload: { secret: ADMIN_TOKEN, name: 'Amy' },
-  });
-  return String(response.headers['set-cookie']).split(';')[0]!;
-}
+import { startWithActiveCampaign } from '../crm-sync/crm-sync-harness.ts';
 
 async function pageText(handoff: TestHandoff, cookie: string, url: string): Promise<string> {
   return (await handoff.server.inject({ method: 'GET', url, headers: { cookie } })).body;
@@ -41,7 +32,7 @@ describe('refused ThriveCart calls', () => {
     const config = testConfig();
     config.thrivecart.account = `${TEST_ACCOUNT}.thrivecart.com`; // the mistake from the issue: the full domain
     handoff = await startTestHandoff({ config });
-    const cookie = await login(handoff);
+    const cookie = await consoleCookie(handoff);
     expect(visible(await pageText(handoff, cookie, '/'))).not.toContain('refused this week');
 
     for (const orderId of ['7001', '7002']) {
@@ -63,7 +54,7 @@ describe('refused ThriveCart calls', () => {
 
   it('tells a wrong secret word apart, and says when test purchases were ignored', async () => {
     handoff = await startTestHandoff();
-    const cookie = await login(handoff);
+    const cookie = await consoleCookie(handoff);
     expect(
       (await handoff.send('purchase', { email: 'ada@example.com', orderId: '7003', secret: 'an old secret word' }))
         .status,
@@ -92,11 +83,8 @@ describe('CRM connections judged by their syncs', () => {
   });
 
   it('calls a connection with dead-lettered syncs failing on Overview and Problems, never "working"', async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      return crmConfig(activeCampaignEntry(fake));
-    });
-    const cookie = await login(handoff);
+    ({ handoff, activeCampaign: fake } = await startWithActiveCampaign());
+    const cookie = await consoleCookie(handoff);
     // ActiveCampaign answers 422 for a contact it will not take: the sync is dead-lettered at once.
     fake.replyOnce('POST', '/api/3/contact/sync', {
       status: 422,
@@ -116,11 +104,8 @@ describe('CRM connections judged by their syncs', () => {
   });
 
   it('shows a resync that the CRM refused as an error, not as a success', async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      return crmConfig(activeCampaignEntry(fake));
-    });
-    const cookie = await login(handoff);
+    ({ handoff, activeCampaign: fake } = await startWithActiveCampaign());
+    const cookie = await consoleCookie(handoff);
     await handoff.send('purchase', { email: 'ada@example.com', orderId: '7102' });
     await handoff.runJobs();
     const remoteId = fake.state.findContactByEmail('ada@example.com')!.id;

@@ -4,19 +4,10 @@
  * import that AC applies late, or never, loses nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake, type ActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
+import type { ActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { eraseContact } from '../../src/app/contacts/contact-data-rights.ts';
-import {
-  AC_TOKEN,
-  activeCampaignEntry,
-  crmConfig,
-  jobsIn,
-  settleSync,
-  startHandoffWith,
-  tagsIn,
-  WITH_BULK_CHECKS,
-} from './crm-sync-harness.ts';
+import { jobsIn, settleSync, startWithActiveCampaign, tagsIn, WITH_BULK_CHECKS } from './crm-sync-harness.ts';
 
 const IMPORT = '/api/3/import/bulk_import';
 
@@ -25,10 +16,7 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
   let fake: ActiveCampaignFake;
 
   async function launch(buyers: number, importDelayMs: number | 'held'): Promise<string[]> {
-    handoff = await startHandoffWith(async (clock) => {
-      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now(), importDelayMs });
-      return crmConfig(activeCampaignEntry(fake));
-    });
+    ({ handoff, activeCampaign: fake } = await startWithActiveCampaign({ importDelayMs }));
     const emails = Array.from({ length: buyers }, (_, index) => `buyer-${String(index).padStart(3, '0')}@example.com`);
     for (const [index, email] of emails.entries())
       await handoff.send('purchase', { email, firstName: `Buyer ${index}`, item: 'product-12', orderId: `71${index}` });

@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { BULK_QUEUED_DEFER_MS } from '../../src/app/crm/bulk-access-tags.ts';
-import { AC_TOKEN, activeCampaignEntry, crmConfig, settleSync, startHandoffWith, tagsIn } from './crm-sync-harness.ts';
+import { settleSync, startWithActiveCampaign, tagsIn } from './crm-sync-harness.ts';
 
 describe('a burst of changes to one contact', () => {
   let handoff: TestHandoff;
   let fake: FakeCrmServer;
   beforeAll(async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      return crmConfig(activeCampaignEntry(fake));
-    });
+    ({ handoff, activeCampaign: fake } = await startWithActiveCampaign());
   });
   afterAll(async () => {
     await handoff.close();

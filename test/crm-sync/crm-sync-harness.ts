@@ -3,6 +3,11 @@
  * pointing at them, and a way to run the job worker until the CRM work is done (moving the fake
  * clock to each next due job, as waiting would).
  */
+import {
+  startActiveCampaignFake,
+  type ActiveCampaignFake,
+  type ActiveCampaignFakeOptions,
+} from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import type { HandoffConfig } from '../../src/config/schema.ts';
 import { FakeClock } from '../support/fake-clock.ts';
@@ -29,6 +34,18 @@ export async function startHandoffWith(
 ): Promise<TestHandoff> {
   const clock = new FakeClock();
   return startTestHandoff({ config: await config(clock), clock });
+}
+
+/** Handoff with one ActiveCampaign account, its fake timed by Handoff's clock: where most CRM tests start. */
+export async function startWithActiveCampaign(
+  fakeOptions: Omit<ActiveCampaignFakeOptions, 'now'> = {},
+): Promise<{ handoff: TestHandoff; activeCampaign: ActiveCampaignFake }> {
+  let activeCampaign: ActiveCampaignFake | undefined;
+  const handoff = await startHandoffWith(async (clock) => {
+    activeCampaign = await startActiveCampaignFake(AC_TOKEN, { ...fakeOptions, now: () => clock.now() });
+    return crmConfig(activeCampaignEntry(activeCampaign));
+  });
+  return { handoff, activeCampaign: activeCampaign! };
 }
 
 /** CRM and AccessAlly jobs: the ones these tests wait for (not the ledger's far-future timers). */

@@ -1,19 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { resyncContact } from '../../src/app/contacts/resync-contact.ts';
 import type { TestHandoff } from '../support/handoff.ts';
-import { AC_TOKEN, activeCampaignEntry, crmConfig, settleSync, startHandoffWith } from './crm-sync-harness.ts';
+import { settleSync, startWithActiveCampaign } from './crm-sync-harness.ts';
 
 describe('a change of name alone, and a resync', () => {
   let handoff: TestHandoff;
   let activeCampaign: FakeCrmServer;
 
   beforeAll(async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      activeCampaign = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      return crmConfig(activeCampaignEntry(activeCampaign));
-    });
+    ({ handoff, activeCampaign: activeCampaign } = await startWithActiveCampaign());
   });
   afterAll(async () => {
     await handoff.close();

@@ -1,11 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import {
-  AC_TOKEN,
-  activeCampaignEntry,
   apiPost,
   crmConfig,
   jobsIn,
@@ -14,6 +11,7 @@ import {
   restartWithConfig,
   settleSync,
   startHandoffWith,
+  startWithActiveCampaign,
   tagsIn,
 } from './crm-sync-harness.ts';
 
@@ -31,10 +29,7 @@ describe('CRM failures that need a person', () => {
   });
 
   it('pauses a connector whose key is refused, holds its jobs without spending attempts, and resumes when the check passes', async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      return crmConfig(activeCampaignEntry(fake));
-    });
+    ({ handoff, activeCampaign: fake } = await startWithActiveCampaign());
     fake.replyOnce('POST', '/api/3/contact/sync', {
       status: 403,
       json: { message: 'You are not authorized to access this resource' },
@@ -118,10 +113,7 @@ describe('CRM failures that need a person', () => {
   });
 
   it('looks a contact deleted in the CRM up again by e-mail instead of dead-lettering the 404', async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      return crmConfig(activeCampaignEntry(fake));
-    });
+    ({ handoff, activeCampaign: fake } = await startWithActiveCampaign());
     await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '9004' });
     await settleSync(handoff);
     fake.state.deleteContact(fake.state.findContactByEmail('ada@example.com')!.id);

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DunningCaseView } from '../../src/app/dunning/list-dunning-cases.ts';
-import { hasCommunity, sendMembership, startDunningHarness, tagsOf, type DunningHarness } from './dunning-harness.ts';
+import { hasCommunity, sendMembership, startWithRenewalDue, tagsOf, type DunningHarness } from './dunning-harness.ts';
 
 const DEE = 'dee@example.com';
 
 describe('a cancellation while a payment is failing', () => {
   let harness: DunningHarness;
   beforeAll(async () => {
-    harness = await startDunningHarness();
-    await sendMembership(harness.handoff, 'purchase', DEE, '7301');
-    harness.handoff.clock.advanceDays(30);
+    harness = await startWithRenewalDue(DEE, '7301');
     await sendMembership(harness.handoff, 'failed', DEE, '7301');
     await harness.handoff.runJobs();
     harness.handoff.clock.advanceDays(2);

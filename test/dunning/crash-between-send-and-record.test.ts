@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DunningCaseView } from '../../src/app/dunning/list-dunning-cases.ts';
 import { DUNNING_EMAIL_JOB } from '../../src/app/dunning/send-dunning-email.ts';
 import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
-import { sendMembership, startDunningHarness, type DunningHarness } from './dunning-harness.ts';
+import { sendMembership, startWithRenewalDue, type DunningHarness } from './dunning-harness.ts';
 
 const FAY = 'fay@example.com';
 const REMINDER = "Your payment for Course 40 & Community didn't go through";
@@ -10,9 +10,7 @@ const REMINDER = "Your payment for Course 40 & Community didn't go through";
 describe('a crash while a reminder is being sent', () => {
   let harness: DunningHarness;
   beforeEach(async () => {
-    harness = await startDunningHarness();
-    await sendMembership(harness.handoff, 'purchase', FAY, '7501');
-    harness.handoff.clock.advanceDays(30);
+    harness = await startWithRenewalDue(FAY, '7501');
   });
   afterEach(() => harness.close());
 

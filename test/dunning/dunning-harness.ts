@@ -69,6 +69,14 @@ export async function startDunningHarness(): Promise<DunningHarness> {
   };
 }
 
+/** The harness with one member who bought the membership a month ago: their first renewal is due now. */
+export async function startWithRenewalDue(email: string, orderId: string): Promise<DunningHarness> {
+  const harness = await startDunningHarness();
+  await sendMembership(harness.handoff, 'purchase', email, orderId);
+  harness.handoff.clock.advanceDays(30);
+  return harness;
+}
+
 /**
  * A ThriveCart delivery about the membership of order `orderId`, by Ada Lovelace, $47.00 a month,
  * timed at the fake clock's now. Failed-payment and renewal deliveries carry the customer's name

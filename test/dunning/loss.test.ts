@@ -4,7 +4,7 @@ import {
   hasCommunity,
   OWNER,
   sendMembership,
-  startDunningHarness,
+  startWithRenewalDue,
   tagsOf,
   type DunningHarness,
 } from './dunning-harness.ts';
@@ -15,9 +15,7 @@ const REMINDER = "Your payment for Course 40 & Community didn't go through";
 describe('a failed renewal never paid within the grace period, then paid late', () => {
   let harness: DunningHarness;
   beforeAll(async () => {
-    harness = await startDunningHarness();
-    await sendMembership(harness.handoff, 'purchase', BEA, '7101');
-    harness.handoff.clock.advanceDays(30);
+    harness = await startWithRenewalDue(BEA, '7101');
     await sendMembership(harness.handoff, 'failed', BEA, '7101');
     await harness.handoff.runJobs();
   });

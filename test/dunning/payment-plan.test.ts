@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DunningCaseView } from '../../src/app/dunning/list-dunning-cases.ts';
-import { hasCommunity, sendMembership, startDunningHarness, tagsOf, type DunningHarness } from './dunning-harness.ts';
+import { hasCommunity, sendMembership, startWithRenewalDue, tagsOf, type DunningHarness } from './dunning-harness.ts';
 
 const EVE = 'eve@example.com';
 
 describe('a three-instalment payment plan whose last instalment fails once', () => {
   let harness: DunningHarness;
   beforeAll(async () => {
-    harness = await startDunningHarness();
-    await sendMembership(harness.handoff, 'purchase', EVE, '7401');
-    harness.handoff.clock.advanceDays(30);
+    harness = await startWithRenewalDue(EVE, '7401');
     await sendMembership(harness.handoff, 'renewal', EVE, '7401', { paymentIndex: 1, remainingRebills: 1 });
     harness.handoff.clock.advanceDays(30);
   });

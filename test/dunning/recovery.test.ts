@@ -4,7 +4,7 @@ import {
   CARD_UPDATE_URL,
   hasCommunity,
   sendMembership,
-  startDunningHarness,
+  startWithRenewalDue,
   tagsOf,
   type DunningHarness,
 } from './dunning-harness.ts';
@@ -14,9 +14,7 @@ const ADA = 'ada@example.com';
 describe('a failed renewal paid after the first reminder', () => {
   let harness: DunningHarness;
   beforeAll(async () => {
-    harness = await startDunningHarness();
-    await sendMembership(harness.handoff, 'purchase', ADA, '7001');
-    harness.handoff.clock.advanceDays(30);
+    harness = await startWithRenewalDue(ADA, '7001');
   });
   afterAll(() => harness.close());
 

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DunningCaseView } from '../../src/app/dunning/list-dunning-cases.ts';
-import { sendMembership, startDunningHarness, type DunningHarness } from './dunning-harness.ts';
+import { sendMembership, startWithRenewalDue, type DunningHarness } from './dunning-harness.ts';
 
 const CAL = 'cal@example.com';
 
 describe('the processor retrying one charge several times', () => {
   let harness: DunningHarness;
   beforeAll(async () => {
-    harness = await startDunningHarness();
-    await sendMembership(harness.handoff, 'purchase', CAL, '7201');
-    harness.handoff.clock.advanceDays(30);
+    harness = await startWithRenewalDue(CAL, '7201');
   });
   afterAll(() => harness.close());
 

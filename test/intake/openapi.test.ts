@@ -30,6 +30,7 @@ describe('/api/openapi.json', () => {
       '/api/teams',
       '/api/teams/{id}',
       '/api/teams/{id}/leader',
+      '/api/teams/{id}/leader-link',
       '/api/teams/{id}/members',
       '/api/teams/{id}/members/{email}',
       '/api/teams/{id}/seats',

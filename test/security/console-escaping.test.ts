@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { consoleCookie } from '../support/console-session.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 
 const SCRIPT = '<script>alert(1)</script>';
 const ATTRIBUTE = '"><img src=x onerror=alert(2)>';
@@ -9,13 +10,7 @@ describe('data from deliveries shown in the console', () => {
   let cookie = '';
   beforeAll(async () => {
     handoff = await startTestHandoff();
-    const login = await handoff.server.inject({
-      method: 'POST',
-      url: '/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `secret=${ADMIN_TOKEN}&name=amy`,
-    });
-    cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    cookie = await consoleCookie(handoff, 'amy');
     await handoff.send('purchase', {
       email: 'mallory@example.com',
       item: 'product-12',

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.ts';
+import { openInChromium, recordCspViolations } from '../support/chromium.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 
 /** Every console page, with data on it (a contact, a delivery, a dunning case). */
@@ -26,7 +26,7 @@ describe('the console under its Content-Security-Policy, in Chromium', () => {
 
   beforeAll(async () => {
     handoff = await startTestHandoff();
-    base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
+    ({ browser, page, base } = await openInChromium(handoff));
     await handoff.send('purchase', {
       email: 'bea@example.com',
       item: 'product-40',
@@ -36,12 +36,7 @@ describe('the console under its Content-Security-Policy, in Chromium', () => {
       lastName: 'Buyer',
     });
     await handoff.send('failed', { email: 'bea@example.com', item: 'product-40', orderId: '9901' });
-    browser = await launchChromium();
-    page = await browser.newPage();
-    // Chromium reports every blocked inline style, script or load on the console.
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
-    });
+    recordCspViolations(page, violations);
   }, 120_000);
 
   afterAll(async () => {

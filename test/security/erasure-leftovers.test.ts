@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildThriveCartFields, encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import type { Fields } from '../../src/adapters/sources/thrivecart/parse-body.ts';
-import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import { consoleCookie } from '../support/console-session.ts';
 import { ADMIN_TOKEN, type TestHandoff } from '../support/handoff.ts';
+import { everythingStored } from '../support/everything-stored.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
-import { activeCampaignEntry, crmConfig, settleSync, startHandoffWith } from '../crm-sync/crm-sync-harness.ts';
+import { settleSync, startWithActiveCampaign } from '../crm-sync/crm-sync-harness.ts';
 
 /** What identifies Ada in what she (and ThriveCart) sent: none of it may survive her erasure. */
 const ADA = {
@@ -16,35 +17,14 @@ const ADA = {
   street: '12 Analytical Engine Row',
 };
 
-/** Every text and JSON value in every table, lower case: "is this person still anywhere?" */
-async function everything(handoff: TestHandoff): Promise<string> {
-  const pool = handoff.runtime.ctx.pool;
-  const tables = await pool.query<{ table_name: string }>(
-    `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
-  );
-  const dumps = await Promise.all(
-    tables.rows.map(async ({ table_name }) => JSON.stringify((await pool.query(`select * from "${table_name}"`)).rows)),
-  );
-  return dumps.join('\n').toLowerCase();
-}
-
 describe('erasure leaves nothing of the person behind', () => {
   let handoff: TestHandoff;
   let activeCampaign: FakeCrmServer;
   let cookie = '';
 
   beforeAll(async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      activeCampaign = await startActiveCampaignFake('ac-token-0123456789', { now: () => clock.now() });
-      return crmConfig(activeCampaignEntry(activeCampaign));
-    });
-    const login = await handoff.server.inject({
-      method: 'POST',
-      url: '/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `secret=${ADMIN_TOKEN}&name=amy`,
-    });
-    cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    ({ handoff, activeCampaign: activeCampaign } = await startWithActiveCampaign());
+    cookie = await consoleCookie(handoff, 'amy');
   });
   afterAll(async () => {
     await handoff.close();
@@ -111,7 +91,7 @@ describe('erasure leaves nothing of the person behind', () => {
       expect.objectContaining({ kind: 'crm.erase:activecampaign', lastError: expect.stringMatching(/503|outage/) }),
     ]);
 
-    const dump = await everything(handoff);
+    const dump = await everythingStored(handoff);
     for (const trace of Object.values(ADA)) expect(dump, trace).not.toContain(trace.toLowerCase());
 
     // Still retryable by the CRM's own id once the CRM is back.

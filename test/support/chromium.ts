@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ADMIN_TOKEN } from './handoff.ts';
+import { ADMIN_TOKEN, type TestHandoff } from './handoff.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -37,4 +37,33 @@ export async function signInToConsole(page: Page, base: string): Promise<void> {
   await page.fill('input[name=secret]', ADMIN_TOKEN);
   await page.fill('input[name=name]', 'Amy');
   await page.click('button[type=submit]');
+}
+
+/** A fresh Chromium with one page at desktop width on `base`, the address `handoff` now listens on. */
+export interface ConsoleInChromium {
+  browser: Browser;
+  page: Page;
+  base: string;
+}
+
+/**
+ * Makes `handoff` listen on a free local port and opens a page for it (1100 × 900) in a fresh
+ * Chromium, signed in to the console when `signIn` is set.
+ */
+export async function openInChromium(
+  handoff: TestHandoff,
+  options: { signIn?: boolean } = {},
+): Promise<ConsoleInChromium> {
+  const base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  if (options.signIn === true) await signInToConsole(page, base);
+  return { browser, page, base };
+}
+
+/** Adds to `violations` each Content-Security-Policy violation Chromium reports on `page`'s console (blocked inline styles, scripts or loads). */
+export function recordCspViolations(page: Page, violations: string[]): void {
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
+  });
 }

@@ -48,13 +48,13 @@ export interface TestHandoff {
 }
 
 export async function startTestHandoff(
-  options: { config?: HandoffConfig; clock?: FakeClock; http?: Partial<HttpSettings> } = {},
+  options: { config?: HandoffConfig; clock?: FakeClock; http?: Partial<HttpSettings>; secretKey?: Buffer } = {},
 ): Promise<TestHandoff> {
   const database = await createTestDatabase();
   const clock = options.clock ?? new FakeClock();
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // One key for the life of this Handoff, restarts included, as a data folder would keep it.
-  const secretKey = randomBytes(32);
+  const secretKey = options.secretKey ?? randomBytes(32);
   const boot = async (): Promise<Pick<TestHandoff, 'runtime' | 'server' | 'worker'>> => {
     const runtime = await connectRuntime({
       config: options.config ?? testConfig(),

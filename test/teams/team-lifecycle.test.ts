@@ -8,7 +8,7 @@ import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { ADMIN_TOKEN, type TestHandoff } from '../support/handoff.ts';
 import { KIT_KEY, kitEntry, settleSync, startHandoffWith, tagsIn } from '../crm-sync/crm-sync-harness.ts';
-import { accessOf, teamConfig } from './teams-harness.ts';
+import { accessOf, buyTeamPlanAsAda, teamConfig } from './teams-harness.ts';
 
 const DAY = 86_400_000;
 
@@ -59,14 +59,7 @@ describe('a team plan, end to end', () => {
 
   it('members keep access through grace, get it back on recovery and lose it when the cancelled period ends', async () => {
     await start();
-    const purchase = await handoff.send('purchase', {
-      email: 'ada@example.com',
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      item: 'product-50',
-      recurring: true,
-      orderId: '9901',
-    });
+    const purchase = await buyTeamPlanAsAda(handoff);
     expect(purchase.body.status).toBe('applied');
     const [team] = await teamsLedBy(handoff, 'ada@example.com');
     expect(team).toMatchObject({

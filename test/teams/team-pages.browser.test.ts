@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { openInChromium, recordCspViolations } from '../support/chromium.ts';
 import { ADMIN_TOKEN, PUBLIC_URL, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
 import { startSmtpReceiver, type SmtpReceiver } from '../dunning/smtp-receiver.ts';
@@ -44,12 +44,8 @@ describe('team pages in a browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     smtp = await startSmtpReceiver();
     handoff = await startTestHandoff({ config: parseConfig(teamConfigYaml(smtp.url), 'team-test.yaml', {}) });
-    base = await handoff.server.listen({ port: 0, host: '127.0.0.1' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
-    });
+    ({ browser, page, base } = await openInChromium(handoff));
+    recordCspViolations(page, violations);
   }, 120_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { addMember, removeMember, resizeTeam } from '../../src/app/teams/teams.ts';
 import { getTeam, listTeams, teamHistory } from '../../src/app/teams/team-views.ts';
 import { TeamError } from '../../src/app/teams/team-errors.ts';
-import { accessOf, ledgerTags, teamConfig } from './teams-harness.ts';
+import { accessOf, buyTeamPlanAsAda, ledgerTags, teamConfig } from './teams-harness.ts';
 
 const ADMIN = { kind: 'admin', name: 'Jo' } as const;
 
@@ -14,14 +14,7 @@ describe('team pools through the service', () => {
   it('opens a pool at purchase, gives seats, refuses a member past the seats and reuses a freed seat', async () => {
     handoff = await startTestHandoff({ config: teamConfig() });
     const ctx = handoff.runtime.ctx;
-    const purchase = await handoff.send('purchase', {
-      email: 'ada@example.com',
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      item: 'product-50',
-      recurring: true,
-      orderId: '9901',
-    });
+    const purchase = await buyTeamPlanAsAda(handoff);
     expect(purchase.body.status).toBe('applied');
     const [team] = await listTeams(ctx, { leaderEmail: 'ada@example.com' });
     expect(team).toMatchObject({

@@ -34,6 +34,18 @@ dunning:
 ${extraYaml}`;
 }
 
+/** Ada Lovelace buys the monthly team plan (product-50) in order 9901: she pays for and leads the team it opens. */
+export async function buyTeamPlanAsAda(handoff: TestHandoff): ReturnType<TestHandoff['send']> {
+  return handoff.send('purchase', {
+    email: 'ada@example.com',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    item: 'product-50',
+    recurring: true,
+    orderId: '9901',
+  });
+}
+
 /** The access API's answer for one person. */
 export async function accessOf(
   handoff: TestHandoff,

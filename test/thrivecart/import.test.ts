@@ -9,7 +9,8 @@ import { importFromCsv, importFromThriveCart } from '../../src/app/thrivecart/im
 import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-client.ts';
 import { thrivecartApiFor } from '../../src/main.ts';
 import { reconcileWithThriveCart } from '../../src/app/thrivecart/reconcile-thrivecart.ts';
-import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { consoleCookie } from '../support/console-session.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
 import { startThriveCartApiFake, withThriveCartApi, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 
@@ -145,12 +146,7 @@ describe('importing ThriveCart history from its API', () => {
   });
 
   it('the console Import page shows the plan and how far the fetch got', async () => {
-    const login = await handoff.server.inject({
-      method: 'POST',
-      url: '/login',
-      payload: { secret: ADMIN_TOKEN, name: 'Amy' },
-    });
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const cookie = await consoleCookie(handoff);
     const importPage = (await handoff.server.inject({ method: 'GET', url: '/import', headers: { cookie } })).body;
     expect(importPage).toContain('Not applied yet');
     expect(importPage).toMatch(/Fetched 213 transactions \(3 pages, all\) and asked about 3 buyers/);
@@ -281,9 +277,18 @@ noend@example.com,No End,product-40,A-3,active,
     const plan = await importFromCsv(handoff.runtime.ctx, csv(paidThrough), { apply: false });
     expect(plan).toMatchObject({ people: 2, offeringsGranted: { 'focus-course': 1, community: 1 } });
     expect(plan.notImported).toEqual([
-      expect.objectContaining({ email: 'noend@example.com', reason: expect.stringMatching(/^line 4: .*paid_through/) }),
+      expect.objectContaining({
+        email: 'noend@example.com',
+        reason: expect.stringMatching(
+          /^line 4, column paid_through: an active subscription needs its paid_through date/,
+        ),
+      }),
     ]);
     expect((await handoff.api('/api/contacts/kim@example.com')).status).toBe(404);
+    const open = await handoff.runtime.ctx.pool.query<{ csv: string }>(
+      `select csv from thrivecart_imports where source = 'csv' and applied_at is null`,
+    );
+    expect(open.rows).toEqual([{ csv: csv(paidThrough) }]);
 
     await importFromCsv(handoff.runtime.ctx, csv(paidThrough), { apply: true });
     expect((await handoff.api('/api/access?email=kim@example.com&offering=focus-course')).body).toMatchObject({
@@ -296,5 +301,34 @@ noend@example.com,No End,product-40,A-3,active,
     expect((await handoff.api<{ name: string }>('/api/contacts/max@example.com')).body.name).toBe(
       'Max "The Member" Roe',
     );
+    // The file, kept while the plan waited, is let go once applied.
+    const kept = await handoff.runtime.ctx.pool.query(`select 1 from thrivecart_imports where csv is not null`);
+    expect(kept.rowCount).toBe(0);
+  });
+
+  it('applied again, changes nothing twice', async () => {
+    const paidThrough = new Date(handoff.clock.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+    const again = await importFromCsv(handoff.runtime.ctx, csv(paidThrough), { apply: true });
+    expect(again).toMatchObject({ people: 2, events: 0, alreadyKnown: 3 });
+  });
+
+  it('names the line where a row starts, after blank lines and a name over two lines', async () => {
+    const text = `email,name,item,status\n\n"ann@example.com","Ann\nOn Two Lines",product-12,paid\r\n\r\nbob@example.com,Bob,product-12,sold,extra\ncy@example.com,Cy,product-12,sold\n`;
+    const plan = await importFromCsv(handoff.runtime.ctx, text, { apply: false });
+    expect(plan.notImported.map((skipped) => skipped.reason)).toEqual([
+      'line 6: 5 fields where the header has 4 (a comma inside a field needs double quotes around it)',
+      'line 7, column status: "sold" is not one of paid, active, cancelled, refunded, paused, completed',
+    ]);
+  });
+
+  it('refuses a file it cannot read, saying where, and keeps nothing of it', async () => {
+    const imports = async () =>
+      (await handoff.runtime.ctx.pool.query<{ n: number }>(`select count(*)::int as n from thrivecart_imports`))
+        .rows[0]!.n;
+    const before = await imports();
+    await expect(
+      importFromCsv(handoff.runtime.ctx, 'email,item,status\nann@example.com,product-12,"paid\n', { apply: true }),
+    ).rejects.toThrow('line 2: a field opens a double quote (") that is never closed');
+    expect(await imports()).toBe(before);
   });
 });

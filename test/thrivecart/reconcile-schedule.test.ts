@@ -11,7 +11,8 @@ import {
   scheduleThriveCartReconcile,
   THRIVECART_RECONCILE_JOB,
 } from '../../src/app/thrivecart/scheduled-reconcile.ts';
-import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { consoleCookie } from '../support/console-session.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
 import { startThriveCartApiFake, withThriveCartApi, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 
@@ -109,13 +110,7 @@ describe('the scheduled reconcile with ThriveCart', () => {
   });
 
   it("the console's Problems page shows the finding; its button (CSRF-checked) applies what ThriveCart says", async () => {
-    const login = await handoff.server.inject({
-      method: 'POST',
-      url: '/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `secret=${ADMIN_TOKEN}&name=amy`,
-    });
-    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const cookie = await consoleCookie(handoff, 'amy');
     const page = (await handoff.server.inject({ method: 'GET', url: '/problems', headers: { cookie } })).body;
     expect(page).toContain('What ThriveCart knows that no webhook said');
     expect(page).toContain('late@example.com');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
+import { consoleCookie } from '../support/console-session.ts';
+import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
 import { configWithEndpoint } from './webhook-config.ts';
 
@@ -25,13 +26,7 @@ describe('console: the Webhooks page', () => {
   beforeAll(async () => {
     receiver = await startReceiver(() => ({ status: 500, body: 'site is down' }));
     handoff = await startTestHandoff({ config: configWithEndpoint(receiver.url, { allowPrivateNetworks: true }) });
-    const login = await handoff.server.inject({
-      method: 'POST',
-      url: '/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: `secret=${ADMIN_TOKEN}&name=amy`,
-    });
-    cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    cookie = await consoleCookie(handoff, 'amy');
     csrf = /name="_csrf" value="([^"]+)"/.exec(await get('/webhooks'))![1]!;
   });
   afterAll(async () => {

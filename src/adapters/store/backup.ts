@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { escapeIdentifier, type PoolClient } from 'pg';
-import type { Pool, Queryable } from './database.ts';
+import { HANDOFF_APPLICATION_NAME, type Pool, type Queryable } from './database.ts';
 import { knownMigrations, migrate } from './migrate.ts';
 
 export const BACKUP_FORMAT = 'handoff-backup';
@@ -335,4 +335,17 @@ function parseJson(line: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * How many connections Handoff (the server or one of its commands, HANDOFF_APPLICATION_NAME) holds
+ * to this database right now. A running server always holds some: its job worker polls.
+ */
+export async function handoffConnections(pool: Pool): Promise<number> {
+  const result = await pool.query<{ count: number }>(
+    `select count(*)::int as count from pg_stat_activity
+      where datname = current_database() and application_name = $1`,
+    [HANDOFF_APPLICATION_NAME],
+  );
+  return result.rows[0]!.count;
 }

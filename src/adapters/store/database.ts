@@ -17,6 +17,12 @@ export function nextIdSql(table: 'contacts' | 'deliveries'): string {
 export type ConnectionLost = (error: Error) => void;
 
 /**
+ * The application_name of Handoff's connections (the server's and its commands'), as
+ * pg_stat_activity shows them: `handoff restore` refuses to run while any is connected.
+ */
+export const HANDOFF_APPLICATION_NAME = 'handoff';
+
+/**
  * A pool whose connections may be dropped by the database at any moment without taking the
  * process down. pg emits an 'error' event on a client whose connection died; the pool listens
  * only while the client is idle, and an 'error' event nobody listens to ends the process. So
@@ -28,8 +34,9 @@ export function createPool(
   connectionString: string,
   max = 10,
   onConnectionLost: ConnectionLost = () => undefined,
+  applicationName = HANDOFF_APPLICATION_NAME,
 ): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max });
+  const pool = new pg.Pool({ connectionString, max, application_name: applicationName });
   pool.on('connect', (client) => {
     client.on('error', onConnectionLost);
   });

@@ -3,6 +3,7 @@ import type { HistoryEntry } from '../../core/ledger/fold.ts';
 import type { Queryable } from './database.ts';
 import { fullName } from './contacts.ts';
 import { SqlParams } from './sql-params.ts';
+import { SIMULATED_FIELD, SIMULATED_LIVE } from '../sources/thrivecart/simulated.ts';
 
 export type DeliveryStatus = 'applied' | 'ignored' | 'failed' | 'rejected';
 
@@ -96,13 +97,35 @@ export async function setDeliveryOutcome(
   }
 }
 
-/** The contact's applied deliveries: the history the ledger is folded from. */
-export async function loadHistory(db: Queryable, contactId: number): Promise<HistoryEntry[]> {
-  const result = await db.query<{ id: number; event: CommerceEvent }>(
-    `select id, event from deliveries where contact_id = $1 and status = 'applied' order by occurred_at, id`,
-    [contactId],
+/**
+ * Where a delivery in a contact's history came from, as far as reaching real systems goes: a
+ * simulation made without --live, a change by hand in the console, or anything else (ThriveCart,
+ * an import, `simulate --live`). app/intake/simulated-delivery.ts decides what counts.
+ */
+export type HistoryOrigin = 'real' | 'simulated' | 'by-hand';
+
+export interface StoredHistoryEntry extends HistoryEntry {
+  origin: HistoryOrigin;
+}
+
+/**
+ * SQL for a delivery row's HistoryOrigin, given the placeholders of SIMULATED_FIELD and
+ * SIMULATED_LIVE. Changes by hand are stored with source `console` (app/ledger/change-access-by-hand.ts).
+ */
+function originSql(field: string, live: string): string {
+  return `case when source = 'console' then 'by-hand'
+    when source = 'thrivecart' and body ->> ${field}::text is not null and body ->> ${field}::text <> ${live}::text then 'simulated'
+    else 'real' end`;
+}
+
+/** The contact's applied deliveries, each with its origin: the history the ledger is folded from. */
+export async function loadHistory(db: Queryable, contactId: number): Promise<StoredHistoryEntry[]> {
+  const result = await db.query<{ id: number; event: CommerceEvent; origin: HistoryOrigin }>(
+    `select id, event, ${originSql('$2', '$3')} as origin from deliveries
+      where contact_id = $1 and status = 'applied' order by occurred_at, id`,
+    [contactId, SIMULATED_FIELD, SIMULATED_LIVE],
   );
-  return result.rows.map((row) => ({ deliveryId: row.id, event: row.event }));
+  return result.rows.map((row) => ({ deliveryId: row.id, event: row.event, origin: row.origin }));
 }
 
 export interface DeliveryRecord {
@@ -194,14 +217,20 @@ export async function appliedDeliveriesAfter(
   db: Queryable,
   after: { contactId: number; id: number },
   limit: number,
-): Promise<{ id: number; contactId: number; event: CommerceEvent }[]> {
-  const result = await db.query<{ id: number; contactId: number; event: CommerceEvent }>(
-    `select id, contact_id as "contactId", event from deliveries
+): Promise<(StoredHistoryEntry & { contactId: number })[]> {
+  const result = await db.query<{ id: number; contactId: number; event: CommerceEvent; origin: HistoryOrigin }>(
+    `select id, contact_id as "contactId", event, ${originSql('$4', '$5')} as origin
+       from deliveries
       where status = 'applied' and contact_id is not null and (contact_id, id) > ($1, $2)
       order by contact_id, id limit $3`,
-    [after.contactId, after.id, limit],
+    [after.contactId, after.id, limit, SIMULATED_FIELD, SIMULATED_LIVE],
   );
-  return result.rows;
+  return result.rows.map((row) => ({
+    deliveryId: row.id,
+    contactId: row.contactId,
+    event: row.event,
+    origin: row.origin,
+  }));
 }
 
 /** A line of the console's deliveries list: the delivery with who it was about, read in the same statement. */

@@ -1,5 +1,6 @@
-/** Imports of ThriveCart history and what they fetched (migrations 014 and 016). */
+/** Imports of ThriveCart history and what they fetched (migrations 014, 016 and 032). */
 import type { Queryable } from './database.ts';
+import { SqlParams } from './sql-params.ts';
 
 export interface ImportRun {
   id: number;
@@ -13,39 +14,87 @@ export interface ImportRun {
   /** The days it looks at (`--since`/`--until`), epoch ms; null for no bound. */
   windowSince: number | null;
   windowUntil: number | null;
+  /** How far its apply got: people applied, of `applyTotal` (null before an apply started). */
+  applyDone: number;
+  applyTotal: number | null;
+}
+
+/** What an open import is of: its days (API), or its file (CSV). Another scope is another import. */
+export interface ImportScope {
+  since: number | null;
+  until: number | null;
+  csv: string | null;
 }
 
 const COLUMNS = `id::int, source, (extract(epoch from started_at) * 1000)::float8 as "startedAt", (extract(epoch from updated_at) * 1000)::float8 as "updatedAt",
   pages_fetched as "pagesFetched", transactions_complete as "transactionsComplete", (extract(epoch from applied_at) * 1000)::float8 as "appliedAt", plan,
-  (extract(epoch from window_since) * 1000)::float8 as "windowSince", (extract(epoch from window_until) * 1000)::float8 as "windowUntil"`;
+  (extract(epoch from window_since) * 1000)::float8 as "windowSince", (extract(epoch from window_until) * 1000)::float8 as "windowUntil", apply_done as "applyDone", apply_total as "applyTotal"`;
 
 /**
  * The open (not yet applied) import of this source, created when there is none. An open import
- * of other dates (`--since`/`--until`) is dropped with what it fetched: resuming it would mix
- * two windows.
+ * of other dates (`--since`/`--until`) or of another file is dropped with what it fetched:
+ * resuming it would mix two histories.
  */
 export async function openImportRun(
   db: Queryable,
   source: ImportRun['source'],
-  window: { since: number | null; until: number | null },
+  scope: ImportScope,
   now: number,
 ): Promise<ImportRun> {
+  const dropped = new SqlParams();
   await db.query(
-    `delete from thrivecart_imports where source = $1 and applied_at is null
-        and (window_since is distinct from to_timestamp($2 / 1000.0) or window_until is distinct from to_timestamp($3 / 1000.0))`,
-    [source, window.since, window.until],
+    `delete from thrivecart_imports where source = ${dropped.add(source)} and applied_at is null
+        and (window_since is distinct from to_timestamp(${dropped.add(scope.since)} / 1000.0)
+          or window_until is distinct from to_timestamp(${dropped.add(scope.until)} / 1000.0)
+          or csv is distinct from ${dropped.add(scope.csv)}::text)`,
+    dropped.values,
   );
+  const opened = new SqlParams();
+  const at = `to_timestamp(${opened.add(now)} / 1000.0)`;
   await db.query(
-    `insert into thrivecart_imports (source, started_at, updated_at, window_since, window_until)
-     values ($1, to_timestamp($2 / 1000.0), to_timestamp($2 / 1000.0), to_timestamp($3 / 1000.0), to_timestamp($4 / 1000.0))
+    `insert into thrivecart_imports (source, started_at, updated_at, window_since, window_until, csv)
+     values (${opened.add(source)}, ${at}, ${at}, to_timestamp(${opened.add(scope.since)} / 1000.0),
+             to_timestamp(${opened.add(scope.until)} / 1000.0), ${opened.add(scope.csv)})
      on conflict (source) where applied_at is null do nothing`,
-    [source, now, window.since, window.until],
+    opened.values,
   );
+  return (await openImportOf(db, source))!;
+}
+
+/** The open (not yet applied) import of this source, if any. */
+export async function openImportOf(db: Queryable, source: ImportRun['source']): Promise<ImportRun | null> {
+  const params = new SqlParams();
   const result = await db.query<ImportRun>(
-    `select ${COLUMNS} from thrivecart_imports where source = $1 and applied_at is null`,
-    [source],
+    `select ${COLUMNS} from thrivecart_imports where source = ${params.add(source)} and applied_at is null`,
+    params.values,
   );
-  return result.rows[0]!;
+  return result.rows[0] ?? null;
+}
+
+/** The file of a CSV import (not read with the rest: it can be large, and the Import page reloads). */
+export async function importCsvOf(db: Queryable, importId: number): Promise<string | null> {
+  const params = new SqlParams();
+  const result = await db.query<{ csv: string | null }>(
+    `select csv from thrivecart_imports where id = ${params.add(importId)}`,
+    params.values,
+  );
+  return result.rows[0]?.csv ?? null;
+}
+
+/** Records how far an apply got: `done` people of `total`. */
+export async function saveApplyProgress(
+  db: Queryable,
+  importId: number,
+  done: number,
+  total: number,
+  now: number,
+): Promise<void> {
+  const params = new SqlParams();
+  await db.query(
+    `update thrivecart_imports set apply_done = ${params.add(done)}, apply_total = ${params.add(total)},
+        updated_at = to_timestamp(${params.add(now)} / 1000.0) where id = ${params.add(importId)}`,
+    params.values,
+  );
 }
 
 export async function latestImportRun(db: Queryable): Promise<ImportRun | null> {
@@ -93,6 +142,11 @@ export async function loadImportRows(
   return result.rows;
 }
 
+/**
+ * Saves the plan, and once applied marks the import so. An applied CSV import lets go of its
+ * file: each row's facts are in its deliveries, and a file of people's e-mails is not kept longer
+ * than it is needed.
+ */
 export async function savePlan(
   db: Queryable,
   importId: number,
@@ -100,9 +154,14 @@ export async function savePlan(
   applied: boolean,
   now: number,
 ): Promise<void> {
+  const params = new SqlParams();
+  const at = `to_timestamp(${params.add(now)} / 1000.0)`;
+  const done = `${params.add(applied)}::boolean`;
   await db.query(
-    `update thrivecart_imports set plan = $2, updated_at = to_timestamp($3 / 1000.0), applied_at = case when $4 then to_timestamp($3 / 1000.0) else applied_at end where id = $1`,
-    [importId, JSON.stringify(plan), now, applied],
+    `update thrivecart_imports set plan = ${params.add(JSON.stringify(plan))}, updated_at = ${at},
+        applied_at = case when ${done} then ${at} else applied_at end, csv = case when ${done} then null else csv end
+      where id = ${params.add(importId)}`,
+    params.values,
   );
 }
 

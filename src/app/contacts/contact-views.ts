@@ -2,9 +2,11 @@ import { deriveAccess, type AccessEntry } from '../../core/access/derive-access.
 import { foldLedger, type Cause, type LedgerProjection, type TimelineEntry } from '../../core/ledger/fold.ts';
 import { findAccessFacts, findContactByEmail, fullName } from '../../adapters/store/contacts.ts';
 import { loadHistory } from '../../adapters/store/deliveries.ts';
+import { historyThatCounts } from '../intake/simulated-delivery.ts';
 import { listContactDunningEmails, type ContactDunningEmail } from '../../adapters/store/dunning-emails.ts';
 import type { AppContext } from '../context.ts';
 import { offeringName } from '../../core/ledger/rules.ts';
+import { payerStepsOfMember } from '../teams/payer-steps-of-member.ts';
 
 export interface AccessAnswer {
   granted: boolean;
@@ -83,7 +85,12 @@ export async function getTimeline(ctx: AppContext, email: string): Promise<Timel
     loadHistory(ctx.pool, contact.id),
     listContactDunningEmails(ctx.pool, contact.id),
   ]);
-  const { timeline } = foldLedger(history, ctx.rules, ctx.clock.now(), contact.ledger?.state.teamSeats ?? []);
+  const { timeline } = foldLedger(
+    historyThatCounts(history).history,
+    ctx.rules,
+    ctx.clock.now(),
+    contact.ledger?.state.teamSeats ?? [],
+  );
   const entries: (TimelineView & { sortAt: number })[] = timeline.map((entry) => ({
     sortAt: entry.at,
     at: iso(entry.at),
@@ -92,6 +99,17 @@ export async function getTimeline(ctx: AppContext, email: string): Promise<Timel
     tagChanges: entry.tagChanges,
     accessChanges: entry.accessChanges,
   }));
+  // A member's access followed their team's payer: the payer's steps on the team line are theirs too.
+  for (const step of await payerStepsOfMember(ctx, ctx.pool, contact.ledger?.state.teamSeats ?? [])) {
+    entries.push({
+      sortAt: step.at,
+      at: iso(step.at),
+      summary: step.summary,
+      deliveryId: null,
+      tagChanges: [],
+      accessChanges: [],
+    });
+  }
   for (const sent of emails) {
     entries.push({
       sortAt: sent.finishedAt,

@@ -35,32 +35,26 @@ export function composeDunningEmail(
 ): ComposedEmail {
   const amount =
     dunningCase.amountDueCents === null ? null : describeMoney(dunningCase.amountDueCents, dunningCase.currency);
+  // What every e-mail to the customer says of them and of what they bought.
+  const aboutCustomer = {
+    firstName: customer.firstName ?? 'there',
+    productName: dunningCase.productName,
+    customerEmail: customer.email,
+  };
   if (reminderNumber(step) !== null) {
     return {
       template: 'dunning-reminder',
       to: customer.email,
       variables: {
-        firstName: customer.firstName ?? 'there',
-        productName: dunningCase.productName,
+        ...aboutCustomer,
         amountDue: amount ?? 'your latest payment',
         accessEndsOn: LONG_DATE.format(dunningCase.graceEndsAt),
         daysLeft: String(Math.max(0, Math.ceil((dunningCase.graceEndsAt - now) / DAY_MS))),
         cardUpdateUrl: cardUpdateUrl(policy, config),
-        customerEmail: customer.email,
       },
     };
   }
-  if (step === 'recovered') {
-    return {
-      template: 'dunning-recovered',
-      to: customer.email,
-      variables: {
-        firstName: customer.firstName ?? 'there',
-        productName: dunningCase.productName,
-        customerEmail: customer.email,
-      },
-    };
-  }
+  if (step === 'recovered') return { template: 'dunning-recovered', to: customer.email, variables: aboutCustomer };
   // whyNotSend keeps the owner e-mail from being composed without an address.
   if (!policy.notifyOwner) throw new Error('the owner e-mail needs dunning.<policy>.notifyOwner');
   const name = [customer.firstName, customer.lastName].filter(Boolean).join(' ');

@@ -1,6 +1,6 @@
 import type { CommerceEvent } from '../../core/events.ts';
 import { isConnectionLost, withTransaction, type Queryable } from '../../adapters/store/database.ts';
-import { setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
+import { loadHistory, setDeliveryOutcome, type DeliveryStatus } from '../../adapters/store/deliveries.ts';
 import type { IdentityMatch } from '../../adapters/store/identity.ts';
 import type { PoolClient } from 'pg';
 import type { AppContext } from '../context.ts';
@@ -9,6 +9,7 @@ import { planInputs, planNewContact } from './new-contact-plan.ts';
 import { writeNewContact } from './write-new-contact.ts';
 import { refreshContact } from '../ledger/refresh-contact.ts';
 import { mayCreateContact, resolveContact } from './resolve-contact.ts';
+import { historyThatCounts } from './simulated-delivery.ts';
 
 export interface ApplyOutcome {
   status: Extract<DeliveryStatus, 'applied' | 'ignored' | 'failed'>;
@@ -66,6 +67,11 @@ export async function applyDelivery(
       }
       case 'known': {
         const { contactId } = resolution;
+        if (ctx.insideHandoffOnly && !historyThatCounts(await loadHistory(db, contactId)).simulatedOnly) {
+          const reason = `simulated, and ${event.customer.email} is a real contact: a simulation would mix with their real history (use another e-mail address)`;
+          await setDeliveryOutcome(db, deliveryId, { status: 'ignored', reason, contactId: null });
+          return { status: 'ignored', reason, contactId: null };
+        }
         // A new email or name reaches the CRMs even when no tag changes (refreshContact only sees tags).
         if (resolution.detailsChanged)
           await enqueueJobs(

@@ -10,6 +10,7 @@ import { followUpJobs } from './follow-up-jobs.ts';
 import { announceContactChanges } from '../webhooks/announce-contact-changes.ts';
 import { loadTeamSeats } from '../teams/team-seats.ts';
 import { followPayer } from '../teams/follow-payer.ts';
+import { endsSimulation, historyThatCounts, insideHandoffOnly } from '../intake/simulated-delivery.ts';
 
 /**
  * Re-folds a contact's whole history at the current time and stores the projection, inside the
@@ -28,7 +29,11 @@ export async function refreshContact(
 ): Promise<LedgerProjection | null> {
   const contact = await lockContact(db, contactId, attachDeliveryId);
   if (!contact) return null;
-  const history = await loadHistory(db, contactId);
+  const stored = await loadHistory(db, contactId);
+  const { history, simulatedOnly } = historyThatCounts(stored);
+  // A person known only through simulations stays inside Handoff, whatever re-folds them.
+  const effects = simulatedOnly ? insideHandoffOnly(ctx) : ctx;
+  const before = endsSimulation(stored, attachDeliveryId) ? null : contact.ledger;
   const now = ctx.clock.now();
   // Team seats change only with a pool or its payer, whose change re-folds the members with
   // reloadTeamSeats (app/teams/follow-payer.ts); any other fold keeps the seats it had.
@@ -36,16 +41,16 @@ export async function refreshContact(
   const seats = options.reloadTeamSeats ? await loadTeamSeats(db, contactId, storedSeats, now) : storedSeats;
   const { projection } = foldLedger(history, ctx.rules, now, seats);
   await saveLedger(db, contactId, projection, now);
-  await syncDunningCases(ctx, db, contactId, history, now);
+  await syncDunningCases(effects, db, contactId, history, now);
   // An import of old history is quiet: sites hear of no "new member" (options.announce false).
-  if (options.announce !== false) await announceContactChanges(ctx, db, contact, projection);
-  const jobs = followUpJobs(ctx.onContactChanged, changedDownstream(contact.ledger, projection), projection, now);
+  if (options.announce !== false) await announceContactChanges(effects, db, { ...contact, ledger: before }, projection);
+  const jobs = followUpJobs(effects.onContactChanged, changedDownstream(before, projection), projection, now);
   await enqueueJobs(
     db,
     jobs.map((job) => ({ ...job, key: String(contactId) })),
   );
   // The contact's own history changed: as a payer, their members follow. (A member's re-fold does
   // not change the member's own purchases, so it stops there.)
-  if (!options.reloadTeamSeats) await followPayer(ctx, db, contactId, projection, options);
+  if (!options.reloadTeamSeats) await followPayer(effects, db, contactId, projection, options);
   return projection;
 }

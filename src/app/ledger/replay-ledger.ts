@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { PoolClient } from 'pg';
 import type { CommerceEvent } from '../../core/events.ts';
 import { downstreamView, sameDownstream, type DownstreamView } from '../../core/ledger/downstream.ts';
-import { foldLedger, type HistoryEntry, type LedgerProjection } from '../../core/ledger/fold.ts';
+import { foldLedger, type LedgerProjection } from '../../core/ledger/fold.ts';
 import type { Fields } from '../../adapters/sources/thrivecart/parse-body.ts';
 import { enqueueJobs } from '../../adapters/jobs/enqueue-job.ts';
 import {
@@ -12,6 +12,7 @@ import {
   saveDeliveryEvent,
   setDeliveryOutcome,
   type DeliveryStatus,
+  type StoredHistoryEntry,
 } from '../../adapters/store/deliveries.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
 import { listContactLedgers, saveLedgers } from '../../adapters/store/contacts.ts';
@@ -22,7 +23,7 @@ import { followUpJobs } from './follow-up-jobs.ts';
 import { mayCreateContact, resolveContact } from '../intake/resolve-contact.ts';
 import { classifyThriveCartDelivery } from '../intake/classify-delivery.ts';
 import { planInputs, planNewContact } from '../intake/new-contact-plan.ts';
-import { contextForDelivery } from '../intake/simulated-delivery.ts';
+import { contextForDelivery, historyThatCounts, insideHandoffOnly } from '../intake/simulated-delivery.ts';
 import { writeNewContact } from '../intake/write-new-contact.ts';
 import { syncDunningCases } from '../dunning/sync-dunning-cases.ts';
 import { poolsOwnedBy } from '../../core/teams/owned-pools.ts';
@@ -194,33 +195,37 @@ async function refoldAll(
 ): Promise<{ folded: number; payers: { id: number; projection: LedgerProjection }[] }> {
   const now = ctx.clock.now();
   const payers: { id: number; projection: LedgerProjection }[] = [];
-  const pending: { id: number; projection: LedgerProjection }[] = [];
+  const pending: { id: number; projection: LedgerProjection; simulatedOnly: boolean; setAside: boolean }[] = [];
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     await saveLedgers(client, pending, now);
-    const jobs = pending.flatMap(({ id, projection }) => {
-      // A contact this replay created is announced downstream whatever it holds.
+    const jobs = pending.flatMap(({ id, projection, simulatedOnly, setAside }) => {
+      // A contact this replay created is announced downstream whatever it holds, and so is one whose
+      // simulations were just set aside (their stored ledger may have been folded from them alone).
       const previous = before.get(id);
-      const changed = !previous || !sameDownstream(previous, downstreamView(projection));
-      return followUpJobs(ctx.onContactChanged, changed, projection, now).map((job) => ({ ...job, key: String(id) }));
+      const changed = !previous || setAside || !sameDownstream(previous, downstreamView(projection));
+      const kinds = simulatedOnly ? [] : ctx.onContactChanged;
+      return followUpJobs(kinds, changed, projection, now).map((job) => ({ ...job, key: String(id) }));
     });
     await enqueueJobs(client, jobs);
     pending.length = 0;
   };
 
   const folded = new Set<number>();
-  const contact: { current: { id: number; history: HistoryEntry[] } | null } = { current: null };
+  const contact: { current: { id: number; history: StoredHistoryEntry[] } | null } = { current: null };
   const finish = async (): Promise<void> => {
     const { current } = contact;
     if (!current) return;
     // Seats are not in the history: each member keeps theirs until their payer's pools are rebuilt.
     const seats = before.get(current.id)?.teamSeats ?? [];
-    const projection = foldLedger(current.history, ctx.rules, now, seats).projection;
-    pending.push({ id: current.id, projection });
+    const { history, simulatedOnly } = historyThatCounts(current.history);
+    const projection = foldLedger(history, ctx.rules, now, seats).projection;
+    pending.push({ id: current.id, projection, simulatedOnly, setAside: history.length < current.history.length });
     if (poolsOwnedBy(projection.state, ctx.rules, now).length > 0) payers.push({ id: current.id, projection });
     folded.add(current.id);
     const effects = openedDunning.get(current.id);
-    if (effects) await syncDunningCases(effects, client, current.id, current.history, now);
+    if (effects)
+      await syncDunningCases(simulatedOnly ? insideHandoffOnly(effects) : effects, client, current.id, history, now);
     if (pending.length >= BATCH) await flush();
   };
   for (let cursor = { contactId: 0, id: 0 }; ;) {
@@ -231,16 +236,18 @@ async function refoldAll(
         await finish();
         contact.current = { id: row.contactId, history: [] };
       }
-      contact.current.history.push({ deliveryId: row.id, event: row.event });
+      contact.current.history.push(row);
     }
     const last = batch[batch.length - 1]!;
-    cursor = { contactId: last.contactId, id: last.id };
+    cursor = { contactId: last.contactId, id: last.deliveryId };
   }
   await finish();
   // Contacts left with no applied delivery (their items are no longer configured) fold to nothing.
   for (const id of before.keys()) {
-    if (!folded.has(id))
-      pending.push({ id, projection: foldLedger([], ctx.rules, now, before.get(id)?.teamSeats ?? []).projection });
+    if (!folded.has(id)) {
+      const projection = foldLedger([], ctx.rules, now, before.get(id)?.teamSeats ?? []).projection;
+      pending.push({ id, projection, simulatedOnly: false, setAside: false });
+    }
     if (pending.length >= BATCH) await flush();
   }
   await flush();

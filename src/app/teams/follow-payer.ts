@@ -11,7 +11,8 @@ import { refreshContact } from '../ledger/refresh-contact.ts';
  * bought (the leader is the payer; with leaderTakesSeat the payer also takes a seat), writes the
  * seats bought, then re-folds every member of the payer's pools with the payer's line as it now
  * stands, in the same transaction: a member's access never lags the payer's. Costs nothing for a
- * contact who bought no team item.
+ * contact who bought no team item. A purchase that opens a pool asks for the leader's e-mail
+ * (`onTeamOpened`), unless the fold is quiet (`announce: false`: an import, a replay).
  */
 export async function followPayer(
   ctx: AppContext,
@@ -47,6 +48,8 @@ export async function followPayer(
         detail: { leaderTakesSeat: true },
       });
     }
+    // A quiet fold (an import of old history, a replay) opens the pool without e-mailing anyone.
+    if (options.announce === false) continue;
     await enqueueJobs(
       db,
       (ctx.onTeamOpened ?? []).map((kind) => ({ kind, key: String(id), runAt: now })),

@@ -24,8 +24,11 @@ import { insertImportedDelivery, knownDedupKeys } from '../../adapters/store/thr
 import { planInputs, planNewContact } from '../intake/new-contact-plan.ts';
 import { writeNewContact } from '../intake/write-new-contact.ts';
 import {
+  importCsvOf,
   loadImportRows,
+  openImportOf,
   openImportRun,
+  saveApplyProgress,
   saveCustomerRecord,
   savePlan,
   saveTransactionPage,
@@ -66,7 +69,7 @@ export async function importFromThriveCart(
   options: { apply: boolean; window?: HistoryWindow; progress?: ImportProgress },
 ): Promise<ImportPlan> {
   const window = options.window ?? WHOLE_HISTORY;
-  const run = await openImportRun(ctx.pool, 'api', window, ctx.clock.now());
+  const run = await openImportRun(ctx.pool, 'api', { ...window, csv: null }, ctx.clock.now());
   const history = await fetchHistory(ctx, api, run, window, options.progress);
   return planOrApply(ctx, run, history, options);
 }
@@ -80,11 +83,18 @@ export async function planOrApply(
 ): Promise<ImportPlan> {
   const plan = await planImport(ctx, history);
   if (options.apply) {
-    let done = 0;
-    for (const person of history.people) {
+    // The plan's people: those with something to import (others bought only items not configured).
+    const people = history.people.filter((person) => applicableEvents(ctx, person).length > 0);
+    const total = people.length;
+    // Kept with the import as it goes, so the Import page (another process) shows how far it got.
+    const applied = async (done: number) => {
+      await saveApplyProgress(ctx.pool, run.id, done, total, ctx.clock.now());
+      options.progress?.({ phase: 'apply', done, total });
+    };
+    await applied(0);
+    for (const [index, person] of people.entries()) {
       await applyPerson(ctx, person, IMPORT_SOURCES[run.source]);
-      done += 1;
-      options.progress?.({ phase: 'apply', done, total: history.people.length });
+      await applied(index + 1);
     }
   }
   const result = { ...plan, applied: options.apply };
@@ -149,7 +159,7 @@ async function planImport(ctx: AppContext, history: ImportedHistory): Promise<Om
     history.people.flatMap((person) => person.events.map((entry) => entry.dedupKey)),
   );
   for (const person of history.people) {
-    const applicable = person.events.filter(({ event }) => whyNotApplied(event, ctx.rules, 'process') === null);
+    const applicable = applicableEvents(ctx, person);
     for (const { event } of person.events) {
       if (event.kind !== 'purchase') continue;
       for (const item of event.items.filter((line) => !ctx.rules.items.has(line.item))) {
@@ -184,6 +194,11 @@ async function planImport(ctx: AppContext, history: ImportedHistory): Promise<Om
   };
 }
 
+/** The events of a person's history the ledger applies (a purchase carries a configured item...). */
+function applicableEvents(ctx: AppContext, person: ImportedPerson): ImportedPerson['events'] {
+  return person.events.filter(({ event }) => whyNotApplied(event, ctx.rules, 'process') === null);
+}
+
 /**
  * One buyer's history, in one transaction: stored as deliveries of the contact, then folded,
  * quietly. A person Handoff never saw is created by the one writer of new contacts, from their
@@ -191,7 +206,7 @@ async function planImport(ctx: AppContext, history: ImportedHistory): Promise<Om
  * follows.
  */
 export async function applyPerson(ctx: AppContext, person: ImportedPerson, source: string): Promise<void> {
-  const applicable = person.events.filter(({ event }) => whyNotApplied(event, ctx.rules, 'process') === null);
+  const applicable = applicableEvents(ctx, person);
   if (applicable.length === 0) return;
   const now = ctx.clock.now();
   const latest = Math.max(...applicable.map(({ event }) => event.occurredAt));
@@ -218,7 +233,13 @@ export async function applyPerson(ctx: AppContext, person: ImportedPerson, sourc
       inserted = true;
       if (contactId === null) {
         const plan = planNewContact({ ...planInputs(ctx), announce: false }, { deliveryId, event: entry.event }, now);
-        const written = await writeNewContact(ctx, client, plan, { kind: 'attach', deliveryId });
+        // Team pools open in the quiet refresh below, which e-mails no leader (docs/teams.md, rule 7).
+        const written = await writeNewContact(
+          ctx,
+          client,
+          { ...plan, opensTeamPools: false },
+          { kind: 'attach', deliveryId },
+        );
         if (written.kind !== 'created')
           throw new Error(`imported delivery ${deliveryId}: the new contact was not written (${written.kind})`);
         contactId = written.contactId;
@@ -228,12 +249,28 @@ export async function applyPerson(ctx: AppContext, person: ImportedPerson, sourc
   });
 }
 
-/** The CSV import: the same plan and apply steps over the rows of the file. */
+/**
+ * The CSV import (the CLI's `--csv`, the console's upload): the same plan and apply steps over
+ * the rows of the file. The file is read before anything is stored, so one that cannot be read
+ * leaves nothing behind; it is kept with its open import, so the console applies the file whose
+ * plan was read.
+ */
 export async function importFromCsv(
   ctx: AppContext,
   text: string,
   options: { apply: boolean; progress?: ImportProgress },
 ): Promise<ImportPlan> {
-  const run = await openImportRun(ctx.pool, 'csv', WHOLE_HISTORY, ctx.clock.now());
-  return planOrApply(ctx, run, csvHistory(text, ctx.clock.now()), options);
+  const history = csvHistory(text, ctx.clock.now());
+  const run = await openImportRun(ctx.pool, 'csv', { ...WHOLE_HISTORY, csv: text }, ctx.clock.now());
+  return planOrApply(ctx, run, history, options);
+}
+
+/**
+ * Applies the open CSV import `importId`, with its file; null when it is no longer open (applied
+ * already, or replaced by another file since).
+ */
+export async function applyCsvImport(ctx: AppContext, importId: number): Promise<ImportPlan | null> {
+  const run = await openImportOf(ctx.pool, 'csv');
+  const csv = run?.id === importId ? await importCsvOf(ctx.pool, run.id) : null;
+  return csv === null ? null : importFromCsv(ctx, csv, { apply: true });
 }

@@ -14,6 +14,7 @@ import type { ApiCustomer, ApiTransaction, ThriveCartApi } from '../../adapters/
 import { finishReconcileRun, startReconcileRun } from '../../adapters/store/thrivecart-reconciles.ts';
 import { findContactByEmail } from '../../adapters/store/contacts.ts';
 import { loadHistory } from '../../adapters/store/deliveries.ts';
+import { historyThatCounts } from '../intake/simulated-delivery.ts';
 import { subscriptionKey, type CommerceEvent } from '../../core/events.ts';
 import { whyNotApplied } from '../../core/ledger/applicability.ts';
 import { describeEvent } from '../../core/ledger/describe-event.ts';
@@ -82,7 +83,7 @@ async function findAndFix(
   const findings: ReconcileFinding[] = [];
   for (const person of importedHistory(transactions, customers).people) {
     const contact = await findContactByEmail(ctx.pool, person.customer.email);
-    const history = contact ? await loadHistory(ctx.pool, contact.id) : [];
+    const history = contact ? historyThatCounts(await loadHistory(ctx.pool, contact.id)).history : [];
     const state = contact?.ledger?.state ?? null;
     const missing = person.events.filter(
       (entry) => whyNotApplied(entry.event, ctx.rules, 'process') === null && isMissing(entry, state, history),

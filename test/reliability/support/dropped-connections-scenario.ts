@@ -5,10 +5,13 @@
  * (`pg_terminate_backend`, what a database restart or a failover does to each connection) several
  * times. The process must survive each drop, answer what was in flight with a 5xx (the sender
  * retries), reconnect, store and apply every delivery exactly once, and take new deliveries after.
+ * Handoff's database is one on the run's server (DATABASE_URL): the sessions terminated are its
+ * own only, and no cluster is created for it (the embedded server under a running Handoff, killed
+ * from outside, is test/reliability/embedded-postgres-lifecycle.test.ts).
  */
 import pg from 'pg';
 import { expect } from 'vitest';
-import { startEmbeddedPostgres } from '../../../src/adapters/store/embedded-postgres.ts';
+import { createTestDatabase } from '../../support/database.ts';
 import { failedPayments, mixDeliveries, type Delivery } from './crash-email.ts';
 import { distinctBodies, orderIdOf } from './distinct-bodies.ts';
 import { expectEachEffectOnce, expectPurchasesApplied } from './effect-checks.ts';
@@ -31,13 +34,15 @@ export async function runDroppedConnectionsScenario({
   dropsAt,
 }: DroppedConnectionsScenario): Promise<void> {
   const home = await createHandoffHome('handoff-drops-');
+  const database = await createTestDatabase();
   try {
-    const server = await spawnHandoff({ home, port: await freePort() });
-    // The test's own connection, through the process's detached embedded server.
-    const admin = new pg.Pool({
-      connectionString: (await startEmbeddedPostgres({ dataDir: home.dataDir })).connectionString,
-      max: 1,
+    const server = await spawnHandoff({
+      home,
+      port: await freePort(),
+      env: { DATABASE_URL: database.connectionString },
     });
+    // The test's own connection to Handoff's database: its session is spared by each drop.
+    const admin = new pg.Pool({ connectionString: database.connectionString, max: 1 });
     try {
       const terminated: number[] = [];
       const bought = distinctBodies('purchase', 1, purchases).map((body, index): Delivery => ({
@@ -94,6 +99,7 @@ export async function runDroppedConnectionsScenario({
       await server.stop();
     }
   } finally {
+    await database.drop();
     await home.remove();
   }
 }

@@ -15,6 +15,7 @@ export const CSV_COLUMNS = ['email', 'name', 'item', 'order_id', 'status', 'paid
 const STATUSES = ['paid', 'active', 'cancelled', 'refunded', 'paused', 'completed'] as const;
 type CsvStatus = (typeof STATUSES)[number];
 
+/** Why a file or a row cannot be imported: where (line, column), and what is wrong. */
 export class CsvError extends Error {
   constructor(message: string) {
     super(message);
@@ -22,70 +23,102 @@ export class CsvError extends Error {
   }
 }
 
+/** A wrong value in one column of a row. */
+class CellError extends CsvError {
+  constructor(
+    readonly column: (typeof CSV_COLUMNS)[number],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A record of the file and the line it starts on (a quoted field may span lines). */
+interface CsvRecord {
+  line: number;
+  cells: string[];
+}
+
 /** RFC 4180: commas, double quotes around fields, "" for a quote, CRLF or LF line ends. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
+export function parseCsv(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  let cells: string[] = [];
   let field = '';
-  let quoted = false;
+  let line = 1;
+  let recordLine = 1;
+  let quotedSince: number | null = null;
   for (let at = 0; at < text.length; at += 1) {
     const char = text[at]!;
-    if (quoted) {
+    // CRLF, LF and a lone CR each end one line.
+    if (char === '\r' || (char === '\n' && text[at - 1] !== '\r')) line += 1;
+    if (quotedSince !== null) {
       if (char === '"' && text[at + 1] === '"') {
         field += '"';
         at += 1;
-      } else if (char === '"') quoted = false;
+      } else if (char === '"') quotedSince = null;
       else field += char;
-    } else if (char === '"' && field === '') quoted = true;
+    } else if (char === '"' && field === '') quotedSince = line;
     else if (char === ',') {
-      row.push(field);
+      cells.push(field);
       field = '';
     } else if (char === '\n' || char === '\r') {
       if (char === '\r' && text[at + 1] === '\n') at += 1;
-      row.push(field);
-      rows.push(row);
-      row = [];
+      records.push({ line: recordLine, cells: [...cells, field] });
+      cells = [];
       field = '';
+      recordLine = line;
     } else field += char;
   }
-  if (quoted) throw new CsvError('a quoted field is not closed');
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows.filter((cells) => cells.some((cell) => cell.trim() !== ''));
+  if (quotedSince !== null)
+    throw new CsvError(`line ${quotedSince}: a field opens a double quote (") that is never closed`);
+  if (field !== '' || cells.length > 0) records.push({ line: recordLine, cells: [...cells, field] });
+  return records.filter((record) => record.cells.some((cell) => cell.trim() !== ''));
 }
 
 function paidThroughOf(text: string): number | null {
   const trimmed = text.trim();
   if (trimmed === '') return null;
   const millis = /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? Date.parse(`${trimmed}T23:59:59Z`) : Date.parse(trimmed);
-  if (Number.isNaN(millis)) throw new CsvError(`paid_through "${trimmed.slice(0, 30)}" is not a date (YYYY-MM-DD)`);
+  if (Number.isNaN(millis)) throw new CellError('paid_through', `"${trimmed.slice(0, 30)}" is not a date (YYYY-MM-DD)`);
   return millis;
 }
 
-/** Every row as imported history; a row that cannot be used is listed with its line number and why. */
+/**
+ * Every row as imported history; a row that cannot be used is listed with its line, column and
+ * why. A file that cannot be read at all (no header, a missing column, a quote never closed)
+ * throws a CsvError saying where.
+ */
 export function csvHistory(text: string, now: number): ImportedHistory {
   const [header, ...rows] = parseCsv(text.replace(/^\uFEFF/, ''));
   if (!header) throw new CsvError(`the file is empty; expected a header row: ${CSV_COLUMNS.join(',')}`);
-  const columns = header.map((name) => name.trim().toLowerCase());
+  const columns = header.cells.map((name) => name.trim().toLowerCase());
   const missing = CSV_COLUMNS.filter(
     (name) => name !== 'order_id' && name !== 'paid_through' && name !== 'name' && !columns.includes(name),
   );
   if (missing.length > 0)
-    throw new CsvError(`missing column(s) ${missing.join(', ')}; expected a header row: ${CSV_COLUMNS.join(',')}`);
+    throw new CsvError(
+      `line ${header.line}: missing column(s) ${missing.join(', ')}; expected a header row: ${CSV_COLUMNS.join(',')}`,
+    );
   const people = new Map<string, ImportedPerson>();
   const notImported: ImportedHistory['notImported'] = [];
-  rows.forEach((cells, index) => {
+  for (const { line, cells } of rows) {
     const cell = (name: (typeof CSV_COLUMNS)[number]) =>
       columns.includes(name) ? (cells[columns.indexOf(name)] ?? '').trim() : '';
     const email = cell('email').toLowerCase();
     const item = cell('item');
     const orderId = cell('order_id') || `csv-${email}-${item}`;
     try {
-      if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new CsvError(`"${email.slice(0, 60)}" is not an e-mail address`);
+      if (cells.length > columns.length)
+        throw new CsvError(
+          `${cells.length} fields where the header has ${columns.length} (a comma inside a field needs double quotes around it)`,
+        );
+      if (!/^[^\s@]+@[^\s@]+$/.test(email))
+        throw new CellError('email', `"${email.slice(0, 60)}" is not an e-mail address`);
       if (!new RegExp(`^(${ITEM_TYPES.join('|')})-[0-9]+$`).test(item))
-        throw new CsvError(`item "${item.slice(0, 30)}" is not an item key such as product-12`);
+        throw new CellError('item', `"${item.slice(0, 30)}" is not an item key such as product-12`);
       const status = cell('status').toLowerCase();
       if (!(STATUSES as readonly string[]).includes(status))
-        throw new CsvError(`status "${status.slice(0, 20)}" is not one of ${STATUSES.join(', ')}`);
+        throw new CellError('status', `"${status.slice(0, 20)}" is not one of ${STATUSES.join(', ')}`);
       const [first, ...rest] = cell('name').split(/\s+/);
       const customer: CustomerRef = {
         thrivecartId: null,
@@ -100,16 +133,17 @@ export function csvHistory(text: string, now: number): ImportedHistory {
         status as CsvStatus,
         paidThroughOf(cell('paid_through')),
         now,
-        index + 2,
+        line,
       );
       const person = people.get(email) ?? { customer, events: [] };
       person.events.push(...events);
       people.set(email, person);
     } catch (error) {
       if (!(error instanceof CsvError)) throw error;
-      notImported.push({ email, orderId, item, reason: `line ${index + 2}: ${error.message}` });
+      const where = error instanceof CellError ? `line ${line}, column ${error.column}` : `line ${line}`;
+      notImported.push({ email, orderId, item, reason: `${where}: ${error.message}` });
     }
-  });
+  }
   return { people: [...people.values()], notImported };
 }
 
@@ -123,7 +157,8 @@ function rowEvents(
   line: number,
 ): ImportedEvent[] {
   if (status === 'active' && paidThrough === null)
-    throw new CsvError(
+    throw new CellError(
+      'paid_through',
       'an active subscription needs its paid_through date (Handoff never grants access without an end from a missing date)',
     );
   const base = { occurredAt: now, live: true, customer, orderId };
