@@ -8,7 +8,7 @@ import { listTeams } from '../../src/app/teams/team-views.ts';
 import { consoleCookie } from '../support/console-session.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
-import { teamConfig } from './teams-harness.ts';
+import { buyTeamPlanAsAda, teamConfig } from './teams-harness.ts';
 
 describe('times on team pages', () => {
   let handoff: TestHandoff;
@@ -21,7 +21,7 @@ describe('times on team pages', () => {
       clock: new FakeClock(Date.parse('2026-12-02T23:30:00Z')),
     });
     const ctx = handoff.runtime.ctx;
-    await handoff.send('purchase', { email: 'ada@example.com', firstName: 'Ada', item: 'product-50', orderId: '9901' });
+    await buyTeamPlanAsAda(handoff);
     const [team] = await listTeams(ctx, { leaderEmail: 'ada@example.com' });
     await addMember(ctx, team!.id, 'bob@example.com', { kind: 'admin', name: 'Jo' });
     const leaderLink = await ctx.teamLinks.currentUrl(ctx.pool, 'leader', team!.id, team!.leader!.contactId);
