@@ -17,42 +17,17 @@ export interface WebhookEndpointRow {
   createdAt: number;
 }
 
-const COLUMNS = `id, source, name, url, secret, events, enabled, disabled_reason, (extract(epoch from created_at) * 1000)::float8 as created_at`;
-
-interface RawEndpoint {
-  id: number;
-  source: EndpointSource;
-  name: string;
-  url: string;
-  secret: string | null;
-  events: WebhookEventType[] | null;
-  enabled: boolean;
-  disabled_reason: string | null;
-  created_at: number;
-}
-
-function toEndpoint(row: RawEndpoint): WebhookEndpointRow {
-  return {
-    id: row.id,
-    source: row.source,
-    name: row.name,
-    url: row.url,
-    secret: row.secret,
-    events: row.events,
-    enabled: row.enabled,
-    disabledReason: row.disabled_reason,
-    createdAt: row.created_at,
-  };
-}
+/** Selected under the names of WebhookEndpointRow, so a row is the endpoint as read. */
+const COLUMNS = `id, source, name, url, secret, events, enabled, disabled_reason as "disabledReason", (extract(epoch from created_at) * 1000)::float8 as "createdAt"`;
 
 export async function listWebhookEndpoints(db: Queryable): Promise<WebhookEndpointRow[]> {
-  const result = await db.query<RawEndpoint>(`select ${COLUMNS} from webhook_endpoints order by source, name`);
-  return result.rows.map(toEndpoint);
+  const result = await db.query<WebhookEndpointRow>(`select ${COLUMNS} from webhook_endpoints order by source, name`);
+  return result.rows;
 }
 
 export async function findWebhookEndpoint(db: Queryable, id: number): Promise<WebhookEndpointRow | null> {
-  const result = await db.query<RawEndpoint>(`select ${COLUMNS} from webhook_endpoints where id = $1`, [id]);
-  return result.rows[0] ? toEndpoint(result.rows[0]) : null;
+  const result = await db.query<WebhookEndpointRow>(`select ${COLUMNS} from webhook_endpoints where id = $1`, [id]);
+  return result.rows[0] ?? null;
 }
 
 export async function countWebhookEndpoints(db: Queryable): Promise<number> {
@@ -88,11 +63,11 @@ export async function insertConsoleEndpoint(
   endpoint: { name: string; url: string; secret: string; events: WebhookEventType[] | null },
   now: number,
 ): Promise<WebhookEndpointRow> {
-  const result = await db.query<RawEndpoint>(
+  const result = await db.query<WebhookEndpointRow>(
     `insert into webhook_endpoints (source, name, url, secret, events, created_at) values ('console', $1, $2, $3, $4, to_timestamp($5 / 1000.0)) returning ${COLUMNS}`,
     [endpoint.name, endpoint.url, endpoint.secret, endpoint.events, now],
   );
-  return toEndpoint(result.rows[0]!);
+  return result.rows[0]!;
 }
 
 /** Enables or disables an endpoint; returns false when there is no such endpoint. */
