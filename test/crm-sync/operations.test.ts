@@ -1,6 +1,5 @@
 /** The commands a person runs: reconcile, doctor, problems and retry (through the real CLI). */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,6 +9,7 @@ import { startKitFake } from '../support/crm-fakes/kit.ts';
 import { reconcileCrms } from '../../src/app/crm/reconcile.ts';
 import { buildProgram } from '../../src/cli/program.ts';
 import type { TestHandoff } from '../support/handoff.ts';
+import { freePort } from '../reliability/support/spawned-handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
 import {
   AC_TOKEN,
@@ -21,16 +21,6 @@ import {
   startHandoffWith,
   tagsIn,
 } from './crm-sync-harness.ts';
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('handoff reconcile, doctor, problems and retry', () => {
   let handoff: TestHandoff;
@@ -118,7 +108,8 @@ ${crmYaml}
   it('doctor says in plain words which CRM works, which refuses the key and which cannot be reached', async () => {
     // The CLI runs on the real clock; the fakes' rate windows follow the test clock, so bring it level.
     handoff.clock.set(Date.now());
-    const port = await closedPort();
+    // A port just freed: nothing listens on it.
+    const port = await freePort();
     writeFileSync(
       configPath,
       `thrivecart: { account: ${TEST_ACCOUNT}, secret: "${TEST_SECRET}" }
