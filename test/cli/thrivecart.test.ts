@@ -80,6 +80,7 @@ describe('handoff thrivecart, as a process', { timeout: 180_000 }, () => {
     const applied = await cli('import', '--since', since, '--until', day(Date.now() - 3 * DAY_MS), '--apply');
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain('transactions: page 2');
+    expect(applied.stdout).toContain('people applied: 1 of 1');
     expect(applied.stdout).toMatch(/Imported: 1 people, 1 new events/);
     expect((await handoff.api('/api/access?email=recent-b@example.com&offering=focus-course')).body).toMatchObject({
       granted: true,

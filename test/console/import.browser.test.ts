@@ -26,6 +26,9 @@ describe('the Import page', () => {
   let page: Page;
   let base = '';
   const text = async () => (await page.textContent('main'))?.replace(/\s+/g, ' ') ?? '';
+  // A page shown while an import runs reloads itself (a `Refresh` header); left open, its reload
+  // could cut into the test's next navigation.
+  const leaveReloadingPage = () => page.goto('about:blank');
 
   beforeAll(async () => {
     fake = await startThriveCartApiFake({ apiKey: API_KEY, account: TEST_ACCOUNT });
@@ -53,6 +56,7 @@ describe('the Import page', () => {
     const waiting = await page.request.get(`${base}/import`);
     expect(waiting.headers()['refresh']).toBe('3');
 
+    await leaveReloadingPage();
     await handoff.runJobs();
     await page.goto(`${base}/import`);
     const planned = await text();
@@ -71,6 +75,7 @@ describe('the Import page', () => {
     await page.click('button:has-text("Apply this plan")');
     expect(await text()).toContain('Applying the plan: waiting for its turn.');
 
+    await leaveReloadingPage();
     await handoff.runJobs();
     await page.goto(`${base}/import`);
     expect(await text()).toMatch(/Applied /);
@@ -81,70 +86,74 @@ describe('the Import page', () => {
       });
   });
 
-  it('plans a CSV file, shows the rows it cannot import and why, and applies it, counting the people applied', async () => {
-    const paidThrough = new Date(handoff.clock.now() + 10 * DAY_MS).toISOString().slice(0, 10);
-    const csv = [
-      'email,name,item,order_id,status,paid_through',
-      'csv-new@example.com,Nova Sterne,product-12,C-1,paid,',
-      `early-a@example.com,Early A,product-40,C-2,active,${paidThrough}`,
-      'csv-refunded@example.com,Rae Fund,product-12,C-3,refunded,',
-      'csv-bump@example.com,Bo Ump,bump-99,C-4,paid,',
-      'csv-baddate@example.com,Bad Date,product-40,C-5,active,31/12/2026',
-    ].join('\n');
-    await page.goto(`${base}/import`);
-    await page.setInputFiles('input[name=file]', {
-      name: 'members.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from(csv),
-    });
-    await page.click('button:has-text("Plan this file")');
-    const planned = await text();
-    expect(planned).toContain('Planned the file: 3 people. 1 row(s) cannot be imported.');
-    expect(planned).toContain('From a CSV file');
-    expect(planned).toMatch(/People ?3 \(4 new events, 0 already known\)/);
-    expect(planned).toMatch(/Access granted ?(community: 1, focus-course: 1|focus-course: 1, community: 1)/);
-    expect(planned).toMatch(/Access revoked ?focus-course: 1/);
-    expect(planned).toContain('bump-99 "bump-99" (1 people)');
-    expect(await page.textContent('[data-not-imported] tbody')).toContain(
-      'line 6, column paid_through: "31/12/2026" is not a date (YYYY-MM-DD)',
-    );
-    expect((await handoff.api('/api/contacts/csv-new@example.com')).status).toBe(404);
+  it(
+    'plans a CSV file, shows the rows it cannot import and why, and applies it, counting the people applied',
+    { timeout: 120_000 },
+    async () => {
+      const paidThrough = new Date(handoff.clock.now() + 10 * DAY_MS).toISOString().slice(0, 10);
+      const csv = [
+        'email,name,item,order_id,status,paid_through',
+        'csv-new@example.com,Nova Sterne,product-12,C-1,paid,',
+        `early-a@example.com,Early A,product-40,C-2,active,${paidThrough}`,
+        'csv-refunded@example.com,Rae Fund,product-12,C-3,refunded,',
+        'csv-bump@example.com,Bo Ump,bump-99,C-4,paid,',
+        'csv-baddate@example.com,Bad Date,product-40,C-5,active,31/12/2026',
+      ].join('\n');
+      await page.goto(`${base}/import`);
+      await page.setInputFiles('input[name=file]', {
+        name: 'members.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(csv),
+      });
+      await page.click('button:has-text("Plan this file")');
+      const planned = await text();
+      expect(planned).toContain('Planned the file: 3 people. 1 row(s) cannot be imported.');
+      expect(planned).toContain('From a CSV file');
+      expect(planned).toMatch(/People ?3 \(4 new events, 0 already known\)/);
+      expect(planned).toMatch(/Access granted ?(community: 1, focus-course: 1|focus-course: 1, community: 1)/);
+      expect(planned).toMatch(/Access revoked ?focus-course: 1/);
+      expect(planned).toContain('bump-99 "bump-99" (1 people)');
+      expect(await page.textContent('[data-not-imported] tbody')).toContain(
+        'line 6, column paid_through: "31/12/2026" is not a date (YYYY-MM-DD)',
+      );
+      expect((await handoff.api('/api/contacts/csv-new@example.com')).status).toBe(404);
 
-    // While the apply runs, the page counts the people applied: the second person's contact is
-    // held by this test, so the apply stops there until it lets go.
-    const holder = await handoff.runtime.ctx.pool.connect();
-    await holder.query('begin');
-    await holder.query(`select 1 from contacts where email = 'early-a@example.com' for update`);
-    await page.check('input[name=confirm]');
-    await page.click('button:has-text("Apply this plan")');
-    expect(await text()).toContain('Applying the plan: waiting for its turn.');
-    const applying = handoff.runJobs();
-    await expect
-      .poll(
-        async () => {
-          await page.goto(`${base}/import`);
-          return text();
-        },
-        { timeout: 30_000, interval: 200 },
-      )
-      .toContain('Applying the plan: in progress. Applied 1 of 3 people.');
-    await holder.query('commit');
-    holder.release();
-    await applying;
+      // While the apply runs, the page counts the people applied: the second person's contact is
+      // held by this test, so the apply stops there until it lets go.
+      const holder = await handoff.runtime.ctx.pool.connect();
+      await holder.query('begin');
+      await holder.query(`select 1 from contacts where email = 'early-a@example.com' for update`);
+      await page.check('input[name=confirm]');
+      await page.click('button:has-text("Apply this plan")');
+      expect(await text()).toContain('Applying the plan: waiting for its turn.');
+      await leaveReloadingPage();
+      const applying = handoff.runJobs();
+      // Read without navigating: the page that reloads itself while the import runs stays put.
+      const progress = async () =>
+        (await (await page.request.get(`${base}/import`)).text()).replace(/<[^>]+>|\s+/g, ' ');
+      await expect
+        .poll(progress, { timeout: 60_000, interval: 200 })
+        .toMatch(/Applying the plan: in progress\. +Applied 1 of 3 people\./);
+      await holder.query('commit');
+      holder.release();
+      await applying;
 
-    await page.goto(`${base}/import`);
-    expect(await text()).toMatch(/Applied /);
-    expect(await text()).not.toContain('Applying the plan');
-    expect((await handoff.api('/api/access?email=csv-new@example.com&offering=focus-course')).body).toMatchObject({
-      granted: true,
-    });
-    expect((await handoff.api('/api/access?email=early-a@example.com&offering=community')).body).toMatchObject({
-      granted: true,
-    });
-    expect((await handoff.api('/api/access?email=csv-refunded@example.com&offering=focus-course')).body).toMatchObject({
-      granted: false,
-    });
-  });
+      await page.goto(`${base}/import`);
+      expect(await text()).toMatch(/Applied /);
+      expect(await text()).not.toContain('Applying the plan');
+      expect((await handoff.api('/api/access?email=csv-new@example.com&offering=focus-course')).body).toMatchObject({
+        granted: true,
+      });
+      expect((await handoff.api('/api/access?email=early-a@example.com&offering=community')).body).toMatchObject({
+        granted: true,
+      });
+      expect(
+        (await handoff.api('/api/access?email=csv-refunded@example.com&offering=focus-course')).body,
+      ).toMatchObject({
+        granted: false,
+      });
+    },
+  );
 
   it('refuses a malformed file with where and what is wrong, and keeps nothing of it', async () => {
     const imports = async () =>

@@ -1,8 +1,9 @@
 /**
  * Real servers, each in its own temp folder, independent of the run's shared server
- * (test/support/global-setup.ts). Every server left running is shut down in afterAll.
+ * (test/support/global-setup.ts). Every server left running is shut down in afterAll. The tests
+ * that start from an existing cluster get a copy of one created once (initdb costs seconds each).
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgresError, startEmbeddedPostgres } from '../../src/adapters/store/embedded-postgres.ts';
 
 const MODULE_UNDER_TEST = fileURLToPath(new URL('../../src/adapters/store/embedded-postgres.ts', import.meta.url));
@@ -27,6 +29,20 @@ async function newDataDir(name = 'data'): Promise<string> {
   foldersToRemove.push(folder);
   const dataDir = join(folder, name);
   dataDirs.push(dataDir);
+  return dataDir;
+}
+
+/** A data dir holding a cluster that was created, started and cleanly stopped: what a previous run leaves. */
+let stoppedCluster: string;
+beforeAll(async () => {
+  stoppedCluster = await newDataDir();
+  await (await startEmbeddedPostgres({ dataDir: stoppedCluster })).stop();
+});
+
+/** A fresh data dir holding a copy of `stoppedCluster` (`cp -a` keeps the postgres user's ownership and modes). */
+async function existingDataDir(name?: string): Promise<string> {
+  const dataDir = await newDataDir(name);
+  await promisify(execFile)('cp', ['-a', stoppedCluster, dataDir]);
   return dataDir;
 }
 
@@ -97,7 +113,7 @@ describe('startEmbeddedPostgres', () => {
   });
 
   it("reuses a server already running on the data dir, and the reuser's stop() leaves it running", async () => {
-    const dataDir = await newDataDir();
+    const dataDir = await existingDataDir();
     const starter = await startEmbeddedPostgres({ dataDir });
 
     const reuser = await startEmbeddedPostgres({ dataDir });
@@ -111,7 +127,7 @@ describe('startEmbeddedPostgres', () => {
   });
 
   it('stops when its starter calls stop() (twice is fine), and keeps the data across a restart', async () => {
-    const dataDir = await newDataDir();
+    const dataDir = await existingDataDir();
     const first = await startEmbeddedPostgres({ dataDir });
     await queryOne(first.connectionString, 'create table kept (note text)');
     await queryOne(first.connectionString, "insert into kept values ('still here')");
@@ -128,7 +144,7 @@ describe('startEmbeddedPostgres', () => {
   });
 
   it('adopts the server of a starter that was killed with SIGKILL, and its stop() stops it', async () => {
-    const dataDir = await newDataDir();
+    const dataDir = await existingDataDir();
     const starterScript = `
       const { startEmbeddedPostgres } = await import(${JSON.stringify(MODULE_UNDER_TEST)});
       const server = await startEmbeddedPostgres({ dataDir: process.env.HANDOFF_TEST_DATA_DIR });
@@ -159,7 +175,7 @@ describe('startEmbeddedPostgres', () => {
   });
 
   it('starts again after the server itself was killed with SIGKILL (stale postmaster.pid)', async () => {
-    const dataDir = await newDataDir();
+    const dataDir = await existingDataDir();
     const first = await startEmbeddedPostgres({ dataDir });
     const killedPid = await postmasterPid(dataDir);
     process.kill(killedPid ?? 0, 'SIGKILL');
@@ -185,7 +201,7 @@ describe('startEmbeddedPostgres', () => {
   });
 
   it('puts the socket in a short folder under the temp folder when the data dir path is too long for a unix socket', async () => {
-    const dataDir = await newDataDir(
+    const dataDir = await existingDataDir(
       'a-data-dir-name-long-enough-to-push-the-socket-path-past-the-unix-limit-of-107-bytes',
     );
 
@@ -199,7 +215,7 @@ describe('startEmbeddedPostgres', () => {
   });
 
   it('when supervised, starts the server again after it was killed with SIGKILL, with the data committed before', async () => {
-    const dataDir = await newDataDir();
+    const dataDir = await existingDataDir();
     const server = await startEmbeddedPostgres({ dataDir });
     await queryOne(server.connectionString, 'create table kept (note text)');
     await queryOne(server.connectionString, "insert into kept values ('committed before the kill')");

@@ -13,7 +13,7 @@ import { FakeClock } from '../support/fake-clock.ts';
 import { PUBLIC_URL, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { runCli } from '../support/run-cli.ts';
 import { TEST_SECRET } from '../support/test-config.ts';
-import { TEAM_ITEMS_YAML, teamConfig, teamConfigYaml } from './teams-harness.ts';
+import { buyTeamPlanAsAda, TEAM_ITEMS_YAML, teamConfig, teamConfigYaml } from './teams-harness.ts';
 
 describe("the leader's link for the admin", () => {
   let handoff: TestHandoff;
@@ -26,7 +26,7 @@ describe("the leader's link for the admin", () => {
 
   async function openTeam(): Promise<number> {
     handoff = await startTestHandoff({ config: teamConfig(), clock: new FakeClock(Date.now()), secretKey });
-    await handoff.send('purchase', { email: 'ada@example.com', firstName: 'Ada', item: 'product-50', orderId: '9901' });
+    await buyTeamPlanAsAda(handoff);
     return (await listTeams(handoff.runtime.ctx, { leaderEmail: 'ada@example.com' }))[0]!.id;
   }
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { addMember, moveLeader, removeMember } from '../../src/app/teams/teams.ts';
 import { listTeams } from '../../src/app/teams/team-views.ts';
 import { PUBLIC_URL, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
-import { teamConfig } from './teams-harness.ts';
+import { buyTeamPlanAsAda, teamConfig } from './teams-harness.ts';
 
 const ADMIN = { kind: 'admin', name: 'Jo' } as const;
 
@@ -21,7 +21,7 @@ describe('a role given back gets a new link', () => {
 
   async function openTeam(): Promise<number> {
     handoff = await startTestHandoff({ config: teamConfig() });
-    await handoff.send('purchase', { email: 'ada@example.com', firstName: 'Ada', item: 'product-50', orderId: '9901' });
+    await buyTeamPlanAsAda(handoff);
     const [team] = await listTeams(handoff.runtime.ctx, { leaderEmail: 'ada@example.com' });
     return team!.id;
   }

@@ -6,6 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.ts';
 import { importFromCsv, importFromThriveCart } from '../../src/app/thrivecart/import-history.ts';
+import { queueImport } from '../../src/app/thrivecart/import-job.ts';
+import { WHOLE_HISTORY } from '../../src/app/thrivecart/history-window.ts';
+import { openImportOf } from '../../src/adapters/store/thrivecart-imports.ts';
 import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-client.ts';
 import { thrivecartApiFor } from '../../src/main.ts';
 import { reconcileWithThriveCart } from '../../src/app/thrivecart/reconcile-thrivecart.ts';
@@ -285,6 +288,10 @@ noend@example.com,No End,product-40,A-3,active,
       }),
     ]);
     expect((await handoff.api('/api/contacts/kim@example.com')).status).toBe(404);
+    const open = await handoff.runtime.ctx.pool.query<{ csv: string }>(
+      `select csv from thrivecart_imports where source = 'csv' and applied_at is null`,
+    );
+    expect(open.rows).toEqual([{ csv: csv(paidThrough) }]);
 
     await importFromCsv(handoff.runtime.ctx, csv(paidThrough), { apply: true });
     expect((await handoff.api('/api/access?email=kim@example.com&offering=focus-course')).body).toMatchObject({
@@ -297,6 +304,9 @@ noend@example.com,No End,product-40,A-3,active,
     expect((await handoff.api<{ name: string }>('/api/contacts/max@example.com')).body.name).toBe(
       'Max "The Member" Roe',
     );
+    // The file, kept while the plan waited, is let go once applied.
+    const kept = await handoff.runtime.ctx.pool.query(`select 1 from thrivecart_imports where csv is not null`);
+    expect(kept.rowCount).toBe(0);
   });
 
   it('applied again, changes nothing twice', async () => {
@@ -312,6 +322,26 @@ noend@example.com,No End,product-40,A-3,active,
       'line 6: 5 fields where the header has 4 (a comma inside a field needs double quotes around it)',
       'line 7, column status: "sold" is not one of paid, active, cancelled, refunded, paused, completed',
     ]);
+  });
+
+  it("the console's apply runs as a job without an API key, and applies only the file whose plan was read", async () => {
+    const ctx = handoff.runtime.ctx;
+    expect(ctx.config.thrivecart.apiKey).toBeUndefined();
+    await importFromCsv(ctx, 'email,item,status\nread@example.com,product-12,paid\n', { apply: false });
+    const read = (await openImportOf(ctx.pool, 'csv'))!;
+    await importFromCsv(ctx, 'email,item,status\nlater@example.com,product-12,paid\n', { apply: false });
+    await queueImport(ctx, { source: 'csv', importId: read.id }, true, WHOLE_HISTORY);
+    await handoff.runJobs();
+    expect((await handoff.api('/api/contacts/later@example.com')).status).toBe(404);
+    expect((await handoff.api('/api/contacts/read@example.com')).status).toBe(404);
+
+    const planned = (await openImportOf(ctx.pool, 'csv'))!;
+    await queueImport(ctx, { source: 'csv', importId: planned.id }, true, WHOLE_HISTORY);
+    await handoff.runJobs();
+    expect((await handoff.api('/api/access?email=later@example.com&offering=focus-course')).body).toMatchObject({
+      granted: true,
+    });
+    expect((await openImportOf(ctx.pool, 'csv')) === null).toBe(true);
   });
 
   it('refuses a file it cannot read, saying where, and keeps nothing of it', async () => {

@@ -142,6 +142,11 @@ export async function loadImportRows(
   return result.rows;
 }
 
+/**
+ * Saves the plan, and once applied marks the import so. An applied CSV import lets go of its
+ * file: each row's facts are in its deliveries, and a file of people's e-mails is not kept longer
+ * than it is needed.
+ */
 export async function savePlan(
   db: Queryable,
   importId: number,
@@ -149,9 +154,14 @@ export async function savePlan(
   applied: boolean,
   now: number,
 ): Promise<void> {
+  const params = new SqlParams();
+  const at = `to_timestamp(${params.add(now)} / 1000.0)`;
+  const done = `${params.add(applied)}::boolean`;
   await db.query(
-    `update thrivecart_imports set plan = $2, updated_at = to_timestamp($3 / 1000.0), applied_at = case when $4 then to_timestamp($3 / 1000.0) else applied_at end where id = $1`,
-    [importId, JSON.stringify(plan), now, applied],
+    `update thrivecart_imports set plan = ${params.add(JSON.stringify(plan))}, updated_at = ${at},
+        applied_at = case when ${done} then ${at} else applied_at end, csv = case when ${done} then null else csv end
+      where id = ${params.add(importId)}`,
+    params.values,
   );
 }
 

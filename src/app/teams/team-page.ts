@@ -25,8 +25,8 @@ export interface TeamPageModel {
 export interface TeamPageMember {
   email: string;
   name: string | null;
-  /** `since December 2, 2026`. */
-  since: string;
+  /** When they joined (ISO 8601); the page shows it in the console's time zone. */
+  joinedAt: string;
 }
 
 /** A link that opened: what it claims, the team as it is now, and the page it shows. */
@@ -39,8 +39,6 @@ export interface OpenedTeamLink {
 
 /** A change asked on the page: done (with the address as stored), or refused and why. */
 export type TeamPageOutcome = { ok: true; email: string } | { ok: false; code: TeamErrorCode; message: string };
-
-const LONG_DATE = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' });
 
 /**
  * The team a link opens, or null: a token this Handoff did not sign, a link replaced by a newer
@@ -133,7 +131,7 @@ function teamPageModel(
     members: team.members.map((member) => ({
       email: member.email,
       name: member.name,
-      since: `since ${LONG_DATE.format(new Date(member.joinedAt))}`,
+      joinedAt: member.joinedAt,
     })),
   };
 }

@@ -265,9 +265,12 @@ export async function importFromCsv(
   return planOrApply(ctx, run, history, options);
 }
 
-/** Applies the open CSV import, with its file; null when there is none to apply. */
-export async function applyOpenCsvImport(ctx: AppContext): Promise<ImportPlan | null> {
+/**
+ * Applies the open CSV import `importId`, with its file; null when it is no longer open (applied
+ * already, or replaced by another file since).
+ */
+export async function applyCsvImport(ctx: AppContext, importId: number): Promise<ImportPlan | null> {
   const run = await openImportOf(ctx.pool, 'csv');
-  const csv = run === null ? null : await importCsvOf(ctx.pool, run.id);
+  const csv = run?.id === importId ? await importCsvOf(ctx.pool, run.id) : null;
   return csv === null ? null : importFromCsv(ctx, csv, { apply: true });
 }

@@ -14,7 +14,7 @@ import type { Queryable } from '../../adapters/store/database.ts';
 import type { ClaimedJob, RetryLater } from '../../ports/jobs.ts';
 import type { AppContext } from '../context.ts';
 import type { HistoryWindow } from './history-window.ts';
-import { applyOpenCsvImport, importFromThriveCart } from './import-history.ts';
+import { applyCsvImport, importFromThriveCart } from './import-history.ts';
 
 export const THRIVECART_IMPORT_JOB = 'thrivecart.import';
 const BUSY_RETRY_MS = 60_000;
@@ -22,6 +22,8 @@ const BUSY_RETRY_MS = 60_000;
 interface ImportJobPayload {
   /** Absent in jobs queued before CSV imports ran as jobs: those were API imports. */
   source?: ImportRun['source'];
+  /** The import whose plan was read, for a CSV import: another file planned since is not applied. */
+  importId?: number;
   apply: boolean;
   since: number | null;
   until: number | null;
@@ -30,12 +32,20 @@ interface ImportJobPayload {
 
 export async function queueImport(
   ctx: AppContext,
-  source: ImportRun['source'],
+  what: { source: ImportRun['source']; importId?: number },
   apply: boolean,
   window: HistoryWindow,
 ): Promise<void> {
   const now = ctx.clock.now();
-  const payload: ImportJobPayload = { source, apply, since: window.since, until: window.until, queuedAt: now };
+  const { source, importId } = what;
+  const payload: ImportJobPayload = {
+    source,
+    importId,
+    apply,
+    since: window.since,
+    until: window.until,
+    queuedAt: now,
+  };
   await enqueueJob(ctx.pool, { kind: THRIVECART_IMPORT_JOB, key: source, runAt: now, payload: { ...payload } });
 }
 
@@ -54,8 +64,8 @@ export async function runImportJob(
 ): Promise<RetryLater | void> {
   const payload = job.payload as unknown as ImportJobPayload;
   if (payload.source === 'csv') {
-    // Nothing open is an import applied already (by this job's first run, or the CLI).
-    if (payload.apply) await applyOpenCsvImport(ctx);
+    // An import no longer open was applied already (by this job's first run, or the CLI), or replaced.
+    if (payload.apply && payload.importId !== undefined) await applyCsvImport(ctx, payload.importId);
     return;
   }
   if (api === null) throw new Error("thrivecart.apiKey is not set: an import from ThriveCart's API needs it");

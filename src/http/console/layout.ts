@@ -187,10 +187,3 @@ export function csrfField(token: string): SafeHtml {
 export function badge(text: string, tone: Tone = 'plain'): SafeHtml {
   return html`<span class="badge ${tone === 'plain' ? '' : tone}">${text}</span>`;
 }
-
-/** `2026-11-25 14:03` (UTC), compact for tables. */
-export function when(epochMs: number | string | null): string {
-  if (epochMs === null) return '';
-  const date = typeof epochMs === 'string' ? new Date(epochMs) : new Date(epochMs);
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}

@@ -13,6 +13,7 @@ import type { TeamErrorCode } from '../../app/teams/team-errors.ts';
 import { TeamLinks } from '../../app/teams/team-links.ts';
 import { flashOf, redirectWithFlash, sameOrigin } from '../console/console-plugin.ts';
 import type { SafeHtml } from '../console/html.ts';
+import { consoleTimes } from '../console/views/times.ts';
 import { leftTeamPage, linkNotValidPage, teamPage } from './team-page-views.ts';
 
 type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: Record<string, unknown> | undefined }>;
@@ -42,7 +43,10 @@ export async function registerTeamPage(server: FastifyInstance, ctx: AppContext)
   server.get<{ Params: { token: string } }>('/team/:token', async (request, reply) => {
     const opened = await openTeamLink(ctx, request.params.token);
     if (!opened) return sendPage(reply.status(404), linkNotValidPage());
-    return sendPage(reply, teamPage(opened.model, pathOf(request), flashOf(request, reply, pathOf(request))));
+    return sendPage(
+      reply,
+      teamPage(opened.model, pathOf(request), flashOf(request, reply, pathOf(request)), consoleTimes(ctx)),
+    );
   });
 
   server.post('/team/:token/members', async (request: TokenRequest, reply) => {
@@ -53,7 +57,7 @@ export async function registerTeamPage(server: FastifyInstance, ctx: AppContext)
     if (!outcome.ok)
       return sendPage(
         reply.status(statusOf(outcome.code)),
-        teamPage(opened.model, pathOf(request), null, { email, error: outcome.message }),
+        teamPage(opened.model, pathOf(request), null, consoleTimes(ctx), { email, error: outcome.message }),
       );
     return redirectWithFlash(reply, pathOf(request), `Added ${outcome.email}.`, 'ok', pathOf(request));
   });

@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../console/html.ts';
 import { page } from '../console/layout.ts';
 import type { TeamPageMember, TeamPageModel } from '../../app/teams/team-page.ts';
+import type { ConsoleTimes } from '../console/views/times.ts';
 
 /** A message for the page: the outcome of the last form, good or bad. */
 export interface TeamPageMessage {
@@ -18,12 +19,14 @@ export function teamPage(
   model: TeamPageModel,
   actionPath: string,
   message: TeamPageMessage | null,
+  /** The console's time zone and now: the leader reads times as the creator's console shows them. */
+  times: ConsoleTimes,
   addForm: AddFormState = { email: '', error: null },
 ): SafeHtml {
   const body = html`<h1>${model.title}</h1>
 ${model.accessNote ? html`<div class="flash bad" role="alert">${model.accessNote}</div>` : ''}
 ${seatsSummary(model)}
-${model.role === 'leader' ? leaderSections(model, actionPath, addForm) : memberSection(model, actionPath)}`;
+${model.role === 'leader' ? leaderSections(model, actionPath, addForm, times) : memberSection(model, actionPath)}`;
   return page({ title: model.title, flash: message }, body);
 }
 
@@ -36,11 +39,16 @@ function seatsSummary(model: TeamPageModel): SafeHtml {
 <p>Seats give access to <strong>${model.productName}</strong>.</p>`;
 }
 
-function leaderSections(model: TeamPageModel, actionPath: string, addForm: AddFormState): SafeHtml {
+function leaderSections(
+  model: TeamPageModel,
+  actionPath: string,
+  addForm: AddFormState,
+  times: ConsoleTimes,
+): SafeHtml {
   return html`<h2>Add a member</h2>
 <div class="panel">${addMemberForm(actionPath, addForm, model.used >= model.seats)}</div>
 <h2>Members</h2>
-<div class="panel">${memberList(model.members, actionPath)}</div>
+<div class="panel">${memberList(model.members, actionPath, times)}</div>
 <p class="small muted">Each member gets access with their own e-mail address, for as long as your plan is paid for.
 Removing someone frees their seat at once. Keep this page's link to yourself: whoever has it can manage your team.</p>`;
 }
@@ -56,15 +64,15 @@ ${full ? html`<p class="small muted">Every seat is taken: remove someone first t
 </form>`;
 }
 
-function memberList(members: readonly TeamPageMember[], actionPath: string): SafeHtml {
+function memberList(members: readonly TeamPageMember[], actionPath: string, times: ConsoleTimes): SafeHtml {
   if (members.length === 0) return html`<p class="muted">Nobody yet: add your colleagues above.</p>`;
-  return html`${members.map((member) => memberRow(member, actionPath))}`;
+  return html`${members.map((member) => memberRow(member, actionPath, times))}`;
 }
 
-function memberRow(member: TeamPageMember, actionPath: string): SafeHtml {
+function memberRow(member: TeamPageMember, actionPath: string, times: ConsoleTimes): SafeHtml {
   return html`<div class="row form-gap" data-member="${member.email}">
 <div class="grow"><div>${member.name ?? member.email}</div>
-<div class="small muted">${member.name ? html`${member.email} · ` : ''}${member.since}</div></div>
+<div class="small muted">${member.name ? html`${member.email} · ` : ''}joined ${times.cell(member.joinedAt)}</div></div>
 <form class="inline" method="post" action="${actionPath}/members/remove">
 <input type="hidden" name="email" value="${member.email}">
 <button class="secondary" type="submit" aria-label="Remove ${member.email}">Remove</button>

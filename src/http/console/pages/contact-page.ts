@@ -64,7 +64,7 @@ export function contactBody(data: ContactPageData, csrfToken: string): SafeHtml 
 ${dunningSection(data.dunningCases, data.times)}
 <h2>Access</h2>
 <div class="panel">${accessTable(view, data.times)}${handChangeForm(data, path, csrfToken)}</div>
-${contactTeamsSection(data.teams)}
+${contactTeamsSection(data.teams, data.times)}
 <h2>Tags</h2>
 <div class="panel">${tagsTable(groupTagsByReason(view.tags), data.times)}</div>
 ${crmSection(data, path, csrfToken)}

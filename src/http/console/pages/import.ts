@@ -67,7 +67,7 @@ export function registerImportPage(server: FastifyInstance, ctx: AppContext): vo
       if (!(error instanceof WindowError)) throw error;
       return redirectWithFlash(reply, '/import', error.message.replace(/--(since|until)/g, '"$1"'));
     }
-    await queueImport(ctx, 'api', false, window);
+    await queueImport(ctx, { source: 'api' }, false, window);
     ctx.log.info({ actor: sessionOf(request).actor, window }, 'import plan queued from the console');
     return redirectWithFlash(
       reply,
@@ -111,7 +111,10 @@ export function registerImportPage(server: FastifyInstance, ctx: AppContext): vo
       return redirectWithFlash(reply, '/import', 'There is no plan to apply, or it changed: read the plan below.');
     if (request.body.confirm !== 'yes')
       return redirectWithFlash(reply, '/import', 'Tick "I have read the plan" to apply it.');
-    await queueImport(ctx, run.source, true, { since: run.windowSince, until: run.windowUntil });
+    await queueImport(ctx, { source: run.source, importId: run.id }, true, {
+      since: run.windowSince,
+      until: run.windowUntil,
+    });
     ctx.log.info({ actor: sessionOf(request).actor, importId: run.id }, 'import apply queued from the console');
     return redirectWithFlash(reply, '/import', 'Applying the plan, quietly.');
   });

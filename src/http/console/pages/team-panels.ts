@@ -1,7 +1,8 @@
 import type { MemberListOutcome } from '../../../app/teams/add-members-from-list.ts';
 import type { teamsOfContact, TeamHistoryEntry, TeamPerson, TeamView } from '../../../app/teams/team-views.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, csrfField, when } from '../layout.ts';
+import { badge, csrfField } from '../layout.ts';
+import type { ConsoleTimes } from '../views/times.ts';
 
 /** How one pool reads in a list: decided here, rendered by teamRow. */
 interface TeamRowModel {
@@ -80,9 +81,9 @@ function leaderLinkField(url: string, path: string, csrfToken: string): SafeHtml
 <button class="secondary" type="submit">Issue a new link (the old one stops working)</button></form></div>`;
 }
 
-export function membersPanel(team: TeamView, csrfToken: string): SafeHtml {
+export function membersPanel(team: TeamView, csrfToken: string, times: ConsoleTimes): SafeHtml {
   const path = teamPath(team.id);
-  const rows = team.members.map((member) => memberRow(member, path, csrfToken));
+  const rows = team.members.map((member) => memberRow(member, path, csrfToken, times));
   return html`<div class="panel">${
     team.members.length === 0
       ? html`<p class="muted">No member yet.</p>`
@@ -101,8 +102,13 @@ ${csrfField(csrfToken)}
 <div><button class="secondary" type="submit">Add everyone listed</button></div></form></div>`;
 }
 
-function memberRow(member: TeamView['members'][number], path: string, csrfToken: string): SafeHtml {
-  return html`<tr><td>${personLink(member)}</td><td class="hide-phone small">${when(member.joinedAt)}</td>
+function memberRow(
+  member: TeamView['members'][number],
+  path: string,
+  csrfToken: string,
+  times: ConsoleTimes,
+): SafeHtml {
+  return html`<tr><td>${personLink(member)}</td><td class="hide-phone small">${times.cell(member.joinedAt)}</td>
 <td><form method="post" action="${path}/members/remove" class="inline">${csrfField(csrfToken)}
 <input type="hidden" name="email" value="${member.email}">
 <button class="secondary" type="submit" aria-label="Remove ${member.email}">Remove</button></form></td></tr>`;
@@ -122,12 +128,12 @@ function signed(value: number): string {
   return value > 0 ? `+${value}` : String(value);
 }
 
-export function historyPanel(history: readonly TeamHistoryEntry[]): SafeHtml {
-  return html`<div class="panel"><table><tbody>${history.map(historyRow)}</tbody></table></div>`;
+export function historyPanel(history: readonly TeamHistoryEntry[], times: ConsoleTimes): SafeHtml {
+  return html`<div class="panel"><table><tbody>${history.map((entry) => historyRow(entry, times))}</tbody></table></div>`;
 }
 
-function historyRow(entry: TeamHistoryEntry): SafeHtml {
-  return html`<tr><td class="small nowrap">${when(entry.at)}</td><td>${historyAction(entry)}
+function historyRow(entry: TeamHistoryEntry, times: ConsoleTimes): SafeHtml {
+  return html`<tr><td class="small nowrap">${times.cell(entry.at)}</td><td>${historyAction(entry)}
 ${entry.member ? html` · ${personLink(entry.member)}` : ''}</td><td class="small muted">${entry.actor}</td></tr>`;
 }
 
@@ -157,21 +163,24 @@ export function describeListOutcome(outcome: MemberListOutcome): { text: string;
 }
 
 /** The contact page's view of teams: pools this person leads, and seats they hold or held, with why. */
-export function contactTeamsSection(teams: ContactTeams | null): SafeHtml {
+export function contactTeamsSection(teams: ContactTeams | null, times: ConsoleTimes): SafeHtml {
   if (!teams || (teams.leads.length === 0 && teams.memberOf.length === 0)) return html``;
   return html`<h2>Teams</h2><div class="panel"><table><tbody>
 ${teams.leads.map(
   (team) => html`<tr><td>leads <a href="${teamPath(team.id)}">${team.label}</a></td>
 <td>${team.seatsUsed} / ${team.seats} seats</td><td class="small">${accessBadge(team)}</td></tr>`,
 )}
-${teams.memberOf.map((seat) => membershipRow(seat))}
+${teams.memberOf.map((seat) => membershipRow(seat, times))}
 </tbody></table></div>`;
 }
 
 type ContactTeams = NonNullable<Awaited<ReturnType<typeof teamsOfContact>>>;
 
-function membershipRow(seat: ContactTeams['memberOf'][number]): SafeHtml {
-  const held = seat.leftAt === null ? `since ${when(seat.joinedAt)}` : `${when(seat.joinedAt)} to ${when(seat.leftAt)}`;
+function membershipRow(seat: ContactTeams['memberOf'][number], times: ConsoleTimes): SafeHtml {
+  const held =
+    seat.leftAt === null
+      ? html`since ${times.cell(seat.joinedAt)}`
+      : html`${times.cell(seat.joinedAt)} to ${times.cell(seat.leftAt)}`;
   const why =
     seat.leftAt === null
       ? `access follows the payer: ${seat.team.entitlement.reason}`

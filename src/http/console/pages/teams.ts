@@ -1,3 +1,4 @@
+import { consoleTimes } from '../views/times.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../../app/context.ts';
 import { addMembersFromList } from '../../../app/teams/add-members-from-list.ts';
@@ -61,13 +62,14 @@ export function registerTeamPages(server: FastifyInstance, ctx: AppContext): voi
         .send(page({ title: 'Not found', section: '/teams', csrfToken, flash }, body).text);
     }
     const leaderUrl = await leaderLinkOf(ctx, team);
+    const times = consoleTimes(ctx);
     const body = html`<h1>${team.label}</h1>
 <p class="muted">Order ${team.orderId} · ${team.itemName} (${team.item}) · tag <span class="mono">${team.tag}</span></p>
 ${seatCards(team)}
 <h2>Leader</h2>${leaderPanel(team, leaderUrl, csrfToken)}
-<h2>Members</h2>${membersPanel(team, csrfToken)}
+<h2>Members</h2>${membersPanel(team, csrfToken, times)}
 <h2>Seats</h2>${seatsPanel(team, csrfToken)}
-<h2>History</h2>${historyPanel(history ?? [])}`;
+<h2>History</h2>${historyPanel(history ?? [], times)}`;
     return reply.type('text/html').send(page({ title: team.label, section: '/teams', csrfToken, flash }, body).text);
   });
 
