@@ -40,8 +40,10 @@ export interface CrmBulkTagger {
   /** The fewest people worth one call (the vendor's own advice), and the most one call takes. */
   minPeople: number;
   maxPeople: number;
-  /** Queues the tags; success says only that the CRM accepted the batch. */
-  queue(people: readonly CrmBulkTagging[]): Promise<void>;
+  /** Queues the tags; success says only that the CRM accepted the batch, named by the id returned. */
+  queue(people: readonly CrmBulkTagging[]): Promise<{ batchId: string }>;
+  /** Whether the CRM has finished with the batch (applied it, or given up on it): `pending` until then. */
+  batchStatus(batchId: string): Promise<'pending' | 'finished'>;
 }
 
 /** A request budget: at most `requests` calls in any window of `perMs` milliseconds. */

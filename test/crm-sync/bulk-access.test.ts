@@ -4,17 +4,18 @@
  * import that AC applies late, or never, loses nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import type { ActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { TestHandoff } from '../support/handoff.ts';
-import { settleSync, startWithActiveCampaign, tagsIn } from './crm-sync-harness.ts';
+import { eraseContact } from '../../src/app/contacts/contact-data-rights.ts';
+import { jobsIn, settleSync, startWithActiveCampaign, tagsIn, WITH_BULK_CHECKS } from './crm-sync-harness.ts';
 
 const IMPORT = '/api/3/import/bulk_import';
 
 describe('access tags of waiting buyers in one ActiveCampaign bulk import', () => {
   let handoff: TestHandoff;
-  let fake: FakeCrmServer;
+  let fake: ActiveCampaignFake;
 
-  async function launch(buyers: number, importDelayMs: number): Promise<string[]> {
+  async function launch(buyers: number, importDelayMs: number | 'held'): Promise<string[]> {
     ({ handoff, activeCampaign: fake } = await startWithActiveCampaign({ importDelayMs }));
     const emails = Array.from({ length: buyers }, (_, index) => `buyer-${String(index).padStart(3, '0')}@example.com`);
     for (const [index, email] of emails.entries())
@@ -78,5 +79,39 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
 
     expect(imports()).toEqual([]);
     for (const email of emails) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+  }, 60_000);
+
+  it('deletes a person erased before ActiveCampaign ran the import only once it has, so the import cannot bring them back', async () => {
+    const emails = await launch(12, 'held');
+    const erased = emails[0]!;
+    // Every buyer's own push done; the import is still waiting in ActiveCampaign.
+    await settleSync(handoff, 10 * 60_000);
+    expect(imports()).toHaveLength(1);
+    expect(tagsIn(fake, erased)).toEqual(['Bought Focus', 'Focus - Access']);
+
+    await eraseContact(handoff.runtime.ctx, erased, 'amy');
+    await settleSync(handoff, 10 * 60_000);
+    // ActiveCampaign runs the import now: it creates the person it carried, if they are not there.
+    fake.applyHeldImports();
+    await settleSync(handoff, undefined, WITH_BULK_CHECKS);
+
+    expect(fake.state.findContactByEmail(erased)).toBeUndefined();
+    expect(fake.requests.some((request) => request.path === '/api/3/import/info')).toBe(true);
+    for (const email of emails.slice(1)) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(await jobsIn(handoff, 'dead')).toEqual([]);
+    expect(await jobsIn(handoff, 'pending')).toEqual([]);
+  }, 60_000);
+
+  it('leaves a refunded buyer denied when ActiveCampaign runs the import afterwards: it adds the access tag, never removes the revoke tag', async () => {
+    const emails = await launch(12, 'held');
+    const refunded = emails[0]!;
+    await settleSync(handoff, 10 * 60_000);
+    await handoff.send('refund', { email: refunded, item: 'product-12', orderId: '710' });
+    await settleSync(handoff, 10 * 60_000);
+
+    fake.applyHeldImports();
+    await settleSync(handoff, undefined, WITH_BULK_CHECKS);
+
+    expect(tagsIn(fake, refunded)).toEqual(['Focus - Access', 'Focus - Revoke']);
   }, 60_000);
 });

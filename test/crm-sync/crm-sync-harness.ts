@@ -3,7 +3,11 @@
  * pointing at them, and a way to run the job worker until the CRM work is done (moving the fake
  * clock to each next due job, as waiting would).
  */
-import { startActiveCampaignFake, type ActiveCampaignFakeOptions } from '../support/crm-fakes/activecampaign.ts';
+import {
+  startActiveCampaignFake,
+  type ActiveCampaignFake,
+  type ActiveCampaignFakeOptions,
+} from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import type { HandoffConfig } from '../../src/config/schema.ts';
 import { FakeClock } from '../support/fake-clock.ts';
@@ -35,8 +39,8 @@ export async function startHandoffWith(
 /** Handoff with one ActiveCampaign account, its fake timed by Handoff's clock: where most CRM tests start. */
 export async function startWithActiveCampaign(
   fakeOptions: Omit<ActiveCampaignFakeOptions, 'now'> = {},
-): Promise<{ handoff: TestHandoff; activeCampaign: FakeCrmServer }> {
-  let activeCampaign: FakeCrmServer | undefined;
+): Promise<{ handoff: TestHandoff; activeCampaign: ActiveCampaignFake }> {
+  let activeCampaign: ActiveCampaignFake | undefined;
   const handoff = await startHandoffWith(async (clock) => {
     activeCampaign = await startActiveCampaignFake(AC_TOKEN, { ...fakeOptions, now: () => clock.now() });
     return crmConfig(activeCampaignEntry(activeCampaign));
@@ -46,19 +50,25 @@ export async function startWithActiveCampaign(
 
 /** CRM and AccessAlly jobs: the ones these tests wait for (not the ledger's far-future timers). */
 const SYNC_JOBS = `(kind like 'crm.sync:%' or kind like 'crm.erase:%' or kind = 'accessally.notify')`;
+/** The same, and the jobs following a bulk import until the CRM has run it (they wait up to an hour). */
+export const WITH_BULK_CHECKS = `(${SYNC_JOBS} or kind like 'crm.bulk-check:%')`;
 
 /**
  * Runs due jobs, then moves the clock to the next pending sync job, until none is pending or
  * `withinMs` of fake time has passed. Returns the fake time spent.
  */
-export async function settleSync(handoff: TestHandoff, withinMs = 6 * 3_600_000): Promise<number> {
+export async function settleSync(
+  handoff: TestHandoff,
+  withinMs = 6 * 3_600_000,
+  jobKinds = SYNC_JOBS,
+): Promise<number> {
   const started = handoff.clock.now();
   for (;;) {
     await handoff.runJobs();
     const next = await handoff.runtime.ctx.pool.query<{ run_at: number | null }>(
       // A job of a held kind is due when both its own time and its kind's hold have come.
       `select (extract(epoch from min(greatest(run_at, hold.until))) * 1000)::float8 as run_at
-         from jobs left join job_kind_holds hold using (kind) where state = 'pending' and ${SYNC_JOBS}`,
+         from jobs left join job_kind_holds hold using (kind) where state = 'pending' and ${jobKinds}`,
     );
     const runAt = next.rows[0]?.run_at ?? null;
     if (runAt === null || runAt - started > withinMs) return handoff.clock.now() - started;

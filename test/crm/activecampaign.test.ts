@@ -235,6 +235,31 @@ describe('ActiveCampaign connector quirks', () => {
       }
     });
 
+    it('follows the batch by the id AC answered, finished only once import/info says so (false right after, then waiting)', async () => {
+      let now = Date.UTC(2026, 11, 2);
+      const importing = await startActiveCampaignFake(TOKEN, {
+        enforceBudget: false,
+        importDelayMs: 'held',
+        now: () => now,
+      });
+      try {
+        const bulk = new ActiveCampaignConnector(
+          activeCampaignOptionsSchema.parse({ provider: 'activecampaign', baseUrl: importing.url, apiKey: TOKEN }),
+        );
+
+        const { batchId } = await bulk.bulkTagger.queue(people(11));
+        // Asked at once: AC may answer `status: false`, which is not finished.
+        expect(await bulk.bulkTagger.batchStatus(batchId)).toBe('pending');
+        importing.applyHeldImports();
+        now += 2_000;
+
+        expect(await bulk.bulkTagger.batchStatus(batchId)).toBe('finished');
+        expect(importing.requests.filter((request) => request.path === '/api/3/import/info')).toHaveLength(2);
+      } finally {
+        await importing.close();
+      }
+    });
+
     it('takes an answer without the documented batchId as unusable, never as queued', async () => {
       fake.answerEverything({ status: 200, json: { success: 1 } });
 

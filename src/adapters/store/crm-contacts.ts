@@ -118,12 +118,15 @@ export async function listContactsAwaitingFirstPush(
   excludedContactIds: readonly number[],
 ): Promise<ContactRow[]> {
   const result = await db.query<RawContact>(
+    // Only this kind's keys are contact ids; the guard keeps the cast from meeting another kind's key
+    // (e.g. erase:12), as the planner may evaluate it before the kind filter.
     `select ${CONTACT_COLUMNS} from contacts where id in (
-       select job.key::bigint from jobs job
-        where job.kind = $1 and job.state in ('pending', 'running')
-          and job.key::bigint <> all($4::bigint[])
+       select job.contact_id from (
+         select case when key ~ '^[0-9]{1,18}$' then key::bigint end as contact_id, run_at from jobs
+          where kind = $1 and state in ('pending', 'running')) job
+        where job.contact_id <> all($4::bigint[])
           and not exists (select 1 from crm_contacts known
-                           where known.connector = $2 and known.contact_id = job.key::bigint and known.remote_id is not null)
+                           where known.connector = $2 and known.contact_id = job.contact_id and known.remote_id is not null)
         order by job.run_at limit $3)`,
     [jobKind, connector, limit, excludedContactIds],
   );

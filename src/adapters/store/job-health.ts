@@ -48,3 +48,18 @@ export async function hasUnfinishedJob(db: Queryable, kind: string, key: string)
   );
   return result.rowCount !== 0;
 }
+
+/** Whether a pending or running job of `kind` has a payload holding `part` (jsonb containment: `[5]` is held by `[3, 5]`). */
+export async function hasUnfinishedJobWhosePayloadHolds(
+  db: Queryable,
+  kind: string,
+  part: Record<string, unknown>,
+): Promise<boolean> {
+  const params = new SqlParams();
+  const result = await db.query(
+    `select 1 from jobs where kind = ${params.add(kind)} and state in ('pending', 'running')
+        and payload @> ${params.add(JSON.stringify(part))}::jsonb limit 1`,
+    params.values,
+  );
+  return result.rowCount !== 0;
+}

@@ -5,7 +5,8 @@
  * buyer's. The call is asynchronous and answers nothing per person, so nothing counts on it: each
  * buyer's own push still upserts, applies (already there: no change) and records every tag, and
  * AccessAlly is called after that push as always. A crash, a second process or a failed import
- * only means the buyer's own push does the work, as it would without the bulk call.
+ * only means the buyer's own push does the work, as it would without the bulk call. Until the CRM
+ * has run the import, an erasure of one of its people waits (bulk-import-check.ts).
  */
 import { CrmError } from '../../ports/crm-connector.ts';
 import { detailsToPush } from '../../core/tag-sync/contact-details.ts';
@@ -15,6 +16,8 @@ import { listContactsAwaitingFirstPush } from '../../adapters/store/crm-contacts
 import type { AppContext } from '../context.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import type { CrmSync } from './crm-sync.ts';
+import { bulkCheckBeforeSending, bulkCheckOfBatch } from './bulk-import-check.ts';
+import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 
 /**
  * How long a buyer whose access tags went in a bulk call lets the others go first: their own push
@@ -83,8 +86,19 @@ export async function queueAccessTagsInBulk(
       ? { push: false, waitMs: BULK_GATHER_MS - changedAgoMs }
       : pushNow;
   }
+  // Written first, so that even after a crash right after sending, the import is known to be outstanding
+  // until the CRM may have run it: an erasure meanwhile waits for it (bulk-import-check.ts).
+  const check = bulkCheckBeforeSending(
+    connection,
+    people.map((person) => person.id),
+    now,
+  );
+  await enqueueJob(ctx.pool, check);
   try {
-    await tagger.queue(people.map((person) => ({ ...detailsToPush(person, null)!, tags: accessTagsOf(sync, person) })));
+    const { batchId } = await tagger.queue(
+      people.map((person) => ({ ...detailsToPush(person, null)!, tags: accessTagsOf(sync, person) })),
+    );
+    await enqueueJob(ctx.pool, bulkCheckOfBatch(check, batchId));
   } catch (error) {
     // Budget and credential problems are the job's to handle; any other failure leaves each buyer's own push to do it.
     if (!(error instanceof CrmError) || error.kind === 'rate_limited' || error.kind === 'auth') throw error;

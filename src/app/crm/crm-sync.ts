@@ -13,6 +13,7 @@ import { crmErasureJobKind, openCrmConnections, type CrmConnection } from './crm
 import { eraseFromCrm } from './erase-from-crm.ts';
 import { ACCESSALLY_NOTIFY_JOB, notifyAccessAlly } from './notify-accessally.ts';
 import { syncContactToCrm } from './sync-contact.ts';
+import { bulkCheckJobKind, checkBulkImport } from './bulk-import-check.ts';
 import type { JobHandler } from '../../ports/jobs.ts';
 
 export interface AccessAllyTarget {
@@ -75,6 +76,7 @@ export function crmJobHandlers(ctx: AppContext, sync: CrmSync): Record<string, J
   for (const connection of sync.connections) {
     handlers[connection.syncJobKind] = (job) => syncContactToCrm(ctx, sync, connection, job);
     handlers[crmErasureJobKind(connection.name)] = (job) => eraseFromCrm(ctx, connection, job);
+    handlers[bulkCheckJobKind(connection.name)] = (job) => checkBulkImport(ctx, connection, job);
   }
   const accessAlly = sync.accessAlly;
   if (accessAlly) handlers[ACCESSALLY_NOTIFY_JOB] = (job) => notifyAccessAlly(ctx, accessAlly, job);

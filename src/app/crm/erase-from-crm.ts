@@ -9,7 +9,10 @@ import { holdWhilePaused } from './connector-pause.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
 import { handleCrmFailure } from './sync-contact.ts';
+import { inOutstandingBulkImport } from './bulk-import-check.ts';
 import type { ClaimedJob, RetryLater } from '../../ports/jobs.ts';
+
+const WAIT_FOR_BULK_IMPORT_MS = 15_000;
 
 export async function eraseFromCrm(
   ctx: AppContext,
@@ -24,6 +27,15 @@ export async function eraseFromCrm(
     // Handoff never pushed this person to this CRM: nothing of ours is there to delete.
     ctx.log.info({ connector: connection.name, job: job.id }, 'erased contact was never synced to this CRM');
     return;
+  }
+  // A bulk import carrying the person, run by the CRM after the deletion, would create them again.
+  const contactId = Number(job.key.replace(/^erase:/, ''));
+  if (await inOutstandingBulkImport(ctx.pool, connection.name, contactId)) {
+    return {
+      retryAfterMs: WAIT_FOR_BULK_IMPORT_MS,
+      spendAttempt: false,
+      reason: `${connection.name}: waiting for a bulk import carrying this person to be finished`,
+    };
   }
   const scope: RateBudgetScope = { pool: ctx.pool, clock: ctx.clock, connector: connection.connector };
   try {

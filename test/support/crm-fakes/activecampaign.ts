@@ -32,18 +32,38 @@ export interface ActiveCampaignFakeOptions extends FakeServerOptions {
   /**
    * How long after `POST /api/3/import/bulk_import` the import is applied. AC processes imports
    * asynchronously and does not say how soon: 5 s by default (so nothing may count on it being
-   * done), 0 to apply it before answering.
+   * done), 0 to apply it before answering, `held` to apply it only when the test calls
+   * `applyHeldImports()` (as late as AC may).
    */
-  importDelayMs?: number;
+  importDelayMs?: number | 'held';
 }
+
+export interface ActiveCampaignFake extends FakeCrmServer {
+  /** Applies every import accepted in `held` mode and not applied yet. */
+  applyHeldImports(): void;
+}
+
+/** What `GET /api/3/import/info` reports of one batch. */
+interface ImportBatch {
+  acceptedAt: number;
+  applied: boolean;
+  /** Ids of the contacts the import created. */
+  created: string[];
+}
+
+/** AC/bulk-import-status-info: `status` "may be false" when asked "less than a second" after the import call. */
+const STATUS_UNSET_FOR_MS = 1_000;
 
 export async function startActiveCampaignFake(
   apiToken: string,
   options: ActiveCampaignFakeOptions = {},
-): Promise<FakeCrmServer> {
+): Promise<ActiveCampaignFake> {
   const importDelayMs = options.importDelayMs ?? 5_000;
+  const now = options.now ?? Date.now;
   let nextBatch = 1;
-  return startFakeCrmServer(
+  const batches = new Map<string, ImportBatch>();
+  const held: (() => void)[] = [];
+  const server = await startFakeCrmServer(
     (state: FakeCrmState) => ({
       budgets: [{ requests: 5, perMs: 1000 }],
       isAuthorized: (request) => request.headers['api-token'] === apiToken,
@@ -71,13 +91,18 @@ export async function startActiveCampaignFake(
               return { status: 400, json: { failureReasons: ['contacts must hold 1 to 250 items'], success: 0 } };
             if (!contacts.every((contact) => isPlausibleEmail(bodyField(contact, 'email'))))
               return { status: 400, json: { failureReasons: ['Invalid email address'], success: 0 } };
+            const batchId = `batch-${nextBatch++}`;
+            const batch: ImportBatch = { acceptedAt: now(), applied: false, created: [] };
+            batches.set(batchId, batch);
             const importAll = () => {
+              batch.applied = true;
               for (const input of contacts) {
-                const { contact } = state.upsertContact(
+                const { contact, created } = state.upsertContact(
                   bodyField(input, 'email') as string,
                   bodyField(input, 'first_name'),
                   bodyField(input, 'last_name'),
                 );
+                if (created) batch.created.push(String(contact.id));
                 const tags = bodyField(input, 'tags');
                 for (const name of Array.isArray(tags) ? tags : []) {
                   if (typeof name !== 'string' || name === '') continue;
@@ -86,11 +111,28 @@ export async function startActiveCampaignFake(
                 }
               }
             };
-            if (importDelayMs === 0) importAll();
+            if (importDelayMs === 'held') held.push(importAll);
+            else if (importDelayMs === 0) importAll();
             else setTimeout(importAll, importDelayMs).unref();
+            return { status: 200, json: { success: 1, queued_contacts: contacts.length, batchId } };
+          },
+        },
+        {
+          method: 'GET',
+          pattern: '/api/3/import/info',
+          // AC/bulk-import-status-info: `{status, success: [ids of contacts created], failure: [emails]}`;
+          // status waiting | claimed | active | completed | failed | interrupted, or `false` right after
+          // the import call. A missing batchId is a 400 `{success: 0, message}`. An unknown batchId is
+          // not documented: the fake answers as for a batch not started (hostile: never "done").
+          handle: ({ query }) => {
+            const batchId = query.get('batchId');
+            if (!batchId) return { status: 400, json: { success: 0, message: "'batchId' is a required field." } };
+            const batch = batches.get(batchId);
+            if (!batch) return { status: 200, json: { status: 'waiting', success: [], failure: [] } };
+            if (now() - batch.acceptedAt < STATUS_UNSET_FOR_MS) return { status: 200, json: { status: false } };
             return {
               status: 200,
-              json: { success: 1, queued_contacts: contacts.length, batchId: `batch-${nextBatch++}` },
+              json: { status: batch.applied ? 'completed' : 'waiting', success: batch.created, failure: [] },
             };
           },
         },
@@ -200,6 +242,11 @@ export async function startActiveCampaignFake(
     }),
     options,
   );
+  return Object.assign(server, {
+    applyHeldImports: () => {
+      for (const apply of held.splice(0)) apply();
+    },
+  });
 }
 
 function pageOf<T>(rows: readonly T[], query: URLSearchParams): T[] {

@@ -32,6 +32,15 @@ const contactTagList = z.object({ contactTags: z.array(z.object({ id: crmIdSchem
 const loggedInUser = z.object({ user: z.object({ id: crmIdSchema }) });
 /** AC/bulk-import-contacts answers `{success: 1, queued_contacts, batchId}`. */
 const queuedImport = z.object({ success: z.literal(1), batchId: z.union([z.string(), z.number()]) });
+/**
+ * AC/bulk-import-status-info (`GET /api/3/import/info?batchId=`): `{status, success: [contact ids
+ * created], failure: [emails]}`; `status` is waiting, claimed, active, completed, failed or
+ * interrupted, and may be `false` "if this endpoint is called immediately (less than a second)
+ * after a bulk import call".
+ */
+const importInfo = z.object({ status: z.union([z.string(), z.literal(false)]) });
+/** The statuses after which AC does no more with a batch: "completed", or "can no longer be retried" / "will not be retried". */
+const FINISHED_IMPORT_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'interrupted']);
 const validationErrors = z.object({ errors: z.array(z.object({ code: z.string().optional() })) });
 
 type ContactTag = z.output<typeof contactTagList>['contactTags'][number];
@@ -57,6 +66,14 @@ export class ActiveCampaignConnector implements CrmConnector {
     minPeople: 11,
     maxPeople: 250,
     queue: (people) => this.queueBulkImport(people),
+    batchStatus: async (batchId) => {
+      const info = await this.http.sendFor(importInfo, {
+        method: 'GET',
+        path: '/api/3/import/info',
+        query: { batchId },
+      });
+      return info.status !== false && FINISHED_IMPORT_STATUSES.has(info.status) ? 'finished' : 'pending';
+    },
   };
 
   constructor(options: ActiveCampaignOptions, deps: CrmConnectorDeps = {}) {
@@ -136,7 +153,7 @@ export class ActiveCampaignConnector implements CrmConnector {
     await this.http.sendFor(loggedInUser, { method: 'GET', path: '/api/3/users/me' });
   }
 
-  private async queueBulkImport(people: readonly CrmBulkTagging[]): Promise<void> {
+  private async queueBulkImport(people: readonly CrmBulkTagging[]): Promise<{ batchId: string }> {
     const contacts = people.map((person) => ({
       email: person.email,
       // Omitted, not empty, as in the upsert: a blank never overwrites a name in the CRM.
@@ -144,7 +161,12 @@ export class ActiveCampaignConnector implements CrmConnector {
       ...(person.lastName === null ? {} : { last_name: person.lastName }),
       tags: person.tags,
     }));
-    await this.http.sendFor(queuedImport, { method: 'POST', path: '/api/3/import/bulk_import', json: { contacts } });
+    const queued = await this.http.sendFor(queuedImport, {
+      method: 'POST',
+      path: '/api/3/import/bulk_import',
+      json: { contacts },
+    });
+    return { batchId: String(queued.batchId) };
   }
 
   /** Every page of the contact's tags (20 rows by default; 100, the most a page holds, asked). */
