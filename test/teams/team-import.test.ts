@@ -4,6 +4,8 @@
  * order line up with that pool instead of opening a second one.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildThriveCartFields, encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import type { Fields } from '../../src/adapters/sources/thrivecart/parse-body.ts';
 import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-client.ts';
 import { importFromCsv, importFromThriveCart } from '../../src/app/thrivecart/import-history.ts';
 import { addMember } from '../../src/app/teams/teams.ts';
@@ -109,7 +111,11 @@ describe('team plans in imported history', () => {
       nextPaymentAt: new Date(handoff.clock.now() + 30 * DAY),
     });
     expect(renewal.body).toMatchObject({ status: 'applied' });
-    const resent = await handoff.send('purchase', {
+    // ThriveCart's /transactions says no quantity: the import counted one unit. The order's own
+    // delivery says 3, and the same pool takes its seats from it.
+    const fields = buildThriveCartFields('purchase', {
+      account: TEST_ACCOUNT,
+      secret: TEST_SECRET,
       email: 'ada@example.com',
       firstName: 'Ada',
       lastName: 'Lovelace',
@@ -119,12 +125,19 @@ describe('team plans in imported history', () => {
       recurring: true,
       occurredAt: new Date(boughtAt),
     });
-    expect(resent.status).toBe(200);
+    (((fields.order as Fields).charges as Fields)['0'] as Fields).quantity = '3';
+    const resent = await handoff.server.inject({
+      method: 'POST',
+      url: '/webhooks/thrivecart',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: encodeForm(fields),
+    });
+    expect(resent.json()).toMatchObject({ status: 'applied' });
 
     const after = await listTeams(handoff.runtime.ctx, {});
     expect(
       after.map((pool) => ({ id: pool.id, seats: pool.seats, members: pool.members.map((m) => m.email) })),
-    ).toEqual([{ id: team.id, seats: 5, members: ['bob@example.com'] }]);
+    ).toEqual([{ id: team.id, seats: 2 * 3 + 3, members: ['bob@example.com'] }]);
     expect(await accessOf(handoff, 'bob@example.com')).toMatchObject({ granted: true });
     // An import is quiet: the leader is not e-mailed a link they did not ask for (the admin gives it).
     const mail = await handoff.runtime.ctx.pool.query(`select kind from jobs where kind like 'team.%'`);
