@@ -1,15 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  buildThriveCartFields,
-  type SimulatedEvent,
-  type SimulateOptions,
-} from '../../src/adapters/sources/thrivecart/build-body.ts';
+import type { SimulatedEvent, SimulateOptions } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import { receiveNewBuyer } from '../../src/app/intake/receive-new-buyer.ts';
 import { deliveryToStore, storeAndApply } from '../../src/app/intake/receive-thrivecart.ts';
 import { insertDelivery } from '../../src/adapters/store/deliveries.ts';
 import { replayLedger } from '../../src/app/ledger/replay-ledger.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
-import { TEST_ACCOUNT, TEST_SECRET, testConfig } from '../support/test-config.ts';
+import { testConfig } from '../support/test-config.ts';
+import { testDeliveryFields } from '../support/test-delivery.ts';
 
 /**
  * One set of intake rules: the same deliveries leave the same rows whichever path wrote them.
@@ -91,10 +88,7 @@ async function runScript(handoff: TestHandoff, path: Path, script = SCRIPT): Pro
       expect(sent.body).toMatchObject({ status: 'applied' });
       continue;
     }
-    const fields = buildThriveCartFields(step.event, {
-      account: TEST_ACCOUNT,
-      secret: TEST_SECRET,
-      item: 'product-12',
+    const fields = testDeliveryFields(step.event, {
       occurredAt: new Date(handoff.clock.now()),
       ...step.options,
     });

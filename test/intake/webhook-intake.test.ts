@@ -7,6 +7,7 @@ import {
 } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
+import { testDeliveryFields } from '../support/test-delivery.ts';
 
 /** Row counts of every table a delivery can touch: "nothing stored" means none of these moved. */
 async function rowCounts(handoff: TestHandoff): Promise<Record<string, number>> {
@@ -132,9 +133,7 @@ describe('ThriveCart intake', () => {
   });
 
   it('stores an authentic but unusable delivery as rejected and answers 422 with the field at fault', async () => {
-    const fields = buildThriveCartFields('refund', {
-      account: TEST_ACCOUNT,
-      secret: TEST_SECRET,
+    const fields = testDeliveryFields('refund', {
       email: 'broken@example.com',
       item: 'product-12',
     });
@@ -147,9 +146,7 @@ describe('ThriveCart intake', () => {
   });
 
   it('accepts content types with parameters, as PHP senders write them', async () => {
-    const fields = buildThriveCartFields('purchase', {
-      account: TEST_ACCOUNT,
-      secret: TEST_SECRET,
+    const fields = testDeliveryFields('purchase', {
       email: 'charset@example.com',
       item: 'product-12',
       orderId: '7250',
@@ -157,9 +154,7 @@ describe('ThriveCart intake', () => {
     expect(
       (await post(handoff, encodeForm(fields), 'application/x-www-form-urlencoded; charset=UTF-8')).body.status,
     ).toBe('applied');
-    const json = buildThriveCartFields('purchase', {
-      account: TEST_ACCOUNT,
-      secret: TEST_SECRET,
+    const json = testDeliveryFields('purchase', {
       email: 'charset@example.com',
       item: 'product-12',
       orderId: '7251',
@@ -168,9 +163,7 @@ describe('ThriveCart intake', () => {
   });
 
   it('answers a re-sent identical delivery as a duplicate without applying it twice, in either encoding', async () => {
-    const fields = buildThriveCartFields('purchase', {
-      account: TEST_ACCOUNT,
-      secret: TEST_SECRET,
+    const fields = testDeliveryFields('purchase', {
       email: 'twice@example.com',
       item: 'product-12',
       orderId: '7301',

@@ -6,11 +6,12 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildThriveCartFields, encodeForm, encodeJson } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import { encodeForm, encodeJson } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import type { Fields } from '../../src/adapters/sources/thrivecart/parse-body.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
 import { tableFingerprints } from './support/database-scan.ts';
+import { testDeliveryFields } from '../support/test-delivery.ts';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -32,8 +33,7 @@ function prototypeUntouched(): boolean {
 }
 
 function purchase(secret: string, index: number): Fields {
-  return buildThriveCartFields('purchase', {
-    account: TEST_ACCOUNT,
+  return testDeliveryFields('purchase', {
     secret,
     email: `hostile-${index}@example.com`,
     item: 'product-12',

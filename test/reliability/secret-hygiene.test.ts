@@ -15,7 +15,7 @@ import { startKitFake } from '../support/crm-fakes/kit.ts';
 import { buildThriveCartFields, encodeForm, encodeJson } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import { encryptConfigValue } from '../../src/config/encrypted-value.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { TEST_ACCOUNT, TEST_SECRET, testConfigYaml } from '../support/test-config.ts';
+import { TEST_SECRET, testConfigYaml } from '../support/test-config.ts';
 import { findInDatabase, secretSpellings } from './support/database-scan.ts';
 import {
   createHandoffHome,
@@ -26,6 +26,7 @@ import {
   type HandoffHome,
   type SpawnedHandoff,
 } from './support/spawned-handoff.ts';
+import { testDeliveryFields } from '../support/test-delivery.ts';
 
 const KIT_API_KEY = 'kit-hygiene-key-9f8e7d6c5b4a';
 const SYNC_TIMEOUT_MS = 60_000;
@@ -66,8 +67,7 @@ describe('secret hygiene of the database, the logs and the configuration file', 
         })
       ).status;
     const fields = (index: number, secret = TEST_SECRET): ReturnType<typeof buildThriveCartFields> =>
-      buildThriveCartFields('purchase', {
-        account: TEST_ACCOUNT,
+      testDeliveryFields('purchase', {
         secret,
         email: `hygiene-${index}@example.com`,
         item: 'product-12',
@@ -85,9 +85,7 @@ describe('secret hygiene of the database, the logs and the configuration file', 
       );
     }
     statuses.push(await post(encodeForm(fields(0)), 'application/x-www-form-urlencoded'));
-    const refund = buildThriveCartFields('refund', {
-      account: TEST_ACCOUNT,
-      secret: TEST_SECRET,
+    const refund = testDeliveryFields('refund', {
       email: 'hygiene-0@example.com',
       item: 'product-12',
       orderId: '900000',

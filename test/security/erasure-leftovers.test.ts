@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildThriveCartFields, encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import { encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import type { Fields } from '../../src/adapters/sources/thrivecart/parse-body.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { consoleCookie } from '../support/console-session.ts';
 import { ADMIN_TOKEN, type TestHandoff } from '../support/handoff.ts';
 import { everythingStored } from '../support/everything-stored.ts';
-import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
 import { settleSync, startWithActiveCampaign } from '../crm-sync/crm-sync-harness.ts';
+import { testDeliveryFields } from '../support/test-delivery.ts';
 
 /** What identifies Ada in what she (and ThriveCart) sent: none of it may survive her erasure. */
 const ADA = {
@@ -51,9 +51,7 @@ describe('erasure leaves nothing of the person behind', () => {
     expect(activeCampaign.state.findContactByEmail(ADA.email)).toBeDefined();
 
     // The same person as ThriveCart may send her: e-mail as typed, full details, and an item Handoff cannot read.
-    const rejected = buildThriveCartFields('purchase', {
-      account: TEST_ACCOUNT,
-      secret: TEST_SECRET,
+    const rejected = testDeliveryFields('purchase', {
       email: '  Ada@Example.COM ',
       item: 'product-12',
       orderId: '8102',

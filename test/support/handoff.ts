@@ -4,7 +4,6 @@ import { pino } from 'pino';
 import type { HandoffConfig } from '../../src/config/schema.ts';
 import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
 import {
-  buildThriveCartFields,
   encodeForm,
   encodeJson,
   type SimulatedEvent,
@@ -15,7 +14,8 @@ import { buildServer } from '../../src/http/server.ts';
 import { connectRuntime, type Runtime } from '../../src/main.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { FakeClock } from './fake-clock.ts';
-import { TEST_ACCOUNT, TEST_SECRET, testConfig } from './test-config.ts';
+import { testConfig } from './test-config.ts';
+import { testDeliveryFields } from './test-delivery.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 /** The public URL this Handoff believes it has: links in its e-mails and pages start with it. */
@@ -80,10 +80,7 @@ export async function startTestHandoff(
     clock,
     database,
     async send(event, sendOptions, encoding = 'form') {
-      const fields = buildThriveCartFields(event, {
-        account: TEST_ACCOUNT,
-        secret: TEST_SECRET,
-        item: 'product-12',
+      const fields = testDeliveryFields(event, {
         occurredAt: new Date(clock.now()),
         ...sendOptions,
       });

@@ -3,13 +3,13 @@
  * bought in the same order or later), and the leader's seat and role.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildThriveCartFields, encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import { encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import type { Fields } from '../../src/adapters/sources/thrivecart/parse-body.ts';
 import { addMember, moveLeader, removeMember } from '../../src/app/teams/teams.ts';
 import { listTeams } from '../../src/app/teams/team-views.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
-import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
 import { accessOf, TEAM_ITEMS_YAML, teamConfig } from './teams-harness.ts';
+import { testDeliveryFields } from '../support/test-delivery.ts';
 
 const ADMIN = { kind: 'admin', name: 'Jo' } as const;
 
@@ -54,9 +54,7 @@ describe('team seats', () => {
   });
 
   it('multiplies by charges[].quantity and reads seats per pricing option', async () => {
-    const fields = buildThriveCartFields('purchase', {
-      account: TEST_ACCOUNT,
-      secret: TEST_SECRET,
+    const fields = testDeliveryFields('purchase', {
       email: 'ada@example.com',
       item: 'product-50',
       orderId: '7101',

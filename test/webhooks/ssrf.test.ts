@@ -5,15 +5,16 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HandoffConfig } from '../../src/config/schema.ts';
 import { JobWorker } from '../../src/adapters/jobs/job-worker.ts';
-import { buildThriveCartFields, encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
+import { encodeForm } from '../../src/adapters/sources/thrivecart/build-body.ts';
 import type { ResolvedAddress } from '../../src/adapters/webhooks/host-resolver.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { connectRuntime, type Runtime } from '../../src/main.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { ADMIN_TOKEN } from '../support/handoff.ts';
-import { TEST_ACCOUNT, TEST_SECRET, testConfig } from '../support/test-config.ts';
+import { testConfig } from '../support/test-config.ts';
 import { startReceiver, type Receiver } from './receiver.ts';
+import { testDeliveryFields } from '../support/test-delivery.ts';
 
 /** A public address (example.com's): these tests never connect to it, they only let DNS answer it. */
 const PUBLIC_ADDRESS = '93.184.215.14';
@@ -61,9 +62,7 @@ async function startWithDns(config: HandoffConfig, dns: Map<string, string[]>) {
     get: async <T>(path: string) => (await server.inject({ method: 'GET', url: path, headers })).json<T>(),
     delete: async (path: string) => (await server.inject({ method: 'DELETE', url: path, headers })).statusCode,
     purchase: async (email: string) => {
-      const fields = buildThriveCartFields('purchase', {
-        account: TEST_ACCOUNT,
-        secret: TEST_SECRET,
+      const fields = testDeliveryFields('purchase', {
         item: 'product-12',
         email,
         occurredAt: new Date(clock.now()),

@@ -5,6 +5,7 @@
  * before `since`. A row whose time cannot be read is kept: dropping it could hide a refund.
  */
 import { timeOf } from '../../adapters/sources/thrivecart/api-history.ts';
+import { DAY_MS } from '../../core/time.ts';
 import {
   TRANSACTIONS_PER_PAGE,
   type ApiTransaction,
@@ -19,8 +20,6 @@ export interface HistoryWindow {
 }
 
 export const WHOLE_HISTORY: HistoryWindow = { since: null, until: null };
-
-const DAY_MS = 86_400_000;
 
 export class WindowError extends Error {
   override readonly name = 'WindowError';

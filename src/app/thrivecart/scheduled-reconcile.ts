@@ -9,6 +9,7 @@
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 import type { ThriveCartApi } from '../../adapters/sources/thrivecart/api-client.ts';
 import { latestReconcileRun, oneThriveCartWalkAtATime } from '../../adapters/store/thrivecart-reconciles.ts';
+import { DAY_MS } from '../../core/time.ts';
 import type { ClaimedJob, RetryLater } from '../../ports/jobs.ts';
 import type { AppContext } from '../context.ts';
 import { reconcileWithThriveCart } from './reconcile-thrivecart.ts';
@@ -18,7 +19,6 @@ const SCHEDULED_KEY = 'scheduled';
 const FIX_KEY = 'fix';
 /** Refunds and cancellations made in Stripe or PayPal can reach ThriveCart's list late: look back a month. */
 export const RECONCILE_LOOKBACK_DAYS = 30;
-const DAY_MS = 86_400_000;
 /** A run that could not reach ThriveCart is tried again this soon rather than a whole period later. */
 const RETRY_FAILED_MS = 3_600_000;
 const BUSY_RETRY_MS = 60_000;

@@ -1,8 +1,8 @@
+import { DAY_MS } from '../../../core/time.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 /** Closer than this to now, a time reads better as "3 h ago"; further, as a date. */
 const RELATIVE_WITHIN_MS = 2 * DAY_MS;
 
