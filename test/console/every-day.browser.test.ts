@@ -160,4 +160,31 @@ accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n`;
     await onScreen('table.deliveries .badge');
     await phone.close();
   });
+
+  it("keeps every column's meaning at a phone's width: each cell shows its heading above its value", async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await signInToConsole(phone, base);
+    /** Each body cell of the page's tables with what shows above it, and the headings of its table. */
+    const cellsAndHeadings = () =>
+      phone.evaluate<{ heading: string; shown: string; hidden: boolean }[]>(`
+        [...document.querySelectorAll('table:has(thead)')].flatMap((table) => {
+          const headings = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+          return [...table.querySelectorAll('tbody tr')].flatMap((row) =>
+            [...row.querySelectorAll('td')].map((td, index) => ({
+              heading: headings[index],
+              shown: getComputedStyle(td, '::before').content.replace(/^"|"$/g, ''),
+              hidden: getComputedStyle(td).display === 'none',
+            })),
+          );
+        })`);
+    for (const path of ['/deliveries', '/contacts', '/dunning', '/problems', '/contacts/bea%40example.com', '/']) {
+      await phone.goto(`${base}${path}`);
+      const cells = await cellsAndHeadings();
+      expect(cells.length, path).toBeGreaterThan(0);
+      // A cell a phone shows carries its heading (the Retry column has none); hidden ones are the extras.
+      for (const cell of cells.filter((each) => !each.hidden))
+        expect(cell.shown, `${path}: ${cell.heading}`).toBe(cell.heading === '' ? 'none' : cell.heading);
+    }
+    await phone.close();
+  });
 });

@@ -16,6 +16,7 @@ import {
 import { caseOutcome } from '../views/dunning-view.ts';
 import type { ConsoleTimes } from '../views/times.ts';
 import type { ContactPageData } from './contact-page-data.ts';
+import { bodyRow, headRow, type Column } from '../table.ts';
 import { contactTeamsSection } from './team-panels.ts';
 
 export const CONTACTS_PAGE_SIZE = 50;
@@ -31,14 +32,20 @@ export function contactListBody(
   return html`<h1>Contacts</h1>
 <form method="get" action="/contacts" class="row"><input type="search" name="q" value="${query}" placeholder="email or name"
  aria-label="Search contacts" class="grow"><button type="submit">Search</button></form>
-<div class="panel form-gap-top"><table><thead><tr><th>Email</th><th>Name</th><th class="hide-phone">Last change</th></tr></thead>
+<div class="panel form-gap-top"><table><thead>${headRow(CONTACT_COLUMNS)}</thead>
 <tbody>${rows}</tbody></table>${empty}</div>
 ${pager(query, pageNumber, contacts.length > CONTACTS_PAGE_SIZE)}`;
 }
 
+const CONTACT_COLUMNS: Column[] = [
+  { label: 'Email' },
+  { label: 'Name' },
+  { label: 'Last change', className: 'hide-phone small' },
+];
+
 function contactListRow(contact: ContactSummary, times: ConsoleTimes): SafeHtml {
-  return html`<tr><td><a href="/contacts/${encodeURIComponent(contact.email)}">${contact.email}</a></td>
-<td>${contact.name}</td><td class="hide-phone small">${times.cell(contact.updatedAt)}</td></tr>`;
+  const link = html`<a href="/contacts/${encodeURIComponent(contact.email)}">${contact.email}</a>`;
+  return bodyRow(CONTACT_COLUMNS, [link, contact.name, times.cell(contact.updatedAt)]);
 }
 
 function pager(query: string, pageNumber: number, more: boolean): SafeHtml {
@@ -70,15 +77,21 @@ ${accessAllySection(data, path, csrfToken)}
 
 function accessTable(view: ContactView, times: ConsoleTimes): SafeHtml {
   if (view.access.length === 0) return html`<p class="muted">No offering yet.</p>`;
-  const head = html`<tr><th>Offering and why</th><th>Access</th><th>Until</th></tr>`;
-  return html`<table class="access"><thead>${head}</thead><tbody>${view.access.map((entry) => accessRow(entry, times))}</tbody></table>`;
+  const rows = view.access.map((entry) => accessRow(entry, times));
+  return html`<table class="access"><thead>${headRow(ACCESS_COLUMNS)}</thead><tbody>${rows}</tbody></table>`;
 }
+
+const ACCESS_COLUMNS: Column[] = [
+  { label: 'Offering and why' },
+  { label: 'Access' },
+  { label: 'Until', className: 'small' },
+];
 
 function accessRow(entry: ContactView['access'][number], times: ConsoleTimes): SafeHtml {
   const state = entry.granted ? badge('granted', 'ok') : badge('no access', 'bad');
   const until = entry.until ? times.cell(entry.until) : entry.granted ? 'no end' : '';
-  return html`<tr><td>${entry.offeringName}<div class="small muted why">${entry.reason}</div></td>
-<td>${state}</td><td class="small">${until}</td></tr>`;
+  const offering = html`${entry.offeringName}<div class="small muted why">${entry.reason}</div>`;
+  return bodyRow(ACCESS_COLUMNS, [offering, state, until]);
 }
 
 function handChangeForm({ ctx }: ContactPageData, path: string, csrfToken: string): SafeHtml {
@@ -95,14 +108,20 @@ function handChangeForm({ ctx }: ContactPageData, path: string, csrfToken: strin
 
 function tagsTable(groups: TagGroup[], times: ConsoleTimes): SafeHtml {
   if (groups.length === 0) return html`<p class="muted">No tags.</p>`;
-  const head = html`<tr><th>Tags</th><th>Why</th><th class="hide-phone">Since</th></tr>`;
-  return html`<table class="tags"><thead>${head}</thead><tbody>${groups.map((group) => tagRow(group, times))}</tbody></table>`;
+  const rows = groups.map((group) => tagRow(group, times));
+  return html`<table class="tags"><thead>${headRow(TAG_COLUMNS)}</thead><tbody>${rows}</tbody></table>`;
 }
+
+const TAG_COLUMNS: Column[] = [
+  { label: 'Tags' },
+  { label: 'Why', className: 'small' },
+  { label: 'Since', className: 'hide-phone small' },
+];
 
 function tagRow(group: TagGroup, times: ConsoleTimes): SafeHtml {
   const why = group.deliveryId ? html`<a href="/deliveries/${group.deliveryId}">${group.why}</a>` : group.why;
   const names = group.names.map((name) => html`<span class="badge">${name}</span> `);
-  return html`<tr><td>${names}</td><td class="small">${why}</td><td class="hide-phone small">${times.cell(group.since)}</td></tr>`;
+  return bodyRow(TAG_COLUMNS, [names, why, times.cell(group.since)]);
 }
 
 function dunningSection(cases: StoredDunningCase[], times: ConsoleTimes): SafeHtml | string {
@@ -129,12 +148,18 @@ function crmSection(data: ContactPageData, path: string, csrfToken: string): Saf
     const jobs = data.jobs.filter((job) => job.kind === crmSyncJobKind(connection.name));
     const state = crmSyncState(status, desired, jobs);
     const last = status?.syncedAt ? data.times.cell(status.syncedAt) : html`<span class="muted">never</span>`;
-    return html`<tr><td>${connection.name}</td><td>${syncStateCell(state, path, csrfToken)}</td>
-<td class="small">${last}</td><td class="hide-phone small mono">${status?.remoteId}</td></tr>`;
+    return bodyRow(CRM_COLUMNS, [connection.name, syncStateCell(state, path, csrfToken), last, status?.remoteId]);
   });
-  const head = html`<tr><th>CRM</th><th>State</th><th>Last sync</th><th class="hide-phone">CRM id</th></tr>`;
-  return html`<h2>CRM sync</h2><div class="panel"><table class="crm"><thead>${head}</thead><tbody>${rows}</tbody></table></div>`;
+  const table = html`<table class="crm"><thead>${headRow(CRM_COLUMNS)}</thead><tbody>${rows}</tbody></table>`;
+  return html`<h2>CRM sync</h2><div class="panel">${table}</div>`;
 }
+
+const CRM_COLUMNS: Column[] = [
+  { label: 'CRM' },
+  { label: 'State' },
+  { label: 'Last sync', className: 'small' },
+  { label: 'CRM id', className: 'hide-phone small mono' },
+];
 
 /** A state badge, what went wrong, and a Retry button when a job gave up. */
 function syncStateCell(state: SyncState, path: string, csrfToken: string): SafeHtml {

@@ -16,6 +16,7 @@ import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { badge, csrfField, page } from '../layout.ts';
 import { eventAmount, eventItems, eventLabel, outcomeOf } from '../views/delivery-view.ts';
+import { bodyRow, headRow, type Column } from '../table.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 
 const STATUSES: DeliveryStatus[] = ['applied', 'ignored', 'failed', 'rejected'];
@@ -95,7 +96,7 @@ function listBody(view: ListView): SafeHtml {
     rows.length === 0 ? html`<p class="muted">No deliveries${status ? ` with status ${status}` : ''} yet.</p>` : '';
   return html`<h1>Deliveries</h1>
 <p class="row">${filterLink(undefined, 'all', status)} ${STATUSES.map((value) => filterLink(value, value, status))}</p>
-<div class="panel"><table class="deliveries"><thead>${listHead()}</thead>
+<div class="panel"><table class="deliveries"><thead>${headRow(LIST_COLUMNS)}</thead>
 <tbody>${rows.map((row) => listRow(row, view))}</tbody></table>${empty}</div>
 ${rows.length === PAGE_SIZE ? olderLink(status, rows.at(-1)!.id) : ''}`;
 }
@@ -110,19 +111,25 @@ function olderLink(status: DeliveryStatus | undefined, lastId: number): SafeHtml
   return html`<p class="pager"><a href="${href}">Older →</a></p>`;
 }
 
-function listHead(): SafeHtml {
-  return html`<tr><th>Received</th><th>Event</th><th>Who</th><th>What</th>
-<th class="num">Amount</th><th>Outcome</th></tr>`;
-}
+const LIST_COLUMNS: Column[] = [
+  { label: 'Received', className: 'small' },
+  { label: 'Event' },
+  { label: 'Who' },
+  { label: 'What', className: 'small' },
+  { label: 'Amount', className: 'num' },
+  { label: 'Outcome' },
+];
 
 function listRow(row: DeliveryListRow, { times, ctx }: ListView): SafeHtml {
   const test = row.live ? '' : html` ${badge('test')}`;
-  return html`<tr><td class="small"><a href="/deliveries/${row.id}">${times.cell(row.receivedAt)}</a></td>
-<td>${eventLabel(row.eventName, row.event)}${test}</td>
-<td>${who(row.email, row.name)}</td>
-<td class="small">${eventItems(row.event, ctx.rules)}</td>
-<td class="num">${eventAmount(row.event)}</td>
-<td>${statusBadge(row.status)}${row.reason ? html`<div class="small muted">${row.reason}</div>` : ''}</td></tr>`;
+  return bodyRow(LIST_COLUMNS, [
+    html`<a href="/deliveries/${row.id}">${times.cell(row.receivedAt)}</a>`,
+    html`${eventLabel(row.eventName, row.event)}${test}`,
+    who(row.email, row.name),
+    eventItems(row.event, ctx.rules),
+    eventAmount(row.event),
+    html`${statusBadge(row.status)}${row.reason ? html`<div class="small muted">${row.reason}</div>` : ''}`,
+  ]);
 }
 
 /** The person, linked to their page when Handoff knows them; the e-mail alone when they are not a contact. */

@@ -1,6 +1,7 @@
 import type { DeliveryProblems, ReconcileProblem } from '../../../app/thrivecart/delivery-problems.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField } from '../layout.ts';
+import { bodyRow, headRow, type Column } from '../table.ts';
 import type { ConsoleTimes } from '../views/times.ts';
 
 /** The Problems page's ThriveCart sections: the reconcile's findings, deliveries Handoff could not use, unmapped items, silences. */
@@ -37,26 +38,34 @@ refunds or cancellations made in Stripe or PayPal, or lost webhooks.</p>
 
 function rejectedSection({ rejectedDeliveries }: DeliveryProblems, times: ConsoleTimes): SafeHtml {
   if (rejectedDeliveries.length === 0) return html`<p class="muted">Every ThriveCart delivery could be read.</p>`;
-  const head = html`<tr><th>Delivery</th><th class="hide-phone">Received</th><th>What was missing</th></tr>`;
   const rows = rejectedDeliveries.map((delivery) => rejectedRow(delivery, times));
   return html`<p class="small">Once the cause is fixed, <code>npx handoff replay</code> applies them.</p>
-<table><thead>${head}</thead><tbody>${rows}</tbody></table>`;
+<table><thead>${headRow(REJECTED_COLUMNS)}</thead><tbody>${rows}</tbody></table>`;
 }
+
+const REJECTED_COLUMNS: Column[] = [
+  { label: 'Delivery' },
+  { label: 'Received', className: 'hide-phone small' },
+  { label: 'What was missing', className: 'small' },
+];
+const UNMAPPED_COLUMNS: Column[] = [{ label: 'Item' }, { label: 'Orders' }, { label: 'Line to add' }];
 
 function rejectedRow(delivery: DeliveryProblems['rejectedDeliveries'][number], times: ConsoleTimes): SafeHtml {
   const link = html`<a href="/deliveries/${delivery.deliveryId}">${delivery.eventName} #${delivery.deliveryId}</a>`;
-  return html`<tr><td>${link}</td><td class="hide-phone small">${times.cell(delivery.receivedAt)}</td>
-<td class="small">${delivery.reason}</td></tr>`;
+  return bodyRow(REJECTED_COLUMNS, [link, times.cell(delivery.receivedAt), delivery.reason]);
 }
 
 function unmappedSection({ unmappedItems }: DeliveryProblems): SafeHtml {
   if (unmappedItems.length === 0)
     return html`<p class="muted">Every item in the orders Handoff applied is configured.</p>`;
-  const rows = unmappedItems.map(
-    (item) => html`<tr><td>${item.name} <span class="small muted">${item.item}</span></td>
-<td>${item.orders} <span class="small muted">latest ${item.latestOrderId}</span></td><td><code>${item.configLine}</code></td></tr>`,
+  const rows = unmappedItems.map((item) =>
+    bodyRow(UNMAPPED_COLUMNS, [
+      html`${item.name} <span class="small muted">${item.item}</span>`,
+      html`${item.orders} <span class="small muted">latest ${item.latestOrderId}</span>`,
+      html`<code>${item.configLine}</code>`,
+    ]),
   );
   return html`<p class="small">Their buyers got nothing for them. Add the line under <code>items:</code>, choose the offering,
 restart and run <code>npx handoff replay</code>.</p>
-<table><thead><tr><th>Item</th><th>Orders</th><th>Line to add</th></tr></thead><tbody>${rows}</tbody></table>`;
+<table><thead>${headRow(UNMAPPED_COLUMNS)}</thead><tbody>${rows}</tbody></table>`;
 }

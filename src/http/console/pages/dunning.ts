@@ -5,6 +5,7 @@ import { sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { badge, page } from '../layout.ts';
 import { caseOutcome, recoveryFigure } from '../views/dunning-view.ts';
+import { bodyRow, headRow, type Column } from '../table.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 
 const LIMIT = 200;
@@ -38,19 +39,30 @@ type Which = 'open' | 'closed';
 function caseTable(cases: DunningCaseView[], which: Which, times: ConsoleTimes): SafeHtml {
   if (cases.length === 0)
     return html`<p class="muted">${which === 'open' ? 'No payment is failing right now.' : 'No closed case yet.'}</p>`;
-  const head = html`<tr><th>Who</th><th>What</th><th class="hide-phone">Since</th>
-<th>${which === 'open' ? 'Next step' : 'Outcome'}</th><th>${which === 'open' ? 'Access ends' : 'Closed'}</th></tr>`;
-  return html`<table><thead>${head}</thead><tbody>${cases.map((dunningCase) => caseRow(dunningCase, which, times))}</tbody></table>`;
+  const rows = cases.map((dunningCase) => caseRow(dunningCase, which, times));
+  return html`<table><thead>${headRow(CASE_COLUMNS[which])}</thead><tbody>${rows}</tbody></table>`;
 }
+
+const caseColumns = (step: string, end: string): Column[] => [
+  { label: 'Who' },
+  { label: 'What' },
+  { label: 'Since', className: 'hide-phone small' },
+  { label: step },
+  { label: end, className: 'small' },
+];
+const CASE_COLUMNS: Record<Which, Column[]> = {
+  open: caseColumns('Next step', 'Access ends'),
+  closed: caseColumns('Outcome', 'Closed'),
+};
 
 function caseRow(dunningCase: DunningCaseView, which: Which, times: ConsoleTimes): SafeHtml {
   const who = html`<a href="/contacts/${encodeURIComponent(dunningCase.email)}">${dunningCase.name ?? dunningCase.email}</a>`;
   const due = dunningCase.amountDue ? html` <span class="small muted">(${dunningCase.amountDue} due)</span>` : '';
   const since = html`${times.cell(dunningCase.openedAt)} · ${dunningCase.failures} failure(s)`;
   const ends = which === 'open' ? dunningCase.accessEndsAt : dunningCase.closedAt;
-  return html`<tr id="case-${dunningCase.id}"><td>${who}</td><td>${dunningCase.product}${due}</td>
-<td class="hide-phone small">${since}</td><td>${which === 'open' ? nextStep(dunningCase, times) : outcome(dunningCase)}</td>
-<td class="small">${times.cell(ends)}</td></tr>`;
+  const step = which === 'open' ? nextStep(dunningCase, times) : outcome(dunningCase);
+  const what = html`${dunningCase.product}${due}`;
+  return bodyRow(CASE_COLUMNS[which], [who, what, since, step, times.cell(ends)], `case-${dunningCase.id}`);
 }
 
 function nextStep(dunningCase: DunningCaseView, times: ConsoleTimes): SafeHtml | string {

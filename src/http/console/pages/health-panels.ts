@@ -4,6 +4,7 @@ import type { IntakeHealth } from '../../../app/health/intake-health.ts';
 import type { RefusalAdvice } from '../../../app/health/refusal-advice.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { badge } from '../layout.ts';
+import { bodyRow, headRow, type Column } from '../table.ts';
 import type { ConsoleTimes } from '../views/times.ts';
 
 export function refusalsPanel(health: IntakeHealth, times: ConsoleTimes): SafeHtml {
@@ -26,16 +27,24 @@ function adviceRow(label: SafeHtml, advice: { what: string; fix: string }): Safe
 
 /** One row per CRM connection, its state judged from what its syncs did. */
 export function crmConnectionsTable(verdicts: readonly CrmConnectionVerdict[], times: ConsoleTimes): SafeHtml {
-  const head = html`<tr><th>CRM</th><th>State</th><th>Waiting</th><th>Gave up</th><th>Last sync</th></tr>`;
-  return html`<table><thead>${head}</thead><tbody>${verdicts.map((verdict) => crmConnectionRow(verdict, times))}</tbody></table>`;
+  const rows = verdicts.map((verdict) => crmConnectionRow(verdict, times));
+  return html`<table><thead>${headRow(CRM_COLUMNS)}</thead><tbody>${rows}</tbody></table>`;
 }
+
+const CRM_COLUMNS: Column[] = [
+  { label: 'CRM' },
+  { label: 'State' },
+  { label: 'Waiting' },
+  { label: 'Gave up' },
+  { label: 'Last sync', className: 'small' },
+];
 
 function crmConnectionRow(verdict: CrmConnectionVerdict, times: ConsoleTimes): SafeHtml {
   const { health } = verdict;
   const dead = health.dead > 0 ? html`<a href="/problems">${health.dead}</a>` : '0';
   const last = health.lastSyncedAt === null ? 'never' : times.cell(health.lastSyncedAt);
-  return html`<tr><td>${verdict.connector}</td><td>${badge(verdict.label, verdict.tone)}${problemAndFix(verdict)}</td>
-<td>${health.pending}</td><td>${dead}</td><td class="small">${last}</td></tr>`;
+  const state = html`${badge(verdict.label, verdict.tone)}${problemAndFix(verdict)}`;
+  return bodyRow(CRM_COLUMNS, [verdict.connector, state, health.pending, dead, last]);
 }
 
 export function problemAndFix(verdict: CrmConnectionVerdict): SafeHtml | string {

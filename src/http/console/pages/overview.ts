@@ -21,6 +21,7 @@ import { chartSummary } from '../views/overview-view.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 import { statusBadge } from './deliveries.ts';
 import { firstStep, firstStepBanner } from './first-step-banner.ts';
+import { bodyRow, headRow, type Column } from '../table.ts';
 import { crmConnectionsTable, refusalsPanel } from './health-panels.ts';
 
 const SERIES = [
@@ -111,14 +112,23 @@ function card(value: number, label: string, tone: Tone = 'plain', href?: string)
 
 function needingAttentionTable(deliveries: DeliveryRecord[], times: ConsoleTimes): SafeHtml {
   if (deliveries.length === 0) return html`<p class="muted">Nothing failed, ignored or rejected recently.</p>`;
-  const head = html`<tr><th>When</th><th>Event</th><th>Outcome and why</th></tr>`;
-  return html`<table><thead>${head}</thead><tbody>${deliveries.map((delivery) => attentionRow(delivery, times))}</tbody></table>`;
+  const rows = deliveries.map((delivery) => attentionRow(delivery, times));
+  return html`<table><thead>${headRow(ATTENTION_COLUMNS)}</thead><tbody>${rows}</tbody></table>`;
 }
+
+const ATTENTION_COLUMNS: Column[] = [
+  { label: 'When', className: 'small' },
+  { label: 'Event' },
+  { label: 'Outcome and why' },
+];
 
 function attentionRow(delivery: DeliveryRecord, times: ConsoleTimes): SafeHtml {
   const why = delivery.reason ? html`<div class="small">${delivery.reason}</div>` : '';
-  return html`<tr><td class="small"><a href="/deliveries/${delivery.id}">${times.cell(delivery.receivedAt)}</a></td>
-<td>${eventLabel(delivery.eventName, delivery.event)}</td><td>${statusBadge(delivery.status)}${why}</td></tr>`;
+  return bodyRow(ATTENTION_COLUMNS, [
+    html`<a href="/deliveries/${delivery.id}">${times.cell(delivery.receivedAt)}</a>`,
+    eventLabel(delivery.eventName, delivery.event),
+    html`${statusBadge(delivery.status)}${why}`,
+  ]);
 }
 
 const CHART_WIDTH = 600;

@@ -11,6 +11,7 @@ import { badge, csrfField, page } from '../layout.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 import { problemAndFix, refusalsPanel } from './health-panels.ts';
 import { deliveryProblemsPanels } from './delivery-problems-panels.ts';
+import { bodyRow, headRow, type Column } from '../table.ts';
 import { queueReconcileFix } from '../../../app/thrivecart/scheduled-reconcile.ts';
 
 export function registerProblemsPage(server: FastifyInstance, ctx: AppContext): void {
@@ -78,27 +79,37 @@ function crmConnectionsSection(verdicts: CrmConnectionVerdict[], configured: num
   const troubled = verdicts.filter((verdict) => verdict.tone === 'bad' || verdict.tone === 'warn');
   if (troubled.length === 0)
     return html`<p class="muted">Every CRM connection is working: no sync is failing, paused or being retried.</p>`;
-  const head = html`<tr><th>Connection</th><th>What is wrong and what to do</th></tr>`;
-  const rows = troubled.map(
-    (verdict) =>
-      html`<tr><td>${verdict.connector} ${badge(verdict.label, verdict.tone)}</td><td>${problemAndFix(verdict)}</td></tr>`,
+  const rows = troubled.map((verdict) =>
+    bodyRow(CONNECTION_COLUMNS, [
+      html`${verdict.connector} ${badge(verdict.label, verdict.tone)}`,
+      problemAndFix(verdict),
+    ]),
   );
-  return html`<table><thead>${head}</thead><tbody>${rows}</tbody></table>`;
+  return html`<table><thead>${headRow(CONNECTION_COLUMNS)}</thead><tbody>${rows}</tbody></table>`;
 }
+
+const CONNECTION_COLUMNS: Column[] = [{ label: 'Connection' }, { label: 'What is wrong and what to do' }];
+
+/** The last column holds the Retry button: no heading. */
+const DEAD_JOB_COLUMNS: Column[] = [
+  { label: 'Job' },
+  { label: 'Gave up', className: 'small' },
+  { label: 'Cause', className: 'small' },
+  { label: '' },
+];
 
 function deadJobsSection(dead: DeadJob[], csrfToken: string, times: ConsoleTimes): SafeHtml {
   if (dead.length === 0) return html`<p class="muted">Nothing is dead-lettered.</p>`;
   const retryAll = html`<form method="post" action="/problems/retry-all" class="row form-gap">${csrfField(csrfToken)}
 <button type="submit" class="secondary">Retry all</button></form>`;
-  const head = html`<tr><th>Job</th><th>Gave up</th><th>Cause</th><th></th></tr>`;
   const rows = dead.map((job) => deadJobRow(job, csrfToken, times));
-  return html`${retryAll}<table><thead>${head}</thead><tbody>${rows}</tbody></table>`;
+  return html`${retryAll}<table><thead>${headRow(DEAD_JOB_COLUMNS)}</thead><tbody>${rows}</tbody></table>`;
 }
 
 function deadJobRow(job: DeadJob, csrfToken: string, times: ConsoleTimes): SafeHtml {
   const gaveUp = html`${times.cell(job.diedAt)} after ${job.attempts} attempt(s)`;
   const retry = html`<form method="post" action="/problems/jobs/${job.id}/retry" class="inline">${csrfField(csrfToken)}
 <button type="submit">Retry</button></form>`;
-  return html`<tr><td>${job.kind} <span class="small muted">#${job.id}</span></td><td class="small">${gaveUp}</td>
-<td class="small">${job.lastError}</td><td>${retry}</td></tr>`;
+  const kind = html`${job.kind} <span class="small muted">#${job.id}</span>`;
+  return bodyRow(DEAD_JOB_COLUMNS, [kind, gaveUp, job.lastError, retry]);
 }
