@@ -118,6 +118,7 @@ const PHONE_CSS = `
   th, td { padding: 2px 0; border-bottom: 0; }
   td.num { text-align: left; }
   td.nowrap { white-space: normal; }
+  td:empty { display: none; }
   td[data-label]:not([data-label=""])::before {
     content: attr(data-label); display: block; color: var(--muted); font-size: .75rem; font-weight: 600;
   }
