@@ -100,8 +100,13 @@ export function registerSimulateCommand(program: Command): void {
           cause: error,
         });
       });
-      console.log(`${response.status} ${await response.text()}`);
-      if (!response.ok) process.exitCode = 1;
+      const answer = await response.text();
+      console.log(`${response.status} ${answer}`);
+      // Handoff took the delivery but did nothing with it (e.g. the address belongs to a real
+      // contact): a script running simulations must not read that as done.
+      const reason = ignoredReason(answer);
+      if (reason !== null) console.error(`Nothing was simulated: ${reason}`);
+      if (!response.ok || reason !== null) process.exitCode = 1;
     });
 }
 
@@ -122,5 +127,15 @@ function announceReach(reached: string[], live: boolean): void {
     console.error(
       `Simulated inside Handoff only: the console shows what this delivery does, and these are left alone:\n${list}\nRun again with --live to reach them.`,
     );
+  }
+}
+
+/** The reason Handoff gives when it stored a delivery without acting on it, or null. */
+function ignoredReason(answer: string): string | null {
+  try {
+    const parsed = JSON.parse(answer) as { status?: unknown; reason?: unknown };
+    return parsed.status === 'ignored' ? String(parsed.reason ?? 'the delivery was ignored') : null;
+  } catch {
+    return null;
   }
 }

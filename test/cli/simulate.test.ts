@@ -240,6 +240,8 @@ webhooks:
       '9002',
     ]);
     expect(refused.stdout).toContain('"status":"ignored"');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Nothing was simulated');
     expect(refused.stdout).toContain(
       'later@example.com is a real contact: a simulation would mix with their real history',
     );
