@@ -13,6 +13,8 @@ import type { ApiTransaction } from '../../src/adapters/sources/thrivecart/api-c
 import { thrivecartApiFor } from '../../src/main.ts';
 import { reconcileWithThriveCart } from '../../src/app/thrivecart/reconcile-thrivecart.ts';
 import { consoleCookie } from '../support/console-session.ts';
+import { everythingStored } from '../support/everything-stored.ts';
+import { eraseContact } from '../../src/app/contacts/contact-data-rights.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, testConfigYaml } from '../support/test-config.ts';
 import { startThriveCartApiFake, withThriveCartApi, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
@@ -342,6 +344,23 @@ noend@example.com,No End,product-40,A-3,active,
       granted: true,
     });
     expect((await openImportOf(ctx.pool, 'csv')) === null).toBe(true);
+  });
+
+  it('an erased person leaves the file and the plan of an import still waiting to be applied', async () => {
+    const ctx = handoff.runtime.ctx;
+    await importFromCsv(
+      ctx,
+      'email,item,status\nKIM@example.com,product-12,paid\nkim@example.com,product-12,sold\nzoe@example.com,product-12,paid\n',
+      { apply: false },
+    );
+    expect(await everythingStored(handoff)).toContain('kim@example.com');
+
+    await eraseContact(ctx, 'kim@example.com', 'test');
+
+    expect(await everythingStored(handoff)).not.toContain('kim@example.com');
+    const open = (await ctx.pool.query<{ csv: string }>(`select csv from thrivecart_imports where csv is not null`))
+      .rows;
+    expect(open).toEqual([{ csv: 'email,item,status\nzoe@example.com,product-12,paid\n' }]);
   });
 
   it('refuses a file it cannot read, saying where, and keeps nothing of it', async () => {

@@ -177,3 +177,26 @@ export async function importRowCounts(
   );
   return result.rows[0] ?? { transactions: 0, customers: 0 };
 }
+
+/**
+ * Removes an erased person from what imports keep: the fetched rows that mention the address, the
+ * lines of a kept CSV file that hold it, and the plan's "not imported" entries naming it. The
+ * address is compared in lower case, as the rows store it as ThriveCart or the file wrote it.
+ */
+export async function forgetInImports(db: Queryable, email: string): Promise<void> {
+  const params = new SqlParams();
+  const address = params.add(email.toLowerCase());
+  await db.query(`delete from thrivecart_import_rows where strpos(lower(data::text), ${address}) > 0`, params.values);
+  await db.query(
+    `update thrivecart_imports set
+       csv = case when strpos(lower(csv), ${address}) > 0 then array_to_string(array(
+               select line from regexp_split_to_table(csv, E'\\n') with ordinality as split(line, n)
+                where strpos(lower(line), ${address}) = 0 order by n), E'\\n') else csv end,
+       plan = case when strpos(lower(plan->>'notImported'), ${address}) > 0 then jsonb_set(plan, '{notImported}',
+               coalesce((select jsonb_agg(entry order by n) from jsonb_array_elements(plan->'notImported')
+                          with ordinality as listed(entry, n) where strpos(lower(entry::text), ${address}) = 0), '[]'))
+              else plan end
+     where strpos(lower(coalesce(csv, '') || coalesce(plan::text, '')), ${address}) > 0`,
+    params.values,
+  );
+}

@@ -1,3 +1,4 @@
+import { forgetInImports } from '../../adapters/store/thrivecart-imports.ts';
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 import { contactRecordsForExport, type ContactRecords } from '../../adapters/store/contact-export.ts';
 import { findContactByEmail, lockContact, type ContactRow } from '../../adapters/store/contacts.ts';
@@ -108,6 +109,7 @@ export async function eraseContact(
       reason: `personal data erased on ${new Date(now).toISOString().slice(0, 10)} by ${actor}`,
     });
     await leaveTeamsOnErasure(ctx, client, contact.id);
+    await forgetInImports(client, contact.email);
     await deleteContactMessages(client, contact.id);
     await deleteContactRecords(client, contact.id);
     ctx.log.info({ actor, contactId: contact.id, deliveries }, 'contact erased');
