@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import { usesDemoSecret } from '../../config/demo-secret.ts';
 import {
@@ -22,6 +22,7 @@ import { registerTeamPages } from './pages/teams.ts';
 import { registerWebhooksPage } from './pages/webhooks.ts';
 import { DEMO_BANNER } from './layout.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { CONSOLE_UPLOAD_LIMIT } from './multipart-form.ts';
 
 export const SESSION_COOKIE = 'handoff_session';
 const FLASH_COOKIE = 'handoff_flash';
@@ -144,6 +145,21 @@ export async function registerConsole(
   registerProblemsPage(server, ctx);
   registerImportPage(server, ctx);
   registerSetupPage(server, ctx, options);
+  server.setErrorHandler(async (error: FastifyError, request, reply) => {
+    // A file over the upload limit is refused before any route sees it: back to the form's page
+    // with what to do, instead of the API's JSON answer. Anything else goes to the server's handler.
+    if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE' || request.method !== 'POST') throw error;
+    const path = request.url.split('?')[0]!;
+    const formPage = path.startsWith('/teams/') ? path.split('/').slice(0, 3).join('/') : `/${path.split('/')[1]}`;
+    const otherWay =
+      formPage === '/import' ? ', or import it from a terminal: npx handoff thrivecart import --csv <file>' : '';
+    return redirectWithFlash(
+      reply.status(303),
+      formPage,
+      `That file is larger than the console takes (${CONSOLE_UPLOAD_LIMIT / 1024} KB): split it into smaller files${otherWay}. Nothing was stored.`,
+      'bad',
+    );
+  });
 }
 
 /** The session of a request that passed the login hook. */

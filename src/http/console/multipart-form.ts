@@ -5,6 +5,9 @@
  * null for a body that is not multipart as its content type says.
  * Format: RFC 7578 (parts separated by `--boundary`, each with headers, a blank line, the value).
  */
+/** The largest form a console upload may send: a list of a few thousand people, with names and other columns. */
+export const CONSOLE_UPLOAD_LIMIT = 512 * 1024;
+
 export function parseMultipartForm(body: Buffer, contentType: string): Record<string, string> | null {
   const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
   const delimiter = boundary ? `--${boundary[1] ?? boundary[2]}` : null;

@@ -8,7 +8,7 @@ import { addMember, moveLeader, removeMember, resizeTeam } from '../../../app/te
 import { normaliseEmail } from '../../../core/email-address.ts';
 import { getTeam, listTeams, teamHistory } from '../../../app/teams/team-views.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
-import { parseMultipartForm } from '../multipart-form.ts';
+import { CONSOLE_UPLOAD_LIMIT, parseMultipartForm } from '../multipart-form.ts';
 import { html } from '../html.ts';
 import { page } from '../layout.ts';
 import {
@@ -22,9 +22,6 @@ import {
   teamsTable,
 } from './team-panels.ts';
 
-/** A list of a few thousand people, with names and other columns, fits. */
-const CSV_LIMIT = 512 * 1024;
-
 type TeamRequest<Body = Record<string, string | undefined>> = { Params: { id: string }; Body: Body | undefined };
 
 /** Team pools in the console: the list, one pool's page, and every change an admin may make to one. */
@@ -32,7 +29,7 @@ export function registerTeamPages(server: FastifyInstance, ctx: AppContext): voi
   // The "add many" form can carry a CSV file; its fields arrive like a form's (the CSRF check reads them).
   server.addContentTypeParser(
     'multipart/form-data',
-    { parseAs: 'buffer', bodyLimit: CSV_LIMIT },
+    { parseAs: 'buffer', bodyLimit: CONSOLE_UPLOAD_LIMIT },
     (request, body, done) => {
       const fields = parseMultipartForm(body as Buffer, request.headers['content-type'] ?? '');
       if (fields) done(null, fields);
