@@ -13,6 +13,7 @@ import {
   spawnHandoff,
   SPAWNED_ADMIN_TOKEN,
 } from '../test/reliability/support/spawned-handoff.ts';
+import { usingHandoff } from './using-handoff.ts';
 import { distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
 import { ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
 import { measureConsolePages } from './console-pages.ts';
@@ -38,19 +39,20 @@ async function seedDeliveries(connectionString: string, templateEmail: string): 
 async function main(): Promise<void> {
   const home = await createHandoffHome('handoff-bench-console-');
   const server = await spawnHandoff({ home, port: await freePort() });
-  try {
-    const { connectionString } = await startEmbeddedPostgres({ dataDir: home.dataDir });
-    await sleep(1_000);
-    await postThriveCartForm(server.url, distinctBodies('purchase', 1, 1)[0]!);
-    console.log(`seeding ${ACCESS_CONTACTS} contacts and as many purchases…`);
-    await seedAccessContacts(connectionString, emailOf(1));
-    await seedDeliveries(connectionString, emailOf(1));
-    const medians = await measureConsolePages(server.url, SPAWNED_ADMIN_TOKEN, emailOf(1));
-    for (const [path, ms] of Object.entries(medians)) console.log(`${path.padEnd(32)} ${ms} ms`);
-  } finally {
-    await server.stop();
-    await home.remove();
-  }
+  await usingHandoff(
+    server,
+    async () => {
+      const { connectionString } = await startEmbeddedPostgres({ dataDir: home.dataDir });
+      await sleep(1_000);
+      await postThriveCartForm(server.url, distinctBodies('purchase', 1, 1)[0]!);
+      console.log(`seeding ${ACCESS_CONTACTS} contacts and as many purchases…`);
+      await seedAccessContacts(connectionString, emailOf(1));
+      await seedDeliveries(connectionString, emailOf(1));
+      const medians = await measureConsolePages(server.url, SPAWNED_ADMIN_TOKEN, emailOf(1));
+      for (const [path, ms] of Object.entries(medians)) console.log(`${path.padEnd(32)} ${ms} ms`);
+    },
+    home.remove,
+  );
 }
 
 await main();

@@ -23,6 +23,7 @@ import {
   SPAWNED_CONFIG_YAML,
   type SpawnedHandoff,
 } from '../test/reliability/support/spawned-handoff.ts';
+import { usingHandoff } from './using-handoff.ts';
 import { startActiveCampaignFake } from '../test/support/crm-fakes/activecampaign.ts';
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
 import { measureConsolePages } from './console-pages.ts';
@@ -94,7 +95,7 @@ async function main(): Promise<void> {
     port,
     nodeArgs: cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [],
   });
-  try {
+  const measure = async (): Promise<void> => {
     const { connectionString } = await startEmbeddedPostgres({ dataDir: home.dataDir });
     // Other work on the machine skews every number; the load average at the start says how much there was.
     const loadAverageAtStart = loadavg().map((value) => round(value));
@@ -201,14 +202,11 @@ async function main(): Promise<void> {
         `BENCH_ONLY: load average ${loadAverageAtStart.join(', ')} at the start, ${results.machine.loadAverageAtEnd.join(', ')} at the end; bench/results.json left as it was`,
       );
     printTable(results);
-  } catch (error) {
-    console.error(error, `\nHandoff's output:\n${server.output()}`);
-    throw error;
-  } finally {
-    await server.stop();
+  };
+  await usingHandoff(server, measure, async () => {
     await home.remove();
     await crm.close();
-  }
+  });
 }
 
 interface ConnectionsResult {

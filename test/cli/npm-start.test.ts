@@ -9,13 +9,12 @@ import {
   writeFileSync,
   rmSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../support/test-config.ts';
-import { stopEmbeddedPostgresIn } from '../reliability/support/spawned-handoff.ts';
+import { freePort, stopEmbeddedPostgresIn } from '../reliability/support/spawned-handoff.ts';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '../../bin/handoff.js');
@@ -29,15 +28,6 @@ offerings:
 items:
   - { item: product-12, grants: [focus-course] }
 `;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The service as a user starts it (`npm start` runs `node bin/handoff.js serve`), on its own embedded PostgreSQL. */
 describe('handoff serve on the embedded database, driven by the CLI', () => {

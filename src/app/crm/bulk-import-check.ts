@@ -19,7 +19,6 @@ import type { Queryable } from '../../adapters/store/database.ts';
 import { hasUnfinishedJobWhosePayloadHolds } from '../../adapters/store/job-health.ts';
 import type { ClaimedJob, JobRequest, RetryLater } from '../../ports/jobs.ts';
 import type { AppContext } from '../context.ts';
-import { holdWhilePaused } from './connector-pause.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
 import { handleCrmFailure } from './sync-contact.ts';
@@ -66,8 +65,6 @@ export async function checkBulkImport(
   connection: CrmConnection,
   job: ClaimedJob,
 ): Promise<RetryLater | void> {
-  const held = await holdWhilePaused(ctx, connection);
-  if (held) return held;
   const { batchId, sentAt } = job.payload as unknown as BulkCheckPayload;
   const now = ctx.clock.now();
   const latest = sentAt + FINISHED_AT_THE_LATEST_MS;

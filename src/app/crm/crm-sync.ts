@@ -14,6 +14,7 @@ import { eraseFromCrm } from './erase-from-crm.ts';
 import { ACCESSALLY_NOTIFY_JOB, notifyAccessAlly } from './notify-accessally.ts';
 import { syncContactToCrm } from './sync-contact.ts';
 import { bulkCheckJobKind, checkBulkImport } from './bulk-import-check.ts';
+import { holdWhilePaused } from './connector-pause.ts';
 import type { JobHandler } from '../../ports/jobs.ts';
 
 export interface AccessAllyTarget {
@@ -74,9 +75,14 @@ export function crmJobKinds(sync: CrmSync): string[] {
 export function crmJobHandlers(ctx: AppContext, sync: CrmSync): Record<string, JobHandler> {
   const handlers: Record<string, JobHandler> = {};
   for (const connection of sync.connections) {
-    handlers[connection.syncJobKind] = (job) => syncContactToCrm(ctx, sync, connection, job);
-    handlers[crmErasureJobKind(connection.name)] = (job) => eraseFromCrm(ctx, connection, job);
-    handlers[bulkCheckJobKind(connection.name)] = (job) => checkBulkImport(ctx, connection, job);
+    // Every job that talks to a CRM waits while its connector is paused for refused credentials.
+    const unlessPaused =
+      (run: JobHandler): JobHandler =>
+      async (job) =>
+        (await holdWhilePaused(ctx, connection)) ?? run(job);
+    handlers[connection.syncJobKind] = unlessPaused((job) => syncContactToCrm(ctx, sync, connection, job));
+    handlers[crmErasureJobKind(connection.name)] = unlessPaused((job) => eraseFromCrm(ctx, connection, job));
+    handlers[bulkCheckJobKind(connection.name)] = unlessPaused((job) => checkBulkImport(ctx, connection, job));
   }
   const accessAlly = sync.accessAlly;
   if (accessAlly) handlers[ACCESSALLY_NOTIFY_JOB] = (job) => notifyAccessAlly(ctx, accessAlly, job);

@@ -5,7 +5,6 @@
  * (dead: the e-mail is removed, migration 014).
  */
 import type { AppContext } from '../context.ts';
-import { holdWhilePaused } from './connector-pause.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
 import { handleCrmFailure } from './sync-contact.ts';
@@ -19,8 +18,6 @@ export async function eraseFromCrm(
   connection: CrmConnection,
   job: ClaimedJob,
 ): Promise<RetryLater | void> {
-  const held = await holdWhilePaused(ctx, connection);
-  if (held) return held;
   // A job retried after it was given up on has lost the e-mail (migration 014); the connectors delete by their own id.
   const { email = '', remoteId } = job.payload as { email?: string; remoteId: string | null };
   if (remoteId === null) {

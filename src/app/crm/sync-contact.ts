@@ -19,7 +19,7 @@ import {
 import { recordThrottle } from '../../adapters/store/crm-rate-budgets.ts';
 import { decideAccessAllyUser, loadAccessAllyUser } from '../../adapters/store/accessally-users.ts';
 import type { AppContext } from '../context.ts';
-import { holdWhilePaused, pauseForRefusedCredentials } from './connector-pause.ts';
+import { pauseForRefusedCredentials } from './connector-pause.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import type { CrmSync } from './crm-sync.ts';
 import { ACCESSALLY_NOTIFY_JOB } from './notify-accessally.ts';
@@ -35,8 +35,6 @@ export async function syncContactToCrm(
   connection: CrmConnection,
   job: ClaimedJob,
 ): Promise<RetryLater | void> {
-  const held = await holdWhilePaused(ctx, connection);
-  if (held) return held;
   const contact = await findContactById(ctx.pool, Number(job.key));
   // Merged into another contact, whose own job pushes the merged state.
   if (!contact) return;

@@ -23,6 +23,7 @@ import { registerWebhooksPage } from './pages/webhooks.ts';
 import { DEMO_BANNER } from './layout.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { CONSOLE_UPLOAD_LIMIT } from './multipart-form.ts';
+import { sendHtml } from '../send-html.ts';
 
 export const SESSION_COOKIE = 'handoff_session';
 const FLASH_COOKIE = 'handoff_flash';
@@ -88,12 +89,13 @@ export async function registerConsole(
   }
 
   server.get<{ Querystring: { next?: string; failed?: string } }>('/login', async (request, reply) =>
-    reply.type('text/html').send(
+    sendHtml(
+      reply,
       loginPage({
         next: safeNext(request.query.next),
         failed: request.query.failed === '1',
         passwordEnabled: Boolean(ctx.config.console?.password),
-      }).text,
+      }),
     ),
   );
 
@@ -101,13 +103,10 @@ export async function registerConsole(
     const next = safeNext(request.body?.next);
     if (!throttle.allow(request.ip)) {
       ctx.log.warn({ ip: request.ip }, 'console login throttled');
-      return reply
-        .status(429)
-        .type('text/html')
-        .send(
-          loginPage({ next, failed: true, throttled: true, passwordEnabled: Boolean(ctx.config.console?.password) })
-            .text,
-        );
+      return sendHtml(
+        reply.status(429),
+        loginPage({ next, failed: true, throttled: true, passwordEnabled: Boolean(ctx.config.console?.password) }),
+      );
     }
     const secret = request.body?.secret ?? '';
     const password = ctx.config.console?.password;

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import { sendHtml } from '../send-html.ts';
 import { html, raw, type SafeHtml } from './html.ts';
 import type { Tone } from './views/tone.ts';
 
@@ -149,6 +151,11 @@ const NAV: [string, string][] = [
   ['/import', 'Import'],
   ['/setup', 'Setup'],
 ];
+
+/** Answers with a console page: `body` in the frame. */
+export function sendPage(reply: FastifyReply, options: PageOptions, body: SafeHtml): FastifyReply {
+  return sendHtml(reply, page(options, body));
+}
 
 /** The page frame: navigation, flash message, logout. */
 export function page(options: PageOptions, body: SafeHtml): SafeHtml {

@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.ts';
 import {
   addMemberByLink,
@@ -12,9 +12,9 @@ import {
 import type { TeamErrorCode } from '../../app/teams/team-errors.ts';
 import { TeamLinks } from '../../app/teams/team-links.ts';
 import { flashOf, redirectWithFlash, sameOrigin } from '../console/console-plugin.ts';
-import type { SafeHtml } from '../console/html.ts';
 import { consoleTimes } from '../console/views/times.ts';
 import { leftTeamPage, linkNotValidPage, teamPage } from './team-page-views.ts';
+import { sendHtml } from '../send-html.ts';
 
 type TokenRequest = FastifyRequest<{ Params: { token: string }; Body: Record<string, unknown> | undefined }>;
 
@@ -42,8 +42,8 @@ export async function registerTeamPage(server: FastifyInstance, ctx: AppContext)
 
   server.get<{ Params: { token: string } }>('/team/:token', async (request, reply) => {
     const opened = await openTeamLink(ctx, request.params.token);
-    if (!opened) return sendPage(reply.status(404), linkNotValidPage());
-    return sendPage(
+    if (!opened) return sendHtml(reply.status(404), linkNotValidPage());
+    return sendHtml(
       reply,
       teamPage(opened.model, pathOf(request), flashOf(request, reply, pathOf(request)), consoleTimes(ctx)),
     );
@@ -51,11 +51,11 @@ export async function registerTeamPage(server: FastifyInstance, ctx: AppContext)
 
   server.post('/team/:token/members', async (request: TokenRequest, reply) => {
     const opened = await leaderLink(ctx, request);
-    if (!opened) return sendPage(reply.status(404), linkNotValidPage());
+    if (!opened) return sendHtml(reply.status(404), linkNotValidPage());
     const email = fieldOf(request, 'email');
     const outcome = await addMemberByLink(ctx, opened, email);
     if (!outcome.ok)
-      return sendPage(
+      return sendHtml(
         reply.status(statusOf(outcome.code)),
         teamPage(opened.model, pathOf(request), null, consoleTimes(ctx), { email, error: outcome.message }),
       );
@@ -64,7 +64,7 @@ export async function registerTeamPage(server: FastifyInstance, ctx: AppContext)
 
   server.post('/team/:token/members/remove', async (request: TokenRequest, reply) => {
     const opened = await leaderLink(ctx, request);
-    if (!opened) return sendPage(reply.status(404), linkNotValidPage());
+    if (!opened) return sendHtml(reply.status(404), linkNotValidPage());
     const outcome = await removeMemberByLink(ctx, opened, fieldOf(request, 'email'));
     if (!outcome.ok) return redirectWithFlash(reply, pathOf(request), outcome.message, 'bad', pathOf(request));
     return redirectWithFlash(
@@ -78,9 +78,9 @@ export async function registerTeamPage(server: FastifyInstance, ctx: AppContext)
 
   server.post('/team/:token/leave', async (request: TokenRequest, reply) => {
     const opened = await openTeamLink(ctx, request.params.token);
-    if (!opened || opened.claim.role !== 'member') return sendPage(reply.status(404), linkNotValidPage());
+    if (!opened || opened.claim.role !== 'member') return sendHtml(reply.status(404), linkNotValidPage());
     await leaveByLink(ctx, opened);
-    return sendPage(reply, leftTeamPage(opened.model.title));
+    return sendHtml(reply, leftTeamPage(opened.model.title));
   });
 }
 
@@ -101,10 +101,6 @@ function pathOf(request: FastifyRequest<{ Params: { token: string } }>): string 
 function fieldOf(request: TokenRequest, name: string): string {
   const value = request.body?.[name];
   return typeof value === 'string' ? value.slice(0, 320) : '';
-}
-
-function sendPage(reply: FastifyReply, body: SafeHtml): FastifyReply {
-  return reply.type('text/html').send(body.text);
 }
 
 /** Sec-Fetch-Site, when a browser sends it, must say the form was on this site. */

@@ -7,7 +7,7 @@ import { resyncContact } from '../../../app/contacts/resync-contact.ts';
 import { searchContacts } from '../../../adapters/store/contacts.ts';
 import { retryDeadJobs } from '../../../adapters/store/crm-dead-letters.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
-import { page } from '../layout.ts';
+import { sendPage } from '../layout.ts';
 import { consoleTimes } from '../views/times.ts';
 import { CONTACTS_PAGE_SIZE, contactBody, contactListBody } from './contact-page.ts';
 import { loadContactPage } from './contact-page-data.ts';
@@ -46,9 +46,7 @@ export function registerContactPages(server: FastifyInstance, ctx: AppContext): 
       (pageNumber - 1) * CONTACTS_PAGE_SIZE,
     );
     const body = contactListBody(query, pageNumber, contacts, consoleTimes(ctx));
-    return reply
-      .type('text/html')
-      .send(page({ title: 'Contacts', section: '/contacts', csrfToken: sessionOf(request).csrfToken }, body).text);
+    return sendPage(reply, { title: 'Contacts', section: '/contacts', csrfToken: sessionOf(request).csrfToken }, body);
   });
 
   server.get<{ Params: { email: string } }>('/contacts/:email', async (request, reply) => {
@@ -58,10 +56,10 @@ export function registerContactPages(server: FastifyInstance, ctx: AppContext): 
     if (!data) {
       const body = html`<h1>No contact with email ${request.params.email}</h1>`;
       const options = { title: 'Not found', section: '/contacts', csrfToken: session.csrfToken, flash };
-      return reply.status(404).type('text/html').send(page(options, body).text);
+      return sendPage(reply.status(404), options, body);
     }
     const options = { title: data.view.email, section: '/contacts', csrfToken: session.csrfToken, flash };
-    return reply.type('text/html').send(page(options, contactBody(data, session.csrfToken)).text);
+    return sendPage(reply, options, contactBody(data, session.csrfToken));
   });
 
   server.post<{ Params: { email: string; id: string } }>('/contacts/:email/jobs/:id/retry', async (request, reply) => {

@@ -14,7 +14,7 @@ import {
 } from '../../../adapters/store/deliveries.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, csrfField, page } from '../layout.ts';
+import { badge, csrfField, sendPage } from '../layout.ts';
 import { eventAmount, eventItems, eventLabel, outcomeOf } from '../views/delivery-view.ts';
 import { bodyRow, headRow, type Column } from '../table.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
@@ -39,9 +39,11 @@ export function registerDeliveryPages(server: FastifyInstance, ctx: AppContext):
     });
     const view: ListView = { rows, status, times: consoleTimes(ctx), ctx };
     const session = sessionOf(request);
-    return reply
-      .type('text/html')
-      .send(page({ title: 'Deliveries', section: '/deliveries', csrfToken: session.csrfToken }, listBody(view)).text);
+    return sendPage(
+      reply,
+      { title: 'Deliveries', section: '/deliveries', csrfToken: session.csrfToken },
+      listBody(view),
+    );
   });
 
   server.get<{ Params: { id: string } }>('/deliveries/:id', async (request, reply) => {
@@ -49,10 +51,7 @@ export function registerDeliveryPages(server: FastifyInstance, ctx: AppContext):
     const session = sessionOf(request);
     if (!delivery) {
       const body = html`<h1>No delivery ${request.params.id}</h1>`;
-      return reply
-        .status(404)
-        .type('text/html')
-        .send(page({ title: 'Not found', csrfToken: session.csrfToken }, body).text);
+      return sendPage(reply.status(404), { title: 'Not found', csrfToken: session.csrfToken }, body);
     }
     const contact = delivery.contactId === null ? null : await findContactById(ctx.pool, delivery.contactId);
     const timeline = contact ? await getTimeline(ctx, contact.email) : null;
@@ -69,7 +68,7 @@ export function registerDeliveryPages(server: FastifyInstance, ctx: AppContext):
       csrfToken: session.csrfToken,
       flash: flashOf(request, reply),
     };
-    return reply.type('text/html').send(page(options, detailBody(view, session.csrfToken)).text);
+    return sendPage(reply, options, detailBody(view, session.csrfToken));
   });
 
   server.post<{ Params: { id: string } }>('/deliveries/:id/replay', async (request, reply) => {

@@ -3,7 +3,7 @@ import type { AppContext } from '../../../app/context.ts';
 import { listDunningCaseViews, type DunningCaseView } from '../../../app/dunning/list-dunning-cases.ts';
 import { sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, page } from '../layout.ts';
+import { badge, sendPage } from '../layout.ts';
 import { caseOutcome, recoveryFigure } from '../views/dunning-view.ts';
 import { bodyRow, headRow, type Column } from '../table.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
@@ -24,9 +24,7 @@ export function registerDunningPage(server: FastifyInstance, ctx: AppContext): v
 <div class="panel">${caseTable(open, 'open', times)}</div>
 <h2>Closed</h2>
 <div class="panel">${caseTable(closed, 'closed', times)}</div>`;
-    return reply
-      .type('text/html')
-      .send(page({ title: 'Dunning', section: '/dunning', csrfToken: sessionOf(request).csrfToken }, body).text);
+    return sendPage(reply, { title: 'Dunning', section: '/dunning', csrfToken: sessionOf(request).csrfToken }, body);
   });
 }
 

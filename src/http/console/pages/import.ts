@@ -12,7 +12,7 @@ import { CSV_COLUMNS, CsvError } from '../../../adapters/sources/thrivecart/csv-
 import { importRowCounts, latestImportRun, type ImportRun } from '../../../adapters/store/thrivecart-imports.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { csrfField, page } from '../layout.ts';
+import { csrfField, sendPage } from '../layout.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 
 /** How often the page reloads itself while an import runs, in seconds (the `Refresh` header). */
@@ -54,7 +54,7 @@ export function registerImportPage(server: FastifyInstance, ctx: AppContext): vo
     };
     if (running !== null) void reply.header('refresh', String(PROGRESS_REFRESH_SECONDS));
     const options = { title: 'Import', section: '/import', csrfToken: session.csrfToken };
-    return reply.type('text/html').send(page({ ...options, flash: flashOf(request, reply) }, importPage(view)).text);
+    return sendPage(reply, { ...options, flash: flashOf(request, reply) }, importPage(view));
   });
 
   server.post<{ Body: { since?: string; until?: string } }>('/import/plan', async (request, reply) => {

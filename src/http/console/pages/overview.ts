@@ -14,7 +14,7 @@ import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
 import type { ChecklistItem } from '../../../app/health/go-live-checklist.ts';
 import { sessionOf, type ConsoleOptions } from '../console-plugin.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
-import { badge, page } from '../layout.ts';
+import { badge, sendPage } from '../layout.ts';
 import type { Tone } from '../views/tone.ts';
 import { eventLabel } from '../views/delivery-view.ts';
 import { chartSummary } from '../views/overview-view.ts';
@@ -44,11 +44,11 @@ interface OverviewData {
 export function registerOverviewPage(server: FastifyInstance, ctx: AppContext, options: ConsoleOptions): void {
   server.get('/', async (request, reply) => {
     const data = await loadOverview(ctx, consoleTimes(ctx), options.publicUrl);
-    return reply
-      .type('text/html')
-      .send(
-        page({ title: 'Overview', section: '/', csrfToken: sessionOf(request).csrfToken }, overviewBody(data)).text,
-      );
+    return sendPage(
+      reply,
+      { title: 'Overview', section: '/', csrfToken: sessionOf(request).csrfToken },
+      overviewBody(data),
+    );
   });
 }
 

@@ -7,7 +7,7 @@ import { crmHealth } from '../../../adapters/store/crm-sync-status.ts';
 import { listDeliveryProblems } from '../../../app/thrivecart/delivery-problems.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, csrfField, page } from '../layout.ts';
+import { badge, csrfField, sendPage } from '../layout.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 import { problemAndFix, refusalsPanel } from './health-panels.ts';
 import { deliveryProblemsPanels } from './delivery-problems-panels.ts';
@@ -32,14 +32,11 @@ ${refusalsPanel(intake, times)}
 <h2>Jobs that gave up</h2>
 <div class="panel">${deadJobsSection(dead, session.csrfToken, times)}</div>
 ${deliveryProblemsPanels(deliveries, times, session.csrfToken)}`;
-    return reply
-      .type('text/html')
-      .send(
-        page(
-          { title: 'Problems', section: '/problems', csrfToken: session.csrfToken, flash: flashOf(request, reply) },
-          body,
-        ).text,
-      );
+    return sendPage(
+      reply,
+      { title: 'Problems', section: '/problems', csrfToken: session.csrfToken, flash: flashOf(request, reply) },
+      body,
+    );
   });
 
   server.post<{ Params: { id: string } }>('/problems/jobs/:id/retry', async (request, reply) => {

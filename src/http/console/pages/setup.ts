@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { stringify } from 'yaml';
 import type { AppContext } from '../../../app/context.ts';
@@ -13,7 +14,7 @@ import { RecentResult } from '../../../app/health/recent-result.ts';
 import type { ConsoleOptions } from '../console-plugin.ts';
 import { sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, csrfField, page } from '../layout.ts';
+import { badge, csrfField, sendPage } from '../layout.ts';
 import { consoleTimes } from '../views/times.ts';
 
 /** Keys whose values are credentials: shown as •••• on the page. */
@@ -70,12 +71,12 @@ export function registerSetupPage(server: FastifyInstance, ctx: AppContext, opti
       config: maskSecrets(ctx.config),
     };
   };
-  const send = (setup: SetupView): string =>
-    page({ title: 'Setup', section: '/setup', csrfToken: setup.csrfToken }, setupBody(setup)).text;
+  const send = (reply: FastifyReply, setup: SetupView): FastifyReply =>
+    sendPage(reply, { title: 'Setup', section: '/setup', csrfToken: setup.csrfToken }, setupBody(setup));
 
-  server.get('/setup', async (request, reply) => reply.type('text/html').send(send(await view(request, false))));
+  server.get('/setup', async (request, reply) => send(reply, await view(request, false)));
   // "Check again now": the round trips run at once instead of waiting for the cached ones to age.
-  server.post('/setup/doctor', async (request, reply) => reply.type('text/html').send(send(await view(request, true))));
+  server.post('/setup/doctor', async (request, reply) => send(reply, await view(request, true)));
 }
 
 function summarize(items: ChecklistItem[]): string {

@@ -10,7 +10,7 @@ import { getTeam, listTeams, teamHistory } from '../../../app/teams/team-views.t
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { CONSOLE_UPLOAD_LIMIT, parseMultipartForm } from '../multipart-form.ts';
 import { html } from '../html.ts';
-import { page } from '../layout.ts';
+import { sendPage } from '../layout.ts';
 import {
   describeListOutcome,
   historyPanel,
@@ -43,7 +43,7 @@ export function registerTeamPages(server: FastifyInstance, ctx: AppContext): voi
   server.get('/teams', async (request, reply) => {
     const body = html`<h1>Teams</h1><div class="panel">${teamsTable(await listTeams(ctx))}</div>`;
     const options = { title: 'Teams', section: '/teams', csrfToken: sessionOf(request).csrfToken };
-    return reply.type('text/html').send(page({ ...options, flash: flashOf(request, reply) }, body).text);
+    return sendPage(reply, { ...options, flash: flashOf(request, reply) }, body);
   });
 
   server.get<{ Params: { id: string } }>('/teams/:id', async (request, reply) => {
@@ -53,10 +53,7 @@ export function registerTeamPages(server: FastifyInstance, ctx: AppContext): voi
     const flash = flashOf(request, reply);
     if (!team) {
       const body = html`<h1>No such team</h1><p><a href="/teams">All teams</a></p>`;
-      return reply
-        .status(404)
-        .type('text/html')
-        .send(page({ title: 'Not found', section: '/teams', csrfToken, flash }, body).text);
+      return sendPage(reply.status(404), { title: 'Not found', section: '/teams', csrfToken, flash }, body);
     }
     const leaderUrl = await leaderLinkOf(ctx, team);
     const times = consoleTimes(ctx);
@@ -67,7 +64,7 @@ ${seatCards(team)}
 <h2>Members</h2>${membersPanel(team, csrfToken, times)}
 <h2>Seats</h2>${seatsPanel(team, csrfToken)}
 <h2>History</h2>${historyPanel(history ?? [], times)}`;
-    return reply.type('text/html').send(page({ title: team.label, section: '/teams', csrfToken, flash }, body).text);
+    return sendPage(reply, { title: team.label, section: '/teams', csrfToken, flash }, body);
   });
 
   const change = <Body>(

@@ -11,7 +11,7 @@ import { WEBHOOK_EVENT_TYPES } from '../../../core/webhooks/webhook-event.ts';
 import { listRecentDeliveries, type DeliveryView } from '../../../adapters/store/webhook-deliveries.ts';
 import { flashOf, redirectWithFlash, sessionOf } from '../console-plugin.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { badge, csrfField, page } from '../layout.ts';
+import { badge, csrfField, sendPage } from '../layout.ts';
 import type { Tone } from '../views/tone.ts';
 import { consoleTimes, type ConsoleTimes } from '../views/times.ts';
 
@@ -46,14 +46,11 @@ ${extra.created ? createdNotice(extra.created) : ''}
 <button type="submit">Add endpoint</button></form></div>
 <h2>Recent deliveries</h2>
 <div class="panel">${deliveryTable(deliveries, times)}</div>`;
-    return reply
-      .type('text/html')
-      .send(
-        page(
-          { title: 'Webhooks', section: '/webhooks', csrfToken: session.csrfToken, flash: extra.flash ?? null },
-          body,
-        ).text,
-      );
+    return sendPage(
+      reply,
+      { title: 'Webhooks', section: '/webhooks', csrfToken: session.csrfToken, flash: extra.flash ?? null },
+      body,
+    );
   };
 
   server.get('/webhooks', async (request, reply) => render(request, reply, { flash: flashOf(request, reply) }));
