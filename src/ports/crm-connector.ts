@@ -44,6 +44,11 @@ export interface CrmBulkTagger {
   queue(people: readonly CrmBulkTagging[]): Promise<{ batchId: string }>;
   /** Whether the CRM has finished with the batch (applied it, or given up on it): `pending` until then. */
   batchStatus(batchId: string): Promise<'pending' | 'finished'>;
+  /**
+   * The CRM's id for the person with this e-mail, null when there is none: a person a batch
+   * created is known to Handoff only by the e-mail it carried (no id comes back per person).
+   */
+  findContactId(email: string): Promise<string | null>;
 }
 
 /** A request budget: at most `requests` calls in any window of `perMs` milliseconds. */

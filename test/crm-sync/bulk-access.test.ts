@@ -19,8 +19,21 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
     ({ handoff, activeCampaign: fake } = await startWithActiveCampaign({ importDelayMs }));
     const emails = Array.from({ length: buyers }, (_, index) => `buyer-${String(index).padStart(3, '0')}@example.com`);
     for (const [index, email] of emails.entries())
-      await handoff.send('purchase', { email, firstName: `Buyer ${index}`, item: 'product-12', orderId: `71${index}` });
+      await handoff.send('purchase', {
+        email,
+        firstName: `Buyer ${index}`,
+        item: 'product-12',
+        orderId: `71${index}`,
+        customerId: customerIdOf(index),
+      });
     return emails;
+  }
+  const customerIdOf = (index: number) => `4295836577274${String(index).padStart(5, '0')}`;
+  /** The import sent (and, unless held, applied); every buyer in it waits 10 s before their own push. */
+  async function untilImportSent(): Promise<void> {
+    await handoff.runJobs();
+    expect(imports()).toHaveLength(1);
+    expect(fake.requests.filter((request) => request.path === '/api/3/contact/sync')).toEqual([]);
   }
   const imports = () => fake.requests.filter((request) => request.method === 'POST' && request.path === IMPORT);
 
@@ -103,6 +116,65 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
     expect(await jobsIn(handoff, 'dead')).toEqual([]);
     expect(await jobsIn(handoff, 'pending')).toEqual([]);
   }, 60_000);
+
+  it('deletes a person erased after the import ran but before their own push, whose CRM id Handoff never learnt', async () => {
+    const emails = await launch(12, 0);
+    const erased = emails[0]!;
+    await untilImportSent();
+    expect(tagsIn(fake, erased)).toEqual(['Focus - Access']);
+
+    await eraseContact(handoff.runtime.ctx, erased, 'amy');
+    await settleSync(handoff, undefined, WITH_BULK_CHECKS);
+
+    expect(fake.state.findContactByEmail(erased)).toBeUndefined();
+    for (const email of emails.slice(1)) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(await jobsIn(handoff, 'dead')).toEqual([]);
+  }, 60_000);
+
+  it('deletes a person erased before both their own push and the import, once ActiveCampaign has run it', async () => {
+    const emails = await launch(12, 'held');
+    const erased = emails[0]!;
+    await untilImportSent();
+
+    await eraseContact(handoff.runtime.ctx, erased, 'amy');
+    await settleSync(handoff, 10 * 60_000);
+    fake.applyHeldImports();
+    await settleSync(handoff, undefined, WITH_BULK_CHECKS);
+
+    expect(fake.state.findContactByEmail(erased)).toBeUndefined();
+    expect(await jobsIn(handoff, 'dead')).toEqual([]);
+    expect(await jobsIn(handoff, 'pending')).toEqual([]);
+  }, 60_000);
+
+  it.each([
+    ['after ActiveCampaign ran the import', 0],
+    ['before ActiveCampaign ran the import', 'held'],
+  ] as const)(
+    'takes the access tag off the imported record of a buyer whose e-mail changed before their own push (%s)',
+    async (_when, importDelayMs) => {
+      const emails = await launch(12, importDelayMs);
+      const [before] = emails;
+      await untilImportSent();
+
+      await handoff.send('customer_updated', {
+        email: before!,
+        newEmail: 'moved@example.com',
+        customerId: customerIdOf(0),
+        firstName: 'Buyer 0',
+      });
+      await settleSync(handoff, 10 * 60_000);
+      fake.applyHeldImports();
+      await settleSync(handoff, undefined, WITH_BULK_CHECKS);
+
+      // The record the import created under the old address grants nothing; the person is whole under the new one.
+      expect(tagsIn(fake, before!)).toEqual([]);
+      expect(tagsIn(fake, 'moved@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
+      for (const email of emails.slice(1))
+        expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+      expect(await jobsIn(handoff, 'dead')).toEqual([]);
+    },
+    60_000,
+  );
 
   it('leaves a refunded buyer denied when ActiveCampaign runs the import afterwards: it adds the access tag, never removes the revoke tag', async () => {
     const emails = await launch(12, 'held');

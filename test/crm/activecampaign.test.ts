@@ -260,6 +260,14 @@ describe('ActiveCampaign connector quirks', () => {
       }
     });
 
+    it('finds the record an import created by the e-mail it carried, and null where there is none', async () => {
+      const imported = fake.state.upsertContact('buyer-0@example.com', null, null).contact;
+
+      expect(await connector.bulkTagger.findContactId('buyer-0@example.com')).toBe(String(imported.id));
+      expect(await connector.bulkTagger.findContactId('nobody@example.com')).toBeNull();
+      expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/3/contacts' });
+    });
+
     it('takes an answer without the documented batchId as unusable, never as queued', async () => {
       fake.answerEverything({ status: 200, json: { success: 1 } });
 

@@ -38,6 +38,23 @@ describe('a CRM erasure job given up on', () => {
     expect(await jobRow(id)).toEqual({ payload: { crmContactId: '91' }, last_error: 'gave up on [erased e-mail]' });
   });
 
+  it('loses the e-mail a bulk import carried the person under as well (migration 036)', async () => {
+    const id = (
+      await database.pool.query<{ id: number }>(
+        `insert into jobs (kind, key, payload, run_at, state) values ('crm.erase:activecampaign', 'erase:7', $1, now(), 'pending') returning id`,
+        [JSON.stringify({ email: 'new@example.com', remoteId: null, importedEmail: 'old.one@example.com' })],
+      )
+    ).rows[0]!.id;
+    await database.pool.query(`update jobs set state = 'dead', last_error = $2 where id = $1`, [
+      id,
+      'no record for OLD.ONE@example.com or new@example.com',
+    ]);
+    expect(await jobRow(id)).toEqual({
+      payload: { remoteId: null },
+      last_error: 'no record for [erased e-mail] or [erased e-mail]',
+    });
+  });
+
   it('leaves other jobs, and erasure jobs still to run, as they are', async () => {
     const sync = await insertJob('crm.sync:kit', 'dead', 'ada.l+x@example.com refused');
     const waiting = await insertJob('crm.erase:keap', 'pending', 'ada.l+x@example.com timed out');

@@ -112,6 +112,18 @@ export async function findAccessFacts(
 }
 
 /**
+ * Reads the contacts still there and keeps them from being changed or deleted until the
+ * transaction ends (others may read them meanwhile), in id order so two callers cannot deadlock.
+ */
+export async function shareLockContacts(db: Queryable, ids: readonly number[]): Promise<ContactRow[]> {
+  const result = await db.query<RawContact>(
+    `select ${CONTACT_COLUMNS} from contacts where id = any($1::bigint[]) order by id for share`,
+    [ids],
+  );
+  return result.rows.map(toContact);
+}
+
+/**
  * Reads the contact and locks its row until the transaction ends: one fold of a contact at a time.
  * `attachDeliveryId`, when given, is a delivery that now belongs to this contact (applied),
  * attached in the same round trip.

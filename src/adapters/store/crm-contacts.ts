@@ -12,6 +12,16 @@ export interface CrmContactState {
   pushed: ContactDetails | null;
   syncedAt: number | null;
   lastError: string | null;
+  /**
+   * What a bulk import carried for the person (bulk-access-tags.ts), written before it was sent:
+   * the CRM may hold them under this e-mail with these tags, id unknown. Null when none did.
+   */
+  imported: BulkImported | null;
+}
+
+export interface BulkImported {
+  email: string;
+  tags: string[];
 }
 
 export const UNSYNCED: CrmContactState = {
@@ -20,6 +30,7 @@ export const UNSYNCED: CrmContactState = {
   pushed: null,
   syncedAt: null,
   lastError: null,
+  imported: null,
 };
 
 interface RawCrmContact {
@@ -30,6 +41,8 @@ interface RawCrmContact {
   pushed_last_name: string | null;
   synced_at: number | null;
   last_error: string | null;
+  imported_email: string | null;
+  imported_tags: string[] | null;
 }
 
 export async function loadCrmContactState(
@@ -39,7 +52,7 @@ export async function loadCrmContactState(
 ): Promise<CrmContactState> {
   const result = await db.query<RawCrmContact>(
     `select remote_id, known_tags, pushed_email, pushed_first_name, pushed_last_name,
-            (extract(epoch from synced_at) * 1000)::float8 as synced_at, last_error
+            (extract(epoch from synced_at) * 1000)::float8 as synced_at, last_error, imported_email, imported_tags
        from crm_contacts where connector = $1 and contact_id = $2`,
     [connector, contactId],
   );
@@ -54,7 +67,34 @@ export async function loadCrmContactState(
         : { email: row.pushed_email, firstName: row.pushed_first_name, lastName: row.pushed_last_name },
     syncedAt: row.synced_at,
     lastError: row.last_error,
+    imported: row.imported_email === null ? null : { email: row.imported_email, tags: row.imported_tags ?? [] },
   };
+}
+
+/**
+ * Notes, before a bulk import is sent, whom it carries and with what, keeping everything else
+ * known (what is imported is never what Handoff applied itself: `knownTags` stays as it was).
+ */
+export async function recordBulkImported(
+  db: Queryable,
+  connector: string,
+  people: readonly ({ contactId: number } & BulkImported)[],
+  now: number,
+): Promise<void> {
+  await db.query(
+    `insert into crm_contacts (connector, contact_id, imported_email, imported_tags, updated_at)
+     select $1, person.contact_id, person.email, array(select jsonb_array_elements_text(person.tags)), to_timestamp($3 / 1000.0)
+       from jsonb_to_recordset($2::jsonb) as person(contact_id bigint, email text, tags jsonb)
+     on conflict (connector, contact_id) do update set imported_email = excluded.imported_email,
+       imported_tags = excluded.imported_tags, updated_at = excluded.updated_at`,
+    [
+      connector,
+      JSON.stringify(
+        people.map((person) => ({ contact_id: person.contactId, email: person.email, tags: person.tags })),
+      ),
+      now,
+    ],
+  );
 }
 
 export async function saveCrmContactState(
@@ -126,18 +166,24 @@ export async function listContactsAwaitingFirstPush(
           where kind = $1 and state in ('pending', 'running')) job
         where job.contact_id <> all($4::bigint[])
           and not exists (select 1 from crm_contacts known
-                           where known.connector = $2 and known.contact_id = job.contact_id and known.remote_id is not null)
+                           where known.connector = $2 and known.contact_id = job.contact_id
+                             and (known.remote_id is not null or known.imported_email is not null))
         order by job.run_at limit $3)`,
     [jobKind, connector, limit, excludedContactIds],
   );
   return result.rows.map(toContact);
 }
 
-/** The contact's id in each CRM it was pushed to (null where the push never got one), by connector name. */
-export async function crmRemoteIds(db: Queryable, contactId: number): Promise<Map<string, string | null>> {
-  const result = await db.query<{ connector: string; remote_id: string | null }>(
-    `select connector, remote_id from crm_contacts where contact_id = $1`,
+/** Where each CRM holds the contact, by connector name: its id there (null where no push got one), and the e-mail a bulk import carried them under. */
+export async function crmRecordsOf(
+  db: Queryable,
+  contactId: number,
+): Promise<Map<string, { remoteId: string | null; importedEmail: string | null }>> {
+  const result = await db.query<{ connector: string; remote_id: string | null; imported_email: string | null }>(
+    `select connector, remote_id, imported_email from crm_contacts where contact_id = $1`,
     [contactId],
   );
-  return new Map(result.rows.map((row) => [row.connector, row.remote_id]));
+  return new Map(
+    result.rows.map((row) => [row.connector, { remoteId: row.remote_id, importedEmail: row.imported_email }]),
+  );
 }

@@ -2,7 +2,7 @@ import { forgetInImports } from '../../adapters/store/thrivecart-imports.ts';
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 import { contactRecordsForExport, type ContactRecords } from '../../adapters/store/contact-export.ts';
 import { findContactByEmail, lockContact, type ContactRow } from '../../adapters/store/contacts.ts';
-import { crmRemoteIds } from '../../adapters/store/crm-contacts.ts';
+import { crmRecordsOf } from '../../adapters/store/crm-contacts.ts';
 import { withTransaction, type Queryable } from '../../adapters/store/database.ts';
 import {
   deleteContactRecords,
@@ -90,15 +90,21 @@ export async function eraseContact(
       now,
     );
 
-    const remoteIds = await crmRemoteIds(client, contact.id);
+    const records = await crmRecordsOf(client, contact.id);
     for (const crm of ctx.config.crm) {
-      // A connector may delete by e-mail, so the job carries it until it completes (done jobs are
-      // deleted); a job given up on is stripped of it at once (migration 014).
+      // A connector may delete by e-mail, and a record a bulk import created is found by the e-mail
+      // it carried, so the job carries both until it completes (done jobs are deleted); a job given
+      // up on is stripped of them at once (migrations 014 and 036).
+      const record = records.get(crm.name);
       await enqueueJob(client, {
         kind: crmErasureJobKind(crm.name),
         key: `erase:${contact.id}`,
         runAt: now,
-        payload: { email: contact.email, remoteId: remoteIds.get(crm.name) ?? null },
+        payload: {
+          email: contact.email,
+          remoteId: record?.remoteId ?? null,
+          importedEmail: record?.importedEmail ?? null,
+        },
       });
     }
 

@@ -6,13 +6,18 @@
  * buyer's own push still upserts, applies (already there: no change) and records every tag, and
  * AccessAlly is called after that push as always. A crash, a second process or a failed import
  * only means the buyer's own push does the work, as it would without the bulk call. Until the CRM
- * has run the import, an erasure of one of its people waits (bulk-import-check.ts).
+ * has run the import, an erasure of one of its people waits (bulk-import-check.ts); each person's
+ * CRM record notes the e-mail and tags it carried, so that an erasure or an e-mail change before
+ * their own push finds what it created (erase-from-crm.ts, imported-record.ts).
  */
-import { CrmError } from '../../ports/crm-connector.ts';
+import { CrmError, type CrmBulkTagging } from '../../ports/crm-connector.ts';
 import { detailsToPush } from '../../core/tag-sync/contact-details.ts';
 import type { ContactRow } from '../../adapters/store/contacts.ts';
 import type { CrmContactState } from '../../adapters/store/crm-contacts.ts';
-import { listContactsAwaitingFirstPush } from '../../adapters/store/crm-contacts.ts';
+import { listContactsAwaitingFirstPush, recordBulkImported } from '../../adapters/store/crm-contacts.ts';
+import { shareLockContacts } from '../../adapters/store/contacts.ts';
+import { withTransaction } from '../../adapters/store/database.ts';
+import type { JobRequest } from '../../ports/jobs.ts';
 import type { AppContext } from '../context.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import type { CrmSync } from './crm-sync.ts';
@@ -39,8 +44,10 @@ const queuedAt = new WeakMap<CrmConnection, Map<number, number>>();
  */
 export const BULK_GATHER_MS = 2_000;
 
-/** What the buyer's job does now: its own push, or wait (its tags went in bulk, or a batch is filling). */
-export type BulkDecision = { push: true } | { push: false; waitMs: number };
+/** What the buyer's job does now: its own push, or wait (its tags went in bulk, or a batch is filling), and why. */
+export type BulkDecision = { push: true } | { push: false; waitMs: number; reason: string };
+
+const QUEUED = 'access tags going in a bulk call with other buyers; this push follows';
 
 /**
  * Sends the access tags of the waiting buyers in one bulk call when enough of them wait, and says
@@ -65,8 +72,10 @@ export async function queueAccessTagsInBulk(
   const queuedBefore = queued.get(contact.id);
   if (queuedBefore !== undefined)
     return now - queuedBefore < BULK_QUEUED_DEFER_MS
-      ? { push: false, waitMs: queuedBefore + BULK_QUEUED_DEFER_MS - now }
+      ? { push: false, waitMs: queuedBefore + BULK_QUEUED_DEFER_MS - now, reason: QUEUED }
       : pushNow;
+  // Carried by an import already (sent by another process, or before a restart): never a second time.
+  if (known.imported !== null) return pushNow;
 
   // The buyers already queued still wait for their own push; left in, they would fill every later
   // batch's window and the buyers behind them would each go the single way.
@@ -77,27 +86,20 @@ export async function queueAccessTagsInBulk(
     tagger.maxPeople,
     [...queued.keys()],
   );
-  const people = [contact, ...waiting.filter((other) => other.id !== contact.id)]
+  const candidates = [contact, ...waiting.filter((other) => other.id !== contact.id)]
     .filter((person) => !queued.has(person.id) && accessTagsOf(sync, person).length > 0)
     .slice(0, tagger.maxPeople);
-  if (people.length < tagger.minPeople) {
+  if (candidates.length < tagger.minPeople) {
     const changedAgoMs = now - contact.updatedAt;
-    return people.length > 1 && changedAgoMs < BULK_GATHER_MS
-      ? { push: false, waitMs: BULK_GATHER_MS - changedAgoMs }
+    return candidates.length > 1 && changedAgoMs < BULK_GATHER_MS
+      ? { push: false, waitMs: BULK_GATHER_MS - changedAgoMs, reason: 'a bulk call is filling with other buyers' }
       : pushNow;
   }
-  // Written first, so that even after a crash right after sending, the import is known to be outstanding
-  // until the CRM may have run it: an erasure meanwhile waits for it (bulk-import-check.ts).
-  const check = bulkCheckBeforeSending(
-    connection,
-    people.map((person) => person.id),
-    now,
-  );
-  await enqueueJob(ctx.pool, check);
+  const recorded = await recordBeforeSending(ctx, sync, connection, candidates, tagger.minPeople, now);
+  if (recorded === null) return pushNow;
+  const { check, people } = recorded;
   try {
-    const { batchId } = await tagger.queue(
-      people.map((person) => ({ ...detailsToPush(person, null)!, tags: accessTagsOf(sync, person) })),
-    );
+    const { batchId } = await tagger.queue(people);
     await enqueueJob(ctx.pool, bulkCheckOfBatch(check, batchId));
   } catch (error) {
     // Budget and credential problems are the job's to handle; any other failure leaves each buyer's own push to do it.
@@ -108,9 +110,45 @@ export async function queueAccessTagsInBulk(
     );
     return pushNow;
   }
-  for (const person of people) queued.set(person.id, now);
+  for (const person of people) queued.set(person.contactId, now);
   ctx.log.info({ connector: connection.name, people: people.length }, 'access tags of waiting buyers queued in bulk');
-  return { push: false, waitMs: BULK_QUEUED_DEFER_MS };
+  return { push: false, waitMs: BULK_QUEUED_DEFER_MS, reason: QUEUED };
+}
+
+/**
+ * Written before the import is sent, so that even after a crash right after sending, whom it
+ * carries is known: the check job keeps an erasure waiting until the CRM may have run it
+ * (bulk-import-check.ts), and each person's record says under which e-mail and with which tags
+ * the CRM may hold them (an erasure or an e-mail change finds that record by it). The people are
+ * read again under a share lock, in the same transaction: one erased or changed meanwhile is
+ * left out or carried as they now are, never sent as they were.
+ */
+async function recordBeforeSending(
+  ctx: AppContext,
+  sync: CrmSync,
+  connection: CrmConnection,
+  candidates: readonly ContactRow[],
+  minPeople: number,
+  now: number,
+): Promise<{ check: JobRequest; people: (CrmBulkTagging & { contactId: number })[] } | null> {
+  return withTransaction(ctx.pool, async (client) => {
+    const current = await shareLockContacts(
+      client,
+      candidates.map((person) => person.id),
+    );
+    const people = current
+      .filter((person) => accessTagsOf(sync, person).length > 0)
+      .map((person) => ({ contactId: person.id, ...detailsToPush(person, null)!, tags: accessTagsOf(sync, person) }));
+    if (people.length < minPeople) return null;
+    const check = bulkCheckBeforeSending(
+      connection,
+      people.map((person) => person.contactId),
+      now,
+    );
+    await enqueueJob(client, check);
+    await recordBulkImported(client, connection.name, people, now);
+    return { check, people };
+  });
 }
 
 function accessTagsOf(sync: CrmSync, contact: ContactRow): string[] {

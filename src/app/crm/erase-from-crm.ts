@@ -1,8 +1,9 @@
 /**
  * The `crm.erase:<name>` job: deletes a person erased in Handoff (GDPR) from one CRM, with the
- * same rate budget, pause and retry rules as sync. Its payload is the one place the e-mail lives
- * on after the erasure, and only until the job completes (done jobs are deleted) or is given up on
- * (dead: the e-mail is removed, migration 014).
+ * same rate budget, pause and retry rules as sync. Its payload is the one place the e-mail (and
+ * the one a bulk import carried them under) lives on after the erasure, and only until the job
+ * completes (done jobs are deleted) or is given up on (dead: the e-mails are removed, migrations
+ * 014 and 036).
  */
 import type { AppContext } from '../context.ts';
 import type { CrmConnection } from './crm-connections.ts';
@@ -18,10 +19,14 @@ export async function eraseFromCrm(
   connection: CrmConnection,
   job: ClaimedJob,
 ): Promise<RetryLater | void> {
-  // A job retried after it was given up on has lost the e-mail (migration 014); the connectors delete by their own id.
-  const { email = '', remoteId } = job.payload as { email?: string; remoteId: string | null };
-  if (remoteId === null) {
-    // Handoff never pushed this person to this CRM: nothing of ours is there to delete.
+  // A job retried after it was given up on has lost the e-mails (migrations 014, 036); the connectors delete by their own id.
+  const {
+    email = '',
+    remoteId,
+    importedEmail = null,
+  } = job.payload as { email?: string; remoteId: string | null; importedEmail?: string | null };
+  if (remoteId === null && importedEmail === null) {
+    // Neither a push nor a bulk import ever carried this person to this CRM: nothing of ours is there.
     ctx.log.info({ connector: connection.name, job: job.id }, 'erased contact was never synced to this CRM');
     return;
   }
@@ -36,8 +41,17 @@ export async function eraseFromCrm(
   }
   const scope: RateBudgetScope = { pool: ctx.pool, clock: ctx.clock, connector: connection.connector };
   try {
-    await withinRateBudget(scope, () => connection.connector.deleteContact(remoteId, email));
-    ctx.log.info({ connector: connection.name, job: job.id }, 'erased contact deleted from the CRM');
+    const deleted = await withinRateBudget(scope, async () => {
+      const ids = new Set(remoteId === null ? [] : [remoteId]);
+      // The record an import created, found by the e-mail it carried (Handoff may never have learnt
+      // its id, or the person changed e-mail since and their own push went to another record).
+      const tagger = connection.connector.bulkTagger;
+      const imported = importedEmail !== null && tagger ? await tagger.findContactId(importedEmail) : null;
+      if (imported !== null) ids.add(imported);
+      for (const id of ids) await connection.connector.deleteContact(id, email);
+      return ids.size;
+    });
+    ctx.log.info({ connector: connection.name, job: job.id, records: deleted }, 'erased contact deleted from the CRM');
   } catch (error) {
     return handleCrmFailure(ctx, connection, null, scope, error);
   }

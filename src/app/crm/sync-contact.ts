@@ -25,6 +25,7 @@ import type { CrmSync } from './crm-sync.ts';
 import { ACCESSALLY_NOTIFY_JOB } from './notify-accessally.ts';
 import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
 import { queueAccessTagsInBulk } from './bulk-access-tags.ts';
+import { adoptImportedRecord } from './imported-record.ts';
 import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../ports/jobs.ts';
 import { realSleep } from './with-patience.ts';
 import { systemClock } from '../../ports/clock.ts';
@@ -56,15 +57,13 @@ export async function syncContactToCrm(
       : undefined;
     const outcome = await withinRateBudget(scope, async () => {
       const known = await loadCrmContactState(ctx.pool, connection.name, contact.id);
+      const waitForImport = await adoptImportedRecord(ctx, connection, contact, known);
+      if (waitForImport) return waitForImport;
       const bulk = await queueAccessTagsInBulk(ctx, sync, connection, contact, known);
       return bulk.push ? pushContact(ctx, sync, connection, contact, { accessFirst: true, beforeTheRest }) : bulk;
     });
     if ('waitMs' in outcome)
-      return {
-        retryAfterMs: outcome.waitMs,
-        spendAttempt: false,
-        reason: `${connection.name}: access tags going in a bulk call with other buyers'; this push follows`,
-      };
+      return { retryAfterMs: outcome.waitMs, spendAttempt: false, reason: `${connection.name}: ${outcome.reason}` };
     if (accessAlly && (outcome.sent || decided)) {
       await enqueueJob(ctx.pool, { kind: ACCESSALLY_NOTIFY_JOB, key: String(contact.id), runAt: ctx.clock.now() });
     }

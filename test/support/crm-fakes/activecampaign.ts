@@ -158,6 +158,22 @@ export async function startActiveCampaignFake(
           },
         },
         {
+          method: 'GET',
+          pattern: '/api/3/contacts',
+          // AC/list-all-contacts: `email` is "Email address of the contact you want to get"; the answer is
+          // `{contacts: [...], meta: {total}}`, paginated like every list. Whether the address is matched
+          // ignoring case is not said: the fake matches it exactly as stored (the hostile reading for a
+          // caller that sends another case), and lists every contact when no filter is given.
+          handle: ({ query }) => {
+            const email = query.get('email');
+            const matches = [...state.contacts.values()].filter((contact) => email === null || contact.email === email);
+            return {
+              status: 200,
+              json: { contacts: pageOf(matches, query).map(renderContact), meta: { total: String(matches.length) } },
+            };
+          },
+        },
+        {
           method: 'DELETE',
           pattern: '/api/3/contacts/:id',
           handle: (request) =>

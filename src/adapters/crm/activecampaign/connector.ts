@@ -29,6 +29,8 @@ const tagSchema = z.object({ id: crmIdSchema, tag: z.string() });
 const tagEnvelope = z.object({ tag: tagSchema });
 const tagPage = z.object({ tags: z.array(tagSchema) });
 const contactTagList = z.object({ contactTags: z.array(z.object({ id: crmIdSchema, tag: crmIdSchema })) });
+/** AC/list-all-contacts (`GET /api/3/contacts?email=`): `{contacts: [{id, email, …}], meta: {total}}`. */
+const contactList = z.object({ contacts: z.array(z.object({ id: crmIdSchema, email: z.string() })) });
 const loggedInUser = z.object({ user: z.object({ id: crmIdSchema }) });
 /** AC/bulk-import-contacts answers `{success: 1, queued_contacts, batchId}`. */
 const queuedImport = z.object({ success: z.literal(1), batchId: z.union([z.string(), z.number()]) });
@@ -73,6 +75,12 @@ export class ActiveCampaignConnector implements CrmConnector {
         query: { batchId },
       });
       return info.status !== false && FINISHED_IMPORT_STATUSES.has(info.status) ? 'finished' : 'pending';
+    },
+    findContactId: async (email) => {
+      const found = await this.http.sendFor(contactList, { method: 'GET', path: '/api/3/contacts', query: { email } });
+      // The filter is documented as the contact's address; compared again here, ignoring case, whatever AC matched.
+      const wanted = email.toLowerCase();
+      return found.contacts.find((contact) => contact.email.toLowerCase() === wanted)?.id ?? null;
     },
   };
 
