@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueJob } from '../../src/adapters/jobs/enqueue-job.ts';
-import { startAccessAllySite, type AccessAllySite } from '../support/accessally-site.ts';
+import { startAccessAllySite, type AccessAllySite, type SiteCrm } from '../support/accessally-site.ts';
 import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { FakeCrmState } from '../support/crm-fakes/fake-crm-state.ts';
@@ -114,19 +114,45 @@ describe('AccessAlly webhook after the tags reached the CRM', () => {
   });
 });
 
+/** A CRM AccessAlly reads from, as these tests start its fake and name it in the config. */
+interface CrmUnderTest {
+  provider: SiteCrm['provider'];
+  start(now: () => number): Promise<FakeCrmServer>;
+  entry(fake: FakeCrmServer): string;
+}
+
+/**
+ * Handoff pushing to `crm`, and the AccessAlly site fake, reading that CRM, behind both of
+ * AccessAlly's webhook URLs: the one refreshing a user and the one creating a user at a first access.
+ */
+async function startWithAccessAllySite(
+  crm: CrmUnderTest,
+): Promise<{ handoff: TestHandoff; fake: FakeCrmServer; site: AccessAllySite }> {
+  let fake: FakeCrmServer | undefined;
+  let site: AccessAllySite | undefined;
+  const handoff = await startHandoffWith(async (clock) => {
+    fake = await crm.start(() => clock.now());
+    site = await startAccessAllySite({ provider: crm.provider, state: fake.state });
+    return crmConfig(
+      crm.entry(fake),
+      `accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n  newUserWebhookUrl: "${site.url}/?aal_genpass=handshake"`,
+    );
+  });
+  return { handoff, fake: fake!, site: site! };
+}
+
+const ACTIVE_CAMPAIGN: CrmUnderTest = {
+  provider: 'activecampaign',
+  start: (now) => startActiveCampaignFake(AC_TOKEN, { now }),
+  entry: (fake) => activeCampaignEntry(fake),
+};
+
 describe("AccessAlly's create-user call (aal_genpass) at a person's first access", () => {
   let handoff: TestHandoff;
   let fake: FakeCrmServer;
   let site: AccessAllySite;
   beforeEach(async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      fake = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      site = await startAccessAllySite({ provider: 'activecampaign', state: fake.state });
-      return crmConfig(
-        activeCampaignEntry(fake),
-        `accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n  newUserWebhookUrl: "${site.url}/?aal_genpass=handshake"`,
-      );
-    });
+    ({ handoff, fake, site } = await startWithAccessAllySite(ACTIVE_CAMPAIGN));
   });
   afterEach(async () => {
     await handoff.close();
@@ -207,10 +233,8 @@ describe("AccessAlly's create-user call (aal_genpass) at a person's first access
 const ONTRAPORT_APP_ID = '2_12345_AbCdEf';
 const ONTRAPORT_KEY = 'ontraport-key-0123456789';
 
-interface SiteCrmCase {
+interface SiteCrmCase extends CrmUnderTest {
   provider: 'ontraport' | 'kit';
-  start(now: () => number): Promise<FakeCrmServer>;
-  entry(fake: FakeCrmServer): string;
   /** The body AccessAlly documents for this CRM's call, for the contact the CRM fake knows. */
   documentedBody(fake: FakeCrmServer, email: string): unknown;
 }
@@ -247,14 +271,7 @@ describe.each(SITE_CRMS)('AccessAlly reading from $provider: the call AccessAlly
   let fake: FakeCrmServer;
   let site: AccessAllySite;
   beforeEach(async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      fake = await crm.start(() => clock.now());
-      site = await startAccessAllySite({ provider: crm.provider, state: fake.state });
-      return crmConfig(
-        crm.entry(fake),
-        `accessally:\n  webhookUrl: "${site.url}/?aal_updateuser=handshake"\n  newUserWebhookUrl: "${site.url}/?aal_genpass=handshake"`,
-      );
-    });
+    ({ handoff, fake, site } = await startWithAccessAllySite(crm));
   });
   afterEach(async () => {
     await handoff.close();

@@ -9,6 +9,7 @@ import {
   type ActiveCampaignFakeOptions,
 } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
+import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { HandoffConfig } from '../../src/config/schema.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { ADMIN_TOKEN, startTestHandoff, type TestHandoff } from '../support/handoff.ts';
@@ -46,6 +47,28 @@ export async function startWithActiveCampaign(
     return crmConfig(activeCampaignEntry(activeCampaign));
   });
   return { handoff, activeCampaign: activeCampaign! };
+}
+
+/**
+ * Handoff pushing to two CRMs at once, ActiveCampaign and Kit, both fakes timed by Handoff's clock.
+ * `crmYaml` is the `crm:` list it was started with, for a config file the CLI is to read.
+ */
+export async function startWithActiveCampaignAndKit(): Promise<{
+  handoff: TestHandoff;
+  activeCampaign: FakeCrmServer;
+  kit: FakeCrmServer;
+  crmYaml: string;
+}> {
+  let activeCampaign: FakeCrmServer | undefined;
+  let kit: FakeCrmServer | undefined;
+  let crmYaml = '';
+  const handoff = await startHandoffWith(async (clock) => {
+    activeCampaign = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
+    kit = await startKitFake(KIT_KEY, { now: () => clock.now() });
+    crmYaml = `${activeCampaignEntry(activeCampaign)}\n${kitEntry(kit)}`;
+    return crmConfig(crmYaml);
+  });
+  return { handoff, activeCampaign: activeCampaign!, kit: kit!, crmYaml };
 }
 
 /** CRM and AccessAlly jobs: the ones these tests wait for (not the ledger's far-future timers). */

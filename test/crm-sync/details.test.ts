@@ -16,25 +16,33 @@ describe('a change of name alone, and a resync', () => {
     await activeCampaign.close();
   });
 
-  it('reaches the CRM although no tag changes', async () => {
-    const customerId = '429583657727480001';
-    await handoff.send('purchase', {
-      email: 'name@example.com',
-      item: 'product-12',
-      orderId: '7401',
-      customerId,
-      firstName: 'Bea',
-      lastName: 'Old',
-    });
+  /**
+   * A customer buys product-12, and two days later ThriveCart reports a change of their details
+   * (another name, or a `newEmail`); each is pushed to the CRM before the next step.
+   */
+  async function buyThenChangeDetails(
+    customer: { email: string; customerId: string; orderId: string; firstName: string; lastName: string },
+    change: { newEmail?: string; firstName: string; lastName: string },
+  ): Promise<void> {
+    const { email, customerId, orderId, firstName, lastName } = customer;
+    await handoff.send('purchase', { email, item: 'product-12', orderId, customerId, firstName, lastName });
     await settleSync(handoff);
     handoff.clock.advanceDays(2);
-    await handoff.send('customer_updated', {
-      email: 'name@example.com',
-      customerId,
-      firstName: 'Bea',
-      lastName: 'Married',
-    });
+    await handoff.send('customer_updated', { email, customerId, ...change });
     await settleSync(handoff);
+  }
+
+  it('reaches the CRM although no tag changes', async () => {
+    await buyThenChangeDetails(
+      {
+        email: 'name@example.com',
+        customerId: '429583657727480001',
+        orderId: '7401',
+        firstName: 'Bea',
+        lastName: 'Old',
+      },
+      { firstName: 'Bea', lastName: 'Married' },
+    );
     expect(activeCampaign.state.findContactByEmail('name@example.com')).toMatchObject({
       firstName: 'Bea',
       lastName: 'Married',
@@ -42,25 +50,16 @@ describe('a change of name alone, and a resync', () => {
   });
 
   it('after an email change, the CRM record of the old email stops carrying the access tags', async () => {
-    const customerId = '429583657727480002';
-    await handoff.send('purchase', {
-      email: 'before@example.com',
-      item: 'product-12',
-      orderId: '7402',
-      customerId,
-      firstName: 'Cy',
-      lastName: 'Moved',
-    });
-    await settleSync(handoff);
-    handoff.clock.advanceDays(2);
-    await handoff.send('customer_updated', {
-      email: 'before@example.com',
-      newEmail: 'after@example.com',
-      customerId,
-      firstName: 'Cy',
-      lastName: 'Moved',
-    });
-    await settleSync(handoff);
+    await buyThenChangeDetails(
+      {
+        email: 'before@example.com',
+        customerId: '429583657727480002',
+        orderId: '7402',
+        firstName: 'Cy',
+        lastName: 'Moved',
+      },
+      { newEmail: 'after@example.com', firstName: 'Cy', lastName: 'Moved' },
+    );
     const state = activeCampaign.state;
     expect(state.tagNamesOf(state.findContactByEmail('after@example.com')!.id).sort()).toEqual([
       'Bought Focus',

@@ -3,22 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
-import { startKitFake } from '../support/crm-fakes/kit.ts';
 import { reconcileCrms } from '../../src/app/crm/reconcile.ts';
 import { buildProgram } from '../../src/cli/program.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { freePort } from '../reliability/support/spawned-handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
 import {
-  AC_TOKEN,
   activeCampaignEntry,
-  crmConfig,
   KIT_KEY,
   kitEntry,
   settleSync,
-  startHandoffWith,
+  startWithActiveCampaignAndKit,
   tagsIn,
 } from './crm-sync-harness.ts';
 
@@ -49,12 +45,7 @@ describe('handoff reconcile, doctor, problems and retry', () => {
   }
 
   beforeAll(async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      activeCampaign = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      kit = await startKitFake(KIT_KEY, { now: () => clock.now() });
-      crmYaml = `${activeCampaignEntry(activeCampaign)}\n${kitEntry(kit)}`;
-      return crmConfig(crmYaml);
-    });
+    ({ handoff, activeCampaign, kit, crmYaml } = await startWithActiveCampaignAndKit());
     writeFileSync(
       configPath,
       `thrivecart: { account: ${TEST_ACCOUNT}, secret: "${TEST_SECRET}" }

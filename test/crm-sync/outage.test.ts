@@ -5,27 +5,15 @@
  * fake may ever have seen more requests than its budget in any window.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import {
   RATE_LIMITED_MODE_WAIT_SECONDS,
   type FakeCrmServer,
   type FakeMode,
   type LoggedRequest,
 } from '../support/crm-fakes/fake-crm-server.ts';
-import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { RateBudget } from '../../src/ports/crm-connector.ts';
 import type { TestHandoff } from '../support/handoff.ts';
-import {
-  AC_TOKEN,
-  activeCampaignEntry,
-  crmConfig,
-  jobsIn,
-  KIT_KEY,
-  kitEntry,
-  settleSync,
-  startHandoffWith,
-  tagsIn,
-} from './crm-sync-harness.ts';
+import { jobsIn, settleSync, startWithActiveCampaignAndKit, tagsIn } from './crm-sync-harness.ts';
 
 const OUTAGE_MS = 5 * 60_000;
 const STEP_MS = 1_000;
@@ -52,6 +40,14 @@ interface ModeChange {
 }
 
 const emailOf = (index: number) => `buyer${index}@example.com`;
+/** Buyer `index`'s order: what ThriveCart sends for its purchase, and again for its refund. */
+const orderOf = (index: number) => ({
+  email: emailOf(index),
+  item: 'product-12',
+  orderId: String(8000 + index),
+  firstName: `Buyer${index}`,
+  lastName: 'Test',
+});
 
 function modeAt(changes: readonly ModeChange[], at: number): FakeMode {
   return changes.filter((change) => change.at <= at).at(-1)?.mode ?? 'normal';
@@ -75,11 +71,7 @@ describe('a 5-minute CRM outage with mixed 429s and 5xx', () => {
   let recoveredAfterMs = 0;
 
   beforeAll(async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      activeCampaign = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      kit = await startKitFake(KIT_KEY, { now: () => clock.now() });
-      return crmConfig(`${activeCampaignEntry(activeCampaign)}\n${kitEntry(kit)}`);
-    });
+    ({ handoff, activeCampaign, kit } = await startWithActiveCampaignAndKit());
     for (let elapsed = 0; elapsed < OUTAGE_MS; elapsed += STEP_MS) {
       const second = elapsed / 1000;
       for (const [fake, schedule, changes] of [
@@ -94,24 +86,10 @@ describe('a 5-minute CRM outage with mixed 429s and 5xx', () => {
       }
       // A purchase every 10 s; every third buyer is refunded 100 s later.
       if (second % 10 === 0 && second / 10 < CONTACTS) {
-        const index = second / 10;
-        await handoff.send('purchase', {
-          email: emailOf(index),
-          item: 'product-12',
-          orderId: String(8000 + index),
-          firstName: `Buyer${index}`,
-          lastName: 'Test',
-        });
+        await handoff.send('purchase', orderOf(second / 10));
       }
       if (second % 10 === 0 && second >= 100 && (second - 100) / 10 < CONTACTS && ((second - 100) / 10) % 3 === 0) {
-        const index = (second - 100) / 10;
-        await handoff.send('refund', {
-          email: emailOf(index),
-          item: 'product-12',
-          orderId: String(8000 + index),
-          firstName: `Buyer${index}`,
-          lastName: 'Test',
-        });
+        await handoff.send('refund', orderOf((second - 100) / 10));
       }
       await handoff.runJobs();
       handoff.clock.advance(STEP_MS);

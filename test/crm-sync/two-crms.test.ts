@@ -1,19 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
-import { startKitFake } from '../support/crm-fakes/kit.ts';
 import type { TestHandoff } from '../support/handoff.ts';
-import {
-  AC_TOKEN,
-  activeCampaignEntry,
-  crmConfig,
-  jobsIn,
-  KIT_KEY,
-  kitEntry,
-  settleSync,
-  startHandoffWith,
-  tagsIn,
-} from './crm-sync-harness.ts';
+import { jobsIn, settleSync, startWithActiveCampaignAndKit, tagsIn } from './crm-sync-harness.ts';
 
 describe('a purchase and a refund reach two CRMs at once', () => {
   let handoff: TestHandoff;
@@ -21,11 +9,7 @@ describe('a purchase and a refund reach two CRMs at once', () => {
   let kit: FakeCrmServer;
 
   beforeAll(async () => {
-    handoff = await startHandoffWith(async (clock) => {
-      activeCampaign = await startActiveCampaignFake(AC_TOKEN, { now: () => clock.now() });
-      kit = await startKitFake(KIT_KEY, { now: () => clock.now() });
-      return crmConfig(`${activeCampaignEntry(activeCampaign)}\n${kitEntry(kit)}`);
-    });
+    ({ handoff, activeCampaign, kit } = await startWithActiveCampaignAndKit());
   });
   afterAll(async () => {
     await handoff.close();

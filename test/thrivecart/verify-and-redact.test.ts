@@ -17,6 +17,16 @@ function delivery(overrides: { account?: string; secret?: string } = {}): Fields
   return parseFormBody(encodeForm(fields));
 }
 
+/** A delivery without one of the fields ThriveCart always sends. */
+function deliveryWithout(field: 'thrivecart_secret' | 'thrivecart_account'): Fields {
+  const fields = delivery();
+  delete fields[field];
+  return fields;
+}
+
+/** The refusal for a secret that is not there to compare: missing, blank, or not text. */
+const MISSING_SECRET = { ok: false, code: 'missing-secret', reason: 'missing thrivecart_secret' };
+
 describe('verifyThriveCart', () => {
   it('accepts the configured account and secret', () => {
     expect(verifyThriveCart(delivery(), EXPECTED)).toEqual({ ok: true });
@@ -38,28 +48,14 @@ describe('verifyThriveCart', () => {
   });
 
   it('rejects a missing or blank secret', () => {
-    const fields = delivery();
-    delete fields.thrivecart_secret;
-    expect(verifyThriveCart(fields, EXPECTED)).toEqual({
-      ok: false,
-      code: 'missing-secret',
-      reason: 'missing thrivecart_secret',
-    });
-    expect(verifyThriveCart(delivery({ secret: '' }), EXPECTED)).toEqual({
-      ok: false,
-      code: 'missing-secret',
-      reason: 'missing thrivecart_secret',
-    });
+    expect(verifyThriveCart(deliveryWithout('thrivecart_secret'), EXPECTED)).toEqual(MISSING_SECRET);
+    expect(verifyThriveCart(delivery({ secret: '' }), EXPECTED)).toEqual(MISSING_SECRET);
   });
 
   it('rejects a secret sent as a group instead of text', () => {
     expect(
       verifyThriveCart(parseFormBody('thrivecart_secret[0]=S3cret-word&thrivecart_account=acme'), EXPECTED),
-    ).toEqual({
-      ok: false,
-      code: 'missing-secret',
-      reason: 'missing thrivecart_secret',
-    });
+    ).toEqual(MISSING_SECRET);
   });
 
   it('rejects another ThriveCart account that knows the secret', () => {
@@ -68,9 +64,7 @@ describe('verifyThriveCart', () => {
       code: 'account-mismatch',
       reason: 'thrivecart_account does not match',
     });
-    const fields = delivery();
-    delete fields.thrivecart_account;
-    expect(verifyThriveCart(fields, EXPECTED)).toEqual({
+    expect(verifyThriveCart(deliveryWithout('thrivecart_account'), EXPECTED)).toEqual({
       ok: false,
       code: 'missing-account',
       reason: 'missing thrivecart_account',
