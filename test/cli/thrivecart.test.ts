@@ -18,8 +18,8 @@ import {
   withThriveCartApi,
   type ThriveCartApiFake,
 } from '../support/thrivecart-api-fake.ts';
+import { DAY_MS } from '../../src/core/time.ts';
 
-const DAY_MS = 86_400_000;
 const API_KEY = 'tc-api-key-for-the-cli';
 
 // Each test starts up to three CLI processes, each loading the TypeScript sources: slow on a busy machine.

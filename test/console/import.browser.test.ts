@@ -15,8 +15,8 @@ import {
   withThriveCartApi,
   type ThriveCartApiFake,
 } from '../support/thrivecart-api-fake.ts';
+import { DAY_MS } from '../../src/core/time.ts';
 
-const DAY_MS = 86_400_000;
 const API_KEY = 'tc-api-key-for-the-console';
 
 describe('the Import page', () => {

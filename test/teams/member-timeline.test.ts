@@ -9,8 +9,7 @@ import { listTeams } from '../../src/app/teams/team-views.ts';
 import { consoleCookie } from '../support/console-session.ts';
 import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { teamConfig } from './teams-harness.ts';
-
-const DAY = 86_400_000;
+import { DAY_MS } from '../../src/core/time.ts';
 
 describe("a member's timeline", () => {
   let handoff: TestHandoff;
@@ -40,7 +39,7 @@ describe("a member's timeline", () => {
     handoff.clock.advanceDays(3);
     await handoff.send('renewal', ada);
     handoff.clock.advanceDays(5);
-    const paidThrough = Math.floor(handoff.clock.now() / 1000) * 1000 + 20 * DAY;
+    const paidThrough = Math.floor(handoff.clock.now() / 1000) * 1000 + 20 * DAY_MS;
     await handoff.send('cancel', { ...ada, paidThrough: new Date(paidThrough) });
     const endDay = new Date(paidThrough).toISOString().slice(0, 10);
 

@@ -16,8 +16,8 @@ import { startTestHandoff, type TestHandoff } from '../support/handoff.ts';
 import { TEST_ACCOUNT, TEST_SECRET } from '../support/test-config.ts';
 import { startThriveCartApiFake, type ThriveCartApiFake } from '../support/thrivecart-api-fake.ts';
 import { accessOf, teamConfigYaml } from './teams-harness.ts';
+import { DAY_MS } from '../../src/core/time.ts';
 
-const DAY = 86_400_000;
 const API_KEY = 'tc-api-key-for-tests';
 const ADMIN = { kind: 'admin', name: 'Jo' } as const;
 
@@ -59,8 +59,8 @@ describe('team plans in imported history', () => {
   it('the API import opens the pool with the seats of the team line and its bump, led by the buyer; live deliveries line up', async () => {
     await start();
     const now = handoff.clock.now();
-    const boughtAt = now - 40 * DAY;
-    const rebilledAt = now - 10 * DAY;
+    const boughtAt = now - 40 * DAY_MS;
+    const rebilledAt = now - 10 * DAY_MS;
     // Newest first, as ThriveCart lists them.
     fake!.transactions.push(
       adaRow('rebill', 'product-50', rebilledAt, 9900),
@@ -77,7 +77,7 @@ describe('team plans in imported history', () => {
           item_id: 50,
           item_name: 'Team Plan',
           frequency: 'month',
-          next_payment: Math.floor((now + 20 * DAY) / 1000),
+          next_payment: Math.floor((now + 20 * DAY_MS) / 1000),
         },
       ],
     });
@@ -108,7 +108,7 @@ describe('team plans in imported history', () => {
       orderId: '9901',
       amountCents: 9900,
       paymentIndex: 2,
-      nextPaymentAt: new Date(handoff.clock.now() + 30 * DAY),
+      nextPaymentAt: new Date(handoff.clock.now() + 30 * DAY_MS),
     });
     expect(renewal.body).toMatchObject({ status: 'applied' });
     // ThriveCart's /transactions says no quantity: the import counted one unit. The order's own
@@ -146,7 +146,7 @@ describe('team plans in imported history', () => {
 
   it('a CSV row naming a team item opens its pool; the same order bought live later is the same pool', async () => {
     await start();
-    const paidThrough = new Date(handoff.clock.now() + 12 * DAY).toISOString().slice(0, 10);
+    const paidThrough = new Date(handoff.clock.now() + 12 * DAY_MS).toISOString().slice(0, 10);
     const csv = `email,name,item,order_id,status,paid_through
 ada@example.com,Ada Lovelace,product-50,9902,active,${paidThrough}
 ada@example.com,Ada Lovelace,bump-50,9902,paid,
@@ -172,9 +172,9 @@ ada@example.com,Ada Lovelace,bump-50,9902,paid,
       item: 'product-50',
       orderId: '9902',
       amountCents: 9900,
-      occurredAt: new Date(Date.parse(paidThrough) - DAY),
+      occurredAt: new Date(Date.parse(paidThrough) - DAY_MS),
       paymentIndex: 2,
-      nextPaymentAt: new Date(Date.parse(paidThrough) + 30 * DAY),
+      nextPaymentAt: new Date(Date.parse(paidThrough) + 30 * DAY_MS),
     });
     expect(renewal.body).toMatchObject({ status: 'applied' });
     const after = await listTeams(handoff.runtime.ctx, {});

@@ -9,8 +9,7 @@ import type { FakeCrmServer } from '../support/crm-fakes/fake-crm-server.ts';
 import { ADMIN_TOKEN, type TestHandoff } from '../support/handoff.ts';
 import { KIT_KEY, kitEntry, settleSync, startHandoffWith, tagsIn } from '../crm-sync/crm-sync-harness.ts';
 import { accessOf, buyTeamPlanAsAda, teamConfig } from './teams-harness.ts';
-
-const DAY = 86_400_000;
+import { DAY_MS } from '../../src/core/time.ts';
 
 async function call(
   handoff: TestHandoff,
@@ -99,7 +98,7 @@ describe('a team plan, end to end', () => {
     await handoff.send('failed', { email: 'ada@example.com', item: 'product-50', orderId: '9901' });
     expect(await accessOf(handoff, 'bob@example.com')).toMatchObject({
       granted: true,
-      until: new Date(failedAt + 14 * DAY).toISOString(),
+      until: new Date(failedAt + 14 * DAY_MS).toISOString(),
       reason: expect.stringMatching(/Payment for .* failed on .*; access continues until/),
     });
     await settleSync(handoff);
@@ -114,7 +113,7 @@ describe('a team plan, end to end', () => {
 
     // Cancelled at period end: members keep access until the paid period ends, then lose it at that moment.
     handoff.clock.advanceDays(5);
-    const paidThrough = Math.floor(handoff.clock.now() / 1000) * 1000 + 20 * DAY;
+    const paidThrough = Math.floor(handoff.clock.now() / 1000) * 1000 + 20 * DAY_MS;
     await handoff.send('cancel', {
       email: 'ada@example.com',
       item: 'product-50',

@@ -8,8 +8,7 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { SimulatedEvent, SimulateOptions } from '../../../src/adapters/sources/thrivecart/build-body.ts';
 import { startTestHandoff, type TestHandoff } from '../../support/handoff.ts';
-
-const DAY = 86_400_000;
+import { DAY_MS } from '../../../src/core/time.ts';
 
 interface Step {
   event: SimulatedEvent;
@@ -44,9 +43,9 @@ async function sendInOrder(
   const orderId = String(600_000 + customer);
   for (const index of order) {
     const step = HISTORY[index]!;
-    const occurredAt = startedAt + step.day * DAY;
+    const occurredAt = startedAt + step.day * DAY_MS;
     const options =
-      step.event === 'cancel' ? { ...step.options, paidThrough: new Date(occurredAt + 20 * DAY) } : step.options;
+      step.event === 'cancel' ? { ...step.options, paidThrough: new Date(occurredAt + 20 * DAY_MS) } : step.options;
     const sent = await handoff.send(step.event, {
       email,
       orderId,
@@ -71,7 +70,7 @@ async function sendInOrder(
 export async function runOrderScenario(permutations: number): Promise<void> {
   const handoff = await startTestHandoff();
   try {
-    const startedAt = handoff.clock.now() - 150 * DAY;
+    const startedAt = handoff.clock.now() - 150 * DAY_MS;
     const inOrder = HISTORY.map((_, index) => index);
     const expected = await sendInOrder(handoff, 0, inOrder, startedAt);
     // The history must leave a mark worth comparing: access granted once, then revoked by the refund.
