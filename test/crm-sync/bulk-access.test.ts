@@ -176,6 +176,21 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
     60_000,
   );
 
+  it('lets no erasure wait for an import ActiveCampaign refused: a refused import carried no one', async () => {
+    const emails = await launch(12, 0);
+    fake.replyOnce('POST', IMPORT, { status: 400, json: { failureReasons: ['Invalid contact list'], success: 0 } });
+    // The buyers are carried by a later import, or pushed alone.
+    await settleSync(handoff, 10 * 60_000);
+    for (const email of emails) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+
+    await eraseContact(handoff.runtime.ctx, emails[0]!, 'amy');
+    // A minute, not the hour an import whose fate is unknown makes an erasure wait.
+    await settleSync(handoff, 60_000, WITH_BULK_CHECKS);
+
+    expect(fake.state.findContactByEmail(emails[0]!)).toBeUndefined();
+    expect(await jobsIn(handoff, 'pending')).toEqual([]);
+  }, 60_000);
+
   it('leaves a refunded buyer denied when ActiveCampaign runs the import afterwards: it adds the access tag, never removes the revoke tag', async () => {
     const emails = await launch(12, 'held');
     const refunded = emails[0]!;

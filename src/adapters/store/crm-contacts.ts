@@ -174,6 +174,19 @@ export async function listContactsAwaitingFirstPush(
   return result.rows.map(toContact);
 }
 
+/** Forgets what an import that was never queued would have carried. */
+export async function forgetBulkImported(
+  db: Queryable,
+  connector: string,
+  contactIds: readonly number[],
+): Promise<void> {
+  await db.query(
+    `update crm_contacts set imported_email = null, imported_tags = null
+      where connector = $1 and contact_id = any($2::bigint[])`,
+    [connector, contactIds],
+  );
+}
+
 /** Where each CRM holds the contact, by connector name: its id there (null where no push got one), and the e-mail a bulk import carried them under. */
 export async function crmRecordsOf(
   db: Queryable,

@@ -14,7 +14,13 @@ import { CrmError, type CrmBulkTagging } from '../../ports/crm-connector.ts';
 import { detailsToPush } from '../../core/tag-sync/contact-details.ts';
 import type { ContactRow } from '../../adapters/store/contacts.ts';
 import type { CrmContactState } from '../../adapters/store/crm-contacts.ts';
-import { listContactsAwaitingFirstPush, recordBulkImported } from '../../adapters/store/crm-contacts.ts';
+import {
+  forgetBulkImported,
+  listContactsAwaitingFirstPush,
+  recordBulkImported,
+} from '../../adapters/store/crm-contacts.ts';
+import { dropPendingJob } from '../../adapters/jobs/drop-pending-job.ts';
+import { RateBudgetSpent } from './rate-budget-scope.ts';
 import { shareLockContacts } from '../../adapters/store/contacts.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
 import type { JobRequest } from '../../ports/jobs.ts';
@@ -102,6 +108,7 @@ export async function queueAccessTagsInBulk(
     const { batchId } = await tagger.queue(people);
     await enqueueJob(ctx.pool, bulkCheckOfBatch(check, batchId));
   } catch (error) {
+    if (neverQueued(error)) await forgetUnsentImport(ctx, connection, check, people);
     // Budget and credential problems are the job's to handle; any other failure leaves each buyer's own push to do it.
     if (!(error instanceof CrmError) || error.kind === 'rate_limited' || error.kind === 'auth') throw error;
     ctx.log.warn(
@@ -113,6 +120,33 @@ export async function queueAccessTagsInBulk(
   for (const person of people) queued.set(person.contactId, now);
   ctx.log.info({ connector: connection.name, people: people.length }, 'access tags of waiting buyers queued in bulk');
   return { push: false, waitMs: BULK_QUEUED_DEFER_MS, reason: QUEUED };
+}
+
+/**
+ * Whether the import certainly was not queued: held back by the budget before it was sent, or
+ * refused with a 4xx (a 5xx, a timeout or an unusable 200 may have queued it, so they are not).
+ */
+function neverQueued(error: unknown): boolean {
+  if (error instanceof RateBudgetSpent) return true;
+  const status = error instanceof CrmError ? error.details.status : undefined;
+  return status !== undefined && status >= 400 && status < 500;
+}
+
+/** An import never queued carries no one: nothing waits for it, and no record is looked for. */
+async function forgetUnsentImport(
+  ctx: AppContext,
+  connection: CrmConnection,
+  check: JobRequest,
+  people: readonly { contactId: number }[],
+): Promise<void> {
+  await withTransaction(ctx.pool, async (client) => {
+    await dropPendingJob(client, check.kind, check.key);
+    await forgetBulkImported(
+      client,
+      connection.name,
+      people.map((person) => person.contactId),
+    );
+  });
 }
 
 /**
