@@ -11,7 +11,8 @@
  * still outstanding waits for this job to finish (erase-from-crm.ts).
  *
  * The job is written before the import is sent, so a crash between the two leaves it behind,
- * without a batch id: it then waits for fixed times. With a batch id it asks the CRM
+ * without a batch id: it then waits for fixed times (an import refused outright drops it at once,
+ * bulk-access-tags.ts). With a batch id it asks the CRM
  * (`batchStatus`) with a growing interval until the batch is finished. Every request goes through
  * the connection's shared rate budget.
  */
