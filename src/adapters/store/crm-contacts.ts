@@ -148,14 +148,13 @@ export async function listContactIds(db: Queryable): Promise<number[]> {
 
 /**
  * Contacts with a pending (or claimed) job of `jobKind` whom the CRM `connector` holds no record of yet (never
- * pushed), oldest job first: at a launch, the buyers still waiting for their first tags.
+ * pushed, nor carried by a bulk import), oldest job first: at a launch, the buyers still waiting for their first tags.
  */
 export async function listContactsAwaitingFirstPush(
   db: Queryable,
   jobKind: string,
   connector: string,
   limit: number,
-  excludedContactIds: readonly number[],
 ): Promise<ContactRow[]> {
   const result = await db.query<RawContact>(
     // Only this kind's keys are contact ids; the guard keeps the cast from meeting another kind's key
@@ -164,12 +163,11 @@ export async function listContactsAwaitingFirstPush(
        select job.contact_id from (
          select case when key ~ '^[0-9]{1,18}$' then key::bigint end as contact_id, run_at from jobs
           where kind = $1 and state in ('pending', 'running')) job
-        where job.contact_id <> all($4::bigint[])
-          and not exists (select 1 from crm_contacts known
+        where not exists (select 1 from crm_contacts known
                            where known.connector = $2 and known.contact_id = job.contact_id
                              and (known.remote_id is not null or known.imported_email is not null))
         order by job.run_at limit $3)`,
-    [jobKind, connector, limit, excludedContactIds],
+    [jobKind, connector, limit],
   );
   return result.rows.map(toContact);
 }

@@ -83,14 +83,13 @@ export async function queueAccessTagsInBulk(
   // Carried by an import already (sent by another process, or before a restart): never a second time.
   if (known.imported !== null) return pushNow;
 
-  // The buyers already queued still wait for their own push; left in, they would fill every later
-  // batch's window and the buyers behind them would each go the single way.
+  // The buyers already carried by an import (their record says so) still wait for their own push;
+  // left in, they would fill every later batch's window and the buyers behind them would each go the single way.
   const waiting = await listContactsAwaitingFirstPush(
     ctx.pool,
     connection.syncJobKind,
     connection.name,
     tagger.maxPeople,
-    [...queued.keys()],
   );
   const candidates = [contact, ...waiting.filter((other) => other.id !== contact.id)]
     .filter((person) => !queued.has(person.id) && accessTagsOf(sync, person).length > 0)
