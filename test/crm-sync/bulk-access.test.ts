@@ -7,9 +7,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { TestHandoff } from '../support/handoff.ts';
 import { eraseContact } from '../../src/app/contacts/contact-data-rights.ts';
+import { shareBulkImportNotes } from '../../src/adapters/store/bulk-import-lock.ts';
+import { findContactByEmail } from '../../src/adapters/store/contacts.ts';
+import { recordBulkImported } from '../../src/adapters/store/crm-contacts.ts';
+import type { Pool } from '../../src/adapters/store/database.ts';
 import { jobsIn, settleSync, startWithActiveCampaign, tagsIn, WITH_BULK_CHECKS } from './crm-sync-harness.ts';
 
 const IMPORT = '/api/3/import/bulk_import';
+
+/** Until some session waits for an advisory lock (or 2 s have passed: then the assertions say what went wrong). */
+async function untilAnAdvisoryLockIsAwaited(pool: Pool): Promise<void> {
+  for (let tries = 0; tries < 40; tries++) {
+    const waiting = await pool.query(`select 1 from pg_locks where locktype = 'advisory' and not granted`);
+    if (waiting.rowCount) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe('access tags of waiting buyers in one ActiveCampaign bulk import', () => {
   let handoff: TestHandoff;
@@ -175,6 +188,33 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
     },
     60_000,
   );
+
+  it('makes an erasure that starts while an import is noting its people wait for the note, so its job looks for what the import creates', async () => {
+    ({ handoff, activeCampaign: fake } = await startWithActiveCampaign({ importDelayMs: 0 }));
+    await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '7190' });
+    const { pool } = handoff.runtime.ctx;
+    const contact = (await findContactByEmail(pool, 'ada@example.com'))!;
+    // A bulk import noting its people (bulk-access-tags.ts), caught between its lock and its commit.
+    const noting = await pool.connect();
+    await noting.query('begin');
+    await shareBulkImportNotes(noting);
+    const erasing = eraseContact(handoff.runtime.ctx, 'ada@example.com', 'amy');
+    await untilAnAdvisoryLockIsAwaited(pool);
+    await recordBulkImported(
+      noting,
+      'activecampaign',
+      [{ contactId: contact.id, email: 'ada@example.com', tags: ['Focus - Access'] }],
+      handoff.clock.now(),
+    );
+    await noting.query('commit');
+    noting.release();
+    await erasing;
+
+    const erasure = await pool.query<{ payload: { importedEmail: string | null } }>(
+      `select payload from jobs where kind = 'crm.erase:activecampaign'`,
+    );
+    expect(erasure.rows.map((row) => row.payload.importedEmail)).toEqual(['ada@example.com']);
+  }, 60_000);
 
   it('lets no erasure wait for an import ActiveCampaign refused: a refused import carried no one', async () => {
     const emails = await launch(12, 0);

@@ -111,13 +111,10 @@ export async function findAccessFacts(
   return { state: row.state ?? emptyLedgerState(), tagNames: row.tag_names ?? [] };
 }
 
-/**
- * Reads the contacts still there and keeps them from being changed or deleted until the
- * transaction ends (others may read them meanwhile), in id order so two callers cannot deadlock.
- */
-export async function shareLockContacts(db: Queryable, ids: readonly number[]): Promise<ContactRow[]> {
+/** The contacts with these ids that still exist, in id order. */
+export async function findContactsByIds(db: Queryable, ids: readonly number[]): Promise<ContactRow[]> {
   const result = await db.query<RawContact>(
-    `select ${CONTACT_COLUMNS} from contacts where id = any($1::bigint[]) order by id for share`,
+    `select ${CONTACT_COLUMNS} from contacts where id = any($1::bigint[]) order by id`,
     [ids],
   );
   return result.rows.map(toContact);

@@ -3,6 +3,7 @@ import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 import { contactRecordsForExport, type ContactRecords } from '../../adapters/store/contact-export.ts';
 import { findContactByEmail, lockContact, type ContactRow } from '../../adapters/store/contacts.ts';
 import { crmRecordsOf } from '../../adapters/store/crm-contacts.ts';
+import { excludeBulkImportNotes } from '../../adapters/store/bulk-import-lock.ts';
 import { withTransaction, type Queryable } from '../../adapters/store/database.ts';
 import {
   deleteContactRecords,
@@ -90,6 +91,8 @@ export async function eraseContact(
       now,
     );
 
+    // After any bulk import noting its people has committed, so a note about this person is seen.
+    await excludeBulkImportNotes(client);
     const records = await crmRecordsOf(client, contact.id);
     for (const crm of ctx.config.crm) {
       // A connector may delete by e-mail, and a record a bulk import created is found by the e-mail

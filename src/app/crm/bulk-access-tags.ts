@@ -21,7 +21,8 @@ import {
 } from '../../adapters/store/crm-contacts.ts';
 import { dropPendingJob } from '../../adapters/jobs/drop-pending-job.ts';
 import { RateBudgetSpent } from './rate-budget-scope.ts';
-import { shareLockContacts } from '../../adapters/store/contacts.ts';
+import { findContactsByIds } from '../../adapters/store/contacts.ts';
+import { shareBulkImportNotes } from '../../adapters/store/bulk-import-lock.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
 import type { JobRequest } from '../../ports/jobs.ts';
 import type { AppContext } from '../context.ts';
@@ -153,8 +154,8 @@ async function forgetUnsentImport(
  * carries is known: the check job keeps an erasure waiting until the CRM may have run it
  * (bulk-import-check.ts), and each person's record says under which e-mail and with which tags
  * the CRM may hold them (an erasure or an e-mail change finds that record by it). The people are
- * read again under a share lock, in the same transaction: one erased or changed meanwhile is
- * left out or carried as they now are, never sent as they were.
+ * read again in the same transaction, under the lock an erasure excludes (bulk-import-lock.ts):
+ * one erased or changed meanwhile is left out or carried as they now are, never sent as they were.
  */
 async function recordBeforeSending(
   ctx: AppContext,
@@ -165,7 +166,8 @@ async function recordBeforeSending(
   now: number,
 ): Promise<{ check: JobRequest; people: (CrmBulkTagging & { contactId: number })[] } | null> {
   return withTransaction(ctx.pool, async (client) => {
-    const current = await shareLockContacts(
+    await shareBulkImportNotes(client);
+    const current = await findContactsByIds(
       client,
       candidates.map((person) => person.id),
     );
