@@ -1,5 +1,4 @@
 import type { ContactDetails } from '../../core/tag-sync/contact-details.ts';
-import { CONTACT_COLUMNS, toContact, type ContactRow, type RawContact } from './contacts.ts';
 import type { Queryable } from './database.ts';
 
 /** What Handoff last knew one CRM (a `crm:` entry, by name) to hold for one contact. */
@@ -147,29 +146,30 @@ export async function listContactIds(db: Queryable): Promise<number[]> {
 }
 
 /**
- * Contacts with a pending (or claimed) job of `jobKind` whom the CRM `connector` holds no record of yet (never
- * pushed, nor carried by a bulk import), oldest job first: at a launch, the buyers still waiting for their first tags.
+ * The ids of contacts with a pending (or claimed) job of `jobKind` whom the CRM `connector` holds
+ * no record of yet (never pushed, nor carried by a bulk import), oldest job first: at a launch, the
+ * buyers still waiting for their first tags. Ids only: the caller reads the ones it keeps.
  */
-export async function listContactsAwaitingFirstPush(
+export async function listContactIdsAwaitingFirstPush(
   db: Queryable,
   jobKind: string,
   connector: string,
   limit: number,
-): Promise<ContactRow[]> {
-  const result = await db.query<RawContact>(
+): Promise<number[]> {
+  const result = await db.query<{ contact_id: string }>(
     // Only this kind's keys are contact ids; the guard keeps the cast from meeting another kind's key
     // (e.g. erase:12), as the planner may evaluate it before the kind filter.
-    `select ${CONTACT_COLUMNS} from contacts where id in (
-       select job.contact_id from (
-         select case when key ~ '^[0-9]{1,18}$' then key::bigint end as contact_id, run_at from jobs
-          where kind = $1 and state in ('pending', 'running')) job
-        where not exists (select 1 from crm_contacts known
-                           where known.connector = $2 and known.contact_id = job.contact_id
-                             and (known.remote_id is not null or known.imported_email is not null))
-        order by job.run_at limit $3)`,
+    `select job.contact_id from (
+       select case when key ~ '^[0-9]{1,18}$' then key::bigint end as contact_id, run_at from jobs
+        where kind = $1 and state in ('pending', 'running')) job
+      where job.contact_id is not null
+        and not exists (select 1 from crm_contacts known
+                         where known.connector = $2 and known.contact_id = job.contact_id
+                           and (known.remote_id is not null or known.imported_email is not null))
+      order by job.run_at limit $3`,
     [jobKind, connector, limit],
   );
-  return result.rows.map(toContact);
+  return result.rows.map((row) => Number(row.contact_id));
 }
 
 /** Forgets what an import that was never queued would have carried. */

@@ -16,7 +16,7 @@ import type { ContactRow } from '../../adapters/store/contacts.ts';
 import type { CrmContactState } from '../../adapters/store/crm-contacts.ts';
 import {
   forgetBulkImported,
-  listContactsAwaitingFirstPush,
+  listContactIdsAwaitingFirstPush,
   recordBulkImported,
 } from '../../adapters/store/crm-contacts.ts';
 import { dropPendingJob } from '../../adapters/jobs/drop-pending-job.ts';
@@ -86,14 +86,14 @@ export async function queueAccessTagsInBulk(
 
   // The buyers already carried by an import (their record says so) still wait for their own push;
   // left in, they would fill every later batch's window and the buyers behind them would each go the single way.
-  const waiting = await listContactsAwaitingFirstPush(
+  const waiting = await listContactIdsAwaitingFirstPush(
     ctx.pool,
     connection.syncJobKind,
     connection.name,
     tagger.maxPeople,
   );
-  const candidates = [contact, ...waiting.filter((other) => other.id !== contact.id)]
-    .filter((person) => !queued.has(person.id) && accessTagsOf(sync, person).length > 0)
+  const candidates = [contact.id, ...waiting.filter((id) => id !== contact.id)]
+    .filter((id) => !queued.has(id))
     .slice(0, tagger.maxPeople);
   if (candidates.length < tagger.minPeople) {
     const changedAgoMs = now - contact.updatedAt;
@@ -154,23 +154,20 @@ async function forgetUnsentImport(
  * carries is known: the check job keeps an erasure waiting until the CRM may have run it
  * (bulk-import-check.ts), and each person's record says under which e-mail and with which tags
  * the CRM may hold them (an erasure or an e-mail change finds that record by it). The people are
- * read again in the same transaction, under the lock an erasure excludes (bulk-import-lock.ts):
+ * read in the same transaction, under the lock an erasure excludes (bulk-import-lock.ts):
  * one erased or changed meanwhile is left out or carried as they now are, never sent as they were.
  */
 async function recordBeforeSending(
   ctx: AppContext,
   sync: CrmSync,
   connection: CrmConnection,
-  candidates: readonly ContactRow[],
+  candidates: readonly number[],
   minPeople: number,
   now: number,
 ): Promise<{ check: JobRequest; people: (CrmBulkTagging & { contactId: number })[] } | null> {
   return withTransaction(ctx.pool, async (client) => {
     await shareBulkImportNotes(client);
-    const current = await findContactsByIds(
-      client,
-      candidates.map((person) => person.id),
-    );
+    const current = await findContactsByIds(client, candidates);
     const people = current
       .filter((person) => accessTagsOf(sync, person).length > 0)
       .map((person) => ({ contactId: person.id, ...detailsToPush(person, null)!, tags: accessTagsOf(sync, person) }));
