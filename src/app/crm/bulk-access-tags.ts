@@ -21,7 +21,7 @@ import {
 } from '../../adapters/store/crm-contacts.ts';
 import { dropPendingJob } from '../../adapters/jobs/drop-pending-job.ts';
 import { RateBudgetSpent } from './rate-budget-scope.ts';
-import { findContactsByIds } from '../../adapters/store/contacts.ts';
+import { findTaggedPeople } from '../../adapters/store/contacts.ts';
 import { shareBulkImportNotes } from '../../adapters/store/bulk-import-lock.ts';
 import { withTransaction } from '../../adapters/store/database.ts';
 import type { JobRequest } from '../../ports/jobs.ts';
@@ -167,10 +167,14 @@ async function recordBeforeSending(
 ): Promise<{ check: JobRequest; people: (CrmBulkTagging & { contactId: number })[] } | null> {
   return withTransaction(ctx.pool, async (client) => {
     await shareBulkImportNotes(client);
-    const current = await findContactsByIds(client, candidates);
+    const current = await findTaggedPeople(client, candidates);
     const people = current
-      .filter((person) => accessTagsOf(sync, person).length > 0)
-      .map((person) => ({ contactId: person.id, ...detailsToPush(person, null)!, tags: accessTagsOf(sync, person) }));
+      .map((person) => ({
+        contactId: person.id,
+        ...detailsToPush(person, null)!,
+        tags: accessTagsIn(sync, person.tagNames),
+      }))
+      .filter((person) => person.tags.length > 0);
     if (people.length < minPeople) return null;
     const check = bulkCheckBeforeSending(
       connection,
@@ -184,5 +188,9 @@ async function recordBeforeSending(
 }
 
 function accessTagsOf(sync: CrmSync, contact: ContactRow): string[] {
-  return Object.keys(contact.ledger?.tags ?? {}).filter((tag) => sync.accessTags.has(tag));
+  return accessTagsIn(sync, Object.keys(contact.ledger?.tags ?? {}));
+}
+
+function accessTagsIn(sync: CrmSync, tagNames: readonly string[]): string[] {
+  return tagNames.filter((tag) => sync.accessTags.has(tag));
 }
