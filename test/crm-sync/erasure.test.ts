@@ -57,4 +57,40 @@ describe('GDPR erasure reaches the CRMs', () => {
     );
     expect(leftovers.rows[0]).toEqual({ count: 0 });
   });
+
+  it('also deletes the record a change of e-mail left behind, which still holds the old address and name', async () => {
+    const customerId = '429583657727480777';
+    await handoff.send('purchase', {
+      email: 'old.address@example.com',
+      item: 'product-12',
+      orderId: '7303',
+      customerId,
+      firstName: 'Moved',
+      lastName: 'Away',
+    });
+    await settleSync(handoff);
+    handoff.clock.advanceDays(2);
+    await handoff.send('customer_updated', {
+      email: 'old.address@example.com',
+      newEmail: 'new.address@example.com',
+      customerId,
+      firstName: 'Moved',
+      lastName: 'Away',
+    });
+    await settleSync(handoff);
+    // Both CRMs match by e-mail: each now holds the person twice, the old record without tags.
+    for (const fake of [activeCampaign, drip]) {
+      expect(fake.state.findContactByEmail('old.address@example.com')).toBeDefined();
+      expect(fake.state.findContactByEmail('new.address@example.com')).toBeDefined();
+    }
+
+    await eraseContact(handoff.runtime.ctx, 'new.address@example.com', 'amy');
+    await settleSync(handoff);
+
+    for (const fake of [activeCampaign, drip]) {
+      expect(fake.state.findContactByEmail('new.address@example.com')).toBeUndefined();
+      expect(fake.state.findContactByEmail('old.address@example.com')).toBeUndefined();
+    }
+    expect(await jobsIn(handoff, 'dead')).toEqual([]);
+  });
 });

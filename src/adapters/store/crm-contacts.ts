@@ -172,6 +172,20 @@ export async function listContactIdsAwaitingFirstPush(
   return result.rows.map((row) => Number(row.contact_id));
 }
 
+/** Remembers a record the person was pushed to before their push went to another (see CrmRecords). */
+export async function rememberFormerCrmRecord(
+  db: Queryable,
+  connector: string,
+  contactId: number,
+  remoteId: string,
+): Promise<void> {
+  await db.query(
+    `update crm_contacts set former_remote_ids = array_append(former_remote_ids, $3)
+      where connector = $1 and contact_id = $2 and not ($3 = any(former_remote_ids))`,
+    [connector, contactId, remoteId],
+  );
+}
+
 /** Forgets what an import that was never queued would have carried. */
 export async function forgetBulkImported(
   db: Queryable,
@@ -185,16 +199,29 @@ export async function forgetBulkImported(
   );
 }
 
-/** Where each CRM holds the contact, by connector name: its id there (null where no push got one), and the e-mail a bulk import carried them under. */
-export async function crmRecordsOf(
-  db: Queryable,
-  contactId: number,
-): Promise<Map<string, { remoteId: string | null; importedEmail: string | null }>> {
-  const result = await db.query<{ connector: string; remote_id: string | null; imported_email: string | null }>(
-    `select connector, remote_id, imported_email from crm_contacts where contact_id = $1`,
-    [contactId],
-  );
+/** What each CRM holds of the contact, by connector name (what an erasure deletes there). */
+export interface CrmRecords {
+  /** Its id there; null where no push got one. */
+  remoteId: string | null;
+  /** The e-mail a bulk import carried them under, if one did. */
+  importedEmail: string | null;
+  /** Records pushed to before a change of e-mail sent the push to another. */
+  formerRemoteIds: string[];
+}
+
+export async function crmRecordsOf(db: Queryable, contactId: number): Promise<Map<string, CrmRecords>> {
+  const result = await db.query<{
+    connector: string;
+    remote_id: string | null;
+    imported_email: string | null;
+    former_remote_ids: string[];
+  }>(`select connector, remote_id, imported_email, former_remote_ids from crm_contacts where contact_id = $1`, [
+    contactId,
+  ]);
   return new Map(
-    result.rows.map((row) => [row.connector, { remoteId: row.remote_id, importedEmail: row.imported_email }]),
+    result.rows.map((row) => [
+      row.connector,
+      { remoteId: row.remote_id, importedEmail: row.imported_email, formerRemoteIds: row.former_remote_ids },
+    ]),
   );
 }

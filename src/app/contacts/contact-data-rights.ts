@@ -107,6 +107,7 @@ export async function eraseContact(
           email: contact.email,
           remoteId: record?.remoteId ?? null,
           importedEmail: record?.importedEmail ?? null,
+          formerRemoteIds: record?.formerRemoteIds ?? [],
         },
       });
     }

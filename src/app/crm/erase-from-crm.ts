@@ -24,8 +24,14 @@ export async function eraseFromCrm(
     email = '',
     remoteId,
     importedEmail = null,
-  } = job.payload as { email?: string; remoteId: string | null; importedEmail?: string | null };
-  if (remoteId === null && importedEmail === null) {
+    formerRemoteIds = [],
+  } = job.payload as {
+    email?: string;
+    remoteId: string | null;
+    importedEmail?: string | null;
+    formerRemoteIds?: string[];
+  };
+  if (remoteId === null && importedEmail === null && formerRemoteIds.length === 0) {
     // Neither a push nor a bulk import ever carried this person to this CRM: nothing of ours is there.
     ctx.log.info({ connector: connection.name, job: job.id }, 'erased contact was never synced to this CRM');
     return;
@@ -42,7 +48,8 @@ export async function eraseFromCrm(
   const scope: RateBudgetScope = { pool: ctx.pool, clock: ctx.clock, connector: connection.connector };
   try {
     const deleted = await withinRateBudget(scope, async () => {
-      const ids = new Set(remoteId === null ? [] : [remoteId]);
+      // The record they are known by, and those a change of e-mail left behind (with the old address).
+      const ids = new Set([...(remoteId === null ? [] : [remoteId]), ...formerRemoteIds]);
       // The record an import created, found by the e-mail it carried (Handoff may never have learnt
       // its id, or the person changed e-mail since and their own push went to another record).
       const tagger = connection.connector.bulkTagger;

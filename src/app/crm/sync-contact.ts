@@ -12,6 +12,7 @@ import { findContactById, type ContactRow } from '../../adapters/store/contacts.
 import {
   loadCrmContactState,
   recordCrmContactError,
+  rememberFormerCrmRecord,
   saveCrmContactState,
   UNSYNCED,
   type CrmContactState,
@@ -162,10 +163,13 @@ async function pushDifference(
   if (state.remoteId === null || details !== null) {
     const input = details ?? detailsToPush(contact, null)!;
     const remoteId = await crm.upsertContact(input);
-    if (state.remoteId !== null && remoteId !== state.remoteId && state.knownTags.length > 0) {
+    if (state.remoteId !== null && remoteId !== state.remoteId) {
       // The person changed email and the CRM, matching by email, now holds them twice: the old
-      // record must stop granting anything (AccessAlly would keep the old login's access).
-      await crm.removeTags(state.remoteId, state.pushed?.email ?? contact.email, state.knownTags);
+      // record must stop granting anything (AccessAlly would keep the old login's access), and an
+      // erasure must find it (it keeps the old address).
+      await rememberFormerCrmRecord(ctx.pool, connection.name, contact.id, state.remoteId);
+      if (state.knownTags.length > 0)
+        await crm.removeTags(state.remoteId, state.pushed?.email ?? contact.email, state.knownTags);
     }
     state = {
       ...state,
