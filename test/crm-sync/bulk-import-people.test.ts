@@ -3,16 +3,14 @@
  * (erasure, a change of e-mail, a refund) holds once ActiveCampaign runs the import, early or late,
  * and an import it refused holds nothing up.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
-import type { TestHandoff } from '../support/handoff.ts';
+import { describe, expect, it } from 'vitest';
 import { eraseContact } from '../../src/app/contacts/contact-data-rights.ts';
 import { shareBulkImportNotes } from '../../src/adapters/store/bulk-import-lock.ts';
 import { findContactByEmail } from '../../src/adapters/store/contacts.ts';
 import { recordBulkImported } from '../../src/adapters/store/crm-contacts.ts';
 import type { Pool } from '../../src/adapters/store/database.ts';
 import { jobsIn, settleSync, tagsIn, WITH_BULK_CHECKS } from './crm-sync-harness.ts';
-import { customerIdOf, IMPORT, launch as startLaunch, type Launch } from './bulk-launch.ts';
+import { customerIdOf, IMPORT, LaunchPerTest } from './bulk-launch.ts';
 
 /** Until some session waits for an advisory lock (or 2 s have passed: then the assertions say what went wrong). */
 async function untilAnAdvisoryLockIsAwaited(pool: Pool): Promise<void> {
@@ -24,71 +22,58 @@ async function untilAnAdvisoryLockIsAwaited(pool: Pool): Promise<void> {
 }
 
 describe('people an ActiveCampaign bulk import carried before their own push', () => {
-  let handoff: TestHandoff;
-  let fake: ActiveCampaignFake;
-  let current: Launch | undefined;
-
-  async function launch(buyers: number, importDelayMs: number | 'held'): Promise<string[]> {
-    current = await startLaunch(buyers, importDelayMs);
-    ({ handoff, fake } = current);
-    return current.emails;
-  }
-  const imports = () => current!.imports();
-  const untilImportSent = () => current!.untilImportSent();
-
-  afterEach(async () => {
-    await current?.close();
-    current = undefined;
-  });
+  const launched = new LaunchPerTest();
 
   it('deletes a person erased before ActiveCampaign ran the import only once it has, so the import cannot bring them back', async () => {
-    const emails = await launch(12, 'held');
+    const emails = await launched.start(12, 'held');
     const erased = emails[0]!;
     // Every buyer's own push done; the import is still waiting in ActiveCampaign.
-    await settleSync(handoff, 10 * 60_000);
-    expect(imports()).toHaveLength(1);
-    expect(tagsIn(fake, erased)).toEqual(['Bought Focus', 'Focus - Access']);
+    await settleSync(launched.handoff, 10 * 60_000);
+    expect(launched.imports()).toHaveLength(1);
+    expect(tagsIn(launched.fake, erased)).toEqual(['Bought Focus', 'Focus - Access']);
 
-    await eraseContact(handoff.runtime.ctx, erased, 'amy');
-    await settleSync(handoff, 10 * 60_000);
+    await eraseContact(launched.handoff.runtime.ctx, erased, 'amy');
+    await settleSync(launched.handoff, 10 * 60_000);
     // ActiveCampaign runs the import now: it creates the person it carried, if they are not there.
-    fake.applyHeldImports();
-    await settleSync(handoff, undefined, WITH_BULK_CHECKS);
+    launched.fake.applyHeldImports();
+    await settleSync(launched.handoff, undefined, WITH_BULK_CHECKS);
 
-    expect(fake.state.findContactByEmail(erased)).toBeUndefined();
-    expect(fake.requests.some((request) => request.path === '/api/3/import/info')).toBe(true);
-    for (const email of emails.slice(1)) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
-    expect(await jobsIn(handoff, 'dead')).toEqual([]);
-    expect(await jobsIn(handoff, 'pending')).toEqual([]);
+    expect(launched.fake.state.findContactByEmail(erased)).toBeUndefined();
+    expect(launched.fake.requests.some((request) => request.path === '/api/3/import/info')).toBe(true);
+    for (const email of emails.slice(1))
+      expect(tagsIn(launched.fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(await jobsIn(launched.handoff, 'dead')).toEqual([]);
+    expect(await jobsIn(launched.handoff, 'pending')).toEqual([]);
   }, 60_000);
 
   it('deletes a person erased after the import ran but before their own push, whose CRM id Handoff never learnt', async () => {
-    const emails = await launch(12, 0);
+    const emails = await launched.start(12, 0);
     const erased = emails[0]!;
-    await untilImportSent();
-    expect(tagsIn(fake, erased)).toEqual(['Focus - Access']);
+    await launched.untilImportSent();
+    expect(tagsIn(launched.fake, erased)).toEqual(['Focus - Access']);
 
-    await eraseContact(handoff.runtime.ctx, erased, 'amy');
-    await settleSync(handoff, undefined, WITH_BULK_CHECKS);
+    await eraseContact(launched.handoff.runtime.ctx, erased, 'amy');
+    await settleSync(launched.handoff, undefined, WITH_BULK_CHECKS);
 
-    expect(fake.state.findContactByEmail(erased)).toBeUndefined();
-    for (const email of emails.slice(1)) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
-    expect(await jobsIn(handoff, 'dead')).toEqual([]);
+    expect(launched.fake.state.findContactByEmail(erased)).toBeUndefined();
+    for (const email of emails.slice(1))
+      expect(tagsIn(launched.fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(await jobsIn(launched.handoff, 'dead')).toEqual([]);
   }, 60_000);
 
   it('deletes a person erased before both their own push and the import, once ActiveCampaign has run it', async () => {
-    const emails = await launch(12, 'held');
+    const emails = await launched.start(12, 'held');
     const erased = emails[0]!;
-    await untilImportSent();
+    await launched.untilImportSent();
 
-    await eraseContact(handoff.runtime.ctx, erased, 'amy');
-    await settleSync(handoff, 10 * 60_000);
-    fake.applyHeldImports();
-    await settleSync(handoff, undefined, WITH_BULK_CHECKS);
+    await eraseContact(launched.handoff.runtime.ctx, erased, 'amy');
+    await settleSync(launched.handoff, 10 * 60_000);
+    launched.fake.applyHeldImports();
+    await settleSync(launched.handoff, undefined, WITH_BULK_CHECKS);
 
-    expect(fake.state.findContactByEmail(erased)).toBeUndefined();
-    expect(await jobsIn(handoff, 'dead')).toEqual([]);
-    expect(await jobsIn(handoff, 'pending')).toEqual([]);
+    expect(launched.fake.state.findContactByEmail(erased)).toBeUndefined();
+    expect(await jobsIn(launched.handoff, 'dead')).toEqual([]);
+    expect(await jobsIn(launched.handoff, 'pending')).toEqual([]);
   }, 60_000);
 
   it.each([
@@ -97,46 +82,46 @@ describe('people an ActiveCampaign bulk import carried before their own push', (
   ] as const)(
     'takes the access tag off the imported record of a buyer whose e-mail changed before their own push (%s)',
     async (_when, importDelayMs) => {
-      const emails = await launch(12, importDelayMs);
+      const emails = await launched.start(12, importDelayMs);
       const [before] = emails;
-      await untilImportSent();
+      await launched.untilImportSent();
 
-      await handoff.send('customer_updated', {
+      await launched.handoff.send('customer_updated', {
         email: before!,
         newEmail: 'moved@example.com',
         customerId: customerIdOf(0),
         firstName: 'Buyer 0',
       });
-      await settleSync(handoff, 10 * 60_000);
-      fake.applyHeldImports();
-      await settleSync(handoff, undefined, WITH_BULK_CHECKS);
+      await settleSync(launched.handoff, 10 * 60_000);
+      launched.fake.applyHeldImports();
+      await settleSync(launched.handoff, undefined, WITH_BULK_CHECKS);
 
       // The record the import created under the old address grants nothing; the person is whole under the new one.
-      expect(tagsIn(fake, before!)).toEqual([]);
-      expect(tagsIn(fake, 'moved@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
+      expect(tagsIn(launched.fake, before!)).toEqual([]);
+      expect(tagsIn(launched.fake, 'moved@example.com')).toEqual(['Bought Focus', 'Focus - Access']);
       for (const email of emails.slice(1))
-        expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
-      expect(await jobsIn(handoff, 'dead')).toEqual([]);
+        expect(tagsIn(launched.fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+      expect(await jobsIn(launched.handoff, 'dead')).toEqual([]);
     },
     60_000,
   );
 
   it('makes an erasure that starts while an import is noting its people wait for the note, so its job looks for what the import creates', async () => {
-    await launch(0, 0);
-    await handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '7190' });
-    const { pool } = handoff.runtime.ctx;
+    await launched.start(0, 0);
+    await launched.handoff.send('purchase', { email: 'ada@example.com', item: 'product-12', orderId: '7190' });
+    const { pool } = launched.handoff.runtime.ctx;
     const contact = (await findContactByEmail(pool, 'ada@example.com'))!;
     // A bulk import noting its people (bulk-access-tags.ts), caught between its lock and its commit.
     const noting = await pool.connect();
     await noting.query('begin');
     await shareBulkImportNotes(noting);
-    const erasing = eraseContact(handoff.runtime.ctx, 'ada@example.com', 'amy');
+    const erasing = eraseContact(launched.handoff.runtime.ctx, 'ada@example.com', 'amy');
     await untilAnAdvisoryLockIsAwaited(pool);
     await recordBulkImported(
       noting,
       'activecampaign',
       [{ contactId: contact.id, email: 'ada@example.com', tags: ['Focus - Access'] }],
-      handoff.clock.now(),
+      launched.handoff.clock.now(),
     );
     await noting.query('commit');
     noting.release();
@@ -149,30 +134,33 @@ describe('people an ActiveCampaign bulk import carried before their own push', (
   }, 60_000);
 
   it('lets no erasure wait for an import ActiveCampaign refused: a refused import carried no one', async () => {
-    const emails = await launch(12, 0);
-    fake.replyOnce('POST', IMPORT, { status: 400, json: { failureReasons: ['Invalid contact list'], success: 0 } });
+    const emails = await launched.start(12, 0);
+    launched.fake.replyOnce('POST', IMPORT, {
+      status: 400,
+      json: { failureReasons: ['Invalid contact list'], success: 0 },
+    });
     // The buyers are carried by a later import, or pushed alone.
-    await settleSync(handoff, 10 * 60_000);
-    for (const email of emails) expect(tagsIn(fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+    await settleSync(launched.handoff, 10 * 60_000);
+    for (const email of emails) expect(tagsIn(launched.fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
 
-    await eraseContact(handoff.runtime.ctx, emails[0]!, 'amy');
+    await eraseContact(launched.handoff.runtime.ctx, emails[0]!, 'amy');
     // A minute, not the hour an import whose fate is unknown makes an erasure wait.
-    await settleSync(handoff, 60_000, WITH_BULK_CHECKS);
+    await settleSync(launched.handoff, 60_000, WITH_BULK_CHECKS);
 
-    expect(fake.state.findContactByEmail(emails[0]!)).toBeUndefined();
-    expect(await jobsIn(handoff, 'pending')).toEqual([]);
+    expect(launched.fake.state.findContactByEmail(emails[0]!)).toBeUndefined();
+    expect(await jobsIn(launched.handoff, 'pending')).toEqual([]);
   }, 60_000);
 
   it('leaves a refunded buyer denied when ActiveCampaign runs the import afterwards: it adds the access tag, never removes the revoke tag', async () => {
-    const emails = await launch(12, 'held');
+    const emails = await launched.start(12, 'held');
     const refunded = emails[0]!;
-    await settleSync(handoff, 10 * 60_000);
-    await handoff.send('refund', { email: refunded, item: 'product-12', orderId: '710' });
-    await settleSync(handoff, 10 * 60_000);
+    await settleSync(launched.handoff, 10 * 60_000);
+    await launched.handoff.send('refund', { email: refunded, item: 'product-12', orderId: '710' });
+    await settleSync(launched.handoff, 10 * 60_000);
 
-    fake.applyHeldImports();
-    await settleSync(handoff, undefined, WITH_BULK_CHECKS);
+    launched.fake.applyHeldImports();
+    await settleSync(launched.handoff, undefined, WITH_BULK_CHECKS);
 
-    expect(tagsIn(fake, refunded)).toEqual(['Focus - Access', 'Focus - Revoke']);
+    expect(tagsIn(launched.fake, refunded)).toEqual(['Focus - Access', 'Focus - Revoke']);
   }, 60_000);
 });

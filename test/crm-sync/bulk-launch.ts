@@ -2,7 +2,7 @@
  * A launch for the bulk-import tests: Handoff with one ActiveCampaign account (its imports applied
  * after `importDelayMs`, or held until the test applies them) and `buyers` purchases of product-12.
  */
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { ActiveCampaignFake } from '../support/crm-fakes/activecampaign.ts';
 import type { LoggedRequest } from '../support/crm-fakes/fake-crm-server.ts';
 import type { TestHandoff } from '../support/handoff.ts';
@@ -51,4 +51,46 @@ export async function launch(buyers: number, importDelayMs: number | 'held'): Pr
       await fake.close();
     },
   };
+}
+
+/**
+ * One launch per test, closed after it: `start` begins it; the getters read it. Made once per
+ * describe block (it registers the clean-up).
+ */
+export class LaunchPerTest {
+  private current: Launch | undefined;
+
+  constructor() {
+    afterEach(async () => {
+      await this.current?.close();
+      this.current = undefined;
+    });
+  }
+
+  /** Starts the launch; returns the buyers' e-mails. */
+  async start(buyers: number, importDelayMs: number | 'held'): Promise<string[]> {
+    this.current = await launch(buyers, importDelayMs);
+    return this.current.emails;
+  }
+
+  get handoff(): TestHandoff {
+    return this.started().handoff;
+  }
+
+  get fake(): ActiveCampaignFake {
+    return this.started().fake;
+  }
+
+  imports(): LoggedRequest[] {
+    return this.started().imports();
+  }
+
+  untilImportSent(): Promise<void> {
+    return this.started().untilImportSent();
+  }
+
+  private started(): Launch {
+    if (!this.current) throw new Error('no launch started in this test');
+    return this.current;
+  }
 }
