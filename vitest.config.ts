@@ -7,9 +7,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/*.slow.test.ts'],
     // Vitest's default is one worker per core less one: a single worker on a 2-core machine. Most
     // files spend their time waiting on PostgreSQL, child processes, servers and timers, not on
-    // the CPU, so a few files run side by side; three did better than four on the slower host of
-    // 2026-12-03 (measured in docs/development.md).
-    maxWorkers: 3,
+    // the CPU, so a few files run side by side (measured in docs/development.md).
+    maxWorkers: 4,
     // Worker threads rather than child processes: each file still gets a fresh module graph, but
     // starting a thread costs less CPU than starting a process (measured in docs/development.md),
     // and the suite is bound by CPU. No test relies on a process of its own (chdir, signals, exit).
