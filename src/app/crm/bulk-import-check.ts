@@ -97,6 +97,9 @@ export async function checkBulkImport(
   };
 }
 
+/** How long a job waiting for an unfinished import carrying its person (an erasure, a push after an e-mail change) waits before asking again. */
+export const WAIT_FOR_OUTSTANDING_IMPORT_MS = 15_000;
+
 /** Whether a bulk import that carried this contact may still be run by the CRM. */
 export function inOutstandingBulkImport(db: Queryable, connectionName: string, contactId: number): Promise<boolean> {
   return hasUnfinishedJobWhosePayloadHolds(db, bulkCheckJobKind(connectionName), { contactIds: [contactId] });

@@ -9,10 +9,8 @@ import type { AppContext } from '../context.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
 import { handleCrmFailure } from './sync-contact.ts';
-import { inOutstandingBulkImport } from './bulk-import-check.ts';
+import { inOutstandingBulkImport, WAIT_FOR_OUTSTANDING_IMPORT_MS } from './bulk-import-check.ts';
 import type { ClaimedJob, RetryLater } from '../../ports/jobs.ts';
-
-const WAIT_FOR_BULK_IMPORT_MS = 15_000;
 
 export async function eraseFromCrm(
   ctx: AppContext,
@@ -40,7 +38,7 @@ export async function eraseFromCrm(
   const contactId = Number(job.key.replace(/^erase:/, ''));
   if (await inOutstandingBulkImport(ctx.pool, connection.name, contactId)) {
     return {
-      retryAfterMs: WAIT_FOR_BULK_IMPORT_MS,
+      retryAfterMs: WAIT_FOR_OUTSTANDING_IMPORT_MS,
       spendAttempt: false,
       reason: `${connection.name}: waiting for a bulk import carrying this person to be finished`,
     };

@@ -10,10 +10,8 @@
 import { saveCrmContactState, type CrmContactState } from '../../adapters/store/crm-contacts.ts';
 import type { ContactRow } from '../../adapters/store/contacts.ts';
 import type { AppContext } from '../context.ts';
-import { inOutstandingBulkImport } from './bulk-import-check.ts';
+import { inOutstandingBulkImport, WAIT_FOR_OUTSTANDING_IMPORT_MS } from './bulk-import-check.ts';
 import type { CrmConnection } from './crm-connections.ts';
-
-const WAIT_FOR_IMPORT_MS = 15_000;
 
 /** Null when the push may go; otherwise how long it waits for the import, and why. */
 export async function adoptImportedRecord(
@@ -27,7 +25,7 @@ export async function adoptImportedRecord(
   if (known.remoteId !== null || imported === null || !tagger || imported.email === contact.email) return null;
   if (await inOutstandingBulkImport(ctx.pool, connection.name, contact.id))
     return {
-      waitMs: WAIT_FOR_IMPORT_MS,
+      waitMs: WAIT_FOR_OUTSTANDING_IMPORT_MS,
       reason: 'e-mail changed since a bulk import carried it; waiting for the import',
     };
   const remoteId = await tagger.findContactId(imported.email);
