@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { dataFolderKeyPath, secretKeyFromEnvironment } from '../config/secret-key.ts';
 import { createLogger } from '../adapters/log/logger.ts';
+import { BackupError } from '../adapters/store/backup-error.ts';
 import {
-  BackupError,
   handoffConnections,
   readBackupHeader,
   restoreBackup,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE } from '../config/load-config.ts';
+import { DEFAULT_CONFIG_FILE } from '../config/config-file.ts';
 
 /** The configuration file the person asked for: --config, then HANDOFF_CONFIG, then the default. */
 export function configPathOf(command: Command): string {

@@ -1,6 +1,6 @@
-import { ConfigError } from '../config/load-config.ts';
-import { BackupError } from '../adapters/store/backup.ts';
-import { EmbeddedPostgresError } from '../adapters/store/embedded-postgres.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { BackupError } from '../adapters/store/backup-error.ts';
+import { EmbeddedPostgresError } from '../adapters/store/embedded-postgres-error.ts';
 import { buildProgram } from './program.ts';
 
 /** Entry point of `handoff` / `npm start`: problems a person can fix print as one clear message. */
@@ -12,7 +12,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram(process.argv)).parseAsync(process.argv);
 } catch (error) {
   if (error instanceof ConfigError || error instanceof EmbeddedPostgresError || error instanceof BackupError) {
     console.error(error.message);

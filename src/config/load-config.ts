@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { isNode, isScalar, LineCounter, parseDocument, type Document, type Scalar } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './config-error.ts';
+import { DEFAULT_CONFIG_FILE } from './config-file.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { knownKeysAt } from './known-keys.ts';
 import { plainYamlProblem } from './yaml-problem.ts';
@@ -11,8 +12,6 @@ import { configSchema, type HandoffConfig } from './schema.ts';
 import { holdsSecret } from './secret-settings.ts';
 
 export { ConfigError } from './config-error.ts';
-
-export const DEFAULT_CONFIG_FILE = 'handoff.config.yaml';
 
 /** `${VAR}` (required) or `${VAR:-fallback}`. */
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;

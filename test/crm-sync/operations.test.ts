@@ -34,7 +34,8 @@ describe('handoff reconcile, doctor, problems and retry', () => {
     vi.stubEnv('DATABASE_URL', handoff.database.connectionString);
     vi.stubEnv('LOG_LEVEL', 'silent');
     try {
-      await buildProgram().parseAsync(['node', 'handoff', '--config', configPath, ...args]);
+      const argv = ['node', 'handoff', '--config', configPath, ...args];
+      await (await buildProgram(argv)).parseAsync(argv);
       return { output: printed.join('\n'), exitCode: Number(process.exitCode ?? 0) };
     } finally {
       process.exitCode = undefined;

@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedPostgresError, startEmbeddedPostgres } from '../../src/adapters/store/embedded-postgres.ts';
+import { startEmbeddedPostgres } from '../../src/adapters/store/embedded-postgres.ts';
+import { EmbeddedPostgresError } from '../../src/adapters/store/embedded-postgres-error.ts';
 
 const MODULE_UNDER_TEST = fileURLToPath(new URL('../../src/adapters/store/embedded-postgres.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));

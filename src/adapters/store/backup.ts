@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { escapeIdentifier, type PoolClient } from 'pg';
+import { BackupError } from './backup-error.ts';
 import { HANDOFF_APPLICATION_NAME, type Pool, type Queryable } from './database.ts';
 import { knownMigrations, migrate } from './migrate.ts';
 
@@ -40,11 +41,6 @@ interface BackupTrailer {
   end: true;
   rows: Record<string, number>;
   sequences: { name: string; lastValue: number; isCalled: boolean }[];
-}
-
-/** A backup that cannot be restored here; the message says why and what to do. */
-export class BackupError extends Error {
-  override name = 'BackupError';
 }
 
 /**

@@ -46,6 +46,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client, DatabaseError } from 'pg';
+import { EmbeddedPostgresError } from './embedded-postgres-error.ts';
 
 export interface EmbeddedPostgres {
   connectionString: string;
@@ -66,11 +67,6 @@ export interface EmbeddedPostgres {
 export interface SupervisionReport {
   warn(message: string): void;
   error(message: string): void;
-}
-
-/** A failure whose message is written for the person running Handoff: what went wrong and how to fix it. */
-export class EmbeddedPostgresError extends Error {
-  override name = 'EmbeddedPostgresError';
 }
 
 type Log = (message: string) => void;
