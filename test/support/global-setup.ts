@@ -8,12 +8,17 @@ import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { createPool } from '../../src/adapters/store/database.ts';
 import { startEmbeddedPostgres } from '../../src/adapters/store/embedded-postgres.ts';
+import { migrate } from '../../src/adapters/store/migrate.ts';
+import { createDatabase } from './admin-database.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** A superuser connection string; tests create their own databases through it (see database.ts). */
     adminDatabaseUrl: string;
+    /** A database holding every migration, for createMigratedTestDatabase to copy; dropped at the end of the run. */
+    migratedTemplateDatabase: string;
   }
 }
 
@@ -26,7 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const databaseUrl = process.env.DATABASE_URL;
   if (databaseUrl) {
     project.provide('adminDatabaseUrl', databaseUrl);
-    return async () => undefined;
+    return provideMigratedTemplate(project, databaseUrl);
   }
 
   await removeAbandonedRuns();
@@ -36,10 +41,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await writeFile(join(runFolder, OWNER_FILE), String(process.pid));
   const server = await startEmbeddedPostgres({ dataDir: join(runFolder, 'data') });
   project.provide('adminDatabaseUrl', server.connectionString);
+  const dropTemplate = await provideMigratedTemplate(project, server.connectionString);
   return async () => {
+    await dropTemplate();
     await server.stop();
     await rm(runFolder, { recursive: true, force: true });
   };
+}
+
+/** Creates and migrates the run's template database once; returns what drops it. */
+async function provideMigratedTemplate(project: TestProject, adminDatabaseUrl: string): Promise<() => Promise<void>> {
+  const template = await createDatabase(adminDatabaseUrl, 'handoff_template_', null);
+  const pool = createPool(template.connectionString);
+  try {
+    await migrate(pool);
+  } finally {
+    // A database is copied only while nobody is connected to it.
+    await pool.end();
+  }
+  project.provide('migratedTemplateDatabase', template.name);
+  return template.drop;
 }
 
 /**

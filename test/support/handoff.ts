@@ -12,7 +12,7 @@ import {
 import type { HttpSettings } from '../../src/http/http-settings.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { connectRuntime, type Runtime } from '../../src/main.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createMigratedTestDatabase, type TestDatabase } from './database.ts';
 import { FakeClock } from './fake-clock.ts';
 import { testConfig } from './test-config.ts';
 import { testDeliveryFields } from './test-delivery.ts';
@@ -50,7 +50,7 @@ export interface TestHandoff {
 export async function startTestHandoff(
   options: { config?: HandoffConfig; clock?: FakeClock; http?: Partial<HttpSettings>; secretKey?: Buffer } = {},
 ): Promise<TestHandoff> {
-  const database = await createTestDatabase();
+  const database = await createMigratedTestDatabase();
   const clock = options.clock ?? new FakeClock();
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // One key for the life of this Handoff, restarts included, as a data folder would keep it.
