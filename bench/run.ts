@@ -6,7 +6,8 @@
  * BENCH_SECONDS shortens or lengthens each load (default 10; each ingest round is half of it);
  * BENCH_CPU_PROF=<dir> runs the server under `node --cpu-prof` for profiling;
  * BENCH_ONLY=<part>[,<part>…] runs only those parts (see BENCH_PARTS), prints their rows and leaves
- * bench/results.json as it was (a partial run is not the latest run).
+ * bench/results.json as it was (a partial run is not the latest run);
+ * BENCH_PG_STATEMENTS=1 prints the statements PostgreSQL spent the ingest on (statement-costs.ts).
  */
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -25,6 +26,7 @@ import {
 } from '../test/reliability/support/spawned-handoff.ts';
 import { usingHandoff } from './using-handoff.ts';
 import { startActiveCampaignFake } from '../test/support/crm-fakes/activecampaign.ts';
+import { preloadStatementStatistics, printStatementStatistics, resetStatementStatistics } from './statement-costs.ts';
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
 import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
@@ -88,6 +90,8 @@ async function main(): Promise<void> {
     home.configPath,
     `${SPAWNED_CONFIG_YAML}crm:\n  - { provider: activecampaign, baseUrl: "${crm.url}", apiKey: "${CRM_TOKEN}" }\n`,
   );
+  const statementCosts = process.env.BENCH_PG_STATEMENTS === '1';
+  if (statementCosts) await preloadStatementStatistics(home.dataDir);
   const port = await freePort();
   const cpuProfileDir = process.env.BENCH_CPU_PROF;
   const server = await spawnHandoff({
@@ -122,6 +126,7 @@ async function main(): Promise<void> {
       console.log('ingest (warm-up, then 1/8/32 connections, then 200 req/s offered)…');
       const peak = trackPeakRss(server);
       await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, WARM_UP_SECONDS);
+      if (statementCosts) await resetStatementStatistics(connectionString);
       const ingest: Record<number, IngestRounds> = {};
       for (const connections of CONCURRENCIES) {
         const rounds = await ingestInRounds(server.url, supply, connectionString, connections);
@@ -134,6 +139,7 @@ async function main(): Promise<void> {
       const paced = await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, PACED_SECONDS, OFFERED_RATE);
       const loadedMb = peak.stop();
       console.log(`  at ${OFFERED_RATE} req/s offered: p50 ${paced.p50Ms} ms, p99 ${paced.p99Ms} ms`);
+      if (statementCosts) await printStatementStatistics(connectionString);
       results.ingest = ingestResults(ingest, paced);
       results.memory = { idleMb: round(idleMb, 1), loadedMb: round(loadedMb, 1) };
     } else {
