@@ -43,6 +43,28 @@ describe('access tags of waiting buyers in one ActiveCampaign bulk import', () =
     for (const email of emails) expect(tagsIn(launched.fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
   }, 60_000);
 
+  it('puts back the pushes of every buyer the import carried at once: their jobs are not run one by one just to wait', async () => {
+    // Far more buyers than the worker claims in one round trip (20): most are still waiting when the import goes out.
+    const emails = await launched.start(100, 0);
+
+    // The first 5 s: the import goes out, and the waits the rate budget imposes (about a second) pass;
+    // the carried buyers' own pushes are 10 s away.
+    let jobRuns = await launched.handoff.runJobs();
+    for (let second = 1; second <= 5; second += 1) {
+      launched.handoff.clock.advance(1_000);
+      jobRuns += await launched.handoff.runJobs();
+    }
+    expect(launched.imports()).toHaveLength(1);
+    for (const email of emails) expect(tagsIn(launched.fake, email), email).toEqual(['Focus - Access']);
+    expect(launched.fake.requests.filter((request) => request.path === '/api/3/contact/sync')).toEqual([]);
+    // Put back one by one, every buyer's job would have run once more to learn it must wait (100 runs or more).
+    expect(jobRuns).toBeLessThan(emails.length / 2);
+
+    await settleSync(launched.handoff);
+    for (const email of emails) expect(tagsIn(launched.fake, email), email).toEqual(['Bought Focus', 'Focus - Access']);
+    expect(launched.imports()).toHaveLength(1);
+  }, 60_000);
+
   it('sends a second bulk call for the buyers behind the first 250, rather than pushing each of them alone', async () => {
     const emails = await launched.start(300, 0);
 

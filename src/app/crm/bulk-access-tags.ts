@@ -29,6 +29,7 @@ import type { AppContext } from '../context.ts';
 import type { CrmConnection } from './crm-connections.ts';
 import type { CrmSync } from './crm-sync.ts';
 import { bulkCheckBeforeSending, bulkCheckOfBatch } from './bulk-import-check.ts';
+import { postponePendingJobs } from '../../adapters/jobs/postpone-pending-jobs.ts';
 import { enqueueJob } from '../../adapters/jobs/enqueue-job.ts';
 
 /**
@@ -118,6 +119,15 @@ export async function queueAccessTagsInBulk(
     return pushNow;
   }
   for (const person of people) queued.set(person.contactId, now);
+  // Their own pushes wait the same time. Put back in one statement, their jobs are not claimed and
+  // run one by one only to be put back (at a launch, a job run per buyer, about half the worker's
+  // statements); a process that did not send the import waits for them as well.
+  await postponePendingJobs(
+    ctx.pool,
+    connection.syncJobKind,
+    people.map((person) => String(person.contactId)),
+    now + BULK_QUEUED_DEFER_MS,
+  );
   ctx.log.info({ connector: connection.name, people: people.length }, 'access tags of waiting buyers queued in bulk');
   return { push: false, waitMs: BULK_QUEUED_DEFER_MS, reason: QUEUED };
 }
