@@ -43,9 +43,9 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
       loadDotEnvNextTo(configPathOf(action));
     });
   const named = commandNamedIn(argv.slice(2));
-  const wanted = COMMANDS.filter((command) => named === null || command.names.includes(named));
-  for (const register of await Promise.all((wanted.length > 0 ? wanted : COMMANDS).map((command) => command.load())))
-    register(program);
+  const own = COMMANDS.filter((command) => named !== null && command.names.includes(named));
+  const registrations = await Promise.all((own.length > 0 ? own : COMMANDS).map((command) => command.load()));
+  for (const register of registrations) register(program);
   return program;
 }
 

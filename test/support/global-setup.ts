@@ -11,13 +11,13 @@ import type { TestProject } from 'vitest/node';
 import { createPool } from '../../src/adapters/store/database.ts';
 import { startEmbeddedPostgres } from '../../src/adapters/store/embedded-postgres.ts';
 import { migrate } from '../../src/adapters/store/migrate.ts';
-import { createDatabase } from './admin-database.ts';
+import { createDatabase, type TestDatabase } from './admin-database.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** A superuser connection string; tests create their own databases through it (see database.ts). */
     adminDatabaseUrl: string;
-    /** A database holding every migration, for createMigratedTestDatabase to copy; dropped at the end of the run. */
+    /** A database holding every migration, for createMigratedTestDatabase to copy; gone at the end of the run. */
     migratedTemplateDatabase: string;
   }
 }
@@ -31,7 +31,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const databaseUrl = process.env.DATABASE_URL;
   if (databaseUrl) {
     project.provide('adminDatabaseUrl', databaseUrl);
-    return provideMigratedTemplate(project, databaseUrl);
+    // Another server outlives the run: the template is dropped at its end.
+    return (await provideMigratedTemplate(project, databaseUrl)).drop;
   }
 
   await removeAbandonedRuns();
@@ -41,16 +42,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await writeFile(join(runFolder, OWNER_FILE), String(process.pid));
   const server = await startEmbeddedPostgres({ dataDir: join(runFolder, 'data') });
   project.provide('adminDatabaseUrl', server.connectionString);
-  const dropTemplate = await provideMigratedTemplate(project, server.connectionString);
+  // The run's own cluster, template included, is deleted at its end.
+  await provideMigratedTemplate(project, server.connectionString);
   return async () => {
-    await dropTemplate();
     await server.stop();
     await rm(runFolder, { recursive: true, force: true });
   };
 }
 
-/** Creates and migrates the run's template database once; returns what drops it. */
-async function provideMigratedTemplate(project: TestProject, adminDatabaseUrl: string): Promise<() => Promise<void>> {
+/** Creates and migrates the run's template database once. */
+async function provideMigratedTemplate(project: TestProject, adminDatabaseUrl: string): Promise<TestDatabase> {
   const template = await createDatabase(adminDatabaseUrl, 'handoff_template_', null);
   const pool = createPool(template.connectionString);
   try {
@@ -60,7 +61,7 @@ async function provideMigratedTemplate(project: TestProject, adminDatabaseUrl: s
     await pool.end();
   }
   project.provide('migratedTemplateDatabase', template.name);
-  return template.drop;
+  return template;
 }
 
 /**

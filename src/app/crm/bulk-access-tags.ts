@@ -120,8 +120,8 @@ export async function queueAccessTagsInBulk(
   }
   for (const person of people) queued.set(person.contactId, now);
   // Their own pushes wait the same time. Put back in one statement, their jobs are not claimed and
-  // run one by one only to be put back (at a launch, a job run per buyer, about half the worker's
-  // statements); a process that did not send the import waits for them as well.
+  // run one by one only to be put back (a job run of several statements per buyer at a launch), and
+  // a process that did not send the import leaves them waiting as well.
   await postponePendingJobs(
     ctx.pool,
     connection.syncJobKind,
