@@ -2,7 +2,7 @@ import { DatabaseError } from 'pg';
 import type { Logger } from 'pino';
 import type { Clock } from '../../ports/clock.ts';
 import { PermanentJobError, type ClaimedJob, type JobHandler } from '../../ports/jobs.ts';
-import { withTransaction, type Pool } from '../store/database.ts';
+import type { Pool } from '../store/database.ts';
 
 export interface JobWorkerOptions {
   /** Jobs claimed per round trip. */
@@ -216,24 +216,21 @@ export class JobWorker {
   ): Promise<void> {
     const runAt = afterMs === null ? null : this.clock.now() + afterMs;
     const attempts = spendAttempt ? job.attempt : job.attempt - 1;
+    // One statement: the twin takes the job's place, or else the job goes back to pending itself.
     await mergingPendingTwins(() =>
-      withTransaction(this.pool, async (client) => {
-        const merged = await client.query(
-          `update jobs twin
+      this.pool.query(
+        `with twin as (
+           update jobs twin
               set run_at = case when $3::float8 is null then least(twin.run_at, held.run_at) else greatest(twin.run_at, to_timestamp($3 / 1000.0)) end,
                   attempts = greatest(twin.attempts, $4), last_error = $5, updated_at = now()
              from jobs held
-            where held.id = $6 and twin.kind = $1 and twin.key = $2 and twin.state = 'pending'`,
-          [job.kind, job.key, runAt, attempts, reason, job.id],
-        );
-        if (merged.rowCount) await client.query(`delete from jobs where id = $1`, [job.id]);
-        else {
-          await client.query(
-            `update jobs set state = 'pending', run_at = coalesce(to_timestamp($2 / 1000.0), run_at), attempts = $3, locked_until = null, last_error = $4, updated_at = now() where id = $1`,
-            [job.id, runAt, attempts, reason],
-          );
-        }
-      }),
+            where held.id = $6 and twin.kind = $1 and twin.key = $2 and twin.state = 'pending'
+           returning twin.id),
+         merged as (delete from jobs where id = $6 and exists (select 1 from twin))
+         update jobs set state = 'pending', run_at = coalesce(to_timestamp($3 / 1000.0), run_at), attempts = $4, locked_until = null, last_error = $5, updated_at = now()
+          where id = $6 and not exists (select 1 from twin)`,
+        [job.kind, job.key, runAt, attempts, reason, job.id],
+      ),
     );
   }
 
@@ -264,7 +261,7 @@ export class JobWorker {
  * the next try sees it and merges; a twin cannot be claimed meanwhile, as its key has a running
  * job. Bounded all the same.
  */
-async function mergingPendingTwins(work: () => Promise<void>): Promise<void> {
+async function mergingPendingTwins(work: () => Promise<unknown>): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await work();

@@ -77,11 +77,7 @@ export async function queueAccessTagsInBulk(
   queuedAt.set(connection, queued);
   for (const [contactId, at] of queued) if (now - at >= FORGET_AFTER_MS) queued.delete(contactId);
   // Queued once: it waits its turn, then its own push does the rest; it is never queued again.
-  const queuedBefore = queued.get(contact.id);
-  if (queuedBefore !== undefined)
-    return now - queuedBefore < BULK_QUEUED_DEFER_MS
-      ? { push: false, waitMs: queuedBefore + BULK_QUEUED_DEFER_MS - now, reason: QUEUED }
-      : pushNow;
+  if (queued.has(contact.id)) return waitWhileQueuedInBulk(connection, contact.id, now) ?? pushNow;
   // Carried by an import already (sent by another process, or before a restart): never a second time.
   if (known.imported !== null) return pushNow;
 
@@ -130,6 +126,22 @@ export async function queueAccessTagsInBulk(
   );
   ctx.log.info({ connector: connection.name, people: people.length }, 'access tags of waiting buyers queued in bulk');
   return { push: false, waitMs: BULK_QUEUED_DEFER_MS, reason: QUEUED };
+}
+
+/**
+ * The wait of a buyer whose access tags this process sent in a bulk call less than
+ * BULK_QUEUED_DEFER_MS ago, or null. Asked before the buyer's job does anything else: at a launch
+ * the other buyers of a claimed batch are carried by the import its first job sends, and each would
+ * otherwise take the credential's turn and read its CRM record only to learn that it waits.
+ */
+export function waitWhileQueuedInBulk(
+  connection: CrmConnection,
+  contactId: number,
+  now: number,
+): { push: false; waitMs: number; reason: string } | null {
+  const queuedBefore = queuedAt.get(connection)?.get(contactId);
+  if (queuedBefore === undefined || now - queuedBefore >= BULK_QUEUED_DEFER_MS) return null;
+  return { push: false, waitMs: queuedBefore + BULK_QUEUED_DEFER_MS - now, reason: QUEUED };
 }
 
 /**

@@ -25,7 +25,7 @@ import type { CrmConnection } from './crm-connections.ts';
 import type { CrmSync } from './crm-sync.ts';
 import { ACCESSALLY_NOTIFY_JOB } from './notify-accessally.ts';
 import { withinRateBudget, type RateBudgetScope } from './rate-budget-scope.ts';
-import { queueAccessTagsInBulk } from './bulk-access-tags.ts';
+import { queueAccessTagsInBulk, waitWhileQueuedInBulk } from './bulk-access-tags.ts';
 import { adoptImportedRecord } from './imported-record.ts';
 import { PermanentJobError, type ClaimedJob, type RetryLater } from '../../ports/jobs.ts';
 import { realSleep } from './with-patience.ts';
@@ -37,6 +37,8 @@ export async function syncContactToCrm(
   connection: CrmConnection,
   job: ClaimedJob,
 ): Promise<RetryLater | void> {
+  const queuedInBulk = waitWhileQueuedInBulk(connection, Number(job.key), ctx.clock.now());
+  if (queuedInBulk) return retryAfterWaiting(connection, queuedInBulk);
   const contact = await findContactById(ctx.pool, Number(job.key));
   // Merged into another contact, whose own job pushes the merged state.
   if (!contact) return;
@@ -63,8 +65,7 @@ export async function syncContactToCrm(
       const bulk = await queueAccessTagsInBulk(ctx, sync, connection, contact, known);
       return bulk.push ? pushContact(ctx, sync, connection, contact, { accessFirst: true, beforeTheRest }) : bulk;
     });
-    if ('waitMs' in outcome)
-      return { retryAfterMs: outcome.waitMs, spendAttempt: false, reason: `${connection.name}: ${outcome.reason}` };
+    if ('waitMs' in outcome) return retryAfterWaiting(connection, outcome);
     if (accessAlly && (outcome.sent || decided)) {
       await enqueueJob(ctx.pool, { kind: ACCESSALLY_NOTIFY_JOB, key: String(contact.id), runAt: ctx.clock.now() });
     }
@@ -94,6 +95,10 @@ export async function syncContactToCrm(
     }
     return handleCrmFailure(ctx, connection, contact.id, scope, error);
   }
+}
+
+function retryAfterWaiting(connection: CrmConnection, wait: { waitMs: number; reason: string }): RetryLater {
+  return { retryAfterMs: wait.waitMs, spendAttempt: false, reason: `${connection.name}: ${wait.reason}` };
 }
 
 /** Transient failures retried in place, with a pause of this many ms times the attempt; later ones back off as any job. */
