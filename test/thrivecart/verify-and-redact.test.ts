@@ -90,6 +90,19 @@ describe('redactSecret', () => {
     expect(JSON.parse(JSON.stringify(redacted))).toEqual({ event: 'x', nested: { keep: 'k' }, list: [{ v: '1' }] });
     expect(Object.getPrototypeOf(redacted)).toBeNull();
     expect(fields.thrivecart_secret).toBe('s');
+    expect(JSON.parse(JSON.stringify(fields))).toEqual({
+      thrivecart_secret: 's',
+      event: 'x',
+      nested: { thrivecart_secret: 's', keep: 'k' },
+      list: [{ thrivecart_secret: 's', v: '1' }],
+    });
+  });
+
+  it('keeps the order of the keys, and a body without the secret as it is', () => {
+    const fields = parseJsonBody(JSON.stringify({ b: '1', thrivecart_secret: 's', a: { c: '2' }, d: ['3'] }));
+    expect(Object.keys(redactSecret(fields))).toEqual(['b', 'a', 'd']);
+    const withoutSecret = parseJsonBody(JSON.stringify({ b: '1', a: { c: '2' } }));
+    expect(JSON.stringify(redactSecret(withoutSecret))).toBe('{"b":"1","a":{"c":"2"}}');
   });
 
   it('leaves no trace of the secret in a redacted realistic body', () => {

@@ -2,7 +2,7 @@
  * ThriveCart has no signature: the body carries the account's secret word and account slug, and
  * the only check possible is to compare them with what we were configured with.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { RefusalReason } from '../../store/refused-deliveries.ts';
 import type { Fields } from './parse-body.ts';
 
@@ -11,8 +11,28 @@ export type Verification = { ok: true } | { ok: false; code: RefusalReason; reas
 
 /** Hashing first gives equal-length inputs, so neither the value nor its length leaks by timing. */
 function sameText(received: string, expected: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(received), digest(expected));
+  return timingSafeEqual(digest(received), expectedDigest(expected));
+}
+
+function digest(text: string): Buffer {
+  return hash('sha256', text, 'buffer');
+}
+
+/**
+ * The configured account and secret are the same for every delivery, so their digests are kept
+ * (a few, for a configuration reloaded with new values) rather than made again for each one.
+ */
+const expectedDigests = new Map<string, Buffer>();
+const KEPT_DIGESTS = 8;
+
+function expectedDigest(expected: string): Buffer {
+  let kept = expectedDigests.get(expected);
+  if (kept === undefined) {
+    if (expectedDigests.size >= KEPT_DIGESTS) expectedDigests.clear();
+    kept = digest(expected);
+    expectedDigests.set(expected, kept);
+  }
+  return kept;
 }
 
 function topLevelText(fields: Fields, key: string): string | null {
