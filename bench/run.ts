@@ -30,7 +30,7 @@ import { preloadStatementStatistics, printStatementStatistics, resetStatementSta
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
 import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
-import { ingestBaseline, ingestThroughHandoff } from './ingest.ts';
+import { ingestBaseline, ingestHttpFloor, ingestThroughHandoff } from './ingest.ts';
 import { combineRounds, percentile, postThriveCartForm, round, type LoadResult } from './load.ts';
 import { replayBenchmark } from './replay.ts';
 import { jobClaimBenchmark } from './job-claim.ts';
@@ -40,11 +40,13 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCIES = [1, 8, 32] as const;
 const HEADLINE_CONCURRENCY = 8;
 /**
- * Ingest rounds per concurrency. Handoff and the baseline take turns (Handoff first, then the
- * baseline first, and so on), so a machine that slows down or speeds up during the run (other
- * tenants, a checkpoint) weighs on both sides alike instead of on whichever ran at that moment.
+ * Ingest rounds per concurrency. Handoff, the baseline and the HTTP floor take turns
+ * (ingestInRounds), so a machine that slows down or speeds up during the run (other tenants, a
+ * checkpoint) weighs on all of them alike instead of on whichever ran at that moment.
  */
 const INGEST_ROUNDS = 3;
+/** Bodies the HTTP floor sends in turn (it keys nothing on them). */
+const FLOOR_BODIES = 5_000;
 const ROUND_SECONDS = SECONDS / 2;
 const ACCESS_CONNECTIONS = 50;
 const OFFERED_RATE = 200;
@@ -131,9 +133,9 @@ async function main(): Promise<void> {
       for (const connections of CONCURRENCIES) {
         const rounds = await ingestInRounds(server.url, supply, connectionString, connections);
         ingest[connections] = rounds;
-        const { handoff, baseline, roundRatios } = rounds;
+        const { handoff, baseline, httpFloor, roundRatios } = rounds;
         console.log(
-          `  ${connections} connections: ${handoff.rps} purchases/s (baseline ${baseline.rps}; ratio by round ${roundRatios.join(', ')}), p50 ${handoff.p50Ms} ms, p99 ${handoff.p99Ms} ms`,
+          `  ${connections} connections: ${handoff.rps} purchases/s (baseline ${baseline.rps}; ratio by round ${roundRatios.join(', ')}; HTTP floor ${httpFloor.rps}), p50 ${handoff.p50Ms} ms, p99 ${handoff.p99Ms} ms`,
         );
       }
       const paced = await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, PACED_SECONDS, OFFERED_RATE);
@@ -220,6 +222,9 @@ interface ConnectionsResult {
   baselineRps: number;
   ratio: number;
   roundRatios: number[];
+  /** The HTTP floor's rate (ingest.ts) and its ratio to the baseline: the best any HTTP receiver did here. */
+  httpFloorRps: number;
+  httpFloorRatio: number;
   p50Ms: number;
   p99Ms: number;
   baselineP50Ms: number;
@@ -283,7 +288,7 @@ function ingestResults(ingest: Record<number, IngestRounds>, paced: LoadResult):
     secondsPerRound: ROUND_SECONDS,
     byConnections: Object.fromEntries(
       CONCURRENCIES.map((connections) => {
-        const { handoff, baseline, roundRatios } = ingest[connections]!;
+        const { handoff, baseline, httpFloor, roundRatios } = ingest[connections]!;
         return [
           connections,
           {
@@ -291,6 +296,8 @@ function ingestResults(ingest: Record<number, IngestRounds>, paced: LoadResult):
             baselineRps: baseline.rps,
             ratio: round(handoff.rps / baseline.rps),
             roundRatios,
+            httpFloorRps: httpFloor.rps,
+            httpFloorRatio: round(httpFloor.rps / baseline.rps),
             p50Ms: handoff.p50Ms,
             p99Ms: handoff.p99Ms,
             baselineP50Ms: baseline.p50Ms,
@@ -306,10 +313,15 @@ function ingestResults(ingest: Record<number, IngestRounds>, paced: LoadResult):
 interface IngestRounds {
   handoff: LoadResult;
   baseline: LoadResult;
+  httpFloor: LoadResult;
   /** Handoff's rate over the baseline's, round by round: the spread the machine's noise gives. */
   roundRatios: number[];
 }
 
+/**
+ * The three loads take turns, each round starting one further along (Handoff, baseline, floor;
+ * then baseline, floor, Handoff; …), so a drift of the machine weighs on all three alike.
+ */
 async function ingestInRounds(
   url: string,
   supply: BodySupply,
@@ -317,22 +329,24 @@ async function ingestInRounds(
   connections: number,
 ): Promise<IngestRounds> {
   const sampleBody = distinctBodies('purchase', 0, 1)[0]!;
+  const floorBodies = distinctBodies('purchase', 0, FLOOR_BODIES);
+  const floorPort = await freePort();
   const handoff: LoadResult[] = [];
   const baseline: LoadResult[] = [];
-  const throughHandoff = () => ingestThroughHandoff(url, supply, connections, ROUND_SECONDS);
-  const throughPostgres = () => ingestBaseline(connectionString, sampleBody, connections, ROUND_SECONDS);
+  const httpFloor: LoadResult[] = [];
+  const loads = [
+    async () => handoff.push(await ingestThroughHandoff(url, supply, connections, ROUND_SECONDS)),
+    async () => baseline.push(await ingestBaseline(connectionString, sampleBody, connections, ROUND_SECONDS)),
+    async () =>
+      httpFloor.push(await ingestHttpFloor(connectionString, floorPort, floorBodies, connections, ROUND_SECONDS)),
+  ];
   for (let turn = 0; turn < INGEST_ROUNDS; turn += 1) {
-    if (turn % 2 === 0) {
-      handoff.push(await throughHandoff());
-      baseline.push(await throughPostgres());
-    } else {
-      baseline.push(await throughPostgres());
-      handoff.push(await throughHandoff());
-    }
+    for (let step = 0; step < loads.length; step += 1) await loads[(turn + step) % loads.length]!();
   }
   return {
     handoff: combineRounds(handoff),
     baseline: combineRounds(baseline),
+    httpFloor: combineRounds(httpFloor),
     roundRatios: handoff.map((result, turn) => round(result.rps / baseline[turn]!.rps)),
   };
 }
@@ -399,7 +413,7 @@ function printTable(results: BenchResults): void {
       ...Object.entries(ingest.byConnections).map(([connections, run]) => ({
         benchmark: `ingest, ${connections} conn`,
         result: `${run.rps} purchases/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`,
-        baseline: `${run.baselineRps}/s (${Math.round(run.ratio * 100)}%)`,
+        baseline: `${run.baselineRps}/s (${Math.round(run.ratio * 100)}%); HTTP floor ${run.httpFloorRps}/s (${Math.round(run.httpFloorRatio * 100)}%)`,
         goal: '>= 1,000/s and >= 50%',
         met: run.rps >= 1000 && run.ratio >= 0.5,
       })),
