@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameText } from '../../adapters/crypto/same-text.ts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -201,11 +201,6 @@ export function flashOf(
   reply.clearCookie(FLASH_COOKIE, { path: cookiePath });
   const bad = value.startsWith('bad:');
   return { text: value.replace(/^(ok|bad):/, ''), bad };
-}
-
-function sameText(a: string, b: string): boolean {
-  const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(a), digest(b));
 }
 
 /** Browsers send Origin on form posts; when present it must be this site. */

@@ -7,7 +7,7 @@
  * occurrence from the next: the rebill's own invoice id and index, the item, the event time,
  * `event_id`, the amount. The secret word is never part of the key.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { fieldAt, type FieldValue, type Fields } from './parse-body.ts';
 import { redactSecret } from './redact.ts';
 
@@ -72,7 +72,7 @@ function canonical(value: FieldValue | undefined): unknown {
 }
 
 function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 export function thrivecartDedupKey(fields: Fields): string {

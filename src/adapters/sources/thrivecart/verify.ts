@@ -2,37 +2,28 @@
  * ThriveCart has no signature: the body carries the account's secret word and account slug, and
  * the only check possible is to compare them with what we were configured with.
  */
-import { hash, timingSafeEqual } from 'node:crypto';
+import { sameTextAs } from '../../crypto/same-text.ts';
 import type { RefusalReason } from '../../store/refused-deliveries.ts';
 import type { Fields } from './parse-body.ts';
 
 /** `code` is what the console and `doctor` explain; `reason` is for the log. */
 export type Verification = { ok: true } | { ok: false; code: RefusalReason; reason: string };
 
-/** Hashing first gives equal-length inputs, so neither the value nor its length leaks by timing. */
-function sameText(received: string, expected: string): boolean {
-  return timingSafeEqual(digest(received), expectedDigest(expected));
-}
-
-function digest(text: string): Buffer {
-  return hash('sha256', text, 'buffer');
-}
-
 /**
- * The configured account and secret are the same for every delivery, so their digests are kept
- * (a few, for a configuration reloaded with new values) rather than made again for each one.
+ * The configured account and secret are the same for every delivery, so a checker (with their
+ * digest) is kept for each (a few, for a configuration reloaded with new values).
  */
-const expectedDigests = new Map<string, Buffer>();
-const KEPT_DIGESTS = 8;
+const checkers = new Map<string, (received: string) => boolean>();
+const KEPT_CHECKERS = 8;
 
-function expectedDigest(expected: string): Buffer {
-  let kept = expectedDigests.get(expected);
-  if (kept === undefined) {
-    if (expectedDigests.size >= KEPT_DIGESTS) expectedDigests.clear();
-    kept = digest(expected);
-    expectedDigests.set(expected, kept);
+function sameText(received: string, expected: string): boolean {
+  let isExpected = checkers.get(expected);
+  if (isExpected === undefined) {
+    if (checkers.size >= KEPT_CHECKERS) checkers.clear();
+    isExpected = sameTextAs(expected);
+    checkers.set(expected, isExpected);
   }
-  return kept;
+  return isExpected(received);
 }
 
 function topLevelText(fields: Fields, key: string): string | null {
