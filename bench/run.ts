@@ -30,7 +30,7 @@ import { preloadStatementStatistics, printStatementStatistics, resetStatementSta
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
 import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
-import { ingestBaseline, ingestHttpFloor, ingestThroughHandoff } from './ingest.ts';
+import { ingestBaseline, ingestThroughHandoff, startHttpFloor } from './ingest.ts';
 import { combineRounds, percentile, postThriveCartForm, round, type LoadResult } from './load.ts';
 import { replayBenchmark } from './replay.ts';
 import { jobClaimBenchmark } from './job-claim.ts';
@@ -329,19 +329,27 @@ async function ingestInRounds(
   connections: number,
 ): Promise<IngestRounds> {
   const sampleBody = distinctBodies('purchase', 0, 1)[0]!;
-  const floorBodies = distinctBodies('purchase', 0, FLOOR_BODIES);
-  const floorPort = await freePort();
+  const floor = await startHttpFloor(
+    connectionString,
+    await freePort(),
+    distinctBodies('purchase', 0, FLOOR_BODIES),
+    connections,
+  );
   const handoff: LoadResult[] = [];
   const baseline: LoadResult[] = [];
   const httpFloor: LoadResult[] = [];
   const loads = [
     async () => handoff.push(await ingestThroughHandoff(url, supply, connections, ROUND_SECONDS)),
     async () => baseline.push(await ingestBaseline(connectionString, sampleBody, connections, ROUND_SECONDS)),
-    async () =>
-      httpFloor.push(await ingestHttpFloor(connectionString, floorPort, floorBodies, connections, ROUND_SECONDS)),
+    async () => httpFloor.push(await floor.load(ROUND_SECONDS)),
   ];
-  for (let turn = 0; turn < INGEST_ROUNDS; turn += 1) {
-    for (let step = 0; step < loads.length; step += 1) await loads[(turn + step) % loads.length]!();
+  try {
+    await floor.load(WARM_UP_SECONDS);
+    for (let turn = 0; turn < INGEST_ROUNDS; turn += 1) {
+      for (let step = 0; step < loads.length; step += 1) await loads[(turn + step) % loads.length]!();
+    }
+  } finally {
+    await floor.stop();
   }
   return {
     handoff: combineRounds(handoff),
