@@ -132,7 +132,9 @@ export async function queueAccessTagsInBulk(
  * The wait of a buyer whose access tags this process sent in a bulk call less than
  * BULK_QUEUED_DEFER_MS ago, or null. Asked before the buyer's job does anything else: at a launch
  * the other buyers of a claimed batch are carried by the import its first job sends, and each would
- * otherwise take the credential's turn and read its CRM record only to learn that it waits.
+ * otherwise take the credential's turn and read its CRM record only to learn that it waits. A
+ * change in those seconds (a refund) waits too: pushed at once, it could reach the CRM before the
+ * import, which would then add back the access tag the push had just removed.
  */
 export function waitWhileQueuedInBulk(
   connection: CrmConnection,
