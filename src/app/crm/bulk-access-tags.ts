@@ -133,8 +133,8 @@ export async function queueAccessTagsInBulk(
  * BULK_QUEUED_DEFER_MS ago, or null. Asked before the buyer's job does anything else: at a launch
  * the other buyers of a claimed batch are carried by the import its first job sends, and each would
  * otherwise take the credential's turn and read its CRM record only to learn that it waits. A
- * change in those seconds (a refund) waits too: pushed at once, it could reach the CRM before the
- * import, which would then add back the access tag the push had just removed.
+ * change made in those seconds (a refund) waits with it, at most BULK_QUEUED_DEFER_MS, and then
+ * pushes the revoke tag, which denies access whatever the import adds (bulk-import-people.test.ts).
  */
 export function waitWhileQueuedInBulk(
   connection: CrmConnection,
