@@ -4,6 +4,7 @@
  * and an import it refused holds nothing up.
  */
 import { describe, expect, it } from 'vitest';
+import { BULK_QUEUED_DEFER_MS } from '../../src/app/crm/bulk-access-tags.ts';
 import { eraseContact } from '../../src/app/contacts/contact-data-rights.ts';
 import { shareBulkImportNotes } from '../../src/adapters/store/bulk-import-lock.ts';
 import { findContactByEmail } from '../../src/adapters/store/contacts.ts';
@@ -161,6 +162,25 @@ describe('people an ActiveCampaign bulk import carried before their own push', (
     launched.fake.applyHeldImports();
     await settleSync(launched.handoff, undefined, WITH_BULK_CHECKS);
 
+    expect(tagsIn(launched.fake, refunded)).toEqual(['Focus - Access', 'Focus - Revoke']);
+  }, 60_000);
+
+  it('pushes the revoke tag of a buyer refunded while the import that carried them is still outstanding, once their wait is over', async () => {
+    const emails = await launched.start(12, 'held');
+    const refunded = emails[0]!;
+    await launched.untilImportSent();
+    await launched.handoff.send('refund', { email: refunded, item: 'product-12', orderId: '710' });
+
+    // Within the 10 s every carried buyer waits, nobody's own push goes, the refunded buyer's included.
+    launched.handoff.clock.advance(BULK_QUEUED_DEFER_MS - 1_000);
+    await launched.handoff.runJobs();
+    expect(launched.fake.requests.filter((request) => request.path === '/api/3/contact/sync')).toEqual([]);
+
+    // Then their push brings the revoke tag (AccessAlly's permission tag stays; the revoke tag denies).
+    await settleSync(launched.handoff, 10 * 60_000);
+    expect(tagsIn(launched.fake, refunded)).toEqual(['Focus - Access', 'Focus - Revoke']);
+    launched.fake.applyHeldImports();
+    await settleSync(launched.handoff, undefined, WITH_BULK_CHECKS);
     expect(tagsIn(launched.fake, refunded)).toEqual(['Focus - Access', 'Focus - Revoke']);
   }, 60_000);
 });
