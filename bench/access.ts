@@ -3,9 +3,9 @@
  * a bare `node:http` server answering a constant in a process of its own (the ceiling of HTTP on
  * this machine with this load generator).
  */
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { spawnedAnswer } from './constant-server.ts';
+import { startListeningProcess } from './listening-process.ts';
 import { runLoad, type LoadResult } from './load.ts';
 
 export const ACCESS_CONTACTS = 100_000;
@@ -64,12 +64,8 @@ export async function accessThroughHandoff(
 }
 
 export async function accessBaseline(port: number, connections: number, seconds: number): Promise<LoadResult> {
-  const server = spawn(process.execPath, ['-e', spawnedAnswer(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = await startListeningProcess(['-e', spawnedAnswer(port)], 'constant server');
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.once('data', () => resolve());
-      server.once('exit', (code) => reject(new Error(`constant server exited (${String(code)})`)));
-    });
     let index = 0;
     return await runLoad({
       url: `http://127.0.0.1:${port}`,

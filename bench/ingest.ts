@@ -6,7 +6,6 @@
  * transaction behind a bare `node:http` server, which says what share of the gap any HTTP receiver
  * pays here.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { parseFormBody } from '../src/adapters/sources/thrivecart/parse-body.ts';
@@ -14,6 +13,8 @@ import { redactSecret } from '../src/adapters/sources/thrivecart/redact.ts';
 import type { BodySupply } from '../test/reliability/support/distinct-bodies.ts';
 import { runLoad, runLoops, type LoadResult } from './load.ts';
 import { baselineSql, HTTP_FLOOR_SCHEMA, storeAsBaseline } from './baseline-transaction.ts';
+import { startListeningProcess } from './listening-process.ts';
+import { withClient } from './with-client.ts';
 
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -85,8 +86,7 @@ export async function startHttpFloor(
   bodies: readonly string[],
   connections: number,
 ): Promise<HttpFloor> {
-  const server = spawn(
-    process.execPath,
+  const server = await startListeningProcess(
     [
       '--import',
       'tsx',
@@ -95,27 +95,12 @@ export async function startHttpFloor(
       String(port),
       String(connections),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    'HTTP floor server',
   );
-  const dropTables = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString });
-    await client.connect();
-    await client.query(baselineSql(HTTP_FLOOR_SCHEMA).drop);
-    await client.end();
-  };
   const stop = async (): Promise<void> => {
     server.kill('SIGTERM');
-    await dropTables();
+    await withClient(connectionString, (client) => client.query(baselineSql(HTTP_FLOOR_SCHEMA).drop));
   };
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.once('data', () => resolve());
-      server.once('exit', (code) => reject(new Error(`HTTP floor server exited (${String(code)})`)));
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   // The floor keys nothing on the body, so a few thousand bodies in turn serve any length of load.
   let index = 0;
   const load = async (seconds: number): Promise<LoadResult> => {

@@ -4,9 +4,9 @@
  * query; this shows which statements PostgreSQL spent that time on, including the job worker's,
  * which run beside the intake during the loads.
  */
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../src/adapters/store/embedded-postgres.ts';
 import { stopEmbeddedPostgresIn } from '../test/reliability/support/spawned-handoff.ts';
+import { withClient } from './with-client.ts';
 
 /** Before Handoff starts its PostgreSQL in `dataDir`: the library loads only at server start. */
 export async function preloadStatementStatistics(dataDir: string): Promise<void> {
@@ -41,14 +41,4 @@ export async function printStatementStatistics(connectionString: string, count =
   console.log('  PostgreSQL time by statement (pg_stat_statements): total ms, calls, mean ms, statement');
   for (const row of rows)
     console.log(`  ${row.total_ms.padStart(7)} ${row.calls.padStart(8)} ${row.mean_ms.padStart(8)}  ${row.query}`);
-}
-
-async function withClient<T>(connectionString: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
