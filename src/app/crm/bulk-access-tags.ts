@@ -76,7 +76,8 @@ export async function queueAccessTagsInBulk(
   const queued = queuedAt.get(connection) ?? new Map<number, number>();
   queuedAt.set(connection, queued);
   for (const [contactId, at] of queued) if (now - at >= FORGET_AFTER_MS) queued.delete(contactId);
-  // Queued once: it waits its turn, then its own push does the rest; it is never queued again.
+  // Queued once: it waits its turn, then its own push does the rest; it is never queued again. Asked
+  // again here although the job asked first: a job running beside this one may have queued it since.
   if (queued.has(contact.id)) return waitWhileQueuedInBulk(connection, contact.id, now) ?? pushNow;
   // Carried by an import already (sent by another process, or before a restart): never a second time.
   if (known.imported !== null) return pushNow;

@@ -2,29 +2,12 @@
  * ThriveCart has no signature: the body carries the account's secret word and account slug, and
  * the only check possible is to compare them with what we were configured with.
  */
-import { sameTextAs } from '../../crypto/same-text.ts';
+import { sameText } from '../../crypto/same-text.ts';
 import type { RefusalReason } from '../../store/refused-deliveries.ts';
 import type { Fields } from './parse-body.ts';
 
 /** `code` is what the console and `doctor` explain; `reason` is for the log. */
 export type Verification = { ok: true } | { ok: false; code: RefusalReason; reason: string };
-
-/**
- * The configured account and secret are the same for every delivery, so a checker (with their
- * digest) is kept for each (a few, for a configuration reloaded with new values).
- */
-const checkers = new Map<string, (received: string) => boolean>();
-const KEPT_CHECKERS = 8;
-
-function sameText(received: string, expected: string): boolean {
-  let isExpected = checkers.get(expected);
-  if (isExpected === undefined) {
-    if (checkers.size >= KEPT_CHECKERS) checkers.clear();
-    isExpected = sameTextAs(expected);
-    checkers.set(expected, isExpected);
-  }
-  return isExpected(received);
-}
 
 function topLevelText(fields: Fields, key: string): string | null {
   const value = fields[key];
