@@ -41,14 +41,19 @@ export async function ingestThroughHandoff(
 
 /**
  * The baseline transaction, with the same realistic body (parsed, secret removed) stored as the
- * event, so the bytes written match what Handoff writes for the event row.
+ * event, so the bytes written match what Handoff writes for the event row. Its pool is opened once
+ * per concurrency and kept across rounds, as Handoff's and the floor's are.
  */
-export async function ingestBaseline(
+export interface Baseline {
+  load(seconds: number): Promise<LoadResult>;
+  stop(): Promise<void>;
+}
+
+export async function startBaseline(
   connectionString: string,
   sampleBody: string,
   concurrency: number,
-  seconds: number,
-): Promise<LoadResult> {
+): Promise<Baseline> {
   // Parsed once: the baseline measures the database round trips, not our parser.
   const storedBody = JSON.stringify(redactSecret(parseFormBody(sampleBody)));
   const sql = baselineSql('bench_baseline');
@@ -56,15 +61,15 @@ export async function ingestBaseline(
   // The server is stopped at the end of the run; an idle client losing its connection is not an error here.
   pool.on('error', () => undefined);
   let sequence = 0;
-  try {
-    await pool.query(sql.create);
-    return await runLoops(concurrency, seconds, () =>
-      storeAsBaseline(pool, sql, `baseline-${(sequence += 1)}`, storedBody),
-    );
-  } finally {
-    await pool.query(sql.drop);
-    await pool.end();
-  }
+  await pool.query(sql.create);
+  return {
+    load: (seconds) =>
+      runLoops(concurrency, seconds, () => storeAsBaseline(pool, sql, `baseline-${(sequence += 1)}`, storedBody)),
+    stop: async () => {
+      await pool.query(sql.drop);
+      await pool.end();
+    },
+  };
 }
 
 /**
@@ -76,6 +81,8 @@ export async function ingestBaseline(
  * concurrency and warmed up like Handoff, so its rounds do not pay a fresh process's compile.
  */
 export interface HttpFloor {
+  /** The floor server's process, whose CPU the bench reads (process-cpu.ts). */
+  pid: number;
   load(seconds: number): Promise<LoadResult>;
   stop(): Promise<void>;
 }
@@ -116,5 +123,5 @@ export async function startHttpFloor(
       throw new Error(`HTTP floor: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
     return result;
   };
-  return { load, stop };
+  return { pid: server.pid!, load, stop };
 }

@@ -30,11 +30,12 @@ import { preloadStatementStatistics, printStatementStatistics, resetStatementSta
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
 import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
-import { ingestBaseline, ingestThroughHandoff, startHttpFloor } from './ingest.ts';
+import { ingestThroughHandoff, startBaseline, startHttpFloor } from './ingest.ts';
 import { combineRounds, percentile, postThriveCartForm, round, type LoadResult } from './load.ts';
 import { replayBenchmark } from './replay.ts';
 import { jobClaimBenchmark } from './job-claim.ts';
 import { crmLaunchBenchmark, type CrmLaunchResult } from './crm-launch.ts';
+import { meanCpuPerRequest, postmasterPidIn, withCpuPerRequest, type CpuByPart } from './process-cpu.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCIES = [1, 8, 32] as const;
@@ -130,13 +131,25 @@ async function main(): Promise<void> {
       await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, WARM_UP_SECONDS);
       if (statementCosts) await resetStatementStatistics(connectionString);
       const ingest: Record<number, IngestRounds> = {};
+      const postmasterPid = await postmasterPidIn(home.dataDir);
       for (const connections of CONCURRENCIES) {
-        const rounds = await ingestInRounds(server.url, supply, connectionString, connections);
+        const rounds = await ingestInRounds(
+          server.url,
+          supply,
+          connectionString,
+          connections,
+          server.pid(),
+          postmasterPid,
+        );
         ingest[connections] = rounds;
-        const { handoff, baseline, httpFloor, roundRatios } = rounds;
+        const { handoff, baseline, httpFloor, roundRatios, cpuPerRequest } = rounds;
         console.log(
           `  ${connections} connections: ${handoff.rps} purchases/s (baseline ${baseline.rps}; ratio by round ${roundRatios.join(', ')}; HTTP floor ${httpFloor.rps}), p50 ${handoff.p50Ms} ms, p99 ${handoff.p99Ms} ms`,
         );
+        if (cpuPerRequest.handoff && cpuPerRequest.baseline && cpuPerRequest.httpFloor)
+          console.log(
+            `    CPU µs per purchase (server + PostgreSQL + bench process): Handoff ${cpuLine(cpuPerRequest.handoff)}; baseline ${cpuLine(cpuPerRequest.baseline)}; HTTP floor ${cpuLine(cpuPerRequest.httpFloor)}`,
+          );
       }
       const paced = await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, PACED_SECONDS, OFFERED_RATE);
       const loadedMb = peak.stop();
@@ -225,6 +238,8 @@ interface ConnectionsResult {
   /** The HTTP floor's rate (ingest.ts) and its ratio to the baseline: the best any HTTP receiver did here. */
   httpFloorRps: number;
   httpFloorRatio: number;
+  /** CPU microseconds per purchase of each load, by part: where the time of a round went. */
+  cpuPerRequest: IngestRounds['cpuPerRequest'];
   p50Ms: number;
   p99Ms: number;
   baselineP50Ms: number;
@@ -288,7 +303,7 @@ function ingestResults(ingest: Record<number, IngestRounds>, paced: LoadResult):
     secondsPerRound: ROUND_SECONDS,
     byConnections: Object.fromEntries(
       CONCURRENCIES.map((connections) => {
-        const { handoff, baseline, httpFloor, roundRatios } = ingest[connections]!;
+        const { handoff, baseline, httpFloor, roundRatios, cpuPerRequest } = ingest[connections]!;
         return [
           connections,
           {
@@ -298,6 +313,7 @@ function ingestResults(ingest: Record<number, IngestRounds>, paced: LoadResult):
             roundRatios,
             httpFloorRps: httpFloor.rps,
             httpFloorRatio: round(httpFloor.rps / baseline.rps),
+            cpuPerRequest,
             p50Ms: handoff.p50Ms,
             p99Ms: handoff.p99Ms,
             baselineP50Ms: baseline.p50Ms,
@@ -316,6 +332,14 @@ interface IngestRounds {
   httpFloor: LoadResult;
   /** Handoff's rate over the baseline's, round by round: the spread the machine's noise gives. */
   roundRatios: number[];
+  /** CPU microseconds per request of each load, by part (process-cpu.ts); null without Linux's /proc. */
+  cpuPerRequest: { handoff: CpuByPart | null; baseline: CpuByPart | null; httpFloor: CpuByPart | null };
+}
+
+/** One round of a load, with the CPU it cost. */
+interface Measured {
+  result: LoadResult;
+  cpu: CpuByPart | null;
 }
 
 /**
@@ -327,35 +351,41 @@ async function ingestInRounds(
   supply: BodySupply,
   connectionString: string,
   connections: number,
+  handoffPid: number,
+  postmasterPid: number,
 ): Promise<IngestRounds> {
-  const sampleBody = distinctBodies('purchase', 0, 1)[0]!;
-  const floor = await startHttpFloor(
-    connectionString,
-    await freePort(),
-    distinctBodies('purchase', 0, FLOOR_BODIES),
-    connections,
-  );
-  const handoff: LoadResult[] = [];
-  const baseline: LoadResult[] = [];
-  const httpFloor: LoadResult[] = [];
+  const bodies = distinctBodies('purchase', 0, FLOOR_BODIES);
+  const baselineLoad = await startBaseline(connectionString, bodies[0]!, connections);
+  const floor = await startHttpFloor(connectionString, await freePort(), bodies, connections);
+  const handoff: Measured[] = [];
+  const baseline: Measured[] = [];
+  const httpFloor: Measured[] = [];
+  const measured = (serverPid: number | null, load: () => Promise<LoadResult>) =>
+    withCpuPerRequest(serverPid, postmasterPid, ROUND_SECONDS, load);
   const loads = [
-    async () => handoff.push(await ingestThroughHandoff(url, supply, connections, ROUND_SECONDS)),
-    async () => baseline.push(await ingestBaseline(connectionString, sampleBody, connections, ROUND_SECONDS)),
-    async () => httpFloor.push(await floor.load(ROUND_SECONDS)),
+    async () =>
+      handoff.push(await measured(handoffPid, () => ingestThroughHandoff(url, supply, connections, ROUND_SECONDS))),
+    async () => baseline.push(await measured(null, () => baselineLoad.load(ROUND_SECONDS))),
+    async () => httpFloor.push(await measured(floor.pid, () => floor.load(ROUND_SECONDS))),
   ];
   try {
     await floor.load(WARM_UP_SECONDS);
+    await baselineLoad.load(WARM_UP_SECONDS);
     for (let turn = 0; turn < INGEST_ROUNDS; turn += 1) {
       for (let step = 0; step < loads.length; step += 1) await loads[(turn + step) % loads.length]!();
     }
   } finally {
     await floor.stop();
+    await baselineLoad.stop();
   }
+  const results = (rounds: readonly Measured[]) => combineRounds(rounds.map((entry) => entry.result));
+  const cpu = (rounds: readonly Measured[]) => meanCpuPerRequest(rounds.map((entry) => entry.cpu));
   return {
-    handoff: combineRounds(handoff),
-    baseline: combineRounds(baseline),
-    httpFloor: combineRounds(httpFloor),
-    roundRatios: handoff.map((result, turn) => round(result.rps / baseline[turn]!.rps)),
+    handoff: results(handoff),
+    baseline: results(baseline),
+    httpFloor: results(httpFloor),
+    roundRatios: handoff.map((entry, turn) => round(entry.result.rps / baseline[turn]!.result.rps)),
+    cpuPerRequest: { handoff: cpu(handoff), baseline: cpu(baseline), httpFloor: cpu(httpFloor) },
   };
 }
 
@@ -387,6 +417,11 @@ async function measurePurchaseToAccess(
     timings.push(performance.now() - started);
   }
   return { p50Ms: percentile(timings, 50), p99Ms: percentile(timings, 99), visibleAtAck, samples: timings.length };
+}
+
+/** `server + PostgreSQL + bench = total`, in µs per purchase. */
+function cpuLine(cpu: CpuByPart): string {
+  return `${cpu.server} + ${cpu.postgres} + ${cpu.bench} = ${cpu.server + cpu.postgres + cpu.bench}`;
 }
 
 function trackPeakRss(server: SpawnedHandoff): { stop(): number } {
