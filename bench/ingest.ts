@@ -41,19 +41,17 @@ export async function ingestThroughHandoff(
 
 /**
  * The baseline transaction, with the same realistic body (parsed, secret removed) stored as the
- * event, so the bytes written match what Handoff writes for the event row. Its pool is opened once
- * per concurrency and kept across rounds, as Handoff's and the floor's are.
+ * event, so the bytes written match what Handoff writes for the event row. Each round has a pool
+ * and tables of its own. `measured` wraps the load itself, inside the pool's life, so what it reads
+ * of the pool's backends (process-cpu.ts) is read before they exit.
  */
-export interface Baseline {
-  load(seconds: number): Promise<LoadResult>;
-  stop(): Promise<void>;
-}
-
-export async function startBaseline(
+export async function ingestBaseline(
   connectionString: string,
   sampleBody: string,
   concurrency: number,
-): Promise<Baseline> {
+  seconds: number,
+  measured: (load: () => Promise<LoadResult>) => Promise<LoadResult> = (load) => load(),
+): Promise<LoadResult> {
   // Parsed once: the baseline measures the database round trips, not our parser.
   const storedBody = JSON.stringify(redactSecret(parseFormBody(sampleBody)));
   const sql = baselineSql('bench_baseline');
@@ -61,15 +59,15 @@ export async function startBaseline(
   // The server is stopped at the end of the run; an idle client losing its connection is not an error here.
   pool.on('error', () => undefined);
   let sequence = 0;
-  await pool.query(sql.create);
-  return {
-    load: (seconds) =>
+  try {
+    await pool.query(sql.create);
+    return await measured(() =>
       runLoops(concurrency, seconds, () => storeAsBaseline(pool, sql, `baseline-${(sequence += 1)}`, storedBody)),
-    stop: async () => {
-      await pool.query(sql.drop);
-      await pool.end();
-    },
-  };
+    );
+  } finally {
+    await pool.query(sql.drop);
+    await pool.end();
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ import { preloadStatementStatistics, printStatementStatistics, resetStatementSta
 import { accessBaseline, accessThroughHandoff, ACCESS_CONTACTS, seedAccessContacts } from './access.ts';
 import { measureConsolePages } from './console-pages.ts';
 import { BodySupply, distinctBodies, emailOf } from '../test/reliability/support/distinct-bodies.ts';
-import { ingestThroughHandoff, startBaseline, startHttpFloor } from './ingest.ts';
+import { ingestBaseline, ingestThroughHandoff, startHttpFloor } from './ingest.ts';
 import { combineRounds, percentile, postThriveCartForm, round, type LoadResult } from './load.ts';
 import { replayBenchmark } from './replay.ts';
 import { jobClaimBenchmark } from './job-claim.ts';
@@ -355,28 +355,34 @@ async function ingestInRounds(
   postmasterPid: number,
 ): Promise<IngestRounds> {
   const bodies = distinctBodies('purchase', 0, FLOOR_BODIES);
-  const baselineLoad = await startBaseline(connectionString, bodies[0]!, connections);
   const floor = await startHttpFloor(connectionString, await freePort(), bodies, connections);
   const handoff: Measured[] = [];
   const baseline: Measured[] = [];
   const httpFloor: Measured[] = [];
   const measured = (serverPid: number | null, load: () => Promise<LoadResult>) =>
     withCpuPerRequest(serverPid, postmasterPid, ROUND_SECONDS, load);
+  const measureBaseline = async (): Promise<Measured> => {
+    let cpu: CpuByPart | null = null;
+    const result = await ingestBaseline(connectionString, bodies[0]!, connections, ROUND_SECONDS, async (load) => {
+      const round = await measured(null, load);
+      cpu = round.cpu;
+      return round.result;
+    });
+    return { result, cpu };
+  };
   const loads = [
     async () =>
       handoff.push(await measured(handoffPid, () => ingestThroughHandoff(url, supply, connections, ROUND_SECONDS))),
-    async () => baseline.push(await measured(null, () => baselineLoad.load(ROUND_SECONDS))),
+    async () => baseline.push(await measureBaseline()),
     async () => httpFloor.push(await measured(floor.pid, () => floor.load(ROUND_SECONDS))),
   ];
   try {
     await floor.load(WARM_UP_SECONDS);
-    await baselineLoad.load(WARM_UP_SECONDS);
     for (let turn = 0; turn < INGEST_ROUNDS; turn += 1) {
       for (let step = 0; step < loads.length; step += 1) await loads[(turn + step) % loads.length]!();
     }
   } finally {
     await floor.stop();
-    await baselineLoad.stop();
   }
   const results = (rounds: readonly Measured[]) => combineRounds(rounds.map((entry) => entry.result));
   const cpu = (rounds: readonly Measured[]) => meanCpuPerRequest(rounds.map((entry) => entry.cpu));
