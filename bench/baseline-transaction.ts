@@ -7,6 +7,10 @@ import type pg from 'pg';
 
 export const HTTP_FLOOR_SCHEMA = 'bench_floor';
 
+/** The application names of the baseline's and the floor's connections, by which the bench reads their backends' CPU (process-cpu.ts). */
+export const BASELINE_APPLICATION_NAME = 'bench-baseline';
+export const HTTP_FLOOR_APPLICATION_NAME = 'bench-floor';
+
 export type BaselineSql = ReturnType<typeof baselineSql>;
 
 export function baselineSql(schema: string) {

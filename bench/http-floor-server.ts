@@ -7,11 +7,16 @@
 import { createServer } from 'node:http';
 import { parse } from 'node:querystring';
 import pg from 'pg';
-import { baselineSql, HTTP_FLOOR_SCHEMA, storeAsBaseline } from './baseline-transaction.ts';
+import {
+  baselineSql,
+  HTTP_FLOOR_APPLICATION_NAME,
+  HTTP_FLOOR_SCHEMA,
+  storeAsBaseline,
+} from './baseline-transaction.ts';
 
 const [connectionString, port, connections] = process.argv.slice(2);
 const sql = baselineSql(HTTP_FLOOR_SCHEMA);
-const pool = new pg.Pool({ connectionString, max: Number(connections) });
+const pool = new pg.Pool({ connectionString, max: Number(connections), application_name: HTTP_FLOOR_APPLICATION_NAME });
 let sequence = 0;
 
 await pool.query(sql.create);

@@ -12,7 +12,7 @@ import { parseFormBody } from '../src/adapters/sources/thrivecart/parse-body.ts'
 import { redactSecret } from '../src/adapters/sources/thrivecart/redact.ts';
 import type { BodySupply } from '../test/reliability/support/distinct-bodies.ts';
 import { runLoad, runLoops, type LoadResult } from './load.ts';
-import { baselineSql, HTTP_FLOOR_SCHEMA, storeAsBaseline } from './baseline-transaction.ts';
+import { BASELINE_APPLICATION_NAME, baselineSql, HTTP_FLOOR_SCHEMA, storeAsBaseline } from './baseline-transaction.ts';
 import { startListeningProcess } from './listening-process.ts';
 import { withClient } from './with-client.ts';
 
@@ -42,8 +42,8 @@ export async function ingestThroughHandoff(
 /**
  * The baseline transaction, with the same realistic body (parsed, secret removed) stored as the
  * event, so the bytes written match what Handoff writes for the event row. Each round has a pool
- * and tables of its own. `measured` wraps the load itself, inside the pool's life, so what it reads
- * of the pool's backends (process-cpu.ts) is read before they exit.
+ * and tables of its own. `measured` wraps the load itself, inside the pool's life, so the pool's
+ * backends are still there to be read (process-cpu.ts).
  */
 export async function ingestBaseline(
   connectionString: string,
@@ -55,7 +55,7 @@ export async function ingestBaseline(
   // Parsed once: the baseline measures the database round trips, not our parser.
   const storedBody = JSON.stringify(redactSecret(parseFormBody(sampleBody)));
   const sql = baselineSql('bench_baseline');
-  const pool = new pg.Pool({ connectionString, max: concurrency });
+  const pool = new pg.Pool({ connectionString, max: concurrency, application_name: BASELINE_APPLICATION_NAME });
   // The server is stopped at the end of the run; an idle client losing its connection is not an error here.
   pool.on('error', () => undefined);
   let sequence = 0;

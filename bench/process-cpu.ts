@@ -1,88 +1,99 @@
 /**
- * CPU time spent by each party of a load (the server under test, PostgreSQL, the bench process
- * itself), read from Linux's /proc. At 1 connection the client waits for the answer and the server
- * for PostgreSQL, so a request's time is about the sum of the parts, less what ran beside that
- * chain on the other core (Handoff's job worker pushing the purchases to the CRM). Elsewhere than
- * Linux there is no /proc, and no figures.
+ * CPU time spent by each party of a load (the server under test, the PostgreSQL backends of its
+ * connections, the bench process itself), read from Linux's /proc. At 1 connection the client
+ * waits for the answer and the server for PostgreSQL, so a request's time is about the sum of the
+ * parts, less what ran beside that chain on the other core (Handoff's job worker pushing the
+ * purchases to the CRM: it shares Handoff's process and connections, so it is in Handoff's figures).
+ * Elsewhere than Linux there is no /proc, and no figures.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { LoadResult } from './load.ts';
+import { withClient } from './with-client.ts';
 
 /** /proc counts in USER_HZ ticks, 100 per second on every Linux architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** CPU by party of a load: the server under test, PostgreSQL, and the bench process (load generator, CRM fake). */
+/** CPU by party of a load: its server, its PostgreSQL backends, and the bench process (load generator, CRM fake). */
 export interface CpuByPart {
   server: number;
   postgres: number;
   bench: number;
 }
 
-interface ProcStat {
-  ppid: number;
-  /** utime + stime: the process's own CPU. */
-  own: number;
-  /** cutime + cstime: the CPU of its children that exited and were waited for. */
-  children: number;
+/** Who works for a load: its server process (none: null) and the application name its PostgreSQL connections carry. */
+export interface LoadParties {
+  serverPid: number | null;
+  applicationName: string;
 }
 
-async function procStat(pid: number | string): Promise<ProcStat | null> {
+/** A process's own CPU seconds so far (utime + stime), or null once it is gone. */
+async function processCpu(pid: number): Promise<number | null> {
   const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
   if (text === null) return null;
   // The command name (field 2) may hold spaces and parentheses: the fields that follow come after its last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const tick = (index: number): number => Number(fields[index]) / TICKS_PER_SECOND;
-  return { ppid: Number(fields[1]), own: tick(11) + tick(12), children: tick(13) + tick(14) };
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
 /**
- * PostgreSQL's CPU: the postmaster's own and its exited children's (a backend of a pool closed
- * during the load is counted once it exits), plus every live child's.
+ * CPU seconds so far of each PostgreSQL backend whose connection names itself `applicationName`:
+ * the load's own, leaving out the other loads' and PostgreSQL's background processes.
  */
-async function postgresCpu(postmasterPid: number): Promise<number> {
-  const postmaster = await procStat(postmasterPid);
-  if (postmaster === null) throw new Error(`PostgreSQL's postmaster (pid ${postmasterPid}) is not running`);
-  let total = postmaster.own + postmaster.children;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await procStat(entry);
-    if (stat?.ppid === postmasterPid) total += stat.own;
+async function backendCpu(connectionString: string, applicationName: string): Promise<Map<number, number>> {
+  const { rows } = await withClient(connectionString, (client) =>
+    client.query<{ pid: number }>(`select pid from pg_stat_activity where application_name = $1`, [applicationName]),
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const seconds = await processCpu(pid);
+    if (seconds !== null) cpu.set(pid, seconds);
   }
+  return cpu;
+}
+
+interface Snapshot {
+  server: number;
+  backends: Map<number, number>;
+  bench: number;
+}
+
+async function snapshot(connectionString: string, parties: LoadParties): Promise<Snapshot> {
+  const server = parties.serverPid === null ? 0 : ((await processCpu(parties.serverPid)) ?? 0);
+  const backends = await backendCpu(connectionString, parties.applicationName);
+  const { user, system } = process.cpuUsage();
+  return { server, backends, bench: (user + system) / 1e6 };
+}
+
+/** A backend that appeared during the load counts whole; one that exited during it is lost (loads keep theirs open). */
+function backendsDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
   return total;
 }
 
-/** The postmaster's pid, from the pid file of the cluster in `dataDir` (as Handoff's embedded PostgreSQL lays it out). */
-export async function postmasterPidIn(dataDir: string): Promise<number> {
-  const pid = Number((await readFile(join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no postmaster pid in ${dataDir}`);
-  return pid;
-}
-
-/** CPU seconds used so far by the process `serverPid` (none: 0), PostgreSQL and this process. */
-async function cpuSnapshot(serverPid: number | null, postmasterPid: number): Promise<CpuByPart> {
-  const server = serverPid === null ? 0 : ((await procStat(serverPid))?.own ?? 0);
-  const { user, system } = process.cpuUsage();
-  return { server, postgres: await postgresCpu(postmasterPid), bench: (user + system) / 1e6 };
-}
-
 /**
- * Runs one load of `seconds` and says the CPU it cost per request in microseconds, by part (`server`: the process
- * `serverPid`, or 0 for a load with no server of its own); `cpu` is null without /proc.
+ * Runs one load of `seconds` and says the CPU it cost per request in microseconds, by party.
+ * `cpu` is null without /proc.
  */
 export async function withCpuPerRequest<T extends LoadResult>(
-  serverPid: number | null,
-  postmasterPid: number,
+  connectionString: string,
+  parties: LoadParties,
   seconds: number,
   load: () => Promise<T>,
 ): Promise<{ result: T; cpu: CpuByPart | null }> {
   if (process.platform !== 'linux') return { result: await load(), cpu: null };
-  const before = await cpuSnapshot(serverPid, postmasterPid);
+  const before = await snapshot(connectionString, parties);
   const result = await load();
-  const after = await cpuSnapshot(serverPid, postmasterPid);
-  const requests = result.rps * seconds;
-  const per = (part: keyof CpuByPart): number => Math.round(((after[part] - before[part]) * 1e6) / requests);
-  return { result, cpu: { server: per('server'), postgres: per('postgres'), bench: per('bench') } };
+  const after = await snapshot(connectionString, parties);
+  const perRequest = (cpuSeconds: number): number => Math.round((cpuSeconds * 1e6) / (result.rps * seconds));
+  return {
+    result,
+    cpu: {
+      server: perRequest(after.server - before.server),
+      postgres: perRequest(backendsDelta(before.backends, after.backends)),
+      bench: perRequest(after.bench - before.bench),
+    },
+  };
 }
 
 /** The mean of equal-length rounds' figures; null when any is. */

@@ -35,7 +35,9 @@ import { combineRounds, percentile, postThriveCartForm, round, type LoadResult }
 import { replayBenchmark } from './replay.ts';
 import { jobClaimBenchmark } from './job-claim.ts';
 import { crmLaunchBenchmark, type CrmLaunchResult } from './crm-launch.ts';
-import { meanCpuPerRequest, postmasterPidIn, withCpuPerRequest, type CpuByPart } from './process-cpu.ts';
+import { meanCpuPerRequest, withCpuPerRequest, type CpuByPart, type LoadParties } from './process-cpu.ts';
+import { BASELINE_APPLICATION_NAME, HTTP_FLOOR_APPLICATION_NAME } from './baseline-transaction.ts';
+import { HANDOFF_APPLICATION_NAME } from '../src/adapters/store/database.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCIES = [1, 8, 32] as const;
@@ -131,16 +133,8 @@ async function main(): Promise<void> {
       await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, WARM_UP_SECONDS);
       if (statementCosts) await resetStatementStatistics(connectionString);
       const ingest: Record<number, IngestRounds> = {};
-      const postmasterPid = await postmasterPidIn(home.dataDir);
       for (const connections of CONCURRENCIES) {
-        const rounds = await ingestInRounds(
-          server.url,
-          supply,
-          connectionString,
-          connections,
-          server.pid(),
-          postmasterPid,
-        );
+        const rounds = await ingestInRounds(server.url, supply, connectionString, connections, server.pid());
         ingest[connections] = rounds;
         const { handoff, baseline, httpFloor, roundRatios, cpuPerRequest } = rounds;
         console.log(
@@ -148,7 +142,7 @@ async function main(): Promise<void> {
         );
         if (cpuPerRequest.handoff && cpuPerRequest.baseline && cpuPerRequest.httpFloor)
           console.log(
-            `    CPU µs per purchase (server + PostgreSQL + bench process): Handoff ${cpuLine(cpuPerRequest.handoff)}; baseline ${cpuLine(cpuPerRequest.baseline)}; HTTP floor ${cpuLine(cpuPerRequest.httpFloor)}`,
+            `    CPU µs per purchase (server + its PostgreSQL backends + bench process; Handoff's include its job worker): Handoff ${cpuLine(cpuPerRequest.handoff)}; baseline ${cpuLine(cpuPerRequest.baseline)}; HTTP floor ${cpuLine(cpuPerRequest.httpFloor)}`,
           );
       }
       const paced = await ingestThroughHandoff(server.url, supply, HEADLINE_CONCURRENCY, PACED_SECONDS, OFFERED_RATE);
@@ -352,19 +346,18 @@ async function ingestInRounds(
   connectionString: string,
   connections: number,
   handoffPid: number,
-  postmasterPid: number,
 ): Promise<IngestRounds> {
   const bodies = distinctBodies('purchase', 0, FLOOR_BODIES);
   const floor = await startHttpFloor(connectionString, await freePort(), bodies, connections);
   const handoff: Measured[] = [];
   const baseline: Measured[] = [];
   const httpFloor: Measured[] = [];
-  const measured = (serverPid: number | null, load: () => Promise<LoadResult>) =>
-    withCpuPerRequest(serverPid, postmasterPid, ROUND_SECONDS, load);
+  const measured = (parties: LoadParties, load: () => Promise<LoadResult>) =>
+    withCpuPerRequest(connectionString, parties, ROUND_SECONDS, load);
   const measureBaseline = async (): Promise<Measured> => {
     let cpu: CpuByPart | null = null;
     const result = await ingestBaseline(connectionString, bodies[0]!, connections, ROUND_SECONDS, async (load) => {
-      const round = await measured(null, load);
+      const round = await measured({ serverPid: null, applicationName: BASELINE_APPLICATION_NAME }, load);
       cpu = round.cpu;
       return round.result;
     });
@@ -372,9 +365,18 @@ async function ingestInRounds(
   };
   const loads = [
     async () =>
-      handoff.push(await measured(handoffPid, () => ingestThroughHandoff(url, supply, connections, ROUND_SECONDS))),
+      handoff.push(
+        await measured({ serverPid: handoffPid, applicationName: HANDOFF_APPLICATION_NAME }, () =>
+          ingestThroughHandoff(url, supply, connections, ROUND_SECONDS),
+        ),
+      ),
     async () => baseline.push(await measureBaseline()),
-    async () => httpFloor.push(await measured(floor.pid, () => floor.load(ROUND_SECONDS))),
+    async () =>
+      httpFloor.push(
+        await measured({ serverPid: floor.pid, applicationName: HTTP_FLOOR_APPLICATION_NAME }, () =>
+          floor.load(ROUND_SECONDS),
+        ),
+      ),
   ];
   try {
     await floor.load(WARM_UP_SECONDS);
