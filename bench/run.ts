@@ -357,9 +357,9 @@ async function ingestInRounds(
   const measureBaseline = async (): Promise<Measured> => {
     let cpu: CpuByPart | null = null;
     const result = await ingestBaseline(connectionString, bodies[0]!, connections, ROUND_SECONDS, async (load) => {
-      const round = await measured({ serverPid: null, applicationName: BASELINE_APPLICATION_NAME }, load);
-      cpu = round.cpu;
-      return round.result;
+      const measuredRound = await measured({ serverPid: null, applicationName: BASELINE_APPLICATION_NAME }, load);
+      cpu = measuredRound.cpu;
+      return measuredRound.result;
     });
     return { result, cpu };
   };
