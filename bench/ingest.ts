@@ -45,13 +45,13 @@ export async function ingestThroughHandoff(
  * and tables of its own. `measured` wraps the load itself, inside the pool's life, so the pool's
  * backends are still there to be read (process-cpu.ts).
  */
-export async function ingestBaseline(
+export async function ingestBaseline<T>(
   connectionString: string,
   sampleBody: string,
   concurrency: number,
   seconds: number,
-  measured: (load: () => Promise<LoadResult>) => Promise<LoadResult> = (load) => load(),
-): Promise<LoadResult> {
+  measured: (load: () => Promise<LoadResult>) => Promise<T>,
+): Promise<T> {
   // Parsed once: the baseline measures the database round trips, not our parser.
   const storedBody = JSON.stringify(redactSecret(parseFormBody(sampleBody)));
   const sql = baselineSql('bench_baseline');

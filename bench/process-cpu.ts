@@ -20,6 +20,12 @@ export interface CpuByPart {
   bench: number;
 }
 
+/** A load's result with the CPU it cost per request; `cpu` is null without /proc. */
+export interface Measured<T> {
+  result: T;
+  cpu: CpuByPart | null;
+}
+
 /** Who works for a load: its server process (none: null) and the application name its PostgreSQL connections carry. */
 export interface LoadParties {
   serverPid: number | null;
@@ -73,14 +79,13 @@ function backendsDelta(before: Map<number, number>, after: Map<number, number>):
 
 /**
  * Runs one load of `seconds` and says the CPU it cost per request in microseconds, by party.
- * `cpu` is null without /proc.
  */
 export async function withCpuPerRequest<T extends LoadResult>(
   connectionString: string,
   parties: LoadParties,
   seconds: number,
   load: () => Promise<T>,
-): Promise<{ result: T; cpu: CpuByPart | null }> {
+): Promise<Measured<T>> {
   if (process.platform !== 'linux') return { result: await load(), cpu: null };
   const before = await snapshot(connectionString, parties);
   const result = await load();

@@ -35,7 +35,13 @@ import { combineRounds, percentile, postThriveCartForm, round, type LoadResult }
 import { replayBenchmark } from './replay.ts';
 import { jobClaimBenchmark } from './job-claim.ts';
 import { crmLaunchBenchmark, type CrmLaunchResult } from './crm-launch.ts';
-import { meanCpuPerRequest, withCpuPerRequest, type CpuByPart, type LoadParties } from './process-cpu.ts';
+import {
+  meanCpuPerRequest,
+  withCpuPerRequest,
+  type CpuByPart,
+  type LoadParties,
+  type Measured,
+} from './process-cpu.ts';
 import { BASELINE_APPLICATION_NAME, HTTP_FLOOR_APPLICATION_NAME } from './baseline-transaction.ts';
 import { HANDOFF_APPLICATION_NAME } from '../src/adapters/store/database.ts';
 
@@ -330,12 +336,6 @@ interface IngestRounds {
   cpuPerRequest: { handoff: CpuByPart | null; baseline: CpuByPart | null; httpFloor: CpuByPart | null };
 }
 
-/** One round of a load, with the CPU it cost. */
-interface Measured {
-  result: LoadResult;
-  cpu: CpuByPart | null;
-}
-
 /**
  * The three loads take turns, each round starting one further along (Handoff, baseline, floor;
  * then baseline, floor, Handoff; …), so a drift of the machine weighs on all three alike.
@@ -349,20 +349,11 @@ async function ingestInRounds(
 ): Promise<IngestRounds> {
   const bodies = distinctBodies('purchase', 0, FLOOR_BODIES);
   const floor = await startHttpFloor(connectionString, await freePort(), bodies, connections);
-  const handoff: Measured[] = [];
-  const baseline: Measured[] = [];
-  const httpFloor: Measured[] = [];
+  const handoff: Measured<LoadResult>[] = [];
+  const baseline: Measured<LoadResult>[] = [];
+  const httpFloor: Measured<LoadResult>[] = [];
   const measured = (parties: LoadParties, load: () => Promise<LoadResult>) =>
     withCpuPerRequest(connectionString, parties, ROUND_SECONDS, load);
-  const measureBaseline = async (): Promise<Measured> => {
-    let cpu: CpuByPart | null = null;
-    const result = await ingestBaseline(connectionString, bodies[0]!, connections, ROUND_SECONDS, async (load) => {
-      const measuredRound = await measured({ serverPid: null, applicationName: BASELINE_APPLICATION_NAME }, load);
-      cpu = measuredRound.cpu;
-      return measuredRound.result;
-    });
-    return { result, cpu };
-  };
   const loads = [
     async () =>
       handoff.push(
@@ -370,7 +361,12 @@ async function ingestInRounds(
           ingestThroughHandoff(url, supply, connections, ROUND_SECONDS),
         ),
       ),
-    async () => baseline.push(await measureBaseline()),
+    async () =>
+      baseline.push(
+        await ingestBaseline(connectionString, bodies[0]!, connections, ROUND_SECONDS, (load) =>
+          measured({ serverPid: null, applicationName: BASELINE_APPLICATION_NAME }, load),
+        ),
+      ),
     async () =>
       httpFloor.push(
         await measured({ serverPid: floor.pid, applicationName: HTTP_FLOOR_APPLICATION_NAME }, () =>
@@ -386,8 +382,8 @@ async function ingestInRounds(
   } finally {
     await floor.stop();
   }
-  const results = (rounds: readonly Measured[]) => combineRounds(rounds.map((entry) => entry.result));
-  const cpu = (rounds: readonly Measured[]) => meanCpuPerRequest(rounds.map((entry) => entry.cpu));
+  const results = (rounds: readonly Measured<LoadResult>[]) => combineRounds(rounds.map((entry) => entry.result));
+  const cpu = (rounds: readonly Measured<LoadResult>[]) => meanCpuPerRequest(rounds.map((entry) => entry.cpu));
   return {
     handoff: results(handoff),
     baseline: results(baseline),
